@@ -1,0 +1,152 @@
+//! The provider trait: every primitive iomt needs, behind `&mut self`.
+//!
+//! Hardware engines (CryptoCell, STM32 PKA, a secure element such as the ATECC608)
+//! run one operation at a time, so every method takes `&mut self`. Long-term private
+//! keys are reached only through [`CryptoProvider::KeyHandle`], so a secure element
+//! can keep them inside the chip; ephemeral secrets are the provider's own type and
+//! zeroize on drop.
+
+use crate::error::CryptoError;
+use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+
+/// Incremental SHA-256 (used for EDHOC transcript hashes and streamed digests).
+pub trait Sha256State {
+    /// Absorbs `data`.
+    fn update(&mut self, data: &[u8]);
+    /// Finishes the hash.
+    fn finalize(self) -> Digest;
+}
+
+/// Every primitive the protocol crates use.
+///
+/// # Contract
+/// - Methods that take peer data validate it and return a typed [`CryptoError`];
+///   none may panic on any input.
+/// - [`PublicKey`] values are validated when constructed, so ECDH and verification
+///   never see an invalid point.
+/// - Secrets ([`SharedSecret`], [`Prk`], [`AeadKey`], `Self::EphemeralSecret`)
+///   zeroize on drop and redact `Debug`.
+/// - `aead_open` writes plaintext into `in_out` only if the tag is valid; on failure
+///   `in_out` is zeroized (never releases unauthenticated plaintext).
+pub trait CryptoProvider {
+    /// A handle to a long-term P-256 private key (static DH and ECDSA signing).
+    /// For the software backend this is the key itself; for a secure element a slot.
+    type KeyHandle;
+    /// An ephemeral P-256 private key. It must zeroize on drop and must not be `Clone`.
+    type EphemeralSecret;
+    /// Incremental SHA-256 state.
+    type Sha256: Sha256State;
+
+    /// Fills `out` with cryptographically secure random bytes.
+    ///
+    /// # Errors
+    /// [`CryptoError::Rng`] if the RNG fails.
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError>;
+
+    /// Generates an ephemeral P-256 key pair.
+    ///
+    /// # Errors
+    /// [`CryptoError::Rng`] if the RNG fails.
+    fn p256_generate_ephemeral(
+        &mut self,
+    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError>;
+
+    /// ECDH with an ephemeral secret: returns the x-coordinate of `secret · peer`.
+    ///
+    /// EDHOC uses each ephemeral key in up to two DH operations (G_XY and G_RX, or
+    /// G_XY and G_IY), so the secret is borrowed; the caller drops it (zeroizing it)
+    /// right after its last use.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPublicKey`] if the result is the identity (cannot happen for
+    /// a validated prime-order point and a valid scalar, but is still checked).
+    fn p256_ecdh_ephemeral(
+        &mut self,
+        secret: &Self::EphemeralSecret,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError>;
+
+    /// ECDH with a long-term key held behind `key`.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyUnavailable`] if the handle names no usable key.
+    fn p256_ecdh_static(
+        &mut self,
+        key: &Self::KeyHandle,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError>;
+
+    /// The public key of a long-term key.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyUnavailable`] if the handle names no usable key.
+    fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError>;
+
+    /// ECDSA P-256 signature (ES256) over a SHA-256 `digest`, as `r ‖ s`.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyUnavailable`] if the handle names no usable key.
+    fn ecdsa_p256_sign_digest(
+        &mut self,
+        key: &Self::KeyHandle,
+        digest: &Digest,
+    ) -> Result<Signature, CryptoError>;
+
+    /// Verifies an ECDSA P-256 signature `r ‖ s` over a SHA-256 `digest`.
+    ///
+    /// # Errors
+    /// [`CryptoError::AuthenticationFailed`] if the signature does not verify, including
+    /// when `r` or `s` is out of range.
+    fn ecdsa_p256_verify_digest(
+        &mut self,
+        public: &PublicKey,
+        digest: &Digest,
+        signature: &Signature,
+    ) -> Result<(), CryptoError>;
+
+    /// One-shot SHA-256.
+    fn sha256(&mut self, data: &[u8]) -> Digest;
+
+    /// Starts an incremental SHA-256.
+    fn sha256_start(&mut self) -> Self::Sha256;
+
+    /// HKDF-Extract with SHA-256 (RFC 5869 §2.2).
+    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk;
+
+    /// HKDF-Expand with SHA-256 (RFC 5869 §2.3) into `out`.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] if `out` is longer than 255 · 32 bytes.
+    fn hkdf_sha256_expand(&mut self, prk: &Prk, info: &[u8], out: &mut [u8])
+    -> Result<(), CryptoError>;
+
+    /// Encrypts `in_out` in place and writes the detached tag into `tag`.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] if the key, nonce or tag length does not match
+    /// `algorithm`, or the plaintext is too long for it.
+    fn aead_seal(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError>;
+
+    /// Decrypts `in_out` in place after checking the detached `tag`.
+    ///
+    /// # Errors
+    /// [`CryptoError::AuthenticationFailed`] if the tag does not verify (then `in_out`
+    /// is zeroized); [`CryptoError::InvalidLength`] for wrong key/nonce/tag lengths.
+    fn aead_open(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError>;
+}
