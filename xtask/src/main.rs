@@ -1,2 +1,46 @@
-//! `cargo xtask` (being written).
-fn main() {}
+//! Project automation for iomt, run as `cargo xtask <command>`.
+//!
+//! Commands:
+//! - `ci` — the README's test command: installs what it needs (idempotently), then runs
+//!   every check, each step named and timed; fails with the failing step's name.
+//! - `help` — this list.
+//!
+//! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
+//! is skipped with a loud message.
+
+mod ci;
+mod setup;
+mod step;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().map(String::as_str).unwrap_or("help");
+    let rest = args.get(1..).unwrap_or(&[]);
+    let result = match command {
+        "ci" => ci::ci(rest),
+        "help" | "--help" | "-h" => {
+            print_help();
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}` (try `cargo xtask help`)")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: FAILED: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <command>\n\n\
+         ci                 install prerequisites, then run every check (the README's test command)\n\
+         ci --list          list the CI steps\n\
+         ci --only NAME     run one step (after setup), e.g. `--only test`\n\
+         help               this text"
+    );
+}

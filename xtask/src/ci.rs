@@ -1,0 +1,120 @@
+//! `cargo xtask ci`: every check of the project, in order, each step named and timed.
+
+use crate::setup::{self, EMBEDDED_TARGETS};
+use crate::step::{Runner, cargo, in_ci, run};
+
+/// The library crates that must stay `no_std` and allocation-free.
+pub(crate) const LIBRARY_CRATES: [&str; 4] = ["iomt-core", "iomt-crypto", "iomt-auth", "iomt-proto"];
+
+type StepFn = fn() -> Result<(), String>;
+
+/// One CI step: its name, what it needs installed first (idempotent), and its body.
+struct Step {
+    name: &'static str,
+    /// Installs the step's prerequisites. If this fails outside CI the step is skipped
+    /// loudly; under `CI=true` it fails the run.
+    prerequisites: Option<StepFn>,
+    body: StepFn,
+}
+
+const fn step(name: &'static str, body: StepFn) -> Step {
+    Step { name, prerequisites: None, body }
+}
+
+/// The steps, in the order they run.
+const STEPS: &[Step] = &[
+    step("fmt", fmt),
+    step("clippy (host, all targets)", clippy_host),
+    step("clippy (thumbv7em-none-eabihf, libraries)", clippy_embedded),
+    step("test (workspace, incl. doctests)", test),
+    step("rustdoc (-D warnings)", doc),
+    step("no_std build (4 targets x 4 libraries)", no_std_builds),
+    step("demo", demo),
+];
+
+/// Runs setup and then every step (or only the one named by `--only NAME`).
+pub(crate) fn ci(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--list") {
+        for s in STEPS {
+            println!("{}", s.name);
+        }
+        return Ok(());
+    }
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let mut runner = Runner::default();
+    let result = (|| {
+        runner.step("setup: rust toolchain", setup::rust_toolchain)?;
+        for s in STEPS {
+            if only.as_deref().is_some_and(|o| !s.name.starts_with(o)) {
+                continue;
+            }
+            if let Some(prerequisites) = s.prerequisites {
+                let name = format!("setup: {}", s.name);
+                if in_ci() {
+                    runner.step(&name, prerequisites)?;
+                } else if let Err(why) = runner.step(&name, prerequisites) {
+                    runner.skipped(s.name, &why);
+                    continue;
+                }
+            }
+            runner.step(s.name, s.body)?;
+        }
+        Ok(())
+    })();
+    runner.summary();
+    result
+}
+
+fn fmt() -> Result<(), String> {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    let fuzz = crate::step::workspace_root().join("fuzz");
+    if fuzz.join("Cargo.toml").exists() {
+        run(cargo().args(["fmt", "--all", "--check"]).current_dir(fuzz))?;
+    }
+    Ok(())
+}
+
+fn clippy_host() -> Result<(), String> {
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+}
+
+fn clippy_embedded() -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args(["clippy", "--target", "thumbv7em-none-eabihf"]);
+    for krate in LIBRARY_CRATES {
+        cmd.args(["-p", krate]);
+    }
+    run(cmd.args(["--", "-D", "warnings"]))
+}
+
+fn test() -> Result<(), String> {
+    run(cargo().args(["test", "--workspace"]))
+}
+
+fn doc() -> Result<(), String> {
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings"))
+}
+
+/// Release builds of the library crates for every embedded target. A dependency that
+/// needs `std` (or `alloc` without a global allocator) fails here with E0463.
+fn no_std_builds() -> Result<(), String> {
+    for target in EMBEDDED_TARGETS {
+        let mut cmd = cargo();
+        cmd.args(["build", "--release", "--target", target]);
+        for krate in LIBRARY_CRATES {
+            cmd.args(["-p", krate]);
+        }
+        run(&mut cmd)?;
+    }
+    Ok(())
+}
+
+fn demo() -> Result<(), String> {
+    run(cargo().args(["run", "--release", "-p", "iomt-examples", "--bin", "demo"]))
+}
