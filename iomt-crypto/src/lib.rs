@@ -1,14 +1,18 @@
-//! Crypto provider trait for iomt, a RustCrypto backend and a Wycheproof conformance kit.
-//!
-//! Protocol code in `iomt-auth` and `iomt-proto` reaches every primitive through
-//! [`CryptoProvider`], so a device maker can swap in a hardware engine or a secure
-//! element without touching protocol code.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
 pub mod error;
 pub mod provider;
+pub mod types;
 
 pub use error::CryptoError;
 pub use provider::{CryptoProvider, Sha256State};
+pub use types::{
+    AeadAlgorithm, AeadKey, Digest, P256_COORDINATE_LEN, P256_SEC1_COMPRESSED_LEN,
+    P256_SEC1_UNCOMPRESSED_LEN, Prk, PublicKey, SharedSecret, Signature,
+};

@@ -117,8 +117,12 @@ pub trait CryptoProvider {
     ///
     /// # Errors
     /// [`CryptoError::InvalidLength`] if `out` is longer than 255 · 32 bytes.
-    fn hkdf_sha256_expand(&mut self, prk: &Prk, info: &[u8], out: &mut [u8])
-    -> Result<(), CryptoError>;
+    fn hkdf_sha256_expand(
+        &mut self,
+        prk: &Prk,
+        info: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError>;
 
     /// Encrypts `in_out` in place and writes the detached tag into `tag`.
     ///
