@@ -8,10 +8,25 @@ extern crate std;
 
 pub mod error;
 pub mod provider;
+#[cfg(feature = "rustcrypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
+pub mod rustcrypto;
+#[cfg(feature = "test-provider")]
+#[doc(hidden)]
+pub mod test_provider;
 pub mod types;
+
+#[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
+pub mod conformance;
 
 pub use error::CryptoError;
 pub use provider::{CryptoProvider, Sha256State};
+#[cfg(feature = "rustcrypto")]
+pub use rustcrypto::{EphemeralKey, RustCryptoProvider, RustCryptoSha256, StaticKey};
+#[doc(hidden)]
+#[cfg(feature = "test-provider")]
+pub use test_provider::DeterministicProvider;
 pub use types::{
     AeadAlgorithm, AeadKey, Digest, P256_COORDINATE_LEN, P256_SEC1_COMPRESSED_LEN,
     P256_SEC1_UNCOMPRESSED_LEN, Prk, PublicKey, SharedSecret, Signature,

@@ -76,6 +76,22 @@ pub trait CryptoProvider {
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError>;
 
+    /// Imports a long-term P-256 private key (a 32-byte big-endian scalar) and
+    /// returns its handle, e.g. for provisioning or for the conformance kit's
+    /// static-key ECDH vectors.
+    ///
+    /// The default returns [`CryptoError::Unsupported`]: a secure element that
+    /// only generates keys internally need not implement it.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] unless 32 bytes; [`CryptoError::InvalidPrivateKey`]
+    /// if zero or not below the group order; [`CryptoError::Unsupported`] if the
+    /// provider cannot import keys.
+    fn p256_import_key(&mut self, scalar: &[u8]) -> Result<Self::KeyHandle, CryptoError> {
+        let _ = scalar;
+        Err(CryptoError::Unsupported)
+    }
+
     /// The public key of a long-term key.
     ///
     /// # Errors
