@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: every check of the project, in order, each step named and timed.
 
 use crate::setup::{self, EMBEDDED_TARGETS};
-use crate::step::{Runner, cargo, in_ci, run};
+use crate::step::{Runner, cargo, in_ci, nightly_cargo, run};
 
 /// The library crates that must stay `no_std` and allocation-free.
 pub(crate) const LIBRARY_CRATES: [&str; 4] = ["iomt-core", "iomt-crypto", "iomt-auth", "iomt-proto"];
@@ -29,6 +29,11 @@ const STEPS: &[Step] = &[
     step("test (workspace, incl. doctests)", test),
     step("rustdoc (-D warnings)", doc),
     step("no_std build (4 targets x 4 libraries)", no_std_builds),
+    Step {
+        name: "no-alloc proof (nightly, -Zbuild-std=core)",
+        prerequisites: Some(nightly_rust_src),
+        body: no_alloc_proof,
+    },
     step("demo", demo),
 ];
 
@@ -113,6 +118,29 @@ fn no_std_builds() -> Result<(), String> {
         run(&mut cmd)?;
     }
     Ok(())
+}
+
+fn nightly_rust_src() -> Result<(), String> {
+    setup::nightly(&["rust-src"])
+}
+
+/// Builds the library crates against a sysroot that holds only `core`: any use of
+/// `alloc` (or `std`) anywhere in their dependency graphs fails with E0463.
+fn no_alloc_proof() -> Result<(), String> {
+    let mut cmd = nightly_cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "-Zbuild-std=core",
+        "--target",
+        "thumbv7em-none-eabihf",
+        "--target-dir",
+        "target/no-alloc-proof",
+    ]);
+    for krate in LIBRARY_CRATES {
+        cmd.args(["-p", krate]);
+    }
+    run(&mut cmd)
 }
 
 fn demo() -> Result<(), String> {

@@ -38,8 +38,7 @@ pub(crate) fn rust_toolchain() -> Result<(), String> {
     Ok(())
 }
 
-/// Nightly toolchain with the given components (for cargo-fuzz and Miri).
-#[allow(dead_code, reason = "used by steps that later issues add")]
+/// Nightly toolchain with the given components (for cargo-fuzz, Miri and `-Zbuild-std`).
 pub(crate) fn nightly(components: &[&str]) -> Result<(), String> {
     let toolchains = output(Command::new("rustup").args(["toolchain", "list"]))?;
     if !toolchains.lines().any(|l| l.starts_with("nightly")) {

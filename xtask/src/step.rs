@@ -115,6 +115,13 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
+/// `cargo +nightly` through the rustup proxy (for `-Z` flags, cargo-fuzz and Miri).
+pub(crate) fn nightly_cargo() -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.arg("+nightly").env_remove("RUSTUP_TOOLCHAIN");
+    cmd
+}
+
 fn describe(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for a in cmd.get_args() {
