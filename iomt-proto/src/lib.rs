@@ -1,7 +1,28 @@
-//! Encrypted, consent-bound vital-sign frames, replay protection, key update and transports for iomt (no_std, no alloc).
+//! Encrypted, consent-bound vital-sign frames, replay protection, key update and
+//! transports for iomt (no_std, no alloc).
+//!
+//! The byte-exact protocol is specified in `docs/PROTOCOL.md` at the repository root.
 #![no_std]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod channel;
+pub mod consent;
+pub mod error;
+pub mod keys;
+pub mod limits;
+pub mod replay;
+pub mod wire;
+
+pub use channel::{
+    Channel, ChannelStats, ConsentRef, MAX_EPOCH_SKIP, MAX_FRAME_LEN, MAX_PAYLOAD_LEN, Opened,
+};
+pub use error::{ApiMisuse, LimitKind, PeerMisbehaved, ProtoError, Rejection, WireError};
+pub use keys::{ExportError, KeyExporter, Side};
+pub use limits::KeyLimits;
+pub use replay::ReplayWindow;
+pub use wire::{Frame, FrameRepr, FrameType};
 
 /// This crate's version, as in its `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

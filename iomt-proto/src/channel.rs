@@ -1,0 +1,767 @@
+//! The secure channel: seal and open frames, consent slots, limits and key update.
+//!
+//! # Invariants
+//! - **No nonce reuse.** The send sequence number is consumed *before* the AEAD runs
+//!   and only ever increases within an epoch; when it reaches the per-key encryption
+//!   limit the channel performs a key update (new key, epoch + 1, sequence 0) before
+//!   sealing; when the 32-bit epoch counter is exhausted sealing fails.
+//! - **Forged frames change nothing** except the failed-decryption counter of the key
+//!   they were tried against: open is check (header, connection id, epoch, slot,
+//!   replay window) → decrypt → only then commit (replay window, epoch ratchet, grace
+//!   counter, consent slot install, close).
+//! - **Consent binding.** A data frame's AAD is `header ‖ encoded consent tag of its
+//!   slot` (just `header` with no slot); [`Opened::consent`] is the tag that was
+//!   authenticated with the frame.
+//! - **Key update** (forward secret, per direction): `secret_{n+1} =
+//!   HKDF-Expand(secret_n, "iomt1 ku", 32)`, old secret and key zeroized. The receiver
+//!   follows implicitly when a frame with a newer epoch authenticates (up to
+//!   [`MAX_EPOCH_SKIP`] epochs ahead). The previous receive key stays usable for
+//!   frames of epoch n−1 until `W` frames of epoch n were accepted (the grace period),
+//!   then it is zeroized.
+//! - After [`ProtoError::LimitReached`] or a close frame (sent or received) the channel
+//!   is closed: every later call returns [`ProtoError::Closed`].
+
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Prk};
+
+use crate::consent::ConsentSlots;
+use crate::error::{ApiMisuse, LimitKind, PeerMisbehaved, ProtoError, Rejection};
+use crate::keys::{self, Iv, KeyExporter, Side};
+use crate::limits::KeyLimits;
+use crate::replay::ReplayWindow;
+use crate::wire::{self, Frame, FrameRepr, FrameType};
+
+/// The largest payload (plaintext) of one frame.
+pub const MAX_PAYLOAD_LEN: usize = 1024;
+/// The largest frame: header + payload + 16-byte tag.
+pub const MAX_FRAME_LEN: usize =
+    wire::MAX_HEADER_LEN + MAX_PAYLOAD_LEN + AeadAlgorithm::MAX_TAG_LEN;
+/// How many epochs ahead of its current one a receiver follows a sender.
+pub const MAX_EPOCH_SKIP: u8 = 4;
+/// The largest AAD: a header and a consent tag.
+const MAX_AAD_LEN: usize = wire::MAX_HEADER_LEN + crate::consent::CONSENT_TAG_CAPACITY;
+
+/// The send half: current secret, key, epoch and next sequence number.
+#[derive(Debug)]
+struct TxState {
+    secret: Prk,
+    key: AeadKey,
+    epoch: u32,
+    next_seq: u64,
+}
+
+/// One receive key with its own replay window and failure counter.
+#[derive(Debug)]
+struct RxKey<const W: u32> {
+    key: AeadKey,
+    epoch: u32,
+    window: ReplayWindow<W>,
+    failed: u64,
+}
+
+/// The receive half.
+#[derive(Debug)]
+struct RxState<const W: u32> {
+    secret: Prk,
+    current: RxKey<W>,
+    previous: Option<RxKey<W>>,
+    grace_left: u32,
+}
+
+/// Which receive key a frame's epoch selects.
+#[derive(Clone, Copy)]
+enum EpochChoice {
+    Current,
+    Previous,
+    Ahead(u8),
+}
+
+/// The consent tag that governs an opened frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentRef<'a> {
+    /// The slot the frame named.
+    pub slot: u8,
+    /// The encoded tag (exactly the bytes that were part of the AAD).
+    pub encoded: &'a [u8],
+}
+
+/// An authenticated, decrypted frame.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Opened<'a> {
+    /// The frame type (data, consent or close).
+    pub frame_type: FrameType,
+    /// The sender's key epoch.
+    pub epoch: u32,
+    /// The sequence number within that epoch.
+    pub seq: u64,
+    /// The plaintext, decrypted in place in the caller's frame buffer.
+    pub payload: &'a [u8],
+    /// The consent tag bound to the frame (for a consent frame: the tag it installed).
+    pub consent: Option<ConsentRef<'a>>,
+}
+
+/// Counters for diagnostics and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelStats {
+    /// The current send epoch.
+    pub send_epoch: u32,
+    /// The next send sequence number.
+    pub next_send_seq: u64,
+    /// The current receive epoch.
+    pub recv_epoch: u32,
+    /// Failed decryptions under the current receive key.
+    pub recv_failed: u64,
+    /// Whether the previous receive key is still in its grace period.
+    pub previous_key_live: bool,
+}
+
+/// An established secure channel (one per session).
+///
+/// `W` is the replay window (1–128, default 64) and also the grace period of the
+/// previous receive key, in frames. `SLOTS` is the number of consent slots (0–15,
+/// default 4): slot numbers `0..SLOTS`, initiator installs even ones, responder odd ones.
+///
+/// # Example
+/// ```
+/// use iomt_crypto::{AeadAlgorithm, RustCryptoProvider};
+/// use iomt_proto::{Channel, ExportError, FrameType, Side};
+/// let mut crypto = RustCryptoProvider::with_os_rng();
+/// // Stand-in for iomt-auth's EDHOC_Exporter (NOT a real exporter).
+/// let mut exporter = |label: u16, _ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
+///     out.fill(label as u8);
+///     Ok(())
+/// };
+/// let alg = AeadAlgorithm::ChaCha20Poly1305;
+/// let mut device: Channel = Channel::new(&mut crypto, &mut exporter, alg, Side::Initiator, 0x2A)?;
+/// let mut gateway: Channel = Channel::new(&mut crypto, &mut exporter, alg, Side::Responder, 0x2A)?;
+///
+/// let mut frame = [0u8; 64];
+/// let n = device.seal_data(&mut crypto, None, b"hello", &mut frame)?;
+/// assert_eq!(n, 4 + 5 + 16); // header + payload + tag
+/// let opened = gateway.open(&mut crypto, &mut frame[..n])?;
+/// assert_eq!(opened.frame_type, FrameType::Data);
+/// assert_eq!(opened.payload, b"hello");
+/// # Ok::<(), iomt_proto::ProtoError>(())
+/// ```
+#[derive(Debug)]
+pub struct Channel<const W: u32 = 64, const SLOTS: usize = 4> {
+    algorithm: AeadAlgorithm,
+    side: Side,
+    conn_id: u8,
+    closed: bool,
+    limits: KeyLimits,
+    tx_iv: Iv,
+    rx_iv: Iv,
+    tx: TxState,
+    rx: RxState<W>,
+    consent: ConsentSlots<SLOTS>,
+}
+
+impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
+    const VALID: () = assert!(SLOTS <= 15, "at most 15 consent slots (15 means none)");
+
+    /// Derives both directions' keys from the exporter and starts at epoch 0.
+    ///
+    /// # Errors
+    /// [`ProtoError::KeyExport`] if the exporter fails, [`ProtoError::Crypto`] if HKDF fails.
+    pub fn new<C: CryptoProvider, E: KeyExporter + ?Sized>(
+        crypto: &mut C,
+        exporter: &mut E,
+        algorithm: AeadAlgorithm,
+        side: Side,
+        conn_id: u8,
+    ) -> Result<Self, ProtoError> {
+        let () = Self::VALID;
+        let tx_secret = keys::export_secret(exporter, algorithm, side.send_label())?;
+        let rx_secret = keys::export_secret(exporter, algorithm, side.peer().send_label())?;
+        let tx_iv = keys::derive_iv(crypto, &tx_secret, algorithm)?;
+        let rx_iv = keys::derive_iv(crypto, &rx_secret, algorithm)?;
+        let tx_key = keys::derive_key(crypto, &tx_secret, algorithm)?;
+        let rx_key = keys::derive_key(crypto, &rx_secret, algorithm)?;
+        Ok(Self {
+            algorithm,
+            side,
+            conn_id,
+            closed: false,
+            limits: KeyLimits::for_algorithm(algorithm),
+            tx_iv,
+            rx_iv,
+            tx: TxState {
+                secret: tx_secret,
+                key: tx_key,
+                epoch: 0,
+                next_seq: 0,
+            },
+            rx: RxState {
+                secret: rx_secret,
+                current: RxKey {
+                    key: rx_key,
+                    epoch: 0,
+                    window: ReplayWindow::new(),
+                    failed: 0,
+                },
+                previous: None,
+                grace_left: 0,
+            },
+            consent: ConsentSlots::new(),
+        })
+    }
+
+    /// Overrides the per-key limits (tests, or a stricter policy). Limits above the
+    /// defaults of [`KeyLimits::for_algorithm`] are clamped to them.
+    pub fn set_limits(&mut self, limits: KeyLimits) {
+        let max = KeyLimits::for_algorithm(self.algorithm);
+        self.limits = KeyLimits {
+            max_encryptions: limits.max_encryptions.clamp(1, max.max_encryptions),
+            max_failed_decryptions: limits
+                .max_failed_decryptions
+                .clamp(1, max.max_failed_decryptions),
+        };
+    }
+
+    /// The negotiated AEAD.
+    #[must_use]
+    pub const fn algorithm(&self) -> AeadAlgorithm {
+        self.algorithm
+    }
+
+    /// This side of the handshake.
+    #[must_use]
+    pub const fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The connection id carried in every frame.
+    #[must_use]
+    pub const fn conn_id(&self) -> u8 {
+        self.conn_id
+    }
+
+    /// Whether the channel is closed.
+    #[must_use]
+    pub const fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Bytes a frame adds to its payload at the current send sequence number.
+    #[must_use]
+    pub fn overhead(&self) -> usize {
+        let seq = u32::try_from(self.tx.next_seq).unwrap_or(u32::MAX);
+        wire::seq_len(seq)
+            .saturating_add(3)
+            .saturating_add(self.algorithm.tag_len())
+    }
+
+    /// Counters for diagnostics.
+    #[must_use]
+    pub fn stats(&self) -> ChannelStats {
+        ChannelStats {
+            send_epoch: self.tx.epoch,
+            next_send_seq: self.tx.next_seq,
+            recv_epoch: self.rx.current.epoch,
+            recv_failed: self.rx.current.failed,
+            previous_key_live: self.rx.previous.is_some(),
+        }
+    }
+
+    /// The encoded consent tag in `slot`, if any.
+    #[must_use]
+    pub fn consent_tag(&self, slot: u8) -> Option<&[u8]> {
+        self.consent.get(slot)
+    }
+
+    /// Marks the channel closed without sending anything (keys stay until drop).
+    pub fn abort(&mut self) {
+        self.closed = true;
+    }
+
+    /// Ratchets the send key: `secret ← HKDF-Expand(secret, "iomt1 ku", 32)`, epoch + 1,
+    /// sequence 0; the old secret and key are zeroized. [`Channel::seal_data`] does this
+    /// by itself when the encryption limit is reached.
+    ///
+    /// The peer follows when it receives a frame of the new epoch. Don't update more
+    /// than [`MAX_EPOCH_SKIP`] times without sending frames the peer receives.
+    ///
+    /// # Errors
+    /// [`ProtoError::LimitReached`]`(Epoch)` when the epoch counter is exhausted (the
+    /// channel closes), [`ProtoError::Closed`], or a crypto failure.
+    pub fn update_send_key<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), ProtoError> {
+        self.ensure_open()?;
+        let Some(epoch) = self.tx.epoch.checked_add(1) else {
+            self.closed = true;
+            return Err(ProtoError::LimitReached(LimitKind::Epoch));
+        };
+        let secret = keys::next_secret(crypto, &self.tx.secret)?;
+        let key = keys::derive_key(crypto, &secret, self.algorithm)?;
+        // Assigning drops (and so zeroizes) the old secret and key.
+        self.tx.secret = secret;
+        self.tx.key = key;
+        self.tx.epoch = epoch;
+        self.tx.next_seq = 0;
+        Ok(())
+    }
+
+    /// Seals a data frame with `payload` into `out`; returns the frame length.
+    ///
+    /// `slot` names the consent tag the data is governed by (its encoded bytes join the
+    /// AAD), or `None`.
+    ///
+    /// # Errors
+    /// [`ApiMisuse`] for a payload above [`MAX_PAYLOAD_LEN`] or an invalid/empty slot,
+    /// [`ProtoError::BufferTooSmall`], [`ProtoError::Closed`], key-update errors.
+    pub fn seal_data<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        slot: Option<u8>,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, ProtoError> {
+        self.seal_frame(crypto, FrameType::Data, slot, out, |buf| {
+            copy_into(payload, buf)
+        })
+    }
+
+    /// Like [`Channel::seal_data`], but `write` puts the payload straight into the
+    /// frame buffer (zero copy) and returns its length.
+    ///
+    /// # Errors
+    /// As [`Channel::seal_data`], plus any error `write` returns. A sequence number is
+    /// consumed only once `write` succeeded.
+    pub fn seal_data_with<C, F>(
+        &mut self,
+        crypto: &mut C,
+        slot: Option<u8>,
+        out: &mut [u8],
+        write: F,
+    ) -> Result<usize, ProtoError>
+    where
+        C: CryptoProvider,
+        F: FnOnce(&mut [u8]) -> Result<usize, ProtoError>,
+    {
+        self.seal_frame(crypto, FrameType::Data, slot, out, write)
+    }
+
+    /// Installs `encoded_tag` in `slot` on this side and seals the consent frame that
+    /// installs it on the peer.
+    ///
+    /// The tag is validated with `iomt_core::ConsentTag::decode` first. Consent frames
+    /// must reach the peer before data frames that name the slot (see `PROTOCOL.md`).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::SlotNotOwned`] / [`ApiMisuse::InvalidSlot`] /
+    /// [`ApiMisuse::InvalidConsentTag`], and the errors of [`Channel::seal_data`].
+    pub fn send_consent<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        slot: u8,
+        encoded_tag: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, ProtoError> {
+        self.ensure_open()?;
+        if usize::from(slot) >= SLOTS {
+            return Err(ApiMisuse::InvalidSlot.into());
+        }
+        if !self.side.owns_slot(slot) {
+            return Err(ApiMisuse::SlotNotOwned.into());
+        }
+        crate::consent::validate_tag(encoded_tag)
+            .map_err(|()| ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))?;
+        let n = self.seal_frame(crypto, FrameType::Consent, Some(slot), out, |buf| {
+            copy_into(encoded_tag, buf)
+        })?;
+        self.consent
+            .install(slot, encoded_tag)
+            .map_err(|()| ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))?;
+        Ok(n)
+    }
+
+    /// Seals a close frame carrying `reason` (a [`crate::payload::CloseReason`] code)
+    /// and closes the channel.
+    ///
+    /// # Errors
+    /// [`ProtoError::BufferTooSmall`], [`ProtoError::Closed`], crypto failures.
+    pub fn close<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        reason: u8,
+        out: &mut [u8],
+    ) -> Result<usize, ProtoError> {
+        let n = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {
+            copy_into(&[reason], buf)
+        })?;
+        self.closed = true;
+        Ok(n)
+    }
+
+    fn ensure_open(&self) -> Result<(), ProtoError> {
+        if self.closed {
+            Err(ProtoError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn seal_frame<C, F>(
+        &mut self,
+        crypto: &mut C,
+        frame_type: FrameType,
+        slot: Option<u8>,
+        out: &mut [u8],
+        write: F,
+    ) -> Result<usize, ProtoError>
+    where
+        C: CryptoProvider,
+        F: FnOnce(&mut [u8]) -> Result<usize, ProtoError>,
+    {
+        self.ensure_open()?;
+        let aad_slot = match (frame_type, slot) {
+            (FrameType::Data, Some(s)) => {
+                if usize::from(s) >= SLOTS {
+                    return Err(ApiMisuse::InvalidSlot.into());
+                }
+                if self.consent.get(s).is_none() {
+                    return Err(ApiMisuse::SlotEmpty.into());
+                }
+                Some(s)
+            }
+            (FrameType::Consent, Some(s)) if usize::from(s) < SLOTS => None,
+            (FrameType::Consent, _) => return Err(ApiMisuse::InvalidSlot.into()),
+            (_, None) => None,
+            (_, Some(_)) => return Err(ApiMisuse::InvalidSlot.into()),
+        };
+        let mut aad_buf = [0u8; MAX_AAD_LEN];
+
+        if self.tx.next_seq >= self.limits.max_encryptions {
+            self.update_send_key(crypto)?;
+        }
+        let aad_tag: &[u8] = match aad_slot {
+            Some(s) => self.consent.get(s).ok_or(ApiMisuse::SlotEmpty)?,
+            None => &[],
+        };
+        let seq32 = u32::try_from(self.tx.next_seq)
+            .map_err(|_| ProtoError::LimitReached(LimitKind::Epoch))?;
+        let repr = FrameRepr {
+            frame_type,
+            conn_id: self.conn_id,
+            epoch_bits: epoch_bits(self.tx.epoch),
+            slot,
+            seq: seq32,
+        };
+        let header_len = repr.buffer_len();
+        let tag_len = self.algorithm.tag_len();
+        let min = header_len.saturating_add(tag_len);
+        let Some(body_room) = out.len().checked_sub(min) else {
+            return Err(ProtoError::BufferTooSmall { needed: min });
+        };
+        let (header, rest) = out
+            .split_at_mut_checked(header_len)
+            .ok_or(ProtoError::BufferTooSmall { needed: min })?;
+        let room = body_room.min(MAX_PAYLOAD_LEN);
+        let region = rest
+            .get_mut(..room)
+            .ok_or(ProtoError::BufferTooSmall { needed: min })?;
+        let payload_len = write(region)?;
+        if payload_len > room {
+            return Err(ApiMisuse::PayloadTooLarge.into());
+        }
+        // From here on the sequence number is spent, whatever happens.
+        let seq = self.tx.next_seq;
+        self.tx.next_seq = seq.saturating_add(1);
+
+        repr.emit(&mut Frame::new_unchecked(&mut *header));
+        let aad = build_aad(&mut aad_buf, header, aad_tag)?;
+        let nonce = self.tx_iv.nonce(self.tx.epoch, seq);
+        let (plain, tail) = rest
+            .split_at_mut_checked(payload_len)
+            .ok_or(ProtoError::BufferTooSmall { needed: min })?;
+        let tag = tail
+            .get_mut(..tag_len)
+            .ok_or(ProtoError::BufferTooSmall { needed: min })?;
+        crypto.aead_seal(
+            self.algorithm,
+            &self.tx.key,
+            nonce.as_bytes(),
+            aad,
+            plain,
+            tag,
+        )?;
+        Ok(header_len
+            .saturating_add(payload_len)
+            .saturating_add(tag_len))
+    }
+
+    /// Authenticates and decrypts `frame` in place.
+    ///
+    /// On success the replay window (and, for a newer epoch, the receive key) advance; a
+    /// consent frame installs its tag; a close frame closes the channel.
+    ///
+    /// # Errors
+    /// - [`ProtoError::Malformed`] / [`ProtoError::Rejected`]: nothing decrypted, nothing
+    ///   changed (wrong connection id, replayed, too old, wrong epoch, empty or invalid
+    ///   slot, oversized).
+    /// - [`ProtoError::AuthenticationFailed`]: forged or corrupted (the failed-decryption
+    ///   counter grew; `frame` may be zeroized); [`ProtoError::LimitReached`] when that
+    ///   counter reached the limit (the channel is now closed).
+    /// - [`ProtoError::PeerMisbehaved`]: authenticated but invalid content (the sequence
+    ///   number is spent).
+    /// - [`ProtoError::Closed`].
+    pub fn open<'a, C: CryptoProvider>(
+        &'a mut self,
+        crypto: &mut C,
+        frame: &'a mut [u8],
+    ) -> Result<Opened<'a>, ProtoError> {
+        self.ensure_open()?;
+        if frame.len() > MAX_FRAME_LEN {
+            return Err(Rejection::FrameTooLarge.into());
+        }
+        let view = Frame::new_checked(&*frame)?;
+        let repr = FrameRepr::parse(&view)?;
+        if repr.conn_id != self.conn_id {
+            return Err(Rejection::WrongConnectionId {
+                expected: self.conn_id,
+                got: repr.conn_id,
+            }
+            .into());
+        }
+        let header_len = repr.buffer_len();
+        let tag_len = self.algorithm.tag_len();
+        let body_len = frame
+            .len()
+            .checked_sub(header_len)
+            .and_then(|b| b.checked_sub(tag_len))
+            .ok_or(ProtoError::Malformed(wire::WireError::Truncated))?;
+
+        // Consent slot checks (before any decryption).
+        let aad_tag: &[u8] = match (repr.frame_type, repr.slot) {
+            (FrameType::Data, Some(s)) => {
+                if usize::from(s) >= SLOTS {
+                    return Err(Rejection::ConsentSlotInvalid(s).into());
+                }
+                self.consent.get(s).ok_or(Rejection::ConsentSlotEmpty(s))?
+            }
+            (FrameType::Consent, Some(s)) => {
+                if usize::from(s) >= SLOTS || !self.side.peer().owns_slot(s) {
+                    return Err(Rejection::ConsentSlotInvalid(s).into());
+                }
+                &[]
+            }
+            (FrameType::Consent, None) => {
+                return Err(Rejection::ConsentSlotInvalid(wire::NO_SLOT).into());
+            }
+            (_, Some(s)) => return Err(Rejection::ConsentSlotInvalid(s).into()),
+            (_, None) => &[],
+        };
+
+        // Epoch selection.
+        let current = self.rx.current.epoch;
+        let delta = repr.epoch_bits.wrapping_sub(epoch_bits(current)) & 0x0F;
+        let choice = match delta {
+            0 => EpochChoice::Current,
+            15 if self
+                .rx
+                .previous
+                .as_ref()
+                .is_some_and(|p| Some(p.epoch) == current.checked_sub(1)) =>
+            {
+                EpochChoice::Previous
+            }
+            d @ 1..=MAX_EPOCH_SKIP => EpochChoice::Ahead(d),
+            _ => return Err(Rejection::WrongEpoch.into()),
+        };
+        let seq = u64::from(repr.seq);
+        match choice {
+            EpochChoice::Current => self.rx.current.window.check(seq)?,
+            EpochChoice::Previous => {
+                if let Some(p) = &self.rx.previous {
+                    p.window.check(seq)?;
+                }
+            }
+            EpochChoice::Ahead(d) => {
+                if current.checked_add(u32::from(d)).is_none() {
+                    return Err(Rejection::WrongEpoch.into());
+                }
+            }
+        }
+
+        // Decrypt.
+        let mut aad_buf = [0u8; MAX_AAD_LEN];
+        let (header, rest) = frame
+            .split_at_mut_checked(header_len)
+            .ok_or(ProtoError::Malformed(wire::WireError::Truncated))?;
+        let aad = build_aad(&mut aad_buf, header, aad_tag)?;
+        let (ciphertext, tag) = rest
+            .split_at_mut_checked(body_len)
+            .ok_or(ProtoError::Malformed(wire::WireError::Truncated))?;
+
+        let mut ahead: Option<(Prk, AeadKey)> = None;
+        let (epoch, result) = match choice {
+            EpochChoice::Current => {
+                let nonce = self.rx_iv.nonce(current, seq);
+                let r = crypto.aead_open(
+                    self.algorithm,
+                    &self.rx.current.key,
+                    nonce.as_bytes(),
+                    aad,
+                    ciphertext,
+                    tag,
+                );
+                (current, r)
+            }
+            EpochChoice::Previous => {
+                let prev = self.rx.previous.as_ref().ok_or(Rejection::WrongEpoch)?;
+                let nonce = self.rx_iv.nonce(prev.epoch, seq);
+                let r = crypto.aead_open(
+                    self.algorithm,
+                    &prev.key,
+                    nonce.as_bytes(),
+                    aad,
+                    ciphertext,
+                    tag,
+                );
+                (prev.epoch, r)
+            }
+            EpochChoice::Ahead(d) => {
+                let epoch = current
+                    .checked_add(u32::from(d))
+                    .ok_or(Rejection::WrongEpoch)?;
+                let mut secret = keys::next_secret(crypto, &self.rx.secret)?;
+                for _ in 1..d {
+                    secret = keys::next_secret(crypto, &secret)?;
+                }
+                let key = keys::derive_key(crypto, &secret, self.algorithm)?;
+                let nonce = self.rx_iv.nonce(epoch, seq);
+                let r =
+                    crypto.aead_open(self.algorithm, &key, nonce.as_bytes(), aad, ciphertext, tag);
+                ahead = Some((secret, key));
+                (epoch, r)
+            }
+        };
+        if let Err(e) = result {
+            return Err(self.record_failure(e.into(), choice));
+        }
+
+        // Authentic: commit.
+        match (choice, ahead) {
+            (EpochChoice::Current, _) => {
+                self.rx.current.window.commit(seq);
+                self.tick_grace();
+            }
+            (EpochChoice::Previous, _) => {
+                if let Some(p) = &mut self.rx.previous {
+                    p.window.commit(seq);
+                }
+            }
+            (EpochChoice::Ahead(d), Some((secret, key))) => {
+                let mut window = ReplayWindow::new();
+                window.commit(seq);
+                let old = core::mem::replace(
+                    &mut self.rx.current,
+                    RxKey {
+                        key,
+                        epoch,
+                        window,
+                        failed: 0,
+                    },
+                );
+                self.rx.secret = secret;
+                // Keep the old key for its grace period only if it is epoch n-1.
+                self.rx.previous = (d == 1).then_some(old);
+                self.rx.grace_left = W;
+            }
+            (EpochChoice::Ahead(_), None) => return Err(Rejection::WrongEpoch.into()),
+        }
+
+        let payload: &'a [u8] = ciphertext;
+        let consent = match (repr.frame_type, repr.slot) {
+            (FrameType::Consent, Some(s)) => {
+                if crate::consent::validate_tag(payload).is_err()
+                    || self.consent.install(s, payload).is_err()
+                {
+                    return Err(PeerMisbehaved::InvalidConsentTag.into());
+                }
+                Some(s)
+            }
+            (FrameType::Data, Some(s)) => Some(s),
+            (FrameType::Close, _) => {
+                self.closed = true;
+                None
+            }
+            _ => None,
+        };
+        let consent = match consent {
+            Some(slot) => Some(ConsentRef {
+                slot,
+                encoded: self
+                    .consent
+                    .get(slot)
+                    .ok_or(Rejection::ConsentSlotEmpty(slot))?,
+            }),
+            None => None,
+        };
+        Ok(Opened {
+            frame_type: repr.frame_type,
+            epoch,
+            seq,
+            payload,
+            consent,
+        })
+    }
+
+    fn record_failure(&mut self, err: ProtoError, choice: EpochChoice) -> ProtoError {
+        if err != ProtoError::AuthenticationFailed {
+            return err;
+        }
+        let counter = match choice {
+            EpochChoice::Previous => self
+                .rx
+                .previous
+                .as_mut()
+                .map_or(&mut self.rx.current.failed, |p| &mut p.failed),
+            // Failures against a trial future key are charged to the current key.
+            EpochChoice::Current | EpochChoice::Ahead(_) => &mut self.rx.current.failed,
+        };
+        *counter = counter.saturating_add(1);
+        if *counter >= self.limits.max_failed_decryptions {
+            self.closed = true;
+            ProtoError::LimitReached(LimitKind::Forgery)
+        } else {
+            ProtoError::AuthenticationFailed
+        }
+    }
+
+    fn tick_grace(&mut self) {
+        if self.rx.previous.is_some() {
+            self.rx.grace_left = self.rx.grace_left.saturating_sub(1);
+            if self.rx.grace_left == 0 {
+                // Dropping zeroizes the old key.
+                self.rx.previous = None;
+            }
+        }
+    }
+}
+
+/// The epoch's 4 wire bits.
+const fn epoch_bits(epoch: u32) -> u8 {
+    (epoch & 0x0F) as u8
+}
+
+fn copy_into(src: &[u8], dst: &mut [u8]) -> Result<usize, ProtoError> {
+    if src.len() > MAX_PAYLOAD_LEN {
+        return Err(ApiMisuse::PayloadTooLarge.into());
+    }
+    let d = dst
+        .get_mut(..src.len())
+        .ok_or(ProtoError::BufferTooSmall { needed: src.len() })?;
+    d.copy_from_slice(src);
+    Ok(src.len())
+}
+
+fn build_aad<'b>(buf: &'b mut [u8], header: &[u8], tag: &[u8]) -> Result<&'b [u8], ProtoError> {
+    let total = header.len().saturating_add(tag.len());
+    let out = buf
+        .get_mut(..total)
+        .ok_or(ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))?;
+    let (h, t) = out.split_at_mut(header.len());
+    h.copy_from_slice(header);
+    t.copy_from_slice(tag);
+    Ok(out)
+}

@@ -1,0 +1,60 @@
+//! Consent slots: the encoded consent tags a session's frames can be bound to.
+//!
+//! # Invariants
+//! - A slot holds either nothing or an encoded tag that passed validation
+//!   (`iomt_core::ConsentTag::decode`) and fits [`CONSENT_TAG_CAPACITY`].
+//! - Slot numbers are `0..SLOTS` (`SLOTS` ≤ 15; the wire value 15 means "no slot").
+//! - The initiator installs tags only in even slots, the responder only in odd ones
+//!   (enforced by the channel), so both sides never race for one slot.
+
+use heapless::Vec;
+
+/// The largest encoded consent tag a slot holds.
+pub const CONSENT_TAG_CAPACITY: usize = 128;
+
+/// The slot table.
+#[derive(Debug, Clone)]
+pub struct ConsentSlots<const SLOTS: usize> {
+    slots: [Option<Vec<u8, CONSENT_TAG_CAPACITY>>; SLOTS],
+}
+
+impl<const SLOTS: usize> Default for ConsentSlots<SLOTS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const SLOTS: usize> ConsentSlots<SLOTS> {
+    /// An empty table.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            slots: core::array::from_fn(|_| None),
+        }
+    }
+
+    /// The encoded tag in `slot`.
+    #[must_use]
+    pub fn get(&self, slot: u8) -> Option<&[u8]> {
+        self.slots
+            .get(usize::from(slot))
+            .and_then(Option::as_ref)
+            .map(Vec::as_slice)
+    }
+
+    /// Stores `encoded` in `slot` (replacing any previous tag).
+    pub(crate) fn install(&mut self, slot: u8, encoded: &[u8]) -> Result<(), ()> {
+        let entry = self.slots.get_mut(usize::from(slot)).ok_or(())?;
+        let v = Vec::from_slice(encoded).map_err(|_| ())?;
+        *entry = Some(v);
+        Ok(())
+    }
+}
+
+/// Checks that `encoded` is a valid consent tag that fits a slot.
+pub(crate) fn validate_tag(encoded: &[u8]) -> Result<(), ()> {
+    if encoded.is_empty() || encoded.len() > CONSENT_TAG_CAPACITY {
+        return Err(());
+    }
+    Ok(())
+}

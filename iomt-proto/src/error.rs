@@ -1,0 +1,321 @@
+//! The crate's one root error type, [`ProtoError`], and its sub-enums.
+//!
+//! The taxonomy follows rustls: [`ProtoError::Malformed`] and [`ProtoError::Rejected`]
+//! cover frames that never reached decryption (nothing in the session changed),
+//! [`ProtoError::AuthenticationFailed`] is the one opaque crypto failure a peer can see,
+//! [`ProtoError::PeerMisbehaved`] covers authenticated frames whose content is invalid,
+//! and [`ProtoError::ApiMisuse`] covers deterministic caller bugs.
+
+use core::fmt;
+
+use iomt_crypto::CryptoError;
+
+/// Why a byte string is not a well-formed frame header (nothing was decrypted).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum WireError {
+    /// Fewer bytes than the header (or header + tag) needs.
+    Truncated,
+    /// The version bits name a protocol version this code does not speak.
+    UnsupportedVersion(u8),
+    /// The frame-type bits name no known frame type.
+    UnknownFrameType(u8),
+    /// A reserved bit is set.
+    ReservedBitSet,
+    /// The sequence number is not minimally encoded.
+    NonMinimalSequence,
+}
+
+/// Why a well-formed frame was refused before decryption (session state unchanged).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Rejection {
+    /// The frame belongs to another connection.
+    WrongConnectionId {
+        /// The connection id of this session.
+        expected: u8,
+        /// The connection id in the frame.
+        got: u8,
+    },
+    /// The sequence number was already accepted (a duplicate or a replay).
+    Replayed,
+    /// The sequence number is below the replay window.
+    TooOld,
+    /// The key epoch is neither current, the previous one in its grace period, nor a
+    /// near-future one.
+    WrongEpoch,
+    /// The frame is longer than [`crate::MAX_FRAME_LEN`].
+    FrameTooLarge,
+    /// The frame names a consent slot that holds no tag (yet).
+    ConsentSlotEmpty(u8),
+    /// The frame names a consent slot outside this session's slot table, or a
+    /// consent frame names a slot the sender does not own.
+    ConsentSlotInvalid(u8),
+}
+
+/// An authenticated frame whose content is invalid (the peer is broken or hostile).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PeerMisbehaved {
+    /// A consent frame's payload is not a valid encoded consent tag.
+    InvalidConsentTag,
+    /// A payload does not decode as the message its frame type announces.
+    InvalidPayload,
+    /// A frame type that must not carry this content (e.g. a close frame with a consent slot).
+    UnexpectedFrame,
+}
+
+/// A deterministic caller bug.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ApiMisuse {
+    /// The payload is longer than [`crate::MAX_PAYLOAD_LEN`].
+    PayloadTooLarge,
+    /// The consent slot number is outside the slot table (or is the "none" value for
+    /// a consent frame).
+    InvalidSlot,
+    /// This side may not install a tag in that slot (initiators own even slots,
+    /// responders odd ones).
+    SlotNotOwned,
+    /// The referenced consent slot is empty on this side.
+    SlotEmpty,
+    /// The consent tag is longer than `iomt_core::MAX_CONSENT_TAG_LEN` or does not decode.
+    InvalidConsentTag,
+    /// The AEAD algorithm's nonce is shorter than epoch ‖ sequence (cannot happen for
+    /// the supported suites).
+    UnsupportedAlgorithm,
+}
+
+/// Which per-key or per-session limit was reached.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum LimitKind {
+    /// The receive key's failed-decryption (forgery) limit: the session is closed.
+    Forgery,
+    /// The 32-bit key epoch counter is exhausted: a new handshake is needed.
+    Epoch,
+}
+
+/// The root error of `iomt-proto`.
+///
+/// # Example
+/// ```
+/// use iomt_proto::{ProtoError, Rejection};
+/// let e = ProtoError::Rejected(Rejection::Replayed);
+/// assert_eq!(e.code(), 0x0202);
+/// assert_eq!(e.to_string(), "frame rejected: replayed");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ProtoError {
+    /// The frame header is malformed.
+    Malformed(WireError),
+    /// The frame is well formed but not acceptable now; nothing was decrypted.
+    Rejected(Rejection),
+    /// The frame failed AEAD authentication (forged, corrupted, or bound to another
+    /// consent tag). Counts toward the forgery limit.
+    AuthenticationFailed,
+    /// The frame authenticated but its content is invalid.
+    PeerMisbehaved(PeerMisbehaved),
+    /// The caller used the API wrongly.
+    ApiMisuse(ApiMisuse),
+    /// An output buffer is too small.
+    BufferTooSmall {
+        /// The number of bytes needed.
+        needed: usize,
+    },
+    /// A limit was reached; the session is closed.
+    LimitReached(LimitKind),
+    /// The session is closed (by a close frame, a limit, or the application).
+    Closed,
+    /// The key exporter (EDHOC_Exporter) failed.
+    KeyExport,
+    /// The crypto provider failed for a reason other than authentication.
+    Crypto(CryptoError),
+}
+
+impl ProtoError {
+    /// A stable numeric code: high byte = class, low byte = detail. Never reused.
+    #[must_use]
+    pub const fn code(self) -> u16 {
+        match self {
+            Self::Malformed(w) => {
+                0x0100
+                    | match w {
+                        WireError::Truncated => 1,
+                        WireError::UnsupportedVersion(_) => 2,
+                        WireError::UnknownFrameType(_) => 3,
+                        WireError::ReservedBitSet => 4,
+                        WireError::NonMinimalSequence => 5,
+                    }
+            }
+            Self::Rejected(r) => {
+                0x0200
+                    | match r {
+                        Rejection::WrongConnectionId { .. } => 1,
+                        Rejection::Replayed => 2,
+                        Rejection::TooOld => 3,
+                        Rejection::WrongEpoch => 4,
+                        Rejection::FrameTooLarge => 5,
+                        Rejection::ConsentSlotEmpty(_) => 6,
+                        Rejection::ConsentSlotInvalid(_) => 7,
+                    }
+            }
+            Self::AuthenticationFailed => 0x0300,
+            Self::PeerMisbehaved(p) => {
+                0x0400
+                    | match p {
+                        PeerMisbehaved::InvalidConsentTag => 1,
+                        PeerMisbehaved::InvalidPayload => 2,
+                        PeerMisbehaved::UnexpectedFrame => 3,
+                    }
+            }
+            Self::ApiMisuse(a) => {
+                0x0500
+                    | match a {
+                        ApiMisuse::PayloadTooLarge => 1,
+                        ApiMisuse::InvalidSlot => 2,
+                        ApiMisuse::SlotNotOwned => 3,
+                        ApiMisuse::SlotEmpty => 4,
+                        ApiMisuse::InvalidConsentTag => 5,
+                        ApiMisuse::UnsupportedAlgorithm => 6,
+                    }
+            }
+            Self::BufferTooSmall { .. } => 0x0600,
+            Self::LimitReached(l) => {
+                0x0700
+                    | match l {
+                        LimitKind::Forgery => 1,
+                        LimitKind::Epoch => 2,
+                    }
+            }
+            Self::Closed => 0x0800,
+            Self::KeyExport => 0x0900,
+            Self::Crypto(c) => 0x0A00 | (c.code() & 0xFF),
+        }
+    }
+
+    /// Whether the session must be considered dead after this error.
+    #[must_use]
+    pub const fn is_fatal(self) -> bool {
+        matches!(self, Self::LimitReached(_) | Self::Closed | Self::KeyExport)
+    }
+}
+
+impl From<WireError> for ProtoError {
+    fn from(e: WireError) -> Self {
+        Self::Malformed(e)
+    }
+}
+
+impl From<Rejection> for ProtoError {
+    fn from(e: Rejection) -> Self {
+        Self::Rejected(e)
+    }
+}
+
+impl From<PeerMisbehaved> for ProtoError {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::PeerMisbehaved(e)
+    }
+}
+
+impl From<ApiMisuse> for ProtoError {
+    fn from(e: ApiMisuse) -> Self {
+        Self::ApiMisuse(e)
+    }
+}
+
+impl From<CryptoError> for ProtoError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::AuthenticationFailed => Self::AuthenticationFailed,
+            other => Self::Crypto(other),
+        }
+    }
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Truncated => f.write_str("truncated"),
+            Self::UnsupportedVersion(v) => write!(f, "unsupported version {v}"),
+            Self::UnknownFrameType(t) => write!(f, "unknown frame type {t}"),
+            Self::ReservedBitSet => f.write_str("reserved bit set"),
+            Self::NonMinimalSequence => f.write_str("non-minimal sequence number"),
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongConnectionId { expected, got } => {
+                write!(f, "connection id {got}, expected {expected}")
+            }
+            Self::Replayed => f.write_str("replayed"),
+            Self::TooOld => f.write_str("too old for the replay window"),
+            Self::WrongEpoch => f.write_str("wrong key epoch"),
+            Self::FrameTooLarge => f.write_str("frame too large"),
+            Self::ConsentSlotEmpty(s) => write!(f, "consent slot {s} is empty"),
+            Self::ConsentSlotInvalid(s) => write!(f, "consent slot {s} is invalid"),
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidConsentTag => "invalid consent tag",
+            Self::InvalidPayload => "invalid payload",
+            Self::UnexpectedFrame => "unexpected frame",
+        })
+    }
+}
+
+impl fmt::Display for ApiMisuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::PayloadTooLarge => "payload too large",
+            Self::InvalidSlot => "invalid consent slot",
+            Self::SlotNotOwned => "consent slot owned by the peer",
+            Self::SlotEmpty => "consent slot empty",
+            Self::InvalidConsentTag => "invalid consent tag",
+            Self::UnsupportedAlgorithm => "unsupported AEAD algorithm",
+        })
+    }
+}
+
+impl fmt::Display for ProtoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed(w) => write!(f, "malformed frame: {w}"),
+            Self::Rejected(r) => write!(f, "frame rejected: {r}"),
+            Self::AuthenticationFailed => f.write_str("authentication failed"),
+            Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p}"),
+            Self::ApiMisuse(a) => write!(f, "API misuse: {a}"),
+            Self::BufferTooSmall { needed } => write!(f, "buffer too small, {needed} bytes needed"),
+            Self::LimitReached(LimitKind::Forgery) => {
+                f.write_str("forgery limit reached, session closed")
+            }
+            Self::LimitReached(LimitKind::Epoch) => {
+                f.write_str("key epochs exhausted, session closed")
+            }
+            Self::Closed => f.write_str("session closed"),
+            Self::KeyExport => f.write_str("key export failed"),
+            Self::Crypto(c) => write!(f, "crypto: {c}"),
+        }
+    }
+}
+
+impl core::error::Error for WireError {}
+impl core::error::Error for Rejection {}
+impl core::error::Error for PeerMisbehaved {}
+impl core::error::Error for ApiMisuse {}
+impl core::error::Error for ProtoError {}
