@@ -1,0 +1,60 @@
+//! Shared test helpers.
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
+use iomt_proto::{Channel, ExportError, Side};
+
+pub type Crypto = RustCryptoProvider<getrandom_free::NoRng>;
+
+/// A provider for tests. The channel never draws randomness, so an RNG that always
+/// fails proves that too.
+pub fn crypto() -> Crypto {
+    RustCryptoProvider::new(getrandom_free::NoRng)
+}
+
+pub mod getrandom_free {
+    /// An RNG that always fails (the channel must never need randomness).
+    pub struct NoRng;
+    impl rand_core::TryRng for NoRng {
+        type Error = core::fmt::Error;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Err(core::fmt::Error)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Err(core::fmt::Error)
+        }
+        fn try_fill_bytes(&mut self, _dst: &mut [u8]) -> Result<(), Self::Error> {
+            Err(core::fmt::Error)
+        }
+    }
+    impl rand_core::TryCryptoRng for NoRng {}
+}
+
+/// Stand-in for EDHOC_Exporter until the iomt-auth adapter exists:
+/// `HKDF-Expand(secret, label:u16be ‖ context, len)`. Both sides use the same one.
+pub fn exporter(secret: [u8; 32]) -> impl FnMut(u16, &[u8], &mut [u8]) -> Result<(), ExportError> {
+    move |label, context, out| {
+        let mut c = crypto();
+        let prk = Prk::from_bytes(secret);
+        let mut info = label.to_be_bytes().to_vec();
+        info.extend_from_slice(context);
+        c.hkdf_sha256_expand(&prk, &info, out)
+            .map_err(|_| ExportError)
+    }
+}
+
+pub const SECRET: [u8; 32] = [0x5A; 32];
+
+pub fn pair<const W: u32, const S: usize>(
+    alg: AeadAlgorithm,
+) -> (Crypto, Channel<W, S>, Channel<W, S>) {
+    let mut c = crypto();
+    let a = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Initiator, 0x2A).unwrap();
+    let b = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Responder, 0x2A).unwrap();
+    (c, a, b)
+}
+
+pub const ALGS: [AeadAlgorithm; 2] = [
+    AeadAlgorithm::ChaCha20Poly1305,
+    AeadAlgorithm::AesCcm16_64_128,
+];
