@@ -1,20 +1,23 @@
 //! Shared test helpers.
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(
+    dead_code,
+    reason = "shared by several test binaries; each uses a subset (expect would be unfulfilled in some)"
+)]
 
 use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
-use iomt_proto::{Channel, ExportError, Side};
+use iomt_proto::{Channel, ExportError, ProtoError, Side};
 
-pub type Crypto = RustCryptoProvider<getrandom_free::NoRng>;
+pub(crate) type Crypto = RustCryptoProvider<getrandom_free::NoRng>;
 
 /// A provider for tests. The channel never draws randomness, so an RNG that always
 /// fails proves that too.
-pub fn crypto() -> Crypto {
+pub(crate) fn crypto() -> Crypto {
     RustCryptoProvider::new(getrandom_free::NoRng)
 }
 
-pub mod getrandom_free {
+pub(crate) mod getrandom_free {
     /// An RNG that always fails (the channel must never need randomness).
-    pub struct NoRng;
+    pub(crate) struct NoRng;
     impl rand_core::TryRng for NoRng {
         type Error = core::fmt::Error;
         fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
@@ -32,7 +35,9 @@ pub mod getrandom_free {
 
 /// Stand-in for EDHOC_Exporter until the iomt-auth adapter exists:
 /// `HKDF-Expand(secret, label:u16be ‖ context, len)`. Both sides use the same one.
-pub fn exporter(secret: [u8; 32]) -> impl FnMut(u16, &[u8], &mut [u8]) -> Result<(), ExportError> {
+pub(crate) fn exporter(
+    secret: [u8; 32],
+) -> impl FnMut(u16, &[u8], &mut [u8]) -> Result<(), ExportError> {
     move |label, context, out| {
         let mut c = crypto();
         let prk = Prk::from_bytes(secret);
@@ -43,18 +48,18 @@ pub fn exporter(secret: [u8; 32]) -> impl FnMut(u16, &[u8], &mut [u8]) -> Result
     }
 }
 
-pub const SECRET: [u8; 32] = [0x5A; 32];
+pub(crate) const SECRET: [u8; 32] = [0x5A; 32];
 
-pub fn pair<const W: u32, const S: usize>(
+pub(crate) fn pair<const W: u32, const S: usize>(
     alg: AeadAlgorithm,
-) -> (Crypto, Channel<W, S>, Channel<W, S>) {
+) -> Result<(Crypto, Channel<W, S>, Channel<W, S>), ProtoError> {
     let mut c = crypto();
-    let a = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Initiator, 0x2A).unwrap();
-    let b = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Responder, 0x2A).unwrap();
-    (c, a, b)
+    let a = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Initiator, 0x2A)?;
+    let b = Channel::new(&mut c, &mut exporter(SECRET), alg, Side::Responder, 0x2A)?;
+    Ok((c, a, b))
 }
 
-pub const ALGS: [AeadAlgorithm; 2] = [
+pub(crate) const ALGS: [AeadAlgorithm; 2] = [
     AeadAlgorithm::ChaCha20Poly1305,
     AeadAlgorithm::AesCcm16_64_128,
 ];
