@@ -1,7 +1,43 @@
-//! Data model for connected medical devices: IEEE 11073 vital signs, readings, consent tags, roles and operations (no_std, no alloc).
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+mod macros;
+
+mod batch;
+mod codec;
+pub mod consent;
+mod decimal;
+mod error;
+pub mod mdc;
+mod operation;
+mod reading;
+mod role;
+mod sfloat;
+mod time;
+mod units;
+mod vital;
+mod waveform;
+
+pub use batch::VitalBatch;
+pub use consent::{
+    AccessRequest, Action, ActionSet, BreakGlassGrant, CONSENT_TAG_VERSION, Confidentiality,
+    ConsentRef, ConsentTag, DataClass, DataClassSet, Decision, DenyReason, Effect, IssuerSignature,
+    KeyId, MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, Purpose, PurposeSet, Signature, evaluate,
+};
+pub use error::CoreError;
+pub use mdc::MdcCode;
+pub use operation::Operation;
+pub use reading::{Reading, ReadingStatus, StatusFlag};
+pub use role::{Role, RoleSet};
+pub use sfloat::{Float, SFloat, Special};
+pub use time::{Timestamp, TimestampMs};
+pub use units::Unit;
+pub use vital::{EcgLead, VitalKind};
+pub use waveform::WaveformChunk;
 
 /// This crate's version, as in its `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
