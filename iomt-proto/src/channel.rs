@@ -27,6 +27,7 @@ use crate::consent::ConsentSlots;
 use crate::error::{ApiMisuse, LimitKind, PeerMisbehaved, ProtoError, Rejection};
 use crate::keys::{self, Iv, KeyExporter, Side};
 use crate::limits::KeyLimits;
+use crate::payload::CloseReason;
 use crate::replay::ReplayWindow;
 use crate::wire::{self, Frame, FrameRepr, FrameType};
 
@@ -77,11 +78,23 @@ enum EpochChoice {
 
 /// The consent tag that governs an opened frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConsentRef<'a> {
+pub struct BoundConsent<'a> {
     /// The slot the frame named.
     pub slot: u8,
     /// The encoded tag (exactly the bytes that were part of the AAD).
     pub encoded: &'a [u8],
+}
+
+impl BoundConsent<'_> {
+    /// Decodes the tag (it was validated when installed, so this succeeds).
+    ///
+    /// # Errors
+    /// [`PeerMisbehaved::InvalidConsentTag`] if it does not decode (cannot happen for a
+    /// tag installed through the channel).
+    pub fn tag(&self) -> Result<iomt_core::ConsentTag, ProtoError> {
+        iomt_core::ConsentTag::decode(self.encoded)
+            .map_err(|_| ProtoError::PeerMisbehaved(PeerMisbehaved::InvalidConsentTag))
+    }
 }
 
 /// An authenticated, decrypted frame.
@@ -96,7 +109,7 @@ pub struct Opened<'a> {
     /// The plaintext, decrypted in place in the caller's frame buffer.
     pub payload: &'a [u8],
     /// The consent tag bound to the frame (for a consent frame: the tag it installed).
-    pub consent: Option<ConsentRef<'a>>,
+    pub consent: Option<BoundConsent<'a>>,
 }
 
 /// Counters for diagnostics and tests.
@@ -374,19 +387,19 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         Ok(n)
     }
 
-    /// Seals a close frame carrying `reason` (a [`crate::payload::CloseReason`] code)
-    /// and closes the channel.
+    /// Seals a close frame carrying `reason` (one byte, its stable code; also its
+    /// postcard encoding) and closes the channel.
     ///
     /// # Errors
     /// [`ProtoError::BufferTooSmall`], [`ProtoError::Closed`], crypto failures.
     pub fn close<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
-        reason: u8,
+        reason: CloseReason,
         out: &mut [u8],
     ) -> Result<usize, ProtoError> {
         let n = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {
-            copy_into(&[reason], buf)
+            copy_into(&[reason.code()], buf)
         })?;
         self.closed = true;
         Ok(n)
@@ -688,7 +701,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             _ => None,
         };
         let consent = match consent {
-            Some(slot) => Some(ConsentRef {
+            Some(slot) => Some(BoundConsent {
                 slot,
                 encoded: self
                     .consent

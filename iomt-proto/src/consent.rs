@@ -8,9 +8,10 @@
 //!   (enforced by the channel), so both sides never race for one slot.
 
 use heapless::Vec;
+use iomt_core::{ConsentTag, MAX_CONSENT_TAG_LEN};
 
-/// The largest encoded consent tag a slot holds.
-pub const CONSENT_TAG_CAPACITY: usize = 128;
+/// The largest encoded consent tag a slot holds (`iomt_core::MAX_CONSENT_TAG_LEN`).
+pub const CONSENT_TAG_CAPACITY: usize = MAX_CONSENT_TAG_LEN;
 
 /// The slot table.
 #[derive(Debug, Clone)]
@@ -51,10 +52,13 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     }
 }
 
-/// Checks that `encoded` is a valid consent tag that fits a slot.
+/// Checks that `encoded` is a canonical encoded [`ConsentTag`] that fits a slot.
+///
+/// `ConsentTag::decode` is strict (it re-encodes and compares), so the bytes bound into
+/// AADs are the one canonical encoding of the tag.
 pub(crate) fn validate_tag(encoded: &[u8]) -> Result<(), ()> {
     if encoded.is_empty() || encoded.len() > CONSENT_TAG_CAPACITY {
         return Err(());
     }
-    Ok(())
+    ConsentTag::decode(encoded).map(|_| ()).map_err(|_| ())
 }

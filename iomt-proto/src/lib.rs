@@ -12,15 +12,17 @@ pub mod consent;
 pub mod error;
 pub mod keys;
 pub mod limits;
+pub mod payload;
 pub mod replay;
 pub mod wire;
 
 pub use channel::{
-    Channel, ChannelStats, ConsentRef, MAX_EPOCH_SKIP, MAX_FRAME_LEN, MAX_PAYLOAD_LEN, Opened,
+    BoundConsent, Channel, ChannelStats, MAX_EPOCH_SKIP, MAX_FRAME_LEN, MAX_PAYLOAD_LEN, Opened,
 };
 pub use error::{ApiMisuse, LimitKind, PeerMisbehaved, ProtoError, Rejection, WireError};
 pub use keys::{ExportError, KeyExporter, Side};
 pub use limits::KeyLimits;
+pub use payload::{AuditExport, CloseReason, Command, CommandResult, CommandStatus, Message};
 pub use replay::ReplayWindow;
 pub use wire::{Frame, FrameRepr, FrameType};
 

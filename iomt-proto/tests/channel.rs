@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use common::{ALGS, SECRET, crypto, exporter, pair};
 use iomt_crypto::AeadAlgorithm;
 use iomt_proto::{
-    ApiMisuse, Channel, FrameType, KeyLimits, LimitKind, ProtoError, Rejection, Side, WireError,
+    ApiMisuse, Channel, CloseReason, FrameType, KeyLimits, LimitKind, ProtoError, Rejection, Side,
+    WireError,
 };
 
 type Ch = Channel<64, 4>;
@@ -71,9 +72,8 @@ fn exporter_failure_is_typed() {
     assert_eq!(r.err(), Some(ProtoError::KeyExport));
 }
 
-/// A consent tag stand-in (the channel treats tags as validated bytes).
 fn tag(n: u8) -> Vec<u8> {
-    (0..40).map(|i| i ^ n).collect()
+    common::consent_tag(n)
 }
 
 #[test]
@@ -165,8 +165,8 @@ fn consent_tag_mismatch_between_sides_fails_authentication() {
     let mut buf = [0u8; 256];
     let n = gw.send_consent(&mut c, 1, &tag(1), &mut buf).unwrap();
     dev.open(&mut c, &mut buf[..n]).unwrap();
-    let mut edited = tag(1);
-    edited[39] ^= 0x80;
+    // Same slot, a tag that differs in the record digest and revision.
+    let edited = tag(101);
     let n = gw2.send_consent(&mut c, 1, &edited, &mut buf).unwrap();
     dev2.open(&mut c, &mut buf[..n]).unwrap();
     // gw2 is at the same sequence numbers as gw, so dev's frame differs only by the tag.
@@ -195,6 +195,12 @@ fn consent_api_misuse() {
     );
     assert_eq!(
         dev.send_consent(&mut c, 0, &[], &mut buf),
+        Err(ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))
+    );
+    let mut bad = tag(2);
+    bad.push(0); // trailing byte: not a canonical tag
+    assert_eq!(
+        dev.send_consent(&mut c, 0, &bad, &mut buf),
         Err(ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))
     );
     assert_eq!(
@@ -486,7 +492,9 @@ fn forgery_limit_closes_session() {
 fn close_frame_closes_both_sides() {
     let (mut c, mut a, mut b) = pair::<64, 4>(AeadAlgorithm::ChaCha20Poly1305).unwrap();
     let mut buf = [0u8; 64];
-    let n = a.close(&mut c, 3, &mut buf).unwrap();
+    let n = a
+        .close(&mut c, CloseReason::PolicyViolation, &mut buf)
+        .unwrap();
     assert!(a.is_closed());
     let o = b.open(&mut c, &mut buf[..n]).unwrap();
     assert_eq!((o.frame_type, o.payload), (FrameType::Close, &[3][..]));

@@ -63,3 +63,21 @@ pub(crate) const ALGS: [AeadAlgorithm; 2] = [
     AeadAlgorithm::ChaCha20Poly1305,
     AeadAlgorithm::AesCcm16_64_128,
 ];
+
+/// A valid encoded consent tag; `n` varies the record digest and revision.
+pub(crate) fn consent_tag(n: u8) -> Vec<u8> {
+    use iomt_core::*;
+    let tag = ConsentTag::permit(
+        ConsentRef([n; 32]),
+        u32::from(n),
+        Timestamp::from_secs(1_800_000_000),
+        Timestamp::from_secs(1_831_536_000),
+    )
+    .with_purposes(PurposeSet::only(Purpose::Treatment))
+    .with_roles(RoleSet::only(Role::Clinician).with(Role::Nurse))
+    .with_actions(ActionSet::only(Action::Collect).with(Action::Access))
+    .with_classes(DataClassSet::only(DataClass::Vitals));
+    let mut buf = [0u8; MAX_CONSENT_TAG_LEN];
+    let n = tag.encode(&mut buf).unwrap_or(0);
+    buf[..n].to_vec()
+}
