@@ -14,6 +14,9 @@ pub mod keys;
 pub mod limits;
 pub mod payload;
 pub mod replay;
+#[cfg(feature = "embedded-io")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
+pub mod transport;
 pub mod wire;
 
 pub use channel::{

@@ -1,0 +1,113 @@
+//! Transports over `embedded-io` 0.7 `Read`/`Write` (feature `embedded-io`).
+//!
+//! - [`stream`]: byte streams (UART, TCP, USB CDC). Each frame is preceded by a
+//!   2-byte big-endian length. Chosen over COBS because it costs a fixed 2 bytes (COBS
+//!   costs 1 + ⌈n/254⌉ plus the delimiter) and needs no second buffer; the price is that
+//!   a corrupted length on a lossy UART desynchronizes the stream (the next frames fail
+//!   authentication and the session must be re-established). Use it on reliable streams
+//!   (TCP, USB, UART with hardware CRC/flow control).
+//! - [`datagram`]: message transports (BLE GATT writes/notifications, UDP, L2CAP CoC):
+//!   exactly one frame per datagram.
+//! - [`memory`]: in-memory stream and datagram pipes for tests and host simulations,
+//!   with optional short reads/writes to exercise the partial-I/O paths.
+//!
+//! # Invariants
+//! - `write_all` is never called (it panics on `Ok(0)`): writers loop on `write` and
+//!   turn `Ok(0)` into [`TransportError::WriteZero`].
+//! - Readers loop on partial reads; end of stream inside a frame is
+//!   [`TransportError::UnexpectedEof`].
+//! - An oversized length prefix is skipped (its bytes read and discarded) so the stream
+//!   stays aligned, and reported as [`TransportError::FrameTooLarge`].
+//!
+//! A driver that runs the EDHOC handshake over these transports and then hands over to
+//! the channel is **not implemented yet**: it waits for iomt-auth's handshake API.
+
+use core::fmt;
+
+use crate::error::ProtoError;
+
+pub mod datagram;
+pub mod memory;
+pub mod stream;
+
+pub use datagram::Datagram;
+pub use stream::Stream;
+
+/// A transport failure: the I/O layer's error, or the channel's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TransportError<E> {
+    /// The underlying `Read`/`Write` failed.
+    Io(E),
+    /// The channel rejected or could not produce a frame.
+    Proto(ProtoError),
+    /// `write` returned `Ok(0)`.
+    WriteZero,
+    /// The stream ended inside a frame (or before one, for [`Stream::recv`]).
+    UnexpectedEof,
+    /// A frame longer than the buffer or [`crate::MAX_FRAME_LEN`] (skipped on streams).
+    FrameTooLarge {
+        /// The announced or received length.
+        len: usize,
+    },
+    /// A datagram transport accepted only part of a frame.
+    DatagramTruncated,
+}
+
+impl<E> From<ProtoError> for TransportError<E> {
+    fn from(e: ProtoError) -> Self {
+        Self::Proto(e)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for TransportError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "I/O error: {e:?}"),
+            Self::Proto(e) => write!(f, "{e}"),
+            Self::WriteZero => f.write_str("write returned 0"),
+            Self::UnexpectedEof => f.write_str("unexpected end of stream"),
+            Self::FrameTooLarge { len } => write!(f, "frame of {len} bytes too large"),
+            Self::DatagramTruncated => f.write_str("datagram truncated"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for TransportError<E> {}
+
+/// Writes all of `bytes` with repeated `write` calls (never `write_all`).
+///
+/// # Errors
+/// [`TransportError::Io`], or [`TransportError::WriteZero`] if `write` returns `Ok(0)`.
+pub fn write_fully<W: embedded_io::Write + ?Sized>(
+    w: &mut W,
+    mut bytes: &[u8],
+) -> Result<(), TransportError<W::Error>> {
+    while !bytes.is_empty() {
+        let n = w.write(bytes).map_err(TransportError::Io)?;
+        if n == 0 {
+            return Err(TransportError::WriteZero);
+        }
+        bytes = bytes.get(n..).unwrap_or(&[]);
+    }
+    Ok(())
+}
+
+/// Fills `buf` with repeated `read` calls.
+///
+/// # Errors
+/// [`TransportError::Io`], or [`TransportError::UnexpectedEof`] on `Ok(0)`.
+pub fn read_fully<R: embedded_io::Read + ?Sized>(
+    r: &mut R,
+    buf: &mut [u8],
+) -> Result<(), TransportError<R::Error>> {
+    let mut filled = 0usize;
+    while let Some(rest) = buf.get_mut(filled..).filter(|b| !b.is_empty()) {
+        let n = r.read(rest).map_err(TransportError::Io)?;
+        if n == 0 {
+            return Err(TransportError::UnexpectedEof);
+        }
+        filled = filled.saturating_add(n);
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Transport edge cases: partial I/O, Ok(0), EOF, oversized and truncated frames.
+
+mod common;
+
+use core::cell::RefCell;
+
+use common::pair;
+use iomt_crypto::AeadAlgorithm;
+use iomt_proto::MAX_FRAME_LEN;
+use iomt_proto::transport::memory::{DatagramEnd, DatagramPipe, MemoryError, Pipe, StreamEnd};
+use iomt_proto::transport::{Datagram, Stream, TransportError};
+
+type E = TransportError<MemoryError>;
+
+#[test]
+fn stream_survives_one_byte_reads_and_writes() {
+    let (mut c, mut a, mut b) = pair::<64, 4>(AeadAlgorithm::ChaCha20Poly1305).unwrap();
+    let p1 = RefCell::new(Pipe::<2048>::new());
+    let p2 = RefCell::new(Pipe::<2048>::new());
+    p1.borrow_mut().set_chunk_limits(1, 1);
+    let mut tx = Stream::new(StreamEnd::new(&p2, &p1));
+    let mut rx = Stream::new(StreamEnd::new(&p1, &p2));
+    let mut buf = [0u8; 2048];
+    let mut rbuf = [0u8; 2048];
+    for len in [0usize, 1, 100, 1024] {
+        let payload = vec![0xC3; len];
+        let n = a.seal_data(&mut c, None, &payload, &mut buf).unwrap();
+        tx.send_frame(&buf[..n]).unwrap();
+        let o = rx.recv(&mut b, &mut c, &mut rbuf).unwrap();
+        assert_eq!(o.payload, &payload[..]);
+    }
+}
+
+#[test]
+fn stream_write_zero_is_an_error_not_a_panic() {
+    let p1 = RefCell::new(Pipe::<8>::new());
+    let p2 = RefCell::new(Pipe::<8>::new());
+    let mut tx = Stream::new(StreamEnd::new(&p2, &p1));
+    // 2 + 10 bytes into an 8-byte pipe: the pipe fills, `write` returns Ok(0).
+    assert_eq!(
+        tx.send_frame(&[1; 10]),
+        Err::<(), E>(TransportError::WriteZero)
+    );
+}
+
+struct ZeroWriter;
+impl embedded_io::ErrorType for ZeroWriter {
+    type Error = MemoryError;
+}
+impl embedded_io::Write for ZeroWriter {
+    fn write(&mut self, _: &[u8]) -> Result<usize, MemoryError> {
+        Ok(0)
+    }
+    fn flush(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn datagram_and_stream_ok_zero_writers() {
+    assert_eq!(
+        Stream::new(ZeroWriter).send_frame(&[1, 2, 3]),
+        Err(TransportError::WriteZero)
+    );
+    assert_eq!(
+        Datagram::new(ZeroWriter).send_frame(&[1, 2, 3]),
+        Err(TransportError::WriteZero)
+    );
+}
+
+#[test]
+fn stream_eof_inside_frame() {
+    let p1 = RefCell::new(Pipe::<64>::new());
+    let p2 = RefCell::new(Pipe::<64>::new());
+    let mut rx = Stream::new(StreamEnd::new(&p1, &p2));
+    let mut buf = [0u8; 64];
+    assert_eq!(rx.recv_frame(&mut buf).err(), Some(E::UnexpectedEof));
+    {
+        let mut w = StreamEnd::new(&p2, &p1);
+        embedded_io::Write::write(&mut w, &[0, 10, 1, 2, 3]).unwrap();
+    }
+    assert_eq!(rx.recv_frame(&mut buf).err(), Some(E::UnexpectedEof));
+}
+
+#[test]
+fn stream_skips_oversized_frames_and_stays_aligned() {
+    let (mut c, mut a, mut b) = pair::<64, 4>(AeadAlgorithm::AesCcm16_64_128).unwrap();
+    let p1 = RefCell::new(Pipe::<8192>::new());
+    let p2 = RefCell::new(Pipe::<8192>::new());
+    let mut raw = StreamEnd::new(&p2, &p1);
+    let mut rx = Stream::new(StreamEnd::new(&p1, &p2));
+    let big = MAX_FRAME_LEN + 1;
+    let mut junk = u16::try_from(big).unwrap().to_be_bytes().to_vec();
+    junk.extend(vec![0xEE; big]);
+    junk.extend([0, 0]); // a zero length prefix
+    embedded_io::Write::write(&mut raw, &junk).unwrap();
+    let mut buf = [0u8; 128];
+    let n = a.seal_data(&mut c, None, b"after", &mut buf).unwrap();
+    let frame = buf[..n].to_vec();
+    Stream::new(raw).send_frame(&frame).unwrap();
+
+    let mut rbuf = [0u8; 2048];
+    assert_eq!(
+        rx.recv_frame(&mut rbuf).err(),
+        Some(E::FrameTooLarge { len: big })
+    );
+    assert_eq!(
+        rx.recv_frame(&mut rbuf).err(),
+        Some(E::FrameTooLarge { len: 0 })
+    );
+    // A frame larger than the caller's buffer is skipped too.
+    let mut small = [0u8; 8];
+    Stream::new(StreamEnd::new(&p2, &p1))
+        .send_frame(&frame)
+        .unwrap();
+    assert_eq!(
+        rx.recv_frame(&mut small).err(),
+        Some(E::FrameTooLarge { len: n })
+    );
+    let o = rx.recv(&mut b, &mut c, &mut rbuf).unwrap();
+    assert_eq!(o.payload, b"after");
+}
+
+#[test]
+fn stream_rejects_sending_oversized_or_empty() {
+    let p1 = RefCell::new(Pipe::<8>::new());
+    let p2 = RefCell::new(Pipe::<8>::new());
+    let mut tx = Stream::new(StreamEnd::new(&p2, &p1));
+    assert_eq!(
+        tx.send_frame(&vec![0; MAX_FRAME_LEN + 1]),
+        Err(E::FrameTooLarge {
+            len: MAX_FRAME_LEN + 1
+        })
+    );
+    assert_eq!(tx.send_frame(&[]), Err(E::FrameTooLarge { len: 0 }));
+    assert!(p1.borrow().is_empty());
+}
+
+#[test]
+fn datagram_truncation_eof_and_protocol_errors() {
+    let (mut c, mut a, mut b) = pair::<64, 4>(AeadAlgorithm::ChaCha20Poly1305).unwrap();
+    let small = RefCell::new(DatagramPipe::<16, 4>::new());
+    let back = RefCell::new(DatagramPipe::<16, 4>::new());
+    let mut tx = Datagram::new(DatagramEnd::new(&back, &small));
+    let mut buf = [0u8; 64];
+    let n = a
+        .seal_data(&mut c, None, b"too long for mtu", &mut buf)
+        .unwrap();
+    assert_eq!(tx.send_frame(&buf[..n]), Err(E::DatagramTruncated));
+
+    let d1 = RefCell::new(DatagramPipe::<2048, 4>::new());
+    let d2 = RefCell::new(DatagramPipe::<2048, 4>::new());
+    let mut tx = Datagram::new(DatagramEnd::new(&d2, &d1));
+    let mut rx = Datagram::new(DatagramEnd::new(&d1, &d2));
+    let mut rbuf = [0u8; MAX_FRAME_LEN + 1];
+    assert_eq!(rx.recv_frame(&mut rbuf).err(), Some(E::UnexpectedEof));
+    d1.borrow_mut()
+        .push(&vec![0x40; MAX_FRAME_LEN + 1])
+        .unwrap();
+    assert_eq!(
+        rx.recv_frame(&mut rbuf).err(),
+        Some(E::FrameTooLarge {
+            len: MAX_FRAME_LEN + 1
+        })
+    );
+    let n = a.seal_data(&mut c, None, b"ok", &mut buf).unwrap();
+    tx.send_frame(&buf[..n]).unwrap();
+    tx.send_frame(&buf[..n]).unwrap();
+    assert_eq!(rx.recv(&mut b, &mut c, &mut rbuf).unwrap().payload, b"ok");
+    assert!(matches!(
+        rx.recv(&mut b, &mut c, &mut rbuf),
+        Err(E::Proto(iomt_proto::ProtoError::Rejected(
+            iomt_proto::Rejection::Replayed
+        )))
+    ));
+}
