@@ -53,6 +53,8 @@ pub enum Rejection {
     /// The frame names a consent slot outside this session's slot table, or a
     /// consent frame names a slot the sender does not own.
     ConsentSlotInvalid(u8),
+    /// No session has this connection id (gateway session table).
+    UnknownConnection(u8),
 }
 
 /// An authenticated frame whose content is invalid (the peer is broken or hostile).
@@ -165,6 +167,7 @@ impl ProtoError {
                         Rejection::FrameTooLarge => 5,
                         Rejection::ConsentSlotEmpty(_) => 6,
                         Rejection::ConsentSlotInvalid(_) => 7,
+                        Rejection::UnknownConnection(_) => 8,
                     }
             }
             Self::AuthenticationFailed => 0x0300,
@@ -265,6 +268,7 @@ impl fmt::Display for Rejection {
             Self::FrameTooLarge => f.write_str("frame too large"),
             Self::ConsentSlotEmpty(s) => write!(f, "consent slot {s} is empty"),
             Self::ConsentSlotInvalid(s) => write!(f, "consent slot {s} is invalid"),
+            Self::UnknownConnection(c) => write!(f, "no session with connection id {c}"),
         }
     }
 }

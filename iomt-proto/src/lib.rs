@@ -7,9 +7,15 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "std")]
+extern crate std;
+
 pub mod channel;
 pub mod consent;
 pub mod error;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod gateway;
 pub mod keys;
 pub mod limits;
 pub mod payload;

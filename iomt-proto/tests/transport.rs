@@ -174,3 +174,70 @@ fn datagram_truncation_eof_and_protocol_errors() {
         )))
     ));
 }
+
+#[test]
+fn gateway_demultiplexes_many_devices() {
+    use iomt_proto::gateway::SessionTable;
+    use iomt_proto::{Channel, ProtoError, Rejection, Side};
+    let alg = AeadAlgorithm::AesCcm16_64_128;
+    let mut c = common::crypto();
+    let mut table = SessionTable::<64, 4>::new();
+    let mut devices = Vec::new();
+    for k in 0..40u8 {
+        let id = table.free_conn_id().unwrap();
+        assert_eq!(id, k);
+        let secret = [k; 32];
+        table.insert(
+            Channel::new(
+                &mut c,
+                &mut common::exporter(secret),
+                alg,
+                Side::Responder,
+                id,
+            )
+            .unwrap(),
+        );
+        let dev: Channel<64, 4> = Channel::new(
+            &mut c,
+            &mut common::exporter(secret),
+            alg,
+            Side::Initiator,
+            id,
+        )
+        .unwrap();
+        devices.push(dev);
+    }
+    assert_eq!(table.len(), 40);
+    for round in 0..3u8 {
+        for (k, dev) in devices.iter_mut().enumerate().rev() {
+            let k8 = u8::try_from(k).unwrap();
+            let mut buf = [0u8; 64];
+            let n = dev.seal_data(&mut c, None, &[round, k8], &mut buf).unwrap();
+            let (id, o) = table.open(&mut c, &mut buf[..n]).unwrap();
+            assert_eq!(usize::from(id), k);
+            assert_eq!(o.payload, &[round, k8]);
+        }
+    }
+    // A frame for an unknown id, and a frame re-labelled with another device's id.
+    let mut buf = [0u8; 64];
+    let n = devices[3].seal_data(&mut c, None, b"x", &mut buf).unwrap();
+    let mut f = buf[..n].to_vec();
+    f[1] = 200;
+    assert_eq!(
+        table.open(&mut c, &mut f).err(),
+        Some(ProtoError::Rejected(Rejection::UnknownConnection(200)))
+    );
+    f[1] = 4;
+    assert_eq!(
+        table.open(&mut c, &mut f).err(),
+        Some(ProtoError::AuthenticationFailed)
+    );
+    assert_eq!(table.open(&mut c, &mut buf[..n]).unwrap().0, 3);
+    // Closing one session; reaping removes it.
+    let n = devices[7]
+        .close(&mut c, iomt_proto::CloseReason::Normal, &mut buf)
+        .unwrap();
+    table.open(&mut c, &mut buf[..n]).unwrap();
+    assert_eq!(table.reap_closed(), vec![7]);
+    assert_eq!(table.free_conn_id(), Some(7));
+}
