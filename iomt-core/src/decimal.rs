@@ -80,7 +80,8 @@ pub(crate) fn to_f64(m: i64, e: i32) -> f64 {
 /// Rounds `value × 10^digits` half away from zero to an integer mantissa with exponent `-digits`.
 ///
 /// # Errors
-/// [`CoreError::NotRepresentable`] if `value` is not finite or the scaled value exceeds 2^53.
+/// [`CoreError::NotFinite`] if `value` is not finite; [`CoreError::NotRepresentable`] if the
+/// scaled value exceeds 2^53.
 pub(crate) fn from_f64(value: f64, digits: u8) -> Result<(i64, i32), CoreError> {
     if !value.is_finite() {
         return Err(CoreError::NotFinite);

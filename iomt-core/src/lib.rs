@@ -7,20 +7,20 @@
 #[macro_use]
 mod macros;
 
-mod batch;
+pub mod batch;
 mod codec;
 pub mod consent;
 mod decimal;
-mod error;
+pub mod error;
 pub mod mdc;
-mod operation;
-mod reading;
-mod role;
-mod sfloat;
-mod time;
-mod units;
-mod vital;
-mod waveform;
+pub mod operation;
+pub mod reading;
+pub mod role;
+pub mod sfloat;
+pub mod time;
+pub mod units;
+pub mod vital;
+pub mod waveform;
 
 pub use batch::VitalBatch;
 pub use consent::{

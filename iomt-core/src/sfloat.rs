@@ -29,7 +29,8 @@
 //!   36.0 °C as 360 × 10⁻¹ is not the same statement as 36 °C).
 //! - `to_f64` is correctly rounded for every SFLOAT and for FLOATs with |exponent| ≤ 22.
 //! - `from_f64(v, d)` returns the value nearest to `v` with `d` decimal places (half away from
-//!   zero): `|result − v| ≤ 0.5 × 10^−d` (plus `v`'s own binary representation error), normalized.
+//!   zero): `|result − v| ≤ 0.5 × 10^−d` (plus `v`'s own binary representation error), normalized;
+//!   inputs need `|v| × 10^d < 2^53`.
 //!
 //! Serde/postcard: SFLOAT encodes as 2 bytes, FLOAT as 4 bytes, both little-endian raw words.
 
@@ -234,7 +235,8 @@ macro_rules! decimal_float {
             /// zero), normalized. NaN and ±∞ map to the special values.
             ///
             /// # Errors
-            /// [`CoreError::NotRepresentable`] if the rounded value doesn't fit the format.
+            /// [`CoreError::NotRepresentable`] if the rounded value doesn't fit the format, or if
+            /// `|value| × 10^precision_digits ≥ 2^53` (beyond exact integer range of `f64`).
             pub fn from_f64(value: f64, precision_digits: u8) -> Result<Self, CoreError> {
                 if value.is_nan() {
                     return Ok(Self::NAN);
