@@ -1,0 +1,423 @@
+//! Credentials for EDHOC: CCS (RFC 8392 CWT Claims Set with a COSE_Key EC2/P-256),
+//! credential identifiers (ID_CRED by `kid` or by value), and the trust store.
+//!
+//! # Invariants
+//! - [`CcsView::parse`] accepts only a CBOR map with a `cnf` (8) claim holding a
+//!   COSE_Key (1) with `kty` 2 (EC2), `crv` 1 (P-256) and a 32-byte `x`; the key is
+//!   validated into a [`PublicKey`] (x and y below p, on the curve) before use. Duplicate
+//!   keys in the COSE_Key are rejected. The credential bytes are never re-encoded: CRED_x
+//!   is used exactly as stored (RFC 9528 §3.5.2).
+//! - [`IdCred`] values decoded from a message are in the RFC 9528 §3.5.3.2 compact form:
+//!   a `{4: kid}` map sent as a map is rejected, as is a bstr kid that should have been an
+//!   integer (`surplus_*_encoding_of_id_cred_field` in RFC 9529 §4).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use iomt_crypto::PublicKey;
+
+use crate::cbor::{Decoder, Encoder, Major, bstr_len};
+use crate::error::{AuthError, PeerMisbehaved};
+
+/// Length of a [`PeerIdentity`].
+pub const IDENTITY_LEN: usize = 16;
+
+/// Longest `kid` accepted in an ID_CRED (bytes).
+pub const MAX_KID_LEN: usize = 16;
+
+/// A device or operator identity attached to a trusted credential (e.g. a serial number
+/// or operator badge id, zero-padded).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PeerIdentity(pub [u8; IDENTITY_LEN]);
+
+impl PeerIdentity {
+    /// Builds an identity from up to [`IDENTITY_LEN`] bytes, zero-padded.
+    ///
+    /// ```
+    /// use iomt_auth::cred::PeerIdentity;
+    /// let id = PeerIdentity::from_slice(b"pump-0042");
+    /// assert_eq!(&id.0[..9], b"pump-0042");
+    /// assert_eq!(id.0[9], 0);
+    /// ```
+    #[must_use]
+    pub fn from_slice(s: &[u8]) -> Self {
+        let mut b = [0u8; IDENTITY_LEN];
+        for (d, s) in b.iter_mut().zip(s) {
+            *d = *s;
+        }
+        Self(b)
+    }
+}
+
+/// The roles a trust store grants (re-exported from `iomt-core`); feeds RBAC.
+pub use iomt_core::RoleSet;
+
+/// A credential identifier (ID_CRED_I / ID_CRED_R).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IdCred<'a> {
+    /// `{4: kid}`: the credential is referenced by key identifier (sent compactly).
+    Kid(&'a [u8]),
+    /// `{14: CCS}` (`kccs`): the credential is sent by value; the slice is the CCS.
+    Ccs(&'a [u8]),
+}
+
+/// COSE header label `kid`.
+const LABEL_KID: i64 = 4;
+/// COSE header label `kccs` (RFC 9528 §10.6).
+const LABEL_KCCS: i64 = 14;
+
+impl<'a> IdCred<'a> {
+    /// Encodes the full COSE header map (as used in context_2/3 and Sig_structure).
+    ///
+    /// # Errors
+    /// [`AuthError::BufferTooSmall`].
+    pub fn encode_map(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
+        e.map(1)?;
+        match self {
+            Self::Kid(kid) => {
+                e.int(LABEL_KID)?;
+                e.bstr(kid)?;
+            }
+            Self::Ccs(ccs) => {
+                e.int(LABEL_KCCS)?;
+                e.raw(ccs)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Length of [`Self::encode_map`]'s output.
+    #[must_use]
+    pub const fn map_len(&self) -> usize {
+        match self {
+            Self::Kid(kid) => 2usize.saturating_add(bstr_len(kid.len())),
+            Self::Ccs(ccs) => 2usize.saturating_add(ccs.len()),
+        }
+    }
+
+    /// Encodes the form used inside PLAINTEXT_2/3 (compact `kid`, RFC 9528 §3.5.3.2).
+    ///
+    /// # Errors
+    /// [`AuthError::BufferTooSmall`].
+    pub fn encode_compact(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
+        match self {
+            Self::Kid(kid) => Ok(e.bstr_identifier(kid)?),
+            Self::Ccs(_) => self.encode_map(e),
+        }
+    }
+
+    /// Decodes the PLAINTEXT form.
+    ///
+    /// # Errors
+    /// [`PeerMisbehaved::InvalidIdCred`] for a non-compact `{4: kid}` map, a surplus bstr
+    /// encoding, a malformed map or a too-long kid; [`PeerMisbehaved::UnsupportedIdCred`]
+    /// for other header parameters (x5t, x5chain, ...).
+    pub fn decode_compact(d: &mut Decoder<'a>) -> Result<Self, AuthError> {
+        let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidIdCred);
+        match d.peek_major()? {
+            Major::Uint | Major::Nint | Major::Bstr => {
+                let kid = d.bstr_identifier().map_err(|_| invalid)?;
+                if kid.len() > MAX_KID_LEN {
+                    return Err(invalid);
+                }
+                Ok(Self::Kid(kid))
+            }
+            Major::Map => {
+                let n = d.map()?;
+                if n != 1 {
+                    return Err(PeerMisbehaved::UnsupportedIdCred.into());
+                }
+                let label = d.int().map_err(|_| invalid)?;
+                match label {
+                    // {4: kid} alone MUST use the compact form
+                    LABEL_KID => Err(invalid),
+                    LABEL_KCCS => {
+                        if d.peek_major()? != Major::Map {
+                            return Err(invalid);
+                        }
+                        let raw = d.skip_item()?;
+                        Ok(Self::Ccs(raw))
+                    }
+                    _ => Err(PeerMisbehaved::UnsupportedIdCred.into()),
+                }
+            }
+            _ => Err(invalid),
+        }
+    }
+}
+
+/// A parsed view of a CCS credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CcsView<'a> {
+    /// The subject claim (2), if present.
+    pub subject: Option<&'a str>,
+    /// The COSE_Key `kid` (2), if present.
+    pub kid: Option<&'a [u8]>,
+    /// The validated public key.
+    pub public_key: PublicKey,
+}
+
+impl<'a> CcsView<'a> {
+    /// Parses and validates a CCS holding an EC2 P-256 COSE_Key.
+    ///
+    /// ```
+    /// use iomt_auth::cred::CcsView;
+    /// # fn h(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
+    /// // CRED_R of RFC 9529 §3
+    /// let cred = h("a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
+    /// let v = CcsView::parse(&cred)?;
+    /// assert_eq!(v.subject, Some("example.edu"));
+    /// assert_eq!(v.kid, Some(&[0x32][..]));
+    /// # Ok::<(), iomt_auth::AuthError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`PeerMisbehaved::InvalidCredential`] if the structure is wrong,
+    /// [`PeerMisbehaved::InvalidPublicKey`] if the key is not a valid P-256 point.
+    pub fn parse(ccs: &'a [u8]) -> Result<Self, AuthError> {
+        let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
+        let mut d = Decoder::new(ccs);
+        let n = d.map().map_err(|_| bad)?;
+        let mut subject = None;
+        let mut key = None;
+        for _ in 0..n {
+            let label = d.int().map_err(|_| bad)?;
+            match label {
+                2 if subject.is_none() => subject = Some(d.tstr().map_err(|_| bad)?),
+                8 if key.is_none() => {
+                    // cnf: {1: COSE_Key}
+                    if d.map().map_err(|_| bad)? != 1 || d.int().map_err(|_| bad)? != 1 {
+                        return Err(bad);
+                    }
+                    key = Some(parse_cose_key(&mut d)?);
+                }
+                2 | 8 => return Err(bad),
+                _ => {
+                    d.skip_item().map_err(|_| bad)?;
+                }
+            }
+        }
+        d.finish().map_err(|_| bad)?;
+        let (kid, public_key) = key.ok_or(bad)?;
+        Ok(Self {
+            subject,
+            kid,
+            public_key,
+        })
+    }
+}
+
+fn parse_cose_key<'a>(d: &mut Decoder<'a>) -> Result<(Option<&'a [u8]>, PublicKey), AuthError> {
+    let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
+    let n = d.map().map_err(|_| bad)?;
+    let (mut kty, mut crv, mut kid, mut x, mut y) = (None, None, None, None, None);
+    for _ in 0..n {
+        let label = d.int().map_err(|_| bad)?;
+        match label {
+            1 if kty.is_none() => kty = Some(d.int().map_err(|_| bad)?),
+            2 if kid.is_none() => kid = Some(d.bstr().map_err(|_| bad)?),
+            -1 if crv.is_none() => crv = Some(d.int().map_err(|_| bad)?),
+            -2 if x.is_none() => x = Some(d.bstr().map_err(|_| bad)?),
+            -3 if y.is_none() => {
+                y = Some(if d.peek_major().map_err(|_| bad)? == Major::Bstr {
+                    Some(d.bstr().map_err(|_| bad)?)
+                } else {
+                    // compact form: y is a bool sign (RFC 9053 §7.1.1); ECDH/ECDSA
+                    // over the even-y point is only sound for ECDH, so refuse it.
+                    return Err(bad);
+                })
+            }
+            1 | 2 | -1 | -2 | -3 => return Err(bad),
+            _ => {
+                d.skip_item().map_err(|_| bad)?;
+            }
+        }
+    }
+    if kty != Some(2) || crv != Some(1) {
+        return Err(bad);
+    }
+    let x = x.ok_or(bad)?;
+    let pk = match y.flatten() {
+        Some(y) => PublicKey::from_coordinates(x, y),
+        None => PublicKey::from_x_coordinate(x),
+    }
+    .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
+    Ok((kid, pk))
+}
+
+/// A credential the trust store vouches for, with the identity and roles it maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrustedCredential<'a> {
+    /// CRED_x exactly as it must enter the transcript (a CCS).
+    pub cred: &'a [u8],
+    /// The identity the application binds to this credential.
+    pub identity: PeerIdentity,
+    /// The roles granted to this identity.
+    pub roles: RoleSet,
+}
+
+/// Resolves a received ID_CRED to a trusted credential.
+///
+/// Implementations decide trust: a `kid` is looked up; a credential sent by value
+/// ([`IdCred::Ccs`]) must be checked against something trusted (e.g. pinned bytes or
+/// an allow-list of keys), never accepted blindly.
+pub trait TrustStore {
+    /// Returns the trusted credential for `id_cred`, or `None` if unknown/untrusted
+    /// (the handshake then fails with [`AuthError::UnknownCredential`], ERR_CODE 3).
+    fn resolve<'a>(&'a self, id_cred: &IdCred<'a>) -> Option<TrustedCredential<'a>>;
+}
+
+/// One entry of a [`StaticTrustStore`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrustEntry<'a> {
+    /// The `kid` this credential is referenced by.
+    pub kid: &'a [u8],
+    /// The credential bytes (CCS).
+    pub cred: &'a [u8],
+    /// The identity bound to it.
+    pub identity: PeerIdentity,
+    /// Its roles.
+    pub roles: RoleSet,
+}
+
+/// A trust store over a fixed table: `kid` references match [`TrustEntry::kid`]; a
+/// credential sent by value is trusted only if it is byte-identical to a pinned entry.
+///
+/// ```
+/// use iomt_auth::cred::{IdCred, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry, TrustStore};
+/// use iomt_core::Role;
+/// let cred = [0xa0u8]; // (not a real CCS; the store only compares bytes)
+/// let store = StaticTrustStore::new([TrustEntry {
+///     kid: &[0x32],
+///     cred: &cred,
+///     identity: PeerIdentity::from_slice(b"gw-1"),
+///     roles: RoleSet::EMPTY.with(Role::Gateway),
+/// }]);
+/// assert!(store.resolve(&IdCred::Kid(&[0x32])).is_some());
+/// assert!(store.resolve(&IdCred::Kid(&[0x33])).is_none());
+/// assert!(store.resolve(&IdCred::Ccs(&cred)).is_some());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct StaticTrustStore<'a, const N: usize> {
+    entries: [TrustEntry<'a>; N],
+}
+
+impl<'a, const N: usize> StaticTrustStore<'a, N> {
+    /// A store over `entries`.
+    #[must_use]
+    pub const fn new(entries: [TrustEntry<'a>; N]) -> Self {
+        Self { entries }
+    }
+}
+
+impl<const N: usize> TrustStore for StaticTrustStore<'_, N> {
+    fn resolve<'b>(&'b self, id_cred: &IdCred<'b>) -> Option<TrustedCredential<'b>> {
+        let e = self.entries.iter().find(|e| match id_cred {
+            IdCred::Kid(k) => e.kid == *k,
+            IdCred::Ccs(c) => e.cred == *c,
+        })?;
+        Some(TrustedCredential {
+            cred: e.cred,
+            identity: e.identity,
+            roles: e.roles,
+        })
+    }
+}
+
+/// This endpoint's own credential: private key handle, CRED_x and how to identify it.
+#[derive(Debug)]
+pub struct LocalCredential<'a, K> {
+    /// Handle of the private key (static DH or signature key, per the method).
+    pub key: &'a K,
+    /// CRED_x bytes (CCS) exactly as the peer stores them.
+    pub cred: &'a [u8],
+    /// How the peer is told which credential this is.
+    pub id_cred: IdCred<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::prelude::rust_2024::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+    const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
+
+    #[test]
+    fn parses_rfc9529_cred_r() {
+        let c = h(CRED_R);
+        let v = CcsView::parse(&c).unwrap();
+        assert_eq!(v.kid, Some(&[0x32][..]));
+        assert_eq!(
+            v.public_key.x()[..],
+            h("bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f0")[..]
+        );
+    }
+
+    #[test]
+    fn rejects_every_truncation_and_bad_key() {
+        let c = h(CRED_R);
+        for n in 0..c.len() {
+            assert!(CcsView::parse(&c[..n]).is_err());
+        }
+        // y flipped: not on the curve
+        let mut bad = c.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert_eq!(
+            CcsView::parse(&bad).unwrap_err(),
+            AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey)
+        );
+        // kty changed to 1 (OKP)
+        let mut okp = c.clone();
+        let pos = c.windows(2).position(|w| w == [0x01, 0x02]).unwrap();
+        okp[pos + 1] = 0x01;
+        assert!(CcsView::parse(&okp).is_err());
+        // trailing byte
+        let mut t = c.clone();
+        t.push(0);
+        assert!(CcsView::parse(&t).is_err());
+    }
+
+    #[test]
+    fn id_cred_compact_forms() {
+        let mut buf = [0u8; 16];
+        let mut e = Encoder::new(&mut buf);
+        IdCred::Kid(&[0x32]).encode_compact(&mut e).unwrap();
+        assert_eq!(e.written(), &[0x32]);
+        let mut e = Encoder::new(&mut buf);
+        IdCred::Kid(&[0x32]).encode_map(&mut e).unwrap();
+        assert_eq!(e.written(), &h("a1044132")[..]);
+        assert_eq!(IdCred::Kid(&[0x32]).map_len(), 4);
+
+        let mut d = Decoder::new(&[0x32]);
+        assert_eq!(
+            IdCred::decode_compact(&mut d).unwrap(),
+            IdCred::Kid(&[0x32])
+        );
+        // RFC 9529 §4 surplus encodings
+        for bad in [&h("a1044232")[..], &h("4132")[..], &h("a1044132")[..]] {
+            let mut d = Decoder::new(bad);
+            assert!(IdCred::decode_compact(&mut d).is_err(), "{bad:02x?}");
+        }
+        // x5t is unsupported (not ERR_CODE 3)
+        let mut d = Decoder::new(&[0xa1, 0x18, 0x22, 0x40]);
+        assert_eq!(
+            IdCred::decode_compact(&mut d).unwrap_err(),
+            AuthError::PeerMisbehaved(PeerMisbehaved::UnsupportedIdCred)
+        );
+    }
+
+    #[test]
+    fn by_value_roundtrip() {
+        let c = h(CRED_R);
+        let mut buf = [0u8; 200];
+        let mut e = Encoder::new(&mut buf);
+        IdCred::Ccs(&c).encode_compact(&mut e).unwrap();
+        let n = e.len();
+        assert_eq!(n, IdCred::Ccs(&c).map_len());
+        let mut d = Decoder::new(&buf[..n]);
+        assert_eq!(IdCred::decode_compact(&mut d).unwrap(), IdCred::Ccs(&c));
+    }
+}

@@ -1,0 +1,288 @@
+//! One storable enum per role, for the C API and transports.
+//!
+//! Each `handle_*` call moves the current state out with
+//! `mem::replace(self, Failed)`, runs the typestate step and stores the next state.
+//! On any error the enum stays `Failed` (remembering the error so that
+//! [`InitiatorState::error_message`] / [`ResponderState::error_message`] can produce the
+//! EDHOC error message to send), except that an ERR_CODE 2 answer to message_1 puts the
+//! initiator back to `Start` with a new suite selection (RFC 9528 §6.3).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use core::mem;
+
+use iomt_crypto::CryptoProvider;
+
+use super::SuiteList;
+use super::completed::Completed;
+use super::ead::EadItem;
+use super::initiator::{
+    AfterMessage3, Initiator, InitiatorConfig, InitiatorWaitM2, InitiatorWaitM4,
+};
+use super::responder::{Responder, ResponderConfig, ResponderWaitM3, write_error_for};
+use crate::cred::{LocalCredential, TrustStore};
+use crate::error::{ApiMisuse, AuthError};
+
+/// The initiator's storable state.
+#[derive(Debug)]
+pub enum InitiatorState<C: CryptoProvider> {
+    /// Ready to send message_1.
+    Start(Initiator<C>),
+    /// message_1 sent.
+    WaitM2(InitiatorWaitM2<C>),
+    /// message_3 sent, message_4 expected.
+    WaitM4(InitiatorWaitM4<C>),
+    /// Handshake complete.
+    Completed(Completed),
+    /// Failed (the error that ended it, if any).
+    Failed(Option<AuthError>),
+}
+
+const WRONG: AuthError = AuthError::ApiMisuse(ApiMisuse::WrongState);
+
+impl<C: CryptoProvider> InitiatorState<C> {
+    /// A new initiator.
+    ///
+    /// # Errors
+    /// As [`Initiator::new`].
+    pub fn new(config: &InitiatorConfig<'_>) -> Result<Self, AuthError> {
+        Initiator::new(config).map(Self::Start)
+    }
+
+    fn fail(&mut self, e: AuthError) -> AuthError {
+        *self = Self::Failed(Some(e));
+        e
+    }
+
+    /// Writes message_1 (state `Start` → `WaitM2`).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::WrongState`] in another state; as [`Initiator::prepare_message_1`].
+    pub fn write_message_1(
+        &mut self,
+        crypto: &mut C,
+        ead_1: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        match mem::replace(self, Self::Failed(None)) {
+            Self::Start(i) => match i.prepare_message_1(crypto, ead_1, out) {
+                Ok((next, n)) => {
+                    *self = Self::WaitM2(next);
+                    Ok(n)
+                }
+                Err(e) => Err(self.fail(e)),
+            },
+            _ => Err(self.fail(WRONG)),
+        }
+    }
+
+    /// Handles message_2: parse, resolve ID_CRED_R in `store`, verify, and write message_3
+    /// into `out` (state `WaitM2` → `WaitM4` or `Completed`).
+    ///
+    /// If `message_2` is an ERR_CODE 2 error with a usable SUITES_R, the state returns to
+    /// `Start` (call [`Self::write_message_1`] again) and `PeerError { code: 2 }` is returned.
+    ///
+    /// # Errors
+    /// Any error of the typestate steps; the state is then `Failed`.
+    pub fn handle_message_2<S: TrustStore + ?Sized>(
+        &mut self,
+        crypto: &mut C,
+        message_2: &mut [u8],
+        store: &S,
+        own: &LocalCredential<'_, C::KeyHandle>,
+        ead_3: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::WaitM2(w) = mem::replace(self, Self::Failed(None)) else {
+            return Err(self.fail(WRONG));
+        };
+        if let Ok(super::msg::ErrorMessage { code: 2, .. }) =
+            super::msg::ErrorMessage::parse(message_2)
+        {
+            return match w.retry_after_error(message_2) {
+                Ok(i) => {
+                    *self = Self::Start(i);
+                    Err(AuthError::PeerError { code: 2 })
+                }
+                Err(e) => Err(self.fail(e)),
+            };
+        }
+        let r = w
+            .parse_message_2(crypto, message_2)
+            .and_then(|p| p.verify_with_store(crypto, store))
+            .and_then(|v| v.prepare_message_3(crypto, own, ead_3, out));
+        match r {
+            Ok((AfterMessage3::AwaitMessage4(w4), n)) => {
+                *self = Self::WaitM4(w4);
+                Ok(n)
+            }
+            Ok((AfterMessage3::Completed(c), n)) => {
+                *self = Self::Completed(c);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Handles message_4 (state `WaitM4` → `Completed`).
+    ///
+    /// # Errors
+    /// Any error of [`InitiatorWaitM4::process_message_4`]; the state is then `Failed`.
+    pub fn handle_message_4(
+        &mut self,
+        crypto: &mut C,
+        message_4: &mut [u8],
+    ) -> Result<(), AuthError> {
+        let Self::WaitM4(w) = mem::replace(self, Self::Failed(None)) else {
+            return Err(self.fail(WRONG));
+        };
+        match w.process_message_4(crypto, message_4) {
+            Ok((c, _ead)) => {
+                *self = Self::Completed(c);
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// The completed session, if the handshake is complete.
+    pub const fn completed(&mut self) -> Option<&mut Completed> {
+        match self {
+            Self::Completed(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// `true` if failed.
+    #[must_use]
+    pub const fn is_failed(&self) -> bool {
+        matches!(self, Self::Failed(_))
+    }
+
+    /// Writes the EDHOC error message to send after a failure (`Ok(None)`: nothing to send).
+    ///
+    /// # Errors
+    /// [`AuthError::BufferTooSmall`].
+    pub fn error_message(&self, out: &mut [u8]) -> Result<Option<usize>, AuthError> {
+        match self {
+            Self::Failed(Some(e)) => write_error_for(e, &SuiteList::default(), out),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The responder's storable state.
+#[derive(Debug)]
+pub enum ResponderState<C: CryptoProvider> {
+    /// Waiting for message_1.
+    Start(Responder<C>),
+    /// message_2 sent.
+    WaitM3(ResponderWaitM3<C>),
+    /// Handshake complete.
+    Completed(Completed),
+    /// Failed: the error and the SUITES_R to answer ERR_CODE 2 with.
+    Failed(Option<AuthError>, SuiteList),
+}
+
+impl<C: CryptoProvider> ResponderState<C> {
+    /// A new responder.
+    ///
+    /// # Errors
+    /// As [`Responder::new`].
+    pub fn new(config: &ResponderConfig<'_>) -> Result<Self, AuthError> {
+        Responder::new(config).map(Self::Start)
+    }
+
+    fn fail(&mut self, e: AuthError, suites: SuiteList) -> AuthError {
+        *self = Self::Failed(Some(e), suites);
+        e
+    }
+
+    /// Handles message_1 and writes message_2 into `out` (state `Start` → `WaitM3`).
+    ///
+    /// # Errors
+    /// As [`Responder::process_message_1`] and `prepare_message_2`; then `Failed` (use
+    /// [`Self::error_message`] for the reply).
+    pub fn handle_message_1(
+        &mut self,
+        crypto: &mut C,
+        message_1: &[u8],
+        own: &LocalCredential<'_, C::KeyHandle>,
+        ead_2: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::Start(r) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+            return Err(self.fail(WRONG, SuiteList::default()));
+        };
+        let suites = *r.supported_suites();
+        let res = r
+            .process_message_1(crypto, message_1)
+            .and_then(|p| p.prepare_message_2(crypto, own, ead_2, out));
+        match res {
+            Ok((w, n)) => {
+                *self = Self::WaitM3(w);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e, suites)),
+        }
+    }
+
+    /// Handles message_3 (resolving ID_CRED_I in `store`) and, if configured, writes
+    /// message_4 into `out`. Returns the length of message_4 (0 if none).
+    ///
+    /// # Errors
+    /// Any error of the typestate steps; the state is then `Failed`.
+    pub fn handle_message_3<S: TrustStore + ?Sized>(
+        &mut self,
+        crypto: &mut C,
+        message_3: &mut [u8],
+        store: &S,
+        ead_4: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::WaitM3(w) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+            return Err(self.fail(WRONG, SuiteList::default()));
+        };
+        let r = w
+            .parse_message_3(crypto, message_3)
+            .and_then(|p| p.verify_with_store(crypto, store))
+            .and_then(|v| {
+                if v.sends_message_4() {
+                    v.prepare_message_4(crypto, ead_4, out)
+                } else {
+                    v.complete(crypto).map(|c| (c, 0))
+                }
+            });
+        match r {
+            Ok((c, n)) => {
+                *self = Self::Completed(c);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e, SuiteList::default())),
+        }
+    }
+
+    /// The completed session, if the handshake is complete.
+    pub const fn completed(&mut self) -> Option<&mut Completed> {
+        match self {
+            Self::Completed(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// `true` if failed.
+    #[must_use]
+    pub const fn is_failed(&self) -> bool {
+        matches!(self, Self::Failed(..))
+    }
+
+    /// Writes the EDHOC error message to send after a failure (`Ok(None)`: nothing to send).
+    ///
+    /// # Errors
+    /// [`AuthError::BufferTooSmall`].
+    pub fn error_message(&self, out: &mut [u8]) -> Result<Option<usize>, AuthError> {
+        match self {
+            Self::Failed(Some(e), suites) => write_error_for(e, suites, out),
+            _ => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The crate's one root error type, [`AuthError`], and its sub-enums.
+//!
+//! Taxonomy (after rustls): [`AuthError::PeerMisbehaved`] for anything caused by
+//! untrusted bytes, [`AuthError::ApiMisuse`] for deterministic caller bugs,
+//! [`AuthError::BufferTooSmall`] for output capacity, [`AuthError::Crypto`] for
+//! provider failures that are not peer-visible authentication failures.
+//! Every authentication failure a peer can provoke (bad MAC, bad signature, bad
+//! AEAD tag) is the single opaque [`AuthError::AuthenticationFailed`].
+
+use core::fmt;
+
+use iomt_crypto::CryptoError;
+
+pub use crate::cbor::CborError;
+
+/// Why a peer's message was rejected (untrusted input).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PeerMisbehaved {
+    /// The message is not well-formed deterministic CBOR.
+    Cbor(CborError),
+    /// The CBOR is well formed but the message does not have the EDHOC structure
+    /// (wrong element type or count, surplus encodings, trailing items).
+    InvalidMessage,
+    /// A connection identifier is not in the RFC 9528 §3.3.2 representation, or too long.
+    InvalidConnectionId,
+    /// An ID_CRED field is malformed or not in its compact form (§3.5.3.2).
+    InvalidIdCred,
+    /// An ID_CRED field uses a credential identifier type this implementation does not support.
+    UnsupportedIdCred,
+    /// A received P-256 x-coordinate (G_X, G_Y) or credential key is not a valid point.
+    InvalidPublicKey,
+    /// The method in message_1 is unknown or not accepted by the responder.
+    UnsupportedMethod,
+    /// The selected cipher suite is not supported, or a more preferred one is (§6.3).
+    WrongSelectedSuite,
+    /// The peer sent an EAD item with a critical label that the application does not understand.
+    UnknownCriticalEad,
+    /// A credential (CCS) is malformed or does not hold an EC2 P-256 key.
+    InvalidCredential,
+    /// A message or field exceeds this implementation's documented capacity.
+    TooLarge,
+    /// The peer answered with an EDHOC error message (see [`AuthError::PeerError`] for the code).
+    UnexpectedErrorMessage,
+}
+
+/// A deterministic misuse of the API by the caller.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ApiMisuse {
+    /// The handshake state object has already failed or completed; start a new one.
+    WrongState,
+    /// The configuration is invalid (empty or too long suite list, no implemented suite,
+    /// unsupported suite selected, too many EAD labels).
+    InvalidConfig,
+    /// A connection identifier longer than [`crate::edhoc::MAX_CONN_ID_LEN`].
+    ConnectionIdTooLong,
+    /// The local credential does not fit the method (e.g. not parseable as CCS), or is larger
+    /// than [`crate::edhoc::MAX_CRED_LEN`].
+    InvalidLocalCredential,
+    /// An exporter label or output length out of range.
+    InvalidExporterRequest,
+    /// Outgoing EAD items are malformed or exceed [`crate::edhoc::MAX_EAD_LEN`].
+    InvalidEad,
+}
+
+/// Every error of `iomt-auth`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum AuthError {
+    /// The peer sent something invalid.
+    PeerMisbehaved(PeerMisbehaved),
+    /// A MAC, signature or AEAD tag did not verify (deliberately opaque).
+    AuthenticationFailed,
+    /// The trust store has no credential for the received ID_CRED.
+    UnknownCredential,
+    /// The peer sent an EDHOC error message with this ERR_CODE.
+    PeerError {
+        /// The received ERR_CODE (1 unspecified, 2 wrong selected suite, 3 unknown credential).
+        code: i32,
+    },
+    /// The caller used the API wrongly.
+    ApiMisuse(ApiMisuse),
+    /// The output buffer is too small; `needed` bytes are required (best estimate).
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+    /// The crypto provider failed (RNG, key handle, unsupported operation).
+    Crypto(CryptoError),
+}
+
+impl AuthError {
+    /// A stable numeric code for logs and the C API (never reused).
+    #[must_use]
+    pub const fn code(self) -> u16 {
+        match self {
+            Self::PeerMisbehaved(p) => match p {
+                PeerMisbehaved::Cbor(_) => 100,
+                PeerMisbehaved::InvalidMessage => 101,
+                PeerMisbehaved::InvalidConnectionId => 102,
+                PeerMisbehaved::InvalidIdCred => 103,
+                PeerMisbehaved::UnsupportedIdCred => 104,
+                PeerMisbehaved::InvalidPublicKey => 105,
+                PeerMisbehaved::UnsupportedMethod => 106,
+                PeerMisbehaved::WrongSelectedSuite => 107,
+                PeerMisbehaved::UnknownCriticalEad => 108,
+                PeerMisbehaved::InvalidCredential => 109,
+                PeerMisbehaved::TooLarge => 110,
+                PeerMisbehaved::UnexpectedErrorMessage => 111,
+            },
+            Self::AuthenticationFailed => 200,
+            Self::UnknownCredential => 201,
+            Self::PeerError { .. } => 300,
+            Self::ApiMisuse(a) => match a {
+                ApiMisuse::WrongState => 400,
+                ApiMisuse::InvalidConfig => 401,
+                ApiMisuse::ConnectionIdTooLong => 402,
+                ApiMisuse::InvalidLocalCredential => 403,
+                ApiMisuse::InvalidExporterRequest => 404,
+                ApiMisuse::InvalidEad => 405,
+            },
+            Self::BufferTooSmall { .. } => 500,
+            Self::Crypto(_) => 600,
+        }
+    }
+
+    /// The EDHOC ERR_CODE (RFC 9528 §6) this failure should be reported to the peer with,
+    /// if an error message should be sent at all.
+    ///
+    /// - [`AuthError::UnknownCredential`] → 3 (unknown credential referenced).
+    /// - [`PeerMisbehaved::WrongSelectedSuite`] → 2 (the responder builds it with SUITES_R;
+    ///   see [`crate::edhoc::Responder::process_message_1`]).
+    /// - other peer-caused failures → 1 (unspecified).
+    /// - [`AuthError::PeerError`] → `None`: never answer an error with an error.
+    #[must_use]
+    pub const fn wire_err_code(self) -> Option<i32> {
+        match self {
+            Self::UnknownCredential => Some(3),
+            Self::PeerMisbehaved(PeerMisbehaved::WrongSelectedSuite) => Some(2),
+            Self::PeerError { .. }
+            | Self::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage) => None,
+            Self::PeerMisbehaved(_) | Self::AuthenticationFailed => Some(1),
+            Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => Some(1),
+        }
+    }
+}
+
+impl AuthError {
+    /// A short English diagnostic for ERR_CODE 1 messages (no secrets, no formatting).
+    #[must_use]
+    pub const fn diagnostic(&self) -> &'static str {
+        match self {
+            Self::PeerMisbehaved(p) => match p {
+                PeerMisbehaved::Cbor(_) => "Malformed CBOR",
+                PeerMisbehaved::InvalidMessage => "Invalid message",
+                PeerMisbehaved::InvalidConnectionId => "Invalid connection identifier",
+                PeerMisbehaved::InvalidIdCred => "Invalid ID_CRED",
+                PeerMisbehaved::UnsupportedIdCred => "ID_CRED type not supported",
+                PeerMisbehaved::InvalidPublicKey => "Invalid public key",
+                PeerMisbehaved::UnsupportedMethod => "Method not supported",
+                PeerMisbehaved::WrongSelectedSuite => "Wrong selected cipher suite",
+                PeerMisbehaved::UnknownCriticalEad => "Unknown critical EAD item",
+                PeerMisbehaved::InvalidCredential => "Invalid credential",
+                PeerMisbehaved::TooLarge => "Message too large",
+                PeerMisbehaved::UnexpectedErrorMessage => "Unexpected error message",
+            },
+            Self::AuthenticationFailed => "Authentication failed",
+            Self::UnknownCredential => "Unknown credential referenced",
+            Self::PeerError { .. } => "Peer error",
+            Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => "Internal error",
+        }
+    }
+}
+
+impl From<CborError> for AuthError {
+    fn from(e: CborError) -> Self {
+        match e {
+            CborError::BufferTooSmall { needed } => Self::BufferTooSmall { needed },
+            other => Self::PeerMisbehaved(PeerMisbehaved::Cbor(other)),
+        }
+    }
+}
+
+impl From<PeerMisbehaved> for AuthError {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::PeerMisbehaved(e)
+    }
+}
+
+impl From<ApiMisuse> for AuthError {
+    fn from(e: ApiMisuse) -> Self {
+        Self::ApiMisuse(e)
+    }
+}
+
+impl From<CryptoError> for AuthError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::AuthenticationFailed | CryptoError::InvalidSignature => {
+                Self::AuthenticationFailed
+            }
+            CryptoError::InvalidPublicKey => Self::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey),
+            other => Self::Crypto(other),
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cbor(e) => write!(f, "malformed CBOR: {e}"),
+            Self::InvalidMessage => f.write_str("invalid EDHOC message structure"),
+            Self::InvalidConnectionId => f.write_str("invalid connection identifier"),
+            Self::InvalidIdCred => f.write_str("invalid ID_CRED"),
+            Self::UnsupportedIdCred => f.write_str("unsupported ID_CRED type"),
+            Self::InvalidPublicKey => f.write_str("invalid P-256 public key"),
+            Self::UnsupportedMethod => f.write_str("unsupported method"),
+            Self::WrongSelectedSuite => f.write_str("wrong selected cipher suite"),
+            Self::UnknownCriticalEad => f.write_str("unknown critical EAD item"),
+            Self::InvalidCredential => f.write_str("invalid credential"),
+            Self::TooLarge => f.write_str("message exceeds capacity"),
+            Self::UnexpectedErrorMessage => f.write_str("peer sent an EDHOC error"),
+        }
+    }
+}
+
+impl fmt::Display for ApiMisuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::WrongState => "handshake state already failed or finished",
+            Self::InvalidConfig => "invalid EDHOC configuration",
+            Self::ConnectionIdTooLong => "connection identifier too long",
+            Self::InvalidLocalCredential => "invalid local credential",
+            Self::InvalidExporterRequest => "invalid exporter request",
+            Self::InvalidEad => "invalid outgoing EAD",
+        })
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p}"),
+            Self::AuthenticationFailed => f.write_str("authentication failed"),
+            Self::UnknownCredential => f.write_str("unknown credential referenced"),
+            Self::PeerError { code } => write!(f, "peer sent EDHOC error {code}"),
+            Self::ApiMisuse(a) => write!(f, "API misuse: {a}"),
+            Self::BufferTooSmall { needed } => {
+                write!(f, "buffer too small ({needed} bytes needed)")
+            }
+            Self::Crypto(c) => write!(f, "crypto: {c}"),
+        }
+    }
+}
+
+impl core::error::Error for AuthError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_stable() {
+        let all = [
+            AuthError::PeerMisbehaved(PeerMisbehaved::Cbor(CborError::Truncated)),
+            AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage),
+            AuthError::AuthenticationFailed,
+            AuthError::UnknownCredential,
+            AuthError::PeerError { code: 2 },
+            AuthError::ApiMisuse(ApiMisuse::WrongState),
+            AuthError::BufferTooSmall { needed: 3 },
+            AuthError::Crypto(CryptoError::Rng),
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.code(), b.code());
+            }
+        }
+        assert_eq!(AuthError::AuthenticationFailed.code(), 200);
+        assert_eq!(AuthError::UnknownCredential.wire_err_code(), Some(3));
+        assert_eq!(AuthError::PeerError { code: 1 }.wire_err_code(), None);
+    }
+
+    #[test]
+    fn crypto_auth_failures_are_opaque() {
+        assert_eq!(
+            AuthError::from(CryptoError::AuthenticationFailed),
+            AuthError::AuthenticationFailed
+        );
+        assert_eq!(
+            AuthError::from(CryptoError::InvalidSignature),
+            AuthError::AuthenticationFailed
+        );
+    }
+}
