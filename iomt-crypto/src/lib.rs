@@ -6,6 +6,9 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+/// Fast P-256 on Cortex-M4/M33 (thumbv7em / thumbv8m.main only).
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
+pub mod cortex_m4;
 pub mod error;
 pub mod provider;
 #[cfg(feature = "rustcrypto")]
@@ -20,6 +23,8 @@ pub mod types;
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
+pub use cortex_m4::{CortexM4EphemeralKey, CortexM4Provider, CortexM4StaticKey};
 pub use error::CryptoError;
 pub use provider::{CryptoProvider, Sha256State};
 #[cfg(feature = "rustcrypto")]

@@ -1,0 +1,242 @@
+//! Benchmark firmware: instruction counts and peak stack of every primitive
+//! (and, with the `edhoc` feature, of whole handshakes), per backend.
+//!
+//! Run: `cargo run --release --bin bench [--features backend-m4]` (QEMU runner in
+//! `.cargo/config.toml`). Prints `IOMT-BENCH` lines (see the library docs) and
+//! exits 0 if every self-check passed.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, PublicKey};
+use iomt_firmware::rng::BenchRng;
+use iomt_firmware::{Measurement, calibrate, exit, measure, report, timer};
+use panic_semihosting as _;
+
+/// Repetitions for the cheap symmetric operations (timer resolution is 40 instructions).
+const REPS: u32 = 16;
+/// A fixed long-term key (RFC 9529 §3: the responder's static key R).
+const STATIC_KEY: [u8; 32] = [
+    0x72, 0xcc, 0x47, 0x61, 0xdb, 0xd4, 0xc7, 0x8f, 0x75, 0x89, 0x31, 0xaa, 0x58, 0x9d, 0x34, 0x8d,
+    0x1e, 0xf8, 0x74, 0xa7, 0xe3, 0x03, 0xed, 0xe2, 0xf1, 0x40, 0xdc, 0xf3, 0xe6, 0xaa, 0x4a, 0xac,
+];
+
+#[entry]
+fn main() -> ! {
+    timer::start();
+    let per_iteration_x1000 = calibrate(1_000_000);
+    hprintln!("IOMT-CALIBRATION\t{}", per_iteration_x1000);
+    // The loop is 2 instructions per iteration: the 40-per-tick factor must give 2.000.
+    let mut ok = (1_990..=2_010).contains(&per_iteration_x1000);
+    if !ok {
+        hprintln!("calibration FAILED: expected 2000 (x1000) instructions per iteration");
+    }
+
+    #[cfg(feature = "backend-rustcrypto")]
+    {
+        let mut p = iomt_crypto::RustCryptoProvider::new(BenchRng::new(1));
+        ok &= suite("rustcrypto", &mut p);
+    }
+    #[cfg(feature = "backend-m4")]
+    {
+        let mut p = iomt_crypto::CortexM4Provider::new(BenchRng::new(1));
+        ok &= suite("p256-cortex-m4", &mut p);
+    }
+    #[cfg(all(feature = "backend-rustcrypto", feature = "backend-m4"))]
+    {
+        ok &= cross_check();
+    }
+    hprintln!("IOMT-BENCH-DONE\t{}", if ok { "ok" } else { "FAILED" });
+    exit(ok)
+}
+
+fn line(backend: &str, operation: &str, m: Measurement) {
+    report(backend, operation, m);
+}
+
+/// Measures every primitive of `p` and checks the results are consistent.
+fn suite<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    let mut ok = true;
+    let Ok(key) = p.p256_import_key(&STATIC_KEY) else {
+        hprintln!("{}: import_key FAILED", backend);
+        return false;
+    };
+
+    let mut generated = None;
+    line(
+        backend,
+        "p256_keygen",
+        measure(1, || {
+            generated = p.p256_generate_ephemeral().ok();
+        }),
+    );
+    let Some((eph, eph_pub)) = generated else {
+        hprintln!("{}: keygen FAILED", backend);
+        return false;
+    };
+    let Ok(static_pub) = p.p256_public_key(&key) else {
+        return false;
+    };
+
+    let mut shared_a = None;
+    line(
+        backend,
+        "p256_ecdh",
+        measure(1, || {
+            shared_a = p.p256_ecdh_ephemeral(&eph, &static_pub).ok();
+        }),
+    );
+    let mut shared_b = None;
+    line(
+        backend,
+        "p256_ecdh_static",
+        measure(1, || {
+            shared_b = p.p256_ecdh_static(&key, &eph_pub).ok();
+        }),
+    );
+    match (&shared_a, &shared_b) {
+        (Some(a), Some(b)) if a.as_bytes() == b.as_bytes() => {}
+        _ => {
+            hprintln!("{}: ECDH self-check FAILED", backend);
+            ok = false;
+        }
+    }
+
+    let x = *eph_pub.x();
+    line(
+        backend,
+        "p256_point_from_x",
+        measure(1, || PublicKey::from_x_coordinate(&x)),
+    );
+
+    let digest: Digest = p.sha256(b"iomt benchmark message");
+    let mut signature = None;
+    line(
+        backend,
+        "ecdsa_sign",
+        measure(1, || {
+            signature = p.ecdsa_p256_sign_digest(&key, &digest).ok();
+        }),
+    );
+    let Some(signature) = signature else {
+        hprintln!("{}: sign FAILED", backend);
+        return false;
+    };
+    let mut verified = false;
+    line(
+        backend,
+        "ecdsa_verify",
+        measure(1, || {
+            verified = p
+                .ecdsa_p256_verify_digest(&static_pub, &digest, &signature)
+                .is_ok();
+        }),
+    );
+    let mut tampered = digest;
+    tampered[0] ^= 1;
+    if !verified
+        || p.ecdsa_p256_verify_digest(&static_pub, &tampered, &signature)
+            .is_ok()
+    {
+        hprintln!("{}: ECDSA self-check FAILED", backend);
+        ok = false;
+    }
+
+    let data = [0x5a_u8; 64];
+    line(backend, "sha256_64B", measure(REPS, || p.sha256(&data)));
+    let mut prk = None;
+    line(
+        backend,
+        "hkdf_extract",
+        measure(REPS, || {
+            prk = Some(p.hkdf_sha256_extract(&[1; 32], &[2; 32]));
+        }),
+    );
+    if let Some(prk) = prk {
+        let mut okm = [0u8; 32];
+        line(
+            backend,
+            "hkdf_expand_32B",
+            measure(REPS, || {
+                p.hkdf_sha256_expand(&prk, b"iomt bench info", &mut okm)
+            }),
+        );
+    }
+
+    for (name, alg, key_len, nonce_len) in [
+        (
+            "chacha20poly1305_seal_64B",
+            AeadAlgorithm::ChaCha20Poly1305,
+            32,
+            12,
+        ),
+        (
+            "aes_ccm_16_64_128_seal_64B",
+            AeadAlgorithm::AesCcm16_64_128,
+            16,
+            13,
+        ),
+    ] {
+        let Ok(aead_key) = AeadKey::new(alg, &[7; 32][..key_len]) else {
+            return false;
+        };
+        let nonce = [9u8; 13];
+        let mut buf = [0x42u8; 64];
+        let mut tag = [0u8; 16];
+        let mut sealed = true;
+        line(
+            backend,
+            name,
+            measure(REPS, || {
+                sealed &= p
+                    .aead_seal(
+                        alg,
+                        &aead_key,
+                        &nonce[..nonce_len],
+                        b"hdr",
+                        &mut buf,
+                        &mut tag[..alg.tag_len()],
+                    )
+                    .is_ok();
+            }),
+        );
+        ok &= sealed;
+    }
+    ok
+}
+
+/// Both backends must produce byte-identical RFC 6979 signatures and agree on ECDH.
+#[cfg(all(feature = "backend-rustcrypto", feature = "backend-m4"))]
+fn cross_check() -> bool {
+    let mut rc = iomt_crypto::RustCryptoProvider::new(BenchRng::new(7));
+    let mut m4 = iomt_crypto::CortexM4Provider::new(BenchRng::new(7));
+    let (Ok(k_rc), Ok(k_m4)) = (
+        rc.p256_import_key(&STATIC_KEY),
+        m4.p256_import_key(&STATIC_KEY),
+    ) else {
+        return false;
+    };
+    let digest = rc.sha256(b"cross-check");
+    let (Ok(s_rc), Ok(s_m4)) = (
+        rc.ecdsa_p256_sign_digest(&k_rc, &digest),
+        m4.ecdsa_p256_sign_digest(&k_m4, &digest),
+    ) else {
+        return false;
+    };
+    let (Ok(pub_rc), Ok(pub_m4)) = (rc.p256_public_key(&k_rc), m4.p256_public_key(&k_m4)) else {
+        return false;
+    };
+    let Ok((eph, eph_pub)) = rc.p256_generate_ephemeral() else {
+        return false;
+    };
+    let (Ok(d_rc), Ok(d_m4)) = (
+        rc.p256_ecdh_ephemeral(&eph, &pub_m4),
+        m4.p256_ecdh_static(&k_m4, &eph_pub),
+    ) else {
+        return false;
+    };
+    let same = s_rc == s_m4 && pub_rc == pub_m4 && d_rc.as_bytes() == d_m4.as_bytes();
+    hprintln!("IOMT-CROSS-CHECK\t{}", if same { "ok" } else { "FAILED" });
+    same
+}

@@ -1,0 +1,391 @@
+//! The fast Cortex-M4 P-256 backend (feature `p256-cortex-m4`).
+//!
+//! [`CortexM4Provider`] runs P-256 key generation, ECDH, ECDSA signing and
+//! verification on the P256-Cortex-M4 C/assembly library (through the safe
+//! `p256-cortex-m4` crate, which uses the DSP instruction `UMAAL`), and
+//! delegates every other primitive (SHA-256, HKDF, AEADs, RNG) to an inner
+//! [`RustCryptoProvider`]. On a Cortex-M4 it needs roughly an order of
+//! magnitude fewer instructions than the RustCrypto backend for P-256 (see
+//! `docs/PERFORMANCE.md`).
+//!
+//! **Targets:** thumbv7em (Cortex-M4/M7) and thumbv8m.main (Cortex-M33) only:
+//! the feature needs `arm-none-eabi-gcc` to build the C/assembly. On other
+//! targets this module is not compiled.
+//!
+//! # Invariants
+//! - Peer points are [`PublicKey`]s, validated when they were constructed (on
+//!   the curve, coordinates below p, not the identity); the assembly library
+//!   checks them once more when they are converted.
+//! - Keys ([`CortexM4StaticKey`], [`CortexM4EphemeralKey`]) hold a scalar in
+//!   `[1, n)`, zeroize on drop, redact `Debug` and are not `Clone`.
+//! - ECDSA signatures are deterministic (RFC 6979 with SHA-256, the nonce
+//!   generator of the `rfc6979` crate), byte-identical to
+//!   [`RustCryptoProvider`]'s: signing never touches the RNG.
+//! - Everything that is not P-256 behaves exactly as [`RustCryptoProvider`].
+
+use core::fmt;
+
+use p256_cortex_m4 as m4;
+use rand_core::TryCryptoRng;
+use rfc6979::bigint::U256;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+use crate::error::CryptoError;
+use crate::provider::CryptoProvider;
+use crate::rustcrypto::{RustCryptoProvider, RustCryptoSha256};
+use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+
+/// The order n of the P-256 group.
+const ORDER: U256 =
+    U256::from_be_hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+
+/// How many 32-byte draws key generation tries before it blames the RNG.
+/// (A uniformly random draw is rejected with probability below 2^-32.)
+const KEYGEN_ATTEMPTS: usize = 16;
+
+/// Converts a validated [`PublicKey`] to the assembly library's point type.
+fn to_m4_public(public: &PublicKey) -> Result<m4::PublicKey, CryptoError> {
+    m4::PublicKey::from_sec1_bytes(&public.to_sec1_uncompressed())
+        .map_err(|_| CryptoError::InvalidPublicKey)
+}
+
+/// Converts the library's point type back (re-validated by [`PublicKey`]).
+fn from_m4_public(public: &m4::PublicKey) -> Result<PublicKey, CryptoError> {
+    PublicKey::from_sec1_bytes(&public.to_uncompressed_sec1_bytes())
+}
+
+/// A scalar in `[1, n)` with its public point; zeroizes on drop.
+struct KeyPair {
+    secret: m4::SecretKey,
+    /// The scalar, big-endian (the RFC 6979 nonce generator needs it).
+    scalar: [u8; 32],
+    public: PublicKey,
+}
+
+impl KeyPair {
+    fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let mut scalar = <[u8; 32]>::try_from(bytes).map_err(|_| CryptoError::InvalidLength)?;
+        // Checks 1 ≤ d < n.
+        let Ok(mut secret) = m4::SecretKey::from_bytes(scalar) else {
+            scalar.zeroize();
+            return Err(CryptoError::InvalidPrivateKey);
+        };
+        match from_m4_public(&secret.public_key()) {
+            Ok(public) => Ok(Self {
+                secret,
+                scalar,
+                public,
+            }),
+            Err(e) => {
+                secret.zeroize();
+                scalar.zeroize();
+                Err(e)
+            }
+        }
+    }
+
+    /// Rejection sampling: uniform in `[1, n)`.
+    fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, CryptoError> {
+        let mut candidate = [0u8; 32];
+        for _ in 0..KEYGEN_ATTEMPTS {
+            if rng.try_fill_bytes(&mut candidate).is_err() {
+                candidate.zeroize();
+                return Err(CryptoError::Rng);
+            }
+            match Self::from_bytes(&candidate) {
+                Ok(pair) => {
+                    candidate.zeroize();
+                    return Ok(pair);
+                }
+                Err(CryptoError::InvalidPrivateKey) => {}
+                Err(e) => {
+                    candidate.zeroize();
+                    return Err(e);
+                }
+            }
+        }
+        candidate.zeroize();
+        Err(CryptoError::Rng)
+    }
+
+    fn ecdh(&self, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
+        let peer = to_m4_public(peer)?;
+        let mut shared = self.secret.agree(&peer);
+        let bytes = *shared.as_bytes();
+        shared.zeroize();
+        let out = SharedSecret::from_bytes(bytes);
+        // The library reports an invalid input point only through an all-zero
+        // output; `peer` was validated, so this is a belt-and-braces check.
+        if bool::from(out.as_bytes().ct_eq(&[0u8; 32])) {
+            return Err(CryptoError::InvalidPublicKey);
+        }
+        Ok(out)
+    }
+
+    fn sign(&self, digest: &Digest) -> Signature {
+        let mut nonces = Rfc6979Nonces(rfc6979::KGenerator::<Sha256, U256>::new(
+            &self.scalar,
+            &digest[..],
+            &[],
+            &ORDER,
+        ));
+        let sig = self.secret.sign_prehashed(&digest[..], &mut nonces);
+        Signature::from_array(sig.to_untagged_bytes())
+    }
+}
+
+impl Drop for KeyPair {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+        self.scalar.zeroize();
+    }
+}
+
+/// Feeds the RFC 6979 nonces to the library's signing loop (which draws `k` as
+/// 32 little-endian bytes from an `rand_core` 0.6 RNG and retries on r = 0 or
+/// s = 0 — exactly RFC 6979 §3.2 step h.3).
+struct Rfc6979Nonces<'a>(rfc6979::KGenerator<'a, Sha256, U256>);
+
+impl rand_core_06::RngCore for Rfc6979Nonces<'_> {
+    fn next_u32(&mut self) -> u32 {
+        rand_core_06::impls::next_u32_via_fill(self)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        rand_core_06::impls::next_u64_via_fill(self)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        let mut k = [0u8; 32];
+        self.0.fill_next_k(&mut k);
+        // k is big-endian; the library reads little-endian words.
+        for (d, s) in dest.iter_mut().zip(k.iter().rev()) {
+            *d = *s;
+        }
+        k.zeroize();
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core_06::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core_06::CryptoRng for Rfc6979Nonces<'_> {}
+
+/// A long-term P-256 private key for [`CortexM4Provider`] (its key handle).
+///
+/// The same API as [`StaticKey`](crate::StaticKey) of the RustCrypto backend.
+/// Zeroizes on drop; `Debug` is redacted; not `Clone`.
+pub struct CortexM4StaticKey(KeyPair);
+
+impl CortexM4StaticKey {
+    /// Imports a raw 32-byte big-endian scalar.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidLength`] unless `bytes` is 32 bytes;
+    /// [`CryptoError::InvalidPrivateKey`] if the scalar is zero or not below the
+    /// group order.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        KeyPair::from_bytes(bytes).map(Self)
+    }
+
+    /// Generates a fresh key from `rng`.
+    ///
+    /// # Errors
+    /// [`CryptoError::Rng`] if the RNG fails.
+    pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, CryptoError> {
+        KeyPair::generate(rng).map(Self)
+    }
+
+    /// The public key.
+    #[must_use]
+    pub const fn public_key(&self) -> &PublicKey {
+        &self.0.public
+    }
+}
+
+impl fmt::Debug for CortexM4StaticKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CortexM4StaticKey(<redacted>)")
+    }
+}
+
+/// An ephemeral P-256 private key of [`CortexM4Provider`].
+///
+/// Zeroizes on drop; `Debug` is redacted; not `Clone`.
+pub struct CortexM4EphemeralKey(KeyPair);
+
+impl CortexM4EphemeralKey {
+    /// The public key.
+    #[must_use]
+    pub const fn public_key(&self) -> &PublicKey {
+        &self.0.public
+    }
+}
+
+impl fmt::Debug for CortexM4EphemeralKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CortexM4EphemeralKey(<redacted>)")
+    }
+}
+
+/// P-256 on P256-Cortex-M4, the rest on RustCrypto; generic over the device's RNG.
+///
+/// ```no_run
+/// use iomt_crypto::{CortexM4Provider, CryptoProvider};
+/// # fn demo<R: rand_core::TryCryptoRng>(trng: R) -> Result<(), iomt_crypto::CryptoError> {
+/// let mut provider = CortexM4Provider::new(trng); // the device's TRNG
+/// let (alice, alice_pub) = provider.p256_generate_ephemeral()?;
+/// let (bob, bob_pub) = provider.p256_generate_ephemeral()?;
+/// let ab = provider.p256_ecdh_ephemeral(&alice, &bob_pub)?;
+/// let ba = provider.p256_ecdh_ephemeral(&bob, &alice_pub)?;
+/// assert_eq!(ab.as_bytes(), ba.as_bytes());
+/// # Ok(())
+/// # }
+/// ```
+pub struct CortexM4Provider<R: TryCryptoRng> {
+    inner: RustCryptoProvider<R>,
+}
+
+impl<R: TryCryptoRng> fmt::Debug for CortexM4Provider<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CortexM4Provider")
+    }
+}
+
+impl<R: TryCryptoRng> CortexM4Provider<R> {
+    /// A provider drawing randomness from `rng` (the device's TRNG or a DRBG
+    /// seeded from it).
+    pub const fn new(rng: R) -> Self {
+        Self {
+            inner: RustCryptoProvider::new(rng),
+        }
+    }
+
+    /// The RNG, e.g. to generate a [`CortexM4StaticKey`].
+    pub const fn rng_mut(&mut self) -> &mut R {
+        self.inner.rng_mut()
+    }
+
+    /// Gives the RNG back.
+    pub fn into_rng(self) -> R {
+        self.inner.into_rng()
+    }
+}
+
+impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
+    type KeyHandle = CortexM4StaticKey;
+    type EphemeralSecret = CortexM4EphemeralKey;
+    type Sha256 = RustCryptoSha256;
+
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
+        self.inner.random_bytes(out)
+    }
+
+    fn p256_generate_ephemeral(
+        &mut self,
+    ) -> Result<(CortexM4EphemeralKey, PublicKey), CryptoError> {
+        let pair = KeyPair::generate(self.inner.rng_mut())?;
+        let public = pair.public;
+        Ok((CortexM4EphemeralKey(pair), public))
+    }
+
+    fn p256_ecdh_ephemeral(
+        &mut self,
+        secret: &CortexM4EphemeralKey,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        secret.0.ecdh(peer)
+    }
+
+    fn p256_ecdh_static(
+        &mut self,
+        key: &CortexM4StaticKey,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        key.0.ecdh(peer)
+    }
+
+    fn p256_import_key(&mut self, scalar: &[u8]) -> Result<CortexM4StaticKey, CryptoError> {
+        CortexM4StaticKey::from_bytes(scalar)
+    }
+
+    fn p256_public_key(&mut self, key: &CortexM4StaticKey) -> Result<PublicKey, CryptoError> {
+        Ok(key.0.public)
+    }
+
+    fn ecdsa_p256_sign_digest(
+        &mut self,
+        key: &CortexM4StaticKey,
+        digest: &Digest,
+    ) -> Result<Signature, CryptoError> {
+        Ok(key.0.sign(digest))
+    }
+
+    fn ecdsa_p256_verify_digest(
+        &mut self,
+        public: &PublicKey,
+        digest: &Digest,
+        signature: &Signature,
+    ) -> Result<(), CryptoError> {
+        // r, s = 0 or ≥ n are rejected (here or in the library's verify).
+        let sig = m4::Signature::from_untagged_bytes(signature.as_bytes())
+            .map_err(|_| CryptoError::AuthenticationFailed)?;
+        let public = to_m4_public(public)?;
+        if public.verify_prehashed(&digest[..], &sig) {
+            Ok(())
+        } else {
+            Err(CryptoError::AuthenticationFailed)
+        }
+    }
+
+    fn sha256(&mut self, data: &[u8]) -> Digest {
+        self.inner.sha256(data)
+    }
+
+    fn sha256_start(&mut self) -> RustCryptoSha256 {
+        self.inner.sha256_start()
+    }
+
+    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
+        self.inner.hkdf_sha256_extract(salt, ikm)
+    }
+
+    fn hkdf_sha256_expand(
+        &mut self,
+        prk: &Prk,
+        info: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.inner.hkdf_sha256_expand(prk, info, out)
+    }
+
+    fn aead_seal(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.inner
+            .aead_seal(algorithm, key, nonce, aad, in_out, tag)
+    }
+
+    fn aead_open(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError> {
+        self.inner
+            .aead_open(algorithm, key, nonce, aad, in_out, tag)
+    }
+}
