@@ -305,3 +305,38 @@ impl SuiteList {
 
 #[cfg(test)]
 mod tests;
+
+/// Hooks for conformance tests and fuzzing (not a stable API).
+#[doc(hidden)]
+pub mod __test {
+    use super::{ConnId, msg};
+    use crate::error::AuthError;
+
+    /// Encodes a message_1 from raw parts (used to check the RFC 9529 first message_1,
+    /// whose X25519 key no supported suite can generate).
+    ///
+    /// # Errors
+    /// Buffer or identifier length errors.
+    pub fn encode_message_1(
+        out: &mut [u8],
+        method: u8,
+        suites_i: &[u8],
+        g_x: &[u8],
+        c_i: &[u8],
+        ead: &[u8],
+    ) -> Result<usize, AuthError> {
+        msg::encode_message_1(out, method, suites_i, g_x, &ConnId::new(c_i)?, ead)
+    }
+
+    /// Decodes a message_1 structurally; `true` if accepted. Never panics.
+    #[must_use]
+    pub fn decode_message_1(data: &[u8]) -> bool {
+        msg::decode_message_1(data).is_ok()
+    }
+
+    /// Parses an error message; `true` if accepted. Never panics.
+    #[must_use]
+    pub fn parse_error(data: &[u8]) -> bool {
+        msg::ErrorMessage::parse(data).is_ok()
+    }
+}
