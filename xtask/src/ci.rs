@@ -35,6 +35,11 @@ const STEPS: &[Step] = &[
         body: no_alloc_proof,
     },
     step("demo", demo),
+    Step {
+        name: "fuzz smoke (every target 20 s, ASan)",
+        prerequisites: Some(crate::fuzz::prerequisites),
+        body: crate::fuzz::smoke,
+    },
 ];
 
 /// Runs setup and then every step (or only the one named by `--only NAME`).

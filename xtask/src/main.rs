@@ -9,6 +9,7 @@
 //! is skipped with a loud message.
 
 mod ci;
+mod fuzz;
 mod setup;
 mod step;
 
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     let rest = args.get(1..).unwrap_or(&[]);
     let result = match command {
         "ci" => ci::ci(rest),
+        "fuzz" => fuzz::fuzz(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
