@@ -243,12 +243,16 @@ impl<R: TryCryptoRng> RustCryptoProvider<R> {
     }
 }
 
+/// The host operating system's RNG (`getrandom`), for gateways and tests.
 #[cfg(feature = "std")]
-impl RustCryptoProvider<getrandom::SysRng> {
+pub use getrandom::SysRng as OsRng;
+
+#[cfg(feature = "std")]
+impl RustCryptoProvider<OsRng> {
     /// A host provider on the operating system's RNG (`getrandom`).
     #[must_use]
     pub const fn with_os_rng() -> Self {
-        Self::new(getrandom::SysRng)
+        Self::new(OsRng)
     }
 }
 

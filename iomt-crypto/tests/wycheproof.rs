@@ -1,0 +1,177 @@
+//! The conformance kit (Wycheproof, RFC 5869, RFC 3610/CAVP, FIPS 180-2) run
+//! against every provider in this crate, through the `CryptoProvider` trait.
+
+use iomt_crypto::conformance::{self, KitReport};
+use iomt_crypto::{
+    AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, DeterministicProvider, Digest,
+    EphemeralKey, Prk, PublicKey, RustCryptoProvider, RustCryptoSha256, SharedSecret, Signature,
+    StaticKey,
+};
+
+/// Prints the report and checks it: nothing failed and at least `floor` passed.
+fn check(report: &KitReport, floor: usize) {
+    println!("{report}");
+    assert_eq!(report.failed, 0, "{report}");
+    assert!(
+        report.passed >= floor,
+        "{}: only {} vectors passed (floor {floor})",
+        report.family,
+        report.passed
+    );
+}
+
+macro_rules! kit_test {
+    ($name:ident, $run:path, $floor:expr) => {
+        #[test]
+        fn $name() {
+            fn run<P: CryptoProvider>(p: &mut P) -> KitReport {
+                $run(p)
+            }
+            check(&run(&mut RustCryptoProvider::with_os_rng()), $floor);
+            check(&run(&mut DeterministicProvider::new()), $floor);
+        }
+    };
+}
+
+// Floors are the counts seen with the pinned `wycheproof` 0.7 data, so a kit that
+// silently stopped running vectors fails.
+kit_test!(wycheproof_ecdh_p256, conformance::run_ecdh_p256, 350);
+kit_test!(
+    wycheproof_ecdsa_p256_sha256,
+    conformance::run_ecdsa_p256_sha256,
+    260
+);
+kit_test!(
+    wycheproof_chacha20poly1305,
+    conformance::run_chacha20poly1305,
+    310
+);
+kit_test!(
+    wycheproof_aes_ccm_16_64_128,
+    conformance::run_aes_ccm_16_64_128,
+    88
+);
+kit_test!(wycheproof_hkdf_sha256, conformance::run_hkdf_sha256, 86);
+kit_test!(rfc5869_hkdf_sha256, conformance::run_rfc5869_sha256, 3);
+kit_test!(fips180_sha256, conformance::run_sha256, 3);
+
+#[test]
+fn wycheproof_run_all_is_clean() {
+    let reports = conformance::run_all(&mut RustCryptoProvider::with_os_rng());
+    assert_eq!(reports.len(), 7);
+    for r in &reports {
+        assert!(r.is_clean(), "{r}");
+    }
+}
+
+/// A provider with two planted bugs: ECDSA verification accepts everything,
+/// and ChaCha20-Poly1305 open ignores the tag.
+struct Broken(DeterministicProvider);
+
+impl CryptoProvider for Broken {
+    type KeyHandle = StaticKey;
+    type EphemeralSecret = EphemeralKey;
+    type Sha256 = RustCryptoSha256;
+
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
+        self.0.random_bytes(out)
+    }
+    fn p256_generate_ephemeral(&mut self) -> Result<(EphemeralKey, PublicKey), CryptoError> {
+        self.0.p256_generate_ephemeral()
+    }
+    fn p256_ecdh_ephemeral(
+        &mut self,
+        s: &EphemeralKey,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        self.0.p256_ecdh_ephemeral(s, peer)
+    }
+    fn p256_ecdh_static(
+        &mut self,
+        k: &StaticKey,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        self.0.p256_ecdh_static(k, peer)
+    }
+    fn p256_public_key(&mut self, k: &StaticKey) -> Result<PublicKey, CryptoError> {
+        self.0.p256_public_key(k)
+    }
+    fn ecdsa_p256_sign_digest(
+        &mut self,
+        k: &StaticKey,
+        d: &Digest,
+    ) -> Result<Signature, CryptoError> {
+        self.0.ecdsa_p256_sign_digest(k, d)
+    }
+    fn ecdsa_p256_verify_digest(
+        &mut self,
+        _: &PublicKey,
+        _: &Digest,
+        _: &Signature,
+    ) -> Result<(), CryptoError> {
+        Ok(()) // BUG: accepts every signature.
+    }
+    fn sha256(&mut self, data: &[u8]) -> Digest {
+        self.0.sha256(data)
+    }
+    fn sha256_start(&mut self) -> RustCryptoSha256 {
+        self.0.sha256_start()
+    }
+    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
+        self.0.hkdf_sha256_extract(salt, ikm)
+    }
+    fn hkdf_sha256_expand(
+        &mut self,
+        prk: &Prk,
+        info: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.0.hkdf_sha256_expand(prk, info, out)
+    }
+    fn aead_seal(
+        &mut self,
+        a: AeadAlgorithm,
+        k: &AeadKey,
+        n: &[u8],
+        aad: &[u8],
+        io: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.0.aead_seal(a, k, n, aad, io, tag)
+    }
+    fn aead_open(
+        &mut self,
+        a: AeadAlgorithm,
+        k: &AeadKey,
+        n: &[u8],
+        aad: &[u8],
+        io: &mut [u8],
+        _tag: &[u8],
+    ) -> Result<(), CryptoError> {
+        // BUG: decrypts by re-sealing (CTR keystream is symmetric) and ignores the tag.
+        let mut scratch = [0u8; 16];
+        let t = scratch
+            .get_mut(..a.tag_len())
+            .ok_or(CryptoError::InvalidLength)?;
+        self.0.aead_seal(a, k, n, aad, io, t)
+    }
+}
+
+#[test]
+fn wycheproof_kit_detects_a_broken_provider() {
+    let mut p = Broken(DeterministicProvider::new());
+    let ecdsa = conformance::run_ecdsa_p256_sha256(&mut p);
+    println!("{ecdsa}");
+    assert!(ecdsa.failed >= 50, "{ecdsa}");
+    let chacha = conformance::run_chacha20poly1305(&mut p);
+    println!("{chacha}");
+    assert!(chacha.failed >= 30, "{chacha}");
+    assert!(!chacha.is_clean());
+    // The families without planted bugs stay clean.
+    assert!(conformance::run_hkdf_sha256(&mut p).is_clean());
+    // Static-key import is a defaulted trait method: a provider without it
+    // gets every ECDH vector skipped, not failed.
+    let ecdh = conformance::run_ecdh_p256(&mut p);
+    assert_eq!((ecdh.passed, ecdh.failed), (0, 0), "{ecdh}");
+    assert!(ecdh.skipped > 350);
+}
