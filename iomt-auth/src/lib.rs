@@ -64,6 +64,10 @@ pub mod cred;
 pub mod edhoc;
 pub mod error;
 
+pub mod audit;
+pub mod factor;
+pub mod rbac;
+pub mod update;
 
 pub use error::AuthError;
 
