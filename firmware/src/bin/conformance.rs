@@ -1,9 +1,236 @@
-//! Conformance firmware: placeholder replaced below.
+//! Conformance firmware: Wycheproof P-256 ECDH (`ecdh_secp256r1_ecpoint`) and
+//! ECDSA (`ecdsa_secp256r1_sha256_p1363`) on the target, for each enabled backend,
+//! plus the RFC 6979 §A.2.5 deterministic-signature known answers.
+//!
+//! The vectors are baked in by `build.rs` (the target has no file system and no
+//! allocator). The iomt-crypto conformance kit needs `std`/`alloc`, so this is
+//! the same loop written for `no_std`, with the kit's pass/fail rules:
+//! `valid` must succeed with the expected output, `invalid` must be rejected
+//! (when parsing or by the operation), `acceptable` may go either way but if
+//! accepted must give the expected output; a private key that does not fit 32
+//! bytes, an `Unsupported` import, or an ECDSA group whose public key does not
+//! parse count as skipped.
+//!
+//! Run: `cargo run --release --bin conformance [--features backend-m4]`; the
+//! exit code is the verdict (0: every family clean).
 #![no_std]
 #![no_main]
+
 use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Signature};
+use iomt_firmware::exit;
+use iomt_firmware::rng::BenchRng;
 use panic_semihosting as _;
+
+/// The Wycheproof verdict of a vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Valid,
+    Invalid,
+    Acceptable,
+}
+
+/// One `ecdh_secp256r1_ecpoint` vector.
+pub(crate) struct EcdhVector {
+    tc_id: u32,
+    expect: Expect,
+    public: &'static [u8],
+    /// `None` if the private key does not fit 32 bytes (skipped, as in the kit).
+    private: Option<[u8; 32]>,
+    shared: &'static [u8],
+}
+
+/// One `ecdsa_secp256r1_sha256_p1363` vector, with the message's SHA-256.
+pub(crate) struct EcdsaVector {
+    tc_id: u32,
+    expect: Expect,
+    public: &'static [u8],
+    digest: [u8; 32],
+    sig: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/wycheproof_vectors.rs"));
+
+/// Counts of one family.
+#[derive(Default)]
+struct Tally {
+    passed: u32,
+    failed: u32,
+    skipped: u32,
+}
+
+impl Tally {
+    fn record(&mut self, ok: bool, backend: &str, family: &str, tc_id: u32) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            hprintln!(
+                "IOMT-CONFORMANCE-FAIL\t{}\t{}\ttcId {}",
+                backend,
+                family,
+                tc_id
+            );
+        }
+    }
+
+    fn print(&self, backend: &str, family: &str) -> bool {
+        hprintln!(
+            "IOMT-CONFORMANCE\t{}\t{}\t{} passed, {} failed, {} skipped",
+            backend,
+            family,
+            self.passed,
+            self.failed,
+            self.skipped
+        );
+        self.failed == 0 && self.passed > 0
+    }
+}
+
+/// The kit's rule: `accepted` is `Some(output matches)` or `None` if rejected.
+fn judge(expect: Expect, accepted: Option<bool>) -> bool {
+    matches!(
+        (expect, accepted),
+        (Expect::Valid, Some(true))
+            | (Expect::Invalid, None)
+            | (Expect::Acceptable, Some(true) | None)
+    )
+}
+
+fn ecdh<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    const FAMILY: &str = "wycheproof ecdh_secp256r1_ecpoint";
+    let mut t = Tally::default();
+    for v in ECDH {
+        let Some(d) = v.private else {
+            t.skipped += 1;
+            continue;
+        };
+        let key = match p.p256_import_key(&d) {
+            Ok(k) => k,
+            Err(CryptoError::Unsupported) => {
+                t.skipped += 1;
+                continue;
+            }
+            Err(_) => {
+                t.record(judge(v.expect, None), backend, FAMILY, v.tc_id);
+                continue;
+            }
+        };
+        let outcome = PublicKey::from_sec1_bytes(v.public)
+            .and_then(|peer| p.p256_ecdh_static(&key, &peer))
+            .ok()
+            .map(|s| s.as_bytes()[..] == v.shared[..]);
+        t.record(judge(v.expect, outcome), backend, FAMILY, v.tc_id);
+    }
+    t.print(backend, FAMILY)
+}
+
+fn ecdsa<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    const FAMILY: &str = "wycheproof ecdsa_secp256r1_sha256_p1363";
+    let mut t = Tally::default();
+    for v in ECDSA {
+        let Ok(public) = PublicKey::from_sec1_bytes(v.public) else {
+            t.skipped += 1;
+            continue;
+        };
+        let accepted = Signature::from_bytes(v.sig)
+            .and_then(|sig| p.ecdsa_p256_verify_digest(&public, &v.digest, &sig))
+            .is_ok();
+        t.record(
+            judge(v.expect, accepted.then_some(true)),
+            backend,
+            FAMILY,
+            v.tc_id,
+        );
+    }
+    t.print(backend, FAMILY)
+}
+
+/// RFC 6979 §A.2.5 (P-256, SHA-256): key, then (message, r ‖ s).
+const RFC6979_KEY: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+const RFC6979_CASES: [(&[u8], &str); 2] = [
+    (
+        b"sample",
+        "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716\
+         f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8",
+    ),
+    (
+        b"test",
+        "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367\
+         019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083",
+    ),
+];
+
+/// Decodes lowercase hex (constants above; ignores anything else).
+fn unhex<const N: usize>(s: &str) -> [u8; N] {
+    let mut out = [0u8; N];
+    let digits = s.bytes().filter_map(|c| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    });
+    let mut hi = None;
+    let mut i = 0;
+    for d in digits {
+        match hi.take() {
+            None => hi = Some(d),
+            Some(h) => {
+                if let Some(o) = out.get_mut(i) {
+                    *o = (h << 4) | d;
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Deterministic signing known answers (and verification of the result).
+fn rfc6979<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    const FAMILY: &str = "rfc6979 A.2.5 sign";
+    let mut t = Tally::default();
+    let Ok(key) = p.p256_import_key(&unhex::<32>(RFC6979_KEY)) else {
+        t.failed += 1;
+        return t.print(backend, FAMILY);
+    };
+    for (i, (msg, expected)) in RFC6979_CASES.iter().enumerate() {
+        let digest = p.sha256(msg);
+        let ok = p.ecdsa_p256_sign_digest(&key, &digest).is_ok_and(|sig| {
+            sig.as_bytes() == &unhex::<64>(expected)
+                && p.p256_public_key(&key)
+                    .and_then(|public| p.ecdsa_p256_verify_digest(&public, &digest, &sig))
+                    .is_ok()
+        });
+        t.record(ok, backend, FAMILY, u32::try_from(i).unwrap_or(u32::MAX));
+    }
+    t.print(backend, FAMILY)
+}
+
 #[entry]
 fn main() -> ! {
-    iomt_firmware::exit(true)
+    let mut ok = true;
+    let mut backends = 0u32;
+    #[cfg(feature = "backend-rustcrypto")]
+    {
+        let mut p = iomt_crypto::RustCryptoProvider::new(BenchRng::new(3));
+        ok &= ecdh("rustcrypto", &mut p);
+        ok &= ecdsa("rustcrypto", &mut p);
+        ok &= rfc6979("rustcrypto", &mut p);
+        backends += 1;
+    }
+    #[cfg(feature = "backend-m4")]
+    {
+        let mut p = iomt_crypto::CortexM4Provider::new(BenchRng::new(3));
+        ok &= ecdh("p256-cortex-m4", &mut p);
+        ok &= ecdsa("p256-cortex-m4", &mut p);
+        ok &= rfc6979("p256-cortex-m4", &mut p);
+        backends += 1;
+    }
+    ok &= backends > 0;
+    hprintln!(
+        "IOMT-CONFORMANCE-DONE\t{}",
+        if ok { "ok" } else { "FAILED" }
+    );
+    exit(ok)
 }
