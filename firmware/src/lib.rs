@@ -13,9 +13,11 @@
 //! # Report format
 //! Every result is one line on the semihosting console:
 //! `IOMT-BENCH\t<backend>\t<operation>\t<instructions>\t<peak stack bytes>` and
-//! `IOMT-SIZE\t<type>\t<bytes>`; `cargo xtask footprint` parses these.
+//! `IOMT-SIZE\t<backend>\t<type>\t<bytes>`; `cargo xtask footprint` parses these.
 #![no_std]
 
+#[cfg(feature = "edhoc")]
+pub mod handshake;
 pub mod rng;
 pub mod stack;
 pub mod timer;
@@ -27,7 +29,7 @@ use cortex_m_semihosting::hprintln;
 pub const INSTRUCTIONS_PER_TICK: u32 = 40;
 
 /// Result of one measured operation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Measurement {
     /// Instructions per call (TIMER0 ticks × 40, divided by the repetitions).
     pub instructions: u32,
@@ -67,9 +69,9 @@ pub fn report(backend: &str, operation: &str, m: Measurement) {
     );
 }
 
-/// Prints one `IOMT-SIZE` line (`size_of` a type).
-pub fn report_size(name: &str, bytes: usize) {
-    hprintln!("IOMT-SIZE\t{}\t{}", name, bytes);
+/// Prints one `IOMT-SIZE` line (`size_of` a type, per backend).
+pub fn report_size(backend: &str, name: &str, bytes: usize) {
+    hprintln!("IOMT-SIZE\t{}\t{}\t{}", backend, name, bytes);
 }
 
 /// Runs a loop of exactly `2 · n + small constant` instructions (`subs`/`bne`)

@@ -203,7 +203,134 @@ fn suite<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
         );
         ok &= sealed;
     }
+    #[cfg(feature = "edhoc")]
+    {
+        ok &= handshakes(backend, p);
+    }
+    sizes::<P>(backend);
     ok
+}
+
+/// `size_of` of the provider's key types and (feature `edhoc`) of the handshake states.
+fn sizes<P: CryptoProvider>(backend: &str) {
+    use core::mem::size_of;
+    use iomt_firmware::report_size;
+    report_size(backend, "KeyHandle", size_of::<P::KeyHandle>());
+    report_size(backend, "EphemeralSecret", size_of::<P::EphemeralSecret>());
+    #[cfg(feature = "edhoc")]
+    {
+        use iomt_auth::edhoc::*;
+        report_size(backend, "Initiator", size_of::<Initiator<P>>());
+        report_size(backend, "InitiatorWaitM2", size_of::<InitiatorWaitM2<P>>());
+        report_size(
+            backend,
+            "InitiatorProcessingM2",
+            size_of::<InitiatorProcessingM2<'static, P>>(),
+        );
+        report_size(
+            backend,
+            "InitiatorProcessedM2",
+            size_of::<InitiatorProcessedM2<P>>(),
+        );
+        report_size(backend, "InitiatorWaitM4", size_of::<InitiatorWaitM4<P>>());
+        report_size(backend, "Responder", size_of::<Responder<P>>());
+        report_size(
+            backend,
+            "ResponderProcessingM1",
+            size_of::<ResponderProcessingM1<'static, P>>(),
+        );
+        report_size(backend, "ResponderWaitM3", size_of::<ResponderWaitM3<P>>());
+        report_size(
+            backend,
+            "ResponderProcessingM3",
+            size_of::<ResponderProcessingM3<'static, P>>(),
+        );
+        report_size(
+            backend,
+            "ResponderProcessedM3",
+            size_of::<ResponderProcessedM3<P>>(),
+        );
+        report_size(backend, "Completed", size_of::<Completed>());
+        report_size(backend, "InitiatorState", size_of::<InitiatorState<P>>());
+        report_size(backend, "ResponderState", size_of::<ResponderState<P>>());
+    }
+}
+
+/// Full handshakes per method and suite; the initiator's cost is reported.
+#[cfg(feature = "edhoc")]
+fn handshakes<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    use iomt_auth::edhoc::Method;
+    use iomt_firmware::handshake::{self, SK_I, SK_R};
+    let (Ok(sk_i), Ok(sk_r)) = (p.p256_import_key(&SK_I), p.p256_import_key(&SK_R)) else {
+        return false;
+    };
+    let mut ok = true;
+    let mut cases: [(Method, u8, bool); 9] = [(Method::StatStat, 2, true); 9];
+    for (i, method) in Method::ALL.into_iter().enumerate() {
+        cases[2 * i] = (method, 2, false);
+        cases[2 * i + 1] = (method, 5, false);
+    }
+    for (method, suite, message_4) in cases {
+        let mut name: heapless_name::Name = heapless_name::Name::new();
+        name.push_str("edhoc_initiator_m");
+        name.push_digit(method as u8);
+        name.push_str("_s");
+        name.push_digit(suite);
+        if message_4 {
+            name.push_str("_msg4");
+        }
+        match handshake::run(p, &sk_i, &sk_r, method, suite, message_4) {
+            Some(cost) => {
+                line(backend, name.as_str(), cost.total);
+                hprintln!(
+                    "IOMT-MESSAGES\t{}\t{}\t{}\t{}\t{}",
+                    name.as_str(),
+                    cost.messages[0],
+                    cost.messages[1],
+                    cost.messages[2],
+                    cost.messages[3]
+                );
+            }
+            None => ok = false,
+        }
+    }
+    ok
+}
+
+/// A tiny fixed-capacity string for operation names (no allocator).
+#[cfg(feature = "edhoc")]
+mod heapless_name {
+    pub(crate) struct Name {
+        buf: [u8; 48],
+        len: usize,
+    }
+
+    impl Name {
+        pub(crate) const fn new() -> Self {
+            Self {
+                buf: [0; 48],
+                len: 0,
+            }
+        }
+
+        pub(crate) fn push_str(&mut self, s: &str) {
+            for &b in s.as_bytes() {
+                if let Some(slot) = self.buf.get_mut(self.len) {
+                    *slot = b;
+                    self.len += 1;
+                }
+            }
+        }
+
+        pub(crate) fn push_digit(&mut self, d: u8) {
+            let digit = [b'0' + d % 10];
+            self.push_str(core::str::from_utf8(&digit).unwrap_or("?"));
+        }
+
+        pub(crate) fn as_str(&self) -> &str {
+            core::str::from_utf8(self.buf.get(..self.len).unwrap_or(&[])).unwrap_or("?")
+        }
+    }
 }
 
 /// Both backends must produce byte-identical RFC 6979 signatures and agree on ECDH.
