@@ -1,0 +1,425 @@
+//! Operator factor: verifier and tag known answers, EAD item parsing, constant-time check,
+//! attempt counter and lockout.
+
+use iomt_auth::audit::*;
+use iomt_auth::factor::*;
+use iomt_core::Timestamp;
+use iomt_crypto::DeterministicProvider;
+use proptest::prelude::*;
+
+const T0: u64 = 1_800_000_000;
+const TH_3: [u8; 32] = [0x3a; 32];
+const SUBJ: Subject = [0x0e; 8];
+
+fn t(s: u64) -> Timestamp {
+    Timestamp::from_secs(T0 + s)
+}
+
+struct Fx {
+    c: DeterministicProvider,
+    log: AuditLog<RamAuditStore<64>>,
+    v: PinVerifier,
+    fv: FactorVerifier<RamFactorStore>,
+}
+
+fn fx() -> Fx {
+    let mut c = DeterministicProvider::new();
+    let log = AuditLog::open(&mut c, RamAuditStore::new(), [0xd0; 8]).unwrap();
+    let v = PinVerifier::derive(&mut c, b"pump-0042", b"482916").unwrap();
+    Fx {
+        c,
+        log,
+        v,
+        fv: FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT),
+    }
+}
+
+impl Fx {
+    fn try_pin(
+        &mut self,
+        pin: &[u8],
+        th: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<FactorProof, FactorError> {
+        let operator_v = PinVerifier::derive(&mut self.c, b"pump-0042", pin).unwrap();
+        let tag = FactorTag::compute(&mut self.c, &operator_v, th);
+        self.fv.verify(
+            &mut self.c,
+            &mut self.log,
+            &self.v,
+            &TH_3,
+            Some(&tag),
+            SUBJ,
+            now,
+        )
+    }
+    fn events(&mut self) -> Vec<AuditEvent> {
+        let m = *self.log.meta();
+        (m.next_seq - m.count..m.next_seq)
+            .map(|s| self.log.read(s).unwrap().event)
+            .collect()
+    }
+}
+
+fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    // HMAC-SHA256 computed independently of the code under test (RustCrypto hkdf's extract
+    // is HMAC(salt, ikm)).
+    let (prk, _) = hkdf::Hkdf::<sha2::Sha256>::extract(Some(key), msg);
+    prk.into()
+}
+
+#[test]
+fn factor_verifier_and_tag_known_answer() {
+    let mut c = DeterministicProvider::new();
+    let v = PinVerifier::derive(&mut c, b"pump-0042", b"482916").unwrap();
+    let expected_v = hmac(b"pump-0042iomt pin v1", b"482916");
+    assert_eq!(v.as_bytes(), &expected_v);
+    let tag = FactorTag::compute(&mut c, &v, &TH_3);
+    let mut msg = b"iomt-factor".to_vec();
+    msg.extend_from_slice(&TH_3);
+    let full = hmac(&expected_v, &msg);
+    assert_eq!(tag.0[..], full[..16]);
+    // regression vector (tests/data/factor_vectors.txt)
+    let data = include_str!("data/factor_vectors.txt");
+    let get = |k: &str| {
+        data.lines()
+            .find_map(|l| l.strip_prefix(k).map(|v| hex::decode(v.trim()).unwrap()))
+            .unwrap()
+    };
+    assert_eq!(get("verifier = "), v.as_bytes().to_vec());
+    assert_eq!(get("tag = "), tag.0.to_vec());
+    let mut item = [0u8; FACTOR_EAD_ITEM_LEN];
+    assert_eq!(tag.encode_ead_item(&mut item).unwrap(), FACTOR_EAD_ITEM_LEN);
+    assert_eq!(get("ead_item = "), item.to_vec());
+}
+
+#[test]
+fn factor_verifier_debug_is_redacted() {
+    let mut c = DeterministicProvider::new();
+    let v = PinVerifier::derive(&mut c, b"d", b"1").unwrap();
+    assert_eq!(format!("{v:?}"), "PinVerifier(<redacted>)");
+}
+
+#[test]
+fn factor_correct_pin_verifies_and_is_audited() {
+    let mut f = fx();
+    assert!(f.try_pin(b"482916", &TH_3, t(0)).is_ok());
+    assert_eq!(f.fv.store().state, FactorState::default());
+    assert_eq!(f.events(), [AuditEvent::FactorVerified]);
+}
+
+#[test]
+fn factor_wrong_pin_rejected_and_counted() {
+    let mut f = fx();
+    assert_eq!(
+        f.try_pin(b"482917", &TH_3, t(0)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    assert_eq!(f.fv.store().state.failures, 1);
+    assert_eq!(f.events(), [AuditEvent::FactorFailed]);
+    let r = f.log.read(0).unwrap();
+    assert_eq!(
+        (r.outcome, r.subject, r.detail),
+        (Outcome::Failure, SUBJ, Detail::from_u32s(1, 0))
+    );
+}
+
+#[test]
+fn factor_replayed_from_another_handshake_rejected() {
+    let mut f = fx();
+    // a valid tag from an earlier handshake (other TH_3) replayed into this one
+    assert_eq!(
+        f.try_pin(b"482916", &[0x99; 32], t(0)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    // a tag computed on a transcript differing in one bit
+    let mut th = TH_3;
+    th[31] ^= 1;
+    assert_eq!(
+        f.try_pin(b"482916", &th, t(0)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    // and the right one still works (2 failures < 3 free attempts)
+    assert!(f.try_pin(b"482916", &TH_3, t(0)).is_ok());
+}
+
+#[test]
+fn factor_other_device_verifier_rejected() {
+    let mut f = fx();
+    let other = PinVerifier::derive(&mut f.c, b"pump-0043", b"482916").unwrap();
+    let tag = FactorTag::compute(&mut f.c, &other, &TH_3);
+    let r =
+        f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&tag), SUBJ, t(0));
+    assert_eq!(r.unwrap_err(), FactorError::Mismatch);
+}
+
+#[test]
+fn factor_absent_does_not_count() {
+    let mut f = fx();
+    let r =
+        f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, None, SUBJ, t(0));
+    assert_eq!(r.unwrap_err(), FactorError::Absent);
+    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::Absent);
+    assert_eq!(f.fv.store().state.failures, 0);
+}
+
+#[test]
+fn factor_ead_item_strict_parsing() {
+    let tag = FactorTag([0xab; 16]);
+    let mut buf = [0u8; 32];
+    let n = tag.encode_ead_item(&mut buf).unwrap();
+    let item = &buf[..n];
+    // label 65550 = 0x1a 0001000e, bstr(16) = 0x50
+    assert_eq!(&item[..6], &[0x1a, 0x00, 0x01, 0x00, 0x0e, 0x50]);
+    assert_eq!(FactorTag::parse_ead_item(item).unwrap(), tag);
+    // every truncation
+    for k in 0..n {
+        assert_eq!(
+            FactorTag::parse_ead_item(&item[..k]),
+            Err(FactorError::Malformed)
+        );
+    }
+    // trailing byte
+    let mut tr = item.to_vec();
+    tr.push(0);
+    assert_eq!(FactorTag::parse_ead_item(&tr), Err(FactorError::Malformed));
+    // critical (negative) label
+    let mut crit = item.to_vec();
+    crit[0] = 0x3a;
+    assert_eq!(
+        FactorTag::parse_ead_item(&crit),
+        Err(FactorError::Malformed)
+    );
+    // non-deterministic label encoding (8-byte form)
+    let mut long = vec![0x1b, 0, 0, 0, 0, 0x00, 0x01, 0x00, 0x0e];
+    long.extend_from_slice(&item[5..]);
+    assert_eq!(
+        FactorTag::parse_ead_item(&long),
+        Err(FactorError::Malformed)
+    );
+    // wrong tag length
+    let mut short = item[..5].to_vec();
+    short.push(0x4f);
+    short.extend_from_slice(&[0xab; 15]);
+    assert_eq!(
+        FactorTag::parse_ead_item(&short),
+        Err(FactorError::Malformed)
+    );
+    // buffer too small
+    assert_eq!(
+        tag.encode_ead_item(&mut [0u8; 21]),
+        Err(FactorError::BufferTooSmall {
+            needed: FACTOR_EAD_ITEM_LEN
+        })
+    );
+}
+
+#[test]
+fn factor_from_ead_items_rules() {
+    use iomt_auth::edhoc::EadItem;
+    let tag = FactorTag([1; 16]);
+    let other = EadItem {
+        label: 7,
+        value: Some(&[1, 2]),
+    };
+    assert_eq!(
+        FactorTag::from_ead_items([other, tag.as_ead_item()]).unwrap(),
+        Some(tag)
+    );
+    assert_eq!(FactorTag::from_ead_items([other]).unwrap(), None);
+    // duplicate item
+    assert_eq!(
+        FactorTag::from_ead_items([tag.as_ead_item(), tag.as_ead_item()]),
+        Err(FactorError::Malformed)
+    );
+    // critical variant of our label, value missing, wrong length
+    let crit = EadItem {
+        label: -FACTOR_EAD_LABEL,
+        value: Some(&[1; 16]),
+    };
+    assert_eq!(
+        FactorTag::from_ead_items([crit]),
+        Err(FactorError::Malformed)
+    );
+    let none = EadItem {
+        label: FACTOR_EAD_LABEL,
+        value: None,
+    };
+    assert_eq!(
+        FactorTag::from_ead_items([none]),
+        Err(FactorError::Malformed)
+    );
+    let long = EadItem {
+        label: FACTOR_EAD_LABEL,
+        value: Some(&[1; 17]),
+    };
+    assert_eq!(
+        FactorTag::from_ead_items([long]),
+        Err(FactorError::Malformed)
+    );
+}
+
+#[test]
+fn lockout_after_free_attempts_then_exponential_backoff() {
+    let mut f = fx();
+    for i in 1..=2 {
+        assert_eq!(
+            f.try_pin(b"000000", &TH_3, t(0)).unwrap_err(),
+            FactorError::Mismatch
+        );
+        assert_eq!(f.fv.store().state.failures, i);
+        assert_eq!(f.fv.store().state.locked_until, Timestamp::EPOCH);
+    }
+    // third failure: 30 s lockout
+    assert_eq!(
+        f.try_pin(b"000000", &TH_3, t(0)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    assert_eq!(f.fv.store().state.locked_until, t(30));
+    // while locked even the right PIN is refused, without counting
+    assert_eq!(
+        f.try_pin(b"482916", &TH_3, t(29)).unwrap_err(),
+        FactorError::LockedOut { until: t(30) }
+    );
+    assert_eq!(f.fv.store().state.failures, 3);
+    // after the lockout: next failure doubles (60 s), then 120 s
+    assert_eq!(
+        f.try_pin(b"000000", &TH_3, t(30)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    assert_eq!(f.fv.store().state.locked_until, t(90));
+    assert_eq!(
+        f.try_pin(b"000000", &TH_3, t(90)).unwrap_err(),
+        FactorError::Mismatch
+    );
+    assert_eq!(f.fv.store().state.locked_until, t(210));
+    // correct PIN after the lockout resets everything
+    assert!(f.try_pin(b"482916", &TH_3, t(210)).is_ok());
+    assert_eq!(f.fv.store().state, FactorState::default());
+    let ev = f.events();
+    assert_eq!(ev.iter().filter(|e| **e == AuditEvent::Lockout).count(), 4); // 3 new + 1 refused
+    assert_eq!(
+        ev.iter()
+            .filter(|e| **e == AuditEvent::FactorFailed)
+            .count(),
+        5
+    );
+    assert_eq!(*ev.last().unwrap(), AuditEvent::FactorVerified);
+}
+
+#[test]
+fn lockout_maps_to_rbac_outcome() {
+    let mut f = fx();
+    for _ in 0..3 {
+        let _ = f.try_pin(b"000000", &TH_3, t(0));
+    }
+    let r = f.try_pin(b"482916", &TH_3, t(1));
+    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::LockedOut);
+}
+
+#[test]
+fn lockout_is_capped() {
+    let p = LockoutPolicy::DEFAULT;
+    assert_eq!(p.lock_secs(u32::MAX), p.max_secs);
+    let mut prev = 0;
+    for f in 0..100 {
+        let s = p.lock_secs(f);
+        assert!(s >= prev && s <= p.max_secs);
+        prev = s;
+    }
+}
+
+#[test]
+fn lockout_survives_reboot() {
+    let mut f = fx();
+    for _ in 0..3 {
+        let _ = f.try_pin(b"000000", &TH_3, t(0));
+    }
+    // reboot: a new verifier over the same persisted store
+    let persisted = *f.fv.store();
+    f.fv = FactorVerifier::new(persisted, LockoutPolicy::DEFAULT);
+    assert_eq!(
+        f.try_pin(b"482916", &TH_3, t(10)).unwrap_err(),
+        FactorError::LockedOut { until: t(30) }
+    );
+    // a device clock that restarts at 0 after reboot stays locked (longer, never shorter)
+    assert!(matches!(
+        f.try_pin(b"482916", &TH_3, Timestamp::from_secs(5))
+            .unwrap_err(),
+        FactorError::LockedOut { .. }
+    ));
+}
+
+#[test]
+fn lockout_counter_is_persisted_before_the_check() {
+    let mut f = fx();
+    // flash refuses the counter write: the tag is not evaluated at all (even a correct one)
+    f.fv.store_mut().fail_writes = true;
+    assert_eq!(
+        f.try_pin(b"482916", &TH_3, t(0)).unwrap_err(),
+        FactorError::Storage
+    );
+    assert_eq!(f.fv.store().state.failures, 0);
+    assert!(f.events().is_empty());
+    f.fv.store_mut().fail_writes = false;
+
+    // power cut right after the comparison (simulated: the state reached flash before the
+    // compare and nothing after it): the attempt is counted whether it was right or wrong
+    let mut store = RamFactorStore::default();
+    let _ = store.store(&FactorState::default());
+    let mut fv = FactorVerifier::new(store, LockoutPolicy::DEFAULT);
+    let operator_v = PinVerifier::derive(&mut f.c, b"pump-0042", b"000000").unwrap();
+    let tag = FactorTag::compute(&mut f.c, &operator_v, &TH_3);
+    let _ = fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&tag), SUBJ, t(0));
+    assert_eq!(fv.store().state.failures, 1);
+
+    // a correct attempt whose reset write fails stays counted (conservative) but is valid
+    let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
+    let good = FactorTag::compute(&mut f.c, &f.v, &TH_3);
+    struct OneWrite(RamFactorStore, u32);
+    impl FactorStore for OneWrite {
+        fn load(&mut self) -> Result<FactorState, FactorStorageError> {
+            self.0.load()
+        }
+        fn store(&mut self, s: &FactorState) -> Result<(), FactorStorageError> {
+            self.1 += 1;
+            if self.1 > 1 {
+                return Err(FactorStorageError);
+            }
+            self.0.store(s)
+        }
+    }
+    let mut one = FactorVerifier::new(
+        OneWrite(RamFactorStore::default(), 0),
+        LockoutPolicy::DEFAULT,
+    );
+    assert!(
+        one.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&good), SUBJ, t(0))
+            .is_ok()
+    );
+    assert_eq!(one.store().0.state.failures, 1);
+    assert!(
+        fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&good), SUBJ, t(0))
+            .is_ok()
+    );
+}
+
+proptest! {
+    #[test]
+    fn factor_ead_item_parser_never_panics(data in proptest::collection::vec(any::<u8>(), 0..40)) {
+        if let Ok(tag) = FactorTag::parse_ead_item(&data) {
+            let mut out = [0u8; FACTOR_EAD_ITEM_LEN];
+            let n = tag.encode_ead_item(&mut out).unwrap();
+            prop_assert_eq!(&out[..n], &data[..]);
+        }
+    }
+
+    #[test]
+    fn factor_any_wrong_tag_is_rejected(tag: [u8; 16]) {
+        let mut f = fx();
+        let good = FactorTag::compute(&mut f.c, &f.v, &TH_3);
+        prop_assume!(tag != good.0);
+        let r = f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&FactorTag(tag)), SUBJ, t(0));
+        prop_assert_eq!(r.unwrap_err(), FactorError::Mismatch);
+    }
+}

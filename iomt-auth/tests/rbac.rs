@@ -1,0 +1,496 @@
+//! RBAC decisions, role escalation attempts, audit of authorization, break-glass.
+
+use iomt_auth::audit::*;
+use iomt_auth::cred::{IdCred, PeerIdentity, StaticTrustStore, TrustEntry, TrustStore};
+use iomt_auth::factor::{
+    FactorOutcome, FactorTag, FactorVerifier, LockoutPolicy, PinVerifier, RamFactorStore,
+};
+use iomt_auth::rbac::*;
+use iomt_core::{
+    Action, ActionSet, BreakGlassGrant, ConsentRef, ConsentTag, DataClass, DataClassSet, Decision,
+    DenyReason, Operation, Purpose, PurposeSet, Role, RoleSet, Timestamp, evaluate,
+};
+use iomt_crypto::DeterministicProvider;
+
+const T0: u64 = 1_800_000_000;
+
+fn t(s: u64) -> Timestamp {
+    Timestamp::from_secs(T0 + s)
+}
+
+fn log(c: &mut DeterministicProvider) -> AuditLog<RamAuditStore<32>> {
+    AuditLog::open(c, RamAuditStore::new(), [0xd0; 8]).unwrap()
+}
+
+/// A session whose operator factor verified (through the real verifier).
+fn with_factor(
+    c: &mut DeterministicProvider,
+    l: &mut AuditLog<RamAuditStore<32>>,
+    mut s: SessionAuth,
+) -> SessionAuth {
+    let v = PinVerifier::derive(c, b"dev", b"135790").unwrap();
+    let tag = FactorTag::compute(c, &v, &[4; 32]);
+    let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
+    let r = fv.verify(c, l, &v, &[4; 32], Some(&tag), s.subject(), t(0));
+    s.set_factor(FactorOutcome::from_result(&r));
+    assert!(matches!(s.factor(), FactorOutcome::Verified(_)));
+    s
+}
+
+#[test]
+fn rbac_default_policy_table() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let p = RbacPolicy::DEFAULT;
+    for &role in Role::ALL {
+        let plain = SessionAuth::new(&mut c, b"x", RoleSet::only(role));
+        let strong = with_factor(&mut c, &mut l, plain);
+        for &op in Operation::ALL {
+            let in_table = p.rows().iter().any(|r| r.role == role && r.operation == op);
+            let d_plain = p.decide(&plain, op);
+            let d_strong = p.decide(&strong, op);
+            if !in_table {
+                // default deny, factor or not
+                assert_eq!(
+                    d_plain,
+                    RbacDecision::Deny(RbacDenyReason::NotPermitted),
+                    "{role:?} {op:?}"
+                );
+                assert_eq!(d_strong, RbacDecision::Deny(RbacDenyReason::NotPermitted));
+            } else if op.is_privileged() {
+                assert_eq!(
+                    d_plain,
+                    RbacDecision::Deny(RbacDenyReason::FactorRequired),
+                    "{role:?} {op:?}"
+                );
+                assert_eq!(d_strong, RbacDecision::Allow);
+            } else {
+                assert_eq!(d_plain, RbacDecision::Allow);
+                assert_eq!(d_strong, RbacDecision::Allow);
+            }
+        }
+    }
+    // the device role may do nothing by default
+    assert!(p.rows().iter().all(|r| r.role != Role::Device));
+}
+
+#[test]
+fn rbac_no_role_is_denied() {
+    let mut c = DeterministicProvider::new();
+    let s = SessionAuth::new(&mut c, b"nobody", RoleSet::EMPTY);
+    for &op in Operation::ALL {
+        assert_eq!(
+            RbacPolicy::DEFAULT.decide(&s, op),
+            RbacDecision::Deny(RbacDenyReason::NoRole)
+        );
+    }
+}
+
+#[test]
+fn rbac_table_cannot_weaken_privileged_operations() {
+    const WEAK: &[RbacRule] = &[
+        RbacRule::new(
+            Role::Gateway,
+            Operation::FirmwareUpdate,
+            Requirement::Credential,
+        ),
+        RbacRule::new(
+            Role::Gateway,
+            Operation::ReadVitals,
+            Requirement::CredentialAndFactor,
+        ),
+    ];
+    const P: RbacPolicy = RbacPolicy::new(WEAK);
+    let mut c = DeterministicProvider::new();
+    let gw = SessionAuth::new(&mut c, b"gw", RoleSet::only(Role::Gateway));
+    assert_eq!(
+        P.decide(&gw, Operation::FirmwareUpdate),
+        RbacDecision::Deny(RbacDenyReason::FactorRequired)
+    );
+    // a table may strengthen a non-privileged operation
+    assert_eq!(
+        P.decide(&gw, Operation::ReadVitals),
+        RbacDecision::Deny(RbacDenyReason::FactorRequired)
+    );
+    assert_eq!(
+        P.requirement(gw.roles(), Operation::FirmwareUpdate),
+        Some(Requirement::CredentialAndFactor)
+    );
+}
+
+#[test]
+fn rbac_weakest_matching_row_applies_across_roles() {
+    const ROWS: &[RbacRule] = &[
+        RbacRule::new(
+            Role::Nurse,
+            Operation::ConfigureAlarms,
+            Requirement::CredentialAndFactor,
+        ),
+        RbacRule::new(
+            Role::Clinician,
+            Operation::ConfigureAlarms,
+            Requirement::Credential,
+        ),
+    ];
+    const P: RbacPolicy = RbacPolicy::new(ROWS);
+    let mut c = DeterministicProvider::new();
+    let both = SessionAuth::new(
+        &mut c,
+        b"x",
+        RoleSet::only(Role::Nurse).with(Role::Clinician),
+    );
+    assert_eq!(
+        P.decide(&both, Operation::ConfigureAlarms),
+        RbacDecision::Allow
+    );
+    let nurse = SessionAuth::new(&mut c, b"x", RoleSet::only(Role::Nurse));
+    assert_eq!(
+        P.decide(&nurse, Operation::ConfigureAlarms),
+        RbacDecision::Deny(RbacDenyReason::FactorRequired)
+    );
+}
+
+#[test]
+fn rbac_role_escalation_attempts_fail() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let p = RbacPolicy::DEFAULT;
+    // a nurse with a valid factor still cannot change therapy or update firmware
+    let nurse = SessionAuth::new(&mut c, b"nurse", RoleSet::only(Role::Nurse));
+    let nurse = with_factor(&mut c, &mut l, nurse);
+    for op in [
+        Operation::ChangeTherapy,
+        Operation::FirmwareUpdate,
+        Operation::ClearAuditLog,
+        Operation::ManageCredentials,
+    ] {
+        assert_eq!(
+            p.decide(&nurse, op),
+            RbacDecision::Deny(RbacDenyReason::NotPermitted)
+        );
+        assert_eq!(
+            p.authorize(&mut c, &mut l, &nurse, op, t(1)).unwrap_err(),
+            RbacDenyReason::NotPermitted
+        );
+    }
+    // a patient cannot read the audit log
+    let patient = SessionAuth::new(&mut c, b"pt", RoleSet::only(Role::Patient));
+    assert_eq!(
+        p.decide(&patient, Operation::ReadAuditLog),
+        RbacDecision::Deny(RbacDenyReason::NotPermitted)
+    );
+
+    // roles come only from the trust store: the peer cannot choose them
+    let cred_nurse = [0xa1, 0x01, 0x01];
+    let cred_rogue = [0xa1, 0x01, 0x02];
+    let store = StaticTrustStore::new([TrustEntry {
+        kid: &[0x10],
+        cred: &cred_nurse,
+        identity: PeerIdentity::from_slice(b"nurse-17"),
+        roles: RoleSet::only(Role::Nurse),
+    }]);
+    let tc = store.resolve(&IdCred::Kid(&[0x10])).unwrap();
+    let s = SessionAuth::new(&mut c, &tc.identity.0, tc.roles);
+    assert_eq!(s.roles(), RoleSet::only(Role::Nurse));
+    // a credential sent by value that is not pinned resolves to nothing (no roles at all)
+    assert!(store.resolve(&IdCred::Ccs(&cred_rogue)).is_none());
+    assert!(store.resolve(&IdCred::Kid(&[0x11])).is_none());
+    // unknown role bits from a store are refused rather than silently dropped
+    assert!(RoleSet::from_bits(0x8000).is_err());
+}
+
+#[test]
+fn rbac_factor_states_map_to_reasons() {
+    let mut c = DeterministicProvider::new();
+    let mut s = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
+    let p = RbacPolicy::DEFAULT;
+    s.set_factor(FactorOutcome::Failed);
+    assert_eq!(
+        p.decide(&s, Operation::ChangeTherapy),
+        RbacDecision::Deny(RbacDenyReason::FactorRequired)
+    );
+    s.set_factor(FactorOutcome::LockedOut);
+    assert_eq!(
+        p.decide(&s, Operation::ChangeTherapy),
+        RbacDecision::Deny(RbacDenyReason::LockedOut)
+    );
+    // non-privileged operations do not depend on the factor
+    assert_eq!(p.decide(&s, Operation::ReadVitals), RbacDecision::Allow);
+}
+
+#[test]
+fn rbac_authorize_audits_denials_and_privileged_operations() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let p = RbacPolicy::DEFAULT;
+    let doc = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
+    // non-privileged allow: no record
+    let n0 = l.meta().next_seq;
+    let permit = p
+        .authorize(&mut c, &mut l, &doc, Operation::ReadVitals, t(1))
+        .unwrap();
+    assert_eq!(permit.operation(), Operation::ReadVitals);
+    assert_eq!(l.meta().next_seq, n0);
+    // denial: recorded with op and reason
+    assert_eq!(
+        p.authorize(&mut c, &mut l, &doc, Operation::ChangeTherapy, t(2))
+            .unwrap_err(),
+        RbacDenyReason::FactorRequired
+    );
+    let r = l.read(n0).unwrap();
+    assert_eq!(
+        (r.event, r.outcome, r.subject),
+        (AuditEvent::OperationDenied, Outcome::Denied, doc.subject())
+    );
+    assert_eq!(
+        &r.detail.0[..2],
+        &[
+            Operation::ChangeTherapy.code(),
+            RbacDenyReason::FactorRequired.code()
+        ]
+    );
+    // privileged allow: recorded before the permit is returned
+    let doc = with_factor(&mut c, &mut l, doc);
+    let before = l.meta().next_seq;
+    let permit = p
+        .authorize(&mut c, &mut l, &doc, Operation::ChangeTherapy, t(3))
+        .unwrap();
+    assert_eq!(permit.subject(), doc.subject());
+    let r = l.read(before).unwrap();
+    assert_eq!(
+        (r.event, r.outcome),
+        (AuditEvent::PrivilegedOperation, Outcome::Success)
+    );
+    assert_eq!(r.detail.0[0], Operation::ChangeTherapy.code());
+    l.verify_stored(&mut c).unwrap();
+}
+
+/// An audit store whose writes fail (full or broken flash).
+struct BrokenStore;
+impl AuditStore for BrokenStore {
+    fn capacity(&self) -> u32 {
+        4
+    }
+    fn read_slot(&mut self, _: u32, out: &mut Entry) -> Result<(), StorageError> {
+        *out = [0; ENTRY_LEN];
+        Ok(())
+    }
+    fn write_slot(&mut self, _: u32, _: &Entry) -> Result<(), StorageError> {
+        Err(StorageError)
+    }
+    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
+        Ok(None)
+    }
+    fn store_meta(&mut self, _: &AuditMeta) -> Result<(), StorageError> {
+        Err(StorageError)
+    }
+}
+
+#[test]
+fn rbac_privileged_operation_fails_closed_without_audit() {
+    let mut c = DeterministicProvider::new();
+    let mut good = log(&mut c);
+    let doc = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
+    let doc = with_factor(&mut c, &mut good, doc);
+    let mut broken = AuditLog::open(&mut c, BrokenStore, [0; 8]).unwrap();
+    let p = RbacPolicy::DEFAULT;
+    assert_eq!(
+        p.authorize(&mut c, &mut broken, &doc, Operation::ChangeTherapy, t(1))
+            .unwrap_err(),
+        RbacDenyReason::AuditUnavailable
+    );
+    // reading vitals needs no record, so it still works
+    assert!(
+        p.authorize(&mut c, &mut broken, &doc, Operation::ReadVitals, t(1))
+            .is_ok()
+    );
+}
+
+fn emergency_tag(break_glass: bool) -> ConsentTag {
+    let mut tag = ConsentTag::permit(ConsentRef([0x5c; 32]), 4, t(0), t(1_000_000))
+        .with_purposes(PurposeSet::only(Purpose::Treatment))
+        .with_roles(RoleSet::only(Role::Clinician))
+        .with_actions(ActionSet::only(Action::Access))
+        .with_classes(DataClassSet::only(DataClass::Vitals));
+    tag.break_glass = break_glass;
+    tag
+}
+
+fn request(role: Role, purpose: Purpose, now: Timestamp) -> iomt_core::AccessRequest {
+    iomt_core::AccessRequest {
+        role,
+        purpose,
+        action: Action::Access,
+        class: DataClass::Vitals,
+        now,
+        latest_revision: None,
+    }
+}
+
+#[test]
+fn break_glass_is_audited_before_access_and_expires() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let tag = emergency_tag(true);
+    let now = t(100);
+    let d = evaluate(
+        &tag,
+        &request(Role::Emergency, Purpose::EmergencyTreatment, now),
+    );
+    assert!(matches!(d, Decision::BreakGlass(_)));
+    let before = l.meta().next_seq;
+    let access = resolve_consent(&mut c, &mut l, d, [7; 8], now, 900).unwrap();
+    let ConsentAccess::BreakGlass(a) = access else {
+        panic!("expected break-glass")
+    };
+    // the record exists and describes the grant
+    assert_eq!(a.audit_seq(), before);
+    let r = l.read(before).unwrap();
+    assert_eq!(
+        (r.event, r.outcome, r.subject),
+        (AuditEvent::BreakGlass, Outcome::Success, [7; 8])
+    );
+    assert_eq!(r.detail.0[0], Purpose::EmergencyTreatment.code());
+    assert_eq!(r.detail.0[1], Role::Emergency.code());
+    assert_eq!(&r.detail.0[4..8], &4u32.to_be_bytes());
+    assert_eq!(&r.detail.0[8..16], &[0x5c; 8]);
+    // time-limited
+    assert!(a.is_valid(now));
+    assert!(a.is_valid(t(999)));
+    assert!(!a.is_valid(t(1000)));
+    assert!(!a.is_valid(t(99)));
+    assert_eq!(a.expires(), t(1000));
+}
+
+#[test]
+fn break_glass_btg_purpose_works_and_ttl_is_capped() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let d = evaluate(
+        &emergency_tag(true),
+        &request(Role::Nurse, Purpose::BreakTheGlass, t(10)),
+    );
+    let ConsentAccess::BreakGlass(a) =
+        resolve_consent(&mut c, &mut l, d, [1; 8], t(10), u64::MAX).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(a.expires(), t(10 + BREAK_GLASS_MAX_TTL_SECS));
+}
+
+#[test]
+fn break_glass_only_where_consent_allows() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    // tag without the break-glass flag: emergency purpose is simply denied (and audited)
+    let d = evaluate(
+        &emergency_tag(false),
+        &request(Role::Emergency, Purpose::EmergencyTreatment, t(5)),
+    );
+    assert_eq!(d, Decision::Deny(DenyReason::PurposeNotCovered));
+    let before = l.meta().next_seq;
+    assert_eq!(
+        resolve_consent(&mut c, &mut l, d, [1; 8], t(5), 900).unwrap_err(),
+        BreakGlassError::ConsentDenied(DenyReason::PurposeNotCovered)
+    );
+    let r = l.read(before).unwrap();
+    assert_eq!(
+        (r.event, r.outcome),
+        (AuditEvent::ConsentDenied, Outcome::Denied)
+    );
+    // non-emergency purpose never breaks glass
+    let d = evaluate(
+        &emergency_tag(true),
+        &request(Role::Emergency, Purpose::Research, t(5)),
+    );
+    assert!(matches!(d, Decision::Deny(_)));
+    // expired tag: no break-glass either
+    let d = evaluate(
+        &emergency_tag(true),
+        &request(Role::Emergency, Purpose::EmergencyTreatment, t(2_000_000)),
+    );
+    assert_eq!(d, Decision::Deny(DenyReason::Expired));
+    // an ordinary permit passes without a record
+    let n = l.meta().next_seq;
+    let d = evaluate(
+        &emergency_tag(true),
+        &request(Role::Clinician, Purpose::Treatment, t(5)),
+    );
+    assert_eq!(
+        resolve_consent(&mut c, &mut l, d, [1; 8], t(5), 900).unwrap(),
+        ConsentAccess::Permit
+    );
+    assert_eq!(l.meta().next_seq, n);
+}
+
+#[test]
+fn break_glass_forged_or_stale_grants_refused() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let grant = BreakGlassGrant {
+        consent_ref: ConsentRef([1; 32]),
+        revision: 1,
+        role: Role::Emergency,
+        purpose: Purpose::EmergencyTreatment,
+        action: Action::Access,
+        class: DataClass::Vitals,
+        at: t(0),
+    };
+    // presented after its window
+    assert_eq!(
+        activate_break_glass(&mut c, &mut l, grant, [1; 8], t(901), 900).unwrap_err(),
+        BreakGlassError::Expired
+    );
+    // from the future
+    assert_eq!(
+        activate_break_glass(
+            &mut c,
+            &mut l,
+            BreakGlassGrant { at: t(50), ..grant },
+            [1; 8],
+            t(10),
+            900
+        )
+        .unwrap_err(),
+        BreakGlassError::Expired
+    );
+    // hand-made grant with a non-emergency purpose or role
+    assert_eq!(
+        activate_break_glass(
+            &mut c,
+            &mut l,
+            BreakGlassGrant {
+                purpose: Purpose::Treatment,
+                ..grant
+            },
+            [1; 8],
+            t(1),
+            900
+        )
+        .unwrap_err(),
+        BreakGlassError::NotEmergency
+    );
+    assert_eq!(
+        activate_break_glass(
+            &mut c,
+            &mut l,
+            BreakGlassGrant {
+                role: Role::Researcher,
+                ..grant
+            },
+            [1; 8],
+            t(1),
+            900
+        )
+        .unwrap_err(),
+        BreakGlassError::NotEmergency
+    );
+    // none of these left a break-glass record
+    assert_eq!(l.meta().next_seq, 0);
+    // audit unavailable: no access
+    let mut broken = AuditLog::open(&mut c, BrokenStore, [0; 8]).unwrap();
+    assert_eq!(
+        activate_break_glass(&mut c, &mut broken, grant, [1; 8], t(1), 900).unwrap_err(),
+        BreakGlassError::AuditUnavailable
+    );
+}
