@@ -203,6 +203,10 @@ fn suite<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
         );
         ok &= sealed;
     }
+    #[cfg(feature = "channel")]
+    {
+        ok &= channel(backend, p);
+    }
     #[cfg(feature = "edhoc")]
     {
         ok &= handshakes(backend, p);
@@ -254,6 +258,88 @@ fn sizes<P: CryptoProvider>(backend: &str) {
         report_size(backend, "InitiatorState", size_of::<InitiatorState<P>>());
         report_size(backend, "ResponderState", size_of::<ResponderState<P>>());
     }
+}
+
+/// Secure-channel frames: seal and open of a 64-byte payload (no consent slot),
+/// per AEAD, between an initiator-side and a responder-side channel.
+#[cfg(feature = "channel")]
+fn channel<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    use iomt_proto::{Channel, ExportError, Side};
+    let mut ok = true;
+    for (alg, suffix) in [
+        (AeadAlgorithm::AesCcm16_64_128, "aes_ccm"),
+        (AeadAlgorithm::ChaCha20Poly1305, "chacha20poly1305"),
+    ] {
+        // Both sides must derive the same keys: a fixed stand-in for EDHOC_Exporter.
+        let mut exporter = |label: u16, _ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
+            for (i, b) in out.iter_mut().enumerate() {
+                *b = (label.to_le_bytes()[0]) ^ (i as u8);
+            }
+            Ok(())
+        };
+        let (Ok(mut tx), Ok(mut rx)) = (
+            Channel::<64, 4>::new(p, &mut exporter, alg, Side::Initiator, 7),
+            Channel::<64, 4>::new(p, &mut exporter, alg, Side::Responder, 7),
+        ) else {
+            hprintln!("{}: channel setup FAILED", backend);
+            return false;
+        };
+        let payload = [0x33u8; 64];
+        let mut frame = [0u8; 128];
+        let mut len = 0;
+        let mut sealed = true;
+        let mut name = [0u8; 40];
+        let label = join(&mut name, "frame_seal_64B_", suffix);
+        line(
+            backend,
+            label,
+            measure(REPS, || match tx.seal_data(p, None, &payload, &mut frame) {
+                Ok(n) => len = n,
+                Err(_) => sealed = false,
+            }),
+        );
+        // The last sealed frame (sequence REPS - 1) is opened once.
+        let mut opened = false;
+        let frame = frame.get_mut(..len).unwrap_or(&mut []);
+        let label = join(&mut name, "frame_open_64B_", suffix);
+        line(
+            backend,
+            label,
+            measure(1, || {
+                opened = rx.open(p, frame).is_ok_and(|o| o.payload == payload);
+            }),
+        );
+        if !(sealed && opened) {
+            hprintln!(
+                "{}: channel {} FAILED (sealed {}, opened {})",
+                backend,
+                suffix,
+                sealed,
+                opened
+            );
+            ok = false;
+        }
+        hprintln!("IOMT-FRAME\t{}\t{}", suffix, len);
+    }
+    iomt_firmware::report_size(
+        backend,
+        "Channel<64, 4>",
+        core::mem::size_of::<Channel<64, 4>>(),
+    );
+    ok
+}
+
+/// `a ‖ b` in `buf` (truncated to fit), as a `&str`.
+#[cfg(feature = "channel")]
+fn join<'a>(buf: &'a mut [u8; 40], a: &str, b: &str) -> &'a str {
+    let mut n = 0;
+    for &c in a.as_bytes().iter().chain(b.as_bytes()) {
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = c;
+            n += 1;
+        }
+    }
+    core::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("?")
 }
 
 /// Full handshakes per method and suite; the initiator's cost is reported.
