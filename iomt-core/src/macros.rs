@@ -45,6 +45,15 @@ macro_rules! code_enum {
             }
         }
 
+        // Codes are exactly 0..ALL.len() in order, so `code as usize` indexes per-variant tables.
+        const _: () = {
+            let mut i = 0;
+            while i < $name::ALL.len() {
+                assert!($name::ALL[i] as usize == i, "codes must be contiguous from 0");
+                i += 1;
+            }
+        };
+
         impl From<$name> for u8 {
             fn from(value: $name) -> Self {
                 value.code()

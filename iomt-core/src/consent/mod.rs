@@ -32,8 +32,8 @@ pub mod tag;
 
 pub use evaluate::{AccessRequest, BreakGlassGrant, Decision, DenyReason, evaluate};
 pub use purpose::{Purpose, PurposeSet};
-pub use scope::{Action, ActionSet, Confidentiality, DataClass, DataClassSet};
+pub use scope::{Action, ActionSet, Confidentiality, DataClass, DataClassSet, Effect};
 pub use tag::{
-    CONSENT_TAG_VERSION, ConsentRef, ConsentTag, Effect, IssuerSignature, KeyId,
-    MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, Signature,
+    CONSENT_TAG_VERSION, ConsentRef, ConsentTag, IssuerSignature, KeyId, MAX_CONSENT_TAG_LEN,
+    MAX_KEY_ID_LEN, Signature,
 };

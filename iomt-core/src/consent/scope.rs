@@ -111,6 +111,16 @@ impl Confidentiality {
     }
 }
 
+code_enum! {
+    /// Whether the tag permits or denies (FHIR `Consent.provision.type`).
+    pub enum Effect {
+        /// `deny`.
+        Deny = 0,
+        /// `permit`.
+        Permit = 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

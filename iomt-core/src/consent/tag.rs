@@ -37,7 +37,7 @@
 use postcard::experimental::max_size::MaxSize;
 use serde::{Deserialize, Serialize};
 
-use super::{ActionSet, Confidentiality, DataClassSet, PurposeSet};
+use super::{ActionSet, Confidentiality, DataClassSet, Effect, PurposeSet};
 use crate::{CoreError, RoleSet, Timestamp};
 
 /// The tag encoding version this crate emits and accepts.
@@ -54,16 +54,6 @@ pub const MAX_KEY_ID_LEN: usize = 8;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ConsentRef(pub [u8; 32]);
-
-code_enum! {
-    /// Whether the tag permits or denies (FHIR `Consent.provision.type`).
-    pub enum Effect {
-        /// `deny`.
-        Deny = 0,
-        /// `permit`.
-        Permit = 1,
-    }
-}
 
 /// An issuer key identifier (1..=8 bytes, e.g. a COSE `kid`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
