@@ -24,6 +24,7 @@ use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
+use p256::elliptic_curve::point::AffineCoordinates;
 use p256::{NonZeroScalar, ProjectivePoint};
 use rand_core::TryCryptoRng;
 use sha2::{Digest as _, Sha256};
@@ -53,10 +54,17 @@ fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
 
 /// ECDH: the x-coordinate of `scalar · peer`.
 fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
-    let peer = peer.to_affine()?;
-    let shared = p256::ecdh::diffie_hellman(scalar, peer);
-    let bytes: [u8; 32] = (*shared.raw_secret_bytes()).into();
-    Ok(SharedSecret::from_bytes(bytes))
+    let peer = ProjectivePoint::from(peer.to_affine()?);
+    let product = (peer * **scalar).to_affine();
+    // Cannot be the identity for a validated point of prime order and a scalar
+    // in [1, n); checked anyway, as the trait contract says.
+    if bool::from(product.is_identity()) {
+        return Err(CryptoError::InvalidPublicKey);
+    }
+    let mut x: [u8; 32] = product.x().into();
+    let shared = SharedSecret::from_bytes(x);
+    x.zeroize();
+    Ok(shared)
 }
 
 /// A long-term P-256 private key held in RAM (the software backend's key handle).

@@ -14,6 +14,8 @@
 //! Point validation uses the `p256` crate's field arithmetic, whatever provider is
 //! in use, so parsing peer keys never depends on a backend.
 
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 use core::fmt;
 
 use p256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
