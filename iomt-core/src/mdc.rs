@@ -16,6 +16,8 @@
 //!   labels it LOINC). We never emit it as LOINC; ECG rows carry no LOINC.
 //! - Pulse rate by oximetry: the PHD IG example pairs it with LOINC 8867-4 (heart rate); 8889-8
 //!   ("Heart rate by Pulse oximetry") is unverified in our sources, so we use 8867-4.
+//! - Capillary glucose (`MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD`, 160184) is not in 10101:2004 (it comes
+//!   from 11073-10417 / 10101a); its LOINC 41653-7 is seen in public code, not in an HL7 mapping.
 
 use crate::{EcgLead, Unit, VitalKind};
 
@@ -431,7 +433,9 @@ pub fn write_markdown(w: &mut impl core::fmt::Write) -> core::fmt::Result {
          - ECG lead III is term 317 (131389), not 259 (131331 is lead V1).\n\
          - 131328 is the generic ECG MDC code, not a LOINC code; ECG rows carry no LOINC here.\n\
          - Pulse rate by oximetry is exported with LOINC 8867-4 (as in the PHD IG example);\n  \
-         8889-8 is unverified in our sources.\n",
+         8889-8 is unverified in our sources.\n\
+         - Capillary glucose (160184) comes from 11073-10417 / 10101a, not 10101:2004; its LOINC\n  \
+         41653-7 is seen in public code, not in an HL7 mapping.\n",
     )
 }
 
