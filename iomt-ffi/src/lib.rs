@@ -1,47 +1,70 @@
-//! C API for iomt.
+//! C API for iomt: EDHOC handshakes (both roles), encrypted consent-bound sessions,
+//! consent tags and vital-sign payloads, as a static library with a cbindgen header
+//! (`include/iomt.h`).
 //!
-//! Conventions (after rustls-ffi): every symbol has the `iomt_` prefix, every function
-//! returns an [`iomt_result`], buffers are `(pointer, length)` pairs, and outputs are
-//! written only on success.
+//! Conventions (after rustls-ffi):
+//! - Every symbol has the `iomt_` prefix; every function returns an [`iomt_result`]
+//!   (stable, range-grouped codes; [`iomt_result_str`] describes them).
+//! - No heap: objects live in caller-allocated opaque storage
+//!   (`#[repr(C, align(8))] struct { uint8_t _opaque[IOMT_X_SIZE]; }`), set up with
+//!   `iomt_x_init` and torn down with `iomt_x_deinit` (which zeroizes; NULL and a second
+//!   call are fine).
+//! - Arguments: the object first, then inputs, then outputs. Buffers are
+//!   `(pointer, length)` pairs. Outputs are written only on success, except that a
+//!   `BUFFER_TOO_SMALL` result writes the size needed into the `size_t *` length output.
+//! - NULL, huge lengths, misaligned storage, calls in the wrong order and double deinit
+//!   yield documented error codes, never undefined behaviour. A failed handshake stays
+//!   failed; a closed session stays closed.
+//! - No panic crosses the boundary: under the `std` feature every body runs inside
+//!   `catch_unwind` (a caught panic is `IOMT_RESULT_PANIC`); firmware builds
+//!   (`--no-default-features --features panic-handler`, `panic = "abort"`) rely on the
+//!   workspace lints (no unwrap/expect/panic/indexing) and fuzzing of the parsers.
+//!
+//! See `README.md` in this crate for linking from C, Zephyr and CMake.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
-#![allow(non_camel_case_types, reason = "C naming conventions for the exported API")]
+#![allow(
+    non_camel_case_types,
+    reason = "C naming conventions for the exported API"
+)]
 
-/// Result codes of every C entry point. Values are stable and never reused.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum iomt_result {
-    /// Success.
-    Ok = 0,
-    /// A required pointer argument was NULL.
-    NullParameter = 1,
-}
+mod boundary;
+pub mod crypto;
+pub mod data;
+pub mod handshake;
+pub mod result;
+pub mod session;
 
-impl iomt_result {
-    /// A static, NUL-terminated description of the result code.
-    #[must_use]
-    pub const fn as_c_str(self) -> &'static core::ffi::CStr {
-        match self {
-            Self::Ok => c"success",
-            Self::NullParameter => c"a required pointer argument was NULL",
-        }
-    }
-}
+pub use crypto::*;
+pub use data::*;
+pub use handshake::*;
+pub use result::{iomt_result, iomt_result_str};
+pub use session::*;
 
-/// Returns a static, NUL-terminated description of `result` (never NULL).
-#[expect(unsafe_code, reason = "exported C symbol; no unsafe operation inside")]
+/// The crate version's major number (also `IOMT_VERSION_MAJOR` in the header).
+pub const IOMT_VERSION_MAJOR: u32 = 0;
+/// The crate version's minor number.
+pub const IOMT_VERSION_MINOR: u32 = 1;
+/// The crate version's patch number.
+pub const IOMT_VERSION_PATCH: u32 = 0;
+
+/// Returns the library version as `major << 16 | minor << 8 | patch`, to compare with
+/// the header's `IOMT_VERSION_*` macros at run time.
 #[unsafe(no_mangle)]
-pub extern "C" fn iomt_result_str(result: iomt_result) -> *const core::ffi::c_char {
-    result.as_c_str().as_ptr()
+#[expect(unsafe_code, reason = "exported C symbol; no unsafe operation inside")]
+pub extern "C" fn iomt_version() -> u32 {
+    (IOMT_VERSION_MAJOR << 16) | (IOMT_VERSION_MINOR << 8) | IOMT_VERSION_PATCH
+}
+
+/// The firmware panic handler: never reached by design (the lints forbid panicking
+/// code); if it is, the core stops here instead of unwinding into C.
+#[cfg(all(not(feature = "std"), feature = "panic-handler", not(test)))]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn result_strings_are_distinct() {
-        assert_ne!(iomt_result::Ok.as_c_str(), iomt_result::NullParameter.as_c_str());
-        assert!(!iomt_result_str(iomt_result::Ok).is_null());
-    }
-}
+mod tests;

@@ -1,0 +1,539 @@
+//! [`iomt_result`]: the one result type of every C entry point, and the mapping from each
+//! library crate's error type.
+//!
+//! # Invariants
+//! - Values are explicit, stable and never reused; a retired code stays as a "Reserved"
+//!   comment. Ranges: 0 success; 1–99 misuse the C API itself detects; 100–199 crypto;
+//!   200–299 data model (readings, consent tags); 300–399 handshake (EDHOC); 400–499
+//!   session (frames, key update).
+//! - Every code has a static, NUL-terminated description ([`iomt_result_str`]).
+#![expect(unsafe_code, reason = "exported C symbols (no_mangle)")]
+
+use iomt_auth::AuthError;
+use iomt_auth::error::{ApiMisuse as AuthMisuse, PeerMisbehaved as AuthPeer};
+use iomt_core::CoreError;
+use iomt_crypto::CryptoError;
+use iomt_proto::{ApiMisuse as ProtoMisuse, LimitKind, ProtoError, Rejection};
+
+/// Result codes of every C entry point. Values are stable and never reused.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum iomt_result {
+    /// Success.
+    Ok = 0,
+
+    // 1–99: misuse the C API detects itself.
+    /// A required pointer argument was NULL.
+    NullParameter = 1,
+    /// An output buffer is too small; the `size_t *` out-parameter (if any) holds the size needed.
+    BufferTooSmall = 2,
+    /// The object storage is not aligned to 8 bytes.
+    MisalignedStorage = 3,
+    /// The object was not initialized (or was already deinitialized).
+    NotInitialized = 4,
+    /// The call is not valid in the object's current state (e.g. out of order).
+    WrongState = 5,
+    /// An argument is out of range (an unknown enum value, a length above `PTRDIFF_MAX`).
+    InvalidArgument = 6,
+    /// A Rust panic was caught at the boundary (a bug; please report it).
+    Panic = 7,
+    /// A fixed capacity is exhausted (trust store full, too many items).
+    CapacityExceeded = 8,
+    /// The requested item does not exist (index out of range, no such slot).
+    NotFound = 9,
+    /// The object failed earlier and stays failed; deinit it and start again.
+    ObjectFailed = 10,
+
+    // 100–199: crypto.
+    /// A key, nonce, tag or other input has the wrong length.
+    CryptoInvalidLength = 100,
+    /// A public key is not a valid P-256 point.
+    CryptoInvalidPublicKey = 101,
+    /// A private key is not a valid P-256 scalar (zero, or not below the group order).
+    CryptoInvalidPrivateKey = 102,
+    /// A signature is malformed.
+    CryptoInvalidSignature = 103,
+    /// Authentication failed (bad tag, MAC or signature).
+    CryptoAuthenticationFailed = 104,
+    /// The random number generator callback failed.
+    CryptoRng = 105,
+    /// The key is unavailable.
+    CryptoKeyUnavailable = 106,
+    /// The operation is not supported by the crypto provider.
+    CryptoUnsupported = 107,
+    /// Another crypto failure.
+    CryptoOther = 199,
+
+    // 200–299: data model (readings, consent tags).
+    /// A reading's value is outside the plausibility range of its kind.
+    Implausible = 200,
+    /// The unit is not one the vital kind can be reported in.
+    WrongUnit = 201,
+    /// A special value (NaN, NRes, INF) where a finite number is required.
+    NotFinite = 202,
+    /// The number cannot be represented exactly (mantissa or exponent out of range).
+    NotRepresentable = 203,
+    /// Untrusted bytes are not a valid encoding.
+    Malformed = 204,
+    /// Bytes remain after a complete value.
+    TrailingBytes = 205,
+    /// A bitset has a bit that no element defines.
+    UnknownBits = 206,
+    /// An enum code that no variant defines.
+    InvalidCode = 207,
+    /// A validity window whose start is after its end.
+    InvalidValidity = 208,
+    /// An encoding version this build does not understand.
+    UnsupportedVersion = 209,
+    /// An encoding that is not the canonical one.
+    NonCanonical = 210,
+    /// An issuer key id that is empty or too long.
+    InvalidKeyId = 211,
+    /// The payload decodes, but is not the expected message type.
+    UnexpectedMessage = 212,
+    /// Another data-model failure.
+    DataOther = 299,
+
+    // 300–399: handshake (EDHOC).
+    /// The peer's message is malformed (CBOR, structure, connection id, ID_CRED).
+    HandshakeMalformed = 300,
+    /// The peer's ephemeral or credential public key is invalid.
+    HandshakeInvalidPublicKey = 301,
+    /// The peer's method is not accepted.
+    HandshakeUnsupportedMethod = 302,
+    /// The cipher suite selection is not acceptable (the responder answers with an error).
+    HandshakeWrongSelectedSuite = 303,
+    /// The peer sent a critical EAD item with an unregistered label.
+    HandshakeUnknownCriticalEad = 304,
+    /// A peer credential is malformed or has no P-256 key.
+    HandshakeInvalidCredential = 305,
+    /// A peer message exceeds a documented capacity.
+    HandshakeTooLarge = 306,
+    /// Another peer misbehaviour.
+    HandshakePeerMisbehaved = 307,
+    /// A MAC, signature or AEAD tag of the handshake did not verify.
+    HandshakeAuthenticationFailed = 310,
+    /// The trust store has no entry for the peer's ID_CRED.
+    HandshakeUnknownCredential = 311,
+    /// The peer sent an EDHOC error message (see the object's peer-error accessor).
+    HandshakePeerError = 320,
+    /// The responder rejected the suite (ERR_CODE 2); the initiator is ready to write
+    /// message_1 again with a suite the responder supports.
+    HandshakeRetrySuite = 321,
+    /// The configuration is invalid (suites, methods, EAD labels).
+    HandshakeInvalidConfig = 330,
+    /// The local credential does not fit (not a CCS with the key's public key, too long).
+    HandshakeInvalidLocalCredential = 331,
+    /// An exporter label, context or length is out of range.
+    HandshakeInvalidExporterRequest = 332,
+    /// Outgoing EAD items are malformed or too long.
+    HandshakeInvalidEad = 333,
+    /// A connection identifier is too long.
+    HandshakeConnectionIdTooLong = 334,
+    /// Another handshake failure.
+    HandshakeOther = 399,
+
+    // 400–499: session (frames, key update).
+    /// The frame is malformed (header).
+    FrameMalformed = 400,
+    /// The frame is a replay.
+    FrameReplayed = 401,
+    /// The frame is too old for the replay window.
+    FrameTooOld = 402,
+    /// The frame carries another connection id.
+    FrameWrongConnectionId = 403,
+    /// The frame's key epoch is not acceptable.
+    FrameWrongEpoch = 404,
+    /// The frame is larger than the maximum.
+    FrameTooLarge = 405,
+    /// The frame names a consent slot that holds no tag (or an invalid slot).
+    FrameConsentSlot = 406,
+    /// The frame did not authenticate (forged or corrupted); the session goes on.
+    FrameAuthenticationFailed = 410,
+    /// The frame authenticated but its content is invalid.
+    FramePeerMisbehaved = 411,
+    /// A per-key limit was reached (forgeries, epochs); the session is closed.
+    SessionLimitReached = 420,
+    /// The session is closed.
+    SessionClosed = 421,
+    /// The payload is larger than the maximum.
+    PayloadTooLarge = 430,
+    /// The consent slot is invalid, not owned by this side, or empty.
+    InvalidSlot = 431,
+    /// The consent tag is not a valid canonical encoding.
+    InvalidConsentTag = 432,
+    /// The handshake's cipher suite has no session AEAD.
+    UnsupportedAlgorithm = 433,
+    /// Deriving the session keys from the handshake failed.
+    KeyExport = 434,
+    /// Another session failure.
+    SessionOther = 499,
+}
+
+impl iomt_result {
+    /// A static, NUL-terminated description of the result code.
+    #[must_use]
+    pub const fn as_c_str(self) -> &'static core::ffi::CStr {
+        match self {
+            Self::Ok => c"success",
+            Self::NullParameter => c"a required pointer argument was NULL",
+            Self::BufferTooSmall => c"output buffer too small",
+            Self::MisalignedStorage => c"object storage is not 8-byte aligned",
+            Self::NotInitialized => c"object not initialized",
+            Self::WrongState => c"call not valid in the object's current state",
+            Self::InvalidArgument => c"argument out of range",
+            Self::Panic => c"internal error (panic caught at the C boundary)",
+            Self::CapacityExceeded => c"capacity exceeded",
+            Self::NotFound => c"not found",
+            Self::ObjectFailed => c"object failed earlier and stays failed",
+            Self::CryptoInvalidLength => c"crypto: invalid length",
+            Self::CryptoInvalidPublicKey => c"crypto: invalid P-256 public key",
+            Self::CryptoInvalidPrivateKey => c"crypto: invalid P-256 private key",
+            Self::CryptoInvalidSignature => c"crypto: malformed signature",
+            Self::CryptoAuthenticationFailed => c"crypto: authentication failed",
+            Self::CryptoRng => c"crypto: random number generator failed",
+            Self::CryptoKeyUnavailable => c"crypto: key unavailable",
+            Self::CryptoUnsupported => c"crypto: operation not supported",
+            Self::CryptoOther => c"crypto: other failure",
+            Self::Implausible => c"data: implausible value for the vital kind",
+            Self::WrongUnit => c"data: unit not valid for the vital kind",
+            Self::NotFinite => c"data: non-finite value",
+            Self::NotRepresentable => c"data: number not exactly representable",
+            Self::Malformed => c"data: malformed encoding",
+            Self::TrailingBytes => c"data: trailing bytes",
+            Self::UnknownBits => c"data: unknown bits in a bitset",
+            Self::InvalidCode => c"data: invalid enum code",
+            Self::InvalidValidity => c"data: validity window starts after it ends",
+            Self::UnsupportedVersion => c"data: unsupported encoding version",
+            Self::NonCanonical => c"data: non-canonical encoding",
+            Self::InvalidKeyId => c"data: invalid issuer key id",
+            Self::UnexpectedMessage => c"data: unexpected message type",
+            Self::DataOther => c"data: other failure",
+            Self::HandshakeMalformed => c"handshake: malformed message",
+            Self::HandshakeInvalidPublicKey => c"handshake: invalid peer public key",
+            Self::HandshakeUnsupportedMethod => c"handshake: unsupported method",
+            Self::HandshakeWrongSelectedSuite => c"handshake: wrong selected cipher suite",
+            Self::HandshakeUnknownCriticalEad => c"handshake: unknown critical EAD item",
+            Self::HandshakeInvalidCredential => c"handshake: invalid peer credential",
+            Self::HandshakeTooLarge => c"handshake: message exceeds capacity",
+            Self::HandshakePeerMisbehaved => c"handshake: peer misbehaved",
+            Self::HandshakeAuthenticationFailed => c"handshake: authentication failed",
+            Self::HandshakeUnknownCredential => c"handshake: unknown peer credential",
+            Self::HandshakePeerError => c"handshake: peer sent an EDHOC error",
+            Self::HandshakeRetrySuite => {
+                c"handshake: responder rejected the suite; write message_1 again"
+            }
+            Self::HandshakeInvalidConfig => c"handshake: invalid configuration",
+            Self::HandshakeInvalidLocalCredential => c"handshake: invalid local credential",
+            Self::HandshakeInvalidExporterRequest => c"handshake: invalid exporter request",
+            Self::HandshakeInvalidEad => c"handshake: invalid outgoing EAD",
+            Self::HandshakeConnectionIdTooLong => c"handshake: connection identifier too long",
+            Self::HandshakeOther => c"handshake: other failure",
+            Self::FrameMalformed => c"frame: malformed",
+            Self::FrameReplayed => c"frame: replayed",
+            Self::FrameTooOld => c"frame: too old",
+            Self::FrameWrongConnectionId => c"frame: wrong connection id",
+            Self::FrameWrongEpoch => c"frame: wrong key epoch",
+            Self::FrameTooLarge => c"frame: too large",
+            Self::FrameConsentSlot => c"frame: consent slot empty or invalid",
+            Self::FrameAuthenticationFailed => c"frame: authentication failed",
+            Self::FramePeerMisbehaved => c"frame: invalid authenticated content",
+            Self::SessionLimitReached => c"session: key limit reached (closed)",
+            Self::SessionClosed => c"session: closed",
+            Self::PayloadTooLarge => c"session: payload too large",
+            Self::InvalidSlot => c"session: invalid, foreign or empty consent slot",
+            Self::InvalidConsentTag => c"session: invalid consent tag",
+            Self::UnsupportedAlgorithm => c"session: unsupported AEAD algorithm",
+            Self::KeyExport => c"session: key export failed",
+            Self::SessionOther => c"session: other failure",
+        }
+    }
+
+    /// Every code, in ascending order (for tests and documentation).
+    pub const ALL: &'static [Self] = &[
+        Self::Ok,
+        Self::NullParameter,
+        Self::BufferTooSmall,
+        Self::MisalignedStorage,
+        Self::NotInitialized,
+        Self::WrongState,
+        Self::InvalidArgument,
+        Self::Panic,
+        Self::CapacityExceeded,
+        Self::NotFound,
+        Self::ObjectFailed,
+        Self::CryptoInvalidLength,
+        Self::CryptoInvalidPublicKey,
+        Self::CryptoInvalidPrivateKey,
+        Self::CryptoInvalidSignature,
+        Self::CryptoAuthenticationFailed,
+        Self::CryptoRng,
+        Self::CryptoKeyUnavailable,
+        Self::CryptoUnsupported,
+        Self::CryptoOther,
+        Self::Implausible,
+        Self::WrongUnit,
+        Self::NotFinite,
+        Self::NotRepresentable,
+        Self::Malformed,
+        Self::TrailingBytes,
+        Self::UnknownBits,
+        Self::InvalidCode,
+        Self::InvalidValidity,
+        Self::UnsupportedVersion,
+        Self::NonCanonical,
+        Self::InvalidKeyId,
+        Self::UnexpectedMessage,
+        Self::DataOther,
+        Self::HandshakeMalformed,
+        Self::HandshakeInvalidPublicKey,
+        Self::HandshakeUnsupportedMethod,
+        Self::HandshakeWrongSelectedSuite,
+        Self::HandshakeUnknownCriticalEad,
+        Self::HandshakeInvalidCredential,
+        Self::HandshakeTooLarge,
+        Self::HandshakePeerMisbehaved,
+        Self::HandshakeAuthenticationFailed,
+        Self::HandshakeUnknownCredential,
+        Self::HandshakePeerError,
+        Self::HandshakeRetrySuite,
+        Self::HandshakeInvalidConfig,
+        Self::HandshakeInvalidLocalCredential,
+        Self::HandshakeInvalidExporterRequest,
+        Self::HandshakeInvalidEad,
+        Self::HandshakeConnectionIdTooLong,
+        Self::HandshakeOther,
+        Self::FrameMalformed,
+        Self::FrameReplayed,
+        Self::FrameTooOld,
+        Self::FrameWrongConnectionId,
+        Self::FrameWrongEpoch,
+        Self::FrameTooLarge,
+        Self::FrameConsentSlot,
+        Self::FrameAuthenticationFailed,
+        Self::FramePeerMisbehaved,
+        Self::SessionLimitReached,
+        Self::SessionClosed,
+        Self::PayloadTooLarge,
+        Self::InvalidSlot,
+        Self::InvalidConsentTag,
+        Self::UnsupportedAlgorithm,
+        Self::KeyExport,
+        Self::SessionOther,
+    ];
+}
+
+impl From<CryptoError> for iomt_result {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::InvalidLength => Self::CryptoInvalidLength,
+            CryptoError::InvalidPublicKey => Self::CryptoInvalidPublicKey,
+            CryptoError::InvalidPrivateKey => Self::CryptoInvalidPrivateKey,
+            CryptoError::InvalidSignature => Self::CryptoInvalidSignature,
+            CryptoError::AuthenticationFailed => Self::CryptoAuthenticationFailed,
+            CryptoError::Rng => Self::CryptoRng,
+            CryptoError::KeyUnavailable => Self::CryptoKeyUnavailable,
+            CryptoError::Unsupported => Self::CryptoUnsupported,
+            _ => Self::CryptoOther,
+        }
+    }
+}
+
+impl From<CoreError> for iomt_result {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Implausible { .. } => Self::Implausible,
+            CoreError::WrongUnit { .. } => Self::WrongUnit,
+            CoreError::NotFinite => Self::NotFinite,
+            CoreError::NotRepresentable => Self::NotRepresentable,
+            CoreError::CapacityExceeded => Self::CapacityExceeded,
+            CoreError::BufferTooSmall { .. } => Self::BufferTooSmall,
+            CoreError::Malformed => Self::Malformed,
+            CoreError::TrailingBytes => Self::TrailingBytes,
+            CoreError::UnknownBits => Self::UnknownBits,
+            CoreError::InvalidCode => Self::InvalidCode,
+            CoreError::InvalidValidity => Self::InvalidValidity,
+            CoreError::UnsupportedVersion { .. } => Self::UnsupportedVersion,
+            CoreError::NonCanonical => Self::NonCanonical,
+            CoreError::InvalidKeyId => Self::InvalidKeyId,
+            _ => Self::DataOther,
+        }
+    }
+}
+
+impl From<AuthError> for iomt_result {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::PeerMisbehaved(p) => match p {
+                AuthPeer::Cbor(_)
+                | AuthPeer::InvalidMessage
+                | AuthPeer::InvalidConnectionId
+                | AuthPeer::InvalidIdCred
+                | AuthPeer::UnsupportedIdCred => Self::HandshakeMalformed,
+                AuthPeer::InvalidPublicKey => Self::HandshakeInvalidPublicKey,
+                AuthPeer::UnsupportedMethod => Self::HandshakeUnsupportedMethod,
+                AuthPeer::WrongSelectedSuite => Self::HandshakeWrongSelectedSuite,
+                AuthPeer::UnknownCriticalEad => Self::HandshakeUnknownCriticalEad,
+                AuthPeer::InvalidCredential => Self::HandshakeInvalidCredential,
+                AuthPeer::TooLarge => Self::HandshakeTooLarge,
+                _ => Self::HandshakePeerMisbehaved,
+            },
+            AuthError::AuthenticationFailed => Self::HandshakeAuthenticationFailed,
+            AuthError::UnknownCredential => Self::HandshakeUnknownCredential,
+            AuthError::PeerError { .. } => Self::HandshakePeerError,
+            AuthError::ApiMisuse(m) => match m {
+                AuthMisuse::WrongState => Self::WrongState,
+                AuthMisuse::InvalidConfig => Self::HandshakeInvalidConfig,
+                AuthMisuse::ConnectionIdTooLong => Self::HandshakeConnectionIdTooLong,
+                AuthMisuse::InvalidLocalCredential => Self::HandshakeInvalidLocalCredential,
+                AuthMisuse::InvalidExporterRequest => Self::HandshakeInvalidExporterRequest,
+                AuthMisuse::InvalidEad => Self::HandshakeInvalidEad,
+                _ => Self::HandshakeOther,
+            },
+            AuthError::BufferTooSmall { .. } => Self::BufferTooSmall,
+            AuthError::Crypto(c) => c.into(),
+            _ => Self::HandshakeOther,
+        }
+    }
+}
+
+impl From<ProtoError> for iomt_result {
+    fn from(e: ProtoError) -> Self {
+        match e {
+            ProtoError::Malformed(_) => Self::FrameMalformed,
+            ProtoError::Rejected(r) => match r {
+                Rejection::WrongConnectionId { .. } => Self::FrameWrongConnectionId,
+                Rejection::Replayed => Self::FrameReplayed,
+                Rejection::TooOld => Self::FrameTooOld,
+                Rejection::WrongEpoch => Self::FrameWrongEpoch,
+                Rejection::FrameTooLarge => Self::FrameTooLarge,
+                Rejection::ConsentSlotEmpty(_) | Rejection::ConsentSlotInvalid(_) => {
+                    Self::FrameConsentSlot
+                }
+                _ => Self::SessionOther,
+            },
+            ProtoError::AuthenticationFailed => Self::FrameAuthenticationFailed,
+            ProtoError::PeerMisbehaved(_) => Self::FramePeerMisbehaved,
+            ProtoError::ApiMisuse(m) => match m {
+                ProtoMisuse::PayloadTooLarge => Self::PayloadTooLarge,
+                ProtoMisuse::InvalidSlot | ProtoMisuse::SlotNotOwned | ProtoMisuse::SlotEmpty => {
+                    Self::InvalidSlot
+                }
+                ProtoMisuse::InvalidConsentTag => Self::InvalidConsentTag,
+                ProtoMisuse::UnsupportedAlgorithm => Self::UnsupportedAlgorithm,
+                _ => Self::SessionOther,
+            },
+            ProtoError::BufferTooSmall { .. } => Self::BufferTooSmall,
+            ProtoError::LimitReached(LimitKind::Forgery | LimitKind::Epoch) => {
+                Self::SessionLimitReached
+            }
+            ProtoError::Closed => Self::SessionClosed,
+            ProtoError::KeyExport => Self::KeyExport,
+            ProtoError::Crypto(c) => c.into(),
+            _ => Self::SessionOther,
+        }
+    }
+}
+
+/// Returns a static, NUL-terminated description of `result` (never NULL).
+///
+/// Takes the code as a plain integer so that any value a C caller passes is defined
+/// behaviour: an unknown code yields `"unknown result code"`.
+#[unsafe(no_mangle)]
+pub extern "C" fn iomt_result_str(result: u32) -> *const core::ffi::c_char {
+    crate::boundary::ffi_panic_boundary_ptr(|| {
+        iomt_result::ALL
+            .iter()
+            .find(|r| **r as u32 == result)
+            .map_or(c"unknown result code", |r| r.as_c_str())
+            .as_ptr()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_sorted_unique_and_range_grouped() {
+        let all = iomt_result::ALL;
+        for pair in all.windows(2) {
+            assert!((pair[0] as u32) < (pair[1] as u32), "{pair:?}");
+        }
+        for r in all {
+            let code = *r as u32;
+            let name = format!("{r:?}");
+            let range = match code {
+                0 => "ok",
+                1..=99 => "api",
+                100..=199 => "crypto",
+                200..=299 => "data",
+                300..=399 => "handshake",
+                400..=499 => "session",
+                _ => panic!("{name} outside every range"),
+            };
+            match range {
+                "crypto" => assert!(name.starts_with("Crypto"), "{name}"),
+                "handshake" => assert!(name.starts_with("Handshake"), "{name}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn strings_are_distinct_and_total() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in iomt_result::ALL {
+            assert!(seen.insert(r.as_c_str()), "duplicate string for {r:?}");
+            let p = iomt_result_str(*r as u32);
+            // SAFETY: iomt_result_str returns a pointer to a static C string.
+            assert_eq!(unsafe { core::ffi::CStr::from_ptr(p) }, r.as_c_str());
+        }
+        for unknown in [11, 98, 500, u32::MAX] {
+            let p = iomt_result_str(unknown);
+            // SAFETY: as above.
+            assert_eq!(
+                unsafe { core::ffi::CStr::from_ptr(p) },
+                c"unknown result code"
+            );
+        }
+    }
+
+    #[test]
+    fn stable_values() {
+        // Part of the ABI: these numbers never change.
+        assert_eq!(iomt_result::Ok as u32, 0);
+        assert_eq!(iomt_result::NullParameter as u32, 1);
+        assert_eq!(iomt_result::BufferTooSmall as u32, 2);
+        assert_eq!(iomt_result::ObjectFailed as u32, 10);
+        assert_eq!(iomt_result::CryptoRng as u32, 105);
+        assert_eq!(iomt_result::HandshakeAuthenticationFailed as u32, 310);
+        assert_eq!(iomt_result::FrameAuthenticationFailed as u32, 410);
+    }
+
+    #[test]
+    fn error_mappings() {
+        assert_eq!(iomt_result::from(CryptoError::Rng), iomt_result::CryptoRng);
+        assert_eq!(
+            iomt_result::from(CoreError::BufferTooSmall { needed: 3 }),
+            iomt_result::BufferTooSmall
+        );
+        assert_eq!(
+            iomt_result::from(AuthError::AuthenticationFailed),
+            iomt_result::HandshakeAuthenticationFailed
+        );
+        assert_eq!(
+            iomt_result::from(AuthError::Crypto(CryptoError::Rng)),
+            iomt_result::CryptoRng
+        );
+        assert_eq!(
+            iomt_result::from(ProtoError::Rejected(Rejection::Replayed)),
+            iomt_result::FrameReplayed
+        );
+        assert_eq!(
+            iomt_result::from(ProtoError::Closed),
+            iomt_result::SessionClosed
+        );
+    }
+}

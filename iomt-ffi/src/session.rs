@@ -1,0 +1,436 @@
+//! Encrypted, consent-bound frames for C: [`iomt_session`] over `iomt_proto::Channel`.
+//!
+//! # Invariants
+//! - A session is created only from a completed handshake; its per-direction keys come
+//!   from EDHOC_Exporter (labels 32768/32769), with the suite's AEAD.
+//! - The library guarantees no nonce reuse and that forged frames change nothing but
+//!   the failure counter; after a close frame or a limit the session is closed and every
+//!   seal/open returns `SESSION_CLOSED` (a closed session stays closed).
+//! - `iomt_session_open` decrypts in place: `opened->payload` points into the caller's
+//!   frame buffer, `opened->consent_tag` into the session; both stay valid until the
+//!   next call on the session (or until the frame buffer is reused).
+#![expect(unsafe_code, reason = "exported C functions over raw pointers")]
+
+use iomt_auth::edhoc::Completed;
+use iomt_proto::keys::{
+    LABEL_INITIATOR_TO_RESPONDER, LABEL_RESPONDER_TO_INITIATOR, SECRET_LEN, exporter_context,
+};
+use iomt_proto::{Channel, CloseReason, ExportError, FrameType, Side};
+use zeroize::Zeroize;
+
+use crate::boundary::{self, storage_asserts};
+use crate::crypto::{Provider, iomt_crypto};
+use crate::handshake::{completed_initiator, completed_responder, iomt_initiator, iomt_responder};
+use crate::result::iomt_result;
+
+/// "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
+pub const IOMT_NO_CONSENT_SLOT: u8 = 0xFF;
+/// Consent slots per session (initiator installs even ones, responder odd ones).
+pub const IOMT_CONSENT_SLOTS: u8 = 4;
+/// Largest payload of one frame.
+pub const IOMT_MAX_PAYLOAD_LEN: usize = 1024;
+/// Largest frame (header + payload + tag): a buffer this size always suffices.
+pub const IOMT_MAX_FRAME_LEN: usize = 1047;
+
+// The header needs literal values: keep them equal to the library's constants.
+const _: () = {
+    assert!(IOMT_MAX_PAYLOAD_LEN == iomt_proto::MAX_PAYLOAD_LEN);
+    assert!(IOMT_MAX_FRAME_LEN == iomt_proto::MAX_FRAME_LEN);
+};
+
+/// The channel type behind every session: replay window 64, 4 consent slots.
+type SessionChannel = Channel<64, { IOMT_CONSENT_SLOTS as usize }>;
+
+/// Size of [`iomt_session`] storage in bytes.
+pub const IOMT_SESSION_SIZE: usize = 1024;
+/// Alignment of [`iomt_session`] storage (16: the replay window is a 128-bit bitmap).
+pub const IOMT_SESSION_ALIGN: usize = 16;
+
+/// An established session (one per peer).
+#[repr(C, align(16))]
+pub struct iomt_session {
+    _opaque: [u8; IOMT_SESSION_SIZE],
+}
+
+storage_asserts!(
+    iomt_session,
+    SessionChannel,
+    IOMT_SESSION_SIZE,
+    IOMT_SESSION_ALIGN,
+    0x696f_6d74_5345_5353
+);
+
+/// The kind of an opened frame.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum iomt_frame_type {
+    /// Application data (e.g. an `iomt_vitals_encode` payload).
+    Data = 0,
+    /// A consent tag was installed in `consent_slot` (the payload is the encoded tag).
+    Consent = 1,
+    /// The peer closed the session (the payload is the one-byte close reason); the
+    /// session is now closed.
+    Close = 2,
+}
+
+/// An authenticated, decrypted frame.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct iomt_opened {
+    /// The frame type.
+    pub frame_type: iomt_frame_type,
+    /// The consent slot the frame is bound to, or `IOMT_NO_CONSENT_SLOT`.
+    pub consent_slot: u8,
+    /// The sender's key epoch.
+    pub epoch: u32,
+    /// The sender's sequence number.
+    pub seq: u64,
+    /// The plaintext (inside the caller's frame buffer).
+    pub payload: *const u8,
+    /// Length of `payload`.
+    pub payload_len: usize,
+    /// The encoded consent tag that governs this frame (authenticated with it), or NULL.
+    pub consent_tag: *const u8,
+    /// Length of `consent_tag`.
+    pub consent_tag_len: usize,
+}
+
+/// Counters of a session.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct iomt_session_info {
+    /// Non-zero once closed.
+    pub closed: u8,
+    /// The AEAD tag length (8 for suite 2, 16 for suite 5).
+    pub tag_len: u8,
+    /// Current send key epoch.
+    pub send_epoch: u32,
+    /// Next send sequence number.
+    pub next_send_seq: u64,
+    /// Current receive key epoch.
+    pub recv_epoch: u32,
+    /// Failed decryptions under the current receive key.
+    pub recv_failed: u64,
+}
+
+fn new_channel(
+    completed: &mut Completed,
+    provider: &mut Provider,
+    side: Side,
+    conn_id: u8,
+) -> Result<SessionChannel, iomt_result> {
+    let algorithm = completed.selected_suite().aead();
+    let context = exporter_context(algorithm);
+    // Export both initial secrets first: the channel's constructor needs the provider
+    // too, so the exporter below only hands out these copies.
+    let mut i2r = [0u8; SECRET_LEN];
+    let mut r2i = [0u8; SECRET_LEN];
+    let exported = completed
+        .exporter(provider, LABEL_INITIATOR_TO_RESPONDER, &context, &mut i2r)
+        .and_then(|()| {
+            completed.exporter(provider, LABEL_RESPONDER_TO_INITIATOR, &context, &mut r2i)
+        });
+    let result = match exported {
+        Ok(()) => {
+            let mut exporter =
+                |label: u16, ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
+                    let src = match label {
+                        LABEL_INITIATOR_TO_RESPONDER => &i2r,
+                        LABEL_RESPONDER_TO_INITIATOR => &r2i,
+                        _ => return Err(ExportError),
+                    };
+                    if ctx != context || out.len() != src.len() {
+                        return Err(ExportError);
+                    }
+                    out.copy_from_slice(src);
+                    Ok(())
+                };
+            SessionChannel::new(provider, &mut exporter, algorithm, side, conn_id)
+                .map_err(Into::into)
+        }
+        Err(_) => Err(iomt_result::KeyExport),
+    };
+    i2r.zeroize();
+    r2i.zeroize();
+    result
+}
+
+/// Starts a session from a completed initiator. `conn_id` is the one-byte connection id
+/// carried in every frame; both sides must use the same (e.g. C_R's first byte).
+///
+/// # Errors
+/// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` if the
+/// handshake is not complete, `OBJECT_FAILED`, `KEY_EXPORT`.
+///
+/// # Safety
+/// `session` must point to writable `iomt_session` storage; the other pointers to live
+/// objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_init_initiator(
+    session: *mut iomt_session,
+    initiator: *mut iomt_initiator,
+    crypto: *mut iomt_crypto,
+    conn_id: u8,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract.
+        let (completed, provider) =
+            unsafe { (completed_initiator(initiator)?, boundary::get_mut(crypto)?) };
+        let ch = new_channel(completed, provider, Side::Initiator, conn_id)?;
+        // SAFETY: forwarded contract.
+        unsafe { boundary::init(session, ch) }
+    })
+}
+
+/// Starts a session from a completed responder (see `iomt_session_init_initiator`).
+///
+/// # Errors
+/// As `iomt_session_init_initiator`.
+///
+/// # Safety
+/// As `iomt_session_init_initiator`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_init_responder(
+    session: *mut iomt_session,
+    responder: *mut iomt_responder,
+    crypto: *mut iomt_crypto,
+    conn_id: u8,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract.
+        let (completed, provider) =
+            unsafe { (completed_responder(responder)?, boundary::get_mut(crypto)?) };
+        let ch = new_channel(completed, provider, Side::Responder, conn_id)?;
+        // SAFETY: forwarded contract.
+        unsafe { boundary::init(session, ch) }
+    })
+}
+
+fn slot_arg(slot: u8) -> Option<u8> {
+    (slot != IOMT_NO_CONSENT_SLOT).then_some(slot)
+}
+
+/// Seals a data frame carrying `payload`, bound to consent slot `slot` (or
+/// `IOMT_NO_CONSENT_SLOT`), into `out[0..out_cap]`; `*out_len` receives the frame length
+/// (or, with `BUFFER_TOO_SMALL`, the size needed). The send key is ratcheted by itself
+/// when its encryption limit is reached.
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL`, `PAYLOAD_TOO_LARGE`,
+/// `INVALID_SLOT`, `SESSION_CLOSED`, `SESSION_LIMIT_REACHED`.
+///
+/// # Safety
+/// Every pointer must be valid as described; `out` must not overlap `payload`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_seal(
+    session: *mut iomt_session,
+    crypto: *mut iomt_crypto,
+    slot: u8,
+    payload: *const u8,
+    payload_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (ch, provider, payload, out, len) = unsafe {
+            (
+                boundary::get_mut(session)?,
+                boundary::get_mut(crypto)?,
+                boundary::slice(payload, payload_len)?,
+                boundary::slice_mut(out, out_cap)?,
+                boundary::output(out_len)?,
+            )
+        };
+        boundary::written(ch.seal_data(provider, slot_arg(slot), payload, out), len)
+    })
+}
+
+/// Installs the encoded consent tag `tag` in `slot` (this side's: even for the
+/// initiator, odd for the responder) and seals the consent frame that installs it on
+/// the peer. Send it before data frames that name the slot.
+///
+/// # Errors
+/// As `iomt_session_seal`, plus `INVALID_CONSENT_TAG`.
+///
+/// # Safety
+/// Every pointer must be valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_send_consent(
+    session: *mut iomt_session,
+    crypto: *mut iomt_crypto,
+    slot: u8,
+    tag: *const u8,
+    tag_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (ch, provider, tag, out, len) = unsafe {
+            (
+                boundary::get_mut(session)?,
+                boundary::get_mut(crypto)?,
+                boundary::slice(tag, tag_len)?,
+                boundary::slice_mut(out, out_cap)?,
+                boundary::output(out_len)?,
+            )
+        };
+        boundary::written(ch.send_consent(provider, slot, tag, out), len)
+    })
+}
+
+/// Authenticates and decrypts `frame[0..frame_len]` in place and describes it in
+/// `*opened`. A forged or corrupted frame fails with `FRAME_AUTHENTICATION_FAILED` and
+/// changes nothing but the failure counter (the session goes on).
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `FRAME_*` (rejected, nothing changed),
+/// `SESSION_LIMIT_REACHED` (forgery limit: now closed), `SESSION_CLOSED`.
+///
+/// # Safety
+/// Every pointer must be valid as described; `frame` is modified.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_open(
+    session: *mut iomt_session,
+    crypto: *mut iomt_crypto,
+    frame: *mut u8,
+    frame_len: usize,
+    opened: *mut iomt_opened,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (ch, provider, frame_buf, out) = unsafe {
+            (
+                boundary::get_mut(session)?,
+                boundary::get_mut(crypto)?,
+                boundary::slice_mut(frame, frame_len)?,
+                boundary::output(opened)?,
+            )
+        };
+        if frame.is_null() {
+            return Err(iomt_result::NullParameter);
+        }
+        let o = ch.open(provider, frame_buf)?;
+        let frame_type = match o.frame_type {
+            FrameType::Data => iomt_frame_type::Data,
+            FrameType::Consent => iomt_frame_type::Consent,
+            FrameType::Close => iomt_frame_type::Close,
+            FrameType::Unknown(_) => return Err(iomt_result::FramePeerMisbehaved),
+        };
+        let (slot, tag) = o
+            .consent
+            .map_or((IOMT_NO_CONSENT_SLOT, &[][..]), |c| (c.slot, c.encoded));
+        out.write(iomt_opened {
+            frame_type,
+            consent_slot: slot,
+            epoch: o.epoch,
+            seq: u64::from(o.seq),
+            payload: o.payload.as_ptr(),
+            payload_len: o.payload.len(),
+            consent_tag: if tag.is_empty() {
+                core::ptr::null()
+            } else {
+                tag.as_ptr()
+            },
+            consent_tag_len: tag.len(),
+        });
+        Ok(())
+    })
+}
+
+/// Ratchets this side's send key now (forward secrecy; the peer follows by itself).
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `SESSION_CLOSED`, `SESSION_LIMIT_REACHED`.
+///
+/// # Safety
+/// Every pointer must be valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_update_send_key(
+    session: *mut iomt_session,
+    crypto: *mut iomt_crypto,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract.
+        let (ch, provider) = unsafe { (boundary::get_mut(session)?, boundary::get_mut(crypto)?) };
+        ch.update_send_key(provider).map_err(Into::into)
+    })
+}
+
+/// Seals a close frame with `reason` (0 normal, 1 shutdown, 2 internal error, 3 policy
+/// violation, …) and closes the session.
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_ARGUMENT` (unknown reason),
+/// `BUFFER_TOO_SMALL`, `SESSION_CLOSED`.
+///
+/// # Safety
+/// Every pointer must be valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_close(
+    session: *mut iomt_session,
+    crypto: *mut iomt_crypto,
+    reason: u8,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (ch, provider, out, len) = unsafe {
+            (
+                boundary::get_mut(session)?,
+                boundary::get_mut(crypto)?,
+                boundary::slice_mut(out, out_cap)?,
+                boundary::output(out_len)?,
+            )
+        };
+        let reason = CloseReason::from_code(reason).map_err(|_| iomt_result::InvalidArgument)?;
+        boundary::written(ch.close(provider, reason, out), len)
+    })
+}
+
+/// Writes the session's counters into `*info`.
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`.
+///
+/// # Safety
+/// Every pointer must be valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_info(
+    session: *const iomt_session,
+    info: *mut iomt_session_info,
+) -> iomt_result {
+    boundary::run(|| {
+        // SAFETY: forwarded contract.
+        let (ch, out) = unsafe { (boundary::get(session)?, boundary::output(info)?) };
+        let s = ch.stats();
+        out.write(iomt_session_info {
+            closed: u8::from(ch.is_closed()),
+            tag_len: u8::try_from(ch.algorithm().tag_len()).unwrap_or(u8::MAX),
+            send_epoch: s.send_epoch,
+            next_send_seq: u64::from(s.next_send_seq),
+            recv_epoch: s.recv_epoch,
+            recv_failed: u64::from(s.recv_failed),
+        });
+        Ok(())
+    })
+}
+
+/// Deinitializes the session: keys and storage are zeroized. NULL and repeated calls are
+/// fine.
+///
+/// # Errors
+/// `MISALIGNED_STORAGE`.
+///
+/// # Safety
+/// A non-NULL `session` must point to `iomt_session` storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_session_deinit(session: *mut iomt_session) -> iomt_result {
+    // SAFETY: forwarded contract.
+    boundary::run(|| unsafe { boundary::deinit(session) })
+}
