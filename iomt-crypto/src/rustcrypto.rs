@@ -140,7 +140,19 @@ impl fmt::Debug for StaticKey {
 
 /// An ephemeral P-256 private key and its public key.
 ///
-/// Zeroizes on drop; `Debug` is redacted; not `Clone`.
+/// Zeroizes on drop; `Debug` is redacted; not `Clone`. Only
+/// [`CryptoProvider::p256_generate_ephemeral`] creates one.
+///
+/// ```
+/// use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+/// # let rng = iomt_crypto::rustcrypto::OsRng;
+/// let mut p = RustCryptoProvider::new(rng);
+/// let (secret, public) = p.p256_generate_ephemeral()?;
+/// assert_eq!(secret.public_key(), &public);
+/// assert_eq!(format!("{secret:?}"), "EphemeralKey(<redacted>)");
+/// drop(secret); // zeroized here
+/// # Ok::<(), iomt_crypto::CryptoError>(())
+/// ```
 pub struct EphemeralKey {
     scalar: NonZeroScalar,
     public: PublicKey,
@@ -180,6 +192,15 @@ impl fmt::Debug for EphemeralKey {
 }
 
 /// Incremental SHA-256 of the RustCrypto backend.
+///
+/// ```
+/// use iomt_crypto::{CryptoProvider, RustCryptoProvider, Sha256State};
+/// # let mut p = RustCryptoProvider::new(iomt_crypto::rustcrypto::OsRng);
+/// let mut h = p.sha256_start();
+/// h.update(b"ab");
+/// h.update(b"c");
+/// assert_eq!(h.finalize(), p.sha256(b"abc"));
+/// ```
 #[derive(Clone, Default)]
 pub struct RustCryptoSha256(Sha256);
 
