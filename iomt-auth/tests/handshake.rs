@@ -1,6 +1,8 @@
 //! Handshakes between our two roles: all 8 method × suite combinations, fixed-key
 //! regression vectors with independent recomputation, negotiation, credentials, EAD,
 //! and robustness (bit flips, truncations, random sequences).
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use common::*;
@@ -133,10 +135,10 @@ fn run(s: Setup, tamper: Tamper<'_>) -> Outcome {
         error: None,
     };
     let apply = |n: usize, m: &mut Vec<u8>| {
-        if let Some((w, f)) = tamper {
-            if w == n {
-                f(m);
-            }
+        if let Some((w, f)) = tamper
+            && w == n
+        {
+            f(m);
         }
     };
     let r = (|| -> Result<(), AuthError> {
@@ -303,10 +305,14 @@ fn h256(parts: &[&[u8]]) -> [u8; 32] {
 }
 
 fn bstr(b: &[u8]) -> Vec<u8> {
-    let mut v = match b.len() {
-        n if n < 24 => vec![0x40 | n as u8],
-        n if n < 256 => vec![0x58, n as u8],
-        n => vec![0x59, (n >> 8) as u8, n as u8],
+    let n = b.len();
+    let mut v = if n < 24 {
+        vec![0x40 | u8::try_from(n).unwrap()]
+    } else if n < 256 {
+        vec![0x58, u8::try_from(n).unwrap()]
+    } else {
+        let [hi, lo] = u16::try_from(n).unwrap().to_be_bytes();
+        vec![0x59, hi, lo]
     };
     v.extend_from_slice(b);
     v
@@ -320,10 +326,11 @@ fn extract(salt: &[u8], ikm: &[u8]) -> [u8; 32] {
 fn expand(prk: &[u8], label: u8, context: &[u8], len: usize) -> Vec<u8> {
     let mut info = vec![label];
     info.extend(bstr(context));
+    let l = u8::try_from(len).unwrap();
     if len < 24 {
-        info.push(len as u8);
+        info.push(l);
     } else {
-        info.extend([0x18, len as u8]);
+        info.extend([0x18, l]);
     }
     let mut out = vec![0u8; len];
     hkdf::Hkdf::<sha2::Sha256>::from_prk(prk)
@@ -368,7 +375,7 @@ fn recompute(s: Setup, tr: &Transcript) -> Vec<(String, Vec<u8>)> {
     a3.extend_from_slice(b"Encrypt0");
     a3.push(0x40);
     a3.extend(bstr(&th_3));
-    let body3 = &tr.m3[if tr.m3.len() - 1 >= 24 { 2 } else { 1 }..];
+    let body3 = &tr.m3[if tr.m3.len() > 24 { 2 } else { 1 }..];
     let (ct3, tag3) = body3.split_at(body3.len() - alg.tag_len());
     let mut pt3 = ct3.to_vec();
     c.aead_open(

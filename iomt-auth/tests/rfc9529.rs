@@ -1,5 +1,7 @@
 //! RFC 9529 §3 (method 3, suite 2) byte-exact through the real state machines, and
 //! RFC 9529 §4: every invalid message rejected by the right step with the right class.
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use common::*;

@@ -593,11 +593,11 @@ impl<'a> Decoder<'a> {
             Major::Bstr => {
                 let save = self.pos;
                 let v = self.bstr()?;
-                if let [one] = v {
-                    if is_one_byte_int(*one) {
-                        self.pos = save;
-                        return Err(CborError::NonDeterministic);
-                    }
+                if let [one] = v
+                    && is_one_byte_int(*one)
+                {
+                    self.pos = save;
+                    return Err(CborError::NonDeterministic);
                 }
                 Ok(v)
             }

@@ -1,3 +1,7 @@
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "test arithmetic on small known values"
+)]
 use super::*;
 use proptest::prelude::*;
 use std::prelude::rust_2024::*;
@@ -183,7 +187,8 @@ proptest! {
         let mut d = Decoder::new(&buf[..n]);
         prop_assert_eq!(d.int().unwrap(), v);
         prop_assert!(d.finish().is_ok());
-        prop_assert_eq!(n, head_len(if v < 0 { (-1 - v) as u64 } else { v as u64 }));
+        let arg = if v < 0 { v.unsigned_abs() - 1 } else { v.unsigned_abs() };
+        prop_assert_eq!(n, head_len(arg));
     }
 
     #[test]

@@ -35,10 +35,10 @@ pub(crate) fn check_local<K>(own: &LocalCredential<'_, K>) -> Result<(), AuthErr
     if own.cred.len() > MAX_CRED_LEN || own.id_cred.map_len() > MAX_ID_CRED_LEN {
         return Err(bad);
     }
-    if let IdCred::Kid(k) = own.id_cred {
-        if k.len() > MAX_KID_LEN {
-            return Err(bad);
-        }
+    if let IdCred::Kid(k) = own.id_cred
+        && k.len() > MAX_KID_LEN
+    {
+        return Err(bad);
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Shared fixtures: the RFC 9529 §3 trace values and credentials.
 #![allow(dead_code, reason = "each test binary uses a subset")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "test fixture helpers")]
 
 use iomt_auth::cred::{IdCred, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_core::Role;
@@ -13,10 +14,10 @@ pub(crate) fn val(file: &str, name: &str) -> Vec<u8> {
         if line.starts_with('#') {
             continue;
         }
-        if let Some((k, v)) = line.split_once('=') {
-            if k.trim() == name {
-                return hex::decode(v.trim()).unwrap();
-            }
+        if let Some((k, v)) = line.split_once('=')
+            && k.trim() == name
+        {
+            return hex::decode(v.trim()).unwrap();
         }
     }
     panic!("{name} missing")

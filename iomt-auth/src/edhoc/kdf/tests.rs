@@ -9,10 +9,10 @@ const TRACE: &str = include_str!("../../../tests/data/rfc9529-sec3.txt");
 
 fn v(name: &str) -> Vec<u8> {
     for line in TRACE.lines() {
-        if let Some((k, val)) = line.split_once(" = ") {
-            if k.trim() == name {
-                return hex::decode(val.trim()).unwrap();
-            }
+        if let Some((k, val)) = line.split_once(" = ")
+            && k.trim() == name
+        {
+            return hex::decode(val.trim()).unwrap();
         }
         if line.trim_end() == format!("{name} =") {
             return Vec::new();
