@@ -41,33 +41,6 @@ pub const MAX_EPOCH_SKIP: u8 = 4;
 /// The largest AAD: a header and a consent tag.
 const MAX_AAD_LEN: usize = wire::MAX_HEADER_LEN + crate::consent::CONSENT_TAG_CAPACITY;
 
-/// The send half: current secret, key, epoch and next sequence number.
-#[derive(Debug)]
-struct TxState {
-    secret: Prk,
-    key: AeadKey,
-    epoch: u32,
-    next_seq: u64,
-}
-
-/// One receive key with its own replay window and failure counter.
-#[derive(Debug)]
-struct RxKey<const W: u32> {
-    key: AeadKey,
-    epoch: u32,
-    window: ReplayWindow<W>,
-    failed: u64,
-}
-
-/// The receive half.
-#[derive(Debug)]
-struct RxState<const W: u32> {
-    secret: Prk,
-    current: RxKey<W>,
-    previous: Option<RxKey<W>>,
-    grace_left: u32,
-}
-
 /// Which receive key a frame's epoch selects.
 #[derive(Clone, Copy)]
 enum EpochChoice {
@@ -105,7 +78,7 @@ pub struct Opened<'a> {
     /// The sender's key epoch.
     pub epoch: u32,
     /// The sequence number within that epoch.
-    pub seq: u64,
+    pub seq: u32,
     /// The plaintext, decrypted in place in the caller's frame buffer.
     pub payload: &'a [u8],
     /// The consent tag bound to the frame (for a consent frame: the tag it installed).
@@ -118,18 +91,18 @@ pub struct ChannelStats {
     /// The current send epoch.
     pub send_epoch: u32,
     /// The next send sequence number.
-    pub next_send_seq: u64,
+    pub next_send_seq: u32,
     /// The current receive epoch.
     pub recv_epoch: u32,
     /// Failed decryptions under the current receive key.
-    pub recv_failed: u64,
+    pub recv_failed: u32,
     /// Whether the previous receive key is still in its grace period.
     pub previous_key_live: bool,
 }
 
 /// An established secure channel (one per session).
 ///
-/// `W` is the replay window (1–128, default 64) and also the grace period of the
+/// `W` is the replay window (1–64, default 64) and also the grace period of the
 /// previous receive key, in frames. `SLOTS` is the number of consent slots (0–15,
 /// default 4): slot numbers `0..SLOTS`, initiator installs even ones, responder odd ones.
 ///
@@ -157,15 +130,30 @@ pub struct ChannelStats {
 /// ```
 #[derive(Debug)]
 pub struct Channel<const W: u32 = 64, const SLOTS: usize = 4> {
+    // Send direction: the current secret (for the ratchet), key and IV.
+    tx_secret: Prk,
+    tx_key: AeadKey,
+    tx_iv: Iv,
+    // Receive direction: current secret/key/IV, and epoch n−1's key during its grace.
+    rx_secret: Prk,
+    rx_key: AeadKey,
+    rx_iv: Iv,
+    prev_key: Option<AeadKey>,
+    rx_window: ReplayWindow<W>,
+    prev_window: ReplayWindow<W>,
+    tx_epoch: u32,
+    tx_next_seq: u32,
+    rx_epoch: u32,
+    rx_failed: u32,
+    prev_failed: u32,
+    max_encryptions: u32,
+    max_failed: u32,
+    /// Frames of the current receive epoch still to accept before `prev_key` goes.
+    grace_left: u8,
     algorithm: AeadAlgorithm,
     side: Side,
     conn_id: u8,
     closed: bool,
-    limits: KeyLimits,
-    tx_iv: Iv,
-    rx_iv: Iv,
-    tx: TxState,
-    rx: RxState<W>,
     consent: ConsentSlots<SLOTS>,
 }
 
@@ -190,31 +178,29 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         let rx_iv = keys::derive_iv(crypto, &rx_secret, algorithm)?;
         let tx_key = keys::derive_key(crypto, &tx_secret, algorithm)?;
         let rx_key = keys::derive_key(crypto, &rx_secret, algorithm)?;
+        let limits = KeyLimits::for_algorithm(algorithm);
         Ok(Self {
+            tx_secret,
+            tx_key,
+            tx_iv,
+            rx_secret,
+            rx_key,
+            rx_iv,
+            prev_key: None,
+            rx_window: ReplayWindow::new(),
+            prev_window: ReplayWindow::new(),
+            tx_epoch: 0,
+            tx_next_seq: 0,
+            rx_epoch: 0,
+            rx_failed: 0,
+            prev_failed: 0,
+            max_encryptions: clamp_u32(limits.max_encryptions),
+            max_failed: clamp_u32(limits.max_failed_decryptions),
+            grace_left: 0,
             algorithm,
             side,
             conn_id,
             closed: false,
-            limits: KeyLimits::for_algorithm(algorithm),
-            tx_iv,
-            rx_iv,
-            tx: TxState {
-                secret: tx_secret,
-                key: tx_key,
-                epoch: 0,
-                next_seq: 0,
-            },
-            rx: RxState {
-                secret: rx_secret,
-                current: RxKey {
-                    key: rx_key,
-                    epoch: 0,
-                    window: ReplayWindow::new(),
-                    failed: 0,
-                },
-                previous: None,
-                grace_left: 0,
-            },
             consent: ConsentSlots::new(),
         })
     }
@@ -223,12 +209,12 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// defaults of [`KeyLimits::for_algorithm`] are clamped to them.
     pub fn set_limits(&mut self, limits: KeyLimits) {
         let max = KeyLimits::for_algorithm(self.algorithm);
-        self.limits = KeyLimits {
-            max_encryptions: limits.max_encryptions.clamp(1, max.max_encryptions),
-            max_failed_decryptions: limits
+        self.max_encryptions = clamp_u32(limits.max_encryptions.clamp(1, max.max_encryptions));
+        self.max_failed = clamp_u32(
+            limits
                 .max_failed_decryptions
                 .clamp(1, max.max_failed_decryptions),
-        };
+        );
     }
 
     /// The negotiated AEAD.
@@ -258,8 +244,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// Bytes a frame adds to its payload at the current send sequence number.
     #[must_use]
     pub fn overhead(&self) -> usize {
-        let seq = u32::try_from(self.tx.next_seq).unwrap_or(u32::MAX);
-        wire::seq_len(seq)
+        wire::seq_len(self.tx_next_seq)
             .saturating_add(3)
             .saturating_add(self.algorithm.tag_len())
     }
@@ -268,11 +253,11 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     #[must_use]
     pub fn stats(&self) -> ChannelStats {
         ChannelStats {
-            send_epoch: self.tx.epoch,
-            next_send_seq: self.tx.next_seq,
-            recv_epoch: self.rx.current.epoch,
-            recv_failed: self.rx.current.failed,
-            previous_key_live: self.rx.previous.is_some(),
+            send_epoch: self.tx_epoch,
+            next_send_seq: self.tx_next_seq,
+            recv_epoch: self.rx_epoch,
+            recv_failed: self.rx_failed,
+            previous_key_live: self.prev_key.is_some(),
         }
     }
 
@@ -299,17 +284,17 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// channel closes), [`ProtoError::Closed`], or a crypto failure.
     pub fn update_send_key<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), ProtoError> {
         self.ensure_open()?;
-        let Some(epoch) = self.tx.epoch.checked_add(1) else {
+        let Some(epoch) = self.tx_epoch.checked_add(1) else {
             self.closed = true;
             return Err(ProtoError::LimitReached(LimitKind::Epoch));
         };
-        let secret = keys::next_secret(crypto, &self.tx.secret)?;
+        let secret = keys::next_secret(crypto, &self.tx_secret)?;
         let key = keys::derive_key(crypto, &secret, self.algorithm)?;
         // Assigning drops (and so zeroizes) the old secret and key.
-        self.tx.secret = secret;
-        self.tx.key = key;
-        self.tx.epoch = epoch;
-        self.tx.next_seq = 0;
+        self.tx_secret = secret;
+        self.tx_key = key;
+        self.tx_epoch = epoch;
+        self.tx_next_seq = 0;
         Ok(())
     }
 
@@ -443,21 +428,19 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         };
         let mut aad_buf = [0u8; MAX_AAD_LEN];
 
-        if self.tx.next_seq >= self.limits.max_encryptions {
+        if self.tx_next_seq >= self.max_encryptions {
             self.update_send_key(crypto)?;
         }
         let aad_tag: &[u8] = match aad_slot {
             Some(s) => self.consent.get(s).ok_or(ApiMisuse::SlotEmpty)?,
             None => &[],
         };
-        let seq32 = u32::try_from(self.tx.next_seq)
-            .map_err(|_| ProtoError::LimitReached(LimitKind::Epoch))?;
         let repr = FrameRepr {
             frame_type,
             conn_id: self.conn_id,
-            epoch_bits: epoch_bits(self.tx.epoch),
+            epoch_bits: epoch_bits(self.tx_epoch),
             slot,
-            seq: seq32,
+            seq: self.tx_next_seq,
         };
         let header_len = repr.buffer_len();
         let tag_len = self.algorithm.tag_len();
@@ -477,12 +460,13 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             return Err(ApiMisuse::PayloadTooLarge.into());
         }
         // From here on the sequence number is spent, whatever happens.
-        let seq = self.tx.next_seq;
-        self.tx.next_seq = seq.saturating_add(1);
+        // max_encryptions <= 2^32 - 1, so this never saturates while sealing is allowed.
+        let seq = self.tx_next_seq;
+        self.tx_next_seq = seq.saturating_add(1);
 
         repr.emit(&mut Frame::new_unchecked(&mut *header));
         let aad = build_aad(&mut aad_buf, header, aad_tag)?;
-        let nonce = self.tx_iv.nonce(self.tx.epoch, seq);
+        let nonce = self.tx_iv.nonce(self.tx_epoch, u64::from(seq));
         let (plain, tail) = rest
             .split_at_mut_checked(payload_len)
             .ok_or(ProtoError::BufferTooSmall { needed: min })?;
@@ -491,7 +475,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             .ok_or(ProtoError::BufferTooSmall { needed: min })?;
         crypto.aead_seal(
             self.algorithm,
-            &self.tx.key,
+            &self.tx_key,
             nonce.as_bytes(),
             aad,
             plain,
@@ -565,35 +549,28 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         };
 
         // Epoch selection.
-        let current = self.rx.current.epoch;
+        let current = self.rx_epoch;
         let delta = repr.epoch_bits.wrapping_sub(epoch_bits(current)) & 0x0F;
         let choice = match delta {
             0 => EpochChoice::Current,
-            15 if self
-                .rx
-                .previous
-                .as_ref()
-                .is_some_and(|p| Some(p.epoch) == current.checked_sub(1)) =>
-            {
-                EpochChoice::Previous
-            }
+            15 if self.prev_key.is_some() => EpochChoice::Previous,
             d @ 1..=MAX_EPOCH_SKIP => EpochChoice::Ahead(d),
             _ => return Err(Rejection::WrongEpoch.into()),
         };
-        let seq = u64::from(repr.seq);
-        match choice {
-            EpochChoice::Current => self.rx.current.window.check(seq)?,
+        let seq = repr.seq;
+        let epoch = match choice {
+            EpochChoice::Current => {
+                self.rx_window.check(seq)?;
+                current
+            }
             EpochChoice::Previous => {
-                if let Some(p) = &self.rx.previous {
-                    p.window.check(seq)?;
-                }
+                self.prev_window.check(seq)?;
+                current.checked_sub(1).ok_or(Rejection::WrongEpoch)?
             }
-            EpochChoice::Ahead(d) => {
-                if current.checked_add(u32::from(d)).is_none() {
-                    return Err(Rejection::WrongEpoch.into());
-                }
-            }
-        }
+            EpochChoice::Ahead(d) => current
+                .checked_add(u32::from(d))
+                .ok_or(Rejection::WrongEpoch)?,
+        };
 
         // Decrypt.
         let mut aad_buf = [0u8; MAX_AAD_LEN];
@@ -604,50 +581,22 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         let (ciphertext, tag) = rest
             .split_at_mut_checked(body_len)
             .ok_or(ProtoError::Malformed(wire::WireError::Truncated))?;
+        let nonce = self.rx_iv.nonce(epoch, u64::from(seq));
 
         let mut ahead: Option<(Prk, AeadKey)> = None;
-        let (epoch, result) = match choice {
-            EpochChoice::Current => {
-                let nonce = self.rx_iv.nonce(current, seq);
-                let r = crypto.aead_open(
-                    self.algorithm,
-                    &self.rx.current.key,
-                    nonce.as_bytes(),
-                    aad,
-                    ciphertext,
-                    tag,
-                );
-                (current, r)
-            }
-            EpochChoice::Previous => {
-                let prev = self.rx.previous.as_ref().ok_or(Rejection::WrongEpoch)?;
-                let nonce = self.rx_iv.nonce(prev.epoch, seq);
-                let r = crypto.aead_open(
-                    self.algorithm,
-                    &prev.key,
-                    nonce.as_bytes(),
-                    aad,
-                    ciphertext,
-                    tag,
-                );
-                (prev.epoch, r)
-            }
+        let key = match choice {
+            EpochChoice::Current => &self.rx_key,
+            EpochChoice::Previous => self.prev_key.as_ref().ok_or(Rejection::WrongEpoch)?,
             EpochChoice::Ahead(d) => {
-                let epoch = current
-                    .checked_add(u32::from(d))
-                    .ok_or(Rejection::WrongEpoch)?;
-                let mut secret = keys::next_secret(crypto, &self.rx.secret)?;
+                let mut secret = keys::next_secret(crypto, &self.rx_secret)?;
                 for _ in 1..d {
                     secret = keys::next_secret(crypto, &secret)?;
                 }
                 let key = keys::derive_key(crypto, &secret, self.algorithm)?;
-                let nonce = self.rx_iv.nonce(epoch, seq);
-                let r =
-                    crypto.aead_open(self.algorithm, &key, nonce.as_bytes(), aad, ciphertext, tag);
-                ahead = Some((secret, key));
-                (epoch, r)
+                &ahead.insert((secret, key)).1
             }
         };
+        let result = crypto.aead_open(self.algorithm, key, nonce.as_bytes(), aad, ciphertext, tag);
         if let Err(e) = result {
             return Err(self.record_failure(e.into(), choice));
         }
@@ -655,30 +604,28 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         // Authentic: commit.
         match (choice, ahead) {
             (EpochChoice::Current, _) => {
-                self.rx.current.window.commit(seq);
+                self.rx_window.commit(seq);
                 self.tick_grace();
             }
-            (EpochChoice::Previous, _) => {
-                if let Some(p) = &mut self.rx.previous {
-                    p.window.commit(seq);
-                }
-            }
+            (EpochChoice::Previous, _) => self.prev_window.commit(seq),
             (EpochChoice::Ahead(d), Some((secret, key))) => {
                 let mut window = ReplayWindow::new();
                 window.commit(seq);
-                let old = core::mem::replace(
-                    &mut self.rx.current,
-                    RxKey {
-                        key,
-                        epoch,
-                        window,
-                        failed: 0,
-                    },
-                );
-                self.rx.secret = secret;
-                // Keep the old key for its grace period only if it is epoch n-1.
-                self.rx.previous = (d == 1).then_some(old);
-                self.rx.grace_left = W;
+                let old_key = core::mem::replace(&mut self.rx_key, key);
+                let old_window = core::mem::replace(&mut self.rx_window, window);
+                self.rx_secret = secret;
+                self.rx_epoch = epoch;
+                // Keep the old key for its grace period only if it is epoch n−1.
+                if d == 1 {
+                    self.prev_key = Some(old_key);
+                    self.prev_window = old_window;
+                    self.prev_failed = self.rx_failed;
+                    self.grace_left = grace_frames(W);
+                } else {
+                    self.prev_key = None;
+                    self.prev_failed = 0;
+                }
+                self.rx_failed = 0;
             }
             (EpochChoice::Ahead(_), None) => return Err(Rejection::WrongEpoch.into()),
         }
@@ -724,16 +671,12 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             return err;
         }
         let counter = match choice {
-            EpochChoice::Previous => self
-                .rx
-                .previous
-                .as_mut()
-                .map_or(&mut self.rx.current.failed, |p| &mut p.failed),
+            EpochChoice::Previous => &mut self.prev_failed,
             // Failures against a trial future key are charged to the current key.
-            EpochChoice::Current | EpochChoice::Ahead(_) => &mut self.rx.current.failed,
+            EpochChoice::Current | EpochChoice::Ahead(_) => &mut self.rx_failed,
         };
         *counter = counter.saturating_add(1);
-        if *counter >= self.limits.max_failed_decryptions {
+        if *counter >= self.max_failed {
             self.closed = true;
             ProtoError::LimitReached(LimitKind::Forgery)
         } else {
@@ -742,14 +685,26 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     }
 
     fn tick_grace(&mut self) {
-        if self.rx.previous.is_some() {
-            self.rx.grace_left = self.rx.grace_left.saturating_sub(1);
-            if self.rx.grace_left == 0 {
+        if self.prev_key.is_some() {
+            self.grace_left = self.grace_left.saturating_sub(1);
+            if self.grace_left == 0 {
                 // Dropping zeroizes the old key.
-                self.rx.previous = None;
+                self.prev_key = None;
+                self.prev_window = ReplayWindow::new();
+                self.prev_failed = 0;
             }
         }
     }
+}
+
+/// The grace period in accepted frames of the new epoch: `W` (≤ 64).
+fn grace_frames(w: u32) -> u8 {
+    u8::try_from(w).unwrap_or(u8::MAX)
+}
+
+/// Limits are at most 2^32 − 1 (the 4-byte sequence number); saturate into `u32`.
+fn clamp_u32(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
 /// The epoch's 4 wire bits.

@@ -1,7 +1,4 @@
-//! Encrypted, consent-bound vital-sign frames, replay protection, key update and
-//! transports for iomt (no_std, no alloc).
-//!
-//! The byte-exact protocol is specified in `docs/PROTOCOL.md` at the repository root.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -8,8 +8,12 @@
 //!
 //! | suite | AEAD | encryptions per key (then key update) | failed decryptions per key (then close) |
 //! |---|---|---|---|
-//! | 5 | ChaCha20-Poly1305 (16-byte tag) | 2^32 (sequence-number space) | 2^36 |
+//! | 5 | ChaCha20-Poly1305 (16-byte tag) | 2^32 − 1 (sequence-number space) | 2^32 − 1 (RFC 9147: 2^36) |
 //! | 2 | AES-CCM-16-64-128 (8-byte tag) | 2^24 | 64 |
+//!
+//! The channel keeps these counters in 32 bits (it keeps a session under 256 bytes), so
+//! suite 5's failed-decryption limit is 2^32 − 1, stricter than RFC 9147's 2^36 (the
+//! bound at this `l` allows 2^39).
 
 use iomt_crypto::AeadAlgorithm;
 
@@ -23,8 +27,9 @@ pub struct KeyLimits {
     pub max_failed_decryptions: u64,
 }
 
-/// The sequence-number space of one key: 4 bytes on the wire.
-pub const SEQ_SPACE: u64 = 1 << 32;
+/// Frames per key that the 4-byte sequence number allows (0 ..= 2^32 − 2; the sender
+/// updates the key instead of using 2^32 − 1).
+pub const SEQ_SPACE: u64 = (1 << 32) - 1;
 
 impl KeyLimits {
     /// The limits for `algorithm` (see the module table).
@@ -48,10 +53,11 @@ impl KeyLimits {
             },
             // Confidentiality: no practical bound below the nonce space; the 32-bit
             // sequence number caps q. IA <= v (8 l) / 2^106 with l = 2^7 gives
-            // v <= 2^39 at 2^-57; we keep RFC 9147's 2^36 (valid up to l = 2^10).
+            // v <= 2^39 at 2^-57 (RFC 9147 uses 2^36, valid up to l = 2^10); the
+            // 32-bit counter caps it lower still.
             AeadAlgorithm::ChaCha20Poly1305 => Self {
                 max_encryptions: SEQ_SPACE,
-                max_failed_decryptions: 1 << 36,
+                max_failed_decryptions: (1 << 32) - 1,
             },
         }
     }
@@ -81,6 +87,7 @@ mod tests {
         let v = cc.max_failed_decryptions as f64;
         let ia = v * (8.0 * l) / 2f64.powi(106);
         assert!(ia <= target, "ChaCha IA {ia:e}");
+        assert!(v <= 2f64.powi(36), "at most RFC 9147's integrity limit");
         assert_eq!(cc.max_encryptions, SEQ_SPACE);
     }
 }

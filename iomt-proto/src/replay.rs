@@ -1,24 +1,25 @@
 //! The anti-replay sliding window (RFC 6347 §4.1.2.6 / RFC 9147 §4.5.1 style).
 //!
 //! # Invariants
-//! - `top` is the highest sequence number ever committed (`None` before the first).
-//! - Bit `i` of `bits` is set iff `top - i` was committed, for `i < W`; bits at and above
-//!   `W` are always zero.
+//! - `bits == 0` means nothing was committed yet; otherwise `top` is the highest
+//!   committed sequence number and bit `i` of `bits` is set iff `top - i` was committed
+//!   (`i < W`; bit 0, `top` itself, is always set). Bits at and above `W` are zero.
 //! - [`ReplayWindow::check`] never changes the window. [`ReplayWindow::commit`] is
 //!   called only after the frame authenticated, so forged frames never move it
 //!   (check → decrypt → commit).
 //!
 //! A sequence number `s` is accepted iff it was never committed and `s + W > top`
-//! (numbers more than `W - 1` below the highest one are "too old", even if they were
-//! never seen). Frames above `top` are always accepted; the window then slides.
+//! (numbers `W` or more below the highest one are "too old", even if they were never
+//! seen). Frames above `top` are always accepted; the window then slides. The window
+//! takes 16 bytes whatever `W` is.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::error::Rejection;
 
-/// The largest supported window (the bitmap is a `u128`).
-pub const MAX_WINDOW: u32 = 128;
+/// The largest supported window (the bitmap is a `u64`).
+pub const MAX_WINDOW: u32 = 64;
 
-/// A sliding-bitmap replay window of `W` sequence numbers (1 ≤ `W` ≤ 128, default 64).
+/// A sliding-bitmap replay window of `W` sequence numbers (1 ≤ `W` ≤ 64, default 64).
 ///
 /// # Example
 /// ```
@@ -35,30 +36,30 @@ pub const MAX_WINDOW: u32 = 128;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReplayWindow<const W: u32 = 64> {
-    top: Option<u64>,
-    bits: u128,
+    bits: u64,
+    top: u32,
 }
 
 impl<const W: u32> ReplayWindow<W> {
-    const VALID: () = assert!(W >= 1 && W <= MAX_WINDOW, "replay window must be 1..=128");
+    const VALID: () = assert!(W >= 1 && W <= MAX_WINDOW, "replay window must be 1..=64");
 
-    const MASK: u128 = if W >= 128 {
-        u128::MAX
+    const MASK: u64 = if W >= 64 {
+        u64::MAX
     } else {
-        (1u128 << W).wrapping_sub(1)
+        (1u64 << W).wrapping_sub(1)
     };
 
     /// An empty window.
     #[must_use]
     pub const fn new() -> Self {
         let () = Self::VALID;
-        Self { top: None, bits: 0 }
+        Self { bits: 0, top: 0 }
     }
 
     /// The highest committed sequence number.
     #[must_use]
-    pub const fn top(&self) -> Option<u64> {
-        self.top
+    pub const fn top(&self) -> Option<u32> {
+        if self.bits == 0 { None } else { Some(self.top) }
     }
 
     /// Checks `seq` without changing the window.
@@ -66,20 +67,15 @@ impl<const W: u32> ReplayWindow<W> {
     /// # Errors
     /// [`Rejection::Replayed`] if `seq` was committed, [`Rejection::TooOld`] if it lies
     /// `W` or more below the highest committed number.
-    pub const fn check(&self, seq: u64) -> Result<(), Rejection> {
-        let Some(top) = self.top else {
-            return Ok(());
-        };
-        if seq > top {
+    pub const fn check(&self, seq: u32) -> Result<(), Rejection> {
+        if self.bits == 0 || seq > self.top {
             return Ok(());
         }
-        let Some(offset) = top.checked_sub(seq) else {
-            return Ok(());
-        };
-        if offset >= W as u64 {
+        let offset = self.top.wrapping_sub(seq);
+        if offset >= W {
             return Err(Rejection::TooOld);
         }
-        if self.bits & (1u128 << offset) != 0 {
+        if self.bits & (1u64 << offset) != 0 {
             Err(Rejection::Replayed)
         } else {
             Ok(())
@@ -88,27 +84,23 @@ impl<const W: u32> ReplayWindow<W> {
 
     /// Marks `seq` as received. Call only after [`ReplayWindow::check`] returned `Ok`
     /// and the frame authenticated; committing an out-of-window number does nothing.
-    pub const fn commit(&mut self, seq: u64) {
-        match self.top {
-            None => {
-                self.top = Some(seq);
-                self.bits = 1;
-            }
-            Some(top) if seq > top => {
-                let shift = seq.wrapping_sub(top);
-                self.bits = if shift >= 128 {
-                    0
-                } else {
-                    (self.bits << shift) & Self::MASK
-                };
-                self.bits |= 1;
-                self.top = Some(seq);
-            }
-            Some(top) => {
-                let offset = top.wrapping_sub(seq);
-                if offset < W as u64 {
-                    self.bits |= 1u128 << offset;
-                }
+    pub const fn commit(&mut self, seq: u32) {
+        if self.bits == 0 {
+            self.top = seq;
+            self.bits = 1;
+        } else if seq > self.top {
+            let shift = seq.wrapping_sub(self.top);
+            self.bits = if shift >= 64 {
+                0
+            } else {
+                (self.bits << shift) & Self::MASK
+            };
+            self.bits |= 1;
+            self.top = seq;
+        } else {
+            let offset = self.top.wrapping_sub(seq);
+            if offset < W {
+                self.bits |= 1u64 << offset;
             }
         }
     }
@@ -117,7 +109,7 @@ impl<const W: u32> ReplayWindow<W> {
     ///
     /// # Errors
     /// As [`ReplayWindow::check`]; the window is unchanged on error.
-    pub const fn check_and_update(&mut self, seq: u64) -> Result<(), Rejection> {
+    pub const fn check_and_update(&mut self, seq: u32) -> Result<(), Rejection> {
         match self.check(seq) {
             Ok(()) => {
                 self.commit(seq);
@@ -155,20 +147,20 @@ mod tests {
     }
 
     #[test]
-    fn window_of_one_and_128() {
+    fn window_of_one_and_64() {
         let mut w = ReplayWindow::<1>::new();
         w.commit(5);
         assert_eq!(w.check(4), Err(Rejection::TooOld));
         assert_eq!(w.check(6), Ok(()));
-        let mut w = ReplayWindow::<128>::new();
+        let mut w = ReplayWindow::<64>::new();
         w.commit(200);
-        assert_eq!(w.check(73), Ok(()));
-        assert_eq!(w.check(72), Err(Rejection::TooOld));
-        w.commit(73);
-        assert_eq!(w.check(73), Err(Rejection::Replayed));
+        assert_eq!(w.check(137), Ok(()));
+        assert_eq!(w.check(136), Err(Rejection::TooOld));
+        w.commit(137);
+        assert_eq!(w.check(137), Err(Rejection::Replayed));
         w.commit(201);
-        assert_eq!(w.check(73), Err(Rejection::TooOld));
-        assert_eq!(w.check(74), Ok(()));
+        assert_eq!(w.check(137), Err(Rejection::TooOld));
+        assert_eq!(w.check(138), Ok(()));
     }
 
     #[test]
@@ -185,10 +177,14 @@ mod tests {
     }
 
     #[test]
-    fn u64_max_edge() {
+    fn u32_max_edge_and_zero() {
         let mut w = ReplayWindow::<64>::new();
-        w.commit(u64::MAX);
-        assert_eq!(w.check(u64::MAX), Err(Rejection::Replayed));
+        w.commit(0);
+        assert_eq!(w.top(), Some(0));
+        assert_eq!(w.check(0), Err(Rejection::Replayed));
+        w.commit(u32::MAX);
+        assert_eq!(w.check(u32::MAX), Err(Rejection::Replayed));
         assert_eq!(w.check(0), Err(Rejection::TooOld));
+        assert_eq!(size_of::<ReplayWindow<64>>(), 16);
     }
 }

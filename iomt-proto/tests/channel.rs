@@ -24,7 +24,7 @@ fn round_trip_both_directions_both_suites() {
             assert_eq!(n, a.overhead() - usize::from(i == 255) + msg.len(), "{i}");
             let o = b.open(&mut c, &mut buf[..n]).unwrap();
             assert_eq!(o.payload, &msg[..]);
-            assert_eq!(o.seq, u64::from(i));
+            assert_eq!(o.seq, i);
             assert_eq!(o.frame_type, FrameType::Data);
             let n = b.seal_data(&mut c, None, &msg, &mut buf).unwrap();
             assert_eq!(a.open(&mut c, &mut buf[..n]).unwrap().payload, &msg[..]);
@@ -526,4 +526,15 @@ fn sequence_numbers_never_wrap() {
         assert!(o.seq < 300);
         last = now;
     }
+}
+
+#[test]
+fn session_state_fits_256_bytes() {
+    // The established-session state (keys, IVs, windows, counters) without consent
+    // slots; each consent slot adds MAX_CONSENT_TAG_LEN + length + tag.
+    let base = size_of::<Channel<64, 0>>();
+    let with4 = size_of::<Channel<64, 4>>();
+    println!("size_of Channel<64, 0> = {base}, Channel<64, 4> = {with4}");
+    assert!(base <= 256, "{base}");
+    assert!(with4 - base <= 4 * (iomt_core::MAX_CONSENT_TAG_LEN + 24));
 }

@@ -211,3 +211,14 @@ fn committed_frames_open() {
         assert!(dev.is_closed());
     }
 }
+
+/// docs/PROTOCOL.md §15 quotes every committed vector line.
+#[test]
+fn protocol_md_quotes_the_vectors() {
+    let doc_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/PROTOCOL.md");
+    let doc = std::fs::read_to_string(doc_path).unwrap();
+    let committed = std::fs::read_to_string(PATH).unwrap();
+    for line in committed.lines().filter(|l| !l.starts_with('#')) {
+        assert!(doc.contains(line), "docs/PROTOCOL.md lacks: {line}");
+    }
+}
