@@ -45,6 +45,26 @@ pub(crate) fn normalize(mut m: i64, mut e: i32, fmt: Format) -> Result<(i64, i32
     Ok((m, e))
 }
 
+/// Exact ordering of `m1 × 10^e1` and `m2 × 10^e2` for mantissas with `|m| < 10^8` (both
+/// formats). No floating point: the mantissa with the larger exponent is scaled by at most 10^9,
+/// which already exceeds any other mantissa, so the result is exact for every exponent pair.
+pub(crate) fn cmp(m1: i64, e1: i32, m2: i64, e2: i32) -> core::cmp::Ordering {
+    fn scale(m: i64, by: i32) -> i64 {
+        let mut out = m;
+        let mut k = 0;
+        while k < by.min(9) {
+            out = out.saturating_mul(10);
+            k = k.saturating_add(1);
+        }
+        out
+    }
+    if e1 >= e2 {
+        scale(m1, e1.saturating_sub(e2)).cmp(&m2)
+    } else {
+        m1.cmp(&scale(m2, e2.saturating_sub(e1)))
+    }
+}
+
 /// Exact powers of ten representable in `f64` (10^0 ..= 10^22).
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -135,6 +155,18 @@ mod tests {
         assert_eq!(from_f64(36.64, 1), Ok((366, -1)));
         assert_eq!(from_f64(f64::NAN, 1), Err(CoreError::NotFinite));
         assert_eq!(from_f64(1e300, 0), Err(CoreError::NotRepresentable));
+    }
+
+    #[test]
+    fn exact_comparison() {
+        use core::cmp::Ordering::*;
+        assert_eq!(cmp(27, -1, 2, 0), Greater);
+        assert_eq!(cmp(20, -1, 2, 0), Equal);
+        assert_eq!(cmp(-5, 3, 1, -8), Less);
+        assert_eq!(cmp(1, 127, 8_388_605, -128), Greater);
+        assert_eq!(cmp(-1, 127, -8_388_605, 100), Less);
+        assert_eq!(cmp(0, 5, 0, -5), Equal);
+        assert_eq!(cmp(333, -1, 33, 0), Greater);
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! - Capillary glucose (`MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD`, 160184) is not in 10101:2004 (it comes
 //!   from 11073-10417 / 10101a); its LOINC 41653-7 is seen in public code, not in an HL7 mapping.
 
-use crate::{EcgLead, Unit, VitalKind};
+use crate::{EcgLead, Float, Unit, VitalKind};
 
 /// A 32-bit MDC code: partition (high 16 bits) and term code (low 16 bits).
 ///
@@ -63,19 +63,20 @@ impl MdcCode {
     }
 }
 
-/// A unit a vital kind accepts, with the plausibility range (inclusive) in that unit.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A unit a vital kind accepts, with the plausibility range (inclusive) in that unit. Bounds are
+/// exact decimals, compared exactly ([`Float::cmp_numeric`]) — no floating point on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitRange {
     /// The unit.
     pub unit: Unit,
     /// Smallest plausible value.
-    pub min: f64,
+    pub min: Float,
     /// Largest plausible value.
-    pub max: f64,
+    pub max: Float,
 }
 
 /// What a table row describes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MdcEntry {
     /// A numeric vital sign and the units it may be reported in.
     Vital {
@@ -91,7 +92,7 @@ pub enum MdcEntry {
 }
 
 /// One row of the code table.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MdcRow {
     /// The MDC reference id (e.g. `MDC_ECG_HEART_RATE`).
     pub name: &'static str,
@@ -153,8 +154,26 @@ const fn lead(name: &'static str, term: u16, meaning: &'static str, lead: EcgLea
     }
 }
 
-const fn range(unit: Unit, min: f64, max: f64) -> UnitRange {
-    UnitRange { unit, min, max }
+/// `(mantissa, exponent)` decimals for the range bounds (`(27, -1)` = 2.7).
+type Dec = (i32, i8);
+
+const fn range(unit: Unit, min: Dec, max: Dec) -> UnitRange {
+    UnitRange {
+        unit,
+        min: float(min),
+        max: float(max),
+    }
+}
+
+/// A FLOAT from `(mantissa, exponent)` in a `const` table (checked at compile time).
+const fn float((m, e): Dec) -> Float {
+    assert!(
+        m > -8_388_606 && m < 8_388_606,
+        "mantissa out of FLOAT range"
+    );
+    let exponent = e.cast_unsigned() as u32;
+    let mantissa = m.cast_unsigned() & 0x00FF_FFFF;
+    Float::from_bits((exponent << 24) | mantissa)
 }
 
 use EcgLead as L;
@@ -169,7 +188,7 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         "Heart rate (ECG)",
         &["8867-4"],
         K::HeartRate,
-        &[range(U::BeatsPerMinute, 20.0, 300.0)],
+        &[range(U::BeatsPerMinute, (20, 0), (300, 0))],
     ),
     vital(
         "MDC_PULS_OXIM_PULS_RATE",
@@ -177,7 +196,7 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         "Pulse rate by pulse oximetry",
         &["8867-4"],
         K::PulseRateOximeter,
-        &[range(U::BeatsPerMinute, 20.0, 300.0)],
+        &[range(U::BeatsPerMinute, (20, 0), (300, 0))],
     ),
     vital(
         "MDC_PULS_OXIM_SAT_O2",
@@ -185,7 +204,7 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         "SpO2, oxygen saturation by pulse oximetry",
         &["59408-5", "2708-6"],
         K::SpO2,
-        &[range(U::Percent, 0.0, 100.0)],
+        &[range(U::Percent, (0, 0), (100, 0))],
     ),
     vital(
         "MDC_TEMP_BODY",
@@ -194,8 +213,8 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         &["8310-5"],
         K::BodyTemperature,
         &[
-            range(U::DegreeCelsius, 25.0, 45.0),
-            range(U::DegreeFahrenheit, 77.0, 113.0),
+            range(U::DegreeCelsius, (25, 0), (45, 0)),
+            range(U::DegreeFahrenheit, (77, 0), (113, 0)),
         ],
     ),
     vital(
@@ -205,8 +224,8 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         &["8480-6"],
         K::NibpSystolic,
         &[
-            range(U::MillimetreOfMercury, 20.0, 300.0),
-            range(U::KiloPascal, 2.7, 40.0),
+            range(U::MillimetreOfMercury, (20, 0), (300, 0)),
+            range(U::KiloPascal, (27, -1), (40, 0)),
         ],
     ),
     vital(
@@ -216,8 +235,8 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         &["8462-4"],
         K::NibpDiastolic,
         &[
-            range(U::MillimetreOfMercury, 10.0, 250.0),
-            range(U::KiloPascal, 1.3, 33.3),
+            range(U::MillimetreOfMercury, (10, 0), (250, 0)),
+            range(U::KiloPascal, (13, -1), (333, -1)),
         ],
     ),
     vital(
@@ -227,8 +246,8 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         &["8478-0"],
         K::NibpMean,
         &[
-            range(U::MillimetreOfMercury, 15.0, 260.0),
-            range(U::KiloPascal, 2.0, 34.7),
+            range(U::MillimetreOfMercury, (15, 0), (260, 0)),
+            range(U::KiloPascal, (2, 0), (347, -1)),
         ],
     ),
     vital(
@@ -237,7 +256,7 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         "Respiration rate, method unspecified",
         &["9279-1"],
         K::RespirationRate,
-        &[range(U::BreathsPerMinute, 0.0, 150.0)],
+        &[range(U::BreathsPerMinute, (0, 0), (150, 0))],
     ),
     vital(
         "MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD",
@@ -246,8 +265,8 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         &["41653-7"],
         K::CapillaryBloodGlucose,
         &[
-            range(U::MilligramPerDecilitre, 10.0, 1000.0),
-            range(U::MillimolePerLitre, 0.6, 55.5),
+            range(U::MilligramPerDecilitre, (10, 0), (1000, 0)),
+            range(U::MillimolePerLitre, (6, -1), (555, -1)),
         ],
     ),
     vital(
@@ -256,7 +275,7 @@ pub const MDC_TABLE: [MdcRow; 26] = [
         "Body weight",
         &["29463-7"],
         K::BodyWeight,
-        &[range(U::Kilogram, 0.2, 650.0)],
+        &[range(U::Kilogram, (2, -1), (650, 0))],
     ),
     lead(
         "MDC_ECG_ELEC_POTL",

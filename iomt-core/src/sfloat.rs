@@ -187,28 +187,21 @@ macro_rules! decimal_float {
                 }
             }
 
+            /// Exact numeric ordering of two finite values (no floating point), whatever their
+            /// exponents; `None` if either is a special value.
+            #[must_use]
+            pub fn cmp_numeric(self, other: Self) -> Option<core::cmp::Ordering> {
+                let (m1, e1) = self.to_decimal()?;
+                let (m2, e2) = other.to_decimal()?;
+                Some(decimal::cmp(i64::from(m1), i32::from(e1), i64::from(m2), i32::from(e2)))
+            }
+
             /// Whether both are the same number (or the same special value), whatever the exponent.
             #[must_use]
             pub fn numeric_eq(self, other: Self) -> bool {
-                match (self.to_decimal(), other.to_decimal()) {
-                    (Some((m1, e1)), Some((m2, e2))) => {
-                        // Compare m1*10^e1 and m2*10^e2 exactly: scale the larger exponent down.
-                        let (mut hi_m, hi_e, lo_m, lo_e) = if e1 >= e2 {
-                            (i128::from(m1), e1, i128::from(m2), e2)
-                        } else {
-                            (i128::from(m2), e2, i128::from(m1), e1)
-                        };
-                        let mut diff = i32::from(hi_e) - i32::from(lo_e);
-                        while diff > 0 {
-                            if hi_m.unsigned_abs() > lo_m.unsigned_abs() {
-                                return false;
-                            }
-                            hi_m *= 10;
-                            diff -= 1;
-                        }
-                        hi_m == lo_m
-                    }
-                    _ => self.0 == other.0,
+                match self.cmp_numeric(other) {
+                    Some(order) => order.is_eq(),
+                    None => self.0 == other.0,
                 }
             }
 

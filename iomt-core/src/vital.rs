@@ -4,6 +4,8 @@
 //! [`MDC_TABLE`](crate::mdc::MDC_TABLE) (checked at compile time); codes, LOINC, accepted units and
 //! plausibility ranges come only from that row.
 
+use core::cmp::Ordering;
+
 use crate::mdc::{MdcCode, MdcEntry, MdcRow, UnitRange, row_index};
 use crate::{CoreError, Float, Unit};
 
@@ -117,11 +119,11 @@ impl VitalKind {
         self.units().iter().any(|r| r.unit == unit)
     }
 
-    /// The plausibility range `(min, max)` (inclusive) in `unit`.
+    /// The plausibility range `(min, max)` (inclusive, exact decimals) in `unit`.
     ///
     /// # Errors
     /// [`CoreError::WrongUnit`] if this kind can't be reported in `unit`.
-    pub fn range(self, unit: Unit) -> Result<(f64, f64), CoreError> {
+    pub fn range(self, unit: Unit) -> Result<(Float, Float), CoreError> {
         self.units()
             .iter()
             .find(|r| r.unit == unit)
@@ -138,8 +140,10 @@ impl VitalKind {
         if !value.is_finite() {
             return Err(CoreError::NotFinite);
         }
-        let v = value.to_f64();
-        if v < min || v > max {
+        // Exact decimal comparison; both are finite here, so `None` can't happen.
+        let below = value.cmp_numeric(min).is_none_or(Ordering::is_lt);
+        let above = value.cmp_numeric(max).is_none_or(Ordering::is_gt);
+        if below || above {
             return Err(CoreError::Implausible { kind: self });
         }
         Ok(())

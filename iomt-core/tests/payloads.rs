@@ -26,8 +26,8 @@ fn plausibility_and_units_at_construction() {
     // Every range edge is accepted, one step outside is rejected, in every accepted unit.
     for kind in VitalKind::ALL {
         for r in kind.units() {
-            let lo = Float::from_f64(r.min, 1).unwrap();
-            let hi = Float::from_f64(r.max, 1).unwrap();
+            let lo = Float::from_f64(r.min.to_f64(), 1).unwrap();
+            let hi = Float::from_f64(r.max.to_f64(), 1).unwrap();
             assert!(
                 Reading::new(*kind, lo, r.unit, TS, 0).is_ok(),
                 "{kind:?} {:?} min",
@@ -38,8 +38,8 @@ fn plausibility_and_units_at_construction() {
                 "{kind:?} {:?} max",
                 r.unit
             );
-            let below = Float::from_f64(r.min - 0.1, 1).unwrap();
-            let above = Float::from_f64(r.max + 0.1, 1).unwrap();
+            let below = Float::from_f64(r.min.to_f64() - 0.1, 1).unwrap();
+            let above = Float::from_f64(r.max.to_f64() + 0.1, 1).unwrap();
             assert_eq!(
                 Reading::new(*kind, below, r.unit, TS, 0),
                 Err(CoreError::Implausible { kind: *kind })
@@ -66,6 +66,54 @@ fn plausibility_and_units_at_construction() {
         })
     );
     assert!(ok(VitalKind::HeartRate, 72, 0, Unit::BeatsPerMinute).is_ok());
+    // Exact decimal edges, whatever the exponent: 100 % as 1000e-1 and 10e1 are in range,
+    // 100.1 % is not; 2.7 kPa as 27e-1 and 2700e-3 are in range, 2.699 is not.
+    assert!(
+        Reading::new(
+            VitalKind::SpO2,
+            SFloat::from_parts(1000, -1).unwrap(),
+            Unit::Percent,
+            TS,
+            0
+        )
+        .is_ok()
+    );
+    assert!(
+        Reading::new(
+            VitalKind::SpO2,
+            SFloat::from_parts(10, 1).unwrap(),
+            Unit::Percent,
+            TS,
+            0
+        )
+        .is_ok()
+    );
+    assert!(
+        Reading::new(
+            VitalKind::SpO2,
+            SFloat::from_parts(1001, -1).unwrap(),
+            Unit::Percent,
+            TS,
+            0
+        )
+        .is_err()
+    );
+    let kpa = |m, e| {
+        Reading::new(
+            VitalKind::NibpSystolic,
+            Float::from_parts(m, e).unwrap(),
+            Unit::KiloPascal,
+            TS,
+            0,
+        )
+    };
+    assert!(kpa(2700, -3).is_ok());
+    assert_eq!(
+        kpa(2699, -3),
+        Err(CoreError::Implausible {
+            kind: VitalKind::NibpSystolic
+        })
+    );
     assert!(ok(VitalKind::HeartRate, 19, 0, Unit::BeatsPerMinute).is_err());
     assert!(ok(VitalKind::BodyTemperature, 366, -1, Unit::DegreeCelsius).is_ok());
     assert!(ok(VitalKind::BodyTemperature, 366, -1, Unit::DegreeFahrenheit).is_err());
@@ -235,12 +283,16 @@ fn arb_reading() -> impl Strategy<Value = Reading> {
     )
         .prop_map(|(kind, ui, frac, digits, ts, seq, status)| {
             let r = kind.units()[ui.index(kind.units().len())];
-            let v = Float::from_f64(r.min + (r.max - r.min) * frac, digits).unwrap();
+            let v = Float::from_f64(
+                r.min.to_f64() + (r.max.to_f64() - r.min.to_f64()) * frac,
+                digits,
+            )
+            .unwrap();
             // Rounding may step just outside; clamp to the edges.
-            let v = if v.to_f64() < r.min {
-                Float::from_f64(r.min, 1).unwrap()
-            } else if v.to_f64() > r.max {
-                Float::from_f64(r.max, 1).unwrap()
+            let v = if v.to_f64() < r.min.to_f64() {
+                Float::from_f64(r.min.to_f64(), 1).unwrap()
+            } else if v.to_f64() > r.max.to_f64() {
+                Float::from_f64(r.max.to_f64(), 1).unwrap()
             } else {
                 v
             };

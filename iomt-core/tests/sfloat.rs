@@ -253,6 +253,23 @@ proptest! {
     }
 
     #[test]
+    fn cmp_numeric_matches_f64(a in any::<u32>(), b in any::<u32>()) {
+        let (a, b) = (Float::from_bits(a), Float::from_bits(b));
+        match (a.is_finite() && b.is_finite(), a.cmp_numeric(b)) {
+            (true, Some(order)) => {
+                // f64 is exact enough to order these unless they are within rounding of each other.
+                let (x, y) = (a.to_f64(), b.to_f64());
+                if (x - y).abs() > 1e-12 * x.abs().max(y.abs()) {
+                    prop_assert_eq!(Some(order), x.partial_cmp(&y));
+                }
+                prop_assert_eq!(b.cmp_numeric(a), Some(order.reverse()));
+            }
+            (false, None) => {}
+            (finite, order) => prop_assert!(false, "finite={} order={:?}", finite, order),
+        }
+    }
+
+    #[test]
     fn numeric_eq_matches_f64(a in any::<u16>(), b in any::<u16>()) {
         let (a, b) = (SFloat::from_bits(a), SFloat::from_bits(b));
         if a.is_finite() && b.is_finite() {
