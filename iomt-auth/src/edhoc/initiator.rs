@@ -40,6 +40,26 @@ pub struct InitiatorConfig<'a> {
 }
 
 /// Start state: nothing sent yet.
+///
+/// ```
+/// use iomt_auth::edhoc::{ConnId, EadLabels, Initiator, InitiatorConfig, Method, Suite};
+/// use iomt_crypto::DeterministicProvider;
+/// let cfg = InitiatorConfig {
+///     method: Method::StatStat,
+///     suites: &[5, 2],
+///     c_i: ConnId::new(&[0x37])?,
+///     expect_message_4: false,
+///     ead_labels: EadLabels::NONE,
+/// };
+/// let init = Initiator::<DeterministicProvider>::new(&cfg)?;
+/// assert_eq!(init.selected_suite(), Suite::Suite5);
+/// let mut crypto = DeterministicProvider::new();
+/// let mut m1 = [0u8; 64];
+/// let (_wait_m2, n) = init.prepare_message_1(&mut crypto, &[], &mut m1)?;
+/// assert_eq!(n, 37); // METHOD, SUITES_I = 5, G_X (34), C_I
+/// assert_eq!(&m1[..2], &[0x03, 0x05]);
+/// # Ok::<(), iomt_auth::AuthError>(())
+/// ```
 pub struct Initiator<C: CryptoProvider> {
     params: Params,
     _c: PhantomData<fn() -> C>,

@@ -42,6 +42,26 @@ pub struct ResponderConfig<'a> {
 
 /// A responder waiting for message_1. It holds no secret and can be reused for many
 /// sessions ([`Self::process_message_1`] borrows it).
+///
+/// ```
+/// use iomt_auth::edhoc::{ConnId, EadLabels, Method, Responder, ResponderConfig};
+/// use iomt_crypto::DeterministicProvider;
+/// # fn h(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
+/// let r = Responder::<DeterministicProvider>::new(&ResponderConfig {
+///     suites: &[2],
+///     methods: &Method::ALL,
+///     c_r: ConnId::new(&[0x27])?,
+///     send_message_4: false,
+///     ead_labels: EadLabels::NONE,
+/// })?;
+/// // RFC 9529 §3: a message_1 selecting suite 6 is answered with error (2, SUITES_R = 2)
+/// let m1 = h("03065820741a13d7ba048fbb615e94386aa3b61bea5b3d8f65f32620b749bee8d278efa90e");
+/// let err = r.process_message_1(&mut DeterministicProvider::new(), &m1).unwrap_err();
+/// let mut out = [0u8; 8];
+/// let n = r.error_message(&err, &mut out)?.unwrap();
+/// assert_eq!(&out[..n], &[0x02, 0x02]);
+/// # Ok::<(), iomt_auth::AuthError>(())
+/// ```
 pub struct Responder<C: CryptoProvider> {
     suites: SuiteList,
     methods: u8,
