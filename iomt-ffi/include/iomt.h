@@ -1778,8 +1778,8 @@ iomt_result iomt_session_close(struct iomt_session *session,
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_session_info(const struct iomt_session *session,
-                              struct iomt_session_info *info);
+iomt_result iomt_session_get_info(const struct iomt_session *session,
+                                  struct iomt_session_info *info);
 
 /**
  * Deinitializes the session: keys and storage are zeroized. NULL and repeated calls are

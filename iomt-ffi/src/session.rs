@@ -401,7 +401,7 @@ pub unsafe extern "C" fn iomt_session_close(
 /// # Safety
 /// Every pointer must be valid as described.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_session_info(
+pub unsafe extern "C" fn iomt_session_get_info(
     session: *const iomt_session,
     info: *mut iomt_session_info,
 ) -> iomt_result {
