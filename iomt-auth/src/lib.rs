@@ -69,6 +69,10 @@ pub mod factor;
 pub mod rbac;
 pub mod update;
 
+#[doc(hidden)]
+#[path = "fuzz_api.rs"]
+pub mod __fuzz;
+
 pub use error::AuthError;
 
 /// This crate's version, as in its `Cargo.toml`.

@@ -1,4 +1,10 @@
 //! Audit log: chain, ring, storage tampering, power cut, export and its verification.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers outside #[test] fns"
+)]
 
 use iomt_auth::audit::*;
 use iomt_auth::factor::{

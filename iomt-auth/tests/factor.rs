@@ -1,5 +1,6 @@
 //! Operator factor: verifier and tag known answers, EAD item parsing, constant-time check,
 //! attempt counter and lockout.
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
 
 use iomt_auth::audit::*;
 use iomt_auth::factor::*;

@@ -1,4 +1,5 @@
 //! RBAC decisions, role escalation attempts, audit of authorization, break-glass.
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
 
 use iomt_auth::audit::*;
 use iomt_auth::cred::{IdCred, PeerIdentity, StaticTrustStore, TrustEntry, TrustStore};

@@ -1,5 +1,10 @@
 //! Signed update manifests: COSE_Sign1/ES256, streaming verification, anti-rollback,
 //! authorization and audit. Each rejection has its own error.
+#![expect(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "test helpers outside #[test] fns"
+)]
 
 use iomt_auth::audit::*;
 use iomt_auth::factor::{

@@ -1,7 +1,7 @@
 //! Break-glass: emergency access that consent would otherwise deny.
 //!
 //! # Invariants
-//! - A [`BreakGlassGrant`] (from [`iomt_core::evaluate`], which already requires the tag's
+//! - A [`BreakGlassGrant`] (from [`iomt_core::evaluate()`], which already requires the tag's
 //!   break-glass flag, an ETREAT/BTG purpose and a role that may break glass) becomes usable
 //!   access only through [`activate_break_glass`] (or [`resolve_consent`]), which takes the
 //!   `&mut AuditLog` and writes the [`AuditEvent::BreakGlass`] record *before* returning a
@@ -28,7 +28,7 @@ pub const BREAK_GLASS_MAX_TTL_SECS: u64 = 4 * 3600;
 #[non_exhaustive]
 pub enum BreakGlassError {
     /// The grant's purpose is not ETREAT/BTG or the role may not break glass (a grant not
-    /// produced by [`iomt_core::evaluate`]).
+    /// produced by [`iomt_core::evaluate()`]).
     NotEmergency,
     /// The grant is older than its window, or from the future.
     Expired,
