@@ -10,6 +10,12 @@ extern crate std;
 pub mod channel;
 pub mod consent;
 pub mod error;
+#[doc(hidden)]
+pub mod __fuzz {
+    //! Fuzz entry points (not public API).
+    pub use crate::fuzz::*;
+}
+mod fuzz;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod gateway;
