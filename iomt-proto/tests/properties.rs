@@ -45,12 +45,12 @@ proptest! {
     #[test]
     fn header_parse_is_canonical(bytes in prop::collection::vec(any::<u8>(), 0..12)) {
         // Whatever parses re-emits to the same bytes (one encoding per header).
-        if let Ok(f) = Frame::new_checked(&bytes[..]) {
-            if let Ok(r) = FrameRepr::parse(&f) {
-                let mut out = vec![0u8; r.buffer_len()];
-                r.emit(&mut Frame::new_unchecked(&mut out[..]));
-                prop_assert_eq!(&out[..], f.header());
-            }
+        if let Ok(f) = Frame::new_checked(&bytes[..])
+            && let Ok(r) = FrameRepr::parse(&f)
+        {
+            let mut out = vec![0u8; r.buffer_len()];
+            r.emit(&mut Frame::new_unchecked(&mut out[..]));
+            prop_assert_eq!(&out[..], f.header());
         }
     }
 
