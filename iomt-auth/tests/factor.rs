@@ -1,6 +1,6 @@
 //! Operator factor: verifier and tag known answers, EAD item parsing, constant-time check,
 //! attempt counter and lockout.
-#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "test helpers outside #[test] fns")]
 
 use iomt_auth::audit::*;
 use iomt_auth::factor::*;
@@ -422,5 +422,231 @@ proptest! {
         prop_assume!(tag != good.0);
         let r = f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&FactorTag(tag)), SUBJ, t(0));
         prop_assert_eq!(r.unwrap_err(), FactorError::Mismatch);
+    }
+}
+
+mod through_edhoc {
+    //! The factor through real EDHOC handshakes (RFC 9529 §3 credentials, method 3):
+    //! the initiator (operator app) reads TH_3 before building message_3 and sends the tag
+    //! in EAD_3; the responder (device) reads TH_3 and EAD_3 after parsing message_3,
+    //! authenticates the credential, then checks the factor.
+    use super::*;
+    use iomt_auth::cred::{
+        IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+    };
+    use iomt_auth::edhoc::*;
+    use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, SessionAuth};
+    use iomt_core::{Operation, Role};
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+    const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
+    const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
+    const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
+    const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+
+    /// What the device ends up with after one handshake.
+    struct DeviceSide {
+        session: SessionAuth,
+        result: Result<FactorProof, FactorError>,
+        th_3_i: [u8; 32],
+        th_3_r: [u8; 32],
+        tag_sent: Option<FactorTag>,
+    }
+
+    /// One handshake; the operator types `pin` (None: no factor sent), or replays `replay`.
+    fn handshake(f: &mut Fx, pin: Option<&[u8]>, replay: Option<FactorTag>) -> DeviceSide {
+        let c = &mut f.c;
+        let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
+        let sk_i = c.static_key(&h(SK_I)).unwrap();
+        let sk_r = c.static_key(&h(SK_R)).unwrap();
+        let me_i = LocalCredential {
+            key: &sk_i,
+            cred: &cred_i,
+            id_cred: IdCred::Kid(&[0x2b]),
+        };
+        let me_r = LocalCredential {
+            key: &sk_r,
+            cred: &cred_r,
+            id_cred: IdCred::Kid(&[0x32]),
+        };
+        let trust_i = StaticTrustStore::new([TrustEntry {
+            kid: &[0x32],
+            cred: &cred_r,
+            identity: PeerIdentity::from_slice(b"pump-0042"),
+            roles: RoleSet::only(Role::Device),
+        }]);
+        let trust_r = StaticTrustStore::new([TrustEntry {
+            kid: &[0x2b],
+            cred: &cred_i,
+            identity: PeerIdentity::from_slice(b"tech-7"),
+            roles: RoleSet::only(Role::Technician),
+        }]);
+        let init = Initiator::new(&InitiatorConfig {
+            method: Method::StatStat,
+            suites: &[2],
+            c_i: ConnId::new(&[0x37]).unwrap(),
+            expect_message_4: false,
+            ead_labels: EadLabels::NONE,
+        })
+        .unwrap();
+        let resp = Responder::new(&ResponderConfig {
+            suites: &[2, 5],
+            methods: &Method::ALL,
+            c_r: ConnId::new(&[0x27]).unwrap(),
+            send_message_4: false,
+            ead_labels: EadLabels::NONE,
+        })
+        .unwrap();
+        let (mut m1, mut m2, mut m3) = ([0u8; 64], [0u8; 128], [0u8; 96]);
+        let (i, n1) = init.prepare_message_1(c, &[], &mut m1).unwrap();
+        let r = resp.process_message_1(c, &m1[..n1]).unwrap();
+        let (r, n2) = r.prepare_message_2(c, &me_r, &[], &mut m2).unwrap();
+        let i = i.parse_message_2(c, &mut m2[..n2]).unwrap();
+        let i = i.verify_with_store(c, &trust_i).unwrap();
+
+        // operator app: TH_3 is known before message_3 is built
+        let th_3_i = *i.th_3();
+        let tag = match (pin, replay) {
+            (_, Some(t)) => Some(t),
+            (Some(pin), None) => {
+                let v = PinVerifier::derive(c, &i.peer_identity().0, pin).unwrap();
+                Some(FactorTag::compute(c, &v, &th_3_i))
+            }
+            (None, None) => None,
+        };
+        let items: Vec<EadItem<'_>> = tag.iter().map(|t| t.as_ead_item()).collect();
+        let (AfterMessage3::Completed(_done_i), n3) =
+            i.prepare_message_3(c, &me_i, &items, &mut m3).unwrap()
+        else {
+            panic!("no message_4 configured")
+        };
+
+        // device: parse, remember TH_3 and the factor item, authenticate, then check
+        let r = r.parse_message_3(c, &mut m3[..n3]).unwrap();
+        let th_3_r = *r.th_3();
+        let presented = FactorTag::from_ead_items(r.ead_3().items()).unwrap();
+        let done_r = r
+            .verify_with_store(c, &trust_r)
+            .unwrap()
+            .complete(c)
+            .unwrap();
+        let mut session = SessionAuth::new(c, &done_r.peer_identity().0, done_r.peer_roles());
+        let result = f.fv.verify(
+            c,
+            &mut f.log,
+            &f.v,
+            &th_3_r,
+            presented.as_ref(),
+            session.subject(),
+            t(0),
+        );
+        session.set_factor(FactorOutcome::from_result(&result));
+        DeviceSide {
+            session,
+            result,
+            th_3_i,
+            th_3_r,
+            tag_sent: tag,
+        }
+    }
+
+    /// The device's verifier is derived from its own identity ("pump-0042") and PIN 482916.
+    fn fx_edhoc() -> Fx {
+        let mut f = fx();
+        f.v = PinVerifier::derive(
+            &mut f.c,
+            &PeerIdentity::from_slice(b"pump-0042").0,
+            b"482916",
+        )
+        .unwrap();
+        f
+    }
+
+    #[test]
+    fn factor_edhoc_correct_pin_unlocks_privileged_operations() {
+        let mut f = fx_edhoc();
+        let d = handshake(&mut f, Some(b"482916"), None);
+        assert_eq!(d.th_3_i, d.th_3_r);
+        assert!(d.result.is_ok());
+        assert_eq!(d.session.roles(), RoleSet::only(Role::Technician));
+        let permit = RbacPolicy::DEFAULT
+            .authorize(
+                &mut f.c,
+                &mut f.log,
+                &d.session,
+                Operation::FirmwareUpdate,
+                t(1),
+            )
+            .unwrap();
+        assert_eq!(permit.operation(), Operation::FirmwareUpdate);
+    }
+
+    #[test]
+    fn factor_edhoc_wrong_pin_or_no_factor_denies_privileged_operations() {
+        let mut f = fx_edhoc();
+        let d = handshake(&mut f, Some(b"482917"), None);
+        assert_eq!(d.result.unwrap_err(), FactorError::Mismatch);
+        assert_eq!(
+            RbacPolicy::DEFAULT.authorize(
+                &mut f.c,
+                &mut f.log,
+                &d.session,
+                Operation::FirmwareUpdate,
+                t(1)
+            ),
+            Err(RbacDenyReason::FactorRequired)
+        );
+        // the credential alone still allows what needs no factor
+        assert!(
+            RbacPolicy::DEFAULT
+                .authorize(
+                    &mut f.c,
+                    &mut f.log,
+                    &d.session,
+                    Operation::ReadAuditLog,
+                    t(1)
+                )
+                .is_ok()
+        );
+        let d = handshake(&mut f, None, None);
+        assert_eq!(d.result.unwrap_err(), FactorError::Absent);
+        assert_eq!(
+            RbacPolicy::DEFAULT.decide(&d.session, Operation::FirmwareUpdate),
+            iomt_auth::rbac::RbacDecision::Deny(RbacDenyReason::FactorRequired)
+        );
+    }
+
+    #[test]
+    fn factor_edhoc_replayed_tag_from_another_handshake_rejected() {
+        let mut f = fx_edhoc();
+        let first = handshake(&mut f, Some(b"482916"), None);
+        assert!(first.result.is_ok());
+        // an attacker who somehow learned the first tag replays it in a new handshake
+        let second = handshake(&mut f, None, first.tag_sent);
+        assert_ne!(first.th_3_r, second.th_3_r);
+        assert_eq!(second.result.unwrap_err(), FactorError::Mismatch);
+        assert!(matches!(second.session.factor(), FactorOutcome::Failed));
+    }
+
+    #[test]
+    fn lockout_through_edhoc_after_repeated_wrong_pins() {
+        let mut f = fx_edhoc();
+        for _ in 0..3 {
+            assert_eq!(
+                handshake(&mut f, Some(b"000000"), None).result.unwrap_err(),
+                FactorError::Mismatch
+            );
+        }
+        let d = handshake(&mut f, Some(b"482916"), None);
+        assert_eq!(
+            d.result.unwrap_err(),
+            FactorError::LockedOut { until: t(30) }
+        );
+        assert_eq!(
+            RbacPolicy::DEFAULT.decide(&d.session, Operation::FirmwareUpdate),
+            iomt_auth::rbac::RbacDecision::Deny(RbacDenyReason::LockedOut)
+        );
     }
 }

@@ -443,6 +443,13 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
         self.peer_identity
     }
 
+    /// TH_3, known before message_3 is built (e.g. for an operator-factor MAC in EAD_3,
+    /// see `crate::factor`).
+    #[must_use]
+    pub const fn th_3(&self) -> &Digest {
+        &self.th_3
+    }
+
     /// Writes message_3 (with EAD_3) into `out`.
     ///
     /// # Errors
