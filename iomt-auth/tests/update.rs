@@ -512,3 +512,36 @@ proptest! {
         prop_assert_eq!(Manifest::decode(&out[..n]).unwrap(), m);
     }
 }
+
+#[test]
+fn update_cose_sign1_es256_known_answer_from_cose_wg_examples() {
+    let data = include_str!("data/cose_sign1_es256.txt");
+    let get = |k: &str| {
+        data.lines()
+            .find_map(|l| l.strip_prefix(k).map(|v| hex::decode(v.trim()).unwrap()))
+            .unwrap()
+    };
+    let mut c = DeterministicProvider::new();
+    let key = iomt_crypto::PublicKey::from_coordinates(&get("x = "), &get("y = ")).unwrap();
+    // our streamed Sig_structure equals the published ToBeSign bytes
+    let digest = sig_structure_digest(&mut c, &get("protected = "), &get("payload = ")).unwrap();
+    let tbs: [u8; 32] = Sha256::digest(get("to_be_signed = ")).into();
+    assert_eq!(digest, tbs);
+    // and the published signature verifies over it
+    let sig = Signature::from_bytes(&get("signature = ")).unwrap();
+    c.ecdsa_p256_verify_digest(&key, &digest, &sig).unwrap();
+    let mut bad = digest;
+    bad[0] ^= 1;
+    assert!(c.ecdsa_p256_verify_digest(&key, &bad, &sig).is_err());
+    // the published message is well-formed COSE_Sign1 but not a manifest envelope: its
+    // protected header lacks our kid, so it is refused before any signature check
+    let anchor = VendorAnchor {
+        vendor_id: VENDOR,
+        device_class: CLASS,
+        key,
+    };
+    assert_eq!(
+        VerifiedManifest::verify(&mut c, &get("cose = "), &anchor).unwrap_err(),
+        UpdateError::UnsupportedAlgorithm
+    );
+}

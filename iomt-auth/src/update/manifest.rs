@@ -188,23 +188,21 @@ pub fn sign_payload<C: CryptoProvider>(
     payload: &[u8],
     out: &mut [u8],
 ) -> Result<usize, UpdateError> {
-    {
-        let public = crypto.p256_public_key(key).map_err(UpdateError::Crypto)?;
-        let kid = key_id(crypto, &public);
-        let protected = protected_header(&kid);
-        let digest = sig_structure_digest(crypto, &protected, payload)?;
-        let sig = crypto
-            .ecdsa_p256_sign_digest(key, &digest)
-            .map_err(UpdateError::Crypto)?;
-        let mut e = Encoder::new(out);
-        e.raw(&[COSE_SIGN1_TAG]).map_err(map_cbor)?;
-        e.array(4).map_err(map_cbor)?;
-        e.bstr(&protected).map_err(map_cbor)?;
-        e.map(0).map_err(map_cbor)?;
-        e.bstr(payload).map_err(map_cbor)?;
-        e.bstr(sig.as_bytes()).map_err(map_cbor)?;
-        Ok(e.len())
-    }
+    let public = crypto.p256_public_key(key).map_err(UpdateError::Crypto)?;
+    let kid = key_id(crypto, &public);
+    let protected = protected_header(&kid);
+    let digest = sig_structure_digest(crypto, &protected, payload)?;
+    let sig = crypto
+        .ecdsa_p256_sign_digest(key, &digest)
+        .map_err(UpdateError::Crypto)?;
+    let mut e = Encoder::new(out);
+    e.raw(&[COSE_SIGN1_TAG]).map_err(map_cbor)?;
+    e.array(4).map_err(map_cbor)?;
+    e.bstr(&protected).map_err(map_cbor)?;
+    e.map(0).map_err(map_cbor)?;
+    e.bstr(payload).map_err(map_cbor)?;
+    e.bstr(sig.as_bytes()).map_err(map_cbor)?;
+    Ok(e.len())
 }
 
 fn protected_header(kid: &[u8; KEY_ID_LEN]) -> [u8; PROTECTED_LEN] {
@@ -216,8 +214,13 @@ fn protected_header(kid: &[u8; KEY_ID_LEN]) -> [u8; PROTECTED_LEN] {
     p
 }
 
-/// SHA-256 of `Sig_structure = ["Signature1", protected, h'', payload]`, streamed.
-fn sig_structure_digest<C: CryptoProvider>(
+/// SHA-256 of `Sig_structure = ["Signature1", protected, h'', payload]` (RFC 9052 §4.4),
+/// streamed without building the structure in memory. Exposed for known-answer tests.
+///
+/// # Errors
+/// Never in practice (the heads always fit); [`UpdateError::BufferTooSmall`] otherwise.
+#[doc(hidden)]
+pub fn sig_structure_digest<C: CryptoProvider>(
     crypto: &mut C,
     protected: &[u8],
     payload: &[u8],

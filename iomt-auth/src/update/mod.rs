@@ -74,7 +74,8 @@ use crate::rbac::Permit;
 mod manifest;
 
 pub use manifest::{
-    KEY_ID_LEN, MAX_ENVELOPE_LEN, MAX_MANIFEST_LEN, Manifest, PROTECTED_LEN, key_id, sign_payload,
+    KEY_ID_LEN, MAX_ENVELOPE_LEN, MAX_MANIFEST_LEN, Manifest, PROTECTED_LEN, key_id,
+    sig_structure_digest, sign_payload,
 };
 
 /// Why an update was rejected. Each check has its own variant.
