@@ -967,3 +967,38 @@ fn state_sizes() {
         assert!(s <= 600, "{n} is {s} bytes");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// The fuzz drivers (stateful handshake targets) never panic and never complete on
+    /// random input.
+    #[test]
+    fn fuzz_drivers_never_complete(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let k = keys();
+        let mut c = DeterministicProvider::new();
+        prop_assert!(__test::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
+        prop_assert!(__test::drive_initiator(&mut c, &k.sk_i, &k.cred_i, &data));
+        let _ = __test::decode_message_1(&data);
+        let _ = __test::parse_error(&data);
+    }
+}
+
+#[test]
+fn fuzz_driver_accepts_a_genuine_message_1() {
+    let k = keys();
+    let mut c = provider();
+    let clean = run(
+        Setup {
+            method: Method::StatStat,
+            suite: 2,
+            message_4: true,
+            by_value: false,
+        },
+        None,
+    )
+    .transcript;
+    let mut data = vec![u8::try_from(clean.m1.len()).unwrap()];
+    data.extend_from_slice(&clean.m1);
+    assert!(__test::decode_message_1(&clean.m1));
+    assert!(__test::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
+}
