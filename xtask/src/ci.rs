@@ -36,6 +36,21 @@ const STEPS: &[Step] = &[
     },
     step("demo", demo),
     Step {
+        name: "ffi: header up to date (pinned cbindgen, git diff)",
+        prerequisites: Some(crate::header::prerequisites),
+        body: crate::header::ci_step,
+    },
+    Step {
+        name: "ffi: C examples (host ASan/UBSan + valgrind, cortex-m4 qemu, flash size)",
+        prerequisites: Some(crate::cexamples::prerequisites),
+        body: crate::cexamples::ci_step,
+    },
+    Step {
+        name: "ffi: miri (iomt-ffi Rust-side tests)",
+        prerequisites: Some(crate::cexamples::miri_prerequisites),
+        body: crate::cexamples::miri,
+    },
+    Step {
         name: "fuzz smoke (every target 20 s, ASan)",
         prerequisites: Some(crate::fuzz::prerequisites),
         body: crate::fuzz::smoke,

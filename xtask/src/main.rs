@@ -8,8 +8,10 @@
 //! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
 //! is skipped with a loud message.
 
+mod cexamples;
 mod ci;
 mod fuzz;
+mod header;
 mod setup;
 mod step;
 
@@ -21,6 +23,8 @@ fn main() -> ExitCode {
     let rest = args.get(1..).unwrap_or(&[]);
     let result = match command {
         "ci" => ci::ci(rest),
+        "cexamples" => cexamples::cexamples(rest),
+        "header" => header::header(rest),
         "fuzz" => fuzz::fuzz(rest),
         "help" | "--help" | "-h" => {
             print_help();

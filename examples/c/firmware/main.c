@@ -1,0 +1,38 @@
+/*
+ * Cortex-M4 firmware (QEMU mps2-an386): a device (initiator) and a gateway (responder)
+ * in one process over libiomt_ffi.a (thumbv7em-none-eabihf). Reports through
+ * semihosting; the exit code is the verdict.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "demo.h"
+
+/* DEMO ONLY, NOT SECURE: xorshift64* in place of the device's TRNG. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+int32_t demo_rng(void *userdata, uint8_t *out, size_t out_len) {
+    (void)userdata;
+    while (out_len > 0) {
+        rng_state ^= rng_state >> 12;
+        rng_state ^= rng_state << 25;
+        rng_state ^= rng_state >> 27;
+        *out++ = (uint8_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 56);
+        out_len--;
+    }
+    return 0;
+}
+
+void demo_log(const char *line) { puts(line); }
+
+int main(void) {
+    demo_stats st = {0, 0};
+    int rc1, rc2;
+
+    rc1 = demo_run(&st, 3, 2, 0); /* static DH both sides, AES-CCM: the smallest messages */
+    printf("method 3 suite 2: %s\n", rc1 == 0 ? "ok" : "FAILED");
+    rc2 = demo_run(&st, 0, 5, 1); /* signatures, ChaCha20-Poly1305, message_4 */
+    printf("method 0 suite 5 message_4: %s\n", rc2 == 0 ? "ok" : "FAILED");
+    printf("c-firmware: %u passed, %u failed\n", st.passed, st.failed);
+    return st.failed == 0 ? 0 : 1;
+}
