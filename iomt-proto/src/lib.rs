@@ -9,6 +9,9 @@ extern crate std;
 
 pub mod channel;
 pub mod consent;
+#[cfg(feature = "edhoc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
+pub mod edhoc;
 pub mod error;
 #[doc(hidden)]
 pub mod __fuzz {

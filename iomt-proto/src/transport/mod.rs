@@ -19,14 +19,17 @@
 //! - An oversized length prefix is skipped (its bytes read and discarded) so the stream
 //!   stays aligned, and reported as [`TransportError::FrameTooLarge`].
 //!
-//! A driver that runs the EDHOC handshake over these transports and then hands over to
-//! the channel is **not implemented yet**: it waits for iomt-auth's handshake API.
+//! - [`handshake`] (features `edhoc` + `embedded-io`): runs the EDHOC handshake over a
+//!   [`FrameLink`]; then [`crate::Channel::from_edhoc`] starts the channel.
 
 use core::fmt;
 
 use crate::error::ProtoError;
 
 pub mod datagram;
+#[cfg(feature = "edhoc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
+pub mod handshake;
 pub mod memory;
 pub mod stream;
 
@@ -110,4 +113,51 @@ pub fn read_fully<R: embedded_io::Read + ?Sized>(
         filled = filled.saturating_add(n);
     }
     Ok(())
+}
+
+/// A link that carries whole frames (or EDHOC messages): [`Stream`] and [`Datagram`].
+pub trait FrameLink {
+    /// The I/O error type.
+    type Error;
+
+    /// Sends one frame.
+    ///
+    /// # Errors
+    /// The link's [`TransportError`].
+    fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<Self::Error>>;
+
+    /// Receives one frame into `buf`.
+    ///
+    /// # Errors
+    /// The link's [`TransportError`].
+    fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<Self::Error>>;
+}
+
+impl<T: embedded_io::Read + embedded_io::Write> FrameLink for Stream<T> {
+    type Error = T::Error;
+    fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
+        Self::send_frame(self, frame)
+    }
+    fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<T::Error>> {
+        Self::recv_frame(self, buf)
+    }
+}
+
+impl<T: embedded_io::Read + embedded_io::Write> FrameLink for Datagram<T> {
+    type Error = T::Error;
+    fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
+        Self::send_frame(self, frame)
+    }
+    fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<T::Error>> {
+        Self::recv_frame(self, buf)
+    }
 }

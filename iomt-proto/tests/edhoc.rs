@@ -1,0 +1,269 @@
+//! A real EDHOC handshake (iomt-auth) over the stream transport, driven by
+//! `transport::handshake`, then the channel from `Channel::from_edhoc` on the same link.
+#![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread;
+
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
+use iomt_auth::edhoc::{
+    ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
+};
+use iomt_crypto::{AeadAlgorithm, RustCryptoProvider, StaticKey};
+use iomt_proto::transport::Stream;
+use iomt_proto::transport::handshake::{HandshakeError, run_initiator, run_responder};
+use iomt_proto::{Channel, Side};
+
+/// A blocking byte pipe between threads (the in-memory pipes are single-threaded).
+struct ThreadPipe {
+    rx: Receiver<Vec<u8>>,
+    tx: Sender<Vec<u8>>,
+    pending: VecDeque<u8>,
+}
+
+#[derive(Debug)]
+struct Closed;
+impl core::fmt::Display for Closed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("closed")
+    }
+}
+impl core::error::Error for Closed {}
+impl embedded_io::Error for Closed {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        embedded_io::ErrorKind::Other
+    }
+}
+impl embedded_io::ErrorType for ThreadPipe {
+    type Error = Closed;
+}
+impl embedded_io::Read for ThreadPipe {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Closed> {
+        if self.pending.is_empty() {
+            match self.rx.recv() {
+                Ok(chunk) => self.pending.extend(chunk),
+                Err(_) => return Ok(0),
+            }
+        }
+        // Short reads on purpose: at most 5 bytes per call.
+        let n = buf.len().min(self.pending.len()).min(5);
+        for b in &mut buf[..n] {
+            *b = self.pending.pop_front().unwrap();
+        }
+        Ok(n)
+    }
+}
+impl embedded_io::Write for ThreadPipe {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Closed> {
+        // Short writes on purpose: at most 7 bytes per call.
+        let n = buf.len().min(7);
+        self.tx.send(buf[..n].to_vec()).map_err(|_| Closed)?;
+        Ok(n)
+    }
+    fn flush(&mut self) -> Result<(), Closed> {
+        Ok(())
+    }
+}
+
+fn pipes() -> (ThreadPipe, ThreadPipe) {
+    let (a_tx, b_rx) = channel();
+    let (b_tx, a_rx) = channel();
+    (
+        ThreadPipe {
+            rx: a_rx,
+            tx: a_tx,
+            pending: VecDeque::new(),
+        },
+        ThreadPipe {
+            rx: b_rx,
+            tx: b_tx,
+            pending: VecDeque::new(),
+        },
+    )
+}
+
+fn h(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+// RFC 9529 §3 credentials and keys.
+const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
+const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
+const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
+const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+
+type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
+
+fn responder(
+    link: ThreadPipe,
+    trust_initiator: bool,
+) -> Result<(Channel, Stream<ThreadPipe>), String> {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
+    let sk = StaticKey::from_bytes(&h(SK_R)).unwrap();
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_r,
+        id_cred: IdCred::Kid(&[0x32]),
+    };
+    let kid: &[u8] = if trust_initiator { &[0x2b] } else { &[0x77] };
+    let trust = StaticTrustStore::new([TrustEntry {
+        kid,
+        cred: &cred_i,
+        identity: PeerIdentity::from_slice(b"device-42"),
+        roles: RoleSet::EMPTY,
+    }]);
+    let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
+        suites: &[2, 5],
+        methods: &Method::ALL,
+        c_r: ConnId::new(&[0x2A]).unwrap(),
+        send_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut link = Stream::new(link);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    run_responder(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let done = state.completed().unwrap();
+    assert_eq!(done.peer_identity(), PeerIdentity::from_slice(b"device-42"));
+    let ch = Channel::from_edhoc(&mut crypto, done, Side::Responder, 0x2A).unwrap();
+    Ok((ch, link))
+}
+
+fn run(suite: u8) -> AeadAlgorithm {
+    let (dev_pipe, gw_pipe) = pipes();
+    let gw = thread::spawn(move || {
+        let (mut ch, mut link) = responder(gw_pipe, true).unwrap();
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut buf = [0u8; 1100];
+        // Echo 100 frames back, upper-cased.
+        for _ in 0..100 {
+            let o = link.recv(&mut ch, &mut crypto, &mut buf).unwrap();
+            let reply = o.payload.to_ascii_uppercase();
+            let mut out = [0u8; 1100];
+            let n = ch.seal_data(&mut crypto, None, &reply, &mut out).unwrap();
+            link.send_frame(&out[..n]).unwrap();
+        }
+        ch.algorithm()
+    });
+
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
+    let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let trust = StaticTrustStore::new([TrustEntry {
+        kid: &[0x32],
+        cred: &cred_r,
+        identity: PeerIdentity::from_slice(b"gateway"),
+        roles: RoleSet::EMPTY,
+    }]);
+    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::SigStat,
+        suites: &[suite],
+        c_i: ConnId::new(&[0x01]).unwrap(),
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut link = Stream::new(dev_pipe);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )
+    .unwrap();
+    let done = state.completed().unwrap();
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
+    let mut buf = [0u8; 1100];
+    for i in 0..100u32 {
+        let msg = format!("reading {i}");
+        let n = ch
+            .seal_data(&mut crypto, None, msg.as_bytes(), &mut buf)
+            .unwrap();
+        link.send_frame(&buf[..n]).unwrap();
+        let o = link.recv(&mut ch, &mut crypto, &mut buf).unwrap();
+        assert_eq!(o.payload, msg.to_ascii_uppercase().as_bytes());
+    }
+    let alg = gw.join().unwrap();
+    assert_eq!(alg, ch.algorithm());
+    alg
+}
+
+#[test]
+fn edhoc_handshake_then_channel_suite_5() {
+    assert_eq!(run(5), AeadAlgorithm::ChaCha20Poly1305);
+}
+
+#[test]
+fn edhoc_handshake_then_channel_suite_2() {
+    assert_eq!(run(2), AeadAlgorithm::AesCcm16_64_128);
+}
+
+#[test]
+fn edhoc_failure_is_reported_on_both_sides() {
+    let (dev_pipe, gw_pipe) = pipes();
+    // The responder does not trust the initiator's kid.
+    let gw = thread::spawn(move || responder(gw_pipe, false).map(|_| ()));
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
+    let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let trust = StaticTrustStore::new([TrustEntry {
+        kid: &[0x32],
+        cred: &cred_r,
+        identity: PeerIdentity::from_slice(b"gateway"),
+        roles: RoleSet::EMPTY,
+    }]);
+    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::SigStat,
+        suites: &[5],
+        c_i: ConnId::new(&[0x01]).unwrap(),
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut link = Stream::new(dev_pipe);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let r = run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    );
+    // The initiator gets the responder's EDHOC error message instead of message_4.
+    assert!(matches!(r, Err(HandshakeError::Auth(_))), "{r:?}");
+    drop(link);
+    let g = gw.join().unwrap();
+    assert!(g.is_err());
+}
