@@ -1002,3 +1002,40 @@ fn fuzz_driver_accepts_a_genuine_message_1() {
     assert!(__test::decode_message_1(&clean.m1));
     assert!(__test::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
 }
+
+#[test]
+fn error_messages_are_never_answered_even_malformed_or_code_0() {
+    let icfg = InitiatorConfig {
+        method: Method::StatStat,
+        suites: &[2],
+        c_i: ConnId::new(&[1]).unwrap(),
+        expect_message_4: false,
+        ead_labels: EadLabels::NONE,
+    };
+    let k = keys();
+    let me_i = LocalCredential {
+        key: &k.sk_i,
+        cred: &k.cred_i,
+        id_cred: IdCred::Kid(KID_I),
+    };
+    let store = store_of_i(&k.cred_r);
+    for (msg, code) in [
+        (&[0x00, 0xf5][..], 0),
+        (&[0x01, 0x40][..], 1),
+        (&[0x01, 0x63, b'b', b'a', b'd'][..], 1),
+        (&[0x03, 0xf5][..], 3),
+        (&[0x20, 0x00][..], -1),
+    ] {
+        let mut c = DeterministicProvider::new();
+        let mut is = InitiatorState::<DeterministicProvider>::new(&icfg).unwrap();
+        let mut out = [0u8; 128];
+        is.write_message_1(&mut c, &[], &mut out).unwrap();
+        let mut m = msg.to_vec();
+        assert_eq!(
+            is.handle_message_2(&mut c, &mut m, &store, &me_i, &[], &mut out),
+            Err(AuthError::PeerError { code })
+        );
+        assert!(is.is_failed());
+        assert_eq!(is.error_message(&mut out).unwrap(), None, "{msg:02x?}");
+    }
+}

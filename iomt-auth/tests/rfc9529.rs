@@ -231,14 +231,16 @@ fn rfc9529_full_trace_through_storable_enums() {
         .exporter(&mut c, 0, &[], &mut k)
         .unwrap();
     assert_eq!(k[..], t("OSCORE_Master_Secret")[..]);
-    // any further message is a state error
+    // a duplicate message is a state error and the completed session survives it
     assert_eq!(
         is.handle_message_4(&mut c, &mut b[..n4]),
         Err(AuthError::ApiMisuse(
             iomt_auth::error::ApiMisuse::WrongState
         ))
     );
-    assert!(is.is_failed());
+    assert!(!is.is_failed());
+    assert!(is.completed().is_some());
+    assert_eq!(is.error_message(&mut b).unwrap(), None);
 }
 
 fn pm(p: PeerMisbehaved) -> AuthError {

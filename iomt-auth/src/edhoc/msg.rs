@@ -118,13 +118,17 @@ pub(crate) fn encode_message_1(
 }
 
 /// If `msg` starts with an integer it is an error message (messages 2–4 are a single
-/// bstr): parse it and return [`AuthError::PeerError`] (or a parse error).
+/// bstr): return [`AuthError::PeerError`] with its ERR_CODE, even if ERR_INFO is
+/// malformed or the code is 0, so that no error message is ever sent in reply
+/// (RFC 9528 §6, §6.1).
 pub(crate) fn reject_error_message(msg: &[u8]) -> Result<(), AuthError> {
-    let d = Decoder::new(msg);
+    let mut d = Decoder::new(msg);
     match d.peek_major() {
         Ok(Major::Uint | Major::Nint) => {
-            let e = ErrorMessage::parse(msg)?;
-            Err(AuthError::PeerError { code: e.code })
+            let code = d.int().ok().and_then(|c| i32::try_from(c).ok()).ok_or(
+                AuthError::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage),
+            )?;
+            Err(AuthError::PeerError { code })
         }
         _ => Ok(()),
     }

@@ -2,7 +2,9 @@
 //!
 //! Each `handle_*` call moves the current state out with
 //! `mem::replace(self, Failed)`, runs the typestate step and stores the next state.
-//! On any error the enum stays `Failed` (remembering the error so that
+//! A call in the wrong state returns [`ApiMisuse::WrongState`] and leaves the state
+//! untouched (a completed session survives a duplicate or stray message, RFC 9528 §5.1).
+//! On any other error the enum becomes `Failed` (remembering the error so that
 //! [`InitiatorState::error_message`] / [`ResponderState::error_message`] can produce the
 //! EDHOC error message to send), except that an ERR_CODE 2 answer to message_1 puts the
 //! initiator back to `Start` with a new suite selection (RFC 9528 §6.3).
@@ -102,6 +104,9 @@ impl<C: CryptoProvider> InitiatorState<C> {
         ead_1: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
+        if !matches!(self, Self::Start(_)) {
+            return Err(WRONG);
+        }
         match mem::replace(self, Self::Failed(None)) {
             Self::Start(i) => match i.prepare_message_1(crypto, ead_1, out) {
                 Ok((next, n)) => {
@@ -110,7 +115,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
                 }
                 Err(e) => Err(self.fail(e)),
             },
-            _ => Err(self.fail(WRONG)),
+            _ => Err(WRONG),
         }
     }
 
@@ -131,8 +136,11 @@ impl<C: CryptoProvider> InitiatorState<C> {
         ead_3: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
+        if !matches!(self, Self::WaitM2(_)) {
+            return Err(WRONG);
+        }
         let Self::WaitM2(w) = mem::replace(self, Self::Failed(None)) else {
-            return Err(self.fail(WRONG));
+            return Err(WRONG);
         };
         if let Ok(super::msg::ErrorMessage { code: 2, .. }) =
             super::msg::ErrorMessage::parse(message_2)
@@ -171,8 +179,11 @@ impl<C: CryptoProvider> InitiatorState<C> {
         crypto: &mut C,
         message_4: &mut [u8],
     ) -> Result<(), AuthError> {
+        if !matches!(self, Self::WaitM4(_)) {
+            return Err(WRONG);
+        }
         let Self::WaitM4(w) = mem::replace(self, Self::Failed(None)) else {
-            return Err(self.fail(WRONG));
+            return Err(WRONG);
         };
         match w.process_message_4(crypto, message_4) {
             Ok((c, _ead)) => {
@@ -268,8 +279,11 @@ impl<C: CryptoProvider> ResponderState<C> {
         ead_2: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
+        if !matches!(self, Self::Start(_)) {
+            return Err(WRONG);
+        }
         let Self::Start(r) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
-            return Err(self.fail(WRONG, SuiteList::default()));
+            return Err(WRONG);
         };
         let suites = *r.supported_suites();
         let res = r
@@ -297,8 +311,11 @@ impl<C: CryptoProvider> ResponderState<C> {
         ead_4: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
+        if !matches!(self, Self::WaitM3(_)) {
+            return Err(WRONG);
+        }
         let Self::WaitM3(w) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
-            return Err(self.fail(WRONG, SuiteList::default()));
+            return Err(WRONG);
         };
         let r = w
             .parse_message_3(crypto, message_3)
