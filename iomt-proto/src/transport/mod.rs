@@ -19,8 +19,8 @@
 //! - An oversized length prefix is skipped (its bytes read and discarded) so the stream
 //!   stays aligned, and reported as [`TransportError::FrameTooLarge`].
 //!
-//! - [`handshake`] (features `edhoc` + `embedded-io`): runs the EDHOC handshake over a
-//!   [`FrameLink`]; then [`crate::Channel::from_edhoc`] starts the channel.
+//! - `handshake` (features `edhoc` + `embedded-io`): runs the EDHOC handshake over a
+//!   [`FrameLink`]; then `Channel::from_edhoc` starts the channel.
 
 use core::fmt;
 
