@@ -118,18 +118,16 @@ pub(crate) fn encode_message_1(
 }
 
 /// If `msg` starts with an integer it is an error message (messages 2–4 are a single
-/// bstr): return [`AuthError::PeerError`] with its ERR_CODE, even if ERR_INFO is
-/// malformed or the code is 0, so that no error message is ever sent in reply
-/// (RFC 9528 §6, §6.1).
+/// bstr): a well-formed one gives [`AuthError::PeerError`] with its ERR_CODE; a malformed
+/// one or ERR_CODE 0 gives [`PeerMisbehaved::UnexpectedErrorMessage`]. Neither is ever
+/// answered with an error message (RFC 9528 §6, §6.1).
 pub(crate) fn reject_error_message(msg: &[u8]) -> Result<(), AuthError> {
-    let mut d = Decoder::new(msg);
+    let d = Decoder::new(msg);
     match d.peek_major() {
-        Ok(Major::Uint | Major::Nint) => {
-            let code = d.int().ok().and_then(|c| i32::try_from(c).ok()).ok_or(
-                AuthError::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage),
-            )?;
-            Err(AuthError::PeerError { code })
-        }
+        Ok(Major::Uint | Major::Nint) => match ErrorMessage::parse(msg) {
+            Ok(e) => Err(AuthError::PeerError { code: e.code }),
+            Err(_) => Err(PeerMisbehaved::UnexpectedErrorMessage.into()),
+        },
         _ => Ok(()),
     }
 }
