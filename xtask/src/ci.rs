@@ -55,6 +55,16 @@ const STEPS: &[Step] = &[
         prerequisites: Some(crate::fuzz::prerequisites),
         body: crate::fuzz::smoke,
     },
+    Step {
+        name: "qemu: conformance (cortex-m4)",
+        prerequisites: Some(crate::qemu::prerequisites),
+        body: crate::qemu::ci_step,
+    },
+    Step {
+        name: "footprint",
+        prerequisites: Some(crate::qemu::prerequisites),
+        body: crate::footprint::ci_step,
+    },
 ];
 
 /// Runs setup and then every step (or only the one named by `--only NAME`).

@@ -10,8 +10,10 @@
 
 mod cexamples;
 mod ci;
+mod footprint;
 mod fuzz;
 mod header;
+mod qemu;
 mod setup;
 mod step;
 
@@ -26,6 +28,8 @@ fn main() -> ExitCode {
         "cexamples" => cexamples::cexamples(rest),
         "header" => header::header(rest),
         "fuzz" => fuzz::fuzz(rest),
+        "footprint" => footprint::footprint(rest),
+        "qemu" => qemu::qemu(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
