@@ -1,6 +1,10 @@
 //! Operator factor: verifier and tag known answers, EAD item parsing, constant-time check,
 //! attempt counter and lockout.
-#![expect(clippy::unwrap_used, clippy::panic, reason = "test helpers outside #[test] fns")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] fns"
+)]
 
 use iomt_auth::audit::*;
 use iomt_auth::factor::*;
