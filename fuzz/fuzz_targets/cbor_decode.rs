@@ -134,7 +134,11 @@ fn roundtrip_values(items: &[Item]) {
             Item::Bool(_) => d.bool().map(Item::Bool),
             Item::Identifier(_) => d.bstr_identifier().map(|v| Item::Identifier(v.to_vec())),
         };
-        assert_eq!(got.as_ref(), Ok(item), "round trip of {item:?} in {bytes:02x?}");
+        assert_eq!(
+            got.as_ref(),
+            Ok(item),
+            "round trip of {item:?} in {bytes:02x?}"
+        );
     }
     assert!(d.finish().is_ok());
     // What the encoder wrote is deterministic, so the walker reproduces it exactly.
@@ -153,7 +157,10 @@ fuzz_target!(|data: &[u8]| {
     // skip_item accepts only well-formed items: each item it skips re-encodes to itself.
     if skip_all(data).is_ok() {
         let mut out2 = vec![0_u8; data.len()];
-        assert_eq!(walk_and_reencode(data, &mut out2).map(|n| &out2[..n]), Some(data));
+        assert_eq!(
+            walk_and_reencode(data, &mut out2).map(|n| &out2[..n]),
+            Some(data)
+        );
     }
     // The crate's own fuzz entry points must agree and not panic.
     let mut scratch = [0_u8; 256];

@@ -64,3 +64,19 @@ for name, word16, word32 in [
 # Replay window: short op sequences.
 seed("replay_window", "in_order", bytes(range(0, 64)))
 seed("replay_window", "reorder", bytes([0, 5, 0, 3, 0, 4, 1, 9, 0, 5, 0, 200, 1, 1]))
+
+# EDHOC messages as received by their role: the RFC 9529 trace (real crypto: these stop at
+# the first MAC under FuzzCrypto, but carry the structure) and every §4 invalid message.
+# The FuzzCrypto seeds that pass every check are written by the fuzz crate's
+# `write_seeds` test (cargo +nightly test --release --lib -- --ignored write_seeds).
+for k, v in sec3.items():
+    for n in ("1", "2", "3", "4"):
+        if k == "message_" + n or k == "message_" + n + "__first_time":
+            seed("edhoc_message_" + n, "rfc9529_" + k, v)
+    if k.startswith("error"):
+        seed("edhoc_error", "rfc9529_" + k, v)
+for k, v in sec4.items():
+    if k.endswith("__message_1"):
+        seed("edhoc_message_1", "rfc9529_invalid_" + k, v)
+    elif k.endswith("__message_2"):
+        seed("edhoc_message_2", "rfc9529_invalid_" + k, v)

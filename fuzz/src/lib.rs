@@ -1,5 +1,26 @@
 //! Shared helpers for iomt's fuzz targets (never built into normal builds: this crate lives in
 //! its own cargo-fuzz workspace, which the root workspace excludes).
+//!
+//! - [`provider::FuzzCrypto`]: a NO SECURITY crypto provider that lets the fuzzer past
+//!   signatures, MACs and AEAD tags.
+//! - [`fixture`]: the RFC 9529 §3 credentials and keys, for both providers.
+//! - [`handshake`]: the stateful EDHOC driver (an adversarial network between an initiator
+//!   and a responder) used by the `edhoc_handshake*` targets.
+
+pub mod edhoc;
+pub mod fixture;
+pub mod handshake;
+pub mod provider;
+
+/// Decodes a hex string (fixtures only; panics on bad input).
+#[must_use]
+pub fn hex(s: &str) -> Vec<u8> {
+    assert!(s.len() % 2 == 0, "odd hex length");
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
+        .collect()
+}
 
 /// Exact decimal helpers for the SFLOAT/FLOAT target.
 pub mod decimal {
