@@ -4,7 +4,8 @@ use crate::setup::{self, EMBEDDED_TARGETS};
 use crate::step::{Runner, cargo, in_ci, nightly_cargo, run};
 
 /// The library crates that must stay `no_std` and allocation-free.
-pub(crate) const LIBRARY_CRATES: [&str; 4] = ["iomt-core", "iomt-crypto", "iomt-auth", "iomt-proto"];
+pub(crate) const LIBRARY_CRATES: [&str; 4] =
+    ["iomt-core", "iomt-crypto", "iomt-auth", "iomt-proto"];
 
 type StepFn = fn() -> Result<(), String>;
 
@@ -18,7 +19,11 @@ struct Step {
 }
 
 const fn step(name: &'static str, body: StepFn) -> Step {
-    Step { name, prerequisites: None, body }
+    Step {
+        name,
+        prerequisites: None,
+        body,
+    }
 }
 
 /// The steps, in the order they run.
@@ -114,7 +119,14 @@ fn fmt() -> Result<(), String> {
 }
 
 fn clippy_host() -> Result<(), String> {
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 fn clippy_embedded() -> Result<(), String> {

@@ -34,7 +34,9 @@ fn main() -> ExitCode {
             print_help();
             Ok(())
         }
-        other => Err(format!("unknown command `{other}` (try `cargo xtask help`)")),
+        other => Err(format!(
+            "unknown command `{other}` (try `cargo xtask help`)"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,7 +25,9 @@ pub(crate) fn rust_toolchain() -> Result<(), String> {
     if missing.is_empty() {
         println!("rust targets: all present");
     } else {
-        run(Command::new("rustup").args(["target", "add"]).args(&missing))?;
+        run(Command::new("rustup")
+            .args(["target", "add"])
+            .args(&missing))?;
     }
     let components = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
     for component in ["clippy", "rustfmt"] {
@@ -42,7 +44,13 @@ pub(crate) fn rust_toolchain() -> Result<(), String> {
 pub(crate) fn nightly(components: &[&str]) -> Result<(), String> {
     let toolchains = output(Command::new("rustup").args(["toolchain", "list"]))?;
     if !toolchains.lines().any(|l| l.starts_with("nightly")) {
-        run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+        run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+        ]))?;
     }
     let installed = output(Command::new("rustup").args([
         "component",
@@ -55,7 +63,13 @@ pub(crate) fn nightly(components: &[&str]) -> Result<(), String> {
         if installed.lines().any(|l| l.starts_with(component)) {
             println!("nightly component {component}: present");
         } else {
-            run(Command::new("rustup").args(["component", "add", component, "--toolchain", "nightly"]))?;
+            run(Command::new("rustup").args([
+                "component",
+                "add",
+                component,
+                "--toolchain",
+                "nightly",
+            ]))?;
         }
     }
     Ok(())
@@ -79,11 +93,15 @@ pub(crate) fn apt(packages: &[&str]) -> Result<(), String> {
         println!("apt packages {}: present", packages.join(" "));
         return Ok(());
     }
-    let root = output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false);
+    let root = output(Command::new("id").arg("-u"))
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false);
     let mut prefix: Vec<&str> = Vec::new();
     if !root {
         if !have("sudo") {
-            return Err(format!("apt packages {missing:?} are missing and there is no sudo"));
+            return Err(format!(
+                "apt packages {missing:?} are missing and there is no sudo"
+            ));
         }
         prefix.push("sudo");
     }

@@ -41,7 +41,11 @@ impl Runner {
         let elapsed = start.elapsed();
         let status = if result.is_ok() { "ok" } else { "FAILED" };
         println!("<== [{name}] {status} in {:.1}s", elapsed.as_secs_f64());
-        self.outcomes.push(Outcome { name: name.to_owned(), elapsed, status });
+        self.outcomes.push(Outcome {
+            name: name.to_owned(),
+            elapsed,
+            status,
+        });
         result.map_err(|e| format!("step `{name}`: {e}"))
     }
 
@@ -62,7 +66,12 @@ impl Runner {
         let mut total = Duration::ZERO;
         for o in &self.outcomes {
             total += o.elapsed;
-            println!("{:<42}{:<12}{:>6.1}s", o.name, o.status, o.elapsed.as_secs_f64());
+            println!(
+                "{:<42}{:<12}{:>6.1}s",
+                o.name,
+                o.status,
+                o.elapsed.as_secs_f64()
+            );
         }
         println!("{:<42}{:<12}{:>6.1}s", "total", "", total.as_secs_f64());
     }
