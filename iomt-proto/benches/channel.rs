@@ -138,5 +138,57 @@ fn report_sizes(_: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, report_sizes, seal_open);
+/// Interleaved A/B timing (bare AEAD, channel) so that load from other processes hits
+/// both alike; prints the median per-frame time of each and their ratio. Runs even when
+/// a filter excludes the criterion benchmarks (e.g. `-- ratio_only`).
+fn interleaved_ratio(_: &mut Criterion) {
+    use std::time::Instant;
+    const ROUNDS: usize = 41;
+    const ITERS: u32 = 2000;
+    let mut crypto = RustCryptoProvider::with_os_rng();
+    for (name, alg) in ALGS {
+        for size in SIZES {
+            let payload = vec![0xA5u8; size];
+            let mut buf = vec![0u8; size + 32];
+            let key = AeadKey::new(alg, &[0x11; 32][..alg.key_len()]).unwrap();
+            let nonce = [0x22u8; 13];
+            let nonce = &nonce[..alg.nonce_len()];
+            let mut tag = [0u8; 16];
+            let tag = &mut tag[..alg.tag_len()];
+            let mut tx: Channel =
+                Channel::new(&mut crypto, &mut exporter, alg, Side::Initiator, 1).unwrap();
+            let mut rx: Channel =
+                Channel::new(&mut crypto, &mut exporter, alg, Side::Responder, 1).unwrap();
+            let (mut bare, mut chan) = (Vec::new(), Vec::new());
+            for _ in 0..ROUNDS {
+                let t = Instant::now();
+                for _ in 0..ITERS {
+                    let data = &mut buf[..size];
+                    data.copy_from_slice(&payload);
+                    crypto.aead_seal(alg, &key, nonce, &[], data, tag).unwrap();
+                    crypto
+                        .aead_open(alg, &key, nonce, &[], black_box(data), tag)
+                        .unwrap();
+                }
+                bare.push(t.elapsed().as_nanos() as f64 / f64::from(ITERS));
+                let t = Instant::now();
+                for _ in 0..ITERS {
+                    let n = tx.seal_data(&mut crypto, None, &payload, &mut buf).unwrap();
+                    let o = rx.open(&mut crypto, black_box(&mut buf[..n])).unwrap();
+                    black_box(o.payload.len());
+                }
+                chan.push(t.elapsed().as_nanos() as f64 / f64::from(ITERS));
+            }
+            bare.sort_by(f64::total_cmp);
+            chan.sort_by(f64::total_cmp);
+            let (b, c) = (bare[ROUNDS / 2], chan[ROUNDS / 2]);
+            println!(
+                "ratio/{name}/{size}: bare {b:.0} ns, channel {c:.0} ns (seal+open), channel/bare = {:.2}",
+                c / b
+            );
+        }
+    }
+}
+
+criterion_group!(benches, report_sizes, interleaved_ratio, seal_open);
 criterion_main!(benches);

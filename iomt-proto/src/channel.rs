@@ -16,8 +16,8 @@
 //!   HKDF-Expand(secret_n, "iomt1 ku", 32)`, old secret and key zeroized. The receiver
 //!   follows implicitly when a frame with a newer epoch authenticates (up to
 //!   [`MAX_EPOCH_SKIP`] epochs ahead). The previous receive key stays usable for
-//!   frames of epoch n−1 until `W` frames of epoch n were accepted (the grace period),
-//!   then it is zeroized.
+//!   frames of epoch n−1 until `W` more frames of epoch n (after the one that moved the
+//!   receiver) were accepted — the grace period — then it is zeroized.
 //! - After [`ProtoError::LimitReached`] or a close frame (sent or received) the channel
 //!   is closed: every later call returns [`ProtoError::Closed`].
 
@@ -455,7 +455,13 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         let region = rest
             .get_mut(..room)
             .ok_or(ProtoError::BufferTooSmall { needed: min })?;
-        let payload_len = write(region)?;
+        // `write` reports the payload bytes it needed; callers get the frame size.
+        let payload_len = write(region).map_err(|e| match e {
+            ProtoError::BufferTooSmall { needed } => ProtoError::BufferTooSmall {
+                needed: needed.saturating_add(min),
+            },
+            other => other,
+        })?;
         if payload_len > room {
             return Err(ApiMisuse::PayloadTooLarge.into());
         }

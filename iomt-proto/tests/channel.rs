@@ -213,7 +213,7 @@ fn consent_api_misuse() {
     );
     assert_eq!(
         dev.seal_data(&mut c, None, b"abc", &mut buf[..22]),
-        Err(ProtoError::BufferTooSmall { needed: 3 })
+        Err(ProtoError::BufferTooSmall { needed: 23 })
     );
     assert_eq!(
         dev.seal_data(&mut c, None, b"abc", &mut buf[..10]),
