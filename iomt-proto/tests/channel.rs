@@ -538,3 +538,30 @@ fn session_state_fits_256_bytes() {
     assert!(base <= 256, "{base}");
     assert!(with4 - base <= 4 * (iomt_core::MAX_CONSENT_TAG_LEN + 24));
 }
+
+#[test]
+fn debug_output_redacts_keys_and_secrets() {
+    let alg = AeadAlgorithm::ChaCha20Poly1305;
+    let (mut c, a, _b) = pair::<64, 4>(alg).unwrap();
+    let dbg = format!("{a:?}");
+    // Recompute this side's send secret, key and IV and look for them in the output.
+    let mut secret = [0u8; 32];
+    let mut exp = exporter(SECRET);
+    exp(
+        iomt_proto::keys::LABEL_INITIATOR_TO_RESPONDER,
+        &iomt_proto::keys::exporter_context(alg),
+        &mut secret,
+    )
+    .unwrap();
+    let prk = iomt_crypto::Prk::from_bytes(secret);
+    let key = iomt_proto::keys::derive_key(&mut c, &prk, alg).unwrap();
+    let iv = iomt_proto::keys::derive_iv(&mut c, &prk, alg).unwrap();
+    for bytes in [&secret[..], key.as_bytes(), iv.as_bytes()] {
+        let dec = format!("{:?}", &bytes[..4]);
+        let dec = dec.trim_matches(|ch| ch == '[' || ch == ']');
+        let hex: String = bytes[..4].iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!dbg.contains(dec), "{dec} in {dbg}");
+        assert!(!dbg.contains(&hex), "{hex} in {dbg}");
+    }
+    assert!(format!("{iv:?}").contains("redacted"));
+}
