@@ -55,49 +55,39 @@ fn from_m4_public(public: &m4::PublicKey) -> Result<PublicKey, CryptoError> {
     PublicKey::from_sec1_bytes(&public.to_uncompressed_sec1_bytes())
 }
 
-/// A scalar in `[1, n)` with its public point; zeroizes on drop.
+/// A scalar in `[1, n)` (in the library's representation) with its public point;
+/// zeroizes on drop.
 struct KeyPair {
     secret: m4::SecretKey,
-    /// The scalar, big-endian (the RFC 6979 nonce generator needs it).
-    scalar: [u8; 32],
     public: PublicKey,
 }
 
 impl KeyPair {
-    fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let mut scalar = <[u8; 32]>::try_from(bytes).map_err(|_| CryptoError::InvalidLength)?;
+    /// Imports a big-endian scalar; the caller keeps (and zeroizes) its copy.
+    fn from_scalar(scalar: &[u8; 32]) -> Result<Self, CryptoError> {
         // Checks 1 ≤ d < n.
-        let Ok(mut secret) = m4::SecretKey::from_bytes(scalar) else {
-            scalar.zeroize();
-            return Err(CryptoError::InvalidPrivateKey);
-        };
+        let mut secret =
+            m4::SecretKey::from_bytes(scalar).map_err(|_| CryptoError::InvalidPrivateKey)?;
         match from_m4_public(&secret.public_key()) {
-            Ok(public) => Ok(Self {
-                secret,
-                scalar,
-                public,
-            }),
+            Ok(public) => Ok(Self { secret, public }),
             Err(e) => {
                 secret.zeroize();
-                scalar.zeroize();
                 Err(e)
             }
         }
     }
 
-    /// Rejection sampling: uniform in `[1, n)`.
-    fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, CryptoError> {
+    /// Rejection sampling: uniform in `[1, n)`. Returns the pair and its big-endian
+    /// scalar (which the caller must zeroize or keep in a zeroizing owner).
+    fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<(Self, [u8; 32]), CryptoError> {
         let mut candidate = [0u8; 32];
         for _ in 0..KEYGEN_ATTEMPTS {
             if rng.try_fill_bytes(&mut candidate).is_err() {
                 candidate.zeroize();
                 return Err(CryptoError::Rng);
             }
-            match Self::from_bytes(&candidate) {
-                Ok(pair) => {
-                    candidate.zeroize();
-                    return Ok(pair);
-                }
+            match Self::from_scalar(&candidate) {
+                Ok(pair) => return Ok((pair, candidate)),
                 Err(CryptoError::InvalidPrivateKey) => {}
                 Err(e) => {
                     candidate.zeroize();
@@ -120,23 +110,11 @@ impl KeyPair {
         // x-coordinate — Wycheproof ecdh_secp256r1_ecpoint tcId 3.)
         Ok(SharedSecret::from_bytes(bytes))
     }
-
-    fn sign(&self, digest: &Digest) -> Signature {
-        let mut nonces = Rfc6979Nonces(rfc6979::KGenerator::<Sha256, U256>::new(
-            &self.scalar,
-            &digest[..],
-            &[],
-            &ORDER,
-        ));
-        let sig = self.secret.sign_prehashed(&digest[..], &mut nonces);
-        Signature::from_array(sig.to_untagged_bytes())
-    }
 }
 
 impl Drop for KeyPair {
     fn drop(&mut self) {
         self.secret.zeroize();
-        self.scalar.zeroize();
     }
 }
 
@@ -176,7 +154,11 @@ impl rand_core_06::CryptoRng for Rfc6979Nonces<'_> {}
 ///
 /// The same API as [`StaticKey`](crate::StaticKey) of the RustCrypto backend.
 /// Zeroizes on drop; `Debug` is redacted; not `Clone`.
-pub struct CortexM4StaticKey(KeyPair);
+pub struct CortexM4StaticKey {
+    pair: KeyPair,
+    /// The scalar, big-endian (the RFC 6979 nonce generator needs it).
+    scalar: [u8; 32],
+}
 
 impl CortexM4StaticKey {
     /// Imports a raw 32-byte big-endian scalar.
@@ -186,7 +168,14 @@ impl CortexM4StaticKey {
     /// [`CryptoError::InvalidPrivateKey`] if the scalar is zero or not below the
     /// group order.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        KeyPair::from_bytes(bytes).map(Self)
+        let mut scalar = <[u8; 32]>::try_from(bytes).map_err(|_| CryptoError::InvalidLength)?;
+        match KeyPair::from_scalar(&scalar) {
+            Ok(pair) => Ok(Self { pair, scalar }),
+            Err(e) => {
+                scalar.zeroize();
+                Err(e)
+            }
+        }
     }
 
     /// Generates a fresh key from `rng`.
@@ -194,13 +183,31 @@ impl CortexM4StaticKey {
     /// # Errors
     /// [`CryptoError::Rng`] if the RNG fails.
     pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, CryptoError> {
-        KeyPair::generate(rng).map(Self)
+        KeyPair::generate(rng).map(|(pair, scalar)| Self { pair, scalar })
     }
 
     /// The public key.
     #[must_use]
     pub const fn public_key(&self) -> &PublicKey {
-        &self.0.public
+        &self.pair.public
+    }
+
+    /// Deterministic ECDSA (RFC 6979) over a SHA-256 digest.
+    fn sign(&self, digest: &Digest) -> Signature {
+        let mut nonces = Rfc6979Nonces(rfc6979::KGenerator::<Sha256, U256>::new(
+            &self.scalar,
+            &digest[..],
+            &[],
+            &ORDER,
+        ));
+        let sig = self.pair.secret.sign_prehashed(&digest[..], &mut nonces);
+        Signature::from_array(sig.to_untagged_bytes())
+    }
+}
+
+impl Drop for CortexM4StaticKey {
+    fn drop(&mut self) {
+        self.scalar.zeroize();
     }
 }
 
@@ -285,7 +292,8 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
     fn p256_generate_ephemeral(
         &mut self,
     ) -> Result<(CortexM4EphemeralKey, PublicKey), CryptoError> {
-        let pair = KeyPair::generate(self.inner.rng_mut())?;
+        let (pair, mut scalar) = KeyPair::generate(self.inner.rng_mut())?;
+        scalar.zeroize();
         let public = pair.public;
         Ok((CortexM4EphemeralKey(pair), public))
     }
@@ -303,7 +311,7 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
         key: &CortexM4StaticKey,
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError> {
-        key.0.ecdh(peer)
+        key.pair.ecdh(peer)
     }
 
     fn p256_import_key(&mut self, scalar: &[u8]) -> Result<CortexM4StaticKey, CryptoError> {
@@ -311,7 +319,7 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
     }
 
     fn p256_public_key(&mut self, key: &CortexM4StaticKey) -> Result<PublicKey, CryptoError> {
-        Ok(key.0.public)
+        Ok(key.pair.public)
     }
 
     fn ecdsa_p256_sign_digest(
@@ -319,7 +327,7 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
         key: &CortexM4StaticKey,
         digest: &Digest,
     ) -> Result<Signature, CryptoError> {
-        Ok(key.0.sign(digest))
+        Ok(key.sign(digest))
     }
 
     fn ecdsa_p256_verify_digest(

@@ -1,6 +1,7 @@
 //! Conformance firmware: Wycheproof P-256 ECDH (`ecdh_secp256r1_ecpoint`) and
 //! ECDSA (`ecdsa_secp256r1_sha256_p1363`) on the target, for each enabled backend,
-//! plus the RFC 6979 §A.2.5 deterministic-signature known answers.
+//! plus the RFC 6979 §A.2.5 deterministic-signature known answers and API edge
+//! cases (scalar range on import, (n−1)·G = −G, r/s out of range).
 //!
 //! The vectors are baked in by `build.rs` (the target has no file system and no
 //! allocator). The iomt-crypto conformance kit needs `std`/`alloc`, so this is
@@ -207,6 +208,108 @@ fn rfc6979<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
     t.print(backend, FAMILY)
 }
 
+/// The group order n.
+const ORDER_N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+/// n − 1.
+const ORDER_N_MINUS_1: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550";
+/// The generator's x-coordinate.
+const GX: &str = "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296";
+
+/// API edge cases with known answers: scalar range checks on import, (n−1)·G = −G,
+/// 1·P = P, and signatures with r or s outside [1, n) rejected.
+fn edge_cases<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    const FAMILY: &str = "edge cases";
+    let mut t = Tally::default();
+    let check = |t: &mut Tally, id: u32, ok: bool| t.record(ok, backend, FAMILY, id);
+    let one = {
+        let mut d = [0u8; 32];
+        d[31] = 1;
+        d
+    };
+    let n = unhex::<32>(ORDER_N);
+    check(
+        &mut t,
+        1,
+        p.p256_import_key(&[0; 32]).err() == Some(CryptoError::InvalidPrivateKey),
+    );
+    check(
+        &mut t,
+        2,
+        p.p256_import_key(&n).err() == Some(CryptoError::InvalidPrivateKey),
+    );
+    check(
+        &mut t,
+        3,
+        p.p256_import_key(&[0xff; 32]).err() == Some(CryptoError::InvalidPrivateKey),
+    );
+    check(
+        &mut t,
+        4,
+        p.p256_import_key(&[1; 31]).err() == Some(CryptoError::InvalidLength),
+    );
+    check(
+        &mut t,
+        5,
+        p.p256_import_key(&[1; 33]).err() == Some(CryptoError::InvalidLength),
+    );
+    let gx = unhex::<32>(GX);
+    let (Ok(k_last), Ok(k_one)) = (
+        p.p256_import_key(&unhex::<32>(ORDER_N_MINUS_1)),
+        p.p256_import_key(&one),
+    ) else {
+        t.failed += 1;
+        return t.print(backend, FAMILY);
+    };
+    let (Ok(minus_g), Ok(g)) = (p.p256_public_key(&k_last), p.p256_public_key(&k_one)) else {
+        t.failed += 1;
+        return t.print(backend, FAMILY);
+    };
+    // (n−1)·G = −G: same x as G, different y.
+    check(
+        &mut t,
+        6,
+        minus_g.x() == &gx && minus_g.y() != g.y() && g.x() == &gx,
+    );
+    // (n−1)·G via ECDH and 1·(−G).
+    check(
+        &mut t,
+        7,
+        p.p256_ecdh_static(&k_last, &g)
+            .is_ok_and(|s| s.as_bytes() == &gx),
+    );
+    check(
+        &mut t,
+        8,
+        p.p256_ecdh_static(&k_one, &minus_g)
+            .is_ok_and(|s| s.as_bytes() == &gx),
+    );
+    // Signatures with r or s = 0 or n never verify.
+    let digest = p.sha256(b"edge");
+    match p.ecdsa_p256_sign_digest(&k_last, &digest) {
+        Ok(sig) => {
+            check(
+                &mut t,
+                9,
+                p.ecdsa_p256_verify_digest(&minus_g, &digest, &sig).is_ok(),
+            );
+            let mut bad = *sig.as_bytes();
+            let cases = [(0, [0u8; 32]), (0, n), (1, [0u8; 32]), (1, n)];
+            for (id, (half, value)) in (10..).zip(cases) {
+                bad[..32].copy_from_slice(&sig.as_bytes()[..32]);
+                bad[32..].copy_from_slice(&sig.as_bytes()[32..]);
+                bad[32 * half..32 * half + 32].copy_from_slice(&value);
+                let rejected = p
+                    .ecdsa_p256_verify_digest(&minus_g, &digest, &Signature::from_array(bad))
+                    .err()
+                    == Some(CryptoError::AuthenticationFailed);
+                check(&mut t, id, rejected);
+            }
+        }
+        Err(_) => t.failed += 1,
+    }
+    t.print(backend, FAMILY)
+}
+
 #[entry]
 fn main() -> ! {
     let mut ok = true;
@@ -217,6 +320,7 @@ fn main() -> ! {
         ok &= ecdh("rustcrypto", &mut p);
         ok &= ecdsa("rustcrypto", &mut p);
         ok &= rfc6979("rustcrypto", &mut p);
+        ok &= edge_cases("rustcrypto", &mut p);
         backends += 1;
     }
     #[cfg(feature = "backend-m4")]
@@ -225,6 +329,7 @@ fn main() -> ! {
         ok &= ecdh("p256-cortex-m4", &mut p);
         ok &= ecdsa("p256-cortex-m4", &mut p);
         ok &= rfc6979("p256-cortex-m4", &mut p);
+        ok &= edge_cases("p256-cortex-m4", &mut p);
         backends += 1;
     }
     ok &= backends > 0;
