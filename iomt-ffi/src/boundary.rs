@@ -397,22 +397,16 @@ mod tests {
         // SAFETY: NULL with length 0 is the empty slice.
         assert_eq!(unsafe { slice(core::ptr::null(), 0) }, Ok(&[][..]));
         // SAFETY: NULL with a length is rejected before any read.
-        assert_eq!(
-            unsafe { slice(core::ptr::null(), 5) },
-            Err(iomt_result::NullParameter)
-        );
+        let r = unsafe { slice(core::ptr::null(), 5) };
+        assert_eq!(r, Err(iomt_result::NullParameter));
         // SAFETY: a huge length is rejected before any read.
-        assert_eq!(
-            unsafe { slice(data.as_ptr(), usize::MAX) },
-            Err(iomt_result::InvalidArgument)
-        );
+        let r = unsafe { slice(data.as_ptr(), usize::MAX) };
+        assert_eq!(r, Err(iomt_result::InvalidArgument));
         let words = [0u32; 4];
         let misaligned = words.as_ptr().cast::<u8>().wrapping_add(1).cast::<u32>();
         // SAFETY: rejected before any read.
-        assert_eq!(
-            unsafe { array(misaligned, 1) },
-            Err(iomt_result::InvalidArgument)
-        );
+        let r = unsafe { array(misaligned, 1) };
+        assert_eq!(r, Err(iomt_result::InvalidArgument));
     }
 
     #[test]

@@ -488,15 +488,14 @@ mod tests {
             assert!(seen.insert(r.as_c_str()), "duplicate string for {r:?}");
             let p = iomt_result_str(*r as u32);
             // SAFETY: iomt_result_str returns a pointer to a static C string.
-            assert_eq!(unsafe { core::ffi::CStr::from_ptr(p) }, r.as_c_str());
+            let s = unsafe { core::ffi::CStr::from_ptr(p) };
+            assert_eq!(s, r.as_c_str());
         }
         for unknown in [11, 98, 500, u32::MAX] {
             let p = iomt_result_str(unknown);
             // SAFETY: as above.
-            assert_eq!(
-                unsafe { core::ffi::CStr::from_ptr(p) },
-                c"unknown result code"
-            );
+            let s = unsafe { core::ffi::CStr::from_ptr(p) };
+            assert_eq!(s, c"unknown result code");
         }
     }
 
