@@ -1,0 +1,205 @@
+//! EDHOC cost and size report.
+//!
+//! - `edhoc_cost sizes`: `size_of` of every state and the message sizes per method × suite.
+//! - `edhoc_cost handshake|floor <method> <suite> <n>`: runs `n` full handshakes (or only
+//!   their P-256 operations, the "EC floor") inside `run_handshake` / `run_floor`, so that
+//!   an instruction counter can measure exactly those, independent of machine load:
+//!
+//! ```sh
+//! cargo build -p iomt-auth --release --example edhoc_cost
+//! valgrind --tool=callgrind --toggle-collect='*run_handshake*' target/release/examples/edhoc_cost handshake 3 2 10
+//! valgrind --tool=callgrind --toggle-collect='*run_floor*' target/release/examples/edhoc_cost floor 3 2 10
+//! ```
+#![expect(clippy::unwrap_used, reason = "example on known-good inputs")]
+
+use core::hint::black_box;
+use core::mem::size_of;
+
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
+use iomt_auth::edhoc::*;
+use iomt_crypto::rustcrypto::OsRng;
+use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
+
+type P = RustCryptoProvider<OsRng>;
+
+const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
+const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
+const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
+const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+
+struct Fixture {
+    sk_i: StaticKey,
+    sk_r: StaticKey,
+    cred_i: Vec<u8>,
+    cred_r: Vec<u8>,
+}
+
+/// One handshake (messages 1–3, optionally 4); returns the message sizes.
+fn handshake(c: &mut P, f: &Fixture, method: Method, suite: u8, m4: bool) -> [usize; 4] {
+    let me_i = LocalCredential {
+        key: &f.sk_i,
+        cred: &f.cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let me_r = LocalCredential {
+        key: &f.sk_r,
+        cred: &f.cred_r,
+        id_cred: IdCred::Kid(&[0x32]),
+    };
+    let store_i = StaticTrustStore::new([TrustEntry {
+        kid: &[0x32],
+        cred: &f.cred_r,
+        identity: PeerIdentity::default(),
+        roles: RoleSet::EMPTY,
+    }]);
+    let store_r = StaticTrustStore::new([TrustEntry {
+        kid: &[0x2b],
+        cred: &f.cred_i,
+        identity: PeerIdentity::default(),
+        roles: RoleSet::EMPTY,
+    }]);
+    let suites = [suite];
+    let mut is = InitiatorState::<P>::new(&InitiatorConfig {
+        method,
+        suites: &suites,
+        c_i: ConnId::new(&[0x37]).unwrap(),
+        expect_message_4: m4,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut rs = ResponderState::<P>::new(&ResponderConfig {
+        suites: &[2, 5],
+        methods: &Method::ALL,
+        c_r: ConnId::new(&[0x27]).unwrap(),
+        send_message_4: m4,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let (mut a, mut b) = ([0u8; 160], [0u8; 160]);
+    let n1 = is.write_message_1(c, &[], &mut a).unwrap();
+    let n2 = rs
+        .handle_message_1(c, &a[..n1], &me_r, &[], &mut b)
+        .unwrap();
+    let n3 = is
+        .handle_message_2(c, &mut b[..n2], &store_i, &me_i, &[], &mut a)
+        .unwrap();
+    let n4 = rs
+        .handle_message_3(c, &mut a[..n3], &store_r, &[], &mut b)
+        .unwrap();
+    if m4 {
+        is.handle_message_4(c, &mut b[..n4]).unwrap();
+    }
+    let mut k = [0u8; 16];
+    is.completed()
+        .unwrap()
+        .exporter(c, 0x8000, &[], &mut k)
+        .unwrap();
+    rs.completed()
+        .unwrap()
+        .exporter(c, 0x8000, &[], &mut k)
+        .unwrap();
+    [n1, n2, n3, n4]
+}
+
+/// The P-256 operations of one handshake of `method`, nothing else.
+fn ec_floor(c: &mut P, f: &Fixture, method: Method) {
+    let g_i = *f.sk_i.public_key();
+    let g_r = *f.sk_r.public_key();
+    let (x, g_x) = c.p256_generate_ephemeral().unwrap();
+    let (y, g_y) = c.p256_generate_ephemeral().unwrap();
+    black_box(c.p256_ecdh_ephemeral(&y, &g_x).unwrap());
+    black_box(c.p256_ecdh_ephemeral(&x, &g_y).unwrap());
+    let digest = [7u8; 32];
+    if method.responder_static() {
+        black_box(c.p256_ecdh_static(&f.sk_r, &g_x).unwrap());
+        black_box(c.p256_ecdh_ephemeral(&x, &g_r).unwrap());
+    } else {
+        let s = c.ecdsa_p256_sign_digest(&f.sk_r, &digest).unwrap();
+        c.ecdsa_p256_verify_digest(&g_r, &digest, &s).unwrap();
+    }
+    if method.initiator_static() {
+        black_box(c.p256_ecdh_static(&f.sk_i, &g_y).unwrap());
+        black_box(c.p256_ecdh_ephemeral(&y, &g_i).unwrap());
+    } else {
+        let s = c.ecdsa_p256_sign_digest(&f.sk_i, &digest).unwrap();
+        c.ecdsa_p256_verify_digest(&g_i, &digest, &s).unwrap();
+    }
+}
+
+#[inline(never)]
+fn run_handshake(c: &mut P, f: &Fixture, method: Method, suite: u8, n: usize) {
+    for _ in 0..n {
+        black_box(handshake(c, f, method, suite, false));
+    }
+}
+
+#[inline(never)]
+fn run_floor(c: &mut P, f: &Fixture, method: Method, n: usize) {
+    for _ in 0..n {
+        ec_floor(c, f, method);
+    }
+}
+
+fn main() {
+    let f = Fixture {
+        sk_i: StaticKey::from_bytes(&hex::decode(SK_I).unwrap()).unwrap(),
+        sk_r: StaticKey::from_bytes(&hex::decode(SK_R).unwrap()).unwrap(),
+        cred_i: hex::decode(CRED_I).unwrap(),
+        cred_r: hex::decode(CRED_R).unwrap(),
+    };
+    let mut c = RustCryptoProvider::with_os_rng();
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some(mode @ ("handshake" | "floor")) => {
+            let method = Method::from_id(args[2].parse().unwrap()).unwrap();
+            let suite: u8 = args[3].parse().unwrap();
+            let n: usize = args[4].parse().unwrap();
+            if mode == "handshake" {
+                run_handshake(&mut c, &f, method, suite, n);
+            } else {
+                run_floor(&mut c, &f, method, n);
+            }
+        }
+        _ => {
+            let sizes = [
+                ("Initiator", size_of::<Initiator<P>>()),
+                ("InitiatorWaitM2", size_of::<InitiatorWaitM2<P>>()),
+                (
+                    "InitiatorProcessingM2",
+                    size_of::<InitiatorProcessingM2<'static, P>>(),
+                ),
+                ("InitiatorProcessedM2", size_of::<InitiatorProcessedM2<P>>()),
+                ("InitiatorWaitM4", size_of::<InitiatorWaitM4<P>>()),
+                ("Responder", size_of::<Responder<P>>()),
+                (
+                    "ResponderProcessingM1",
+                    size_of::<ResponderProcessingM1<'static, P>>(),
+                ),
+                ("ResponderWaitM3", size_of::<ResponderWaitM3<P>>()),
+                (
+                    "ResponderProcessingM3",
+                    size_of::<ResponderProcessingM3<'static, P>>(),
+                ),
+                ("ResponderProcessedM3", size_of::<ResponderProcessedM3<P>>()),
+                ("Completed", size_of::<Completed>()),
+                ("InitiatorState", size_of::<InitiatorState<P>>()),
+                ("ResponderState", size_of::<ResponderState<P>>()),
+            ];
+            for (n, s) in sizes {
+                println!("size_of::<{n}>() = {s}");
+            }
+            for method in Method::ALL {
+                for suite in [2u8, 5] {
+                    let [m1, m2, m3, m4] = handshake(&mut c, &f, method, suite, true);
+                    println!(
+                        "method {} suite {suite}: message_1 {m1}, message_2 {m2}, message_3 {m3}, message_4 {m4} (1-3: {})",
+                        method.id(),
+                        m1 + m2 + m3
+                    );
+                }
+            }
+        }
+    }
+}
