@@ -11,6 +11,11 @@ use core::fmt;
 
 use iomt_crypto::CryptoError;
 
+use crate::audit::AuditError;
+use crate::factor::FactorError;
+use crate::rbac::{BreakGlassError, RbacDenyReason};
+use crate::update::UpdateError;
+
 pub use crate::cbor::CborError;
 
 /// Why a peer's message was rejected (untrusted input).
@@ -91,6 +96,16 @@ pub enum AuthError {
     },
     /// The crypto provider failed (RNG, key handle, unsupported operation).
     Crypto(CryptoError),
+    /// An audit-log operation failed ([`crate::audit`]).
+    Audit(AuditError),
+    /// The operator factor did not verify ([`crate::factor`]).
+    Factor(FactorError),
+    /// RBAC denied the operation ([`crate::rbac`]).
+    Denied(RbacDenyReason),
+    /// Break-glass or consent refused access ([`crate::rbac::activate_break_glass`]).
+    BreakGlass(BreakGlassError),
+    /// A firmware update was rejected ([`crate::update`]).
+    Update(UpdateError),
 }
 
 impl AuthError {
@@ -125,6 +140,11 @@ impl AuthError {
             },
             Self::BufferTooSmall { .. } => 500,
             Self::Crypto(_) => 600,
+            Self::Audit(e) => 700 + e.code(),
+            Self::Factor(e) => 720 + e.code() as u16,
+            Self::Denied(e) => 730 + e.code() as u16,
+            Self::BreakGlass(e) => 740 + e.code() as u16,
+            Self::Update(e) => 750 + e.code() as u16,
         }
     }
 
@@ -145,6 +165,12 @@ impl AuthError {
             | Self::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage) => None,
             Self::PeerMisbehaved(_) | Self::AuthenticationFailed => Some(1),
             Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => Some(1),
+            // application-level (AAA) failures happen after the handshake: no EDHOC error
+            Self::Audit(_)
+            | Self::Factor(_)
+            | Self::Denied(_)
+            | Self::BreakGlass(_)
+            | Self::Update(_) => None,
         }
     }
 }
@@ -172,6 +198,11 @@ impl AuthError {
             Self::UnknownCredential => "Unknown credential referenced",
             Self::PeerError { .. } => "Peer error",
             Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => "Internal error",
+            Self::Audit(_)
+            | Self::Factor(_)
+            | Self::Denied(_)
+            | Self::BreakGlass(_)
+            | Self::Update(_) => "Not authorized",
         }
     }
 }
@@ -253,7 +284,42 @@ impl fmt::Display for AuthError {
                 write!(f, "buffer too small ({needed} bytes needed)")
             }
             Self::Crypto(c) => write!(f, "crypto: {c}"),
+            Self::Audit(e) => write!(f, "audit: {e}"),
+            Self::Factor(e) => write!(f, "operator factor: {e}"),
+            Self::Denied(e) => write!(f, "denied: {e}"),
+            Self::BreakGlass(e) => write!(f, "break-glass: {e}"),
+            Self::Update(e) => write!(f, "update rejected: {e}"),
         }
+    }
+}
+
+impl From<AuditError> for AuthError {
+    fn from(e: AuditError) -> Self {
+        Self::Audit(e)
+    }
+}
+
+impl From<FactorError> for AuthError {
+    fn from(e: FactorError) -> Self {
+        Self::Factor(e)
+    }
+}
+
+impl From<RbacDenyReason> for AuthError {
+    fn from(e: RbacDenyReason) -> Self {
+        Self::Denied(e)
+    }
+}
+
+impl From<BreakGlassError> for AuthError {
+    fn from(e: BreakGlassError) -> Self {
+        Self::BreakGlass(e)
+    }
+}
+
+impl From<UpdateError> for AuthError {
+    fn from(e: UpdateError) -> Self {
+        Self::Update(e)
     }
 }
 

@@ -495,3 +495,36 @@ fn break_glass_forged_or_stale_grants_refused() {
         BreakGlassError::AuditUnavailable
     );
 }
+
+#[test]
+fn rbac_aaa_errors_lift_into_auth_error_with_distinct_codes() {
+    use iomt_auth::AuthError;
+    use iomt_auth::factor::FactorError;
+    use iomt_auth::update::UpdateError;
+    let mut all: Vec<AuthError> = vec![
+        AuditError::Storage.into(),
+        AuditError::Crypto(iomt_crypto::CryptoError::Rng).into(),
+        AuditError::WrongPermit.into(),
+        FactorError::Absent.into(),
+        FactorError::BufferTooSmall { needed: 1 }.into(),
+        RbacDenyReason::NoRole.into(),
+        RbacDenyReason::AuditUnavailable.into(),
+        BreakGlassError::NotEmergency.into(),
+        BreakGlassError::AuditUnavailable.into(),
+        UpdateError::Malformed.into(),
+        UpdateError::Crypto(iomt_crypto::CryptoError::Rng).into(),
+        AuthError::Crypto(iomt_crypto::CryptoError::Rng),
+    ];
+    all.push(AuthError::AuthenticationFailed);
+    let codes: Vec<u16> = all.iter().map(|e| e.code()).collect();
+    for (i, a) in codes.iter().enumerate() {
+        assert!(!codes[i + 1..].contains(a), "duplicate code {a}");
+    }
+    assert_eq!(AuthError::from(UpdateError::DigestMismatch).code(), 764);
+    // application-level failures are never reported as EDHOC errors
+    assert_eq!(
+        AuthError::from(RbacDenyReason::NotPermitted).wire_err_code(),
+        None
+    );
+    assert!(!format!("{}", AuthError::from(UpdateError::Downgrade)).is_empty());
+}

@@ -38,6 +38,19 @@ pub enum BreakGlassError {
     AuditUnavailable,
 }
 
+impl BreakGlassError {
+    /// A stable numeric code.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::NotEmergency => 1,
+            Self::Expired => 2,
+            Self::ConsentDenied(_) => 3,
+            Self::AuditUnavailable => 4,
+        }
+    }
+}
+
 impl fmt::Display for BreakGlassError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
