@@ -652,3 +652,71 @@ fn admin_permit_5(
     }
     p
 }
+
+/// A RAM store whose metadata writes can be made to fail (flash full / power loss).
+struct FlakyMeta {
+    inner: RamAuditStore<8>,
+    fail_meta: bool,
+}
+
+impl AuditStore for FlakyMeta {
+    fn capacity(&self) -> u32 {
+        self.inner.capacity()
+    }
+    fn read_slot(&mut self, slot: u32, out: &mut Entry) -> Result<(), StorageError> {
+        self.inner.read_slot(slot, out)
+    }
+    fn write_slot(&mut self, slot: u32, entry: &Entry) -> Result<(), StorageError> {
+        self.inner.write_slot(slot, entry)
+    }
+    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
+        self.inner.load_meta()
+    }
+    fn store_meta(&mut self, meta: &AuditMeta) -> Result<(), StorageError> {
+        if self.fail_meta {
+            return Err(StorageError);
+        }
+        self.inner.store_meta(meta)
+    }
+}
+
+#[test]
+fn audit_clear_and_append_are_atomic_with_their_metadata() {
+    let (mut c, _, _) = setup();
+    let mut log = log_with::<8>(&mut c, 5);
+    let permit = admin_permit(&mut c, &mut log, Operation::ClearAuditLog);
+    let store = FlakyMeta {
+        inner: log.into_store(),
+        fail_meta: true,
+    };
+    let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
+    let before = *log.meta();
+    // the clear's record cannot be committed: nothing is cleared, in memory or in flash
+    assert_eq!(
+        log.clear(&mut c, &permit, t(9)).unwrap_err(),
+        AuditError::Storage
+    );
+    assert_eq!(*log.meta(), before);
+    assert_eq!(
+        log.append(
+            &mut c,
+            t(9),
+            AuditEvent::KeyUpdate,
+            Outcome::Success,
+            DEV,
+            Detail::NONE
+        )
+        .unwrap_err(),
+        AuditError::Storage
+    );
+    assert_eq!(*log.meta(), before);
+    log.verify_stored(&mut c).unwrap();
+    // after a reboot the last written entry (it chains from the stored head) is rolled
+    // forward as an ordinary record; nothing was discarded
+    let mut store = log.into_store();
+    store.fail_meta = false;
+    let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
+    assert_eq!(log.meta().cleared, 0);
+    assert_eq!(log.meta().next_seq, before.next_seq + 1);
+    log.verify_stored(&mut c).unwrap();
+}

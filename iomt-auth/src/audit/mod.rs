@@ -426,20 +426,22 @@ impl<S: AuditStore> AuditLog<S> {
         }
         let discarded = self.meta.count;
         let saved = self.meta;
+        // The clear and its record reach flash in one metadata write (inside `append`):
+        // either both happen or neither does (after a power cut in between, `open` rolls
+        // the record forward as an ordinary append, and nothing was discarded).
         self.meta.cleared = self.meta.cleared.saturating_add(discarded);
         self.meta.count = 0;
-        if let Err(e) = self.store.store_meta(&self.meta) {
-            self.meta = saved;
-            return Err(e.into());
-        }
-        self.append(
+        if let Err(e) = self.append(
             crypto,
             now,
             AuditEvent::LogCleared,
             Outcome::Success,
             permit.subject(),
             Detail::from_u32s(discarded, 0),
-        )?;
+        ) {
+            self.meta = saved;
+            return Err(e);
+        }
         Ok(discarded)
     }
 }
