@@ -20,6 +20,7 @@
 //!   receiver) were accepted — the grace period — then it is zeroized.
 //! - After [`ProtoError::LimitReached`] or a close frame (sent or received) the channel
 //!   is closed: every later call returns [`ProtoError::Closed`].
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Prk};
 

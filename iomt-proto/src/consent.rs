@@ -6,6 +6,7 @@
 //! - Slot numbers are `0..SLOTS` (`SLOTS` ≤ 15; the wire value 15 means "no slot").
 //! - The initiator installs tags only in even slots, the responder only in odd ones
 //!   (enforced by the channel), so both sides never race for one slot.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use heapless::Vec;
 use iomt_core::{ConsentTag, MAX_CONSENT_TAG_LEN};

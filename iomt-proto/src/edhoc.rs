@@ -5,6 +5,7 @@
 //! [`EdhocExporter`] is the same exporter as a [`KeyExporter`] for callers that want
 //! [`Channel::new`]. With the `embedded-io` feature too, [`crate::transport::handshake`]
 //! runs the handshake itself over a stream or datagram link.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_auth::edhoc::Completed;
 use iomt_crypto::CryptoProvider;

@@ -2,6 +2,7 @@
 //!
 //! Each function takes arbitrary bytes, must never panic on them, and asserts the
 //! property named in its docs (an assertion failure is a bug the fuzzer found).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_crypto::{AeadAlgorithm, CryptoProvider};
 

@@ -8,6 +8,7 @@
 //! # Invariants
 //! A channel is stored under its own [`Channel::conn_id`]; frames for unknown ids are
 //! rejected without touching any session.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 extern crate std;
 

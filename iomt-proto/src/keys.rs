@@ -14,6 +14,7 @@
 //! Secrets ([`Prk`], [`AeadKey`], [`Iv`]) zeroize on drop and redact `Debug`. A
 //! direction's IV is fixed for the session; each epoch has its own key, and the nonce
 //! also encodes the epoch, so (key, nonce) pairs never repeat.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
 

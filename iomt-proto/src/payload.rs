@@ -13,6 +13,7 @@
 //! - Decoding is strict: trailing bytes are [`PeerMisbehaved::InvalidPayload`], as is
 //!   anything postcard or iomt-core's validating `Deserialize` impls reject.
 //! - Byte-string fields borrow from the frame buffer (no copy, no allocation).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_core::{Operation, VitalBatch, WaveformChunk};
 use iomt_crypto::CryptoProvider;

@@ -2,6 +2,7 @@
 //!
 //! The `Write` impl must send each `write` call as one datagram and the `Read` impl
 //! must return one datagram per `read` call (the usual shape of BLE/UDP adapters).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use embedded_io::{Read, Write};
 use iomt_crypto::CryptoProvider;

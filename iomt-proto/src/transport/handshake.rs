@@ -8,6 +8,7 @@
 //! On a local failure the driver sends the EDHOC error message the state machine
 //! produces (best effort) and returns the error. Not handled: the initiator's retry
 //! with another suite after an ERR_CODE 2 error (call it again with a new state).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_auth::AuthError;
 use iomt_auth::cred::{LocalCredential, TrustStore};

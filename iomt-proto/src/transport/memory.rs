@@ -4,6 +4,7 @@
 //! allocation). A busy `RefCell` is an error ([`MemoryError::Busy`]), never a panic.
 //! [`Pipe::set_chunk_limits`] makes reads and writes short, to exercise the
 //! partial-I/O loops.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::cell::RefCell;
 use core::fmt;

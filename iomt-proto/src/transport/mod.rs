@@ -21,6 +21,7 @@
 //!
 //! - `handshake` (features `edhoc` + `embedded-io`): runs the EDHOC handshake over a
 //!   [`FrameLink`]; then `Channel::from_edhoc` starts the channel.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
 

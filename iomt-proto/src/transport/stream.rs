@@ -6,6 +6,7 @@
 //! +----------------+--------------------------+
 //! ```
 //! `length` is 1..=[`crate::MAX_FRAME_LEN`]; 0 is invalid.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use embedded_io::{Read, Write};
 use iomt_crypto::CryptoProvider;
