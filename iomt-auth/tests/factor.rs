@@ -536,7 +536,7 @@ mod through_edhoc {
             .unwrap()
             .complete(c)
             .unwrap();
-        let mut session = SessionAuth::new(c, &done_r.peer_identity().0, done_r.peer_roles());
+        let mut session = SessionAuth::from_completed(c, &done_r);
         let result = f.fv.verify(
             c,
             &mut f.log,

@@ -159,6 +159,15 @@ impl SessionAuth {
         }
     }
 
+    /// The session of a completed EDHOC handshake: the peer identity and roles the trust
+    /// store bound to its credential. No factor yet.
+    pub fn from_completed<C: CryptoProvider>(
+        crypto: &mut C,
+        done: &crate::edhoc::Completed,
+    ) -> Self {
+        Self::new(crypto, &done.peer_identity().0, done.peer_roles())
+    }
+
     /// The subject id used in audit records.
     #[must_use]
     pub const fn subject(&self) -> Subject {
