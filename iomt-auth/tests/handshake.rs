@@ -884,6 +884,40 @@ fn every_bit_flip_and_truncation_is_rejected() {
     println!("{trials} tampered handshakes rejected");
 }
 
+/// The same for credentials sent by value (larger plaintexts, CCS parsing of peer bytes).
+#[test]
+fn every_bit_flip_and_truncation_is_rejected_by_value() {
+    for (method, suite) in [(Method::SigStat, 5)] {
+        let s = Setup {
+            method,
+            suite,
+            message_4: true,
+            by_value: true,
+        };
+        let clean = run(s, None).transcript;
+        for (idx, m) in [&clean.m1, &clean.m2, &clean.m3, &clean.m4]
+            .iter()
+            .enumerate()
+        {
+            let which = idx + 1;
+            for bit in 0..m.len() * 8 {
+                let f = move |v: &mut Vec<u8>| v[bit / 8] ^= 1 << (bit % 8);
+                let o = run(s, Some((which, &f)));
+                assert!(o.error.is_some(), "{s:?} m{which} flip {bit}");
+                assert!(
+                    !(o.initiator_done && o.responder_done),
+                    "{s:?} m{which} flip {bit}"
+                );
+            }
+            for len in 0..m.len() {
+                let f = move |v: &mut Vec<u8>| v.truncate(len);
+                let o = run(s, Some((which, &f)));
+                assert!(o.error.is_some(), "{s:?} m{which} truncate {len}");
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     /// Feed message k of the clean transcript (possibly to the wrong role).

@@ -409,6 +409,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..160)) {
+            let _ = CcsView::parse(&data);
+            let mut d = Decoder::new(&data);
+            let _ = IdCred::decode_compact(&mut d);
+        }
+
+        #[test]
+        fn cred_r_single_byte_changes_never_panic(pos in 0usize..95, val in proptest::prelude::any::<u8>()) {
+            let mut c = h(CRED_R);
+            c[pos] = val;
+            if let Ok(v) = CcsView::parse(&c) {
+                // whatever was accepted is a valid point
+                proptest::prop_assert!(PublicKey::from_coordinates(v.public_key.x(), v.public_key.y()).is_ok());
+            }
+        }
+    }
+
     #[test]
     fn by_value_roundtrip() {
         let c = h(CRED_R);

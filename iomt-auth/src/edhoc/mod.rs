@@ -80,7 +80,7 @@ use iomt_crypto::AeadAlgorithm;
 /// Longest connection identifier (C_I, C_R) accepted or sent, in bytes.
 pub const MAX_CONN_ID_LEN: usize = 7;
 /// Longest credential (CRED_x, CCS bytes) that fits the MAC-context scratch buffer.
-/// The RFC 9529 CCS credentials are 107 and 114 bytes.
+/// The RFC 9529 CCS credentials are 107 (CRED_I) and 95 (CRED_R) bytes.
 pub const MAX_CRED_LEN: usize = 192;
 /// Longest encoded EAD field (all items of one message) sent or accepted.
 pub const MAX_EAD_LEN: usize = 96;
