@@ -19,7 +19,8 @@
 //!   frames of epoch n−1 until `W` more frames of epoch n (after the one that moved the
 //!   receiver) were accepted — the grace period — then it is zeroized.
 //! - After [`ProtoError::LimitReached`] or a close frame (sent or received) the channel
-//!   is closed: every later call returns [`ProtoError::Closed`].
+//!   is closed: every later call returns [`ProtoError::Closed`], except that after the
+//!   forgery limit [`Channel::close`] may still send one close frame.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Prk};
@@ -154,8 +155,17 @@ pub struct Channel<const W: u32 = 64, const SLOTS: usize = 4> {
     algorithm: AeadAlgorithm,
     side: Side,
     conn_id: u8,
-    closed: bool,
+    state: State,
     consent: ConsentSlots<SLOTS>,
+}
+
+/// Lifecycle of a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    /// The receive side hit its forgery limit: only [`Channel::close`] may still run.
+    Closing,
+    Closed,
 }
 
 impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
@@ -201,7 +211,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             algorithm,
             side,
             conn_id,
-            closed: false,
+            state: State::Open,
             consent: ConsentSlots::new(),
         })
     }
@@ -236,10 +246,10 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         self.conn_id
     }
 
-    /// Whether the channel is closed.
+    /// Whether the channel is closed (or closing: only [`Channel::close`] still works).
     #[must_use]
     pub const fn is_closed(&self) -> bool {
-        self.closed
+        !matches!(self.state, State::Open)
     }
 
     /// Bytes a frame adds to its payload at the current send sequence number.
@@ -270,7 +280,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
 
     /// Marks the channel closed without sending anything (keys stay until drop).
     pub fn abort(&mut self) {
-        self.closed = true;
+        self.state = State::Closed;
     }
 
     /// Ratchets the send key: `secret ← HKDF-Expand(secret, "iomt1 ku", 32)`, epoch + 1,
@@ -286,7 +296,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     pub fn update_send_key<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), ProtoError> {
         self.ensure_open()?;
         let Some(epoch) = self.tx_epoch.checked_add(1) else {
-            self.closed = true;
+            self.state = State::Closed;
             return Err(ProtoError::LimitReached(LimitKind::Epoch));
         };
         let secret = keys::next_secret(crypto, &self.tx_secret)?;
@@ -374,7 +384,8 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     }
 
     /// Seals a close frame carrying `reason` (one byte, its stable code; also its
-    /// postcard encoding) and closes the channel.
+    /// postcard encoding) and closes the channel. Also allowed right after the receive
+    /// side reached its forgery limit (send e.g. [`CloseReason::ForgeryLimit`]).
     ///
     /// # Errors
     /// [`ProtoError::BufferTooSmall`], [`ProtoError::Closed`], crypto failures.
@@ -384,18 +395,25 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         reason: CloseReason,
         out: &mut [u8],
     ) -> Result<usize, ProtoError> {
+        if self.state == State::Closing {
+            self.state = State::Open;
+            let r = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {
+                copy_into(&[reason.code()], buf)
+            });
+            self.state = State::Closed;
+            return r;
+        }
         let n = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {
             copy_into(&[reason.code()], buf)
         })?;
-        self.closed = true;
+        self.state = State::Closed;
         Ok(n)
     }
 
     fn ensure_open(&self) -> Result<(), ProtoError> {
-        if self.closed {
-            Err(ProtoError::Closed)
-        } else {
-            Ok(())
+        match self.state {
+            State::Open => Ok(()),
+            State::Closing | State::Closed => Err(ProtoError::Closed),
         }
     }
 
@@ -649,7 +667,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             }
             (FrameType::Data, Some(s)) => Some(s),
             (FrameType::Close, _) => {
-                self.closed = true;
+                self.state = State::Closed;
                 None
             }
             _ => None,
@@ -684,7 +702,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         };
         *counter = counter.saturating_add(1);
         if *counter >= self.max_failed {
-            self.closed = true;
+            self.state = State::Closing;
             ProtoError::LimitReached(LimitKind::Forgery)
         } else {
             ProtoError::AuthenticationFailed

@@ -230,6 +230,30 @@ impl CloseReason {
     }
 }
 
+/// The close reason to send after a local error, for errors that should end the
+/// session (rustls maps errors to alerts the same way). Errors that only drop one frame
+/// (malformed, rejected, a single failed authentication) map to `Err(())`: nothing is
+/// sent for them.
+///
+/// ```
+/// use iomt_proto::{CloseReason, LimitKind, ProtoError};
+/// let e = ProtoError::LimitReached(LimitKind::Forgery);
+/// assert_eq!(CloseReason::try_from(&e), Ok(CloseReason::ForgeryLimit));
+/// assert!(CloseReason::try_from(&ProtoError::AuthenticationFailed).is_err());
+/// ```
+impl TryFrom<&ProtoError> for CloseReason {
+    type Error = ();
+    fn try_from(e: &ProtoError) -> Result<Self, ()> {
+        match e {
+            ProtoError::LimitReached(crate::error::LimitKind::Forgery) => Ok(Self::ForgeryLimit),
+            ProtoError::LimitReached(_) => Ok(Self::KeysExhausted),
+            ProtoError::PeerMisbehaved(_) => Ok(Self::ProtocolError),
+            ProtoError::KeyExport | ProtoError::Crypto(_) => Ok(Self::InternalError),
+            _ => Err(()),
+        }
+    }
+}
+
 impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// Encodes `msg` straight into the frame buffer and seals it as a data frame.
     ///

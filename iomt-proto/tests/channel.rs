@@ -486,6 +486,16 @@ fn forgery_limit_closes_session() {
         b.seal_data(&mut c, None, b"x", &mut buf),
         Err(ProtoError::Closed)
     );
+    // One close frame can still be sent, with the reason the error maps to.
+    let reason = CloseReason::try_from(&ProtoError::LimitReached(LimitKind::Forgery)).unwrap();
+    let n = b.close(&mut c, reason, &mut buf).unwrap();
+    let o = a.open(&mut c, &mut buf[..n]).unwrap();
+    assert_eq!(
+        CloseReason::decode(o.payload),
+        Ok(CloseReason::ForgeryLimit)
+    );
+    assert!(a.is_closed());
+    assert_eq!(b.close(&mut c, reason, &mut buf), Err(ProtoError::Closed));
 }
 
 #[test]
