@@ -22,6 +22,21 @@
 //!   generator of the `rfc6979` crate), byte-identical to
 //!   [`RustCryptoProvider`]'s: signing never touches the RNG.
 //! - Everything that is not P-256 behaves exactly as [`RustCryptoProvider`].
+//!
+//! # How the wrapped crate (`p256-cortex-m4` 0.1.0-alpha.6) is used
+//! - Only its safe API, with `default-features = false` (no fallback, so no second
+//!   `p256` generation is pulled in); this crate stays `#![forbid(unsafe_code)]`.
+//! - Its `SecretKey` is `Clone` and does not zeroize on drop: it is wrapped in
+//!   non-`Clone` types whose `Drop` zeroizes it (and the shared-secret copy).
+//! - It signs with a random `k` drawn from a `rand_core` 0.6 RNG; the RNG passed here
+//!   yields the RFC 6979 nonces instead, so signatures are deterministic and equal to
+//!   RustCrypto's (checked on target by the `bench` firmware's cross-check and the
+//!   RFC 6979 §A.2.5 vectors in the `conformance` firmware).
+//! - Its `Signature::from_untagged_bytes` checks the range of `r` twice and never of
+//!   `s`; the assembly library's `p256_verify` checks both, so out-of-range `s` is
+//!   still rejected (Wycheproof and the firmware's edge cases cover it).
+//! - Its `SecretKey::to_bytes` is `unsafe`, so a [`CortexM4StaticKey`] keeps the
+//!   big-endian scalar itself for the RFC 6979 nonce generator.
 
 use core::fmt;
 
