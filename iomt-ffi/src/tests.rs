@@ -51,30 +51,31 @@ fn zeroed<T>() -> Box<T> {
     unsafe { b.assume_init() }
 }
 
+/// A crypto provider whose RNG state lives on the heap at a fixed address (the provider
+/// keeps a raw pointer to it).
 struct Crypto {
     storage: Box<iomt_crypto>,
-    _seed: Box<u64>,
+    seed: *mut u64,
 }
 
 impl Crypto {
     fn new(seed: u64) -> Self {
-        let mut seed = Box::new(seed);
+        let seed = Box::into_raw(Box::new(seed));
         let mut storage = zeroed::<iomt_crypto>();
-        let r = unsafe {
-            iomt_crypto_init(
-                &raw mut *storage,
-                Some(test_rng),
-                (&raw mut *seed).cast::<c_void>(),
-            )
-        };
+        let r = unsafe { iomt_crypto_init(&raw mut *storage, Some(test_rng), seed.cast()) };
         assert_eq!(r, iomt_result::Ok);
-        Self {
-            storage,
-            _seed: seed,
-        }
+        Self { storage, seed }
     }
     fn ptr(&mut self) -> *mut iomt_crypto {
         &raw mut *self.storage
+    }
+}
+
+impl Drop for Crypto {
+    fn drop(&mut self) {
+        let r = unsafe { iomt_crypto_deinit(&raw mut *self.storage) };
+        assert_eq!(r, iomt_result::Ok);
+        drop(unsafe { Box::from_raw(self.seed) });
     }
 }
 
