@@ -11,6 +11,7 @@ pub mod edhoc;
 pub mod fixture;
 pub mod handshake;
 pub mod provider;
+mod seeds;
 
 /// Decodes a hex string (fixtures only; panics on bad input).
 #[must_use]
