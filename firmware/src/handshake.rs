@@ -28,17 +28,19 @@ pub const SK_I: [u8; 32] =
 pub const SK_R: [u8; 32] =
     hex32(b"72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac");
 /// RFC 9529 §3: CRED_I (CCS).
-const CRED_I: [u8; 107] = hex::<107>(
+pub const CRED_I: [u8; 107] = hex::<107>(
     b"a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8",
 );
 /// RFC 9529 §3: CRED_R (CCS).
-const CRED_R: [u8; 95] = hex::<95>(
+pub const CRED_R: [u8; 95] = hex::<95>(
     b"a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072",
 );
-const KID_I: &[u8] = &[0x2b];
+/// `kid` of CRED_I.
+pub const KID_I: &[u8] = &[0x2b];
 /// Reported if a timed step did not run (cannot happen: `measure` runs it once).
 const MISSING: AuthError = AuthError::AuthenticationFailed;
-const KID_R: &[u8] = &[0x32];
+/// `kid` of CRED_R.
+pub const KID_R: &[u8] = &[0x32];
 
 const fn nibble(c: u8) -> u8 {
     match c {
@@ -49,7 +51,7 @@ const fn nibble(c: u8) -> u8 {
 }
 
 /// Compile-time hex decoding (the length must match exactly).
-const fn hex<const N: usize>(s: &[u8]) -> [u8; N] {
+pub const fn hex<const N: usize>(s: &[u8]) -> [u8; N] {
     assert!(s.len() == 2 * N, "hex length");
     let mut out = [0u8; N];
     let mut i = 0;

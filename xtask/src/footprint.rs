@@ -27,6 +27,11 @@ const BACKENDS: [(&str, &[&str]); 2] = [
 /// What one firmware run reported.
 #[derive(Default)]
 struct Run {
+    /// Sections of the initiator-only image and of the baseline image.
+    initiator: BTreeMap<String, u64>,
+    baseline: BTreeMap<String, u64>,
+    /// Instructions of the RFC 9529 §3 initiator run.
+    initiator_instructions: Option<u64>,
     /// operation → (instructions, peak stack bytes), in report order.
     ops: Vec<(String, u64, u64)>,
     /// type → bytes.
@@ -49,10 +54,7 @@ impl Run {
     }
 
     fn flash(&self) -> u64 {
-        [".vector_table", ".text", ".rodata", ".data"]
-            .iter()
-            .filter_map(|s| self.sections.get(*s))
-            .sum()
+        flash(&self.sections)
     }
 
     fn ram(&self) -> u64 {
@@ -61,6 +63,13 @@ impl Run {
             .filter_map(|s| self.sections.get(*s))
             .sum()
     }
+}
+
+fn flash(sections: &BTreeMap<String, u64>) -> u64 {
+    [".vector_table", ".text", ".rodata", ".data"]
+        .iter()
+        .filter_map(|s| sections.get(*s))
+        .sum()
 }
 
 fn parse_run(console: &str, backend: &str) -> Run {
@@ -115,6 +124,14 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     // (opt, backend) → run
     let mut runs: BTreeMap<(String, String), Run> = BTreeMap::new();
     for &opt in opt_levels {
+        let build = Build {
+            bin: "baseline",
+            features: &[],
+            opt_level: opt,
+        };
+        let elf = build.build()?;
+        qemu::run_elf(&elf)?;
+        let baseline = sections(&elf)?;
         for (backend, features) in BACKENDS {
             let build = Build {
                 bin: "bench",
@@ -128,6 +145,26 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             }
             let mut run = parse_run(&console, backend);
             run.sections = sections(&elf)?;
+            // The initiator-only device image: RFC 9529 §3 byte-exact, then its size.
+            let build = Build {
+                bin: "initiator",
+                features,
+                opt_level: opt,
+            };
+            let elf = build.build()?;
+            let console = qemu::run_elf(&elf)?;
+            run.initiator_instructions = console
+                .lines()
+                .find_map(|l| l.strip_prefix("IOMT-INITIATOR\tok\t"))
+                .and_then(|n| n.trim().parse().ok());
+            if run.initiator_instructions.is_none() {
+                return Err(format!(
+                    "initiator ({}) did not report success",
+                    build.tag()
+                ));
+            }
+            run.initiator = sections(&elf)?;
+            run.baseline = baseline.clone();
             runs.insert((opt.to_owned(), backend.to_owned()), run);
         }
     }
@@ -357,6 +394,50 @@ fn render(
                 thousands(s(".bss")),
                 thousands(r.flash()),
                 thousands(r.ram()),
+            );
+        }
+    }
+
+    // Initiator-only image.
+    let _ = writeln!(w, "\n## Initiator-only device image (bytes)\n");
+    let _ = writeln!(
+        w,
+        "The `initiator` firmware links one backend, the EDHOC initiator (all methods, both \
+         suites, EAD, trust store) and the secure channel (seal and open), and runs the \
+         RFC 9529 §3 handshake (method 3, suite 2, with message_4) **byte-exact** on the target \
+         (message_1 and message_3 equal the trace, the exporter gives the trace's OSCORE Master \
+         Secret), then seals and opens a 64-byte frame. `iomt + backend` = the image minus the \
+         `baseline` image (the same runtime, semihosting and panic handler without iomt). For \
+         comparison (see `shared/ARCHITECTURE.md`): lakers 0.8 initiator-only (method 3, suite 2, \
+         RustCrypto) firmware `.text` 27.8 KiB at opt-level z.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| opt-level | backend | .text | .rodata | flash | iomt + backend (flash) | RFC 9529 handshake (instructions) |\n|---|---|---:|---:|---:|---:|---:|"
+    );
+    for opt in opts {
+        for (backend, _) in BACKENDS {
+            let r = get(opt, backend)?;
+            let s = |n: &str| r.initiator.get(n).copied().unwrap_or(0);
+            let own = flash(&r.initiator).saturating_sub(flash(&r.baseline));
+            let _ = writeln!(
+                w,
+                "| {opt} | {backend} | {} | {} | {} | {} ({:.1} KiB) | {} |",
+                thousands(s(".text")),
+                thousands(s(".rodata")),
+                thousands(flash(&r.initiator)),
+                thousands(own),
+                own as f64 / 1024.0,
+                r.initiator_instructions.map_or("–".to_owned(), thousands),
+            );
+        }
+    }
+    for opt in opts {
+        if let Ok(r) = get(opt, "rustcrypto") {
+            let _ = writeln!(
+                w,
+                "\nBaseline image (opt-level {opt}): flash {} bytes.",
+                thousands(flash(&r.baseline))
             );
         }
     }

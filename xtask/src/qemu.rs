@@ -73,11 +73,12 @@ impl Build<'_> {
                 self.bin,
                 "--no-default-features",
             ])
-            .arg("--features")
-            .arg(self.features.join(","))
             .arg("--target-dir")
             .arg(&target_dir)
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", self.opt_level);
+        if !self.features.is_empty() {
+            cmd.arg("--features").arg(self.features.join(","));
+        }
         run(&mut cmd)?;
         Ok(target_dir.join(TARGET).join("release").join(self.bin))
     }

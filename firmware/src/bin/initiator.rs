@@ -1,0 +1,167 @@
+//! Initiator-only device image: one backend, the EDHOC initiator and the secure channel.
+//!
+//! Runs the RFC 9529 §3 handshake (method 3, cipher suite 2, C_I = 0x37, kid-referenced
+//! CCS credentials, message_4) byte-exact on the target: message_1 and message_3 must
+//! equal the trace, message_2 and message_4 from the trace must verify, and the
+//! exporter must give the trace's OSCORE Master Secret. Then it derives a secure
+//! channel from that session and seals / opens a 64-byte frame. Exit code = verdict.
+//!
+//! `cargo xtask footprint` reports this image's sections (minus the `baseline`
+//! image's) as the footprint of a device that links only the initiator.
+//!
+//! Backend: `CortexM4Provider` with feature `backend-m4`, else `RustCryptoProvider`.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use iomt_auth::AuthError;
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
+use iomt_auth::edhoc::{AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, Method};
+use iomt_core::Role;
+use iomt_crypto::{AeadAlgorithm, CryptoProvider};
+use iomt_firmware::handshake::{CRED_I, CRED_R, KID_I, KID_R, SK_I, hex};
+use iomt_firmware::rng::ReplayRng;
+use iomt_firmware::{exit, measure};
+use iomt_proto::{Channel, ExportError, Side};
+use panic_semihosting as _;
+
+#[cfg(feature = "backend-m4")]
+type Provider = iomt_crypto::CortexM4Provider<ReplayRng>;
+#[cfg(not(feature = "backend-m4"))]
+type Provider = iomt_crypto::RustCryptoProvider<ReplayRng>;
+
+/// RFC 9529 §3 trace values.
+const X: [u8; 32] = hex(b"368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
+const MESSAGE_1: [u8; 39] =
+    hex(b"0382060258208af6f430ebe18d34184017a9a11bf511c8dff8f834730b96c1b7c8dbca2fc3b637");
+const MESSAGE_2: [u8; 45] = hex(
+    b"582b419701d7f00a26c2dc587a36dd752549f33763c893422c8ea0f955a13a4ff5d59862a1eef9e0e7e1886fcd",
+);
+const MESSAGE_3: [u8; 19] = hex(b"52e562097bc417dd5919485ac7891ffd90a9fc");
+const MESSAGE_4: [u8; 9] = hex(b"4828c966b7ca304f83");
+const OSCORE_MASTER_SECRET: [u8; 16] = hex(b"f9868f6a3aca78a05d1485b35030b162");
+
+#[entry]
+fn main() -> ! {
+    iomt_firmware::timer::start();
+    let mut instructions = 0u32;
+    let result = run(&mut instructions);
+    match result {
+        Ok(()) => {
+            hprintln!("IOMT-INITIATOR\tok\t{}", instructions);
+            exit(true)
+        }
+        Err(step) => {
+            hprintln!("IOMT-INITIATOR\tFAILED at {}", step);
+            exit(false)
+        }
+    }
+}
+
+fn run(instructions: &mut u32) -> Result<(), &'static str> {
+    let mut p = Provider::new(ReplayRng::new(X));
+    let sk_i = p.p256_import_key(&SK_I).map_err(|_| "import SK_I")?;
+    let me = LocalCredential {
+        key: &sk_i,
+        cred: &CRED_I,
+        id_cred: IdCred::Kid(KID_I),
+    };
+    let store = StaticTrustStore::new([TrustEntry {
+        kid: KID_R,
+        cred: &CRED_R,
+        identity: PeerIdentity::from_slice(b"example.edu"),
+        roles: RoleSet::EMPTY.with(Role::Device),
+    }]);
+    let config = InitiatorConfig {
+        method: Method::StatStat,
+        suites: &[6, 2],
+        c_i: ConnId::new(&[0x37]).map_err(|_| "C_I")?,
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    };
+    let mut m1 = [0u8; 64];
+    let mut m2 = MESSAGE_2;
+    let mut m3 = [0u8; 64];
+    let mut m4 = MESSAGE_4;
+    let mut outcome: Result<_, (&'static str, AuthError)> =
+        Err(("not run", AuthError::AuthenticationFailed));
+    let m = measure(1, || {
+        outcome = (|| {
+            let init = Initiator::<Provider>::new(&config).map_err(|e| ("new", e))?;
+            let (wait2, n1) = init
+                .prepare_message_1(&mut p, &[], &mut m1)
+                .map_err(|e| ("message_1", e))?;
+            let processed = wait2
+                .parse_message_2(&mut p, &mut m2)
+                .map_err(|e| ("parse message_2", e))?
+                .verify_with_store(&mut p, &store)
+                .map_err(|e| ("verify message_2", e))?;
+            let (after, n3) = processed
+                .prepare_message_3(&mut p, &me, &[], &mut m3)
+                .map_err(|e| ("message_3", e))?;
+            let AfterMessage3::AwaitMessage4(wait4) = after else {
+                return Err(("message_4 expected", AuthError::AuthenticationFailed));
+            };
+            let (done, _) = wait4
+                .process_message_4(&mut p, &mut m4)
+                .map_err(|e| ("message_4", e))?;
+            Ok((n1, n3, done))
+        })();
+    });
+    *instructions = m.instructions;
+    let (n1, n3, mut done) = outcome.map_err(|(step, e)| {
+        hprintln!("{}: {:?}", step, e);
+        step
+    })?;
+    if m1.get(..n1) != Some(&MESSAGE_1[..]) {
+        return Err("message_1 differs from RFC 9529");
+    }
+    if m3.get(..n3) != Some(&MESSAGE_3[..]) {
+        return Err("message_3 differs from RFC 9529");
+    }
+    let mut secret = [0u8; 16];
+    done.exporter(&mut p, 0, &[], &mut secret)
+        .map_err(|_| "exporter")?;
+    if secret != OSCORE_MASTER_SECRET {
+        return Err("OSCORE Master Secret differs from RFC 9529");
+    }
+
+    // The session: both directions' channels from the same exporter (the responder
+    // side stands in for the gateway so that open is exercised too).
+    let mut exporter = |label: u16, context: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
+        let mut q = Provider::new(ReplayRng::new([1; 32]));
+        done.exporter(&mut q, label, context, out)
+            .map_err(|_| ExportError)
+    };
+    let mut tx = Channel::<64, 4>::new(
+        &mut p,
+        &mut exporter,
+        AeadAlgorithm::AesCcm16_64_128,
+        Side::Initiator,
+        1,
+    )
+    .map_err(|_| "channel (device)")?;
+    let mut rx = Channel::<64, 4>::new(
+        &mut p,
+        &mut exporter,
+        AeadAlgorithm::AesCcm16_64_128,
+        Side::Responder,
+        1,
+    )
+    .map_err(|_| "channel (gateway)")?;
+    let payload = [0x44u8; 64];
+    let mut frame = [0u8; 128];
+    let n = tx
+        .seal_data(&mut p, None, &payload, &mut frame)
+        .map_err(|_| "seal")?;
+    let opened = rx
+        .open(&mut p, frame.get_mut(..n).ok_or("frame length")?)
+        .map_err(|_| "open")?;
+    if opened.payload != payload {
+        return Err("opened payload differs");
+    }
+    Ok(())
+}
