@@ -12,7 +12,10 @@
 use core::ffi::c_void;
 use core::fmt;
 
-use ::iomt_crypto::{RustCryptoProvider, StaticKey};
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
+use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as Key};
+#[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm")))]
+use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
 use iomt_auth::cred::{
     CcsView, IdCred, LocalCredential, PeerIdentity, RoleSet, TrustStore, TrustedCredential,
 };
@@ -72,8 +75,9 @@ impl rand_core::TryRng for CallbackRng {
 
 impl rand_core::TryCryptoRng for CallbackRng {}
 
-/// The crypto provider every handshake and session call uses.
-pub(crate) type Provider = RustCryptoProvider<CallbackRng>;
+/// The crypto provider every handshake and session call uses: RustCrypto, or with the
+/// `p256-cortex-m4` feature on Arm the P256-Cortex-M4 assembly for P-256.
+pub(crate) type Provider = Backend<CallbackRng>;
 
 /// Size of [`iomt_crypto`] storage in bytes.
 pub const IOMT_CRYPTO_SIZE: usize = 32;
@@ -114,7 +118,7 @@ pub unsafe extern "C" fn iomt_crypto_init(
 ) -> iomt_result {
     boundary::run(|| {
         let callback = rng.ok_or(iomt_result::NullParameter)?;
-        let provider = RustCryptoProvider::new(CallbackRng { callback, userdata });
+        let provider = Backend::new(CallbackRng { callback, userdata });
         // SAFETY: forwarded contract.
         unsafe { boundary::init(crypto, provider) }
     })
@@ -200,14 +204,14 @@ impl<const N: usize> Bytes<N> {
 
 /// This side's credential: the private key, the CCS, and how ID_CRED refers to it.
 pub(crate) struct Credential {
-    key: StaticKey,
+    key: Key,
     ccs: Bytes<IOMT_MAX_CRED_LEN>,
     /// `Some(kid)`: ID_CRED is `{4: kid}` (compact); `None`: the CCS by value (kccs).
     kid: Option<Bytes<IOMT_MAX_KID_LEN>>,
 }
 
 impl Credential {
-    pub(crate) fn local(&self) -> LocalCredential<'_, StaticKey> {
+    pub(crate) fn local(&self) -> LocalCredential<'_, Key> {
         LocalCredential {
             key: &self.key,
             cred: self.ccs.as_slice(),
@@ -275,7 +279,7 @@ pub unsafe extern "C" fn iomt_credential_init(
                 boundary::slice(kid, kid_len)?,
             )
         };
-        let key = StaticKey::from_bytes(sk)?;
+        let key = Key::from_bytes(sk)?;
         let view =
             CcsView::parse(ccs_bytes).map_err(|_| iomt_result::HandshakeInvalidLocalCredential)?;
         if view.public_key != *key.public_key() {

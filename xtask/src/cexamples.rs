@@ -4,7 +4,8 @@
 //! - `host`: device + gateway in C, compiled with `-std=c11 -Wall -Wextra -Wpedantic
 //!   -Werror`, run once under ASan+UBSan and once under valgrind (errors and leaks fail).
 //! - `firmware`: the same demo as Cortex-M4 firmware (thumbv7em-none-eabihf staticlib,
-//!   arm-none-eabi-gcc, newlib semihosting) on QEMU mps2-an386; the exit code is the verdict.
+//!   arm-none-eabi-gcc, newlib semihosting) on QEMU mps2-an386, once with RustCrypto P-256
+//!   and once with the `p256-cortex-m4` feature; the exit code is the verdict.
 //! - `size`: the library's flash contribution for one role (a device: initiator +
 //!   session), linked with `--gc-sections` with and without the iomt calls.
 //! - `miri`: `cargo +nightly miri test -p iomt-ffi` (pointer/length/NULL/alignment/storage
@@ -83,8 +84,16 @@ fn host_lib() -> Result<PathBuf, String> {
     Ok(workspace_root().join("target/debug/libiomt_ffi.a"))
 }
 
-/// The firmware staticlib (release: LTO, opt-level s; no_std with the panic handler).
-fn firmware_lib() -> Result<PathBuf, String> {
+/// The two firmware builds: P-256 on RustCrypto, and on the P256-Cortex-M4 assembly.
+const VARIANTS: [(&str, &str); 2] = [
+    ("rustcrypto", "panic-handler"),
+    ("p256-cortex-m4", "panic-handler,p256-cortex-m4"),
+];
+
+/// The firmware staticlib (release: LTO, opt-level s; no_std with the panic handler),
+/// copied to `target/cexamples/libiomt_ffi-<variant>.a` (cargo keeps both feature sets'
+/// artifacts, so alternating costs no rebuild).
+fn firmware_lib(variant: &str, features: &str) -> Result<PathBuf, String> {
     run(cargo().args([
         "build",
         "-p",
@@ -92,11 +101,14 @@ fn firmware_lib() -> Result<PathBuf, String> {
         "--release",
         "--no-default-features",
         "--features",
-        "panic-handler",
+        features,
         "--target",
         FIRMWARE_TARGET,
     ]))?;
-    Ok(workspace_root().join(format!("target/{FIRMWARE_TARGET}/release/libiomt_ffi.a")))
+    let built = workspace_root().join(format!("target/{FIRMWARE_TARGET}/release/libiomt_ffi.a"));
+    let copy = out_dir()?.join(format!("libiomt_ffi-{variant}.a"));
+    std::fs::copy(&built, &copy).map_err(|e| format!("copying {}: {e}", built.display()))?;
+    Ok(copy)
 }
 
 fn host_compile(lib: &Path, extra: &[&str], exe: &Path) -> Result<(), String> {
@@ -210,13 +222,17 @@ fn qemu_run(elf: &Path) -> Result<(), String> {
     }
 }
 
-/// Cortex-M4: initiator and responder in-process on QEMU.
+/// Cortex-M4: initiator and responder in-process on QEMU, for both P-256 backends.
 pub(crate) fn firmware() -> Result<(), String> {
-    let lib = firmware_lib()?;
-    let elf = out_dir()?.join("firmware.elf");
-    arm_link(Some(&lib), &["firmware/main.c", "demo.c"], &[], &elf)?;
-    run(Command::new("arm-none-eabi-size").arg(&elf))?;
-    qemu_run(&elf)
+    for (variant, features) in VARIANTS {
+        let lib = firmware_lib(variant, features)?;
+        let elf = out_dir()?.join(format!("firmware-{variant}.elf"));
+        arm_link(Some(&lib), &["firmware/main.c", "demo.c"], &[], &elf)?;
+        run(Command::new("arm-none-eabi-size").arg(&elf))?;
+        println!("firmware ({variant}):");
+        qemu_run(&elf)?;
+    }
+    Ok(())
 }
 
 /// `arm-none-eabi-size` (Berkeley format): text, data, bss.
@@ -234,30 +250,35 @@ fn sizes(elf: &Path) -> Result<(u64, u64, u64), String> {
     }
 }
 
-/// Flash contribution of the library for one role (device = initiator + session).
+/// Flash contribution of the library for one role (device = initiator + session), for
+/// both P-256 backends.
 pub(crate) fn size() -> Result<(), String> {
-    let lib = firmware_lib()?;
     let dir = out_dir()?;
-    let with = dir.join("device-role.elf");
     let without = dir.join("device-baseline.elf");
-    arm_link(Some(&lib), &["firmware/device_role.c"], &[], &with)?;
     arm_link(
         None,
         &["firmware/device_role.c"],
         &["-DIOMT_BASELINE"],
         &without,
     )?;
-    let (t1, d1, b1) = sizes(&with)?;
     let (t0, d0, b0) = sizes(&without)?;
-    let flash = (t1 + d1).saturating_sub(t0 + d0);
-    println!("device role (initiator + session), --gc-sections, thumbv7em-none-eabihf release:");
-    println!("  with iomt:    text {t1} data {d1} bss {b1}");
-    println!("  baseline:     text {t0} data {d0} bss {b0}");
-    println!(
-        "  iomt flash contribution: {flash} bytes ({:.1} KiB); static RAM for the objects: {} bytes",
-        flash as f64 / 1024.0,
-        b1.saturating_sub(b0)
-    );
+    for (variant, features) in VARIANTS {
+        let lib = firmware_lib(variant, features)?;
+        let with = dir.join(format!("device-role-{variant}.elf"));
+        arm_link(Some(&lib), &["firmware/device_role.c"], &[], &with)?;
+        let (t1, d1, b1) = sizes(&with)?;
+        let flash = (t1 + d1).saturating_sub(t0 + d0);
+        println!(
+            "device role (initiator + session, {variant}), --gc-sections, {FIRMWARE_TARGET} release:"
+        );
+        println!("  with iomt:    text {t1} data {d1} bss {b1}");
+        println!("  baseline:     text {t0} data {d0} bss {b0}");
+        println!(
+            "  iomt flash contribution: {flash} bytes ({:.1} KiB); static RAM for the objects: {} bytes",
+            flash as f64 / 1024.0,
+            b1.saturating_sub(b0)
+        );
+    }
     Ok(())
 }
 
