@@ -98,4 +98,29 @@ mod tests {
         let n = w.encode(&mut buf).unwrap();
         write("core_payloads", "waveform_ii", &buf[..n]);
     }
+
+    #[test]
+    #[ignore = "writes fuzz/corpus/*; run by hand"]
+    fn write_auth_seeds() {
+        use crate::provider::{FuzzCrypto, FuzzKey};
+        use iomt_auth::factor::FactorTag;
+        use iomt_auth::update::Manifest;
+        let m = Manifest {
+            vendor_id: 0x1234,
+            device_class: 7,
+            version: 5,
+            min_version: 3,
+            image_size: 65536,
+            digest: [0xAB; 32],
+        };
+        let mut buf = [0u8; 512];
+        let n = m.encode(&mut buf).unwrap();
+        write("auth_parsers", "manifest", &buf[..n]);
+        let mut crypto = FuzzCrypto::default();
+        let key = FuzzKey(crate::fixture::get().g_r);
+        let n = m.sign(&mut crypto, &key, &mut buf).unwrap();
+        write("auth_parsers", "envelope_fuzzcrypto", &buf[..n]);
+        let n = FactorTag([7; 16]).encode_ead_item(&mut buf).unwrap();
+        write("auth_parsers", "factor_ead_item", &buf[..n]);
+    }
 }
