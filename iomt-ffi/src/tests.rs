@@ -339,6 +339,66 @@ fn huge_lengths_are_rejected_before_any_read() {
 }
 
 #[test]
+fn zero_lengths_are_defined() {
+    let buf = [0u8; 4];
+    let mut tag = MaybeUninit::<iomt_consent_tag>::uninit();
+    let mut out = [0u8; 8];
+    let mut n = 99usize;
+    let mut readings = [iomt_reading::default(); 1];
+    let mut c = Crypto::new(2);
+    let mut t = zeroed::<iomt_trust_store>();
+    let mut r = zeroed::<iomt_responder>();
+    unsafe {
+        assert_eq!(
+            iomt_consent_tag_decode(buf.as_ptr(), 0, tag.as_mut_ptr()),
+            iomt_result::Malformed
+        );
+        assert_eq!(
+            iomt_vitals_decode(buf.as_ptr(), 0, readings.as_mut_ptr(), 1, &raw mut n),
+            iomt_result::Malformed
+        );
+        assert_eq!(n, 99);
+        // An empty batch is a valid payload.
+        assert_eq!(
+            iomt_vitals_encode(null(), 0, out.as_mut_ptr(), out.len(), &raw mut n),
+            iomt_result::Ok
+        );
+        assert!(n > 0);
+        let payload = out;
+        let len = n;
+        assert_eq!(
+            iomt_vitals_decode(payload.as_ptr(), len, null_mut(), 0, &raw mut n),
+            iomt_result::Ok
+        );
+        assert_eq!(n, 0);
+        assert_eq!(
+            iomt_crypto_random(c.ptr(), out.as_mut_ptr(), 0),
+            iomt_result::Ok
+        );
+        assert_eq!(iomt_trust_store_init(&raw mut *t), iomt_result::Ok);
+        assert_eq!(
+            iomt_trust_store_add(&raw mut *t, buf.as_ptr(), 0, null(), 0, null(), 0, 0),
+            iomt_result::NullParameter
+        );
+        let cfg = responder_config(&[2], false, &[]);
+        assert_eq!(
+            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_responder_read_message_1(&raw mut *r, c.ptr(), buf.as_ptr(), 0),
+            iomt_result::HandshakeMalformed
+        );
+        assert_eq!(
+            iomt_responder_read_message_1(&raw mut *r, c.ptr(), null(), 0),
+            iomt_result::NullParameter
+        );
+        assert_eq!(iomt_trust_store_deinit(&raw mut *t), iomt_result::Ok);
+        assert_eq!(iomt_responder_deinit(&raw mut *r), iomt_result::Ok);
+    }
+}
+
+#[test]
 fn rng_failure_is_reported_and_success_fills() {
     let mut c = zeroed::<iomt_crypto>();
     let mut out = [0u8; 16];
