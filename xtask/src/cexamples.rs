@@ -194,11 +194,11 @@ fn arm_link(
 /// Runs `elf` on QEMU mps2-an386 with semihosting; its exit code is the verdict.
 fn qemu_run(elf: &Path) -> Result<(), String> {
     println!(
-        "$ qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native -kernel {}",
+        "$ qemu-system-arm -M mps2-an386 -nographic -icount shift=0 -semihosting-config enable=on,target=native -kernel {}",
         elf.display()
     );
     let mut child = Command::new("qemu-system-arm")
-        .args(["-M", "mps2-an386", "-nographic"])
+        .args(["-M", "mps2-an386", "-nographic", "-icount", "shift=0"])
         .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
         .arg(elf)
         .stdin(Stdio::null())
