@@ -1,1 +1,21 @@
-//! Shared code of the iomt host demos.
+//! Host programs for iomt: the end-to-end gateway demo and its simulated devices.
+//!
+//! - [`creds`]: deterministic demo credentials (CCS) and the gateway's device registry.
+//! - [`sim`]: simulated patients (vitals and ECG).
+//! - [`device`]: a simulated device (EDHOC initiator, consent frame, data frames, tamper mode).
+//! - [`gateway`]: the gateway side of one connection (EDHOC responder, channel, consent
+//!   evaluation per use, FHIR export).
+//! - [`fhir`]: FHIR R4 `Observation` JSON.
+//! - [`demo`]: the whole run and its summary; the `demo` binary is a thin wrapper.
+//! - [`io`]: `embedded-io` over `std::net::TcpStream`.
+//!
+//! All protocol work is done by iomt-auth (EDHOC) and iomt-proto (channel, transport);
+//! this crate only wires them to sockets, a simulator and a FHIR writer.
+
+pub mod creds;
+pub mod demo;
+pub mod device;
+pub mod fhir;
+pub mod gateway;
+pub mod io;
+pub mod sim;

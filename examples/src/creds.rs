@@ -1,0 +1,232 @@
+//! Demo credentials: deterministic P-256 keys and CCS credentials (RFC 8392 claims set
+//! with a COSE_Key, the shape RFC 9529 uses) for the gateway and every simulated device.
+//!
+//! **Demo only**: the private keys are derived from public strings, so they protect
+//! nothing. A product provisions a key per device at manufacture (or in a secure
+//! element) and gives the gateway only the public credentials.
+//!
+//! Invariants: device `i` always gets the same key, `kid` (`[0x64, i]`) and identity
+//! (`dev-NNN`); the firmware device (QEMU) is device [`FIRMWARE_DEVICE_INDEX`]. The
+//! credential bytes are checked with `iomt_auth::cred::CcsView::parse` when built.
+
+use iomt_auth::cred::{
+    CcsView, IdCred, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry, TrustStore,
+    TrustedCredential,
+};
+use iomt_core::Role;
+use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
+
+/// The `kid` of the gateway's credential.
+pub const GATEWAY_KID: [u8; 1] = [0x47];
+
+/// The device index of the QEMU firmware device (its credential is compiled into
+/// `firmware/src/bin/device.rs`).
+pub const FIRMWARE_DEVICE_INDEX: u8 = 200;
+
+/// Errors while deriving demo credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredError {
+    /// The derived scalar was not a valid P-256 private key (probability ~2^-32).
+    BadScalar,
+    /// The built CCS did not parse (a bug in the template).
+    BadCcs,
+}
+
+impl core::fmt::Display for CredError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::BadScalar => f.write_str("derived scalar is not a P-256 key"),
+            Self::BadCcs => f.write_str("built CCS does not parse"),
+        }
+    }
+}
+
+impl core::error::Error for CredError {}
+
+/// One endpoint's credential: private key, CCS bytes, `kid` and identity.
+#[derive(Debug)]
+pub struct DemoCredential {
+    /// The private key (static DH or signature key, per EDHOC method).
+    pub key: StaticKey,
+    /// The 32-byte private scalar (to compile into firmware; demo only).
+    pub scalar: [u8; 32],
+    /// CRED_x: the CCS bytes.
+    pub ccs: Vec<u8>,
+    /// The `kid` the peer looks the credential up by.
+    pub kid: Vec<u8>,
+    /// The identity (CCS `sub` claim and trust-store identity).
+    pub identity: String,
+}
+
+impl DemoCredential {
+    /// Derives the credential named `identity` with `kid`; the scalar is
+    /// SHA-256(`"iomt-demo/" || identity`).
+    ///
+    /// # Errors
+    /// [`CredError`] (practically never).
+    pub fn derive(identity: &str, kid: &[u8]) -> Result<Self, CredError> {
+        let mut crypto = RustCryptoProvider::with_os_rng();
+        let scalar = crypto.sha256(format!("iomt-demo/{identity}").as_bytes());
+        let key = StaticKey::from_bytes(&scalar).map_err(|_| CredError::BadScalar)?;
+        let public = crypto
+            .p256_public_key(&key)
+            .map_err(|_| CredError::BadScalar)?
+            .to_sec1_uncompressed();
+        let ccs = build_ccs(identity, kid, &public[1..33], &public[33..65]);
+        CcsView::parse(&ccs).map_err(|_| CredError::BadCcs)?;
+        Ok(Self {
+            key,
+            scalar,
+            ccs,
+            kid: kid.to_vec(),
+            identity: identity.to_owned(),
+        })
+    }
+
+    /// The gateway's credential.
+    ///
+    /// # Errors
+    /// [`CredError`] (practically never).
+    pub fn gateway() -> Result<Self, CredError> {
+        Self::derive("gateway-1", &GATEWAY_KID)
+    }
+
+    /// Simulated device `index`'s credential (identity `dev-NNN`, kid `[0x64, index]`).
+    ///
+    /// # Errors
+    /// [`CredError`] (practically never).
+    pub fn device(index: u8) -> Result<Self, CredError> {
+        Self::derive(&device_identity(index), &[0x64, index])
+    }
+
+    /// This credential as the peer's trust-store entry.
+    #[must_use]
+    pub fn trust_entry(&self, roles: RoleSet) -> TrustEntry<'_> {
+        TrustEntry {
+            kid: &self.kid,
+            cred: &self.ccs,
+            identity: PeerIdentity::from_slice(self.identity.as_bytes()),
+            roles,
+        }
+    }
+
+    /// A device's trust store: the gateway alone.
+    #[must_use]
+    pub fn as_only_trusted(&self) -> StaticTrustStore<'_, 1> {
+        StaticTrustStore::new([self.trust_entry(RoleSet::only(Role::Gateway))])
+    }
+}
+
+/// The identity of device `index`.
+#[must_use]
+pub fn device_identity(index: u8) -> String {
+    if index == FIRMWARE_DEVICE_INDEX {
+        "qemu-dev".to_owned()
+    } else {
+        format!("dev-{index:03}")
+    }
+}
+
+/// CBOR: a `tstr` or `bstr` head for a short string (< 24 bytes).
+fn short_head(major: u8, len: usize) -> u8 {
+    debug_assert!(len < 24, "demo strings are short");
+    (major << 5) | (u8::try_from(len).unwrap_or(23) & 0x1f)
+}
+
+/// Builds `{2: sub, 8: {1: {1: 2, 2: kid, -1: 1, -2: x, -3: y}}}` (deterministic CBOR,
+/// the same layout as RFC 9529's CRED_R).
+#[must_use]
+pub fn build_ccs(subject: &str, kid: &[u8], x: &[u8], y: &[u8]) -> Vec<u8> {
+    let mut c = vec![0xa2, 0x02, short_head(3, subject.len())];
+    c.extend_from_slice(subject.as_bytes());
+    c.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02]);
+    c.push(short_head(2, kid.len()));
+    c.extend_from_slice(kid);
+    c.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
+    c.extend_from_slice(x);
+    c.extend_from_slice(&[0x22, 0x58, 0x20]);
+    c.extend_from_slice(y);
+    c
+}
+
+/// A registered device: its credential (public part) and the patient it is attached to.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The device's `kid`.
+    pub kid: Vec<u8>,
+    /// The device's CCS.
+    pub ccs: Vec<u8>,
+    /// The device identity (FHIR `Device` id).
+    pub identity: String,
+    /// The patient the device is attached to (FHIR `Patient` id).
+    pub patient: String,
+}
+
+/// The gateway's device registry: the EDHOC trust store plus the device → patient map
+/// (what a hospital's device-association service provides).
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    entries: Vec<Registration>,
+}
+
+impl Registry {
+    /// Registers a device credential for `patient`.
+    pub fn register(&mut self, cred: &DemoCredential, patient: String) {
+        self.entries.push(Registration {
+            kid: cred.kid.clone(),
+            ccs: cred.ccs.clone(),
+            identity: cred.identity.clone(),
+            patient,
+        });
+    }
+
+    /// The registration of the device with this EDHOC peer identity.
+    #[must_use]
+    pub fn by_identity(&self, identity: &PeerIdentity) -> Option<&Registration> {
+        self.entries
+            .iter()
+            .find(|e| PeerIdentity::from_slice(e.identity.as_bytes()) == *identity)
+    }
+}
+
+impl TrustStore for Registry {
+    fn resolve<'a>(&'a self, id_cred: &IdCred<'a>) -> Option<TrustedCredential<'a>> {
+        let e = self.entries.iter().find(|e| match id_cred {
+            IdCred::Kid(k) => e.kid == *k,
+            IdCred::Ccs(c) => e.ccs == *c,
+        })?;
+        Some(TrustedCredential {
+            cred: &e.ccs,
+            identity: PeerIdentity::from_slice(e.identity.as_bytes()),
+            roles: RoleSet::only(Role::Device),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_deterministic_and_parse() {
+        let a = DemoCredential::device(3).unwrap();
+        let b = DemoCredential::device(3).unwrap();
+        assert_eq!(a.ccs, b.ccs);
+        assert_ne!(a.ccs, DemoCredential::device(4).unwrap().ccs);
+        let view = CcsView::parse(&a.ccs).unwrap();
+        let _ = view;
+        assert_eq!(a.identity, "dev-003");
+    }
+
+    #[test]
+    fn registry_resolves_by_kid_and_value() {
+        let d = DemoCredential::device(1).unwrap();
+        let mut r = Registry::default();
+        r.register(&d, "p-001".into());
+        assert!(r.resolve(&IdCred::Kid(&[0x64, 1])).is_some());
+        assert!(r.resolve(&IdCred::Kid(&[0x64, 2])).is_none());
+        assert!(r.resolve(&IdCred::Ccs(&d.ccs)).is_some());
+        let id = PeerIdentity::from_slice(b"dev-001");
+        assert_eq!(r.by_identity(&id).unwrap().patient, "p-001");
+    }
+}

@@ -1,0 +1,415 @@
+//! The end-to-end demo: a gateway on 127.0.0.1 and N simulated devices over TCP.
+//!
+//! [`run`] binds the gateway, starts one thread per device connection on each side,
+//! prints a progress line per second (unless quiet) and returns a [`Summary`];
+//! [`Summary::print`] renders the table. `--tamper` makes every device inject replayed
+//! and modified frames, which the gateway must all reject.
+
+use core::sync::atomic::Ordering;
+use core::time::Duration;
+use std::fs::File;
+use std::io::BufWriter;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Instant;
+
+use iomt_auth::edhoc::Method;
+
+use crate::creds::{DemoCredential, Registry, device_identity};
+use crate::device::{ConsentProfile, DeviceConfig, DeviceReport, run_device};
+use crate::gateway::{ConnReport, Counters, Gateway, serve};
+use crate::io::TcpIo;
+
+/// Demo options (the `demo` binary's flags).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Number of simulated devices (1..=100).
+    pub devices: u8,
+    /// Streaming time per device.
+    pub duration: Duration,
+    /// EDHOC method (0–3).
+    pub method: Method,
+    /// Cipher suite the devices offer (2 or 5).
+    pub suite: u8,
+    /// NDJSON output path.
+    pub out: PathBuf,
+    /// Inject replayed and modified frames.
+    pub tamper: bool,
+    /// No progress lines.
+    pub quiet: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            devices: 8,
+            duration: Duration::from_secs(5),
+            method: Method::StatStat,
+            suite: 2,
+            out: PathBuf::from("target/demo/observations.ndjson"),
+            tamper: false,
+            quiet: false,
+        }
+    }
+}
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out PATH] [--tamper] [--quiet]
+  --devices N      simulated patient devices (default 8, max 100)
+  --duration SECS  streaming time per device (default 5; decimals allowed)
+  --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
+  --suite S        EDHOC cipher suite: 2 (AES-CCM-16-64-128) or 5 (ChaCha20-Poly1305) (default 2)
+  --out PATH       FHIR R4 Observation NDJSON output (default target/demo/observations.ndjson)
+  --tamper         inject replayed and modified frames; the gateway must reject them all
+  --quiet          no progress lines";
+
+impl Config {
+    /// Parses command-line flags (without the program name).
+    ///
+    /// # Errors
+    /// A message naming the bad flag.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut c = Self::default();
+        let mut it = args.into_iter();
+        while let Some(flag) = it.next() {
+            let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+            match flag.as_str() {
+                "--devices" => {
+                    c.devices = value("--devices")?
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=100).contains(n))
+                        .ok_or("--devices: 1..=100")?;
+                }
+                "--duration" => {
+                    let s: f64 = value("--duration")?
+                        .parse()
+                        .map_err(|_| "--duration: seconds")?;
+                    c.duration = Duration::try_from_secs_f64(s)
+                        .ok()
+                        .filter(|d| *d <= Duration::from_secs(3600))
+                        .ok_or("--duration: 0..=3600 seconds")?;
+                }
+                "--method" => {
+                    c.method = value("--method")?
+                        .parse::<i64>()
+                        .ok()
+                        .and_then(Method::from_id)
+                        .ok_or("--method: 0, 1, 2 or 3")?;
+                }
+                "--suite" => {
+                    c.suite = value("--suite")?
+                        .parse()
+                        .ok()
+                        .filter(|s| matches!(s, 2 | 5))
+                        .ok_or("--suite: 2 or 5")?;
+                }
+                "--out" => c.out = PathBuf::from(value("--out")?),
+                "--tamper" => c.tamper = true,
+                "--quiet" => c.quiet = true,
+                other => return Err(format!("unknown flag {other}\n{USAGE}")),
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// One row of the summary: both ends of one device's session.
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    /// Device index.
+    pub index: u8,
+    /// Device identity.
+    pub identity: String,
+    /// Consent profile.
+    pub profile: ConsentProfile,
+    /// The device's view.
+    pub device: DeviceReport,
+    /// The gateway's view.
+    pub gateway: ConnReport,
+}
+
+/// The result of a demo run.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Per device, by index.
+    pub rows: Vec<DeviceRow>,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+    /// Where the Observations went.
+    pub out: PathBuf,
+    /// Connections the gateway served that matched no device (should be empty).
+    pub errors: Vec<String>,
+}
+
+impl Summary {
+    /// Whether every session completed, every genuine frame was accepted and every
+    /// injected frame was rejected.
+    #[must_use]
+    pub fn all_ok(&self) -> bool {
+        self.errors.is_empty()
+            && self.rows.iter().all(|r| {
+                r.device.error.is_none()
+                    && r.gateway.error.is_none()
+                    && r.device.frames_sent == r.gateway.frames
+                    && r.device.replays_injected == r.gateway.replays_rejected
+                    && r.device.modified_injected == r.gateway.tamper_rejected
+            })
+    }
+
+    /// Renders the summary table.
+    #[must_use]
+    pub fn table(&self) -> String {
+        use core::fmt::Write as _;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:<8} {:<18} {:>5} {:>9} {:>7} {:>8} {:>6} {:>7} {:>4} {:>9} {:>9} {:>7}",
+            "device",
+            "consent",
+            "m/s",
+            "hs ms",
+            "frames",
+            "bytes",
+            "obs",
+            "denied",
+            "btg",
+            "replays",
+            "tampered",
+            "status"
+        );
+        let mut tot = [0u64; 8];
+        for r in &self.rows {
+            let g = &r.gateway;
+            let ms = g
+                .method_suite
+                .map_or("-".into(), |(m, s)| format!("{m}/{s}"));
+            let ok =
+                r.device.error.is_none() && g.error.is_none() && r.device.frames_sent == g.frames;
+            let vals = [
+                g.frames,
+                g.bytes,
+                g.observations,
+                g.denials,
+                g.break_glass,
+                g.replays_rejected,
+                g.tamper_rejected,
+                0,
+            ];
+            for (t, v) in tot.iter_mut().zip(vals) {
+                *t += v;
+            }
+            let _ = writeln!(
+                s,
+                "{:<8} {:<18} {:>5} {:>9.1} {:>7} {:>8} {:>6} {:>7} {:>4} {:>4}/{:<4} {:>4}/{:<4} {:>7}",
+                r.identity,
+                r.profile.name(),
+                ms,
+                r.device.handshake.as_secs_f64() * 1e3,
+                g.frames,
+                g.bytes,
+                g.observations,
+                g.denials,
+                g.break_glass,
+                g.replays_rejected,
+                r.device.replays_injected,
+                g.tamper_rejected,
+                r.device.modified_injected,
+                if ok { "ok" } else { "FAIL" }
+            );
+        }
+        let mut hs: Vec<f64> = self
+            .rows
+            .iter()
+            .map(|r| r.device.handshake.as_secs_f64() * 1e3)
+            .collect();
+        hs.sort_by(f64::total_cmp);
+        let median = hs.get(hs.len() / 2).copied().unwrap_or(0.0);
+        let max = hs.last().copied().unwrap_or(0.0);
+        let _ = writeln!(
+            s,
+            "{:<8} {:<18} {:>5} {:>9} {:>7} {:>8} {:>6} {:>7} {:>4} {:>9} {:>9}",
+            "total",
+            "",
+            "",
+            format!("{median:.1}/{max:.1}"),
+            tot[0],
+            tot[1],
+            tot[2],
+            tot[3],
+            tot[4],
+            tot[5],
+            tot[6]
+        );
+        let _ = writeln!(
+            s,
+            "hs ms = EDHOC handshake at the device (total row: median/max); denied = (frame, use) pairs \
+             refused by consent; replays/tampered = rejected/injected"
+        );
+        for e in self
+            .rows
+            .iter()
+            .filter_map(|r| r.device.error.as_ref().or(r.gateway.error.as_ref()))
+        {
+            let _ = writeln!(s, "error: {e}");
+        }
+        for e in &self.errors {
+            let _ = writeln!(s, "error: {e}");
+        }
+        s
+    }
+}
+
+/// Runs the demo.
+///
+/// # Errors
+/// Setup failures (socket, output file, credentials) as a message; per-session failures
+/// are in the [`Summary`].
+pub fn run(cfg: &Config) -> Result<Summary, String> {
+    let started = Instant::now();
+    if let Some(dir) = cfg.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = File::create(&cfg.out).map_err(|e| format!("{}: {e}", cfg.out.display()))?;
+    let mut registry = Registry::default();
+    for i in 0..cfg.devices {
+        let cred = DemoCredential::device(i).map_err(|e| e.to_string())?;
+        registry.register(&cred, format!("p-{i:03}"));
+    }
+    let gw = Arc::new(Gateway {
+        cred: DemoCredential::gateway().map_err(|e| e.to_string())?,
+        registry,
+        suites: vec![2, 5],
+        sink: Mutex::new(Box::new(BufWriter::new(file))),
+        counters: Counters::default(),
+    });
+    let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if !cfg.quiet {
+        eprintln!(
+            "gateway on {addr}: {} devices, EDHOC method {} suite {}, {:.1} s{}; FHIR -> {}",
+            cfg.devices,
+            cfg.method.id(),
+            cfg.suite,
+            cfg.duration.as_secs_f64(),
+            if cfg.tamper { ", tamper mode" } else { "" },
+            cfg.out.display()
+        );
+    }
+
+    // Gateway: accept exactly `devices` connections, one thread each.
+    let n = cfg.devices;
+    let gw_accept = Arc::clone(&gw);
+    let acceptor = thread::spawn(move || {
+        let mut handles = Vec::new();
+        for conn_id in 1..=n {
+            match listener.accept() {
+                Ok((sock, _)) => {
+                    let _ = sock.set_nodelay(true);
+                    let gw = Arc::clone(&gw_accept);
+                    handles.push(thread::spawn(move || serve(TcpIo(sock), &gw, conn_id)));
+                }
+                Err(e) => return Err(format!("accept: {e}")),
+            }
+        }
+        Ok(handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect::<Vec<_>>())
+    });
+
+    // Devices.
+    let devices: Vec<_> = (0..cfg.devices)
+        .map(|index| {
+            let dc = DeviceConfig {
+                index,
+                profile: ConsentProfile::for_device(index),
+                method: cfg.method,
+                suites: vec![cfg.suite],
+                duration: cfg.duration,
+                tamper: cfg.tamper,
+            };
+            let gw_pub = Arc::clone(&gw_pub);
+            thread::spawn(move || match TcpStream::connect(addr) {
+                Ok(sock) => {
+                    let _ = sock.set_nodelay(true);
+                    run_device(TcpIo(sock), &dc, &gw_pub)
+                }
+                Err(e) => DeviceReport {
+                    error: Some(format!("connect: {e}")),
+                    ..DeviceReport::default()
+                },
+            })
+        })
+        .collect();
+
+    // Progress.
+    if !cfg.quiet {
+        let c = &gw.counters;
+        while devices.iter().any(|h| !h.is_finished()) {
+            thread::sleep(Duration::from_millis(100));
+            if started.elapsed().as_millis() % 1000 < 100 {
+                eprintln!(
+                    "[{:>5.1} s] sessions {}/{}  frames {}  bytes {}  observations {}  denied {}  break-glass {}  replays rejected {}  tampered rejected {}",
+                    started.elapsed().as_secs_f64(),
+                    c.handshakes.load(Ordering::Relaxed),
+                    n,
+                    c.frames.load(Ordering::Relaxed),
+                    c.bytes.load(Ordering::Relaxed),
+                    c.observations.load(Ordering::Relaxed),
+                    c.denials.load(Ordering::Relaxed),
+                    c.break_glass.load(Ordering::Relaxed),
+                    c.replays_rejected.load(Ordering::Relaxed),
+                    c.tamper_rejected.load(Ordering::Relaxed),
+                );
+            }
+        }
+    }
+    let device_reports: Vec<DeviceReport> = devices
+        .into_iter()
+        .map(|h| h.join().unwrap_or_default())
+        .collect();
+    let conn_reports = acceptor
+        .join()
+        .map_err(|_| "gateway thread panicked".to_owned())??;
+    gw.flush()?;
+
+    // Match gateway sessions to devices by authenticated identity.
+    let mut errors = Vec::new();
+    let mut by_identity: Vec<Option<ConnReport>> = vec![None; usize::from(cfg.devices)];
+    for c in conn_reports {
+        let slot = c
+            .device
+            .as_ref()
+            .and_then(|d| (0..cfg.devices).position(|i| device_identity(i) == *d));
+        match slot {
+            Some(i) => by_identity[i] = Some(c),
+            None => errors.push(c.error.unwrap_or_else(|| "unmatched session".into())),
+        }
+    }
+    let rows = device_reports
+        .into_iter()
+        .zip(by_identity)
+        .enumerate()
+        .map(|(i, (device, gateway))| {
+            let index = u8::try_from(i).unwrap_or(u8::MAX);
+            DeviceRow {
+                index,
+                identity: device_identity(index),
+                profile: ConsentProfile::for_device(index),
+                device,
+                gateway: gateway.unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(Summary {
+        rows,
+        elapsed: started.elapsed(),
+        out: cfg.out.clone(),
+        errors,
+    })
+}

@@ -1,0 +1,282 @@
+//! A simulated patient device: EDHOC initiator, consent frame, then vitals and ECG frames
+//! in real time; optionally injects replayed and modified frames (`--tamper`).
+//!
+//! Every byte it sends comes from iomt-proto (`Channel::send_consent`,
+//! `Channel::seal_message`, `Channel::close`); the tamper mode only re-sends or flips bits
+//! in frames the channel produced, as an on-path attacker would.
+
+use core::time::Duration;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use embedded_io::{Read, Write};
+use iomt_auth::cred::{IdCred, LocalCredential};
+use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
+use iomt_core::{
+    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet,
+    MAX_CONSENT_TAG_LEN, Purpose, PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
+};
+use iomt_crypto::RustCryptoProvider;
+use iomt_proto::transport::Stream;
+use iomt_proto::transport::handshake::run_initiator;
+use iomt_proto::{Channel, CloseReason, MAX_FRAME_LEN, Message, Side};
+
+use crate::creds::DemoCredential;
+use crate::gateway::Crypto;
+use crate::sim::{BATCH, ECG_CAPACITY, ECG_RATE_HZ, Patient};
+
+type Msg<'a> = Message<'a, BATCH, ECG_CAPACITY>;
+
+/// The consent a device's patient gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentProfile {
+    /// Treatment and research (vitals and waveforms).
+    Research,
+    /// Treatment only.
+    TreatmentOnly,
+    /// Treatment and research, but the consent expired yesterday.
+    Expired,
+    /// Treatment only, break-glass allowed for emergency care.
+    BreakGlass,
+}
+
+impl ConsentProfile {
+    /// The profile of device `index` in the demo: 2 is expired, 3 allows break-glass,
+    /// the others alternate research / treatment-only.
+    #[must_use]
+    pub const fn for_device(index: u8) -> Self {
+        match index {
+            2 => Self::Expired,
+            3 => Self::BreakGlass,
+            i if i % 2 == 0 => Self::Research,
+            _ => Self::TreatmentOnly,
+        }
+    }
+
+    /// Short name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Research => "treat+research",
+            Self::TreatmentOnly => "treatment-only",
+            Self::Expired => "expired",
+            Self::BreakGlass => "treat+break-glass",
+        }
+    }
+
+    /// The consent tag for this profile (`now` = Unix seconds; `seed` names the record).
+    #[must_use]
+    pub fn tag(self, now: u64, seed: u8) -> ConsentTag {
+        let day = 86_400;
+        let (from, until) = match self {
+            Self::Expired => (now - 400 * day, now - day),
+            _ => (now - 30 * day, now + 365 * day),
+        };
+        let mut digest = [0u8; 32];
+        digest[0] = seed;
+        digest[31] = self as u8;
+        let base = ConsentTag::permit(
+            ConsentRef(digest),
+            1,
+            Timestamp::from_secs(from),
+            Timestamp::from_secs(until),
+        )
+        .with_classes(DataClassSet::only(DataClass::Vitals).with(DataClass::Waveforms));
+        let treat = PurposeSet::only(Purpose::Treatment);
+        let clin = RoleSet::only(Role::Clinician).with(Role::Nurse);
+        match self {
+            Self::Research | Self::Expired => base
+                .with_purposes(treat.with(Purpose::Research))
+                .with_roles(clin.with(Role::Researcher))
+                .with_actions(ActionSet::only(Action::Access).with(Action::Use))
+                .with_confidentiality(Confidentiality::Normal),
+            Self::TreatmentOnly => base
+                .with_purposes(treat)
+                .with_roles(clin)
+                .with_actions(ActionSet::only(Action::Access))
+                .with_confidentiality(Confidentiality::Restricted),
+            Self::BreakGlass => base
+                .with_purposes(treat)
+                .with_roles(clin)
+                .with_actions(ActionSet::only(Action::Access))
+                .with_confidentiality(Confidentiality::Restricted)
+                .with_break_glass(true),
+        }
+    }
+}
+
+/// How one simulated device runs.
+#[derive(Debug, Clone)]
+pub struct DeviceConfig {
+    /// Device index (credential, identity, patient baseline).
+    pub index: u8,
+    /// Its consent.
+    pub profile: ConsentProfile,
+    /// EDHOC method.
+    pub method: Method,
+    /// Cipher suites offered, preferred first.
+    pub suites: Vec<u8>,
+    /// How long to stream.
+    pub duration: Duration,
+    /// Inject replayed and modified frames.
+    pub tamper: bool,
+}
+
+/// What one device did.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceReport {
+    /// Handshake time as the device saw it (message_1 sent to keys derived).
+    pub handshake: Duration,
+    /// Genuine frames sent (consent, data, close).
+    pub frames_sent: u64,
+    /// Bytes of genuine frames sent.
+    pub bytes_sent: u64,
+    /// Replayed frames injected.
+    pub replays_injected: u64,
+    /// Modified frames injected.
+    pub modified_injected: u64,
+    /// Why the device stopped early.
+    pub error: Option<String>,
+}
+
+/// Most modified frames a device injects (suite 2's CCM_8 tolerates 64 forgeries per key
+/// before the gateway must close the session).
+pub const MAX_MODIFIED: u64 = 24;
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Runs device `cfg` over `io` against the gateway credential `gateway`.
+pub fn run_device<T: Read + Write>(
+    io: T,
+    cfg: &DeviceConfig,
+    gateway: &DemoCredential,
+) -> DeviceReport {
+    let mut report = DeviceReport::default();
+    if let Err(e) = stream(io, cfg, gateway, &mut report) {
+        report.error = Some(e);
+    }
+    report
+}
+
+fn stream<T: Read + Write>(
+    io: T,
+    cfg: &DeviceConfig,
+    gateway: &DemoCredential,
+    report: &mut DeviceReport,
+) -> Result<(), String> {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let cred = DemoCredential::device(cfg.index).map_err(|e| e.to_string())?;
+    let me = LocalCredential {
+        key: &cred.key,
+        cred: &cred.ccs,
+        id_cred: IdCred::Kid(&cred.kid),
+    };
+    let trust = gateway.as_only_trusted();
+    let c_i = ConnId::new(&[cfg.index]).map_err(|e| format!("{e:?}"))?;
+    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: cfg.method,
+        suites: &cfg.suites,
+        c_i,
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .map_err(|e| format!("initiator config: {e:?}"))?;
+    let mut link = Stream::new(io);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let started = Instant::now();
+    run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )
+    .map_err(|e| format!("handshake: {e}"))?;
+    let done = state.completed().ok_or("handshake did not complete")?;
+    let conn_id = *done.c_r().as_bytes().first().ok_or("empty C_R")?;
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, conn_id)
+        .map_err(|e| e.to_string())?;
+    report.handshake = started.elapsed();
+
+    let mut out = [0u8; MAX_FRAME_LEN];
+    let send =
+        |link: &mut Stream<T>, frame: &[u8], report: &mut DeviceReport| -> Result<(), String> {
+            link.send_frame(frame).map_err(|e| format!("send: {e}"))?;
+            report.frames_sent += 1;
+            report.bytes_sent += frame.len() as u64;
+            Ok(())
+        };
+
+    // Consent first: slot 0 (initiators own even slots).
+    let tag = cfg.profile.tag(now_ms() / 1000, cfg.index);
+    let mut tag_buf = [0u8; MAX_CONSENT_TAG_LEN];
+    let tag_len = tag.encode(&mut tag_buf).map_err(|e| e.to_string())?;
+    let n = ch
+        .send_consent(&mut crypto, 0, &tag_buf[..tag_len], &mut out)
+        .map_err(|e| e.to_string())?;
+    send(&mut link, &out[..n], report)?;
+
+    let mut patient = Patient::new(u64::from(cfg.index) * 7919 + 17);
+    let tick = Duration::from_millis(100);
+    let samples = usize::from(ECG_RATE_HZ / 10); // 100 ms of ECG per tick
+    let begin = Instant::now();
+    let mut first_data: Option<Vec<u8>> = None;
+    let mut i: u64 = 0;
+    while begin.elapsed() < cfg.duration {
+        let at = TimestampMs::from_millis(now_ms());
+        let ecg = patient.ecg(at, samples).map_err(|e| e.to_string())?;
+        let n = ch
+            .seal_message(&mut crypto, Some(0), &Msg::Waveform(ecg), &mut out)
+            .map_err(|e| e.to_string())?;
+        send(&mut link, &out[..n], report)?;
+        if first_data.is_none() {
+            first_data = Some(out[..n].to_vec());
+        }
+        if i.is_multiple_of(5) {
+            let batch = patient
+                .vitals(at, i.is_multiple_of(20))
+                .map_err(|e| e.to_string())?;
+            let msg = Msg::VitalBatch(batch);
+            let n = ch
+                .seal_message(&mut crypto, Some(0), &msg, &mut out)
+                .map_err(|e| e.to_string())?;
+            send(&mut link, &out[..n], report)?;
+            if cfg.tamper && i % 10 == 5 && report.modified_injected < MAX_MODIFIED {
+                // Replay: the frame just sent, or the very first data frame.
+                let replay = if i % 20 == 5 {
+                    out[..n].to_vec()
+                } else {
+                    first_data.clone().unwrap_or_default()
+                };
+                link.send_frame(&replay).map_err(|e| format!("send: {e}"))?;
+                report.replays_injected += 1;
+                // Modification: a genuine frame with one bit flipped (ciphertext or tag).
+                let batch = patient.vitals(at, false).map_err(|e| e.to_string())?;
+                let msg = Msg::VitalBatch(batch);
+                let n = ch
+                    .seal_message(&mut crypto, Some(0), &msg, &mut out)
+                    .map_err(|e| e.to_string())?;
+                let pos = if i % 20 == 5 { n - 1 } else { n / 2 };
+                out[pos] ^= 0x01;
+                link.send_frame(&out[..n])
+                    .map_err(|e| format!("send: {e}"))?;
+                report.modified_injected += 1;
+            }
+        }
+        i += 1;
+        let next = begin + tick * u32::try_from(i).unwrap_or(u32::MAX);
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+    let n = ch
+        .close(&mut crypto, CloseReason::Normal, &mut out)
+        .map_err(|e| e.to_string())?;
+    send(&mut link, &out[..n], report)?;
+    Ok(())
+}

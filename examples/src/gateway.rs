@@ -1,0 +1,381 @@
+//! The gateway side: one EDHOC responder + secure channel per device connection, consent
+//! evaluation per configured use, FHIR export.
+//!
+//! Per connection ([`serve`]): `iomt_proto::transport::handshake::run_responder` over a
+//! length-prefixed [`Stream`], then `Channel::from_edhoc`, then every frame goes through
+//! `Channel::open`. A data frame is decoded as an `iomt_proto::Message`; for each
+//! configured [`Use`] the gateway calls `iomt_core::evaluate` on the consent tag the
+//! channel bound to the frame and writes Observations only for `Permit` and
+//! `BreakGlass` decisions (default deny: a frame without a consent slot is denied for
+//! every use). Rejections are counted by class: replays (`Rejected(Replayed | TooOld)`)
+//! and tampering (`AuthenticationFailed`, or any other frame-level rejection).
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use embedded_io::{Read, Write as IoWrite};
+use iomt_auth::cred::{IdCred, LocalCredential};
+use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
+use iomt_core::{
+    AccessRequest, Action, ConsentTag, DataClass, Decision, Purpose, Role, Timestamp, evaluate,
+};
+use iomt_crypto::RustCryptoProvider;
+use iomt_crypto::rustcrypto::OsRng;
+use iomt_proto::transport::handshake::run_responder;
+use iomt_proto::transport::{Stream, TransportError};
+use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
+
+use crate::creds::{DemoCredential, Registry};
+use crate::fhir::{self, Release};
+use crate::sim::{BATCH, ECG_CAPACITY};
+
+/// The crypto provider of the host demo.
+pub type Crypto = RustCryptoProvider<OsRng>;
+
+/// A data consumer behind the gateway: who wants the data, for what, to do what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Use {
+    /// Short name for the summary.
+    pub name: &'static str,
+    /// The recipient's role.
+    pub role: Role,
+    /// The purpose of use.
+    pub purpose: Purpose,
+    /// The action.
+    pub action: Action,
+}
+
+/// The demo's consumers: the ward (treatment), a research export, and the emergency
+/// department (emergency treatment: break-glass where the consent allows it).
+pub const USES: [Use; 3] = [
+    Use {
+        name: "ward",
+        role: Role::Clinician,
+        purpose: Purpose::Treatment,
+        action: Action::Access,
+    },
+    Use {
+        name: "research",
+        role: Role::Researcher,
+        purpose: Purpose::Research,
+        action: Action::Use,
+    },
+    Use {
+        name: "emergency",
+        role: Role::Emergency,
+        purpose: Purpose::EmergencyTreatment,
+        action: Action::Access,
+    },
+];
+
+/// Live counters shared by all connections (for the progress line).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Frames accepted (authenticated and decrypted).
+    pub frames: AtomicU64,
+    /// Bytes of accepted frames.
+    pub bytes: AtomicU64,
+    /// Observations written.
+    pub observations: AtomicU64,
+    /// (frame, use) pairs denied by consent.
+    pub denials: AtomicU64,
+    /// Break-glass grants.
+    pub break_glass: AtomicU64,
+    /// Replayed frames rejected.
+    pub replays_rejected: AtomicU64,
+    /// Modified/forged frames rejected.
+    pub tamper_rejected: AtomicU64,
+    /// Completed handshakes.
+    pub handshakes: AtomicU64,
+}
+
+/// The gateway: its credential, the device registry, the FHIR sink and the counters.
+pub struct Gateway {
+    /// The gateway's own credential.
+    pub cred: DemoCredential,
+    /// Devices it trusts, and their patients.
+    pub registry: Registry,
+    /// Cipher suites it accepts (2, 5).
+    pub suites: Vec<u8>,
+    /// Where Observations go (NDJSON).
+    pub sink: Mutex<Box<dyn Write + Send>>,
+    /// Live counters.
+    pub counters: Counters,
+}
+
+impl core::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("suites", &self.suites)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one connection did.
+#[derive(Debug, Clone, Default)]
+pub struct ConnReport {
+    /// The device identity (from EDHOC), if the handshake completed.
+    pub device: Option<String>,
+    /// Its patient.
+    pub patient: Option<String>,
+    /// The EDHOC method and suite.
+    pub method_suite: Option<(u8, u8)>,
+    /// Handshake time as the gateway saw it (first byte read to keys derived).
+    pub handshake: Duration,
+    /// Frames accepted (consent, data, close).
+    pub frames: u64,
+    /// Data frames accepted.
+    pub data_frames: u64,
+    /// Bytes of accepted frames (without the 2-byte length prefix).
+    pub bytes: u64,
+    /// Observations written.
+    pub observations: u64,
+    /// (frame, use) pairs denied by consent.
+    pub denials: u64,
+    /// Denials whose reason was an expired consent.
+    pub expired_denials: u64,
+    /// Break-glass grants (each one would go to the audit log).
+    pub break_glass: u64,
+    /// Replays rejected.
+    pub replays_rejected: u64,
+    /// Modified/forged frames rejected.
+    pub tamper_rejected: u64,
+    /// The consent tag the device installed.
+    pub consent: Option<ConsentTag>,
+    /// Why the connection ended abnormally.
+    pub error: Option<String>,
+}
+
+fn now_secs() -> Timestamp {
+    Timestamp::from_secs(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+impl Gateway {
+    fn write(&self, lines: &[serde_json::Value]) -> Result<(), String> {
+        let mut sink = self.sink.lock().map_err(|_| "sink poisoned".to_owned())?;
+        for l in lines {
+            serde_json::to_writer(&mut *sink, l).map_err(|e| e.to_string())?;
+            sink.write_all(b"\n").map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the sink.
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    pub fn flush(&self) -> Result<(), String> {
+        self.sink
+            .lock()
+            .map_err(|_| "sink poisoned".to_owned())?
+            .flush()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Evaluates consent for every [`USES`] entry and builds the permitted Observations.
+    fn release(
+        &self,
+        report: &mut ConnReport,
+        msg: &Message<'_, BATCH, ECG_CAPACITY>,
+        frame_seq: u32,
+        tag: Option<&ConsentTag>,
+    ) -> Vec<serde_json::Value> {
+        let (device, patient) = match (&report.device, &report.patient) {
+            (Some(d), Some(p)) => (d.clone(), p.clone()),
+            _ => return Vec::new(),
+        };
+        let class = match msg {
+            Message::VitalBatch(_) => DataClass::Vitals,
+            Message::Waveform(_) => DataClass::Waveforms,
+            _ => return Vec::new(),
+        };
+        let mut out = Vec::new();
+        for u in USES {
+            let Some(tag) = tag else {
+                report.denials += 1;
+                continue;
+            };
+            let req = AccessRequest {
+                role: u.role,
+                purpose: u.purpose,
+                action: u.action,
+                class,
+                now: now_secs(),
+                latest_revision: None,
+            };
+            let break_glass = match evaluate(tag, &req) {
+                Decision::Permit => false,
+                Decision::BreakGlass(_grant) => {
+                    // A product appends `_grant` to iomt-auth's audit log here.
+                    report.break_glass += 1;
+                    true
+                }
+                Decision::Deny(reason) => {
+                    report.denials += 1;
+                    if reason == iomt_core::DenyReason::Expired {
+                        report.expired_denials += 1;
+                    }
+                    continue;
+                }
+            };
+            let r = Release {
+                device: &device,
+                patient: &patient,
+                tag,
+                purpose: u.purpose,
+                break_glass,
+            };
+            match msg {
+                Message::VitalBatch(b) => {
+                    out.extend(b.readings().iter().map(|x| fhir::vital_observation(x, &r)));
+                }
+                Message::Waveform(w) => out.push(fhir::ecg_observation(w, frame_seq, &r)),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Serves one device connection until it closes; never panics on peer input.
+pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport {
+    let mut report = ConnReport::default();
+    let mut link = Stream::new(io);
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let Ok(c_r) = ConnId::new(&[conn_id]) else {
+        report.error = Some("bad connection id".into());
+        return report;
+    };
+    let state = ResponderState::<Crypto>::new(&ResponderConfig {
+        suites: &gw.suites,
+        methods: &Method::ALL,
+        c_r,
+        send_message_4: true,
+        ead_labels: EadLabels::NONE,
+    });
+    let mut state = match state {
+        Ok(s) => s,
+        Err(e) => {
+            report.error = Some(format!("responder config: {e:?}"));
+            return report;
+        }
+    };
+    let me = LocalCredential {
+        key: &gw.cred.key,
+        cred: &gw.cred.ccs,
+        id_cred: IdCred::Kid(&gw.cred.kid),
+    };
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let started = Instant::now();
+    if let Err(e) = run_responder(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &gw.registry,
+        &me,
+        &mut rx,
+        &mut tx,
+    ) {
+        report.error = Some(format!("handshake: {e}"));
+        return report;
+    }
+    let Some(done) = state.completed() else {
+        report.error = Some("handshake did not complete".into());
+        return report;
+    };
+    report.method_suite = Some((done.method().id(), done.selected_suite().id()));
+    let identity = done.peer_identity();
+    let mut channel: Channel =
+        match Channel::from_edhoc(&mut crypto, done, Side::Responder, conn_id) {
+            Ok(c) => c,
+            Err(e) => {
+                report.error = Some(format!("channel: {e}"));
+                return report;
+            }
+        };
+    report.handshake = started.elapsed();
+    gw.counters.handshakes.fetch_add(1, Ordering::Relaxed);
+    let Some(reg) = gw.registry.by_identity(&identity) else {
+        report.error = Some("authenticated device is not registered".into());
+        return report;
+    };
+    report.device = Some(reg.identity.clone());
+    report.patient = Some(reg.patient.clone());
+
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    loop {
+        let frame = match link.recv_frame(&mut buf) {
+            Ok(f) => f,
+            Err(TransportError::UnexpectedEof) => break, // device went away
+            Err(TransportError::FrameTooLarge { .. }) => {
+                report.tamper_rejected += 1;
+                gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            Err(e) => {
+                report.error = Some(format!("link: {e}"));
+                break;
+            }
+        };
+        let len = frame.len() as u64;
+        match channel.open(&mut crypto, frame) {
+            Ok(opened) => {
+                report.frames += 1;
+                report.bytes += len;
+                gw.counters.frames.fetch_add(1, Ordering::Relaxed);
+                gw.counters.bytes.fetch_add(len, Ordering::Relaxed);
+                let tag = opened.consent.as_ref().and_then(|c| c.tag().ok());
+                match opened.frame_type {
+                    FrameType::Consent => report.consent = tag,
+                    FrameType::Close => break,
+                    FrameType::Data => {
+                        report.data_frames += 1;
+                        let seq = opened.seq;
+                        let Ok(msg) = Message::<BATCH, ECG_CAPACITY>::decode(opened.payload) else {
+                            report.error = Some("undecodable payload".into());
+                            continue;
+                        };
+                        let before = (report.denials, report.break_glass);
+                        let lines = gw.release(&mut report, &msg, seq, tag.as_ref());
+                        gw.counters
+                            .denials
+                            .fetch_add(report.denials - before.0, Ordering::Relaxed);
+                        gw.counters
+                            .break_glass
+                            .fetch_add(report.break_glass - before.1, Ordering::Relaxed);
+                        report.observations += lines.len() as u64;
+                        gw.counters
+                            .observations
+                            .fetch_add(lines.len() as u64, Ordering::Relaxed);
+                        if let Err(e) = gw.write(&lines) {
+                            report.error = Some(format!("FHIR sink: {e}"));
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Err(ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
+                report.replays_rejected += 1;
+                gw.counters.replays_rejected.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) if e.is_fatal() => {
+                report.error = Some(format!("session closed: {e}"));
+                break;
+            }
+            Err(_) => {
+                // Forged, modified, re-labelled or malformed: dropped, session unchanged.
+                report.tamper_rejected += 1;
+                gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    report
+}

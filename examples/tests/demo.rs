@@ -1,0 +1,211 @@
+//! Runs the demo in-process (short) and checks its FHIR output and its counters.
+#![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
+
+use core::time::Duration;
+use std::collections::HashMap;
+
+use iomt_auth::edhoc::Method;
+use iomt_core::{EcgLead, MdcCode, Unit, VitalKind};
+use iomt_examples::demo::{Config, Summary, run};
+use iomt_examples::fhir::{ACT_REASON_SYSTEM, LOINC_SYSTEM, MDC_SYSTEM, UCUM_SYSTEM};
+use serde_json::Value;
+
+fn run_demo(name: &str, cfg: Config) -> (Summary, Vec<Value>) {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.ndjson"));
+    let cfg = Config {
+        out: out.clone(),
+        quiet: true,
+        ..cfg
+    };
+    let summary = run(&cfg).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("every line is JSON"))
+        .collect();
+    (summary, lines)
+}
+
+fn coding<'a>(obs: &'a Value, system: &str) -> Option<&'a Value> {
+    obs["code"]["coding"]
+        .as_array()?
+        .iter()
+        .find(|c| c["system"] == system)
+}
+
+fn security_codes(obs: &Value) -> Vec<String> {
+    obs["meta"]["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["system"] == ACT_REASON_SYSTEM)
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_frame() {
+    let (summary, obs) = run_demo(
+        "tamper",
+        Config {
+            devices: 6,
+            duration: Duration::from_millis(2100),
+            tamper: true,
+            ..Config::default()
+        },
+    );
+    print!("{}", summary.table());
+    assert!(summary.all_ok(), "{}", summary.table());
+    assert_eq!(summary.rows.len(), 6);
+
+    // Tampering: injected on every device, every one rejected, no genuine frame lost.
+    for r in &summary.rows {
+        assert!(
+            r.device.replays_injected >= 2 && r.device.modified_injected >= 2,
+            "{r:?}"
+        );
+        assert_eq!(r.gateway.replays_rejected, r.device.replays_injected);
+        assert_eq!(r.gateway.tamper_rejected, r.device.modified_injected);
+        assert_eq!(r.gateway.frames, r.device.frames_sent);
+        assert_eq!(r.gateway.method_suite, Some((3, 2)));
+    }
+
+    // Every line is an Observation whose codes agree with iomt-core's table.
+    assert!(!obs.is_empty());
+    let mut per_device: HashMap<String, Vec<&Value>> = HashMap::new();
+    for o in &obs {
+        assert_eq!(o["resourceType"], "Observation");
+        assert_eq!(o["status"], "final");
+        let mdc: u32 = coding(o, MDC_SYSTEM).unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mdc = MdcCode::from_code32(mdc);
+        if let Some(kind) = VitalKind::from_mdc(mdc) {
+            let loinc = coding(o, LOINC_SYSTEM).expect("numerics carry LOINC");
+            assert_eq!(loinc["code"].as_str(), kind.loinc());
+            let q = &o["valueQuantity"];
+            assert_eq!(q["system"], UCUM_SYSTEM);
+            let ucum = q["code"].as_str().unwrap();
+            assert!(
+                Unit::ALL
+                    .iter()
+                    .any(|u| u.ucum() == ucum && kind.accepts(*u)),
+                "{kind:?} in {ucum}"
+            );
+            assert!(q["value"].is_number());
+        } else {
+            assert_eq!(EcgLead::from_mdc(mdc), Some(EcgLead::II));
+            assert_eq!(o["valueSampledData"]["origin"]["code"], "mV");
+            assert!(
+                o["valueSampledData"]["data"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .count()
+                    >= 20
+            );
+        }
+        let device = o["device"]["reference"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("Device/")
+            .to_owned();
+        let patient = o["subject"]["reference"].as_str().unwrap();
+        assert_eq!(patient, format!("Patient/p-{}", &device[4..]));
+        per_device.entry(device).or_default().push(o);
+    }
+
+    // The expired consent (dev-002) released nothing, and was denied for every use.
+    assert!(!per_device.contains_key("dev-002"));
+    assert!(summary.rows[2].gateway.expired_denials > 0);
+    assert_eq!(summary.rows[2].gateway.observations, 0);
+
+    // Purposes released per device match the consent: research only where consented,
+    // ETREAT only by break-glass (and then labelled BTG), never on other devices.
+    for (device, list) in &per_device {
+        let purposes: Vec<Vec<String>> = list.iter().map(|o| security_codes(o)).collect();
+        let has = |p: &str| purposes.iter().any(|s| s.iter().any(|c| c == p));
+        match device.as_str() {
+            "dev-000" | "dev-004" => {
+                assert!(has("TREAT") && has("HRESCH") && !has("ETREAT") && !has("BTG"));
+            }
+            "dev-001" | "dev-005" => {
+                assert!(has("TREAT") && !has("HRESCH") && !has("ETREAT") && !has("BTG"));
+            }
+            "dev-003" => {
+                assert!(has("TREAT") && !has("HRESCH") && has("ETREAT") && has("BTG"));
+                for s in &purposes {
+                    assert_eq!(
+                        s.contains(&"ETREAT".to_owned()),
+                        s.contains(&"BTG".to_owned())
+                    );
+                }
+            }
+            other => panic!("unexpected device {other}"),
+        }
+    }
+    // Denials are counted: treatment-only devices are refused research and emergency use.
+    assert!(summary.rows[1].gateway.denials >= 2 * summary.rows[1].gateway.data_frames);
+    assert_eq!(
+        summary.rows[3].gateway.break_glass,
+        summary.rows[3].gateway.data_frames
+    );
+}
+
+#[test]
+fn demo_runs_with_signatures_and_chacha() {
+    let (summary, obs) = run_demo(
+        "sig-chacha",
+        Config {
+            devices: 2,
+            duration: Duration::from_millis(600),
+            method: Method::SigSig,
+            suite: 5,
+            ..Config::default()
+        },
+    );
+    assert!(summary.all_ok(), "{}", summary.table());
+    for r in &summary.rows {
+        assert_eq!(r.gateway.method_suite, Some((0, 5)));
+        assert_eq!(
+            (
+                r.device.replays_injected,
+                r.gateway.replays_rejected,
+                r.gateway.tamper_rejected
+            ),
+            (0, 0, 0)
+        );
+    }
+    assert!(!obs.is_empty());
+}
+
+#[test]
+fn flags_parse_and_reject() {
+    let c = Config::from_args(
+        [
+            "--devices",
+            "3",
+            "--duration",
+            "0.5",
+            "--method",
+            "1",
+            "--suite",
+            "5",
+            "--tamper",
+            "--out",
+            "x.ndjson",
+        ]
+        .map(String::from),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.devices, c.duration, c.method, c.suite, c.tamper),
+        (3, Duration::from_millis(500), Method::SigStat, 5, true)
+    );
+    assert!(Config::from_args(["--suite", "3"].map(String::from)).is_err());
+    assert!(Config::from_args(["--devices", "0"].map(String::from)).is_err());
+    assert!(Config::from_args(["--method", "4"].map(String::from)).is_err());
+    assert!(Config::from_args(["--bogus"].map(String::from)).is_err());
+}
