@@ -82,7 +82,7 @@ macro_rules! check_word {
                 }
                 // to_f64 is exact enough that rounding back to the value's own decimal
                 // places reproduces it.
-                if e <= 0 && e >= -15 {
+                if (-15..=0).contains(&e) {
                     let digits = e.unsigned_abs();
                     if let Ok(back) = <$ty>::from_f64(f, digits) {
                         assert!(back.numeric_eq(v), "{v:?} -> {f} -> {back:?}");
@@ -137,8 +137,12 @@ fuzz_target!(|input: Input| {
     for result in [
         SFloat::from_decimal(input.mantissa, input.exponent).map(Float::from),
         Float::from_decimal(input.mantissa, input.exponent),
-    ] {
-        if let Ok(v) = result {
+    ]
+    .into_iter()
+    .flatten()
+    {
+        {
+            let v = result;
             let (m, e) = v.to_decimal().expect("encoders emit finite values");
             assert!(
                 same_number(

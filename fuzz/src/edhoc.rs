@@ -181,12 +181,10 @@ mod tests {
         for (method, suite) in COMBOS {
             let tag = format!("fuzzcrypto_m{}_s{suite}", method.id());
             let mut crypto = FuzzCrypto::default();
-            let (w2, m1) = initiator_wait_m2(&mut crypto, method, suite, true);
-            drop(w2);
+            let (_w2, m1) = initiator_wait_m2(&mut crypto, method, suite, true);
             write("edhoc_message_1", &tag, &m1);
             let mut crypto = FuzzCrypto::default();
-            let (w4, m2, m3) = initiator_wait_m4(&mut crypto, method, suite);
-            drop(w4);
+            let (_w4, m2, m3) = initiator_wait_m4(&mut crypto, method, suite);
             write("edhoc_message_2", &tag, &m2);
             write("edhoc_message_3", &tag, &m3);
             // message_4 from the responder of the same FuzzCrypto run.

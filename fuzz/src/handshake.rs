@@ -162,7 +162,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
         _ if s.responder_suites & 4 != 0 => &[5, 2],
         _ => &[2, 5],
     };
-    let methods: Vec<Method> = if s.responder_methods % 16 == 0 {
+    let methods: Vec<Method> = if s.responder_methods.is_multiple_of(16) {
         Method::ALL.to_vec()
     } else {
         Method::ALL
@@ -414,7 +414,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                         Ok(()) => {
                             init_t.m4 = received;
                             if C::AUTHENTIC {
-                                let genuine = resp_sessions.iter().any(|t| *t == init_t);
+                                let genuine = resp_sessions.contains(&init_t);
                                 assert!(
                                     genuine,
                                     "initiator accepted a forged message_4: {init_t:02x?}"
