@@ -117,13 +117,15 @@ impl KeyPair {
     fn ecdh(&self, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
         let peer = to_m4_public(peer)?;
         let mut shared = self.secret.agree(&peer);
-        let bytes = *shared.as_bytes();
+        let mut bytes = *shared.as_bytes();
         shared.zeroize();
+        let out = SharedSecret::from_bytes(bytes);
+        bytes.zeroize();
         // `peer` was validated on construction and re-checked by the library's
         // `from_sec1_bytes`, and the scalar is in [1, n): the product is never the
         // identity. (An all-zero result is legitimate: x = 0 is a curve point's
         // x-coordinate — Wycheproof ecdh_secp256r1_ecpoint tcId 3.)
-        Ok(SharedSecret::from_bytes(bytes))
+        Ok(out)
     }
 }
 
