@@ -332,7 +332,18 @@ fn render(
         rule.push_str("---:|---:|---:|");
     }
     let _ = writeln!(w, "{header}\n{rule}");
-    for (op, _, _) in &rc_s.ops {
+    // Every operation of either backend, in report order.
+    let mut ops: Vec<&str> = rc_s.ops.iter().map(|(n, _, _)| n.as_str()).collect();
+    let mut after = 0;
+    for (op, _, _) in &m4_s.ops {
+        if let Some(i) = ops.iter().position(|o| o == op) {
+            after = i + 1;
+        } else {
+            ops.insert(after.min(ops.len()), op);
+            after += 1;
+        }
+    }
+    for op in &ops {
         let mut row = format!("| `{op}` |");
         for opt in opts {
             let a = get(opt, "rustcrypto")?.op(op);
@@ -354,7 +365,10 @@ fn render(
          responder runs on the same target but is not counted. `frame_*_64B_*` = \
          `iomt_proto::Channel::seal_data` / `open` of a 64-byte payload without consent slot. \
          `p256_point_from_x` = `PublicKey::from_x_coordinate` (decompression + validation, done \
-         for every received EDHOC ephemeral key).\n"
+         for every received EDHOC ephemeral key); `p256_point_from_x_m4_library` = the same \
+         with the assembly library's own decompression, which iomt does not use (`PublicKey` is \
+         provider-independent): a provider hook for it would save the difference on every \
+         received ephemeral key.\n"
     );
 
     // Stack.
@@ -363,9 +377,10 @@ fn render(
         w,
         "| operation | RustCrypto | P256-Cortex-M4 |\n|---|---:|---:|"
     );
-    for (op, _, rc_stack) in &rc_s.ops {
+    for op in &ops {
+        let rc = rc_s.op(op).map_or("–".to_owned(), |(_, s)| s.to_string());
         let m4 = m4_s.op(op).map_or("–".to_owned(), |(_, s)| s.to_string());
-        let _ = writeln!(w, "| `{op}` | {rc_stack} | {m4} |");
+        let _ = writeln!(w, "| `{op}` | {rc} | {m4} |");
     }
 
     // Sections.

@@ -109,6 +109,22 @@ fn suite<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
         "p256_point_from_x",
         measure(1, || PublicKey::from_x_coordinate(&x)),
     );
+    // What the assembly library's own decompression would cost (iomt does not use it:
+    // `PublicKey` is provider-independent and validates with RustCrypto).
+    #[cfg(feature = "backend-m4")]
+    if backend == "p256-cortex-m4" {
+        let mut compressed = [0x02u8; 33];
+        compressed[1..].copy_from_slice(&x);
+        let mut m4_ok = false;
+        line(
+            backend,
+            "p256_point_from_x_m4_library",
+            measure(1, || {
+                m4_ok = p256_cortex_m4::PublicKey::from_sec1_bytes(&compressed).is_ok();
+            }),
+        );
+        ok &= m4_ok;
+    }
 
     let digest: Digest = p.sha256(b"iomt benchmark message");
     let mut signature = None;
