@@ -60,8 +60,16 @@ pub(crate) fn miri_prerequisites() -> Result<(), String> {
     run(nightly_cargo().args(["miri", "setup"]))
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR` if set).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
 fn out_dir() -> Result<PathBuf, String> {
-    let dir = workspace_root().join("target").join("cexamples");
+    let dir = target_dir().join("cexamples");
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     Ok(dir)
 }
@@ -81,7 +89,7 @@ fn path(p: &Path) -> String {
 /// The host staticlib (debug profile: dependencies are optimized, see Cargo.toml).
 fn host_lib() -> Result<PathBuf, String> {
     run(cargo().args(["build", "-p", "iomt-ffi"]))?;
-    Ok(workspace_root().join("target/debug/libiomt_ffi.a"))
+    Ok(target_dir().join("debug/libiomt_ffi.a"))
 }
 
 /// The two firmware builds: P-256 on RustCrypto, and on the P256-Cortex-M4 assembly.
@@ -105,7 +113,7 @@ fn firmware_lib(variant: &str, features: &str) -> Result<PathBuf, String> {
         "--target",
         FIRMWARE_TARGET,
     ]))?;
-    let built = workspace_root().join(format!("target/{FIRMWARE_TARGET}/release/libiomt_ffi.a"));
+    let built = target_dir().join(format!("{FIRMWARE_TARGET}/release/libiomt_ffi.a"));
     let copy = out_dir()?.join(format!("libiomt_ffi-{variant}.a"));
     std::fs::copy(&built, &copy).map_err(|e| format!("copying {}: {e}", built.display()))?;
     Ok(copy)
