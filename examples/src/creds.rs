@@ -203,6 +203,37 @@ impl TrustStore for Registry {
     }
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The constants `firmware/src/bin/device.rs` compiles in: the QEMU device's private
+/// scalar, CCS and `kid`, and the gateway's (public) CCS and `kid`, as Rust source.
+/// The `firmware_credentials_match` test keeps the firmware's copy equal to this.
+///
+/// # Errors
+/// [`CredError`] (practically never).
+pub fn firmware_constants() -> Result<String, CredError> {
+    let dev = DemoCredential::device(FIRMWARE_DEVICE_INDEX)?;
+    let gw = DemoCredential::gateway()?;
+    Ok(format!(
+        "pub const DEVICE_SK: [u8; 32] = hex(b\"{}\");\n\
+         pub const DEVICE_CCS: [u8; {}] = hex(b\"{}\");\n\
+         pub const DEVICE_KID: &[u8] = &hex::<{}>(b\"{}\");\n\
+         pub const GATEWAY_CCS: [u8; {}] = hex(b\"{}\");\n\
+         pub const GATEWAY_KID: &[u8] = &hex::<{}>(b\"{}\");\n",
+        hex(&dev.scalar),
+        dev.ccs.len(),
+        hex(&dev.ccs),
+        dev.kid.len(),
+        hex(&dev.kid),
+        gw.ccs.len(),
+        hex(&gw.ccs),
+        gw.kid.len(),
+        hex(&gw.kid),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +247,17 @@ mod tests {
         let view = CcsView::parse(&a.ccs).unwrap();
         let _ = view;
         assert_eq!(a.identity, "dev-003");
+    }
+
+    #[test]
+    fn firmware_credentials_match() {
+        let src = include_str!("../../firmware/src/bin/device.rs");
+        for line in firmware_constants().unwrap().lines() {
+            assert!(
+                src.contains(line),
+                "firmware/src/bin/device.rs lacks:\n{line}\n(regenerate with `gateway --print-firmware-creds`)"
+            );
+        }
     }
 
     #[test]

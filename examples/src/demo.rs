@@ -2,7 +2,7 @@
 //!
 //! [`run`] binds the gateway, starts one thread per device connection on each side,
 //! prints a progress line per second (unless quiet) and returns a [`Summary`];
-//! [`Summary::print`] renders the table. `--tamper` makes every device inject replayed
+//! [`Summary::table`] renders the table. `--tamper` makes every device inject replayed
 //! and modified frames, which the gateway must all reject.
 
 use core::sync::atomic::Ordering;

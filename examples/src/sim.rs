@@ -3,7 +3,7 @@
 //! Each patient has a baseline drawn from a seeded PRNG (xorshift; deterministic per
 //! seed) and drifts slowly around it (bounded random walk). Values stay inside adult
 //! resting ranges — HR 55–100 /min, SpO2 93–100 %, temperature 36.1–37.8 °C, RR 10–22
-//! /min, NIBP systolic 100–145 / diastolic 60–90 mm[Hg] (mean = DIA + (SYS − DIA)/3) —
+//! /min, NIBP systolic 100–145 / diastolic 60–90 `mm[Hg]` (mean = DIA + (SYS − DIA)/3) —
 //! and always inside iomt-core's plausibility ranges, so `Reading::new` accepts them.
 //! The ECG is a sum of Gaussian P, Q, R, S and T waves at the current heart rate
 //! (lead II, 250 Hz, 5 µV per LSB).
