@@ -17,6 +17,9 @@
 #![no_std]
 #![no_main]
 
+#[cfg(not(any(feature = "backend-rustcrypto", feature = "backend-m4")))]
+compile_error!("enable `backend-rustcrypto` and/or `backend-m4`");
+
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Signature};
