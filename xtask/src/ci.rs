@@ -66,6 +66,11 @@ const STEPS: &[Step] = &[
         body: crate::qemu::ci_step,
     },
     Step {
+        name: "qemu: demo device -> gateway (cortex-m4 firmware over UART/TCP)",
+        prerequisites: Some(crate::qemu::prerequisites),
+        body: crate::qemu_demo::ci_step,
+    },
+    Step {
         name: "footprint",
         prerequisites: Some(crate::qemu::prerequisites),
         body: crate::footprint::ci_step,

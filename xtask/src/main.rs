@@ -14,6 +14,7 @@ mod footprint;
 mod fuzz;
 mod header;
 mod qemu;
+mod qemu_demo;
 mod setup;
 mod step;
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::fuzz(rest),
         "footprint" => footprint::footprint(rest),
         "qemu" => qemu::qemu(rest),
+        "qemu-demo" => qemu_demo::qemu_demo(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
