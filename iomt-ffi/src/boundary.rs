@@ -1,7 +1,8 @@
 //! The C boundary: the panic boundary, pointer/length checks and caller-allocated storage.
 //!
 //! # Invariants
-//! - Every exported function runs its body through [`run`] (or [`ffi_panic_boundary_ptr`]):
+//! - Every exported function runs its body through `ffi_panic_boundary!` ([`run`]; or
+//!   [`ffi_panic_boundary_ptr`] for the one returning a pointer):
 //!   under the `std` feature a panic is caught and reported as
 //!   [`iomt_result::Panic`]; without `std` (firmware, `panic = "abort"`) the body runs
 //!   directly and the lints (`unwrap`/`expect`/`panic`/indexing denied) plus fuzzing carry
@@ -46,6 +47,15 @@ pub(crate) fn run(body: impl FnOnce() -> FfiResult) -> iomt_result {
         }
     }
 }
+
+/// The body of every exported function: `ffi_panic_boundary! { ...; Ok(()) }` runs the
+/// statements (which may use `?` with any library error) through [`run`].
+macro_rules! ffi_panic_boundary {
+    ($($body:tt)*) => {
+        $crate::boundary::run(|| { $($body)* })
+    };
+}
+pub(crate) use ffi_panic_boundary;
 
 /// The panic boundary for the few functions that return a pointer (never NULL): on a
 /// caught panic they return a static string.

@@ -20,7 +20,7 @@ use iomt_auth::cred::{
     CcsView, IdCred, LocalCredential, PeerIdentity, RoleSet, TrustStore, TrustedCredential,
 };
 
-use crate::boundary::{self, storage_asserts};
+use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::result::iomt_result;
 
 /// The caller's random number generator: fill `out[0..out_len]` with cryptographically
@@ -116,12 +116,12 @@ pub unsafe extern "C" fn iomt_crypto_init(
     rng: iomt_rng_callback,
     userdata: *mut c_void,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         let callback = rng.ok_or(iomt_result::NullParameter)?;
         let provider = Backend::new(CallbackRng { callback, userdata });
         // SAFETY: forwarded contract.
         unsafe { boundary::init(crypto, provider) }
-    })
+    }
 }
 
 /// Deinitializes `crypto` (zeroizes the storage). NULL and repeated calls are fine.
@@ -134,7 +134,7 @@ pub unsafe extern "C" fn iomt_crypto_init(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_crypto_deinit(crypto: *mut iomt_crypto) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(crypto) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(crypto) } }
 }
 
 /// Fills `out[0..out_len]` from the provider's RNG (for nonces, connection ids, tests).
@@ -150,13 +150,13 @@ pub unsafe extern "C" fn iomt_crypto_random(
     out: *mut u8,
     out_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let provider = unsafe { boundary::get_mut(crypto) }?;
         // SAFETY: forwarded contract.
         let out = unsafe { boundary::slice_mut(out, out_len) }?;
         ::iomt_crypto::CryptoProvider::random_bytes(provider, out).map_err(Into::into)
-    })
+    }
 }
 
 /// Longest credential (CCS bytes) a credential or trust entry holds.
@@ -267,7 +267,7 @@ pub unsafe extern "C" fn iomt_credential_init(
     kid: *const u8,
     kid_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         if private_key.is_null() || ccs.is_null() {
             return Err(iomt_result::NullParameter);
         }
@@ -296,7 +296,7 @@ pub unsafe extern "C" fn iomt_credential_init(
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(cred, value) }
-    })
+    }
 }
 
 /// Writes the credential's public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed).
@@ -312,7 +312,7 @@ pub unsafe extern "C" fn iomt_credential_public_key(
     out: *mut u8,
     out_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let c = unsafe { boundary::get(cred) }?;
         // SAFETY: forwarded contract.
@@ -322,7 +322,7 @@ pub unsafe extern "C" fn iomt_credential_public_key(
             .ok_or(iomt_result::BufferTooSmall)?
             .copy_from_slice(&pk);
         Ok(())
-    })
+    }
 }
 
 /// Deinitializes `cred`: the private key and the storage are zeroized. NULL and
@@ -336,7 +336,7 @@ pub unsafe extern "C" fn iomt_credential_public_key(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_credential_deinit(cred: *mut iomt_credential) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(cred) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(cred) } }
 }
 
 /// How many peers a trust store holds.
@@ -401,13 +401,13 @@ storage_asserts!(
 /// `store` must point to writable `iomt_trust_store` storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_trust_store_init(store: *mut iomt_trust_store) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         let value = Trust {
             entries: [None; IOMT_TRUST_STORE_CAPACITY],
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(store, value) }
-    })
+    }
 }
 
 /// Adds a trusted peer: its CCS credential, the `kid` it is referenced by (may be empty
@@ -431,7 +431,7 @@ pub unsafe extern "C" fn iomt_trust_store_add(
     identity_len: usize,
     roles: u16,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let t = unsafe { boundary::get_mut(store) }?;
         // SAFETY: forwarded contract (three buffers).
@@ -462,7 +462,7 @@ pub unsafe extern "C" fn iomt_trust_store_add(
             .ok_or(iomt_result::CapacityExceeded)?;
         *free = Some(entry);
         Ok(())
-    })
+    }
 }
 
 /// Deinitializes `store`. NULL and repeated calls are fine.
@@ -475,5 +475,5 @@ pub unsafe extern "C" fn iomt_trust_store_add(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_trust_store_deinit(store: *mut iomt_trust_store) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(store) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(store) } }
 }

@@ -16,7 +16,7 @@ use iomt_core::{
 };
 use iomt_proto::Message;
 
-use crate::boundary;
+use crate::boundary::{self, ffi_panic_boundary};
 use crate::result::iomt_result;
 
 /// Longest encoded consent tag (with an issuer signature).
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn iomt_consent_tag_encode(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (t, out, len) = unsafe {
             (
@@ -210,7 +210,7 @@ pub unsafe extern "C" fn iomt_consent_tag_encode(
         };
         let t = tag_from_c(t)?;
         boundary::written(t.encode(out), len)
-    })
+    }
 }
 
 /// Decodes an encoded consent tag (strict: canonical, no trailing bytes) into `*tag`.
@@ -227,7 +227,7 @@ pub unsafe extern "C" fn iomt_consent_tag_decode(
     encoded_len: usize,
     tag: *mut iomt_consent_tag,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (bytes, out) = unsafe {
             (
@@ -238,7 +238,7 @@ pub unsafe extern "C" fn iomt_consent_tag_decode(
         let t = ConsentTag::decode(bytes)?;
         out.write(tag_to_c(&t));
         Ok(())
-    })
+    }
 }
 
 /// Evaluates `request` against `tag` (default deny; rules in `iomt_core::consent`).
@@ -255,7 +255,7 @@ pub unsafe extern "C" fn iomt_consent_evaluate(
     request: *const iomt_access_request,
     decision: *mut iomt_decision,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (t, r, out) = unsafe {
             (
@@ -289,7 +289,7 @@ pub unsafe extern "C" fn iomt_consent_evaluate(
         };
         out.write(d);
         Ok(())
-    })
+    }
 }
 
 /// One vital-sign reading. `value = mantissa · 10^exponent` (IEEE 11073 FLOAT: mantissa
@@ -360,7 +360,7 @@ pub unsafe extern "C" fn iomt_vitals_encode(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (src, out, len) = unsafe {
             (
@@ -374,7 +374,7 @@ pub unsafe extern "C" fn iomt_vitals_encode(
             batch.push(reading_from_c(r)?)?;
         }
         boundary::written(VitalsMessage::VitalBatch(batch).encode(out), len)
-    })
+    }
 }
 
 /// Decodes a vitals payload into `readings[0..capacity]`; `*count` receives the number
@@ -394,7 +394,7 @@ pub unsafe extern "C" fn iomt_vitals_decode(
     capacity: usize,
     count: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (bytes, dst, n_out) = unsafe {
             (
@@ -422,5 +422,5 @@ pub unsafe extern "C" fn iomt_vitals_decode(
         }
         n_out.write(src.len());
         Ok(())
-    })
+    }
 }

@@ -30,7 +30,7 @@ use iomt_auth::edhoc::{
     write_error_message,
 };
 
-use crate::boundary::{self, FfiResult, Out, storage_asserts};
+use crate::boundary::{self, FfiResult, Out, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{Bytes, Provider, iomt_credential, iomt_crypto, iomt_trust_store};
 use crate::result::iomt_result;
 
@@ -482,7 +482,7 @@ pub unsafe extern "C" fn iomt_initiator_init(
     initiator: *mut iomt_initiator,
     config: *const iomt_initiator_config,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let cfg = unsafe { boundary::input(config) }?;
         let method = Method::from_id(i64::from(cfg.method)).ok_or(iomt_result::InvalidArgument)?;
@@ -502,7 +502,7 @@ pub unsafe extern "C" fn iomt_initiator_init(
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(initiator, value) }
-    })
+    }
 }
 
 /// Writes message_1 (with EAD_1 items) into `out[0..out_cap]`; `*out_len` receives its
@@ -526,7 +526,7 @@ pub unsafe extern "C" fn iomt_initiator_write_message_1(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, out, len) = unsafe {
             (
@@ -557,7 +557,7 @@ pub unsafe extern "C" fn iomt_initiator_write_message_1(
                 Err(obj.fail(e))
             }
         }
-    })
+    }
 }
 
 /// Reads message_2: decrypts it, resolves ID_CRED_R in `trust` and verifies the
@@ -583,7 +583,7 @@ pub unsafe extern "C" fn iomt_initiator_read_message_2(
     message: *const u8,
     message_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, store, msg) = unsafe {
             (
@@ -627,7 +627,7 @@ pub unsafe extern "C" fn iomt_initiator_read_message_2(
             }
             Err(e) => Err(obj.fail(e)),
         }
-    })
+    }
 }
 
 /// Writes message_3 (authenticating with `credential`, carrying EAD_3 items). Without
@@ -649,7 +649,7 @@ pub unsafe extern "C" fn iomt_initiator_write_message_3(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, cred, out, len) = unsafe {
             (
@@ -690,7 +690,7 @@ pub unsafe extern "C" fn iomt_initiator_write_message_3(
                 Err(obj.fail(e))
             }
         }
-    })
+    }
 }
 
 /// Reads message_4 (when configured); the handshake is then complete and EAD_4 readable.
@@ -707,7 +707,7 @@ pub unsafe extern "C" fn iomt_initiator_read_message_4(
     message: *const u8,
     message_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, msg) = unsafe {
             (
@@ -739,7 +739,7 @@ pub unsafe extern "C" fn iomt_initiator_read_message_4(
             }
             Err(e) => Err(obj.fail(e)),
         }
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -844,7 +844,7 @@ pub unsafe extern "C" fn iomt_responder_init(
     responder: *mut iomt_responder,
     config: *const iomt_responder_config,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let cfg = unsafe { boundary::input(config) }?;
         if cfg.methods == 0 || cfg.methods & !0x0F != 0 {
@@ -877,7 +877,7 @@ pub unsafe extern "C" fn iomt_responder_init(
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(responder, value) }
-    })
+    }
 }
 
 /// Reads message_1 (method, suite negotiation, G_X, EAD_1 criticality). Afterwards
@@ -898,7 +898,7 @@ pub unsafe extern "C" fn iomt_responder_read_message_1(
     message: *const u8,
     message_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, msg) = unsafe {
             (
@@ -933,7 +933,7 @@ pub unsafe extern "C" fn iomt_responder_read_message_1(
             }
             Err(e) => Err(obj.fail(e)),
         }
-    })
+    }
 }
 
 /// Writes message_2 (authenticating with `credential`, carrying EAD_2 items).
@@ -956,7 +956,7 @@ pub unsafe extern "C" fn iomt_responder_write_message_2(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, cred, out, len) = unsafe {
             (
@@ -999,7 +999,7 @@ pub unsafe extern "C" fn iomt_responder_write_message_2(
                 Err(obj.fail(e))
             }
         }
-    })
+    }
 }
 
 /// Reads message_3: decrypts it, resolves ID_CRED_I in `trust` and verifies the
@@ -1021,7 +1021,7 @@ pub unsafe extern "C" fn iomt_responder_read_message_3(
     message: *const u8,
     message_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, store, msg) = unsafe {
             (
@@ -1060,7 +1060,7 @@ pub unsafe extern "C" fn iomt_responder_read_message_3(
             }
             Err(e) => Err(obj.fail(e)),
         }
-    })
+    }
 }
 
 /// Writes message_4 (carrying EAD_4 items); the handshake is then complete.
@@ -1080,7 +1080,7 @@ pub unsafe extern "C" fn iomt_responder_write_message_4(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, out, len) = unsafe {
             (
@@ -1111,7 +1111,7 @@ pub unsafe extern "C" fn iomt_responder_write_message_4(
                 Err(obj.fail(e))
             }
         }
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1131,11 +1131,11 @@ pub unsafe extern "C" fn iomt_initiator_state(
     initiator: *const iomt_initiator,
     state: *mut iomt_handshake_state,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(initiator)?, boundary::output(state)?) };
         get_state(obj, out)
-    })
+    }
 }
 
 /// Reads item `index` (0-based, padding skipped) of the EAD the initiator
@@ -1153,11 +1153,11 @@ pub unsafe extern "C" fn iomt_initiator_received_ead(
     index: usize,
     item: *mut iomt_ead_item,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(initiator)?, boundary::output(item)?) };
         get_ead_item(obj, index, out)
-    })
+    }
 }
 
 /// Writes what the completed handshake established about the peer (identity and
@@ -1174,11 +1174,11 @@ pub unsafe extern "C" fn iomt_initiator_peer(
     initiator: *mut iomt_initiator,
     info: *mut iomt_peer_info,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get_mut(initiator)?, boundary::output(info)?) };
         get_peer(obj, out)
-    })
+    }
 }
 
 /// Writes the ERR_CODE of the EDHOC error message the peer sent (after
@@ -1194,11 +1194,11 @@ pub unsafe extern "C" fn iomt_initiator_peer_error(
     initiator: *const iomt_initiator,
     err_code: *mut i32,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(initiator)?, boundary::output(err_code)?) };
         get_peer_error(obj, out)
-    })
+    }
 }
 
 /// After a failure, writes the EDHOC error message to send to the peer (RFC 9528
@@ -1217,7 +1217,7 @@ pub unsafe extern "C" fn iomt_initiator_error_message(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out, len) = unsafe {
             (
@@ -1227,7 +1227,7 @@ pub unsafe extern "C" fn iomt_initiator_error_message(
             )
         };
         get_error_message(obj, out, len)
-    })
+    }
 }
 
 /// EDHOC_Exporter(label, context, out_len) into `out` (RFC 9528 §4.2.1). Labels
@@ -1250,7 +1250,7 @@ pub unsafe extern "C" fn iomt_initiator_export(
     out: *mut u8,
     out_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, ctx, out) = unsafe {
             (
@@ -1268,7 +1268,7 @@ pub unsafe extern "C" fn iomt_initiator_export(
             });
         }
         export(obj, provider, label, ctx, out)
-    })
+    }
 }
 
 /// EDHOC KeyUpdate (RFC 9528 Appendix H) with `context`: a new PRK_out, the old
@@ -1287,7 +1287,7 @@ pub unsafe extern "C" fn iomt_initiator_key_update(
     context: *const u8,
     context_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, ctx) = unsafe {
             (
@@ -1297,7 +1297,7 @@ pub unsafe extern "C" fn iomt_initiator_key_update(
             )
         };
         key_update(obj, provider, ctx)
-    })
+    }
 }
 
 /// Deinitializes the initiator: every secret and the storage are zeroized.
@@ -1311,7 +1311,7 @@ pub unsafe extern "C" fn iomt_initiator_key_update(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_initiator_deinit(initiator: *mut iomt_initiator) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(initiator) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(initiator) } }
 }
 
 /// Writes the responder's state into `*state`.
@@ -1326,11 +1326,11 @@ pub unsafe extern "C" fn iomt_responder_state(
     responder: *const iomt_responder,
     state: *mut iomt_handshake_state,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(responder)?, boundary::output(state)?) };
         get_state(obj, out)
-    })
+    }
 }
 
 /// Reads item `index` (0-based, padding skipped) of the EAD the responder
@@ -1348,11 +1348,11 @@ pub unsafe extern "C" fn iomt_responder_received_ead(
     index: usize,
     item: *mut iomt_ead_item,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(responder)?, boundary::output(item)?) };
         get_ead_item(obj, index, out)
-    })
+    }
 }
 
 /// Writes what the completed handshake established about the peer (identity and
@@ -1369,11 +1369,11 @@ pub unsafe extern "C" fn iomt_responder_peer(
     responder: *mut iomt_responder,
     info: *mut iomt_peer_info,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get_mut(responder)?, boundary::output(info)?) };
         get_peer(obj, out)
-    })
+    }
 }
 
 /// Writes the ERR_CODE of the EDHOC error message the peer sent (after
@@ -1389,11 +1389,11 @@ pub unsafe extern "C" fn iomt_responder_peer_error(
     responder: *const iomt_responder,
     err_code: *mut i32,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out) = unsafe { (boundary::get(responder)?, boundary::output(err_code)?) };
         get_peer_error(obj, out)
-    })
+    }
 }
 
 /// After a failure, writes the EDHOC error message to send to the peer (RFC 9528
@@ -1412,7 +1412,7 @@ pub unsafe extern "C" fn iomt_responder_error_message(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (obj, out, len) = unsafe {
             (
@@ -1422,7 +1422,7 @@ pub unsafe extern "C" fn iomt_responder_error_message(
             )
         };
         get_error_message(obj, out, len)
-    })
+    }
 }
 
 /// EDHOC_Exporter(label, context, out_len) into `out` (RFC 9528 §4.2.1). Labels
@@ -1445,7 +1445,7 @@ pub unsafe extern "C" fn iomt_responder_export(
     out: *mut u8,
     out_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, ctx, out) = unsafe {
             (
@@ -1463,7 +1463,7 @@ pub unsafe extern "C" fn iomt_responder_export(
             });
         }
         export(obj, provider, label, ctx, out)
-    })
+    }
 }
 
 /// EDHOC KeyUpdate (RFC 9528 Appendix H) with `context`: a new PRK_out, the old
@@ -1482,7 +1482,7 @@ pub unsafe extern "C" fn iomt_responder_key_update(
     context: *const u8,
     context_len: usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (obj, provider, ctx) = unsafe {
             (
@@ -1492,7 +1492,7 @@ pub unsafe extern "C" fn iomt_responder_key_update(
             )
         };
         key_update(obj, provider, ctx)
-    })
+    }
 }
 
 /// Deinitializes the responder: every secret and the storage are zeroized.
@@ -1506,7 +1506,7 @@ pub unsafe extern "C" fn iomt_responder_key_update(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_responder_deinit(responder: *mut iomt_responder) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(responder) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(responder) } }
 }
 /// For the session module: the completed handshake inside an initiator or responder.
 ///

@@ -18,7 +18,7 @@ use iomt_proto::keys::{
 use iomt_proto::{Channel, CloseReason, ExportError, FrameType, Side};
 use zeroize::Zeroize;
 
-use crate::boundary::{self, storage_asserts};
+use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{Provider, iomt_crypto};
 use crate::handshake::{completed_initiator, completed_responder, iomt_initiator, iomt_responder};
 use crate::result::iomt_result;
@@ -172,14 +172,14 @@ pub unsafe extern "C" fn iomt_session_init_initiator(
     crypto: *mut iomt_crypto,
     conn_id: u8,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (completed, provider) =
             unsafe { (completed_initiator(initiator)?, boundary::get_mut(crypto)?) };
         let ch = new_channel(completed, provider, Side::Initiator, conn_id)?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(session, ch) }
-    })
+    }
 }
 
 /// Starts a session from a completed responder (see `iomt_session_init_initiator`).
@@ -196,14 +196,14 @@ pub unsafe extern "C" fn iomt_session_init_responder(
     crypto: *mut iomt_crypto,
     conn_id: u8,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (completed, provider) =
             unsafe { (completed_responder(responder)?, boundary::get_mut(crypto)?) };
         let ch = new_channel(completed, provider, Side::Responder, conn_id)?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(session, ch) }
-    })
+    }
 }
 
 fn slot_arg(slot: u8) -> Option<u8> {
@@ -232,7 +232,7 @@ pub unsafe extern "C" fn iomt_session_seal(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (ch, provider, payload, out, len) = unsafe {
             (
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn iomt_session_seal(
             )
         };
         boundary::written(ch.seal_data(provider, slot_arg(slot), payload, out), len)
-    })
+    }
 }
 
 /// Installs the encoded consent tag `tag` in `slot` (this side's: even for the
@@ -267,7 +267,7 @@ pub unsafe extern "C" fn iomt_session_send_consent(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (ch, provider, tag, out, len) = unsafe {
             (
@@ -279,7 +279,7 @@ pub unsafe extern "C" fn iomt_session_send_consent(
             )
         };
         boundary::written(ch.send_consent(provider, slot, tag, out), len)
-    })
+    }
 }
 
 /// Authenticates and decrypts `frame[0..frame_len]` in place and describes it in
@@ -300,7 +300,7 @@ pub unsafe extern "C" fn iomt_session_open(
     frame_len: usize,
     opened: *mut iomt_opened,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (ch, provider, frame_buf, out) = unsafe {
             (
@@ -338,7 +338,7 @@ pub unsafe extern "C" fn iomt_session_open(
             consent_tag_len: tag.len(),
         });
         Ok(())
-    })
+    }
 }
 
 /// Ratchets this side's send key now (forward secrecy; the peer follows by itself).
@@ -353,11 +353,11 @@ pub unsafe extern "C" fn iomt_session_update_send_key(
     session: *mut iomt_session,
     crypto: *mut iomt_crypto,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (ch, provider) = unsafe { (boundary::get_mut(session)?, boundary::get_mut(crypto)?) };
         ch.update_send_key(provider).map_err(Into::into)
-    })
+    }
 }
 
 /// Seals a close frame with `reason` (0 normal, 1 shutdown, 2 internal error, 3 policy
@@ -378,7 +378,7 @@ pub unsafe extern "C" fn iomt_session_close(
     out_cap: usize,
     out_len: *mut usize,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (ch, provider, out, len) = unsafe {
             (
@@ -390,7 +390,7 @@ pub unsafe extern "C" fn iomt_session_close(
         };
         let reason = CloseReason::from_code(reason).map_err(|_| iomt_result::InvalidArgument)?;
         boundary::written(ch.close(provider, reason, out), len)
-    })
+    }
 }
 
 /// Writes the session's counters into `*info`.
@@ -405,7 +405,7 @@ pub unsafe extern "C" fn iomt_session_get_info(
     session: *const iomt_session,
     info: *mut iomt_session_info,
 ) -> iomt_result {
-    boundary::run(|| {
+    ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (ch, out) = unsafe { (boundary::get(session)?, boundary::output(info)?) };
         let s = ch.stats();
@@ -418,7 +418,7 @@ pub unsafe extern "C" fn iomt_session_get_info(
             recv_failed: u64::from(s.recv_failed),
         });
         Ok(())
-    })
+    }
 }
 
 /// Deinitializes the session: keys and storage are zeroized. NULL and repeated calls are
@@ -432,5 +432,5 @@ pub unsafe extern "C" fn iomt_session_get_info(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_session_deinit(session: *mut iomt_session) -> iomt_result {
     // SAFETY: forwarded contract.
-    boundary::run(|| unsafe { boundary::deinit(session) })
+    ffi_panic_boundary! { unsafe { boundary::deinit(session) } }
 }
