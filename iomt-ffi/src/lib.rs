@@ -21,6 +21,24 @@
 //!   workspace lints (no unwrap/expect/panic/indexing) and fuzzing of the parsers.
 //!
 //! See `README.md` in this crate for linking from C, Zephyr and CMake.
+//!
+//! The storage life cycle, as C sees it (here from Rust):
+//!
+//! ```
+//! use core::mem::MaybeUninit;
+//! use iomt_ffi::*;
+//! let mut store = MaybeUninit::<iomt_trust_store>::zeroed();
+//! // SAFETY: a zero-filled, correctly aligned storage object.
+//! unsafe {
+//!     let p = store.as_mut_ptr();
+//!     assert_eq!(iomt_trust_store_init(p), iomt_result::Ok);
+//!     assert_eq!(iomt_trust_store_deinit(p), iomt_result::Ok);
+//!     assert_eq!(iomt_trust_store_deinit(p), iomt_result::Ok); // double deinit: fine
+//!     assert_eq!(iomt_trust_store_init(core::ptr::null_mut()), iomt_result::NullParameter);
+//! }
+//! let text = unsafe { core::ffi::CStr::from_ptr(iomt_result_str(iomt_result::NullParameter as u32)) };
+//! assert_eq!(text.to_str(), Ok("a required pointer argument was NULL"));
+//! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 #![allow(
