@@ -247,14 +247,15 @@ fn needed_plus(e: AuthError, extra: usize) -> AuthError {
     }
 }
 
-/// Decrypts message_3 in place; returns PLAINTEXT_3.
+/// Decrypts message_3 in place; returns PLAINTEXT_3 (mutable, so that the caller can
+/// wipe it if it fails to parse). On an AEAD failure the provider has already wiped it.
 pub(crate) fn decrypt_message_3<'m, C: CryptoProvider>(
     c: &mut C,
     suite: Suite,
     prk_3e2m: &Prk,
     th_3: &Digest,
     message_3: &'m mut [u8],
-) -> Result<&'m [u8], AuthError> {
+) -> Result<&'m mut [u8], AuthError> {
     open_in_place(c, suite, prk_3e2m, label::K_3, label::IV_3, th_3, message_3)
 }
 
@@ -266,7 +267,7 @@ fn open_in_place<'m, C: CryptoProvider>(
     iv_label: u8,
     th: &Digest,
     message: &'m mut [u8],
-) -> Result<&'m [u8], AuthError> {
+) -> Result<&'m mut [u8], AuthError> {
     let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage);
     let alg = suite.aead();
     let range = msg::single_bstr_range(message)?;
@@ -283,7 +284,11 @@ fn open_in_place<'m, C: CryptoProvider>(
         ct,
         tag,
     )
-    .map_err(|_| AuthError::AuthenticationFailed)?;
+    .map_err(|_| {
+        // Providers must wipe `ct` on failure; do it here too rather than trust them.
+        ct.zeroize();
+        AuthError::AuthenticationFailed
+    })?;
     Ok(ct)
 }
 
@@ -322,7 +327,8 @@ pub(crate) fn encrypt_message_4<C: CryptoProvider>(
     msg::wrap_bstr_in_place(out, HEAD_ROOM, total)
 }
 
-/// Decrypts message_4 in place and validates EAD_4.
+/// Decrypts message_4 in place and validates EAD_4. If EAD_4 is rejected, the decrypted
+/// PLAINTEXT_4 is wiped before returning.
 pub(crate) fn decrypt_message_4<'m, C: CryptoProvider>(
     c: &mut C,
     params: &Params,
@@ -339,5 +345,10 @@ pub(crate) fn decrypt_message_4<'m, C: CryptoProvider>(
         th_4,
         message_4,
     )?;
+    if let Err(e) = Ead::parse(pt, &params.ead_labels) {
+        pt.zeroize();
+        return Err(e);
+    }
+    let pt: &'m [u8] = pt;
     Ead::parse(pt, &params.ead_labels)
 }

@@ -198,6 +198,12 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
     /// [`Self::retry_after_error`] for ERR_CODE 2); [`AuthError::PeerMisbehaved`] for a
     /// malformed message, invalid G_Y, wrong Signature_or_MAC_2 length, unknown critical
     /// EAD.
+    ///
+    /// # Security
+    /// If this returns an error after decryption, the decrypted region of `message_2` has
+    /// been wiped. On success the returned value borrows PLAINTEXT_2; if verification then
+    /// fails (or the value is dropped), wipe `message_2` yourself
+    /// ([`InitiatorState::handle_message_2`](super::InitiatorState::handle_message_2) does).
     pub fn parse_message_2<'m>(
         self,
         crypto: &mut C,
@@ -232,17 +238,16 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
             *p ^= *k;
         }
         zeroize::Zeroize::zeroize(&mut ks);
-        r?;
-        let plaintext: &'m [u8] = ct;
-        let mut d = Decoder::new(plaintext);
-        let c_r = msg::decode_conn_id(&mut d)?;
-        let id_cred_r = IdCred::decode_compact(&mut d)?;
-        let sig_or_mac = d.bstr().map_err(|_| invalid)?;
-        let resp_static = self.params.method.responder_static();
-        if sig_or_mac.len() != sig_or_mac_len(resp_static, self.params.suite) {
-            return Err(invalid);
+        // From here on `ct` holds PLAINTEXT_2: on every failure it is wiped before
+        // returning, so no decrypted bytes stay in the caller's buffer. (The borrow
+        // checker can't return the views conditionally, so a successful check is
+        // followed by a second, identical parse over the shared borrow.)
+        if let Err(e) = r.and_then(|()| parse_plaintext_2(ct, &self.params).map(|_| ())) {
+            zeroize::Zeroize::zeroize(ct);
+            return Err(e);
         }
-        let ead_2 = Ead::parse(d.rest(), &self.params.ead_labels)?;
+        let plaintext: &'m [u8] = ct;
+        let (c_r, id_cred_r, sig_or_mac, ead_2) = parse_plaintext_2(plaintext, &self.params)?;
         let mut params = self.params;
         params.c_r = c_r;
         Ok(InitiatorProcessingM2 {
@@ -273,6 +278,25 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
             (code, _) => Err(AuthError::PeerError { code }),
         }
     }
+}
+
+/// PLAINTEXT_2 = ( C_R, ID_CRED_R, Signature_or_MAC_2, ? EAD_2 ), checked against the
+/// method and suite (Signature_or_MAC_2 length) and the EAD critical rule.
+fn parse_plaintext_2<'p>(
+    plaintext: &'p [u8],
+    params: &Params,
+) -> Result<(ConnId, IdCred<'p>, &'p [u8], Ead<'p>), AuthError> {
+    let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage);
+    let mut d = Decoder::new(plaintext);
+    let c_r = msg::decode_conn_id(&mut d)?;
+    let id_cred_r = IdCred::decode_compact(&mut d)?;
+    let sig_or_mac = d.bstr().map_err(|_| invalid)?;
+    let resp_static = params.method.responder_static();
+    if sig_or_mac.len() != sig_or_mac_len(resp_static, params.suite) {
+        return Err(invalid);
+    }
+    let ead_2 = Ead::parse(d.rest(), &params.ead_labels)?;
+    Ok((c_r, id_cred_r, sig_or_mac, ead_2))
 }
 
 /// message_2 decrypted and parsed; the application looks up ID_CRED_R, then calls

@@ -143,6 +143,16 @@ pub(crate) fn single_bstr_range(msg: &[u8]) -> Result<core::ops::Range<usize>, A
     Ok(start..end)
 }
 
+/// Wipes the content of a single-bstr message (message_2, 3, 4) that may have been
+/// decrypted in place; does nothing if `msg` is not a single bstr (e.g. an error message).
+pub(crate) fn wipe_bstr_content(msg: &mut [u8]) {
+    if let Ok(range) = single_bstr_range(msg)
+        && let Some(content) = msg.get_mut(range)
+    {
+        zeroize::Zeroize::zeroize(content);
+    }
+}
+
 /// Writes `bstr(content)` where `content` was already written at `out[reserved..reserved+len]`
 /// with `reserved` = 3 bytes of head room; moves it into place. Returns the message length.
 pub(crate) fn wrap_bstr_in_place(

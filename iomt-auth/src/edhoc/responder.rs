@@ -390,12 +390,18 @@ impl<C: CryptoProvider> ResponderWaitM3<C> {
     /// # Errors
     /// [`AuthError::AuthenticationFailed`] on a bad AEAD tag; [`AuthError::PeerError`] for
     /// an error message; structural errors.
+    ///
+    /// # Security
+    /// On every error after decryption (bad tag included) the decrypted region of
+    /// `message_3` has been wiped. On success the returned value borrows PLAINTEXT_3
+    /// (ID_CRED_I); if verification then fails (or the value is dropped), wipe
+    /// `message_3` yourself
+    /// ([`ResponderState::handle_message_3`](super::ResponderState::handle_message_3) does).
     pub fn parse_message_3<'m>(
         self,
         crypto: &mut C,
         message_3: &'m mut [u8],
     ) -> Result<ResponderProcessingM3<'m, C>, AuthError> {
-        let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage);
         let pt = decrypt_message_3(
             crypto,
             self.params.suite,
@@ -403,15 +409,15 @@ impl<C: CryptoProvider> ResponderWaitM3<C> {
             &self.th_3,
             message_3,
         )?;
-        let mut d = Decoder::new(pt);
-        let id_cred_i = IdCred::decode_compact(&mut d)?;
-        let sig_or_mac = d.bstr().map_err(|_| invalid)?;
-        if sig_or_mac.len()
-            != sig_or_mac_len(self.params.method.initiator_static(), self.params.suite)
-        {
-            return Err(invalid);
+        // `pt` is PLAINTEXT_3: wipe it on every parse failure (identity protection of
+        // ID_CRED_I). A successful check is followed by the same parse over a shared
+        // borrow, which the returned views need.
+        if let Err(e) = parse_plaintext_3(pt, &self.params) {
+            zeroize::Zeroize::zeroize(pt);
+            return Err(e);
         }
-        let ead_3 = Ead::parse(d.rest(), &self.params.ead_labels)?;
+        let pt: &'m [u8] = pt;
+        let (id_cred_i, sig_or_mac, ead_3) = parse_plaintext_3(pt, &self.params)?;
         Ok(ResponderProcessingM3 {
             params: self.params,
             y: self.y,
@@ -423,6 +429,23 @@ impl<C: CryptoProvider> ResponderWaitM3<C> {
             plaintext: pt,
         })
     }
+}
+
+/// PLAINTEXT_3 = ( ID_CRED_I, Signature_or_MAC_3, ? EAD_3 ), checked against the method
+/// and suite (Signature_or_MAC_3 length) and the EAD critical rule.
+fn parse_plaintext_3<'p>(
+    plaintext: &'p [u8],
+    params: &Params,
+) -> Result<(IdCred<'p>, &'p [u8], Ead<'p>), AuthError> {
+    let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage);
+    let mut d = Decoder::new(plaintext);
+    let id_cred_i = IdCred::decode_compact(&mut d)?;
+    let sig_or_mac = d.bstr().map_err(|_| invalid)?;
+    if sig_or_mac.len() != sig_or_mac_len(params.method.initiator_static(), params.suite) {
+        return Err(invalid);
+    }
+    let ead_3 = Ead::parse(d.rest(), &params.ead_labels)?;
+    Ok((id_cred_i, sig_or_mac, ead_3))
 }
 
 /// message_3 decrypted; the application looks up ID_CRED_I, then verifies.

@@ -8,6 +8,11 @@
 //! [`InitiatorState::error_message`] / [`ResponderState::error_message`] can produce the
 //! EDHOC error message to send), except that an ERR_CODE 2 answer to message_1 puts the
 //! initiator back to `Start` with a new suite selection (RFC 9528 §6.3).
+//!
+//! Messages 2, 3 and 4 are decrypted in place in the caller's buffer. When a `handle_*`
+//! call fails after decryption (parse, unknown credential, bad MAC or signature, …),
+//! the message content is wiped before returning, so no decrypted PLAINTEXT (e.g. the
+//! identity-protected ID_CRED_I) remains in the caller's buffer.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::mem;
@@ -166,7 +171,10 @@ impl<C: CryptoProvider> InitiatorState<C> {
                 *self = Self::Completed(c);
                 Ok(n)
             }
-            Err(e) => Err(self.fail(e)),
+            Err(e) => {
+                super::msg::wipe_bstr_content(message_2);
+                Err(self.fail(e))
+            }
         }
     }
 
@@ -190,7 +198,10 @@ impl<C: CryptoProvider> InitiatorState<C> {
                 *self = Self::Completed(c);
                 Ok(())
             }
-            Err(e) => Err(self.fail(e)),
+            Err(e) => {
+                super::msg::wipe_bstr_content(message_4);
+                Err(self.fail(e))
+            }
         }
     }
 
@@ -332,7 +343,10 @@ impl<C: CryptoProvider> ResponderState<C> {
                 *self = Self::Completed(c);
                 Ok(n)
             }
-            Err(e) => Err(self.fail(e, SuiteList::default())),
+            Err(e) => {
+                super::msg::wipe_bstr_content(message_3);
+                Err(self.fail(e, SuiteList::default()))
+            }
         }
     }
 
