@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
@@ -19,7 +19,7 @@ use iomt_auth::edhoc::Method;
 
 use crate::creds::{DemoCredential, Registry, device_identity};
 use crate::device::{ConsentProfile, DeviceConfig, DeviceReport, run_device};
-use crate::gateway::{ConnReport, Counters, Gateway, serve};
+use crate::gateway::{AuditReport, ConnReport, Gateway, serve};
 use crate::io::TcpIo;
 
 /// Demo options (the `demo` binary's flags).
@@ -143,6 +143,8 @@ pub struct Summary {
     pub out: PathBuf,
     /// Connections the gateway served that matched no device (should be empty).
     pub errors: Vec<String>,
+    /// The gateway's audit log at the end.
+    pub audit: AuditReport,
 }
 
 impl Summary {
@@ -151,6 +153,7 @@ impl Summary {
     #[must_use]
     pub fn all_ok(&self) -> bool {
         self.errors.is_empty()
+            && self.audit.chain_verified
             && self.rows.iter().all(|r| {
                 r.device.error.is_none()
                     && r.gateway.error.is_none()
@@ -249,6 +252,22 @@ impl Summary {
             "hs ms = EDHOC handshake at the device (total row: median/max); denied = (frame, use) pairs \
              refused by consent; replays/tampered = rejected/injected"
         );
+        let a = &self.audit;
+        let _ = writeln!(
+            s,
+            "audit log: {} records appended ({} overwritten), chain {}; held: {} handshakes, {} consent denials, {} break-glass grants, {} replay/forgery",
+            a.appended,
+            a.overwritten,
+            if a.chain_verified {
+                "verified"
+            } else {
+                "BROKEN"
+            },
+            a.handshakes,
+            a.consent_denied,
+            a.break_glass,
+            a.replay_or_forgery
+        );
         for e in self
             .rows
             .iter()
@@ -279,13 +298,12 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         let cred = DemoCredential::device(i).map_err(|e| e.to_string())?;
         registry.register(&cred, format!("p-{i:03}"));
     }
-    let gw = Arc::new(Gateway {
-        cred: DemoCredential::gateway().map_err(|e| e.to_string())?,
+    let gw = Arc::new(Gateway::new(
+        DemoCredential::gateway().map_err(|e| e.to_string())?,
         registry,
-        suites: vec![2, 5],
-        sink: Mutex::new(Box::new(BufWriter::new(file))),
-        counters: Counters::default(),
-    });
+        vec![2, 5],
+        Box::new(BufWriter::new(file)),
+    )?);
     let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -377,6 +395,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         .join()
         .map_err(|_| "gateway thread panicked".to_owned())??;
     gw.flush()?;
+    let audit = gw.audit_report()?;
 
     // Match gateway sessions to devices by authenticated identity.
     let mut errors = Vec::new();
@@ -411,5 +430,6 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         elapsed: started.elapsed(),
         out: cfg.out.clone(),
         errors,
+        audit,
     })
 }

@@ -18,7 +18,8 @@ use iomt_core::{
 use iomt_crypto::RustCryptoProvider;
 use iomt_proto::transport::Stream;
 use iomt_proto::transport::handshake::run_initiator;
-use iomt_proto::{Channel, CloseReason, MAX_FRAME_LEN, Message, Side};
+use iomt_proto::wire::NO_SLOT;
+use iomt_proto::{Channel, CloseReason, Frame, MAX_FRAME_LEN, Message, Side};
 
 use crate::creds::DemoCredential;
 use crate::gateway::Crypto;
@@ -138,6 +139,58 @@ pub struct DeviceReport {
     pub error: Option<String>,
 }
 
+/// The kinds of modified frames `--tamper` injects, in rotation.
+pub const TAMPER_KINDS: [&str; 3] = [
+    "tag bit flipped",
+    "ciphertext bit flipped",
+    "consent label stripped",
+];
+
+/// Injects one replayed and one modified frame, as an on-path attacker would: the
+/// replay is the frame just sent or the very first data frame (then below the replay
+/// window); the modification rotates through [`TAMPER_KINDS`] on a freshly sealed
+/// genuine frame (re-labelling uses iomt-proto's public wire view, `Frame`).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "demo helper over the device's local state"
+)]
+fn inject<T: Read + Write>(
+    link: &mut Stream<T>,
+    ch: &mut Channel,
+    crypto: &mut Crypto,
+    patient: &mut Patient,
+    at: TimestampMs,
+    just_sent: &[u8],
+    first_data: Option<&[u8]>,
+    report: &mut DeviceReport,
+) -> Result<(), String> {
+    let replay = match (report.replays_injected % 2, first_data) {
+        (1, Some(first)) => first,
+        _ => just_sent,
+    };
+    link.send_frame(replay).map_err(|e| format!("send: {e}"))?;
+    report.replays_injected += 1;
+
+    let batch = patient.vitals(at, false).map_err(|e| e.to_string())?;
+    let mut out = [0u8; MAX_FRAME_LEN];
+    let n = ch
+        .seal_message(crypto, Some(0), &Msg::VitalBatch(batch), &mut out)
+        .map_err(|e| e.to_string())?;
+    let frame = &mut out[..n];
+    match report.modified_injected % 3 {
+        0 => frame[n - 1] ^= 0x01,
+        1 => frame[n / 2] ^= 0x80,
+        _ => {
+            let mut view = Frame::new_checked(&mut *frame).map_err(|e| e.to_string())?;
+            let epoch = view.epoch_bits();
+            view.set_epoch_slot(epoch, NO_SLOT);
+        }
+    }
+    link.send_frame(frame).map_err(|e| format!("send: {e}"))?;
+    report.modified_injected += 1;
+    Ok(())
+}
+
 /// Most modified frames a device injects (suite 2's CCM_8 tolerates 64 forgeries per key
 /// before the gateway must close the session).
 pub const MAX_MODIFIED: u64 = 24;
@@ -246,26 +299,17 @@ fn stream<T: Read + Write>(
                 .seal_message(&mut crypto, Some(0), &msg, &mut out)
                 .map_err(|e| e.to_string())?;
             send(&mut link, &out[..n], report)?;
-            if cfg.tamper && i % 10 == 5 && report.modified_injected < MAX_MODIFIED {
-                // Replay: the frame just sent, or the very first data frame.
-                let replay = if i % 20 == 5 {
-                    out[..n].to_vec()
-                } else {
-                    first_data.clone().unwrap_or_default()
-                };
-                link.send_frame(&replay).map_err(|e| format!("send: {e}"))?;
-                report.replays_injected += 1;
-                // Modification: a genuine frame with one bit flipped (ciphertext or tag).
-                let batch = patient.vitals(at, false).map_err(|e| e.to_string())?;
-                let msg = Msg::VitalBatch(batch);
-                let n = ch
-                    .seal_message(&mut crypto, Some(0), &msg, &mut out)
-                    .map_err(|e| e.to_string())?;
-                let pos = if i % 20 == 5 { n - 1 } else { n / 2 };
-                out[pos] ^= 0x01;
-                link.send_frame(&out[..n])
-                    .map_err(|e| format!("send: {e}"))?;
-                report.modified_injected += 1;
+            if cfg.tamper && i > 0 && report.modified_injected < MAX_MODIFIED {
+                inject(
+                    &mut link,
+                    &mut ch,
+                    &mut crypto,
+                    &mut patient,
+                    at,
+                    &out[..n],
+                    first_data.as_deref(),
+                    report,
+                )?;
             }
         }
         i += 1;

@@ -17,14 +17,19 @@ use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use embedded_io::{Read, Write as IoWrite};
+use iomt_auth::audit::{
+    AuditEvent, AuditLog, AuditMeta, AuditStore, Detail, ENTRY_LEN, Entry, Outcome, SUBJECT_DEVICE,
+    StorageError, subject_of,
+};
 use iomt_auth::cred::{IdCred, LocalCredential};
 use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
+use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
 use iomt_core::{
-    AccessRequest, Action, ConsentTag, DataClass, Decision, Purpose, Role, Timestamp, evaluate,
+    AccessRequest, Action, ConsentTag, DataClass, DenyReason, Purpose, Role, Timestamp, evaluate,
 };
 use iomt_crypto::RustCryptoProvider;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_proto::transport::handshake::run_responder;
+use iomt_proto::transport::handshake::{HandshakeError, run_responder};
 use iomt_proto::transport::{Stream, TransportError};
 use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
 
@@ -92,6 +97,90 @@ pub struct Counters {
     pub handshakes: AtomicU64,
 }
 
+/// Records the gateway's audit log holds (a RAM ring; older records are overwritten and
+/// counted, as on a device).
+pub const AUDIT_CAPACITY: usize = 2048;
+
+/// A heap-backed RAM ring for iomt-auth's audit log (a gateway keeps it in memory and
+/// would ship it to its SIEM; a device implements [`AuditStore`] over flash).
+#[derive(Debug, Clone)]
+pub struct VecAuditStore {
+    slots: Vec<Entry>,
+    meta: Option<AuditMeta>,
+}
+
+impl VecAuditStore {
+    /// An empty store of `capacity` slots (at least 1).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            slots: vec![[0; ENTRY_LEN]; capacity.max(1)],
+            meta: None,
+        }
+    }
+}
+
+impl AuditStore for VecAuditStore {
+    fn capacity(&self) -> u32 {
+        u32::try_from(self.slots.len()).unwrap_or(u32::MAX)
+    }
+
+    fn read_slot(&mut self, slot: u32, out: &mut Entry) -> Result<(), StorageError> {
+        let e = usize::try_from(slot)
+            .ok()
+            .and_then(|i| self.slots.get(i))
+            .ok_or(StorageError)?;
+        *out = *e;
+        Ok(())
+    }
+
+    fn write_slot(&mut self, slot: u32, entry: &Entry) -> Result<(), StorageError> {
+        let e = usize::try_from(slot)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+            .ok_or(StorageError)?;
+        *e = *entry;
+        Ok(())
+    }
+
+    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
+        Ok(self.meta)
+    }
+
+    fn store_meta(&mut self, meta: &AuditMeta) -> Result<(), StorageError> {
+        self.meta = Some(*meta);
+        Ok(())
+    }
+}
+
+/// The gateway's audit log (iomt-auth's hash-chained log over a RAM ring).
+pub type GatewayAudit = AuditLog<VecAuditStore>;
+
+/// How long a break-glass grant stays usable (seconds).
+pub const BREAK_GLASS_TTL_SECS: u64 = 900;
+
+/// What the audit log holds at the end of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Records ever appended.
+    pub appended: u32,
+    /// Records overwritten by the ring.
+    pub overwritten: u32,
+    /// `verify_stored` recomputed the whole held chain successfully.
+    pub chain_verified: bool,
+    /// Held records per event: handshakes (ok, failed), consent denied, break-glass,
+    /// replay-or-forgery.
+    pub handshakes: u32,
+    /// Held `HandshakeFailed` records.
+    pub handshakes_failed: u32,
+    /// Held `ConsentDenied` records.
+    pub consent_denied: u32,
+    /// Held `BreakGlass` records.
+    pub break_glass: u32,
+    /// Held `ReplayOrForgery` records.
+    pub replay_or_forgery: u32,
+}
+
 /// The gateway: its credential, the device registry, the FHIR sink and the counters.
 pub struct Gateway {
     /// The gateway's own credential.
@@ -104,6 +193,8 @@ pub struct Gateway {
     pub sink: Mutex<Box<dyn Write + Send>>,
     /// Live counters.
     pub counters: Counters,
+    /// Accounting: handshakes, consent denials, break-glass grants, rejected frames.
+    pub audit: Mutex<GatewayAudit>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -158,6 +249,80 @@ fn now_secs() -> Timestamp {
 }
 
 impl Gateway {
+    /// A gateway with an empty audit log.
+    ///
+    /// # Errors
+    /// If the audit log cannot be opened.
+    pub fn new(
+        cred: DemoCredential,
+        registry: Registry,
+        suites: Vec<u8>,
+        sink: Box<dyn Write + Send>,
+    ) -> Result<Self, String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let device = subject_of(&mut crypto, cred.identity.as_bytes());
+        let audit = AuditLog::open(&mut crypto, VecAuditStore::new(AUDIT_CAPACITY), device)
+            .map_err(|e| format!("audit log: {e}"))?;
+        Ok(Self {
+            cred,
+            registry,
+            suites,
+            sink: Mutex::new(sink),
+            counters: Counters::default(),
+            audit: Mutex::new(audit),
+        })
+    }
+
+    fn audit(
+        &self,
+        crypto: &mut Crypto,
+        event: AuditEvent,
+        outcome: Outcome,
+        who: &[u8],
+        detail: Detail,
+    ) {
+        let subject = if who.is_empty() {
+            SUBJECT_DEVICE
+        } else {
+            subject_of(crypto, who)
+        };
+        if let Ok(mut log) = self.audit.lock() {
+            // A full RAM ring overwrites (and counts); an append error is not expected.
+            let _ = log.append(crypto, now_secs(), event, outcome, subject, detail);
+        }
+    }
+
+    /// Verifies the audit chain and counts the held records per event.
+    ///
+    /// # Errors
+    /// If the log's lock is poisoned.
+    pub fn audit_report(&self) -> Result<AuditReport, String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut log = self
+            .audit
+            .lock()
+            .map_err(|_| "audit log poisoned".to_owned())?;
+        let meta = *log.meta();
+        let mut r = AuditReport {
+            appended: meta.next_seq,
+            overwritten: meta.overwritten,
+            chain_verified: log.verify_stored(&mut crypto).is_ok(),
+            ..AuditReport::default()
+        };
+        for seq in log.first_seq()..meta.next_seq {
+            let Ok(rec) = log.read(seq) else { continue };
+            match rec.event {
+                AuditEvent::HandshakeSucceeded => r.handshakes += 1,
+                AuditEvent::HandshakeFailed => r.handshakes_failed += 1,
+                AuditEvent::ConsentDenied => r.consent_denied += 1,
+                AuditEvent::BreakGlass => r.break_glass += 1,
+                AuditEvent::ReplayOrForgery => r.replay_or_forgery += 1,
+                _ => {}
+            }
+        }
+        Ok(r)
+    }
+
     fn write(&self, lines: &[serde_json::Value]) -> Result<(), String> {
         let mut sink = self.sink.lock().map_err(|_| "sink poisoned".to_owned())?;
         for l in lines {
@@ -179,9 +344,12 @@ impl Gateway {
             .map_err(|e| e.to_string())
     }
 
-    /// Evaluates consent for every [`USES`] entry and builds the permitted Observations.
+    /// Evaluates consent for every [`USES`] entry, enforces it through iomt-auth's
+    /// `resolve_consent` (denials and break-glass grants are audited before anything is
+    /// released) and builds the permitted Observations.
     fn release(
         &self,
+        crypto: &mut Crypto,
         report: &mut ConnReport,
         msg: &Message<'_, BATCH, ECG_CAPACITY>,
         frame_seq: u32,
@@ -199,27 +367,41 @@ impl Gateway {
         let mut out = Vec::new();
         for u in USES {
             let Some(tag) = tag else {
+                // Default deny: data bound to no consent is released to nobody.
                 report.denials += 1;
                 continue;
             };
+            let now = now_secs();
             let req = AccessRequest {
                 role: u.role,
                 purpose: u.purpose,
                 action: u.action,
                 class,
-                now: now_secs(),
+                now,
                 latest_revision: None,
             };
-            let break_glass = match evaluate(tag, &req) {
-                Decision::Permit => false,
-                Decision::BreakGlass(_grant) => {
-                    // A product appends `_grant` to iomt-auth's audit log here.
+            let decision = evaluate(tag, &req);
+            let subject = subject_of(crypto, u.name.as_bytes());
+            let access = match self.audit.lock() {
+                Ok(mut log) => resolve_consent(
+                    crypto,
+                    &mut log,
+                    decision,
+                    subject,
+                    now,
+                    BREAK_GLASS_TTL_SECS,
+                ),
+                Err(_) => Err(BreakGlassError::AuditUnavailable),
+            };
+            let break_glass = match access {
+                Ok(ConsentAccess::Permit) => false,
+                Ok(ConsentAccess::BreakGlass(_)) => {
                     report.break_glass += 1;
                     true
                 }
-                Decision::Deny(reason) => {
+                Err(e) => {
                     report.denials += 1;
-                    if reason == iomt_core::DenyReason::Expired {
+                    if e == BreakGlassError::ConsentDenied(DenyReason::Expired) {
                         report.expired_denials += 1;
                     }
                     continue;
@@ -283,6 +465,17 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
         &mut rx,
         &mut tx,
     ) {
+        let code = match e {
+            HandshakeError::Auth(a) => u32::from(a.code()),
+            HandshakeError::Transport(_) => 0,
+        };
+        gw.audit(
+            &mut crypto,
+            AuditEvent::HandshakeFailed,
+            Outcome::Failure,
+            &[],
+            Detail::from_u32s(code, 0),
+        );
         report.error = Some(format!("handshake: {e}"));
         return report;
     }
@@ -308,6 +501,16 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     };
     report.device = Some(reg.identity.clone());
     report.patient = Some(reg.patient.clone());
+    if let Some((m, s)) = report.method_suite {
+        let detail = Detail::from_slice(&[s, m]);
+        gw.audit(
+            &mut crypto,
+            AuditEvent::HandshakeSucceeded,
+            Outcome::Success,
+            reg.identity.as_bytes(),
+            detail,
+        );
+    }
 
     let mut buf = [0u8; MAX_FRAME_LEN];
     loop {
@@ -343,7 +546,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                             continue;
                         };
                         let before = (report.denials, report.break_glass);
-                        let lines = gw.release(&mut report, &msg, seq, tag.as_ref());
+                        let lines = gw.release(&mut crypto, &mut report, &msg, seq, tag.as_ref());
                         gw.counters
                             .denials
                             .fetch_add(report.denials - before.0, Ordering::Relaxed);
@@ -362,18 +565,34 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                     _ => {}
                 }
             }
-            Err(ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
+            Err(e @ ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
                 report.replays_rejected += 1;
                 gw.counters.replays_rejected.fetch_add(1, Ordering::Relaxed);
+                let detail = Detail::from_u32s(u32::from(conn_id), u32::from(e.code()));
+                gw.audit(
+                    &mut crypto,
+                    AuditEvent::ReplayOrForgery,
+                    Outcome::Denied,
+                    &[],
+                    detail,
+                );
             }
             Err(e) if e.is_fatal() => {
                 report.error = Some(format!("session closed: {e}"));
                 break;
             }
-            Err(_) => {
+            Err(e) => {
                 // Forged, modified, re-labelled or malformed: dropped, session unchanged.
                 report.tamper_rejected += 1;
                 gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
+                let detail = Detail::from_u32s(u32::from(conn_id), u32::from(e.code()));
+                gw.audit(
+                    &mut crypto,
+                    AuditEvent::ReplayOrForgery,
+                    Outcome::Denied,
+                    &[],
+                    detail,
+                );
             }
         }
     }

@@ -70,6 +70,26 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         assert_eq!(r.gateway.method_suite, Some((3, 2)));
     }
 
+    // Accounting: every handshake, denial, break-glass grant and rejected frame is in the
+    // gateway's hash-chained audit log, and the chain verifies.
+    let a = summary.audit;
+    assert!(a.chain_verified);
+    assert_eq!(a.overwritten, 0, "the ring is large enough for this run");
+    let total = |f: fn(&iomt_examples::gateway::ConnReport) -> u64| -> u64 {
+        summary.rows.iter().map(|r| f(&r.gateway)).sum()
+    };
+    assert_eq!(u64::from(a.handshakes), 6);
+    assert_eq!(u64::from(a.consent_denied), total(|g| g.denials));
+    assert_eq!(u64::from(a.break_glass), total(|g| g.break_glass));
+    assert_eq!(
+        u64::from(a.replay_or_forgery),
+        total(|g| g.replays_rejected + g.tamper_rejected)
+    );
+    assert!(
+        summary.rows.iter().all(|r| r.device.modified_injected >= 3),
+        "all tamper kinds ran"
+    );
+
     // Every line is an Observation whose codes agree with iomt-core's table.
     assert!(!obs.is_empty());
     let mut per_device: HashMap<String, Vec<&Value>> = HashMap::new();

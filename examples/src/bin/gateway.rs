@@ -17,13 +17,12 @@ use std::io::{BufWriter, Write as _};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use iomt_examples::creds::{
     DemoCredential, FIRMWARE_DEVICE_INDEX, Registry, device_identity, firmware_constants,
 };
-use iomt_examples::gateway::{Counters, Gateway, serve};
+use iomt_examples::gateway::{Gateway, serve};
 use iomt_examples::io::TcpIo;
 
 struct Args {
@@ -70,13 +69,12 @@ fn run(a: &Args) -> Result<bool, String> {
     let mut registry = Registry::default();
     let dev = DemoCredential::device(FIRMWARE_DEVICE_INDEX).map_err(|e| e.to_string())?;
     registry.register(&dev, "p-qemu".into());
-    let gw = Gateway {
-        cred: DemoCredential::gateway().map_err(|e| e.to_string())?,
+    let gw = Gateway::new(
+        DemoCredential::gateway().map_err(|e| e.to_string())?,
         registry,
-        suites: vec![2, 5],
-        sink: Mutex::new(Box::new(BufWriter::new(file))),
-        counters: Counters::default(),
-    };
+        vec![2, 5],
+        Box::new(BufWriter::new(file)),
+    )?;
     let listener = TcpListener::bind(&a.listen).map_err(|e| format!("bind {}: {e}", a.listen))?;
     println!(
         "listening on {}",
@@ -122,6 +120,16 @@ fn run(a: &Args) -> Result<bool, String> {
         started.elapsed().as_secs_f64()
     );
     println!("Observations in {}", a.out.display());
+    let audit = gw.audit_report()?;
+    println!(
+        "audit log: {} records, chain {}",
+        audit.appended,
+        if audit.chain_verified {
+            "verified"
+        } else {
+            "BROKEN"
+        }
+    );
     let mut ok = true;
     let mut check = |cond: bool, what: &str| {
         if !cond {
@@ -130,6 +138,7 @@ fn run(a: &Args) -> Result<bool, String> {
         }
     };
     check(r.error.is_none(), r.error.as_deref().unwrap_or(""));
+    check(audit.chain_verified, "the audit chain verifies");
     check(
         r.device.as_deref() == Some(device_identity(FIRMWARE_DEVICE_INDEX).as_str()),
         "the firmware device authenticated",
