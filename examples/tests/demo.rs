@@ -49,7 +49,7 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         "tamper",
         Config {
             devices: 6,
-            duration: Duration::from_millis(2100),
+            duration: Duration::from_millis(2600),
             tamper: true,
             ..Config::default()
         },
@@ -228,4 +228,50 @@ fn flags_parse_and_reject() {
     assert!(Config::from_args(["--devices", "0"].map(String::from)).is_err());
     assert!(Config::from_args(["--method", "4"].map(String::from)).is_err());
     assert!(Config::from_args(["--bogus"].map(String::from)).is_err());
+}
+
+#[test]
+fn an_unregistered_device_is_refused_and_audited() {
+    use iomt_examples::creds::{DemoCredential, Registry};
+    use iomt_examples::device::{ConsentProfile, DeviceConfig, run_device};
+    use iomt_examples::gateway::{Gateway, serve};
+    use iomt_examples::io::TcpIo;
+    use std::net::{TcpListener, TcpStream};
+
+    // The gateway knows device 1 only; device 0 connects.
+    let mut registry = Registry::default();
+    registry.register(&DemoCredential::device(1).unwrap(), "p-001".into());
+    let gw = Gateway::new(
+        DemoCredential::gateway().unwrap(),
+        registry,
+        vec![2, 5],
+        Box::new(std::io::sink()),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let device = std::thread::spawn(move || {
+        let cfg = DeviceConfig {
+            index: 0,
+            profile: ConsentProfile::Research,
+            method: Method::StatStat,
+            suites: vec![2],
+            duration: Duration::from_millis(200),
+            tamper: false,
+        };
+        let sock = TcpStream::connect(addr).unwrap();
+        run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
+    });
+    let (sock, _) = listener.accept().unwrap();
+    let g = serve(TcpIo(sock), &gw, 1);
+    let d = device.join().unwrap();
+    assert!(
+        g.error.as_deref().unwrap().starts_with("handshake"),
+        "{g:?}"
+    );
+    assert!(d.error.is_some() && d.frames_sent == 0, "{d:?}");
+    assert_eq!((g.frames, g.observations), (0, 0));
+    let a = gw.audit_report().unwrap();
+    assert!(a.chain_verified);
+    assert_eq!((a.handshakes, a.handshakes_failed), (0, 1));
 }
