@@ -104,6 +104,14 @@ fn responder(
     link: ThreadPipe,
     trust_initiator: bool,
 ) -> Result<(Channel, Stream<ThreadPipe>), String> {
+    responder_with_suites(link, trust_initiator, &[2, 5])
+}
+
+fn responder_with_suites(
+    link: ThreadPipe,
+    trust_initiator: bool,
+    suites: &[u8],
+) -> Result<(Channel, Stream<ThreadPipe>), String> {
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
     let sk = StaticKey::from_bytes(&h(SK_R)).unwrap();
@@ -120,7 +128,7 @@ fn responder(
         roles: RoleSet::EMPTY,
     }]);
     let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
-        suites: &[2, 5],
+        suites,
         methods: &Method::ALL,
         c_r: ConnId::new(&[0x2A]).unwrap(),
         send_message_4: true,
@@ -266,4 +274,164 @@ fn edhoc_failure_is_reported_on_both_sides() {
     drop(link);
     let g = gw.join().unwrap();
     assert!(g.is_err());
+}
+
+fn initiator_parts() -> (Vec<u8>, Vec<u8>, StaticKey) {
+    (
+        h(CRED_I),
+        h(CRED_R),
+        StaticKey::from_bytes(&h(SK_I)).unwrap(),
+    )
+}
+
+/// Known issue 1b: the responder supports only suite 2, the initiator prefers 5. The
+/// responder answers ERR_CODE 2 (SUITES_R = 2); both drivers retry once and complete
+/// with suite 2.
+#[test]
+fn suite_negotiation_is_retried_once_by_both_drivers() {
+    let (dev_pipe, gw_pipe) = pipes();
+    let gw = thread::spawn(move || {
+        let (ch, mut link) = responder_with_suites(gw_pipe, true, &[2]).unwrap();
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut ch = ch;
+        let mut buf = [0u8; 256];
+        let o = link.recv(&mut ch, &mut crypto, &mut buf).unwrap();
+        assert_eq!(o.payload, b"after retry");
+        ch.algorithm()
+    });
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (cred_i, cred_r, sk) = initiator_parts();
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let trust = StaticTrustStore::new([TrustEntry {
+        kid: &[0x32],
+        cred: &cred_r,
+        identity: PeerIdentity::from_slice(b"gateway"),
+        roles: RoleSet::EMPTY,
+    }]);
+    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::SigStat,
+        suites: &[5, 2],
+        c_i: ConnId::new(&[0x01]).unwrap(),
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut link = Stream::new(dev_pipe);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )
+    .unwrap();
+    let done = state.completed().unwrap();
+    assert_eq!(done.selected_suite().id(), 2);
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
+    let mut buf = [0u8; 256];
+    let n = ch
+        .seal_data(&mut crypto, None, b"after retry", &mut buf)
+        .unwrap();
+    link.send_frame(&buf[..n]).unwrap();
+    assert_eq!(gw.join().unwrap(), AeadAlgorithm::AesCcm16_64_128);
+    assert_eq!(ch.algorithm(), AeadAlgorithm::AesCcm16_64_128);
+}
+
+/// A responder that answers every message_1 with ERR_CODE 2 (SUITES_R = 2) can't keep
+/// the initiator looping: it sends message_1 twice, then fails with PeerError 2.
+#[test]
+fn initiator_suite_retry_is_bounded() {
+    let (dev_pipe, gw_pipe) = pipes();
+    let gw = thread::spawn(move || {
+        let mut link = Stream::new(gw_pipe);
+        let mut rx = [0u8; 512];
+        let mut suites_seen = Vec::new();
+        // count message_1s until the initiator hangs up
+        while let Ok(m1) = link.recv_frame(&mut rx) {
+            // METHOD, then SUITES_I (an int or an array whose last item is selected)
+            suites_seen.push(m1[1]);
+            link.send_frame(&[0x02, 0x02]).unwrap();
+        }
+        suites_seen
+    });
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (cred_i, cred_r, sk) = initiator_parts();
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let trust = StaticTrustStore::new([TrustEntry {
+        kid: &[0x32],
+        cred: &cred_r,
+        identity: PeerIdentity::from_slice(b"gateway"),
+        roles: RoleSet::EMPTY,
+    }]);
+    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::SigStat,
+        suites: &[5, 2],
+        c_i: ConnId::new(&[0x01]).unwrap(),
+        expect_message_4: false,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut link = Stream::new(dev_pipe);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let r = run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(HandshakeError::Auth(iomt_auth::AuthError::PeerError {
+                code: 2
+            }))
+        ),
+        "{r:?}"
+    );
+    assert!(state.completed().is_none());
+    drop(link);
+    // first message_1: SUITES_I = 5; the retry: SUITES_I = [5, 2] (array of 2 = 0x82)
+    assert_eq!(gw.join().unwrap(), vec![0x05, 0x82]);
+}
+
+/// An initiator that keeps selecting an unsupported suite gets two ERR_CODE 2 answers,
+/// then the responder gives up with the original error.
+#[test]
+fn responder_suite_retry_is_bounded() {
+    let (dev_pipe, gw_pipe) = pipes();
+    let gw = thread::spawn(move || responder_with_suites(gw_pipe, true, &[2]).map(|_| ()));
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let mut link = Stream::new(dev_pipe);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let mut errors = Vec::new();
+    for _ in 0..2 {
+        let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+            method: Method::SigStat,
+            suites: &[5],
+            c_i: ConnId::new(&[0x01]).unwrap(),
+            expect_message_4: false,
+            ead_labels: EadLabels::NONE,
+        })
+        .unwrap();
+        let n = state.write_message_1(&mut crypto, &[], &mut tx).unwrap();
+        link.send_frame(&tx[..n]).unwrap();
+        errors.push(link.recv_frame(&mut rx).unwrap().to_vec());
+    }
+    assert_eq!(errors, vec![vec![0x02, 0x02], vec![0x02, 0x02]]);
+    let e = gw.join().unwrap().unwrap_err();
+    assert!(e.contains("WrongSelectedSuite"), "{e}");
 }

@@ -6,8 +6,13 @@
 //! channel with [`crate::Channel::from_edhoc`].
 //!
 //! On a local failure the driver sends the EDHOC error message the state machine
-//! produces (best effort) and returns the error. Not handled: the initiator's retry
-//! with another suite after an ERR_CODE 2 error (call it again with a new state).
+//! produces (best effort) and returns the error.
+//!
+//! Cipher-suite negotiation (RFC 9528 §6.3) is retried once, in both drivers: if the
+//! responder answers message_1 with ERR_CODE 2 (its SUITES_R), [`run_initiator`] sends a
+//! new message_1 with a suite from SUITES_R (fresh ephemeral key), and [`run_responder`]
+//! waits for that second message_1. A second ERR_CODE 2 ends the handshake
+//! ([`MAX_SUITE_RETRIES`]), so a peer can't keep the drivers looping.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_auth::AuthError;
@@ -44,6 +49,18 @@ impl<E: core::fmt::Debug> core::fmt::Display for HandshakeError<E> {
 
 impl<E: core::fmt::Debug> core::error::Error for HandshakeError<E> {}
 
+/// How many times a driver restarts after an ERR_CODE 2 (wrong selected suite).
+pub const MAX_SUITE_RETRIES: usize = 1;
+
+/// `true` for the error the responder answers with ERR_CODE 2 / the initiator receives.
+const fn is_suite_error(e: &AuthError) -> bool {
+    matches!(
+        e,
+        AuthError::PeerError { code: 2 }
+            | AuthError::PeerMisbehaved(iomt_auth::error::PeerMisbehaved::WrongSelectedSuite)
+    )
+}
+
 fn fail<L: FrameLink + ?Sized>(
     link: &mut L,
     error_message: Result<Option<usize>, AuthError>,
@@ -62,8 +79,12 @@ fn fail<L: FrameLink + ?Sized>(
 /// sends message_3, and handles message_4 if the configuration expects one. `rx` and
 /// `tx` are message buffers (e.g. 256 bytes each).
 ///
+/// If message_2 is an ERR_CODE 2 error, the state has selected a suite from SUITES_R
+/// and message_1 is sent again, at most [`MAX_SUITE_RETRIES`] times.
+///
 /// # Errors
-/// [`HandshakeError::Transport`] or [`HandshakeError::Auth`].
+/// [`HandshakeError::Transport`] or [`HandshakeError::Auth`]. After a repeated ERR_CODE 2,
+/// `Auth(PeerError { code: 2 })` with the state back in `Start`.
 pub fn run_initiator<L, C, S>(
     link: &mut L,
     crypto: &mut C,
@@ -78,16 +99,27 @@ where
     C: CryptoProvider,
     S: TrustStore + ?Sized,
 {
-    let n = state
-        .write_message_1(crypto, &[], tx)
-        .map_err(HandshakeError::Auth)?;
-    link.send_frame(tx.get(..n).unwrap_or(&[]))?;
-    let m2 = link.recv_frame(rx)?;
-    let n = match state.handle_message_2(crypto, m2, store, own, &[], tx) {
-        Ok(n) => n,
-        Err(e) => {
-            let em = state.error_message(tx);
-            return Err(fail(link, em, tx, e));
+    let mut retries = 0usize;
+    let n = loop {
+        let n = state
+            .write_message_1(crypto, &[], tx)
+            .map_err(HandshakeError::Auth)?;
+        link.send_frame(tx.get(..n).unwrap_or(&[]))?;
+        let m2 = link.recv_frame(rx)?;
+        match state.handle_message_2(crypto, m2, store, own, &[], tx) {
+            Ok(n) => break n,
+            // the state is back in `Start` with a suite from SUITES_R
+            Err(e)
+                if is_suite_error(&e)
+                    && matches!(state, InitiatorState::Start(_))
+                    && retries < MAX_SUITE_RETRIES =>
+            {
+                retries = retries.saturating_add(1);
+            }
+            Err(e) => {
+                let em = state.error_message(tx);
+                return Err(fail(link, em, tx, e));
+            }
         }
     };
     link.send_frame(tx.get(..n).unwrap_or(&[]))?;
@@ -104,8 +136,12 @@ where
 /// Drives a responder from `Start` to `Completed`: handles message_1, sends message_2,
 /// handles message_3 and sends message_4 if configured.
 ///
+/// If message_1 selects a suite this responder does not accept, the ERR_CODE 2 error
+/// (with SUITES_R) is sent and one more message_1 is awaited ([`MAX_SUITE_RETRIES`]).
+///
 /// # Errors
-/// [`HandshakeError::Transport`] or [`HandshakeError::Auth`].
+/// [`HandshakeError::Transport`] or [`HandshakeError::Auth`]. If the link fails or ends
+/// while waiting for the retried message_1, the original `Auth` error is returned.
 pub fn run_responder<L, C, S>(
     link: &mut L,
     crypto: &mut C,
@@ -120,12 +156,32 @@ where
     C: CryptoProvider,
     S: TrustStore + ?Sized,
 {
-    let m1 = link.recv_frame(rx)?;
-    let n = match state.handle_message_1(crypto, m1, own, &[], tx) {
-        Ok(n) => n,
-        Err(e) => {
-            let em = state.error_message(tx);
-            return Err(fail(link, em, tx, e));
+    let mut retries = 0usize;
+    let mut m1 = link.recv_frame(rx)?;
+    let n = loop {
+        let fresh = match state {
+            ResponderState::Start(r) => Some(r.clone()),
+            _ => None,
+        };
+        match state.handle_message_1(crypto, m1, own, &[], tx) {
+            Ok(n) => break n,
+            Err(e) => {
+                let em = state.error_message(tx);
+                let err = fail(link, em, tx, e);
+                match fresh {
+                    Some(r) if is_suite_error(&e) && retries < MAX_SUITE_RETRIES => {
+                        retries = retries.saturating_add(1);
+                        // a new session for the initiator's next message_1 (RFC 9528 §6.3);
+                        // if none comes, the state stays failed with the original error
+                        let Ok(m) = link.recv_frame(rx) else {
+                            return Err(err);
+                        };
+                        *state = ResponderState::Start(r);
+                        m1 = m;
+                    }
+                    _ => return Err(err),
+                }
+            }
         }
     };
     link.send_frame(tx.get(..n).unwrap_or(&[]))?;
