@@ -369,8 +369,26 @@ fn get_peer<H: Handshake>(h: &mut H, out: Out<iomt_peer_info>) -> FfiResult {
     Ok(())
 }
 
+/// Longest EDHOC error message we write (ERR_CODE, a diagnostic text or SUITES_R).
+const ERROR_MESSAGE_SCRATCH: usize = 256;
+
 fn get_error_message<H: Handshake>(h: &H, out: &mut [u8], len: Out<usize>) -> FfiResult {
-    boundary::written(h.error_message(out), len)
+    // Encode into scratch first: the CBOR encoder would leave a partial message in `out`
+    // and report only the size of the item that did not fit (found by fuzzing).
+    // Outputs are written only on success, and `BUFFER_TOO_SMALL` reports the whole size.
+    let mut scratch = [0u8; ERROR_MESSAGE_SCRATCH];
+    let n = match h.error_message(&mut scratch) {
+        Ok(n) => n,
+        Err(e) => return boundary::written(Err(e), len),
+    };
+    let msg = scratch.get(..n).unwrap_or(&[]);
+    match out.get_mut(..n) {
+        Some(dst) => {
+            dst.copy_from_slice(msg);
+            boundary::written::<AuthError>(Ok(n), len)
+        }
+        None => boundary::written(Err(AuthError::BufferTooSmall { needed: n }), len),
+    }
 }
 
 fn get_peer_error<H: Handshake>(h: &H, out: Out<i32>) -> FfiResult {
