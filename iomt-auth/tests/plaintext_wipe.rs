@@ -32,6 +32,23 @@ struct Parties {
     cred_r: Vec<u8>,
 }
 
+impl Parties {
+    fn me_i(&self) -> LocalCredential<'_, StaticKey> {
+        LocalCredential {
+            key: &self.sk_i,
+            cred: &self.cred_i,
+            id_cred: IdCred::Kid(KID_I),
+        }
+    }
+    fn me_r(&self) -> LocalCredential<'_, StaticKey> {
+        LocalCredential {
+            key: &self.sk_r,
+            cred: &self.cred_r,
+            id_cred: IdCred::Kid(KID_R),
+        }
+    }
+}
+
 fn parties() -> Parties {
     Parties {
         sk_i: StaticKey::from_bytes(&t("SK_I")).unwrap(),
@@ -67,11 +84,7 @@ fn rcfg(suite: &[u8], labels: EadLabels, m4: bool) -> ResponderConfig<'_> {
 #[test]
 fn failed_parse_of_message_2_wipes_plaintext_2() {
     let p = parties();
-    let me_r = LocalCredential {
-        key: &p.sk_r,
-        cred: &p.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_r = p.me_r();
     for suite in [2u8, 5] {
         let mut c = DeterministicProvider::new();
         let i = Initiator::<DeterministicProvider>::new(&icfg(&[suite], EadLabels::NONE, false))
@@ -102,16 +115,8 @@ fn failed_parse_of_message_2_wipes_plaintext_2() {
 #[test]
 fn failed_verify_of_message_2_in_state_wipes_plaintext_2() {
     let p = parties();
-    let me_i = LocalCredential {
-        key: &p.sk_i,
-        cred: &p.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &p.sk_r,
-        cred: &p.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_i = p.me_i();
+    let me_r = p.me_r();
     let empty: StaticTrustStore<'_, 0> = StaticTrustStore::new([]);
     // and a wrong credential for the right kid: AuthenticationFailed
     let wrong = store_of_i(&p.cred_i);
@@ -162,16 +167,8 @@ fn message_3_with_unknown_critical_ead(
     m3: &mut [u8; 256],
 ) -> (ResponderWaitM3<DeterministicProvider>, usize) {
     let p = parties();
-    let me_i = LocalCredential {
-        key: &p.sk_i,
-        cred: &p.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &p.sk_r,
-        cred: &p.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_i = p.me_i();
+    let me_r = p.me_r();
     let mut c = DeterministicProvider::new();
     let i =
         Initiator::<DeterministicProvider>::new(&icfg(&[suite], EadLabels::NONE, false)).unwrap();
@@ -220,43 +217,48 @@ fn failed_parse_of_message_3_wipes_plaintext_3() {
     }
 }
 
+type States = (
+    DeterministicProvider,
+    InitiatorState<DeterministicProvider>,
+    ResponderState<DeterministicProvider>,
+    [u8; 256],
+    usize,
+);
+
+/// Both storable states after message_2; message_3 is in the returned buffer.
+fn states_at_message_3(p: &Parties, suite: u8, message_4: bool) -> States {
+    let mut c = DeterministicProvider::new();
+    let mut is =
+        InitiatorState::<DeterministicProvider>::new(&icfg(&[suite], EadLabels::NONE, message_4))
+            .unwrap();
+    let mut rs =
+        ResponderState::<DeterministicProvider>::new(&rcfg(&[suite], EadLabels::NONE, message_4))
+            .unwrap();
+    let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
+    let n = is.write_message_1(&mut c, &[], &mut a).unwrap();
+    let n = rs
+        .handle_message_1(&mut c, &a[..n], &p.me_r(), &[], &mut b)
+        .unwrap();
+    let n = is
+        .handle_message_2(
+            &mut c,
+            &mut b[..n],
+            &store_of_i(&p.cred_r),
+            &p.me_i(),
+            &[],
+            &mut a,
+        )
+        .unwrap();
+    (c, is, rs, a, n)
+}
+
 #[test]
 fn failed_verify_of_message_3_in_state_wipes_plaintext_3() {
     let p = parties();
-    let me_i = LocalCredential {
-        key: &p.sk_i,
-        cred: &p.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &p.sk_r,
-        cred: &p.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
     let empty: StaticTrustStore<'_, 0> = StaticTrustStore::new([]);
     for suite in [2u8, 5] {
-        let mut c = DeterministicProvider::new();
-        let mut is =
-            InitiatorState::<DeterministicProvider>::new(&icfg(&[suite], EadLabels::NONE, false))
-                .unwrap();
-        let mut rs =
-            ResponderState::<DeterministicProvider>::new(&rcfg(&[suite], EadLabels::NONE, false))
-                .unwrap();
-        let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
-        let n = is.write_message_1(&mut c, &[], &mut a).unwrap();
-        let n = rs
-            .handle_message_1(&mut c, &a[..n], &me_r, &[], &mut b)
-            .unwrap();
-        let n = is
-            .handle_message_2(
-                &mut c,
-                &mut b[..n],
-                &store_of_i(&p.cred_r),
-                &me_i,
-                &[],
-                &mut a,
-            )
-            .unwrap();
+        let (mut c, _is, mut rs, mut a, n) = states_at_message_3(&p, suite, false);
+        let mut b = [0u8; 256];
         let m3 = &mut a[..n];
         let body = content(m3);
         assert_eq!(
@@ -273,39 +275,9 @@ fn failed_verify_of_message_3_in_state_wipes_plaintext_3() {
 #[test]
 fn failed_parse_of_message_4_wipes_plaintext_4() {
     let p = parties();
-    let me_i = LocalCredential {
-        key: &p.sk_i,
-        cred: &p.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &p.sk_r,
-        cred: &p.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
     for suite in [2u8, 5] {
-        let mut c = DeterministicProvider::new();
-        let mut is =
-            InitiatorState::<DeterministicProvider>::new(&icfg(&[suite], EadLabels::NONE, true))
-                .unwrap();
-        let mut rs =
-            ResponderState::<DeterministicProvider>::new(&rcfg(&[suite], EadLabels::NONE, true))
-                .unwrap();
-        let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
-        let n = is.write_message_1(&mut c, &[], &mut a).unwrap();
-        let n = rs
-            .handle_message_1(&mut c, &a[..n], &me_r, &[], &mut b)
-            .unwrap();
-        let n = is
-            .handle_message_2(
-                &mut c,
-                &mut b[..n],
-                &store_of_i(&p.cred_r),
-                &me_i,
-                &[],
-                &mut a,
-            )
-            .unwrap();
+        let (mut c, mut is, mut rs, mut a, n) = states_at_message_3(&p, suite, true);
+        let mut b = [0u8; 256];
         let ead_4 = [EadItem {
             label: -42,
             value: Some(&[7; 4]),

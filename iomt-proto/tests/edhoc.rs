@@ -170,40 +170,8 @@ fn run(suite: u8) -> AeadAlgorithm {
         ch.algorithm()
     });
 
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"gateway"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: Method::SigStat,
-        suites: &[suite],
-        c_i: ConnId::new(&[0x01]).unwrap(),
-        expect_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let mut link = Stream::new(dev_pipe);
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    run_initiator(
-        &mut link,
-        &mut crypto,
-        &mut state,
-        &trust,
-        &me,
-        &mut rx,
-        &mut tx,
-    )
-    .unwrap();
+    let (r, mut state, mut link, mut crypto) = initiator(dev_pipe, &[suite], true);
+    r.unwrap();
     let done = state.completed().unwrap();
     let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
     let mut buf = [0u8; 1100];
@@ -236,6 +204,27 @@ fn edhoc_failure_is_reported_on_both_sides() {
     let (dev_pipe, gw_pipe) = pipes();
     // The responder does not trust the initiator's kid.
     let gw = thread::spawn(move || responder(gw_pipe, false).map(|_| ()));
+    let (r, _state, link, _crypto) = initiator(dev_pipe, &[5], true);
+    // The initiator gets the responder's EDHOC error message instead of message_4.
+    assert!(matches!(r, Err(HandshakeError::Auth(_))), "{r:?}");
+    drop(link);
+    let g = gw.join().unwrap();
+    assert!(g.is_err());
+}
+
+/// Runs `run_initiator` (RFC 9529 §3 initiator credential, method 2, trusting the
+/// responder's kid) offering `suites` over `dev_pipe`; returns the result, the state, the
+/// link and the provider.
+fn initiator(
+    dev_pipe: ThreadPipe,
+    suites: &[u8],
+    expect_message_4: bool,
+) -> (
+    Result<(), HandshakeError<Closed>>,
+    InitiatorState<Crypto>,
+    Stream<ThreadPipe>,
+    Crypto,
+) {
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
     let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
@@ -252,9 +241,9 @@ fn edhoc_failure_is_reported_on_both_sides() {
     }]);
     let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
         method: Method::SigStat,
-        suites: &[5],
+        suites,
         c_i: ConnId::new(&[0x01]).unwrap(),
-        expect_message_4: true,
+        expect_message_4,
         ead_labels: EadLabels::NONE,
     })
     .unwrap();
@@ -269,19 +258,7 @@ fn edhoc_failure_is_reported_on_both_sides() {
         &mut rx,
         &mut tx,
     );
-    // The initiator gets the responder's EDHOC error message instead of message_4.
-    assert!(matches!(r, Err(HandshakeError::Auth(_))), "{r:?}");
-    drop(link);
-    let g = gw.join().unwrap();
-    assert!(g.is_err());
-}
-
-fn initiator_parts() -> (Vec<u8>, Vec<u8>, StaticKey) {
-    (
-        h(CRED_I),
-        h(CRED_R),
-        StaticKey::from_bytes(&h(SK_I)).unwrap(),
-    )
+    (r, state, link, crypto)
 }
 
 /// Known issue 1b: the responder supports only suite 2, the initiator prefers 5. The
@@ -299,39 +276,8 @@ fn suite_negotiation_is_retried_once_by_both_drivers() {
         assert_eq!(o.payload, b"after retry");
         ch.algorithm()
     });
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r, sk) = initiator_parts();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"gateway"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: Method::SigStat,
-        suites: &[5, 2],
-        c_i: ConnId::new(&[0x01]).unwrap(),
-        expect_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let mut link = Stream::new(dev_pipe);
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    run_initiator(
-        &mut link,
-        &mut crypto,
-        &mut state,
-        &trust,
-        &me,
-        &mut rx,
-        &mut tx,
-    )
-    .unwrap();
+    let (r, mut state, mut link, mut crypto) = initiator(dev_pipe, &[5, 2], true);
+    r.unwrap();
     let done = state.completed().unwrap();
     assert_eq!(done.selected_suite().id(), 2);
     let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
@@ -361,38 +307,7 @@ fn initiator_suite_retry_is_bounded() {
         }
         suites_seen
     });
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r, sk) = initiator_parts();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"gateway"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: Method::SigStat,
-        suites: &[5, 2],
-        c_i: ConnId::new(&[0x01]).unwrap(),
-        expect_message_4: false,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let mut link = Stream::new(dev_pipe);
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    let r = run_initiator(
-        &mut link,
-        &mut crypto,
-        &mut state,
-        &trust,
-        &me,
-        &mut rx,
-        &mut tx,
-    );
+    let (r, mut state, link, _crypto) = initiator(dev_pipe, &[5, 2], false);
     assert!(
         matches!(
             r,
