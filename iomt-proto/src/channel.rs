@@ -388,7 +388,8 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// side reached its forgery limit (send e.g. [`CloseReason::ForgeryLimit`]).
     ///
     /// # Errors
-    /// [`ProtoError::BufferTooSmall`], [`ProtoError::Closed`], crypto failures.
+    /// [`ProtoError::BufferTooSmall`] (nothing sent; the state is unchanged, so the call
+    /// can be repeated with a larger buffer), [`ProtoError::Closed`], crypto failures.
     pub fn close<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
@@ -397,10 +398,15 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     ) -> Result<usize, ProtoError> {
         if self.state == State::Closing {
             self.state = State::Open;
+            let spent = (self.tx_epoch, self.tx_next_seq);
             let r = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {
                 copy_into(&[reason.code()], buf)
             });
-            self.state = State::Closed;
+            // A buffer too small for the close frame spends nothing: keep the one close
+            // frame available (as in the open state) instead of losing it.
+            let retry = matches!(r, Err(ProtoError::BufferTooSmall { .. }))
+                && spent == (self.tx_epoch, self.tx_next_seq);
+            self.state = if retry { State::Closing } else { State::Closed };
             return r;
         }
         let n = self.seal_frame(crypto, FrameType::Close, None, out, |buf| {

@@ -486,8 +486,15 @@ fn forgery_limit_closes_session() {
         b.seal_data(&mut c, None, b"x", &mut buf),
         Err(ProtoError::Closed)
     );
-    // One close frame can still be sent, with the reason the error maps to.
+    // One close frame can still be sent, with the reason the error maps to; a buffer
+    // too small for it does not use that chance up.
     let reason = CloseReason::try_from(&ProtoError::LimitReached(LimitKind::Forgery)).unwrap();
+    assert!(matches!(
+        b.close(&mut c, reason, &mut buf[..5]),
+        Err(ProtoError::BufferTooSmall { .. })
+    ));
+    assert!(b.is_closed());
+    assert_eq!(b.open(&mut c, &mut good.clone()), Err(ProtoError::Closed));
     let n = b.close(&mut c, reason, &mut buf).unwrap();
     let o = a.open(&mut c, &mut buf[..n]).unwrap();
     assert_eq!(
