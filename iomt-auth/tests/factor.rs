@@ -654,3 +654,24 @@ mod through_edhoc {
         );
     }
 }
+
+/// `==` on the secret verifier and on the tag (a MAC) is constant-time (`subtle`), with
+/// the usual equality semantics: a difference in any byte makes them unequal.
+#[test]
+fn verifier_and_tag_equality_compare_every_byte() {
+    let mut crypto = DeterministicProvider::new();
+    let v = PinVerifier::derive(&mut crypto, b"pump-0042", b"123456").unwrap();
+    assert_eq!(v, PinVerifier::from_bytes(*v.as_bytes()));
+    for i in 0..32 {
+        let mut b = *v.as_bytes();
+        b[i] ^= 0x80;
+        assert_ne!(v, PinVerifier::from_bytes(b), "byte {i}");
+    }
+    let t = FactorTag::compute(&mut crypto, &v, &[3; 32]);
+    assert_eq!(t, FactorTag(t.0));
+    for i in 0..16 {
+        let mut b = t.0;
+        b[i] ^= 1;
+        assert_ne!(t, FactorTag(b), "byte {i}");
+    }
+}

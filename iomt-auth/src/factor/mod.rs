@@ -124,9 +124,17 @@ impl fmt::Display for FactorError {
 
 impl core::error::Error for FactorError {}
 
-/// A PIN verifier (32 bytes). Zeroized on drop; `Debug` redacted.
-#[derive(Clone, PartialEq, Eq)]
+/// A PIN verifier (32 bytes). Zeroized on drop; `Debug` redacted; `==` is constant-time.
+#[derive(Clone)]
 pub struct PinVerifier([u8; 32]);
+
+impl PartialEq for PinVerifier {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.0.ct_eq(&other.0))
+    }
+}
+
+impl Eq for PinVerifier {}
 
 impl fmt::Debug for PinVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -188,9 +196,17 @@ impl PinVerifier {
     }
 }
 
-/// The 16-byte factor tag carried in EAD_3.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// The 16-byte factor tag carried in EAD_3. `==` is constant-time (it is a MAC).
+#[derive(Clone, Copy, Debug)]
 pub struct FactorTag(pub [u8; FACTOR_TAG_LEN]);
+
+impl PartialEq for FactorTag {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.0.ct_eq(&other.0))
+    }
+}
+
+impl Eq for FactorTag {}
 
 impl FactorTag {
     /// `HMAC-SHA256(verifier, "iomt-factor" ‖ TH_3)[..16]` (initiator: before
