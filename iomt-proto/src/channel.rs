@@ -4,7 +4,10 @@
 //! - **No nonce reuse.** The send sequence number is consumed *before* the AEAD runs
 //!   and only ever increases within an epoch; when it reaches the per-key encryption
 //!   limit the channel performs a key update (new key, epoch + 1, sequence 0) before
-//!   sealing; when the 32-bit epoch counter is exhausted sealing fails.
+//!   sealing; when the 32-bit epoch counter is exhausted sealing fails. `Channel` is not
+//!   `Clone`. This holds per channel: two channels built from the same exporter secrets
+//!   (e.g. `Channel::from_edhoc` twice on one handshake) share keys and would reuse
+//!   nonces, so build one channel per handshake and side.
 //! - **Forged frames change nothing** except the failed-decryption counter of the key
 //!   they were tried against: open is check (header, connection id, epoch, slot,
 //!   replay window) → decrypt → only then commit (replay window, epoch ratchet, grace

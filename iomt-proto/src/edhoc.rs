@@ -45,6 +45,13 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// its exporter. `side` is this end's EDHOC role; both ends must use the same
     /// `conn_id` (e.g. the responder's choice, sent to the device out of band or in EAD).
     ///
+    /// # Security
+    /// Build **one** channel per completed handshake and side. A second channel from the
+    /// same `completed` gets the same keys and IVs and starts again at epoch 0, sequence
+    /// 0, so its frames would reuse nonces of the first. To start a fresh channel on the
+    /// same handshake, run `Completed::key_update` (with the same context) on both sides
+    /// first.
+    ///
     /// # Errors
     /// [`ProtoError::KeyExport`] if the exporter fails, [`ProtoError::Crypto`] if HKDF fails.
     pub fn from_edhoc<C: CryptoProvider>(

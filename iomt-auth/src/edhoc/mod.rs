@@ -26,6 +26,11 @@
 //! - Every received P-256 x-coordinate is validated (`PublicKey::from_x_coordinate`)
 //!   before any ECDH; every MAC is compared in constant time; a failure in any step
 //!   consumes the state.
+//! - Messages 2–4 are decrypted in place in the caller's buffer. A step that fails after
+//!   decrypting wipes the decrypted region before returning; the storable enums also
+//!   wipe it when verification fails. (A typestate caller that drops a
+//!   `*Processing*` value or sees its `verify_*` fail must wipe the buffer itself: the
+//!   value borrows it read-only.)
 //! - Received messages are parsed strictly (deterministic CBOR, no trailing bytes, RFC
 //!   9528 §3.3.2 identifier representation, compact `kid`), so every RFC 9529 §4 invalid
 //!   message is rejected before any cryptography that depends on it.
