@@ -350,3 +350,92 @@ fn responder_suite_retry_is_bounded() {
     let e = gw.join().unwrap().unwrap_err();
     assert!(e.contains("WrongSelectedSuite"), "{e}");
 }
+
+/// A link for one scripted peer: `recv_frame` hands out the queued frames, `send_frame`
+/// fails (the initiator is gone) and counts the attempts.
+struct ScriptedLink {
+    inbox: VecDeque<Vec<u8>>,
+    recvs: usize,
+    sends: usize,
+}
+
+impl iomt_proto::transport::FrameLink for ScriptedLink {
+    type Error = Closed;
+    fn send_frame(
+        &mut self,
+        _frame: &[u8],
+    ) -> Result<(), iomt_proto::transport::TransportError<Closed>> {
+        self.sends += 1;
+        Err(iomt_proto::transport::TransportError::Io(Closed))
+    }
+    fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], iomt_proto::transport::TransportError<Closed>> {
+        self.recvs += 1;
+        let f = self
+            .inbox
+            .pop_front()
+            .ok_or(iomt_proto::transport::TransportError::UnexpectedEof)?;
+        buf[..f.len()].copy_from_slice(&f);
+        Ok(&mut buf[..f.len()])
+    }
+}
+
+/// If the ERR_CODE 2 answer could not be sent, the initiator can't retry: the responder
+/// must not wait for (or accept) another message_1.
+#[test]
+fn responder_waits_for_a_retry_only_if_its_error_was_sent() {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let mut m1 = [0u8; 128];
+    let mut is = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::SigStat,
+        suites: &[5],
+        c_i: ConnId::new(&[0x01]).unwrap(),
+        expect_message_4: false,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let n = is.write_message_1(&mut crypto, &[], &mut m1).unwrap();
+    let mut link = ScriptedLink {
+        inbox: VecDeque::from([m1[..n].to_vec(), m1[..n].to_vec()]),
+        recvs: 0,
+        sends: 0,
+    };
+    let (cred_r, sk) = (h(CRED_R), StaticKey::from_bytes(&h(SK_R)).unwrap());
+    let me = LocalCredential {
+        key: &sk,
+        cred: &cred_r,
+        id_cred: IdCred::Kid(&[0x32]),
+    };
+    let trust: StaticTrustStore<'_, 0> = StaticTrustStore::new([]);
+    let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
+        suites: &[2],
+        methods: &Method::ALL,
+        c_r: ConnId::new(&[0x2A]).unwrap(),
+        send_message_4: false,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let r = run_responder(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(HandshakeError::Auth(iomt_auth::AuthError::PeerMisbehaved(
+                iomt_auth::error::PeerMisbehaved::WrongSelectedSuite
+            )))
+        ),
+        "{r:?}"
+    );
+    assert_eq!((link.recvs, link.sends), (1, 1));
+    assert!(state.is_failed());
+}

@@ -61,17 +61,27 @@ const fn is_suite_error(e: &AuthError) -> bool {
     )
 }
 
+/// Sends the EDHOC error message (best effort); `true` if one was sent.
+fn send_error<L: FrameLink + ?Sized>(
+    link: &mut L,
+    error_message: Result<Option<usize>, AuthError>,
+    buf: &[u8],
+) -> bool {
+    if let Ok(Some(n)) = error_message
+        && let Some(msg) = buf.get(..n)
+    {
+        return link.send_frame(msg).is_ok();
+    }
+    false
+}
+
 fn fail<L: FrameLink + ?Sized>(
     link: &mut L,
     error_message: Result<Option<usize>, AuthError>,
     buf: &[u8],
     e: AuthError,
 ) -> HandshakeError<L::Error> {
-    if let Ok(Some(n)) = error_message
-        && let Some(msg) = buf.get(..n)
-    {
-        let _ = link.send_frame(msg);
-    }
+    send_error(link, error_message, buf);
     HandshakeError::Auth(e)
 }
 
@@ -137,7 +147,8 @@ where
 /// handles message_3 and sends message_4 if configured.
 ///
 /// If message_1 selects a suite this responder does not accept, the ERR_CODE 2 error
-/// (with SUITES_R) is sent and one more message_1 is awaited ([`MAX_SUITE_RETRIES`]).
+/// (with SUITES_R) is sent and, if sending succeeded, one more message_1 is awaited
+/// ([`MAX_SUITE_RETRIES`]).
 ///
 /// # Errors
 /// [`HandshakeError::Transport`] or [`HandshakeError::Auth`]. If the link fails or ends
@@ -167,9 +178,11 @@ where
             Ok(n) => break n,
             Err(e) => {
                 let em = state.error_message(tx);
-                let err = fail(link, em, tx, e);
+                // wait for a retried message_1 only if the initiator got SUITES_R
+                let sent = send_error(link, em, tx);
+                let err = HandshakeError::Auth(e);
                 match fresh {
-                    Some(r) if is_suite_error(&e) && retries < MAX_SUITE_RETRIES => {
+                    Some(r) if sent && is_suite_error(&e) && retries < MAX_SUITE_RETRIES => {
                         retries = retries.saturating_add(1);
                         // a new session for the initiator's next message_1 (RFC 9528 §6.3);
                         // if none comes, the state stays failed with the original error
