@@ -720,3 +720,39 @@ fn audit_clear_and_append_are_atomic_with_their_metadata() {
     assert_eq!(log.meta().next_seq, before.next_seq + 1);
     log.verify_stored(&mut c).unwrap();
 }
+
+/// With a full ring, an append whose metadata write fails has already replaced the
+/// oldest held record (as `append`'s `# Errors` says): reading it reports `Corrupt` until
+/// a reopen rolls the entry forward, after which the chain verifies again.
+#[test]
+fn failed_metadata_write_on_a_full_ring_is_rolled_forward() {
+    let (mut c, _, _) = setup();
+    let log = log_with::<8>(&mut c, 8);
+    let store = FlakyMeta {
+        inner: log.into_store(),
+        fail_meta: true,
+    };
+    let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
+    let before = *log.meta();
+    let oldest = log.first_seq();
+    assert!(log.read(oldest).is_ok());
+    assert_eq!(
+        log.append(
+            &mut c,
+            t(9),
+            AuditEvent::KeyUpdate,
+            Outcome::Success,
+            DEV,
+            Detail::NONE
+        ),
+        Err(AuditError::Storage)
+    );
+    assert_eq!(*log.meta(), before);
+    assert!(matches!(log.read(oldest), Err(AuditError::Corrupt { .. })));
+    let mut store = log.into_store();
+    store.fail_meta = false;
+    let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
+    assert_eq!(log.meta().next_seq, before.next_seq + 1);
+    assert_eq!(log.first_seq(), oldest + 1);
+    log.verify_stored(&mut c).unwrap();
+}

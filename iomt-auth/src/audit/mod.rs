@@ -296,7 +296,11 @@ impl<S: AuditStore> AuditLog<S> {
     /// Appends a record and returns its sequence number.
     ///
     /// # Errors
-    /// [`AuditError::Storage`] (the record is then not logged and the metadata unchanged);
+    /// [`AuditError::Storage`]: the in-memory metadata is unchanged. If the entry itself
+    /// was written and only the metadata write failed, the entry is in the ring and the
+    /// next [`Self::open`] rolls it forward, so treat the record's fate as unknown (and,
+    /// with a full ring, the oldest held record was already replaced: until a later
+    /// append or reopen succeeds, reading it reports [`AuditError::Corrupt`]).
     /// [`AuditError::SequenceExhausted`] after 2³²−1 records.
     pub fn append<C: CryptoProvider>(
         &mut self,
