@@ -251,6 +251,24 @@ fn copy_message(msg: &[u8], buf: &mut [u8; IOMT_MAX_MESSAGE_LEN]) -> Result<usiz
     Ok(msg.len())
 }
 
+/// Writes an outgoing message through a scratch buffer that always suffices, then copies
+/// it to `out`: a short `out` never holds a partial message, and the size reported with
+/// `BUFFER_TOO_SMALL` is the whole message (the next state is dropped: the handshake
+/// object fails, as its ephemeral key cannot be reused).
+fn via_scratch<T>(
+    out: &mut [u8],
+    produce: impl FnOnce(&mut [u8]) -> Result<(T, usize), AuthError>,
+) -> Result<(T, usize), AuthError> {
+    let mut scratch = [0u8; IOMT_MAX_MESSAGE_LEN];
+    let (next, n) = produce(&mut scratch)?;
+    let msg = scratch.get(..n).unwrap_or(&[]);
+    let dst = out
+        .get_mut(..n)
+        .ok_or(AuthError::BufferTooSmall { needed: n })?;
+    dst.copy_from_slice(msg);
+    Ok((next, n))
+}
+
 fn labels(ptr: *const u16, len: usize) -> Result<EadLabels, iomt_result> {
     // SAFETY: the exported init functions forward their caller's contract.
     let l = unsafe { boundary::array(ptr, len) }?;
@@ -561,7 +579,9 @@ pub unsafe extern "C" fn iomt_initiator_write_message_1(
         let IState::Start(init) = mem::replace(&mut obj.state, IState::Failed) else {
             return Err(iomt_result::WrongState);
         };
-        let result = init.prepare_message_1(provider, items.get(..n_items).unwrap_or(&[]), out);
+        let result = via_scratch(out, |buf| {
+            init.prepare_message_1(provider, items.get(..n_items).unwrap_or(&[]), buf)
+        });
         match result {
             Ok((next, n)) => {
                 obj.state = IState::WaitM2(next);
@@ -685,12 +705,14 @@ pub unsafe extern "C" fn iomt_initiator_write_message_3(
         let IState::Verified(v) = mem::replace(&mut obj.state, IState::Failed) else {
             return Err(iomt_result::WrongState);
         };
-        let result = v.prepare_message_3(
-            provider,
-            &cred.local(),
-            items.get(..n_items).unwrap_or(&[]),
-            out,
-        );
+        let result = via_scratch(out, |buf| {
+            v.prepare_message_3(
+                provider,
+                &cred.local(),
+                items.get(..n_items).unwrap_or(&[]),
+                buf,
+            )
+        });
         match result {
             Ok((after, n)) => {
                 obj.ead = EadBufHandle(EadBuf::EMPTY);
@@ -996,12 +1018,14 @@ pub unsafe extern "C" fn iomt_responder_write_message_2(
             .responder
             .process_message_1(provider, m1.as_slice())
             .and_then(|p| {
-                p.prepare_message_2(
-                    provider,
-                    &cred.local(),
-                    items.get(..n_items).unwrap_or(&[]),
-                    out,
-                )
+                via_scratch(out, |buf| {
+                    p.prepare_message_2(
+                        provider,
+                        &cred.local(),
+                        items.get(..n_items).unwrap_or(&[]),
+                        buf,
+                    )
+                })
             });
         match result {
             Ok((wait, n)) => {
@@ -1115,7 +1139,9 @@ pub unsafe extern "C" fn iomt_responder_write_message_4(
         let RState::Verified(v) = mem::replace(&mut obj.state, RState::Failed) else {
             return Err(iomt_result::WrongState);
         };
-        match v.prepare_message_4(provider, items.get(..n_items).unwrap_or(&[]), out) {
+        match via_scratch(out, |buf| {
+            v.prepare_message_4(provider, items.get(..n_items).unwrap_or(&[]), buf)
+        }) {
             Ok((done, n)) => {
                 obj.state = RState::Completed(done);
                 obj.ead = EadBufHandle(EadBuf::EMPTY);

@@ -206,6 +206,27 @@ pub unsafe extern "C" fn iomt_session_init_responder(
     }
 }
 
+/// The whole frame size for `payload_len` bytes (an upper bound: an automatic key update
+/// before this frame can only shorten the header). Checked before sealing, so a short
+/// buffer reports the size of the whole frame, not of the part that did not fit.
+fn check_room(ch: &SessionChannel, payload_len: usize, out_cap: usize) -> Result<(), usize> {
+    if ch.is_closed() || payload_len > IOMT_MAX_PAYLOAD_LEN {
+        return Ok(()); // the channel reports these
+    }
+    let needed = payload_len.saturating_add(ch.overhead());
+    if out_cap < needed {
+        Err(needed)
+    } else {
+        Ok(())
+    }
+}
+
+/// Reports a short buffer found by [`check_room`].
+fn too_small(needed: usize, len: boundary::Out<usize>) -> boundary::FfiResult {
+    len.write(needed);
+    Err(iomt_result::BufferTooSmall)
+}
+
 fn slot_arg(slot: u8) -> Option<u8> {
     (slot != IOMT_NO_CONSENT_SLOT).then_some(slot)
 }
@@ -243,6 +264,9 @@ pub unsafe extern "C" fn iomt_session_seal(
                 boundary::output(out_len)?,
             )
         };
+        if let Err(needed) = check_room(ch, payload.len(), out.len()) {
+            return too_small(needed, len);
+        }
         boundary::written(ch.seal_data(provider, slot_arg(slot), payload, out), len)
     }
 }
@@ -278,6 +302,9 @@ pub unsafe extern "C" fn iomt_session_send_consent(
                 boundary::output(out_len)?,
             )
         };
+        if let Err(needed) = check_room(ch, tag.len(), out.len()) {
+            return too_small(needed, len);
+        }
         boundary::written(ch.send_consent(provider, slot, tag, out), len)
     }
 }
@@ -389,6 +416,9 @@ pub unsafe extern "C" fn iomt_session_close(
             )
         };
         let reason = CloseReason::from_code(reason).map_err(|_| iomt_result::InvalidArgument)?;
+        if let Err(needed) = check_room(ch, 1, out.len()) {
+            return too_small(needed, len);
+        }
         boundary::written(ch.close(provider, reason, out), len)
     }
 }
