@@ -31,6 +31,19 @@ fn zeroed<T>() -> T {
     unsafe { MaybeUninit::<T>::zeroed().assume_init() }
 }
 
+/// The fields of a reading (its padding bytes carry no value and may differ).
+fn fields(r: &iomt_reading) -> (u64, u32, i32, i8, u8, u8, u8) {
+    (
+        r.timestamp_ms,
+        r.sequence,
+        r.mantissa,
+        r.exponent,
+        r.kind,
+        r.unit,
+        r.status,
+    )
+}
+
 fn bytes_of<T>(v: &T) -> &[u8] {
     // SAFETY: reading the bytes of a plain-data value.
     unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }
@@ -170,7 +183,7 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(r2, iomt_result::Ok);
                     assert_eq!(n2, count);
                     for (a, b) in again.iter().zip(&readings[..count]) {
-                        assert_eq!(bytes_of(a), bytes_of(b));
+                        assert_eq!(fields(a), fields(b));
                     }
                 }
                 iomt_result::BufferTooSmall => {
