@@ -31,13 +31,14 @@ fn zeroed<T>() -> T {
     unsafe { MaybeUninit::<T>::zeroed().assume_init() }
 }
 
-/// The fields of a reading (its padding bytes carry no value and may differ).
-fn fields(r: &iomt_reading) -> (u64, u32, i32, i8, u8, u8, u8) {
+/// The fields of a reading (its padding bytes carry no value and may differ), with the
+/// value as a number: `iomt_vitals_encode` normalizes mantissa/exponent (e.g. 0 × 10^9
+/// comes back as 0 × 10^0), so the representation is not preserved, only the value.
+fn fields(r: &iomt_reading) -> (u64, u32, (i64, i32), u8, u8, u8) {
     (
         r.timestamp_ms,
         r.sequence,
-        r.mantissa,
-        r.exponent,
+        iomt_fuzz::decimal::canonical(i64::from(r.mantissa), i32::from(r.exponent)),
         r.kind,
         r.unit,
         r.status,
