@@ -33,6 +33,7 @@ use iomt_auth::edhoc::{
 use crate::boundary::{self, FfiResult, Out, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{Bytes, Provider, iomt_credential, iomt_crypto, iomt_trust_store};
 use crate::result::iomt_result;
+use zeroize::Zeroize;
 
 /// Largest EDHOC message accepted from a peer (bytes).
 pub const IOMT_MAX_MESSAGE_LEN: usize = 512;
@@ -657,6 +658,8 @@ pub unsafe extern "C" fn iomt_initiator_read_message_2(
             let verified = processing.verify_with_store(provider, store)?;
             Ok((verified, ead))
         });
+        // The decrypted plaintext (ID_CRED, EAD) must not stay on the stack.
+        buf.zeroize();
         match result {
             Ok((verified, ead)) => {
                 obj.state = IState::Verified(verified);
@@ -771,6 +774,8 @@ pub unsafe extern "C" fn iomt_initiator_read_message_4(
             ead.set(ead_4.raw())?;
             Ok((done, ead))
         });
+        // The decrypted plaintext (ID_CRED, EAD) must not stay on the stack.
+        buf.zeroize();
         match result {
             Ok((done, ead)) => {
                 obj.state = IState::Completed(done);
@@ -1094,6 +1099,8 @@ pub unsafe extern "C" fn iomt_responder_read_message_3(
             };
             Ok((next, ead))
         });
+        // The decrypted plaintext (ID_CRED, EAD) must not stay on the stack.
+        buf.zeroize();
         match result {
             Ok((next, ead)) => {
                 obj.state = next;
