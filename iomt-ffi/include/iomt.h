@@ -34,6 +34,96 @@
 #define IOMT_VERSION_PATCH 0
 
 /**
+ * Length of one stored audit entry (record ‖ previous chain value).
+ */
+#define IOMT_AUDIT_ENTRY_LEN 70
+
+/**
+ * Length of one encoded audit record.
+ */
+#define IOMT_AUDIT_RECORD_LEN 38
+
+/**
+ * Length of a subject id (first 8 bytes of SHA-256 of an identity; all zero = the device).
+ */
+#define IOMT_SUBJECT_LEN 8
+
+/**
+ * Length of a record's event-specific detail.
+ */
+#define IOMT_AUDIT_DETAIL_LEN 16
+
+/**
+ * Length of an export challenge (chosen fresh by the requester).
+ */
+#define IOMT_AUDIT_CHALLENGE_LEN 16
+
+/**
+ * Length of the signed export summary.
+ */
+#define IOMT_AUDIT_SUMMARY_LEN 178
+
+/**
+ * Length of a records chunk's header (a chunk of n records is `7 + 38·n` bytes).
+ */
+#define IOMT_AUDIT_RECORDS_HEADER_LEN 7
+
+/**
+ * Size of [`iomt_audit_log`] storage in bytes.
+ */
+#define IOMT_AUDIT_LOG_SIZE 128
+
+/**
+ * Alignment of [`iomt_audit_log`] storage.
+ */
+#define IOMT_AUDIT_LOG_ALIGN 8
+
+/**
+ * Size of [`iomt_audit_export_verifier`] storage in bytes.
+ */
+#define IOMT_AUDIT_EXPORT_VERIFIER_SIZE 256
+
+/**
+ * Alignment of [`iomt_audit_export_verifier`] storage.
+ */
+#define IOMT_AUDIT_EXPORT_VERIFIER_ALIGN 8
+
+/**
+ * Size of [`iomt_session_auth`] storage in bytes.
+ */
+#define IOMT_SESSION_AUTH_SIZE 32
+
+/**
+ * Alignment of [`iomt_session_auth`] storage.
+ */
+#define IOMT_SESSION_AUTH_ALIGN 8
+
+/**
+ * Most rules an [`iomt_rbac_policy`] holds.
+ */
+#define IOMT_MAX_RBAC_RULES 32
+
+/**
+ * Size of [`iomt_rbac_policy`] storage in bytes.
+ */
+#define IOMT_RBAC_POLICY_SIZE 112
+
+/**
+ * Alignment of [`iomt_rbac_policy`] storage.
+ */
+#define IOMT_RBAC_POLICY_ALIGN 8
+
+/**
+ * Size of [`iomt_permit`] storage in bytes.
+ */
+#define IOMT_PERMIT_SIZE 24
+
+/**
+ * Alignment of [`iomt_permit`] storage.
+ */
+#define IOMT_PERMIT_ALIGN 8
+
+/**
  * Size of [`iomt_crypto`] storage in bytes.
  */
 #define IOMT_CRYPTO_SIZE 32
@@ -107,6 +197,41 @@
  * Longest vitals payload (`IOMT_MAX_READINGS` readings).
  */
 #define IOMT_MAX_VITALS_LEN 354
+
+/**
+ * Longest break-glass window (4 hours); longer requests are capped.
+ */
+#define IOMT_BREAK_GLASS_MAX_TTL_SECS (4 * 3600)
+
+/**
+ * EAD label of the operator-factor item in message_3 (non-critical).
+ */
+#define IOMT_FACTOR_EAD_LABEL 65550
+
+/**
+ * Length of the factor tag (the EAD item's value).
+ */
+#define IOMT_FACTOR_TAG_LEN 16
+
+/**
+ * Length of a PIN verifier.
+ */
+#define IOMT_PIN_VERIFIER_LEN 32
+
+/**
+ * Longest device id accepted for the verifier salt.
+ */
+#define IOMT_MAX_DEVICE_ID_LEN 64
+
+/**
+ * Size of [`iomt_factor_verifier`] storage in bytes.
+ */
+#define IOMT_FACTOR_VERIFIER_SIZE 64
+
+/**
+ * Alignment of [`iomt_factor_verifier`] storage.
+ */
+#define IOMT_FACTOR_VERIFIER_ALIGN 8
 
 /**
  * Largest EDHOC message accepted from a peer (bytes).
@@ -468,12 +593,229 @@ enum iomt_result
    * Another session failure.
    */
   IOMT_RESULT_SESSION_OTHER = 499,
+  /**
+   * The session has no role.
+   */
+  IOMT_RESULT_AUTHZ_NO_ROLE = 500,
+  /**
+   * No role of the session may perform the operation (default deny).
+   */
+  IOMT_RESULT_AUTHZ_NOT_PERMITTED = 501,
+  /**
+   * The operation needs the operator factor, which this session did not prove.
+   */
+  IOMT_RESULT_AUTHZ_FACTOR_REQUIRED = 502,
+  /**
+   * The operator factor is locked out after repeated failures.
+   */
+  IOMT_RESULT_AUTHZ_LOCKED_OUT = 503,
+  /**
+   * The audit record could not be written, so nothing was allowed (fail closed).
+   */
+  IOMT_RESULT_AUTHZ_AUDIT_UNAVAILABLE = 504,
+  /**
+   * The permit is for another operation.
+   */
+  IOMT_RESULT_AUTHZ_WRONG_PERMIT = 505,
+  /**
+   * No operator factor item was presented in message_3.
+   */
+  IOMT_RESULT_FACTOR_ABSENT = 510,
+  /**
+   * The operator factor item is malformed (label, length, duplicate).
+   */
+  IOMT_RESULT_FACTOR_MALFORMED = 511,
+  /**
+   * The operator factor did not verify (wrong PIN, replayed, other transcript).
+   */
+  IOMT_RESULT_FACTOR_MISMATCH = 512,
+  /**
+   * Too many factor failures: locked until the time the call reports.
+   */
+  IOMT_RESULT_FACTOR_LOCKED_OUT = 513,
+  /**
+   * The factor attempt counter could not be loaded or stored (the tag was not checked).
+   */
+  IOMT_RESULT_FACTOR_STORAGE = 514,
+  /**
+   * The device id is longer than `IOMT_MAX_DEVICE_ID_LEN`.
+   */
+  IOMT_RESULT_FACTOR_DEVICE_ID_TOO_LONG = 515,
+  /**
+   * Consent denies the access (the denial was audited).
+   */
+  IOMT_RESULT_CONSENT_DENIED = 520,
+  /**
+   * Break-glass needs an emergency purpose and a role that may break glass.
+   */
+  IOMT_RESULT_BREAK_GLASS_NOT_EMERGENCY = 521,
+  /**
+   * The break-glass window is over (or the grant is from the future).
+   */
+  IOMT_RESULT_BREAK_GLASS_EXPIRED = 522,
+  /**
+   * The audit store callback failed.
+   */
+  IOMT_RESULT_AUDIT_STORAGE = 600,
+  /**
+   * All 2^32 sequence numbers are used.
+   */
+  IOMT_RESULT_AUDIT_SEQUENCE_EXHAUSTED = 601,
+  /**
+   * A stored entry does not chain or is out of sequence (tampering or corruption).
+   */
+  IOMT_RESULT_AUDIT_CORRUPT = 602,
+  /**
+   * The record is not held (overwritten, cleared or not yet written).
+   */
+  IOMT_RESULT_AUDIT_NOT_HELD = 603,
+  /**
+   * Export bytes are malformed (length, kind, codes).
+   */
+  IOMT_RESULT_AUDIT_MALFORMED = 610,
+  /**
+   * The export has an unknown format version.
+   */
+  IOMT_RESULT_AUDIT_UNSUPPORTED_VERSION = 611,
+  /**
+   * The export summary's signature does not verify with the device key.
+   */
+  IOMT_RESULT_AUDIT_SIGNATURE_INVALID = 612,
+  /**
+   * The export answers another challenge (replayed or stale).
+   */
+  IOMT_RESULT_AUDIT_CHALLENGE_MISMATCH = 613,
+  /**
+   * The export comes from another device.
+   */
+  IOMT_RESULT_AUDIT_DEVICE_MISMATCH = 614,
+  /**
+   * The summary does not account for every record before the first exported one.
+   */
+  IOMT_RESULT_AUDIT_UNACCOUNTED = 615,
+  /**
+   * A records chunk does not continue the sequence (gap, duplicate, reorder).
+   */
+  IOMT_RESULT_AUDIT_SEQUENCE_GAP = 616,
+  /**
+   * More records than the signed count.
+   */
+  IOMT_RESULT_AUDIT_TOO_MANY_RECORDS = 617,
+  /**
+   * Fewer records than the signed count arrived.
+   */
+  IOMT_RESULT_AUDIT_INCOMPLETE = 618,
+  /**
+   * The recomputed chain does not reach the signed head (a record was edited).
+   */
+  IOMT_RESULT_AUDIT_CHAIN_MISMATCH = 619,
+  /**
+   * Another audit failure.
+   */
+  IOMT_RESULT_AUDIT_OTHER = 699,
+  /**
+   * The manifest envelope is not the expected CBOR structure.
+   */
+  IOMT_RESULT_UPDATE_MALFORMED = 700,
+  /**
+   * The manifest uses a non-deterministic CBOR encoding.
+   */
+  IOMT_RESULT_UPDATE_NON_DETERMINISTIC = 701,
+  /**
+   * Bytes follow the envelope or the manifest map.
+   */
+  IOMT_RESULT_UPDATE_TRAILING_BYTES = 702,
+  /**
+   * The protected header is not exactly ES256 with a kid.
+   */
+  IOMT_RESULT_UPDATE_UNSUPPORTED_ALGORITHM = 703,
+  /**
+   * The envelope's signer is not the vendor key.
+   */
+  IOMT_RESULT_UPDATE_UNKNOWN_SIGNER = 704,
+  /**
+   * The ES256 signature does not verify.
+   */
+  IOMT_RESULT_UPDATE_BAD_SIGNATURE = 705,
+  /**
+   * The manifest is for another vendor.
+   */
+  IOMT_RESULT_UPDATE_WRONG_VENDOR = 706,
+  /**
+   * The manifest is for another device class.
+   */
+  IOMT_RESULT_UPDATE_WRONG_DEVICE_CLASS = 707,
+  /**
+   * The offered version is older than the installed one.
+   */
+  IOMT_RESULT_UPDATE_DOWNGRADE = 708,
+  /**
+   * The offered version equals the installed one.
+   */
+  IOMT_RESULT_UPDATE_SAME_VERSION = 709,
+  /**
+   * The installed version is below the manifest's minimum.
+   */
+  IOMT_RESULT_UPDATE_BASE_TOO_OLD = 710,
+  /**
+   * More image bytes than the manifest's size.
+   */
+  IOMT_RESULT_UPDATE_IMAGE_TOO_LONG = 711,
+  /**
+   * Fewer image bytes than the manifest's size.
+   */
+  IOMT_RESULT_UPDATE_IMAGE_TRUNCATED = 712,
+  /**
+   * The image digest does not match the manifest.
+   */
+  IOMT_RESULT_UPDATE_DIGEST_MISMATCH = 713,
+  /**
+   * The rollback counter callback failed.
+   */
+  IOMT_RESULT_UPDATE_COUNTER = 714,
+  /**
+   * Another update failure.
+   */
+  IOMT_RESULT_UPDATE_OTHER = 799,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum iomt_result iomt_result;
 #else
 typedef uint32_t iomt_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The factor state of a session.
+ */
+enum iomt_factor_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No factor presented (or not checked yet).
+   */
+  IOMT_FACTOR_OUTCOME_ABSENT = 0,
+  /**
+   * The operator factor verified in this handshake.
+   */
+  IOMT_FACTOR_OUTCOME_VERIFIED = 1,
+  /**
+   * A factor was presented and did not verify (or could not be checked).
+   */
+  IOMT_FACTOR_OUTCOME_FAILED = 2,
+  /**
+   * The factor is locked out after repeated failures.
+   */
+  IOMT_FACTOR_OUTCOME_LOCKED_OUT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum iomt_factor_outcome iomt_factor_outcome;
+#else
+typedef uint8_t iomt_factor_outcome;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -590,6 +932,14 @@ typedef uint32_t iomt_frame_type;
 #endif // __cplusplus
 
 /**
+ * The device's hash-chained audit log (records live in the caller's store; this object
+ * holds the callbacks and the metadata).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_audit_log {
+  uint8_t _opaque[IOMT_AUDIT_LOG_SIZE];
+} iomt_audit_log;
+
+/**
  * The crypto provider (RustCrypto software backend) with the caller's RNG.
  *
  * Caller-allocated: declare one (static, stack or inside your own struct), then
@@ -601,13 +951,131 @@ typedef struct IOMT_ALIGNED(8) iomt_crypto {
 } iomt_crypto;
 
 /**
- * The caller's random number generator: fill `out[0..out_len]` with cryptographically
- * secure random bytes (from a TRNG or a DRBG seeded by one) and return 0, or return any
- * other value on failure (the operation then fails with `IOMT_RESULT_CRYPTO_RNG`).
+ * Reads slot `slot` (< capacity) into `entry[0..IOMT_AUDIT_ENTRY_LEN]`; 0 on success.
  */
-typedef int32_t (*iomt_rng_callback)(void *userdata,
-                                     uint8_t *out,
-                                     size_t out_len);
+typedef int32_t (*iomt_audit_read_slot)(void *userdata,
+                                        uint32_t slot,
+                                        uint8_t *entry);
+
+/**
+ * Writes `entry[0..IOMT_AUDIT_ENTRY_LEN]` to slot `slot` durably before returning; 0 on
+ * success.
+ */
+typedef int32_t (*iomt_audit_write_slot)(void *userdata,
+                                         uint32_t slot,
+                                         const uint8_t *entry);
+
+/**
+ * The log's bookkeeping, persisted by `store_meta` after every entry.
+ */
+typedef struct iomt_audit_meta {
+  /**
+   * The sequence number the next record gets (= records ever appended).
+   */
+  uint32_t next_seq;
+  /**
+   * Records currently held (at most the capacity).
+   */
+  uint32_t count;
+  /**
+   * Records lost because the ring was full (oldest overwritten).
+   */
+  uint32_t overwritten;
+  /**
+   * Records discarded by authorized clears.
+   */
+  uint32_t cleared;
+  /**
+   * Chain value after the newest record (all zero at genesis).
+   */
+  uint8_t head[32];
+} iomt_audit_meta;
+
+/**
+ * Loads the metadata: sets `*present` to 1 and fills `*meta`, or sets `*present` to 0 if
+ * the log was never written; 0 on success.
+ */
+typedef int32_t (*iomt_audit_load_meta)(void *userdata,
+                                        struct iomt_audit_meta *meta,
+                                        uint8_t *present);
+
+/**
+ * Stores the metadata durably before returning; 0 on success.
+ */
+typedef int32_t (*iomt_audit_store_meta)(void *userdata,
+                                         const struct iomt_audit_meta *meta);
+
+/**
+ * Where the audit ring lives (flash, FRAM, battery-backed RAM): `capacity` slots of
+ * `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. The callbacks must write the
+ * entry before the metadata (the library calls them in that order) and must not call
+ * back into iomt. Copied at init; `userdata` must stay valid while the log lives.
+ */
+typedef struct iomt_audit_store_ops {
+  /**
+   * Passed to every callback.
+   */
+  void *userdata;
+  /**
+   * Number of slots (ring capacity, at least 1).
+   */
+  uint32_t capacity;
+  /**
+   * Reads a slot.
+   */
+  iomt_audit_read_slot read_slot;
+  /**
+   * Writes a slot.
+   */
+  iomt_audit_write_slot write_slot;
+  /**
+   * Loads the metadata.
+   */
+  iomt_audit_load_meta load_meta;
+  /**
+   * Stores the metadata.
+   */
+  iomt_audit_store_meta store_meta;
+} iomt_audit_store_ops;
+
+/**
+ * One audit record.
+ */
+typedef struct iomt_audit_record {
+  /**
+   * Sequence number (0 for the first record ever).
+   */
+  uint32_t seq;
+  /**
+   * Device time (seconds since the Unix epoch).
+   */
+  uint64_t time;
+  /**
+   * Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared).
+   */
+  uint8_t event;
+  /**
+   * Outcome code (0 success, 1 failure, 2 denied).
+   */
+  uint8_t outcome;
+  /**
+   * Who: a subject id (all zero = the device itself).
+   */
+  uint8_t subject[IOMT_SUBJECT_LEN];
+  /**
+   * Event-specific detail (integers big-endian from offset 0).
+   */
+  uint8_t detail[IOMT_AUDIT_DETAIL_LEN];
+} iomt_audit_record;
+
+/**
+ * Proof that one operation was authorized for one subject (written only by
+ * `iomt_rbac_authorize`). Pass it to the operation (`iomt_audit_log_clear`,
+ * `iomt_update_begin`); deinit it when done.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_permit {
+  uint8_t _opaque[IOMT_PERMIT_SIZE];
+} iomt_permit;
 
 /**
  * This device's (or gateway's) long-term key and credential.
@@ -615,6 +1083,123 @@ typedef int32_t (*iomt_rng_callback)(void *userdata,
 typedef struct IOMT_ALIGNED(8) iomt_credential {
   uint8_t _opaque[IOMT_CREDENTIAL_SIZE];
 } iomt_credential;
+
+/**
+ * Verifies one audit export from a device (gateway side).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_audit_export_verifier {
+  uint8_t _opaque[IOMT_AUDIT_EXPORT_VERIFIER_SIZE];
+} iomt_audit_export_verifier;
+
+/**
+ * What a verified export covers.
+ */
+typedef struct iomt_audit_export_info {
+  /**
+   * The exporting device's id.
+   */
+  uint8_t device[IOMT_SUBJECT_LEN];
+  /**
+   * Export time (device clock, seconds).
+   */
+  uint64_t exported_at;
+  /**
+   * Sequence number of the first exported record.
+   */
+  uint32_t first_seq;
+  /**
+   * Records exported (all the device held).
+   */
+  uint32_t count;
+  /**
+   * Records the device lost to ring overwrite (before `first_seq`).
+   */
+  uint32_t overwritten;
+  /**
+   * Records discarded by authorized clears (before `first_seq`).
+   */
+  uint32_t cleared;
+  /**
+   * Chain value after the last record.
+   */
+  uint8_t head[32];
+} iomt_audit_export_info;
+
+/**
+ * The authorization context of one authenticated peer (identity, roles, factor).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_session_auth {
+  uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
+} iomt_session_auth;
+
+/**
+ * An EDHOC responder (usually the gateway).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_responder {
+  uint8_t _opaque[IOMT_RESPONDER_SIZE];
+} iomt_responder;
+
+/**
+ * An EDHOC initiator (usually the device).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_initiator {
+  uint8_t _opaque[IOMT_INITIATOR_SIZE];
+} iomt_initiator;
+
+/**
+ * What a session is authorized as.
+ */
+typedef struct iomt_session_auth_info {
+  /**
+   * The peer's subject id in audit records (`iomt_subject_of` of its identity).
+   */
+  uint8_t subject[IOMT_SUBJECT_LEN];
+  /**
+   * The peer's roles from the trust store (bit n = role code n).
+   */
+  uint16_t roles;
+  /**
+   * The operator-factor outcome.
+   */
+  iomt_factor_outcome factor;
+} iomt_session_auth_info;
+
+/**
+ * A default-deny RBAC policy: the device maker's table of (role, operation,
+ * requirement) rows, fixed at start-up. Anything not in the table is denied.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_rbac_policy {
+  uint8_t _opaque[IOMT_RBAC_POLICY_SIZE];
+} iomt_rbac_policy;
+
+/**
+ * One row of the table: `role` may perform `operation` given `requirement`. Codes are
+ * those of `iomt_core::Role` and `iomt_core::Operation`; `requirement` is an
+ * `iomt_requirement` value.
+ */
+typedef struct iomt_rbac_rule {
+  /**
+   * Role code.
+   */
+  uint8_t role;
+  /**
+   * Operation code.
+   */
+  uint8_t operation;
+  /**
+   * `iomt_requirement` value.
+   */
+  uint8_t requirement;
+} iomt_rbac_rule;
+
+/**
+ * The caller's random number generator: fill `out[0..out_len]` with cryptographically
+ * secure random bytes (from a TRNG or a DRBG seeded by one) and return 0, or return any
+ * other value on failure (the operation then fails with `IOMT_RESULT_CRYPTO_RNG`).
+ */
+typedef int32_t (*iomt_rng_callback)(void *userdata,
+                                     uint8_t *out,
+                                     size_t out_len);
 
 /**
  * The peers this side accepts: up to `IOMT_TRUST_STORE_CAPACITY` credentials, each
@@ -782,11 +1367,94 @@ typedef struct iomt_reading {
 } iomt_reading;
 
 /**
- * An EDHOC initiator (usually the device).
+ * Access granted by `iomt_consent_enforce`.
  */
-typedef struct IOMT_ALIGNED(8) iomt_initiator {
-  uint8_t _opaque[IOMT_INITIATOR_SIZE];
-} iomt_initiator;
+typedef struct iomt_consent_access {
+  /**
+   * `PERMIT` (ordinary consent) or `BREAK_GLASS` (audited emergency access).
+   */
+  iomt_decision_kind kind;
+  /**
+   * Break-glass: access ends at this time (seconds); 0 for an ordinary permit.
+   */
+  uint64_t expires;
+  /**
+   * Break-glass: the sequence number of its audit record; 0 for an ordinary permit.
+   */
+  uint32_t audit_seq;
+} iomt_consent_access;
+
+/**
+ * The device-side factor check with its persistent attempt counter.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_factor_verifier {
+  uint8_t _opaque[IOMT_FACTOR_VERIFIER_SIZE];
+} iomt_factor_verifier;
+
+/**
+ * The persistent attempt state.
+ */
+typedef struct iomt_factor_state {
+  /**
+   * Consecutive failed (or interrupted) attempts.
+   */
+  uint32_t failures;
+  /**
+   * No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
+   */
+  uint64_t locked_until;
+} iomt_factor_state;
+
+/**
+ * Loads the state (all zero if never stored); 0 on success.
+ */
+typedef int32_t (*iomt_factor_load)(void *userdata,
+                                    struct iomt_factor_state *state);
+
+/**
+ * Stores the state durably before returning; 0 on success.
+ */
+typedef int32_t (*iomt_factor_store)(void *userdata,
+                                     const struct iomt_factor_state *state);
+
+/**
+ * Where the attempt counter lives (flash, FRAM, a secure element). Copied at init;
+ * `userdata` must stay valid while the verifier lives; the callbacks must not call back
+ * into iomt.
+ */
+typedef struct iomt_factor_store_ops {
+  /**
+   * Passed to every callback.
+   */
+  void *userdata;
+  /**
+   * Loads the state.
+   */
+  iomt_factor_load load;
+  /**
+   * Stores the state.
+   */
+  iomt_factor_store store;
+} iomt_factor_store_ops;
+
+/**
+ * Lockout policy: after `free_attempts` consecutive failures, each further failure locks
+ * for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs`.
+ */
+typedef struct iomt_lockout_policy {
+  /**
+   * Failures allowed before the first lockout.
+   */
+  uint32_t free_attempts;
+  /**
+   * First lockout (seconds).
+   */
+  uint64_t base_secs;
+  /**
+   * Longest lockout (seconds).
+   */
+  uint64_t max_secs;
+} iomt_lockout_policy;
 
 /**
  * Initiator configuration (copied at init).
@@ -844,13 +1512,6 @@ typedef struct iomt_ead_item {
    */
   size_t value_len;
 } iomt_ead_item;
-
-/**
- * An EDHOC responder (usually the gateway).
- */
-typedef struct IOMT_ALIGNED(8) iomt_responder {
-  uint8_t _opaque[IOMT_RESPONDER_SIZE];
-} iomt_responder;
 
 /**
  * Responder configuration (copied at init).
@@ -1012,6 +1673,423 @@ extern "C" {
  * the header's `IOMT_VERSION_*` macros at run time.
  */
 uint32_t iomt_version(void);
+
+/**
+ * Opens the audit log in the caller's store (empty or previously written), rolling
+ * forward over an entry written just before a power cut. `device` (8 bytes) identifies
+ * this device in exports, e.g. from `iomt_subject_of` over its identity.
+ *
+ * This does not walk the chain; call `iomt_audit_log_verify` for that (e.g. at boot).
+ *
+ * # Errors
+ * `NULL_PARAMETER` (any pointer or callback NULL), `MISALIGNED_STORAGE`,
+ * `INVALID_ARGUMENT` (capacity 0), `AUDIT_STORAGE`.
+ *
+ * # Safety
+ * `log` must point to writable `iomt_audit_log` storage; `ops` to valid callbacks that
+ * stay callable with `ops->userdata` while the log lives; `device` to 8 bytes.
+ */
+iomt_result iomt_audit_log_init(struct iomt_audit_log *log,
+                                struct iomt_crypto *crypto,
+                                const struct iomt_audit_store_ops *ops,
+                                const uint8_t *device);
+
+/**
+ * Appends a record (for the application's own events; the library writes the records
+ * of authorization, factor, break-glass and update itself) and writes its sequence
+ * number to `*seq`. `subject` may be NULL for the device itself; `detail` holds at most
+ * `IOMT_AUDIT_DETAIL_LEN` bytes (zero-padded).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_CODE` (unknown event or outcome),
+ * `INVALID_ARGUMENT` (detail too long), `AUDIT_STORAGE`, `AUDIT_SEQUENCE_EXHAUSTED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_append(struct iomt_audit_log *log,
+                                  struct iomt_crypto *crypto,
+                                  uint64_t now,
+                                  uint8_t event,
+                                  uint8_t outcome,
+                                  const uint8_t *subject_id,
+                                  const uint8_t *detail,
+                                  size_t detail_len,
+                                  uint32_t *seq);
+
+/**
+ * Writes the log's metadata (next sequence number, held/overwritten/cleared counts,
+ * head) to `*meta`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_meta(const struct iomt_audit_log *log,
+                                struct iomt_audit_meta *meta);
+
+/**
+ * Reads the held record `seq` into `*record` (not verified; see `iomt_audit_log_verify`).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUDIT_NOT_HELD`, `AUDIT_STORAGE`,
+ * `AUDIT_CORRUPT` (the slot holds something else).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_read(struct iomt_audit_log *log,
+                                uint32_t seq,
+                                struct iomt_audit_record *record);
+
+/**
+ * Walks every held entry: consecutive sequence numbers, each stored link equal to the
+ * recomputed chain, the last chain value equal to the head (and, if nothing was ever
+ * overwritten or cleared, the chain starting at genesis).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUDIT_CORRUPT` (an entry was edited, removed,
+ * reordered or the metadata does not match), `AUDIT_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_verify(struct iomt_audit_log *log,
+                                  struct iomt_crypto *crypto);
+
+/**
+ * Discards every held record under a permit for the clear-audit-log operation (from
+ * `iomt_rbac_authorize`: administrator role plus operator factor in the default policy)
+ * and records the clear itself, so the log never goes silent. Writes how many records
+ * were discarded to `*discarded`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
+ * `AUDIT_SEQUENCE_EXHAUSTED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_clear(struct iomt_audit_log *log,
+                                 struct iomt_crypto *crypto,
+                                 const struct iomt_permit *permit,
+                                 uint64_t now,
+                                 uint32_t *discarded);
+
+/**
+ * Writes the signed export summary (`IOMT_AUDIT_SUMMARY_LEN` bytes): device id,
+ * the requester's `challenge`, time, first sequence number, held/overwritten/cleared
+ * counts, anchor and head, signed (ES256) with the credential's private key. Send it
+ * first, then the records chunks (`iomt_audit_log_export_records`).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (`*out_len` = size needed),
+ * `AUDIT_STORAGE`, `AUDIT_CORRUPT`, crypto errors.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `challenge` points to 16 bytes.
+ */
+iomt_result iomt_audit_log_export_summary(struct iomt_audit_log *log,
+                                          struct iomt_crypto *crypto,
+                                          const struct iomt_credential *device_key,
+                                          const uint8_t *challenge,
+                                          uint64_t now,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len);
+
+/**
+ * Writes one records chunk: consecutive records from `from_seq` (as many as fit in
+ * `out`, at most `max_records`, at most 255, and only below `end_seq`), and writes the
+ * sequence number to continue from to `*next_seq`. Export `first_seq .. next_seq` of the
+ * metadata read before the summary.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUDIT_NOT_HELD` (range empty, beyond the log, or
+ * not held), `BUFFER_TOO_SMALL` (not even one record fits; `*out_len` = size for one),
+ * `AUDIT_STORAGE`, `AUDIT_CORRUPT`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_export_records(struct iomt_audit_log *log,
+                                          uint32_t from_seq,
+                                          uint32_t end_seq,
+                                          size_t max_records,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len,
+                                          uint32_t *next_seq);
+
+/**
+ * Deinitializes the log object (the records stay in the caller's store). NULL and
+ * repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `log` must point to `iomt_audit_log` storage.
+ */
+iomt_result iomt_audit_log_deinit(struct iomt_audit_log *log);
+
+/**
+ * Computes the subject id of a peer identity (first 8 bytes of its SHA-256): the id
+ * audit records and exports use for that peer.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `out` points to 8 writable bytes.
+ */
+iomt_result iomt_subject_of(struct iomt_crypto *crypto,
+                            const uint8_t *identity,
+                            size_t identity_len,
+                            uint8_t *out);
+
+/**
+ * Starts verifying an export: parses the summary, checks its ES256 signature with the
+ * device's public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed), the device id
+ * (if `expected_device` is not NULL), the challenge this gateway sent, and that the
+ * counters account for every record before the first exported one.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_PUBLIC_KEY`,
+ * `AUDIT_MALFORMED` / `AUDIT_UNSUPPORTED_VERSION` (not a summary),
+ * `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH`, `AUDIT_CHALLENGE_MISMATCH`,
+ * `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`. Nothing is initialized on error.
+ *
+ * # Safety
+ * `verifier` must point to writable storage; every buffer must be valid for its length;
+ * `expected_device` (if not NULL) points to 8 bytes and `challenge` to 16.
+ */
+iomt_result iomt_audit_export_verifier_init(struct iomt_audit_export_verifier *verifier,
+                                            struct iomt_crypto *crypto,
+                                            const uint8_t *summary,
+                                            size_t summary_len,
+                                            const uint8_t *device_public_key,
+                                            size_t device_public_key_len,
+                                            const uint8_t *expected_device,
+                                            const uint8_t *challenge);
+
+/**
+ * Feeds the next records chunk (in order). Records are not trustworthy before
+ * `iomt_audit_export_verifier_finish` returns OK.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (after finish), `OBJECT_FAILED`,
+ * `AUDIT_MALFORMED` (not a records chunk), `AUDIT_SEQUENCE_GAP` (missing, duplicated or
+ * reordered chunk), `AUDIT_TOO_MANY_RECORDS`. Any error fails the verifier.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_export_verifier_feed(struct iomt_audit_export_verifier *verifier,
+                                            struct iomt_crypto *crypto,
+                                            const uint8_t *chunk,
+                                            size_t chunk_len);
+
+/**
+ * Ends the export: every signed record must have arrived and the chain over them must
+ * reach the signed head. On success writes what the export covers to `*info`; the
+ * records fed are then authentic and complete.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
+ * `AUDIT_INCOMPLETE`, `AUDIT_CHAIN_MISMATCH` (a record was edited). Any error fails the
+ * verifier.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_export_verifier_finish(struct iomt_audit_export_verifier *verifier,
+                                              struct iomt_audit_export_info *info);
+
+/**
+ * Deinitializes the verifier. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `verifier` must point to `iomt_audit_export_verifier` storage.
+ */
+iomt_result iomt_audit_export_verifier_deinit(struct iomt_audit_export_verifier *verifier);
+
+/**
+ * Decodes record `index` (0-based) of a records chunk into `*record` and writes the
+ * number of records in the chunk to `*count`. For displaying or storing records; they
+ * are authentic only once the export verified.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `AUDIT_MALFORMED` (not a valid records chunk), `NOT_FOUND` (index
+ * past the last record; `*count` is still written).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_chunk_record(const uint8_t *chunk,
+                                    size_t chunk_len,
+                                    size_t index,
+                                    struct iomt_audit_record *record,
+                                    size_t *count);
+
+/**
+ * Sets up the authorization context of the peer a completed responder authenticated
+ * (the initiator: an operator's app, a gateway): its identity and roles from the trust
+ * store, no factor yet.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `WRONG_STATE` (handshake
+ * not complete), `OBJECT_FAILED`.
+ *
+ * # Safety
+ * `auth` must point to writable `iomt_session_auth` storage; the others to live objects.
+ */
+iomt_result iomt_session_auth_init_responder(struct iomt_session_auth *auth,
+                                             struct iomt_crypto *crypto,
+                                             struct iomt_responder *responder);
+
+/**
+ * Sets up the authorization context of the peer a completed initiator authenticated
+ * (the responder, e.g. the gateway a device connected to). No factor (the operator
+ * factor travels from initiator to responder only).
+ *
+ * # Errors
+ * As `iomt_session_auth_init_responder`.
+ *
+ * # Safety
+ * As `iomt_session_auth_init_responder`.
+ */
+iomt_result iomt_session_auth_init_initiator(struct iomt_session_auth *auth,
+                                             struct iomt_crypto *crypto,
+                                             struct iomt_initiator *initiator);
+
+/**
+ * Writes the session's subject id, roles and factor outcome to `*info`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_session_auth_get_info(const struct iomt_session_auth *auth,
+                                       struct iomt_session_auth_info *info);
+
+/**
+ * Deinitializes the context. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `auth` must point to `iomt_session_auth` storage.
+ */
+iomt_result iomt_session_auth_deinit(struct iomt_session_auth *auth);
+
+/**
+ * Initializes a policy from `rules` (copied; order irrelevant; duplicates allowed, the
+ * weakest requirement of the matching rows applies; privileged operations always need
+ * the factor). Zero rules deny everything.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CAPACITY_EXCEEDED` (more than
+ * `IOMT_MAX_RBAC_RULES`), `INVALID_CODE` (unknown role, operation or requirement).
+ *
+ * # Safety
+ * `policy` must point to writable storage; `rules` to `rules_len` rules.
+ */
+iomt_result iomt_rbac_policy_init(struct iomt_rbac_policy *policy,
+                                  const struct iomt_rbac_rule *rules,
+                                  size_t rules_len);
+
+/**
+ * Initializes the library's default policy (`iomt_auth::rbac::RbacPolicy::DEFAULT`:
+ * clinicians may change therapy with the factor, technicians update firmware with the
+ * factor, administrators read the log and clear it with the factor, nurses, patients,
+ * researchers, emergency staff and gateways read vitals, …).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * `policy` must point to writable `iomt_rbac_policy` storage.
+ */
+iomt_result iomt_rbac_policy_init_default(struct iomt_rbac_policy *policy);
+
+/**
+ * Deinitializes the policy. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `policy` must point to `iomt_rbac_policy` storage.
+ */
+iomt_result iomt_rbac_policy_deinit(struct iomt_rbac_policy *policy);
+
+/**
+ * The pure decision for `auth` requesting `operation` (nothing is audited; use
+ * `iomt_rbac_authorize` to act on it): OK if allowed, otherwise the reason.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_CODE` (unknown operation),
+ * `AUTHZ_NO_ROLE`, `AUTHZ_NOT_PERMITTED`, `AUTHZ_FACTOR_REQUIRED`, `AUTHZ_LOCKED_OUT`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_rbac_decide(const struct iomt_rbac_policy *policy,
+                             const struct iomt_session_auth *auth,
+                             uint8_t operation);
+
+/**
+ * Authorizes `auth` for `operation` and writes the permit to `*permit`: every denial is
+ * audited, and an allowed privileged operation is audited before the permit is written
+ * (if that record cannot be written, the operation is denied).
+ *
+ * # Errors
+ * As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE`. `*permit` is initialized only
+ * on success.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `permit` points to writable storage.
+ */
+iomt_result iomt_rbac_authorize(const struct iomt_rbac_policy *policy,
+                                struct iomt_crypto *crypto,
+                                struct iomt_audit_log *log,
+                                const struct iomt_session_auth *auth,
+                                uint8_t operation,
+                                uint64_t now,
+                                struct iomt_permit *permit);
+
+/**
+ * Writes the permit's operation code and subject id.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `subject` points to 8 writable bytes.
+ */
+iomt_result iomt_permit_get(const struct iomt_permit *permit,
+                            uint8_t *operation,
+                            uint8_t *subject);
+
+/**
+ * Deinitializes (invalidates) a permit. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `permit` must point to `iomt_permit` storage.
+ */
+iomt_result iomt_permit_deinit(struct iomt_permit *permit);
 
 /**
  * Initializes `crypto` with the RNG `rng` (called with `userdata`).
@@ -1223,6 +2301,134 @@ iomt_result iomt_vitals_decode(const uint8_t *payload,
                                struct iomt_reading *readings,
                                size_t capacity,
                                size_t *count);
+
+/**
+ * Evaluates `request` (made by the peer of `auth`, at `request->now`) against `tag` and
+ * enforces the decision: OK with `*access` for a permit or an audited break-glass grant
+ * (valid for `break_glass_ttl_secs`, capped at `IOMT_BREAK_GLASS_MAX_TTL_SECS`, from the
+ * request time); a denial is audited and returned as `CONSENT_DENIED` (the reason:
+ * `iomt_consent_evaluate`).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_CODE` / `UNKNOWN_BITS` (a malformed tag or
+ * request is an error, never access), `AUTHZ_NOT_PERMITTED` (`request->role` is not one
+ * of the session's roles), `CONSENT_DENIED`, `BREAK_GLASS_NOT_EMERGENCY`,
+ * `BREAK_GLASS_EXPIRED`, `AUTHZ_AUDIT_UNAVAILABLE` (break-glass refused because its
+ * record could not be written).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_enforce(const struct iomt_consent_tag *tag,
+                                 const struct iomt_access_request *request,
+                                 struct iomt_crypto *crypto,
+                                 struct iomt_audit_log *log,
+                                 const struct iomt_session_auth *auth,
+                                 uint64_t break_glass_ttl_secs,
+                                 struct iomt_consent_access *access);
+
+/**
+ * Derives the PIN verifier the device stores (`HMAC-SHA256(device_id ‖ "iomt pin v1",
+ * PIN)`), into `out[0..IOMT_PIN_VERIFIER_LEN]`. Run it at provisioning (or in the
+ * operator's app, from the PIN typed in); wipe the PIN afterwards.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `FACTOR_DEVICE_ID_TOO_LONG`.
+ *
+ * # Safety
+ * Every buffer must be valid for its length; `out` points to 32 writable bytes.
+ */
+iomt_result iomt_pin_verifier_derive(struct iomt_crypto *crypto,
+                                     const uint8_t *device_id,
+                                     size_t device_id_len,
+                                     const uint8_t *pin,
+                                     size_t pin_len,
+                                     uint8_t *out);
+
+/**
+ * Operator side: computes the factor tag for this handshake (`HMAC(verifier,
+ * "iomt-factor" ‖ TH_3)`, 16 bytes) once message_2 verified. Send it in message_3 as the
+ * EAD item `{ label = IOMT_FACTOR_EAD_LABEL, value = tag, value_len = 16 }`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (not right after `read_message_2`),
+ * `OBJECT_FAILED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `verifier` points to 32 bytes, `tag` to 16
+ * writable bytes.
+ */
+iomt_result iomt_initiator_factor_tag(const struct iomt_initiator *initiator,
+                                      struct iomt_crypto *crypto,
+                                      const uint8_t *verifier,
+                                      uint8_t *tag);
+
+/**
+ * Initializes a factor verifier over the caller's store with `policy` (NULL: 3 free
+ * attempts, then 30 s doubling up to 24 h).
+ *
+ * # Errors
+ * `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
+ * `INVALID_ARGUMENT` (`base_secs` 0 or `max_secs < base_secs`).
+ *
+ * # Safety
+ * `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a
+ * policy or NULL.
+ */
+iomt_result iomt_factor_verifier_init(struct iomt_factor_verifier *verifier,
+                                      const struct iomt_factor_store_ops *ops,
+                                      const struct iomt_lockout_policy *policy);
+
+/**
+ * Reads the persistent attempt state through the store (e.g. to show when a lockout
+ * ends).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `FACTOR_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_factor_verifier_state(struct iomt_factor_verifier *verifier,
+                                       struct iomt_factor_state *state);
+
+/**
+ * Deinitializes the verifier (the counter stays in the caller's store). NULL and
+ * repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `verifier` must point to `iomt_factor_verifier` storage.
+ */
+iomt_result iomt_factor_verifier_deinit(struct iomt_factor_verifier *verifier);
+
+/**
+ * Device side: checks the operator factor the initiator presented in message_3 of the
+ * handshake `responder` completed, against the stored PIN `verifier`, and records the
+ * outcome in `auth` (which must be that handshake's peer). Runs once per handshake.
+ *
+ * OK means the factor verified; otherwise the result says why, and `auth` records
+ * "absent", "failed" or "locked out" (privileged operations stay denied). Lockout
+ * state: `iomt_factor_verifier_state`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (handshake not complete, or the
+ * factor of this handshake was already checked), `OBJECT_FAILED`, `INVALID_ARGUMENT`
+ * (`auth` is another peer's), `FACTOR_ABSENT`, `FACTOR_MALFORMED`, `FACTOR_MISMATCH`,
+ * `FACTOR_LOCKED_OUT`, `FACTOR_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described; `verifier` points to 32 bytes.
+ */
+iomt_result iomt_session_auth_verify_factor(struct iomt_session_auth *auth,
+                                            struct iomt_responder *responder,
+                                            struct iomt_crypto *crypto,
+                                            struct iomt_factor_verifier *factor_verifier,
+                                            struct iomt_audit_log *log,
+                                            const uint8_t *verifier,
+                                            uint64_t now);
 
 /**
  * Initializes an initiator from `config` (copied; its buffers may be freed after).

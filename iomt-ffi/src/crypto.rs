@@ -211,6 +211,11 @@ pub(crate) struct Credential {
 }
 
 impl Credential {
+    /// The private key handle (signing audit exports).
+    pub(crate) const fn key(&self) -> &Key {
+        &self.key
+    }
+
     pub(crate) fn local(&self) -> LocalCredential<'_, Key> {
         LocalCredential {
             key: &self.key,

@@ -116,7 +116,7 @@ pub struct iomt_decision {
     pub deny_reason: u8,
 }
 
-fn tag_from_c(t: &iomt_consent_tag) -> Result<ConsentTag, iomt_result> {
+pub(crate) fn tag_from_c(t: &iomt_consent_tag) -> Result<ConsentTag, iomt_result> {
     let effect = match t.permit {
         0 => Effect::Deny,
         1 => Effect::Permit,
@@ -241,6 +241,18 @@ pub unsafe extern "C" fn iomt_consent_tag_decode(
     }
 }
 
+/// The access request as iomt-core sees it.
+pub(crate) fn request_from_c(r: &iomt_access_request) -> Result<AccessRequest, iomt_result> {
+    Ok(AccessRequest {
+        role: Role::from_code(r.role)?,
+        purpose: Purpose::from_code(r.purpose)?,
+        action: Action::from_code(r.action)?,
+        class: DataClass::from_code(r.data_class)?,
+        now: Timestamp::from_secs(r.now),
+        latest_revision: (r.has_latest_revision != 0).then_some(r.latest_revision),
+    })
+}
+
 /// Evaluates `request` against `tag` (default deny; rules in `iomt_core::consent`).
 ///
 /// # Errors
@@ -265,14 +277,7 @@ pub unsafe extern "C" fn iomt_consent_evaluate(
             )
         };
         let t = tag_from_c(t)?;
-        let req = AccessRequest {
-            role: Role::from_code(r.role)?,
-            purpose: Purpose::from_code(r.purpose)?,
-            action: Action::from_code(r.action)?,
-            class: DataClass::from_code(r.data_class)?,
-            now: Timestamp::from_secs(r.now),
-            latest_revision: (r.has_latest_revision != 0).then_some(r.latest_revision),
-        };
+        let req = request_from_c(r)?;
         let d = match evaluate(&t, &req) {
             Decision::Permit => iomt_decision {
                 kind: iomt_decision_kind::Permit,

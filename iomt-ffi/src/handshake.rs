@@ -29,6 +29,7 @@ use iomt_auth::edhoc::{
     MAX_EAD_LEN, Method, Responder, ResponderConfig, ResponderProcessedM3, ResponderWaitM3,
     write_error_message,
 };
+use iomt_auth::factor::{FactorError, FactorTag};
 
 use crate::boundary::{self, FfiResult, Out, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{Bytes, Provider, iomt_credential, iomt_crypto, iomt_trust_store};
@@ -805,6 +806,10 @@ pub(crate) struct ResponderObj {
     state: RState,
     ead: EadBufHandle,
     error: Option<AuthError>,
+    /// TH_3 once message_3 verified (the operator factor is a MAC over it).
+    th_3: Option<[u8; 32]>,
+    /// Whether the operator factor of this handshake was already checked (once only).
+    factor_checked: bool,
 }
 
 impl ResponderObj {
@@ -919,6 +924,8 @@ pub unsafe extern "C" fn iomt_responder_init(
             state: RState::Start,
             ead: EadBufHandle(EadBuf::EMPTY),
             error: None,
+            th_3: None,
+            factor_checked: false,
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(responder, value) }
@@ -1091,20 +1098,22 @@ pub unsafe extern "C" fn iomt_responder_read_message_3(
             let processing = wait.parse_message_3(provider, m)?;
             let mut ead = EadBuf::EMPTY;
             ead.set(processing.ead_3().raw())?;
+            let th_3 = *processing.th_3();
             let verified = processing.verify_with_store(provider, store)?;
             let next = if verified.sends_message_4() {
                 RState::Verified(verified)
             } else {
                 RState::Completed(verified.complete(provider)?)
             };
-            Ok((next, ead))
+            Ok((next, ead, th_3))
         });
         // The decrypted plaintext (ID_CRED, EAD) must not stay on the stack.
         buf.zeroize();
         match result {
-            Ok((next, ead)) => {
+            Ok((next, ead, th_3)) => {
                 obj.state = next;
                 obj.ead = EadBufHandle(ead);
+                obj.th_3 = Some(th_3);
                 Ok(())
             }
             Err(e) => Err(obj.fail(e)),
@@ -1581,4 +1590,69 @@ pub(crate) unsafe fn completed_responder<'a>(
     // SAFETY: forwarded contract.
     let obj = unsafe { boundary::get_mut(ptr) }?;
     completed_of(obj)
+}
+
+/// What the operator-factor check needs from a responder whose handshake completed.
+pub(crate) struct FactorContext<'a> {
+    /// TH_3 of this handshake.
+    pub(crate) th_3: [u8; 32],
+    /// The factor item EAD_3 carried: `Ok(None)` if absent, `Err` if malformed.
+    pub(crate) presented: Result<Option<FactorTag>, FactorError>,
+    /// The completed handshake (peer identity and roles).
+    pub(crate) completed: &'a Completed,
+    /// Set once the factor has been checked (the check runs once per handshake).
+    pub(crate) checked: &'a mut bool,
+}
+
+/// The factor context of a completed responder.
+///
+/// # Errors
+/// `WRONG_STATE` before completion (or without a verified message_3), `OBJECT_FAILED`.
+///
+/// # Safety
+/// As the exported functions: a valid, exclusive pointer to live storage.
+pub(crate) unsafe fn responder_factor_context<'a>(
+    ptr: *mut iomt_responder,
+) -> Result<FactorContext<'a>, iomt_result> {
+    // SAFETY: forwarded contract.
+    let obj = unsafe { boundary::get_mut(ptr) }?;
+    let ResponderObj {
+        state,
+        ead,
+        th_3,
+        factor_checked,
+        ..
+    } = obj;
+    let completed = match state {
+        RState::Completed(c) => &*c,
+        RState::Failed => return Err(iomt_result::ObjectFailed),
+        _ => return Err(iomt_result::WrongState),
+    };
+    let th_3 = th_3.ok_or(iomt_result::WrongState)?;
+    let items = (0..MAX_EAD_LEN)
+        .map_while(|i| ead.0.item(i))
+        .map(|(label, value)| EadItem { label, value });
+    Ok(FactorContext {
+        th_3,
+        presented: FactorTag::from_ead_items(items),
+        completed,
+        checked: factor_checked,
+    })
+}
+
+/// TH_3 of an initiator whose message_2 verified (before `write_message_3`).
+///
+/// # Errors
+/// `WRONG_STATE` in any other state, `OBJECT_FAILED`.
+///
+/// # Safety
+/// As the exported functions: a valid pointer to live storage.
+pub(crate) unsafe fn initiator_th_3(ptr: *const iomt_initiator) -> Result<[u8; 32], iomt_result> {
+    // SAFETY: forwarded contract.
+    let obj = unsafe { boundary::get(ptr) }?;
+    match &obj.state {
+        IState::Verified(v) => Ok(*v.th_3()),
+        IState::Failed => Err(iomt_result::ObjectFailed),
+        _ => Err(iomt_result::WrongState),
+    }
 }

@@ -1,5 +1,7 @@
 //! C API for iomt: EDHOC handshakes (both roles), encrypted consent-bound sessions,
-//! consent tags and vital-sign payloads, as a static library with a cbindgen header
+//! consent tags and vital-sign payloads, and authorization and accounting (RBAC, the
+//! operator factor, consent enforcement with break-glass, the audit log and its signed
+//! export, signed firmware updates), as a static library with a cbindgen header
 //! (`include/iomt.h`).
 //!
 //! Conventions (after rustls-ffi):
@@ -46,15 +48,26 @@
     reason = "C naming conventions for the exported API"
 )]
 
+pub mod audit;
+pub mod audit_export;
+pub mod authz;
+mod authz_errors;
 mod boundary;
 pub mod crypto;
 pub mod data;
+pub mod enforce;
+pub mod factor;
 pub mod handshake;
 pub mod result;
 pub mod session;
 
+pub use audit::*;
+pub use audit_export::*;
+pub use authz::*;
 pub use crypto::*;
 pub use data::*;
+pub use enforce::*;
+pub use factor::*;
 pub use handshake::*;
 pub use result::{iomt_result, iomt_result_str};
 pub use session::*;

@@ -5,7 +5,8 @@
 //! - Values are explicit, stable and never reused; a retired code stays as a "Reserved"
 //!   comment. Ranges: 0 success; 1–99 misuse the C API itself detects; 100–199 crypto;
 //!   200–299 data model (readings, consent tags); 300–399 handshake (EDHOC); 400–499
-//!   session (frames, key update).
+//!   session (frames, key update); 500–599 authorization (RBAC, operator factor, consent
+//!   enforcement, break-glass); 600–699 audit log; 700–799 firmware update.
 //! - Every code has a static, NUL-terminated description ([`iomt_result_str`]).
 #![expect(unsafe_code, reason = "exported C symbols (no_mangle)")]
 
@@ -169,6 +170,104 @@ pub enum iomt_result {
     KeyExport = 434,
     /// Another session failure.
     SessionOther = 499,
+
+    // 500–599: authorization (RBAC, operator factor, consent enforcement, break-glass).
+    /// The session has no role.
+    AuthzNoRole = 500,
+    /// No role of the session may perform the operation (default deny).
+    AuthzNotPermitted = 501,
+    /// The operation needs the operator factor, which this session did not prove.
+    AuthzFactorRequired = 502,
+    /// The operator factor is locked out after repeated failures.
+    AuthzLockedOut = 503,
+    /// The audit record could not be written, so nothing was allowed (fail closed).
+    AuthzAuditUnavailable = 504,
+    /// The permit is for another operation.
+    AuthzWrongPermit = 505,
+    /// No operator factor item was presented in message_3.
+    FactorAbsent = 510,
+    /// The operator factor item is malformed (label, length, duplicate).
+    FactorMalformed = 511,
+    /// The operator factor did not verify (wrong PIN, replayed, other transcript).
+    FactorMismatch = 512,
+    /// Too many factor failures: locked until the time the call reports.
+    FactorLockedOut = 513,
+    /// The factor attempt counter could not be loaded or stored (the tag was not checked).
+    FactorStorage = 514,
+    /// The device id is longer than `IOMT_MAX_DEVICE_ID_LEN`.
+    FactorDeviceIdTooLong = 515,
+    /// Consent denies the access (the denial was audited).
+    ConsentDenied = 520,
+    /// Break-glass needs an emergency purpose and a role that may break glass.
+    BreakGlassNotEmergency = 521,
+    /// The break-glass window is over (or the grant is from the future).
+    BreakGlassExpired = 522,
+
+    // 600–699: audit log.
+    /// The audit store callback failed.
+    AuditStorage = 600,
+    /// All 2^32 sequence numbers are used.
+    AuditSequenceExhausted = 601,
+    /// A stored entry does not chain or is out of sequence (tampering or corruption).
+    AuditCorrupt = 602,
+    /// The record is not held (overwritten, cleared or not yet written).
+    AuditNotHeld = 603,
+    /// Export bytes are malformed (length, kind, codes).
+    AuditMalformed = 610,
+    /// The export has an unknown format version.
+    AuditUnsupportedVersion = 611,
+    /// The export summary's signature does not verify with the device key.
+    AuditSignatureInvalid = 612,
+    /// The export answers another challenge (replayed or stale).
+    AuditChallengeMismatch = 613,
+    /// The export comes from another device.
+    AuditDeviceMismatch = 614,
+    /// The summary does not account for every record before the first exported one.
+    AuditUnaccounted = 615,
+    /// A records chunk does not continue the sequence (gap, duplicate, reorder).
+    AuditSequenceGap = 616,
+    /// More records than the signed count.
+    AuditTooManyRecords = 617,
+    /// Fewer records than the signed count arrived.
+    AuditIncomplete = 618,
+    /// The recomputed chain does not reach the signed head (a record was edited).
+    AuditChainMismatch = 619,
+    /// Another audit failure.
+    AuditOther = 699,
+
+    // 700–799: firmware update.
+    /// The manifest envelope is not the expected CBOR structure.
+    UpdateMalformed = 700,
+    /// The manifest uses a non-deterministic CBOR encoding.
+    UpdateNonDeterministic = 701,
+    /// Bytes follow the envelope or the manifest map.
+    UpdateTrailingBytes = 702,
+    /// The protected header is not exactly ES256 with a kid.
+    UpdateUnsupportedAlgorithm = 703,
+    /// The envelope's signer is not the vendor key.
+    UpdateUnknownSigner = 704,
+    /// The ES256 signature does not verify.
+    UpdateBadSignature = 705,
+    /// The manifest is for another vendor.
+    UpdateWrongVendor = 706,
+    /// The manifest is for another device class.
+    UpdateWrongDeviceClass = 707,
+    /// The offered version is older than the installed one.
+    UpdateDowngrade = 708,
+    /// The offered version equals the installed one.
+    UpdateSameVersion = 709,
+    /// The installed version is below the manifest's minimum.
+    UpdateBaseTooOld = 710,
+    /// More image bytes than the manifest's size.
+    UpdateImageTooLong = 711,
+    /// Fewer image bytes than the manifest's size.
+    UpdateImageTruncated = 712,
+    /// The image digest does not match the manifest.
+    UpdateDigestMismatch = 713,
+    /// The rollback counter callback failed.
+    UpdateCounter = 714,
+    /// Another update failure.
+    UpdateOther = 799,
 }
 
 impl iomt_result {
@@ -247,6 +346,52 @@ impl iomt_result {
             Self::UnsupportedAlgorithm => c"session: unsupported AEAD algorithm",
             Self::KeyExport => c"session: key export failed",
             Self::SessionOther => c"session: other failure",
+            Self::AuthzNoRole => c"authz: session has no role",
+            Self::AuthzNotPermitted => c"authz: operation not permitted for the session's roles",
+            Self::AuthzFactorRequired => c"authz: operator factor required",
+            Self::AuthzLockedOut => c"authz: operator factor locked out",
+            Self::AuthzAuditUnavailable => c"authz: audit log unavailable (fail closed)",
+            Self::AuthzWrongPermit => c"authz: permit is for another operation",
+            Self::FactorAbsent => c"factor: no operator factor presented",
+            Self::FactorMalformed => c"factor: malformed operator factor item",
+            Self::FactorMismatch => c"factor: operator factor did not verify",
+            Self::FactorLockedOut => c"factor: locked out after repeated failures",
+            Self::FactorStorage => c"factor: attempt counter storage failed",
+            Self::FactorDeviceIdTooLong => c"factor: device id too long",
+            Self::ConsentDenied => c"consent: access denied (audited)",
+            Self::BreakGlassNotEmergency => c"break-glass: needs an emergency purpose and role",
+            Self::BreakGlassExpired => c"break-glass: grant expired",
+            Self::AuditStorage => c"audit: store callback failed",
+            Self::AuditSequenceExhausted => c"audit: sequence numbers exhausted",
+            Self::AuditCorrupt => c"audit: stored log is corrupt or tampered",
+            Self::AuditNotHeld => c"audit: record not held",
+            Self::AuditMalformed => c"audit: malformed export",
+            Self::AuditUnsupportedVersion => c"audit: unsupported export version",
+            Self::AuditSignatureInvalid => c"audit: export signature invalid",
+            Self::AuditChallengeMismatch => c"audit: export challenge mismatch",
+            Self::AuditDeviceMismatch => c"audit: export from another device",
+            Self::AuditUnaccounted => c"audit: records unaccounted for",
+            Self::AuditSequenceGap => c"audit: sequence gap in export",
+            Self::AuditTooManyRecords => c"audit: more records than signed",
+            Self::AuditIncomplete => c"audit: export incomplete",
+            Self::AuditChainMismatch => c"audit: chain mismatch (record edited)",
+            Self::AuditOther => c"audit: other failure",
+            Self::UpdateMalformed => c"update: malformed manifest",
+            Self::UpdateNonDeterministic => c"update: non-deterministic manifest encoding",
+            Self::UpdateTrailingBytes => c"update: trailing bytes",
+            Self::UpdateUnsupportedAlgorithm => c"update: unsupported algorithm",
+            Self::UpdateUnknownSigner => c"update: unknown signer",
+            Self::UpdateBadSignature => c"update: bad signature",
+            Self::UpdateWrongVendor => c"update: wrong vendor",
+            Self::UpdateWrongDeviceClass => c"update: wrong device class",
+            Self::UpdateDowngrade => c"update: downgrade refused",
+            Self::UpdateSameVersion => c"update: same version refused",
+            Self::UpdateBaseTooOld => c"update: installed version below the minimum",
+            Self::UpdateImageTooLong => c"update: image longer than the manifest says",
+            Self::UpdateImageTruncated => c"update: image truncated",
+            Self::UpdateDigestMismatch => c"update: image digest mismatch",
+            Self::UpdateCounter => c"update: rollback counter failed",
+            Self::UpdateOther => c"update: other failure",
         }
     }
 
@@ -321,6 +466,52 @@ impl iomt_result {
         Self::UnsupportedAlgorithm,
         Self::KeyExport,
         Self::SessionOther,
+        Self::AuthzNoRole,
+        Self::AuthzNotPermitted,
+        Self::AuthzFactorRequired,
+        Self::AuthzLockedOut,
+        Self::AuthzAuditUnavailable,
+        Self::AuthzWrongPermit,
+        Self::FactorAbsent,
+        Self::FactorMalformed,
+        Self::FactorMismatch,
+        Self::FactorLockedOut,
+        Self::FactorStorage,
+        Self::FactorDeviceIdTooLong,
+        Self::ConsentDenied,
+        Self::BreakGlassNotEmergency,
+        Self::BreakGlassExpired,
+        Self::AuditStorage,
+        Self::AuditSequenceExhausted,
+        Self::AuditCorrupt,
+        Self::AuditNotHeld,
+        Self::AuditMalformed,
+        Self::AuditUnsupportedVersion,
+        Self::AuditSignatureInvalid,
+        Self::AuditChallengeMismatch,
+        Self::AuditDeviceMismatch,
+        Self::AuditUnaccounted,
+        Self::AuditSequenceGap,
+        Self::AuditTooManyRecords,
+        Self::AuditIncomplete,
+        Self::AuditChainMismatch,
+        Self::AuditOther,
+        Self::UpdateMalformed,
+        Self::UpdateNonDeterministic,
+        Self::UpdateTrailingBytes,
+        Self::UpdateUnsupportedAlgorithm,
+        Self::UpdateUnknownSigner,
+        Self::UpdateBadSignature,
+        Self::UpdateWrongVendor,
+        Self::UpdateWrongDeviceClass,
+        Self::UpdateDowngrade,
+        Self::UpdateSameVersion,
+        Self::UpdateBaseTooOld,
+        Self::UpdateImageTooLong,
+        Self::UpdateImageTruncated,
+        Self::UpdateDigestMismatch,
+        Self::UpdateCounter,
+        Self::UpdateOther,
     ];
 }
 
@@ -471,11 +662,16 @@ mod tests {
                 200..=299 => "data",
                 300..=399 => "handshake",
                 400..=499 => "session",
+                500..=599 => "authz",
+                600..=699 => "audit",
+                700..=799 => "update",
                 _ => panic!("{name} outside every range"),
             };
             match range {
                 "crypto" => assert!(name.starts_with("Crypto"), "{name}"),
                 "handshake" => assert!(name.starts_with("Handshake"), "{name}"),
+                "audit" => assert!(name.starts_with("Audit"), "{name}"),
+                "update" => assert!(name.starts_with("Update"), "{name}"),
                 _ => {}
             }
         }
@@ -491,7 +687,7 @@ mod tests {
             let s = unsafe { core::ffi::CStr::from_ptr(p) };
             assert_eq!(s, r.as_c_str());
         }
-        for unknown in [11, 98, 500, u32::MAX] {
+        for unknown in [11, 98, 506, 800, u32::MAX] {
             let p = iomt_result_str(unknown);
             // SAFETY: as above.
             let s = unsafe { core::ffi::CStr::from_ptr(p) };

@@ -3,7 +3,9 @@
 //!
 //! # Model
 //! - The device maker fixes the policy at compile time as a `const` [`RbacPolicy`] over a
-//!   `&'static` table of [`RbacRule`]s. Anything not in the table is denied.
+//!   `&'static` table of [`RbacRule`]s (the C API copies the maker's table into a policy
+//!   object at start-up, which is why the table is a borrow). Anything not in the table is
+//!   denied.
 //! - A session's roles come from the peer's credential through the trust store
 //!   ([`crate::cred::TrustStore`] returns identity + roles); the application builds a
 //!   [`SessionAuth`] from them after the handshake and records the operator-factor outcome
@@ -214,10 +216,11 @@ impl Permit {
     }
 }
 
-/// A compile-time RBAC policy.
+/// An RBAC policy over a borrowed table (usually `'static`: a `const` table fixed at
+/// compile time; the C API borrows the table it copied into its policy object).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RbacPolicy {
-    rows: &'static [RbacRule],
+pub struct RbacPolicy<'r> {
+    rows: &'r [RbacRule],
 }
 
 use Operation as Op;
@@ -247,7 +250,7 @@ const DEFAULT_ROWS: &[RbacRule] = &[
     RbacRule::new(R::Gateway, Op::ReadAuditLog, C),
 ];
 
-impl RbacPolicy {
+impl<'r> RbacPolicy<'r> {
     /// The default policy:
     ///
     /// | role | operations (F = needs the operator factor) |
@@ -261,7 +264,7 @@ impl RbacPolicy {
     /// | Emergency | read vitals, read waveforms |
     /// | Device | nothing |
     /// | Gateway | read vitals, read waveforms, read audit log (export) |
-    pub const DEFAULT: Self = Self::new(DEFAULT_ROWS);
+    pub const DEFAULT: RbacPolicy<'static> = RbacPolicy::new(DEFAULT_ROWS);
 
     /// A policy over `rows` (order irrelevant; duplicates allowed, the weakest requirement
     /// of the matching rows applies, privileged operations always need the factor).
@@ -277,13 +280,13 @@ impl RbacPolicy {
     /// assert_eq!(MY_POLICY.rows().len(), 2);
     /// ```
     #[must_use]
-    pub const fn new(rows: &'static [RbacRule]) -> Self {
+    pub const fn new(rows: &'r [RbacRule]) -> Self {
         Self { rows }
     }
 
     /// The table.
     #[must_use]
-    pub const fn rows(&self) -> &'static [RbacRule] {
+    pub const fn rows(&self) -> &'r [RbacRule] {
         self.rows
     }
 

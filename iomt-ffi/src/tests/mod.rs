@@ -106,7 +106,7 @@ fn storage_sizes_and_alignment_match_the_header_constants() {
 
 #[test]
 fn header_matches_the_rust_constants_and_the_manifest_version() {
-    let header = include_str!("../include/iomt.h");
+    let header = include_str!("../../include/iomt.h");
     let define = |name: &str| -> u64 {
         let prefix = format!("#define {name} ");
         let line = header
