@@ -1891,3 +1891,5 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
         assert_eq!(opened.assume_init().seq, 0, "no sequence number was spent");
     }
 }
+
+mod aaa;
