@@ -750,6 +750,8 @@ enum Presented<'a> {
     None,
     Pin(&'a [u8; 32]),
     Tag([u8; 16]),
+    /// A factor item whose value has the wrong length.
+    Short,
 }
 
 /// A handshake in which the operator presents `presented`; returns the responder and the
@@ -829,6 +831,11 @@ fn factor_handshake(
                     value_len: 16,
                 }]
             }
+            Presented::Short => vec![iomt_ead_item {
+                label: IOMT_FACTOR_EAD_LABEL,
+                value: tag.as_ptr(),
+                value_len: 15,
+            }],
             Presented::Tag(t) => {
                 tag = *t;
                 vec![iomt_ead_item {
@@ -1094,6 +1101,23 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
     assert_eq!(
         (res, info(&a).factor),
         (iomt_result::FactorAbsent, iomt_factor_outcome::Absent)
+    );
+
+    let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Short);
+    let failures_before = d.flash.factor.failures;
+    let (a, res) = d.check(&mut c, &mut r, NOW);
+    assert_eq!(
+        (res, info(&a).factor),
+        (iomt_result::FactorMalformed, iomt_factor_outcome::Failed)
+    );
+    assert_eq!(
+        d.last_event(),
+        3,
+        "a malformed factor is audited as a failure"
+    );
+    assert_eq!(
+        d.flash.factor.failures, failures_before,
+        "but it is not a guess"
     );
 
     // A correct tag from one handshake replayed in another.
