@@ -72,7 +72,8 @@ impl Reading {
     /// A reading with no status flags.
     ///
     /// # Errors
-    /// [`CoreError::WrongUnit`], [`CoreError::NotFinite`] or [`CoreError::Implausible`].
+    /// [`CoreError::WrongUnit`], [`CoreError::NotFinite`], [`CoreError::NotRepresentable`]
+    /// or [`CoreError::Implausible`] (see [`VitalKind::check`]).
     pub fn new(
         kind: VitalKind,
         value: impl Into<Float>,

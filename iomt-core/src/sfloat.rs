@@ -19,7 +19,8 @@
 //! with a non-zero exponent (e.g. `0x17FF` = 2047 × 10¹) decodes as a finite number. The
 //! *encoder* is conservative: it never emits any of those five mantissas, with any exponent
 //! (finite mantissas are limited to ±2045 / ±8 388 605), so peers that read the specials by
-//! mantissa alone still agree with us.
+//! mantissa alone still agree with us. A [`crate::Reading`] refuses such a value
+//! ([`crate::CoreError::NotRepresentable`]): it is ambiguous between peers.
 //!
 //! # Invariants
 //! - Any bit pattern is a valid value (`from_bits` is total); specials are whole words.

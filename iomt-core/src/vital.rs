@@ -134,11 +134,19 @@ impl VitalKind {
     /// Checks that `value` in `unit` is a finite, plausible value of this kind.
     ///
     /// # Errors
-    /// [`CoreError::WrongUnit`], [`CoreError::NotFinite`] or [`CoreError::Implausible`].
+    /// [`CoreError::WrongUnit`], [`CoreError::NotFinite`], [`CoreError::NotRepresentable`]
+    /// (a mantissa beyond [`Float::MANTISSA_MAX`]: ambiguous with a special value) or
+    /// [`CoreError::Implausible`].
     pub fn check(self, value: Float, unit: Unit) -> Result<(), CoreError> {
         let (min, max) = self.range(unit)?;
         if !value.is_finite() {
             return Err(CoreError::NotFinite);
+        }
+        // A mantissa the encoder never emits (one of the special mantissas with a non-zero
+        // exponent) is finite to us but a special value to a peer that reads specials by
+        // mantissa alone: ambiguous, so not a reading.
+        if value.mantissa().unsigned_abs() > Float::MANTISSA_MAX.unsigned_abs() {
+            return Err(CoreError::NotRepresentable);
         }
         // Exact decimal comparison; both are finite here, so `None` can't happen.
         let below = value.cmp_numeric(min).is_none_or(Ordering::is_lt);

@@ -132,6 +132,25 @@ fn plausibility_and_units_at_construction() {
 }
 
 #[test]
+fn reading_refuses_special_mantissas_with_a_nonzero_exponent() {
+    // 0x017FFFFF: the NaN mantissa with exponent 1. Finite to our decoder, NaN to a peer that
+    // reads specials by mantissa: ambiguous, so no reading (found by fuzzing ffi_data: such
+    // a value decoded but could not be encoded again).
+    for bits in [0x017F_FFFFu32, 0xFF80_0000, 0x0280_0002, 0xFD7F_FFFE] {
+        let v = Float::from_bits(bits);
+        assert!(v.is_finite());
+        assert_eq!(
+            Reading::new(VitalKind::BodyWeight, v, Unit::Kilogram, TS, 0),
+            Err(CoreError::NotRepresentable),
+            "{bits:#010x}"
+        );
+    }
+    // The largest mantissa the encoder emits is accepted where plausible.
+    let ok = Float::from_parts(Float::MANTISSA_MAX, -6).unwrap();
+    assert!(Reading::new(VitalKind::BodyWeight, ok, Unit::Kilogram, TS, 0).is_ok());
+}
+
+#[test]
 fn max_encoded_lengths_are_exact() {
     assert_eq!(Reading::MAX_ENCODED_LEN, 22);
     let mut buf = [0u8; 64];
