@@ -1,8 +1,10 @@
 //! `cargo xtask cexamples [host|firmware|size|miri]`: the C examples of `examples/c/`
 //! against `libiomt_ffi.a`, and the Rust-side Miri run of iomt-ffi.
 //!
-//! - `host`: device + gateway in C, compiled with `-std=c11 -Wall -Wextra -Wpedantic
-//!   -Werror`, run once under ASan+UBSan and once under valgrind (errors and leaks fail).
+//! - `host`: device + gateway in C (`host.c`), and authorization + accounting in C
+//!   (`aaa.c`: operator factor, RBAC, lockout, consent with break-glass, signed audit
+//!   export), each compiled with `-std=c11 -Wall -Wextra -Wpedantic -Werror`, run once under
+//!   ASan+UBSan and once under valgrind (errors and leaks fail).
 //! - `firmware`: the same demo as Cortex-M4 firmware (thumbv7em-none-eabihf staticlib,
 //!   arm-none-eabi-gcc, newlib semihosting) on QEMU mps2-an386, once with RustCrypto P-256
 //!   and once with the `p256-cortex-m4` feature; the exit code is the verdict.
@@ -119,47 +121,54 @@ fn firmware_lib(variant: &str, features: &str) -> Result<PathBuf, String> {
     Ok(copy)
 }
 
-fn host_compile(lib: &Path, extra: &[&str], exe: &Path) -> Result<(), String> {
+/// The host programs: each `main` source is linked with `demo.c` (checks, shared demo).
+const HOST_PROGRAMS: [&str; 2] = ["host", "aaa"];
+
+fn host_compile(lib: &Path, main: &str, extra: &[&str], exe: &Path) -> Result<(), String> {
     let ex = examples();
     run(Command::new("gcc")
         .args(C_FLAGS)
         .args(extra)
         .arg(format!("-I{}", path(&include())))
         .arg(format!("-I{}", path(&ex)))
-        .arg(ex.join("host.c"))
+        .arg(ex.join(format!("{main}.c")))
         .arg(ex.join("demo.c"))
         .arg(lib)
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(exe))
 }
 
-/// Host: ASan+UBSan, then valgrind.
+/// Host: every host program under ASan+UBSan, then under valgrind.
 pub(crate) fn host() -> Result<(), String> {
     let lib = host_lib()?;
     let dir = out_dir()?;
-    let asan = dir.join("host-asan");
-    host_compile(
-        &lib,
-        &[
-            "-O1",
-            "-fsanitize=address,undefined",
-            "-fno-sanitize-recover=all",
-            "-fno-omit-frame-pointer",
-        ],
-        &asan,
-    )?;
-    run(Command::new(&asan).env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"))?;
-    let plain = dir.join("host");
-    host_compile(&lib, &["-O1"], &plain)?;
-    run(Command::new("valgrind")
-        .args([
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=all",
-            "--show-leak-kinds=all",
-            "--quiet",
-        ])
-        .arg(&plain))
+    for main in HOST_PROGRAMS {
+        let asan = dir.join(format!("{main}-asan"));
+        host_compile(
+            &lib,
+            main,
+            &[
+                "-O1",
+                "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all",
+                "-fno-omit-frame-pointer",
+            ],
+            &asan,
+        )?;
+        run(Command::new(&asan).env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"))?;
+        let plain = dir.join(main);
+        host_compile(&lib, main, &["-O1"], &plain)?;
+        run(Command::new("valgrind")
+            .args([
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=all",
+                "--show-leak-kinds=all",
+                "--quiet",
+            ])
+            .arg(&plain))?;
+    }
+    Ok(())
 }
 
 fn arm_link(
