@@ -60,6 +60,7 @@ pub mod factor;
 pub mod handshake;
 pub mod result;
 pub mod session;
+pub mod update;
 
 pub use audit::*;
 pub use audit_export::*;
@@ -71,6 +72,7 @@ pub use factor::*;
 pub use handshake::*;
 pub use result::{iomt_result, iomt_result_str};
 pub use session::*;
+pub use update::*;
 
 /// The crate version's major number (also `IOMT_VERSION_MAJOR` in the header).
 pub const IOMT_VERSION_MAJOR: u32 = 0;

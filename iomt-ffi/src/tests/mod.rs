@@ -1893,3 +1893,4 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 }
 
 mod aaa;
+mod update;
