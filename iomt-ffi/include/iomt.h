@@ -309,6 +309,27 @@
 #define IOMT_SESSION_ALIGN 16
 
 /**
+ * Length of an image digest (SHA-256).
+ */
+#define IOMT_UPDATE_DIGEST_LEN 32
+
+/**
+ * Largest manifest envelope (COSE_Sign1) the verifier accepts; longer input is refused
+ * as malformed or as trailing bytes.
+ */
+#define IOMT_UPDATE_MAX_ENVELOPE_LEN 151
+
+/**
+ * Size of [`iomt_update`] storage in bytes.
+ */
+#define IOMT_UPDATE_SIZE 256
+
+/**
+ * Alignment of [`iomt_update`] storage.
+ */
+#define IOMT_UPDATE_ALIGN 8
+
+/**
  * Result codes of every C entry point. Values are stable and never reused.
  */
 enum iomt_result
@@ -1664,6 +1685,113 @@ typedef struct iomt_session_info {
   uint64_t recv_failed;
 } iomt_session_info;
 
+/**
+ * One firmware update in progress (or finished): the verified manifest and the running
+ * image hash. Caller-allocated; set up by `iomt_update_begin`.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_update {
+  uint8_t _opaque[IOMT_UPDATE_SIZE];
+} iomt_update;
+
+/**
+ * What this device trusts for updates: the vendor id, this device's class and the
+ * vendor's ES256 public key.
+ */
+typedef struct iomt_vendor_anchor {
+  /**
+   * Expected vendor id.
+   */
+  uint32_t vendor_id;
+  /**
+   * This device's class.
+   */
+  uint32_t device_class;
+  /**
+   * The vendor's P-256 public key, SEC1 uncompressed (`0x04 ‖ x ‖ y`).
+   */
+  uint8_t public_key[IOMT_PUBLIC_KEY_LEN];
+} iomt_vendor_anchor;
+
+/**
+ * Reads the counter (the installed firmware version) into `*value`; 0 on success.
+ */
+typedef int32_t (*iomt_rollback_current)(void *userdata,
+                                         uint32_t *value);
+
+/**
+ * Advances the counter to `to` durably before returning; 0 on success. Must refuse (return
+ * non-zero for) `to` below the current value.
+ */
+typedef int32_t (*iomt_rollback_advance)(void *userdata,
+                                         uint32_t to);
+
+/**
+ * The device's monotonic anti-rollback counter (OTP fuses, a secure element counter, a
+ * replay-protected flash word) holding the installed firmware version. Passed to each
+ * call that needs it and used only during that call; the callbacks must not call back
+ * into iomt.
+ */
+typedef struct iomt_rollback_counter_ops {
+  /**
+   * Passed to every callback.
+   */
+  void *userdata;
+  /**
+   * Reads the current value.
+   */
+  iomt_rollback_current current;
+  /**
+   * Advances the value (never decreases it).
+   */
+  iomt_rollback_advance advance;
+} iomt_rollback_counter_ops;
+
+/**
+ * The verified manifest of an update and how far it got.
+ */
+typedef struct iomt_update_info {
+  /**
+   * The manifest's vendor id.
+   */
+  uint32_t vendor_id;
+  /**
+   * The manifest's device class.
+   */
+  uint32_t device_class;
+  /**
+   * The offered firmware version.
+   */
+  uint32_t version;
+  /**
+   * The lowest installed version this image may be applied on.
+   */
+  uint32_t min_version;
+  /**
+   * The image size in bytes.
+   */
+  uint32_t image_size;
+  /**
+   * SHA-256 of the image.
+   */
+  uint8_t digest[IOMT_UPDATE_DIGEST_LEN];
+  /**
+   * The version installed when the update began (the counter's value then).
+   */
+  uint32_t previous_version;
+  /**
+   * Image bytes received so far.
+   */
+  uint32_t received;
+  /**
+   * Sequence number of the update-accepted audit record (0 unless `accepted`).
+   */
+  uint32_t audit_seq;
+  /**
+   * 1 once `iomt_update_finish` accepted the update, else 0.
+   */
+  uint8_t accepted;
+} iomt_update_info;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -2998,6 +3126,111 @@ iomt_result iomt_session_get_info(const struct iomt_session *session,
  * A non-NULL `session` must point to `iomt_session` storage.
  */
 iomt_result iomt_session_deinit(struct iomt_session *session);
+
+/**
+ * Starts an update: checks that `permit` is for the firmware-update operation, verifies
+ * the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
+ * the rollback counter, then initializes `update`. Every rejection is written to the
+ * audit log (best effort: the rejection is reported even if that write fails).
+ *
+ * On error nothing is initialized (storage that held a live update keeps it); on success
+ * the storage is overwritten (a previous update in it is abandoned, as by deinit).
+ *
+ * # Errors
+ * `NULL_PARAMETER` (any pointer or counter callback NULL), `MISALIGNED_STORAGE`,
+ * `NOT_INITIALIZED` (crypto, log or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
+ * `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY` (the anchor's key),
+ * `AUTHZ_WRONG_PERMIT`, `UPDATE_MALFORMED`, `UPDATE_NON_DETERMINISTIC`,
+ * `UPDATE_TRAILING_BYTES`, `UPDATE_UNSUPPORTED_ALGORITHM`, `UPDATE_UNKNOWN_SIGNER`,
+ * `UPDATE_BAD_SIGNATURE`, `UPDATE_WRONG_VENDOR`, `UPDATE_WRONG_DEVICE_CLASS`,
+ * `UPDATE_DOWNGRADE`, `UPDATE_SAME_VERSION`, `UPDATE_BASE_TOO_OLD`, `UPDATE_COUNTER`
+ * (the counter could not be read).
+ *
+ * # Safety
+ * `update` must point to writable `iomt_update` storage; `crypto`, `log` and `permit` to
+ * live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
+ * with its `userdata` during the call); `envelope` to `envelope_len` readable bytes.
+ */
+iomt_result iomt_update_begin(struct iomt_update *update,
+                              struct iomt_crypto *crypto,
+                              struct iomt_audit_log *log,
+                              const struct iomt_permit *permit,
+                              const struct iomt_vendor_anchor *anchor,
+                              const uint8_t *envelope,
+                              size_t envelope_len,
+                              const struct iomt_rollback_counter_ops *counter,
+                              uint64_t now);
+
+/**
+ * Writes the verified manifest and the progress (bytes received; after acceptance also
+ * the audit sequence number) to `*info`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `OBJECT_FAILED` (the update
+ * was rejected at finish).
+ *
+ * # Safety
+ * `update` must point to `iomt_update` storage; `info` to a writable
+ * `iomt_update_info`.
+ */
+iomt_result iomt_update_manifest(const struct iomt_update *update,
+                                 struct iomt_update_info *info);
+
+/**
+ * Absorbs the next image chunk (`len` may be 0). A chunk that takes the total beyond the
+ * manifest's `image_size` is refused and poisons the update: every later write repeats
+ * the error and `iomt_update_finish` rejects (and audits) it.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `INVALID_ARGUMENT` (huge
+ * `len`), `UPDATE_IMAGE_TOO_LONG`, `WRONG_STATE` (already accepted), `OBJECT_FAILED`.
+ *
+ * # Safety
+ * `update` must point to `iomt_update` storage; `chunk` to `len` readable bytes.
+ */
+iomt_result iomt_update_write(struct iomt_update *update,
+                              const uint8_t *chunk,
+                              size_t len);
+
+/**
+ * Ends the update: the image must have exactly the manifest's size and digest and the
+ * counter must still be below the offered version; then the acceptance is audited and
+ * the rollback counter advanced to the new version (in that order), `*info` is written
+ * and the object becomes accepted. On any failure the rejection is audited, the counter
+ * is not moved (unless its own advance failed after the audit record) and the object
+ * becomes failed.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` (already
+ * accepted), `OBJECT_FAILED` (already rejected), `UPDATE_IMAGE_TOO_LONG` (from an earlier
+ * write), `UPDATE_IMAGE_TRUNCATED`, `UPDATE_DIGEST_MISMATCH`, `UPDATE_DOWNGRADE` /
+ * `UPDATE_SAME_VERSION` / `UPDATE_BASE_TOO_OLD` (the counter moved since begin),
+ * `AUTHZ_AUDIT_UNAVAILABLE` (the acceptance record could not be written: fail closed),
+ * `UPDATE_COUNTER`.
+ *
+ * # Safety
+ * `update`, `crypto` and `log` must point to live objects; `counter` to a valid struct
+ * (callbacks callable with its `userdata` during the call); `info` to a writable
+ * `iomt_update_info`.
+ */
+iomt_result iomt_update_finish(struct iomt_update *update,
+                               struct iomt_crypto *crypto,
+                               struct iomt_audit_log *log,
+                               const struct iomt_rollback_counter_ops *counter,
+                               uint64_t now,
+                               struct iomt_update_info *info);
+
+/**
+ * Deinitializes the update object (an unfinished update is abandoned: nothing was
+ * accepted and the counter did not move). NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `update` must point to `iomt_update` storage.
+ */
+iomt_result iomt_update_deinit(struct iomt_update *update);
 
 #ifdef __cplusplus
 }  // extern "C"
