@@ -101,7 +101,7 @@ fn rbac_table_cannot_weaken_privileged_operations() {
             Requirement::CredentialAndFactor,
         ),
     ];
-    const P: RbacPolicy = RbacPolicy::new(WEAK);
+    const P: RbacPolicy<'static> = RbacPolicy::new(WEAK);
     let mut c = DeterministicProvider::new();
     let gw = SessionAuth::new(&mut c, b"gw", RoleSet::only(Role::Gateway));
     assert_eq!(
@@ -133,7 +133,7 @@ fn rbac_weakest_matching_row_applies_across_roles() {
             Requirement::Credential,
         ),
     ];
-    const P: RbacPolicy = RbacPolicy::new(ROWS);
+    const P: RbacPolicy<'static> = RbacPolicy::new(ROWS);
     let mut c = DeterministicProvider::new();
     let both = SessionAuth::new(
         &mut c,

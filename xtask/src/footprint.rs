@@ -364,11 +364,10 @@ fn render(
          `verify_with_store`, `prepare_message_3`, and `process_message_4` for `_msg4`); the \
          responder runs on the same target but is not counted. `frame_*_64B_*` = \
          `iomt_proto::Channel::seal_data` / `open` of a 64-byte payload without consent slot. \
-         `p256_point_from_x` = `PublicKey::from_x_coordinate` (decompression + validation, done \
-         for every received EDHOC ephemeral key); `p256_point_from_x_m4_library` = the same \
-         with the assembly library's own decompression, which iomt does not use (`PublicKey` is \
-         provider-independent): a provider hook for it would save the difference on every \
-         received ephemeral key.\n"
+         `p256_point_from_x` = the provider's `p256_public_key_from_x` (decompression + \
+         validation, done for every received EDHOC ephemeral key: RustCrypto's square root, or \
+         the assembly library's followed by RustCrypto's on-curve check); \
+         `p256_point_from_x_m4_library` = the assembly library's decompression alone.\n"
     );
 
     // Stack.

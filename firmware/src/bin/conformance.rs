@@ -1,7 +1,8 @@
 //! Conformance firmware: Wycheproof P-256 ECDH (`ecdh_secp256r1_ecpoint`) and
 //! ECDSA (`ecdsa_secp256r1_sha256_p1363`) on the target, for each enabled backend,
 //! plus the RFC 6979 §A.2.5 deterministic-signature known answers and API edge
-//! cases (scalar range on import, (n−1)·G = −G, r/s out of range).
+//! cases (scalar range on import, (n−1)·G = −G, r/s out of range), and the x-only
+//! decompression of EDHOC's G_X/G_Y against the Wycheproof points.
 //!
 //! The vectors are baked in by `build.rs` (the target has no file system and no
 //! allocator). The iomt-crypto conformance kit needs `std`/`alloc`, so this is
@@ -126,6 +127,40 @@ fn ecdh<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
             .ok()
             .map(|s| s.as_bytes()[..] == v.shared[..]);
         t.record(judge(v.expect, outcome), backend, FAMILY, v.tc_id);
+    }
+    t.print(backend, FAMILY)
+}
+
+/// `p256_public_key_from_x` (the EDHOC G_X/G_Y decompression) against the Wycheproof
+/// points and against `PublicKey::from_x_coordinate` (RustCrypto), including x values with
+/// no point, x = p and x = 2^256 - 1 (the errors must agree too).
+fn decompress<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    const FAMILY: &str = "p256 x-only decompression";
+    let mut t = Tally::default();
+    for v in ECDH {
+        let Ok(point) = PublicKey::from_sec1_bytes(v.public) else {
+            t.skipped += 1;
+            continue;
+        };
+        let ok = p.p256_public_key_from_x(point.x()).is_ok_and(|k| {
+            k.x() == point.x()
+                && k.y()[31] & 1 == 0
+                && Ok(k) == PublicKey::from_x_coordinate(point.x())
+        });
+        t.record(ok, backend, FAMILY, v.tc_id);
+    }
+    let mut x = [0u8; 32];
+    for i in 0..64u8 {
+        x[31] = i;
+        let agree = p.p256_public_key_from_x(&x) == PublicKey::from_x_coordinate(&x);
+        t.record(agree, backend, FAMILY, 10_000 + u32::from(i));
+    }
+    let mut prime = [0xffu8; 32];
+    prime[4..8].copy_from_slice(&[0, 0, 0, 1]);
+    prime[8..20].fill(0);
+    for (id, x) in [(20_000, prime), (20_001, [0xff; 32])] {
+        let rejected = p.p256_public_key_from_x(&x) == Err(CryptoError::InvalidPublicKey);
+        t.record(rejected, backend, FAMILY, id);
     }
     t.print(backend, FAMILY)
 }
@@ -321,6 +356,7 @@ fn main() -> ! {
     {
         let mut p = iomt_crypto::RustCryptoProvider::new(BenchRng::new(3));
         ok &= ecdh("rustcrypto", &mut p);
+        ok &= decompress("rustcrypto", &mut p);
         ok &= ecdsa("rustcrypto", &mut p);
         ok &= rfc6979("rustcrypto", &mut p);
         ok &= edge_cases("rustcrypto", &mut p);
@@ -330,6 +366,7 @@ fn main() -> ! {
     {
         let mut p = iomt_crypto::CortexM4Provider::new(BenchRng::new(3));
         ok &= ecdh("p256-cortex-m4", &mut p);
+        ok &= decompress("p256-cortex-m4", &mut p);
         ok &= ecdsa("p256-cortex-m4", &mut p);
         ok &= rfc6979("p256-cortex-m4", &mut p);
         ok &= edge_cases("p256-cortex-m4", &mut p);

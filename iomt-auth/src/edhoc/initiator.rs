@@ -219,7 +219,8 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
         if ct.len() > MAX_PLAINTEXT_2_LEN {
             return Err(PeerMisbehaved::TooLarge.into());
         }
-        let g_y = PublicKey::from_x_coordinate(g_y_bytes)
+        let g_y = crypto
+            .p256_public_key_from_x(g_y_bytes)
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         let g_xy = crypto.p256_ecdh_ephemeral(&self.x, &g_y)?;
         let th_2 = kdf::th_2(crypto, g_y.x(), &self.h_m1);

@@ -160,7 +160,8 @@ impl<C: CryptoProvider> Responder<C> {
                 .ok_or(AuthError::PeerMisbehaved(
                     PeerMisbehaved::WrongSelectedSuite,
                 ))?;
-        let g_x = PublicKey::from_x_coordinate(m1.g_x)
+        let g_x = crypto
+            .p256_public_key_from_x(m1.g_x)
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         let ead_1 = Ead::parse(m1.ead, &self.ead_labels)?;
         let h_m1 = crypto.sha256(message_1);

@@ -276,7 +276,7 @@ impl<'r> RbacPolicy<'r> {
     ///     RbacRule::new(Role::Clinician, Operation::ReadVitals, Requirement::Credential),
     ///     RbacRule::new(Role::Technician, Operation::FirmwareUpdate, Requirement::CredentialAndFactor),
     /// ];
-    /// const MY_POLICY: RbacPolicy = RbacPolicy::new(MY_ROWS);
+    /// const MY_POLICY: RbacPolicy<'static> = RbacPolicy::new(MY_ROWS);
     /// assert_eq!(MY_POLICY.rows().len(), 2);
     /// ```
     #[must_use]
