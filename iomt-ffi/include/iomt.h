@@ -1106,6 +1106,20 @@ typedef struct IOMT_ALIGNED(8) iomt_credential {
 } iomt_credential;
 
 /**
+ * An EDHOC initiator (usually the device).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_initiator {
+  uint8_t _opaque[IOMT_INITIATOR_SIZE];
+} iomt_initiator;
+
+/**
+ * An EDHOC responder (usually the gateway).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_responder {
+  uint8_t _opaque[IOMT_RESPONDER_SIZE];
+} iomt_responder;
+
+/**
  * Verifies one audit export from a device (gateway side).
  */
 typedef struct IOMT_ALIGNED(8) iomt_audit_export_verifier {
@@ -1152,20 +1166,6 @@ typedef struct iomt_audit_export_info {
 typedef struct IOMT_ALIGNED(8) iomt_session_auth {
   uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
 } iomt_session_auth;
-
-/**
- * An EDHOC responder (usually the gateway).
- */
-typedef struct IOMT_ALIGNED(8) iomt_responder {
-  uint8_t _opaque[IOMT_RESPONDER_SIZE];
-} iomt_responder;
-
-/**
- * An EDHOC initiator (usually the device).
- */
-typedef struct IOMT_ALIGNED(8) iomt_initiator {
-  uint8_t _opaque[IOMT_INITIATOR_SIZE];
-} iomt_initiator;
 
 /**
  * What a session is authorized as.
@@ -1977,6 +1977,58 @@ iomt_result iomt_subject_of(struct iomt_crypto *crypto,
                             const uint8_t *identity,
                             size_t identity_len,
                             uint8_t *out);
+
+/**
+ * Records how the initiator's handshake ended: `HandshakeSucceeded` (subject: the peer,
+ * detail: suite, method) once complete, `HandshakeFailed` (detail: the error code) once
+ * failed. Writes the record's sequence number to `*seq`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (still running), `AUDIT_STORAGE`,
+ * `AUDIT_SEQUENCE_EXHAUSTED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_record_initiator(struct iomt_audit_log *log,
+                                            struct iomt_crypto *crypto,
+                                            struct iomt_initiator *initiator,
+                                            uint64_t now,
+                                            uint32_t *seq);
+
+/**
+ * As `iomt_audit_log_record_initiator`, for a responder.
+ *
+ * # Errors
+ * As `iomt_audit_log_record_initiator`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_record_responder(struct iomt_audit_log *log,
+                                            struct iomt_crypto *crypto,
+                                            struct iomt_responder *responder,
+                                            uint64_t now,
+                                            uint32_t *seq);
+
+/**
+ * Records a frame `iomt_session_open` rejected (`result` is what it returned: replayed,
+ * too old, forged, malformed, wrong connection id or epoch, bad consent slot) as
+ * `ReplayOrForgery` (outcome denied, detail: the result code). Writes the record's
+ * sequence number to `*seq`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_ARGUMENT` (`result` is not a frame
+ * rejection, e.g. OK or a closed session), `AUDIT_STORAGE`, `AUDIT_SEQUENCE_EXHAUSTED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_audit_log_record_frame_rejection(struct iomt_audit_log *log,
+                                                  struct iomt_crypto *crypto,
+                                                  uint32_t result,
+                                                  uint64_t now,
+                                                  uint32_t *seq);
 
 /**
  * Starts verifying an export: parses the summary, checks its ES256 signature with the

@@ -1656,3 +1656,48 @@ pub(crate) unsafe fn initiator_th_3(ptr: *const iomt_initiator) -> Result<[u8; 3
         _ => Err(iomt_result::WrongState),
     }
 }
+
+/// How a handshake ended, for its audit record.
+pub(crate) enum Ending<'a> {
+    /// Completed: the peer and what was negotiated.
+    Completed(&'a Completed),
+    /// Failed, with the error that failed it.
+    Failed(Option<AuthError>),
+}
+
+fn ending<H: Handshake>(h: &mut H, error: Option<AuthError>) -> Result<Ending<'_>, iomt_result> {
+    match h.state() {
+        iomt_handshake_state::Failed => Ok(Ending::Failed(error)),
+        iomt_handshake_state::Complete => h
+            .completed_mut()
+            .map(|c| Ending::Completed(&*c))
+            .ok_or(iomt_result::WrongState),
+        _ => Err(iomt_result::WrongState),
+    }
+}
+
+/// How an initiator's handshake ended (`WRONG_STATE` while still running).
+///
+/// # Safety
+/// As the exported functions: a valid, exclusive pointer to live storage.
+pub(crate) unsafe fn initiator_ending<'a>(
+    ptr: *mut iomt_initiator,
+) -> Result<Ending<'a>, iomt_result> {
+    // SAFETY: forwarded contract.
+    let obj = unsafe { boundary::get_mut(ptr) }?;
+    let error = obj.error;
+    ending(obj, error)
+}
+
+/// How a responder's handshake ended (`WRONG_STATE` while still running).
+///
+/// # Safety
+/// As the exported functions: a valid, exclusive pointer to live storage.
+pub(crate) unsafe fn responder_ending<'a>(
+    ptr: *mut iomt_responder,
+) -> Result<Ending<'a>, iomt_result> {
+    // SAFETY: forwarded contract.
+    let obj = unsafe { boundary::get_mut(ptr) }?;
+    let error = obj.error;
+    ending(obj, error)
+}

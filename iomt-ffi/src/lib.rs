@@ -49,6 +49,7 @@
 )]
 
 pub mod audit;
+pub mod audit_events;
 pub mod audit_export;
 pub mod authz;
 mod authz_errors;
@@ -63,6 +64,7 @@ pub mod session;
 pub mod update;
 
 pub use audit::*;
+pub use audit_events::*;
 pub use audit_export::*;
 pub use authz::*;
 pub use crypto::*;

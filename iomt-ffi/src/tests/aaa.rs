@@ -1376,3 +1376,95 @@ fn break_glass_is_time_limited_audited_and_only_for_emergencies() {
     let r = enforce(&mut c, &mut log, &bad, &request(1, 1, 150), &clinician);
     assert_eq!(r.err(), Some(iomt_result::InvalidCode));
 }
+
+// --------------------------------------------------------------------------------------
+// Handshake and frame events.
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn audit_records_how_handshakes_end_and_rejected_frames() {
+    let mut c = Crypto::new(16);
+    let p = parties();
+    let mut f = flash(8);
+    let mut log = open_log(&mut c, &mut f);
+    let mut seq = 0u32;
+
+    // Still running: nothing to record.
+    let mut fresh = zeroed::<iomt_responder>();
+    let rcfg = responder_config(&[2], false, &[]);
+    unsafe {
+        assert_eq!(
+            iomt_responder_init(&raw mut *fresh, &raw const rcfg),
+            iomt_result::Ok
+        );
+        let r = iomt_audit_log_record_responder(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *fresh,
+            NOW,
+            &raw mut seq,
+        );
+        assert_eq!(r, iomt_result::WrongState);
+        // A garbage message_1 fails it: HandshakeFailed with the error code.
+        let junk = [0xffu8; 5];
+        assert_ne!(
+            iomt_responder_read_message_1(&raw mut *fresh, c.ptr(), junk.as_ptr(), 5),
+            iomt_result::Ok
+        );
+        let r = iomt_audit_log_record_responder(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *fresh,
+            NOW,
+            &raw mut seq,
+        );
+        assert_eq!(r, iomt_result::Ok);
+    }
+    let failed = record(&mut log, seq);
+    assert_eq!(
+        (failed.event, failed.outcome, failed.subject),
+        (2, 1, [0; 8])
+    );
+    assert_ne!(failed.detail[..4], [0; 4], "the error code is recorded");
+
+    // A completed handshake: HandshakeSucceeded under the peer's subject, suite and method.
+    let pin = pin_verifier(&mut c, b"123456");
+    let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
+    let rc = unsafe {
+        iomt_audit_log_record_responder(&raw mut *log, c.ptr(), &raw mut *r, NOW, &raw mut seq)
+    };
+    assert_eq!(rc, iomt_result::Ok);
+    let ok = record(&mut log, seq);
+    let mut a = zeroed::<iomt_session_auth>();
+    assert_eq!(
+        unsafe { iomt_session_auth_init_responder(&raw mut *a, c.ptr(), &raw mut *r) },
+        iomt_result::Ok
+    );
+    assert_eq!((ok.event, ok.outcome, ok.subject), (1, 0, info(&a).subject));
+    assert_eq!(ok.detail[..2], [2, 3], "suite 2, method 3");
+
+    // Frame rejections, and only those.
+    for (code, ok) in [
+        (iomt_result::FrameReplayed as u32, true),
+        (iomt_result::FrameAuthenticationFailed as u32, true),
+        (iomt_result::Ok as u32, false),
+        (iomt_result::SessionClosed as u32, false),
+        (12_345, false),
+    ] {
+        let r = unsafe {
+            iomt_audit_log_record_frame_rejection(&raw mut *log, c.ptr(), code, NOW, &raw mut seq)
+        };
+        if ok {
+            assert_eq!(r, iomt_result::Ok);
+            let rec = record(&mut log, seq);
+            assert_eq!((rec.event, rec.outcome), (6, 2));
+            assert_eq!(rec.detail[..4], code.to_be_bytes());
+        } else {
+            assert_eq!(r, iomt_result::InvalidArgument, "{code}");
+        }
+    }
+    assert_eq!(
+        unsafe { iomt_audit_log_verify(&raw mut *log, c.ptr()) },
+        iomt_result::Ok
+    );
+}
