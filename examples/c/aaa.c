@@ -12,7 +12,9 @@
  *   5. Consent enforcement: permit, audited denial, audited time-limited break-glass.
  *   6. Signed audit export verified by a gateway; tampering, a dropped chunk and a replay
  *      are caught; a corrupted flash slot is detected on the device.
- *   (Firmware update authorization (iomt_update_*) is not shown here yet.)
+ *   7. Firmware update under the technician's permit: a vendor-signed manifest, the image
+ *      streamed and checked, the rollback counter advanced; a corrupted image, a forged
+ *      manifest and a downgrade are refused (and audited).
  *
  * Built with -std=c11 -Wall -Wextra -Wpedantic -Werror and run under ASan+UBSan and
  * valgrind by `cargo xtask cexamples host`. Every object lives in caller storage.
@@ -24,6 +26,7 @@
 #include <sys/random.h>
 
 #include "aaa_creds.h"
+#include "aaa_update.h"
 #include "demo.h"
 #include "demo_creds.h"
 
@@ -54,9 +57,13 @@ enum {
     EVENT_CONSENT_DENIED = 7,
     EVENT_BREAK_GLASS = 8,
     EVENT_PRIVILEGED_OPERATION = 9,
+    EVENT_KEY_UPDATE = 11,
     EVENT_OPERATION_DENIED = 10,
+    EVENT_UPDATE_ACCEPTED = 12,
+    EVENT_UPDATE_REJECTED = 13,
     EVENT_LOG_CLEARED = 14,
     OUTCOME_SUCCESS = 0,
+    OUTCOME_FAILURE = 1,
     OUTCOME_DENIED = 2
 };
 
@@ -245,6 +252,19 @@ static void pump_setup(demo_stats *st, pump *p) {
                IOMT_RESULT_INVALID_ARGUMENT);
     }
 
+    /* Events the library does not record itself go through iomt_audit_log_append, e.g. a
+     * session key update to epoch 1 (NULL subject = the pump itself). */
+    {
+        static const uint8_t epoch[4] = {0, 0, 0, 1};
+        uint32_t seq = 99;
+        EXPECT(st, iomt_audit_log_append(&p->log, &p->crypto, 1850000000u, EVENT_KEY_UPDATE,
+                                         OUTCOME_SUCCESS, NULL, epoch, sizeof epoch, &seq),
+               IOMT_RESULT_OK);
+        CHECK(st, seq == 0);
+        EXPECT(st, iomt_audit_log_append(&p->log, &p->crypto, 1850000000u, 99, OUTCOME_SUCCESS,
+                                         NULL, NULL, 0, &seq),
+               IOMT_RESULT_INVALID_CODE);
+    }
     EXPECT(st, iomt_rbac_policy_init_default(&p->policy), IOMT_RESULT_OK);
 
     /* Provisioning: the PIN verifier (salted with the device id), and the lockout counter
@@ -370,9 +390,14 @@ static iomt_result connect(demo_stats *st, pump *p, app *a, const char *pin,
 
     /* The pump: who is this, and did they prove the PIN? (Once per handshake.) */
     EXPECT(st, iomt_session_auth_init_responder(auth, &p->crypto, &resp), IOMT_RESULT_OK);
-    EXPECT(st, iomt_audit_log_append(&p->log, &p->crypto, now, EVENT_HANDSHAKE_SUCCEEDED,
-                                     OUTCOME_SUCCESS, a->subject, &peer.method, 1, &seq),
+    EXPECT(st, iomt_audit_log_record_responder(&p->log, &p->crypto, &resp, now, &seq),
            IOMT_RESULT_OK);
+    {
+        iomt_audit_record rec;
+        EXPECT(st, iomt_audit_log_read(&p->log, seq, &rec), IOMT_RESULT_OK);
+        CHECK(st, is_record(&rec, EVENT_HANDSHAKE_SUCCEEDED, OUTCOME_SUCCESS, a->subject));
+        CHECK(st, rec.detail[0] == peer.suite && rec.detail[1] == peer.method);
+    }
     r = iomt_session_auth_verify_factor(auth, &resp, &p->crypto, &p->factor, &p->log,
                                         p->pin_verifier, now);
     EXPECT(st,
@@ -497,7 +522,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_LOCKOUT, OUTCOME_DENIED, tech->subject));
     EXPECT(st, iomt_audit_log_read(&p->log, rec.seq - 1, &rec), IOMT_RESULT_OK);
-    CHECK(st, is_record(&rec, EVENT_FACTOR_FAILED, 1, tech->subject));
+    CHECK(st, is_record(&rec, EVENT_FACTOR_FAILED, OUTCOME_FAILURE, tech->subject));
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
     EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now + 3 * LOCK_SECS), IOMT_RESULT_OK);
     EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
@@ -595,6 +620,143 @@ static void consent(demo_stats *st, pump *p, app *nurse, uint64_t now) {
     req.action = 9;
     EXPECT(st, iomt_consent_enforce(&tag, &req, &p->crypto, &p->log, &auth, 900, &access),
            IOMT_RESULT_INVALID_CODE);
+    EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
+}
+
+/* ---- 7: firmware update ---------------------------------------------------------------- */
+
+/* The anti-rollback counter (OTP / secure element on a real device): the installed
+ * firmware version. It never goes down. */
+static uint32_t g_rollback;
+
+static int32_t rollback_current(void *userdata, uint32_t *value) {
+    *value = *(const uint32_t *)userdata;
+    return 0;
+}
+
+static int32_t rollback_advance(void *userdata, uint32_t to) {
+    uint32_t *v = userdata;
+    if (to < *v) {
+        return -1;
+    }
+    *v = to;
+    return 0;
+}
+
+/* Streams the image in 64-byte chunks (each would go to the staging slot), with the byte
+ * at `corrupt` flipped (none if out of range). */
+static iomt_result stream_image(iomt_update *up, size_t corrupt) {
+    uint8_t chunk[64];
+    size_t off, i;
+    for (off = 0; off < AAA_IMAGE_LEN; off += sizeof chunk) {
+        size_t n = AAA_IMAGE_LEN - off < sizeof chunk ? AAA_IMAGE_LEN - off : sizeof chunk;
+        iomt_result r;
+        for (i = 0; i < n; i++) {
+            chunk[i] = (uint8_t)(7u * (off + i) + 3u);
+            if (off + i == corrupt) {
+                chunk[i] ^= 0x20;
+            }
+        }
+        r = iomt_update_write(up, chunk, n);
+        if (r != IOMT_RESULT_OK) {
+            return r;
+        }
+    }
+    return IOMT_RESULT_OK;
+}
+
+static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
+    iomt_session_auth auth;
+    iomt_permit permit, read_permit;
+    iomt_vendor_anchor anchor;
+    iomt_rollback_counter_ops counter;
+    iomt_update up;
+    iomt_update_info info;
+    iomt_audit_record rec;
+    uint8_t forged[sizeof AAA_UPDATE_V2];
+
+    g_rollback = 1; /* version 1 installed */
+    counter.userdata = &g_rollback;
+    counter.current = rollback_current;
+    counter.advance = rollback_advance;
+    anchor.vendor_id = AAA_VENDOR_ID;
+    anchor.device_class = AAA_DEVICE_CLASS;
+    memcpy(anchor.public_key, AAA_VENDOR_PUBLIC_KEY, sizeof anchor.public_key);
+
+    EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now), IOMT_RESULT_OK);
+    EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, &auth, OP_FIRMWARE_UPDATE,
+                                   now, &permit),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, &auth, OP_READ_AUDIT_LOG,
+                                   now, &read_permit),
+           IOMT_RESULT_OK);
+
+    /* Another operation's permit does not start an update. */
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &read_permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_AUTHZ_WRONG_PERMIT);
+    /* A manifest whose signature was tampered with, or for another device class. */
+    memcpy(forged, AAA_UPDATE_V2, sizeof forged);
+    forged[sizeof forged - 1] ^= 0x01;
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, forged,
+                                 sizeof forged, &counter, now),
+           IOMT_RESULT_UPDATE_BAD_SIGNATURE);
+    EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
+    anchor.device_class = AAA_DEVICE_CLASS + 1;
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_UPDATE_WRONG_DEVICE_CLASS);
+    anchor.device_class = AAA_DEVICE_CLASS;
+
+    /* A corrupted image: rejected at finish, audited, the counter does not move. */
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_update_manifest(&up, &info), IOMT_RESULT_OK);
+    CHECK(st, info.version == 2 && info.previous_version == 1 && info.image_size == AAA_IMAGE_LEN);
+    EXPECT(st, stream_image(&up, 123), IOMT_RESULT_OK);
+    EXPECT(st, iomt_update_finish(&up, &p->crypto, &p->log, &counter, now, &info),
+           IOMT_RESULT_UPDATE_DIGEST_MISMATCH);
+    CHECK(st, g_rollback == 1);
+    EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
+    EXPECT(st, iomt_update_write(&up, forged, 1), IOMT_RESULT_OBJECT_FAILED);
+    EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
+
+    /* The genuine image: accepted, audited, then the counter moves to 2. */
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_OK);
+    EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
+    EXPECT(st, iomt_update_write(&up, forged, 1), IOMT_RESULT_UPDATE_IMAGE_TOO_LONG);
+    EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_OK);
+    EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
+    EXPECT(st, iomt_update_finish(&up, &p->crypto, &p->log, &counter, now, &info), IOMT_RESULT_OK);
+    CHECK(st, info.accepted == 1 && info.version == 2 && info.received == AAA_IMAGE_LEN);
+    CHECK(st, g_rollback == 2);
+    EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.seq == info.audit_seq &&
+                  is_record(&rec, EVENT_UPDATE_ACCEPTED, OUTCOME_SUCCESS, tech->subject));
+    EXPECT(st, iomt_update_write(&up, forged, 1), IOMT_RESULT_WRONG_STATE);
+    EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
+
+    /* Now version 2 runs: version 1 is a downgrade, version 2 again is no update. */
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V1,
+                                 sizeof AAA_UPDATE_V1, &counter, now),
+           IOMT_RESULT_UPDATE_DOWNGRADE);
+    EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+                                 sizeof AAA_UPDATE_V2, &counter, now),
+           IOMT_RESULT_UPDATE_SAME_VERSION);
+    CHECK(st, g_rollback == 2);
+
+    EXPECT(st, iomt_permit_deinit(&permit), IOMT_RESULT_OK);
+    EXPECT(st, iomt_permit_deinit(&read_permit), IOMT_RESULT_OK);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
 }
 
@@ -807,6 +969,9 @@ int main(void) {
     before = st.failed;
     wrong_pin(&st, &p, &tech, now + 60);
     demo_log(st.failed == before ? "wrong PIN + lockout: ok" : "wrong PIN + lockout: FAILED");
+    before = st.failed;
+    firmware_update(&st, &p, &tech, now + 400);
+    demo_log(st.failed == before ? "firmware update: ok" : "firmware update: FAILED");
     before = st.failed;
     consent(&st, &p, &nurse, now + 600);
     demo_log(st.failed == before ? "consent + break-glass: ok" : "consent + break-glass: FAILED");
