@@ -11,12 +11,16 @@
 //! - mode 4: `iomt_audit_log_init/append/read/verify/export_*` over a RAM store whose
 //!   contents (slots, metadata) and callback failures the fuzzer controls;
 //! - mode 5: the reference export with chunks flipped, dropped, duplicated, swapped or
-//!   truncated, and another challenge.
+//!   truncated, and another challenge;
+//! - mode 6: `iomt_update_begin/write/finish` with a raw or a genuine vendor-signed manifest,
+//!   raw or genuine image chunks, any installed version, the right or a wrong permit.
 //!
 //! Checks besides "no panic crosses the boundary": a failed verifier never finishes OK; a
 //! finished export delivers exactly the reference records; decisions match the models;
 //! every denial and privileged grant is audited (and only those); a log that verifies
-//! exports an export that verifies; a failed append changes nothing.
+//! exports an export that verifies; a failed append changes nothing; an update is accepted
+//! only for a genuinely signed, strictly newer manifest and exactly its image, and only an
+//! accepted update moves the rollback counter (to the manifest's version).
 //!
 //! Seeds: `IOMT_FFI_AAA_SEEDS=fuzz/corpus/ffi_aaa cargo +nightly fuzz run ffi_aaa -- -runs=0`
 //! (from the repository root) writes them and exits.
@@ -217,6 +221,12 @@ fn credential(initiator: bool) -> Box<iomt_credential> {
         )
     });
     cred
+}
+
+/// The device's signing credential (RFC 9529's responder), set up once per process.
+fn device_key() -> &'static iomt_credential {
+    static K: OnceLock<Box<iomt_credential>> = OnceLock::new();
+    K.get_or_init(|| credential(false))
 }
 
 /// Appends `n` application records (varied events, subjects and details).
@@ -1031,11 +1041,7 @@ fn flash_log(mut b: Bytes<'_>) {
     if r != iomt_result::Ok {
         return;
     }
-    let key = if b.u8() & 1 == 0 {
-        None
-    } else {
-        Some(credential(false))
-    };
+    let key = (b.u8() & 1 != 0).then(device_key);
     let mut steps = 0;
     while !b.is_empty() && steps < 32 {
         steps += 1;
@@ -1105,7 +1111,7 @@ fn flash_log(mut b: Bytes<'_>) {
                 // SAFETY: valid pointers.
                 let verified = unsafe { iomt_audit_log_verify(&mut *log, &mut *c) };
                 assert_ne!(verified, iomt_result::Panic);
-                let Some(key) = key.as_ref() else { continue };
+                let Some(key) = key else { continue };
                 let per_chunk = usize::from(b.u8() % 9) + 1;
                 let Ok(ex) = export(&mut c, &mut log, key, &CHALLENGE, per_chunk) else {
                     continue;
@@ -1214,6 +1220,232 @@ fn mutated_export(mut b: Bytes<'_>) {
         assert_eq!(info, reference.info);
         assert_eq!(challenge, CHALLENGE, "another challenge verified");
     }
+}
+
+// ---- Firmware updates ------------------------------------------------------------------
+
+const VENDOR_ID: u32 = 0x494f_4d54;
+const DEVICE_CLASS: u32 = 7;
+const IMAGE_LEN: usize = 200;
+
+/// Vendor-signed manifests (versions 3 and 1) for `image()`, and the anchor that trusts them.
+struct Updates {
+    anchor: iomt_vendor_anchor,
+    envelopes: Vec<(Vec<u8>, iomt_auth::update::Manifest)>,
+}
+
+fn image() -> Vec<u8> {
+    (0..IMAGE_LEN).map(|i| (i * 13 + 5) as u8).collect()
+}
+
+fn updates() -> &'static Updates {
+    use ::iomt_crypto::CryptoProvider;
+    static U: OnceLock<Updates> = OnceLock::new();
+    U.get_or_init(|| {
+        let mut p = ::iomt_crypto::DeterministicProvider::new();
+        let vendor = p.p256_import_key(&[0x5e; 32]).expect("vendor key");
+        let public_key = p
+            .p256_public_key(&vendor)
+            .expect("vendor public key")
+            .to_sec1_uncompressed();
+        let digest = p.sha256(&image());
+        let envelopes = [(3, 1), (1, 0)]
+            .into_iter()
+            .map(|(version, min_version)| {
+                let m = iomt_auth::update::Manifest {
+                    vendor_id: VENDOR_ID,
+                    device_class: DEVICE_CLASS,
+                    version,
+                    min_version,
+                    image_size: IMAGE_LEN as u32,
+                    digest,
+                };
+                let mut out = vec![0u8; IOMT_UPDATE_MAX_ENVELOPE_LEN];
+                let n = m.sign(&mut p, &vendor, &mut out).expect("sign");
+                out.truncate(n);
+                (out, m)
+            })
+            .collect();
+        Updates {
+            anchor: iomt_vendor_anchor {
+                vendor_id: VENDOR_ID,
+                device_class: DEVICE_CLASS,
+                public_key,
+            },
+            envelopes,
+        }
+    })
+}
+
+struct Counter {
+    value: u32,
+    fail: bool,
+}
+
+unsafe extern "C" fn counter_current(ud: *mut c_void, value: *mut u32) -> i32 {
+    // SAFETY: `ud` is a live `Counter`; `value` a valid output.
+    let c = unsafe { &mut *ud.cast::<Counter>() };
+    if c.fail {
+        return -1;
+    }
+    // SAFETY: as above.
+    unsafe { *value = c.value };
+    0
+}
+
+unsafe extern "C" fn counter_advance(ud: *mut c_void, to: u32) -> i32 {
+    // SAFETY: `ud` is a live `Counter`.
+    let c = unsafe { &mut *ud.cast::<Counter>() };
+    if c.fail || to < c.value {
+        return -1;
+    }
+    c.value = to;
+    0
+}
+
+/// 6: an update from begin to finish; returns the result of begin if it failed, else of
+/// finish.
+fn update(mut b: Bytes<'_>) -> iomt_result {
+    let u = updates();
+    let flags = b.u8();
+    let mut counter = Box::new(Counter {
+        value: u32::from(b.u8() % 5),
+        fail: flags & 0x10 != 0,
+    });
+    let installed = counter.value;
+    let envelope = match flags & 3 {
+        0 => u.envelopes[0].0.clone(),
+        1 => u.envelopes[1].0.clone(),
+        2 => {
+            let mut e = u.envelopes[0].0.clone();
+            let (i, x) = (usize::from(b.u8()) % e.len(), b.u8());
+            e[i] ^= x;
+            e
+        }
+        _ => {
+            let n = usize::from(b.u8());
+            b.take(n).to_vec()
+        }
+    };
+    let ops = iomt_rollback_counter_ops {
+        userdata: (&mut *counter as *mut Counter).cast(),
+        current: Some(counter_current),
+        advance: Some(counter_advance),
+    };
+    let mut c = crypto();
+    let mut flash = Flash::new(4);
+    let (r, mut log) = open_log(&mut c, &mut flash, &DEVICE);
+    ok(r);
+    // The technician with the factor: a firmware-update permit (or a read-log one).
+    let tech = &sessions()[1];
+    let op = if flags & 4 == 0 { 4 } else { 5 };
+    let mut permit = Box::new(zeroed::<iomt_permit>());
+    // SAFETY: live objects and valid storage.
+    ok(unsafe {
+        iomt_rbac_authorize(
+            &*policy_default(),
+            &mut *c,
+            &mut *log,
+            &*tech.auth,
+            op,
+            NOW,
+            &mut *permit,
+        )
+    });
+    let mut up = Box::new(zeroed::<iomt_update>());
+    // SAFETY: live objects, valid storage and buffers.
+    let r = unsafe {
+        iomt_update_begin(
+            &mut *up,
+            &mut *c,
+            &mut *log,
+            &*permit,
+            &u.anchor,
+            envelope.as_ptr(),
+            envelope.len(),
+            &ops,
+            NOW,
+        )
+    };
+    assert_ne!(r, iomt_result::Panic);
+    assert_eq!(counter.value, installed, "begin moved the counter");
+    if r != iomt_result::Ok {
+        let rec = last_record(&mut log);
+        if op == 4 && r as u32 >= 700 && (r as u32) < 800 {
+            assert_eq!(rec.event, 13, "a rejected update is audited");
+        }
+        return r;
+    }
+    assert_eq!(op, 4, "begin accepted another operation's permit");
+    let signed = u
+        .envelopes
+        .iter()
+        .find(|(e, _)| *e == envelope)
+        .map(|(_, m)| *m)
+        .expect("begin accepted an envelope the vendor did not sign");
+    assert!(signed.version > installed && installed >= signed.min_version);
+    let genuine = image();
+    let mut streamed = Vec::new();
+    let mut write_err = None;
+    while !b.is_empty() {
+        let n = usize::from(b.u8());
+        let chunk = if flags & 8 == 0 {
+            let at = streamed.len().min(genuine.len());
+            genuine[at..(at + n).min(genuine.len())].to_vec()
+        } else {
+            b.take(n).to_vec()
+        };
+        // SAFETY: a live update and a valid chunk.
+        let r = unsafe { iomt_update_write(&mut *up, chunk.as_ptr(), chunk.len()) };
+        assert_ne!(r, iomt_result::Panic);
+        if r == iomt_result::Ok {
+            assert!(write_err.is_none(), "a write after a refused one succeeded");
+            streamed.extend_from_slice(&chunk);
+        } else {
+            write_err.get_or_insert(r);
+        }
+        if streamed.len() >= genuine.len() && flags & 8 == 0 {
+            break;
+        }
+    }
+    let mut info = iomt_update_info::default();
+    // SAFETY: live objects and a valid output.
+    let r = unsafe { iomt_update_finish(&mut *up, &mut *c, &mut *log, &ops, NOW, &mut info) };
+    assert_ne!(r, iomt_result::Panic);
+    if r == iomt_result::Ok {
+        assert!(write_err.is_none());
+        assert_eq!(
+            streamed, genuine,
+            "accepted an image that is not the signed one"
+        );
+        assert_eq!(
+            (info.accepted, info.version, info.previous_version),
+            (1, signed.version, installed)
+        );
+        assert_eq!(counter.value, signed.version);
+        let rec = last_record(&mut log);
+        assert_eq!((rec.event, rec.seq), (12, info.audit_seq));
+    } else {
+        assert_eq!(
+            counter.value, installed,
+            "a rejected update moved the counter"
+        );
+    }
+    // SAFETY: valid storage.
+    unsafe {
+        ok(iomt_update_deinit(&mut *up));
+        ok(iomt_permit_deinit(&mut *permit));
+        ok(iomt_audit_log_deinit(&mut *log));
+    }
+    r
+}
+
+/// The library's default policy (boxed, initialized once per call).
+fn policy_default() -> Box<iomt_rbac_policy> {
+    let mut p = Box::new(zeroed::<iomt_rbac_policy>());
+    // SAFETY: valid storage.
+    ok(unsafe { iomt_rbac_policy_init_default(&mut *p) });
+    p
 }
 
 // ---- Seeds --------------------------------------------------------------------------------
@@ -1354,6 +1586,36 @@ fn write_seeds(dir: &str) {
         }
         put(name, v);
     }
+    // Updates: genuine manifest and image (in 64-byte chunks), a downgrade, a raw envelope.
+    let put_update = |name: &str, v: Vec<u8>, want: iomt_result| {
+        assert_eq!(update(Bytes(&v[1..])), want, "seed {name}");
+        put(name, v);
+    };
+    put_update(
+        "update_genuine",
+        vec![6u8, 0, 1, 64, 64, 64, 64],
+        iomt_result::Ok,
+    );
+    put_update(
+        "update_downgrade",
+        vec![6u8, 1, 2, 64, 64, 64, 64],
+        iomt_result::UpdateDowngrade,
+    );
+    put_update(
+        "update_wrong_permit",
+        vec![6u8, 4, 1, 64],
+        iomt_result::AuthzWrongPermit,
+    );
+    put_update(
+        "update_bad_image",
+        vec![6u8, 8, 1, 64, 1, 2, 3],
+        iomt_result::UpdateImageTruncated,
+    );
+    let mut raw = vec![6u8, 3 | 8, 1, updates().envelopes[0].0.len() as u8];
+    raw.extend_from_slice(&updates().envelopes[0].0);
+    raw.push(IMAGE_LEN as u8);
+    raw.extend_from_slice(&image());
+    put_update("update_raw_envelope_raw_image", raw, iomt_result::Ok);
     put("mutated_export_identity", vec![5u8]);
     put("mutated_export_flip", vec![5u8, 0, 1, 0, 20, 0x10]);
 }
@@ -1367,19 +1629,23 @@ fuzz_target!(
         }
         let _ = reference();
         let _ = sessions();
+        let _ = updates();
     },
     |data: &[u8]| {
         let Some((&mode, rest)) = data.split_first() else {
             return;
         };
         let b = Bytes(rest);
-        match mode % 6 {
+        match mode % 7 {
             0 => raw_export(b),
             1 => chunk_record(b),
             2 => rbac(b),
             3 => consent(b),
             4 => flash_log(b),
-            _ => mutated_export(b),
+            5 => mutated_export(b),
+            _ => {
+                let _ = update(b);
+            }
         }
     }
 );
