@@ -320,8 +320,8 @@ static void app_teardown(demo_stats *st, app *a) {
  * `pin`, the app derives the verifier from it and sends the factor tag in message_3. The
  * pump then sets up `auth` for the app and checks the factor; returns that check's result.
  */
-static iomt_result connect(demo_stats *st, pump *p, app *a, const char *pin,
-                           iomt_session_auth *auth, uint64_t now) {
+static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
+                             iomt_session_auth *auth, uint64_t now) {
     static const uint8_t suites[1] = {2};
     static const uint8_t c_i[1] = {0x0a};
     static const uint8_t c_r[1] = {0x0b};
@@ -422,7 +422,7 @@ static void authorized_operator(demo_stats *st, pump *p, app *tech, uint64_t now
     uint8_t op = 0xff, subject[IOMT_SUBJECT_LEN];
     uint32_t discarded = 0, seq;
 
-    EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now), IOMT_RESULT_OK);
+    EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now), IOMT_RESULT_OK);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_FACTOR_VERIFIED, OUTCOME_SUCCESS, tech->subject));
     EXPECT(st, iomt_session_auth_get_info(&auth, &info), IOMT_RESULT_OK);
@@ -488,7 +488,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     iomt_permit permit;
 
     /* One free failure: the first wrong PIN is a mismatch (and starts the lockout). */
-    EXPECT(st, connect(st, p, tech, BAD_PIN, &auth, now), IOMT_RESULT_FACTOR_MISMATCH);
+    EXPECT(st, handshake(st, p, tech, BAD_PIN, &auth, now), IOMT_RESULT_FACTOR_MISMATCH);
     EXPECT(st, iomt_session_auth_get_info(&auth, &info), IOMT_RESULT_OK);
     CHECK(st, info.factor == IOMT_FACTOR_OUTCOME_FAILED);
     EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, &auth, OP_FIRMWARE_UPDATE,
@@ -503,7 +503,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
 
     /* Locked: the next attempt is not even evaluated, the right PIN neither. */
-    EXPECT(st, connect(st, p, tech, BAD_PIN, &auth, now + 1), IOMT_RESULT_FACTOR_LOCKED_OUT);
+    EXPECT(st, handshake(st, p, tech, BAD_PIN, &auth, now + 1), IOMT_RESULT_FACTOR_LOCKED_OUT);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_LOCKOUT, OUTCOME_DENIED, tech->subject));
     EXPECT(st, iomt_session_auth_get_info(&auth, &info), IOMT_RESULT_OK);
@@ -511,11 +511,11 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_CLEAR_AUDIT_LOG),
            IOMT_RESULT_AUTHZ_LOCKED_OUT);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
-    EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now + 2), IOMT_RESULT_FACTOR_LOCKED_OUT);
+    EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now + 2), IOMT_RESULT_FACTOR_LOCKED_OUT);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
 
     /* Another failure after the lockout doubles it; the right PIN after that resets. */
-    EXPECT(st, connect(st, p, tech, BAD_PIN, &auth, now + LOCK_SECS),
+    EXPECT(st, handshake(st, p, tech, BAD_PIN, &auth, now + LOCK_SECS),
            IOMT_RESULT_FACTOR_MISMATCH);
     EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 2 && fs.locked_until == now + 3 * LOCK_SECS);
@@ -524,7 +524,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_audit_log_read(&p->log, rec.seq - 1, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_FACTOR_FAILED, OUTCOME_FAILURE, tech->subject));
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
-    EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now + 3 * LOCK_SECS), IOMT_RESULT_OK);
+    EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now + 3 * LOCK_SECS), IOMT_RESULT_OK);
     EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 0 && fs.locked_until == 0);
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_FIRMWARE_UPDATE), IOMT_RESULT_OK);
@@ -544,7 +544,7 @@ static void consent(demo_stats *st, pump *p, app *nurse, uint64_t now) {
     uint32_t seq;
 
     /* No PIN from this app: no factor, which ordinary access does not need. */
-    EXPECT(st, connect(st, p, nurse, NULL, &auth, now), IOMT_RESULT_FACTOR_ABSENT);
+    EXPECT(st, handshake(st, p, nurse, NULL, &auth, now), IOMT_RESULT_FACTOR_ABSENT);
     EXPECT(st, iomt_session_auth_get_info(&auth, &info), IOMT_RESULT_OK);
     CHECK(st, info.roles == ((1u << ROLE_NURSE) | (1u << ROLE_EMERGENCY)));
     CHECK(st, info.factor == IOMT_FACTOR_OUTCOME_ABSENT);
@@ -683,7 +683,7 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     anchor.device_class = AAA_DEVICE_CLASS;
     memcpy(anchor.public_key, AAA_VENDOR_PUBLIC_KEY, sizeof anchor.public_key);
 
-    EXPECT(st, connect(st, p, tech, GOOD_PIN, &auth, now), IOMT_RESULT_OK);
+    EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now), IOMT_RESULT_OK);
     EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, &auth, OP_FIRMWARE_UPDATE,
                                    now, &permit),
            IOMT_RESULT_OK);
