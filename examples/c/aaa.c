@@ -293,7 +293,6 @@ static void pump_teardown(demo_stats *st, pump *p) {
 
 static void app_setup(demo_stats *st, app *a, const uint8_t *sk, const uint8_t *ccs,
                       size_t ccs_len, const uint8_t *kid, const char *identity) {
-    uint8_t padded[IOMT_IDENTITY_LEN];
     EXPECT(st, iomt_crypto_init(&a->crypto, demo_rng, NULL), IOMT_RESULT_OK);
     EXPECT(st, iomt_credential_init(&a->cred, sk, 32, ccs, ccs_len, kid, 1), IOMT_RESULT_OK);
     EXPECT(st, iomt_trust_store_init(&a->trust), IOMT_RESULT_OK);
@@ -302,11 +301,11 @@ static void app_setup(demo_stats *st, app *a, const uint8_t *sk, const uint8_t *
                                 sizeof DEMO_KID_R, (const uint8_t *)DEVICE_ID, strlen(DEVICE_ID),
                                 1u << ROLE_DEVICE),
            IOMT_RESULT_OK);
-    /* Sessions hash the identity as the trust store holds it: zero-padded to
-     * IOMT_IDENTITY_LEN bytes (as iomt_peer_info.identity reports it). */
-    memset(padded, 0, sizeof padded);
-    memcpy(padded, identity, strlen(identity));
-    EXPECT(st, iomt_subject_of(&a->crypto, padded, sizeof padded, a->subject), IOMT_RESULT_OK);
+    /* The subject id sessions, permits and audit records use for this identity
+     * (iomt_subject_of pads it to IOMT_IDENTITY_LEN as the trust store does). */
+    EXPECT(st,
+           iomt_subject_of(&a->crypto, (const uint8_t *)identity, strlen(identity), a->subject),
+           IOMT_RESULT_OK);
 }
 
 static void app_teardown(demo_stats *st, app *a) {

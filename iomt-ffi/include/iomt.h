@@ -104,6 +104,17 @@
 #define IOMT_MAX_RBAC_RULES 32
 
 /**
+ * `iomt_rbac_rule.requirement`: an authenticated credential with the role.
+ */
+#define IOMT_REQUIREMENT_CREDENTIAL 0
+
+/**
+ * `iomt_rbac_rule.requirement`: the credential plus the operator factor proven in this
+ * handshake.
+ */
+#define IOMT_REQUIREMENT_CREDENTIAL_AND_FACTOR 1
+
+/**
  * Size of [`iomt_rbac_policy`] storage in bytes.
  */
 #define IOMT_RBAC_POLICY_SIZE 112
@@ -1195,8 +1206,9 @@ typedef struct IOMT_ALIGNED(8) iomt_rbac_policy {
 
 /**
  * One row of the table: `role` may perform `operation` given `requirement`. Codes are
- * those of `iomt_core::Role` and `iomt_core::Operation`; `requirement` is an
- * `iomt_requirement` value.
+ * those of `iomt_core::Role` and `iomt_core::Operation`; `requirement` is
+ * `IOMT_REQUIREMENT_CREDENTIAL` or `IOMT_REQUIREMENT_CREDENTIAL_AND_FACTOR` (a plain byte,
+ * not an enum, so any value C stores is defined: unknown ones are `INVALID_CODE`).
  */
 typedef struct iomt_rbac_rule {
   /**
@@ -1208,7 +1220,7 @@ typedef struct iomt_rbac_rule {
    */
   uint8_t operation;
   /**
-   * `iomt_requirement` value.
+   * `IOMT_REQUIREMENT_*`.
    */
   uint8_t requirement;
 } iomt_rbac_rule;
@@ -1459,12 +1471,13 @@ typedef struct iomt_factor_store_ops {
 } iomt_factor_store_ops;
 
 /**
- * Lockout policy: after `free_attempts` consecutive failures, each further failure locks
- * for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs`.
+ * Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
+ * for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
+ * first two failures are free and the third locks for `base_secs`).
  */
 typedef struct iomt_lockout_policy {
   /**
-   * Failures allowed before the first lockout.
+   * Consecutive failures up to and including the first one that locks.
    */
   uint32_t free_attempts;
   /**
@@ -1964,11 +1977,14 @@ iomt_result iomt_audit_log_export_records(struct iomt_audit_log *log,
 iomt_result iomt_audit_log_deinit(struct iomt_audit_log *log);
 
 /**
- * Computes the subject id of a peer identity (first 8 bytes of its SHA-256): the id
- * audit records and exports use for that peer.
+ * Computes the subject id of a peer identity as sessions, permits and audit records
+ * use it: the first 8 bytes of SHA-256 of the identity zero-padded to
+ * `IOMT_IDENTITY_LEN` (as `iomt_trust_store_add` stores it, and as `iomt_peer_info`
+ * reports it), so `identity` may be given with or without the padding.
  *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`.
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CAPACITY_EXCEEDED` (longer than
+ * `IOMT_IDENTITY_LEN`).
  *
  * # Safety
  * Every pointer must be valid as described; `out` points to 8 writable bytes.
@@ -2037,7 +2053,8 @@ iomt_result iomt_audit_log_record_frame_rejection(struct iomt_audit_log *log,
  * counters account for every record before the first exported one.
  *
  * # Errors
- * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_PUBLIC_KEY`,
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_LENGTH` /
+ * `CRYPTO_INVALID_PUBLIC_KEY` (the key),
  * `AUDIT_MALFORMED` / `AUDIT_UNSUPPORTED_VERSION` (not a summary),
  * `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH`, `AUDIT_CHALLENGE_MISMATCH`,
  * `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`. Nothing is initialized on error.
@@ -2105,8 +2122,9 @@ iomt_result iomt_audit_export_verifier_deinit(struct iomt_audit_export_verifier 
  * are authentic only once the export verified.
  *
  * # Errors
- * `NULL_PARAMETER`, `AUDIT_MALFORMED` (not a valid records chunk), `NOT_FOUND` (index
- * past the last record; `*count` is still written).
+ * `NULL_PARAMETER`, `AUDIT_MALFORMED` (not a valid records chunk),
+ * `AUDIT_UNSUPPORTED_VERSION`, `AUDIT_SEQUENCE_GAP` (records in the chunk are not
+ * consecutive), `NOT_FOUND` (index past the last record; `*count` is still written).
  *
  * # Safety
  * Every pointer must be valid as described.
@@ -2544,8 +2562,8 @@ iomt_result iomt_initiator_factor_tag(const struct iomt_initiator *initiator,
                                       uint8_t *tag);
 
 /**
- * Initializes a factor verifier over the caller's store with `policy` (NULL: 3 free
- * attempts, then 30 s doubling up to 24 h).
+ * Initializes a factor verifier over the caller's store with `policy` (NULL: the third
+ * consecutive failure locks for 30 s, each further one doubles that, up to 24 h).
  *
  * # Errors
  * `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,

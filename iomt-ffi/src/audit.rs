@@ -24,7 +24,7 @@ use iomt_core::Timestamp;
 
 use crate::authz::{iomt_permit, permit_of};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
-use crate::crypto::{Provider, iomt_credential, iomt_crypto};
+use crate::crypto::{IOMT_IDENTITY_LEN, Provider, iomt_credential, iomt_crypto};
 use crate::result::iomt_result;
 
 /// Length of one stored audit entry (record ‖ previous chain value).
@@ -553,11 +553,14 @@ pub unsafe extern "C" fn iomt_audit_log_deinit(log: *mut iomt_audit_log) -> iomt
     }
 }
 
-/// Computes the subject id of a peer identity (first 8 bytes of its SHA-256): the id
-/// audit records and exports use for that peer.
+/// Computes the subject id of a peer identity as sessions, permits and audit records
+/// use it: the first 8 bytes of SHA-256 of the identity zero-padded to
+/// `IOMT_IDENTITY_LEN` (as `iomt_trust_store_add` stores it, and as `iomt_peer_info`
+/// reports it), so `identity` may be given with or without the padding.
 ///
 /// # Errors
-/// `NULL_PARAMETER`, `NOT_INITIALIZED`.
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `CAPACITY_EXCEEDED` (longer than
+/// `IOMT_IDENTITY_LEN`).
 ///
 /// # Safety
 /// Every pointer must be valid as described; `out` points to 8 writable bytes.
@@ -576,9 +579,14 @@ pub unsafe extern "C" fn iomt_subject_of(
         if out.is_null() {
             return Err(iomt_result::NullParameter);
         }
+        let mut padded = [0u8; IOMT_IDENTITY_LEN];
+        padded
+            .get_mut(..id.len())
+            .ok_or(iomt_result::CapacityExceeded)?
+            .copy_from_slice(id);
         // SAFETY: forwarded contract.
         let dst = unsafe { boundary::slice_mut(out, IOMT_SUBJECT_LEN) }?;
-        dst.copy_from_slice(&subject_of::<Provider>(provider, id));
+        dst.copy_from_slice(&subject_of::<Provider>(provider, &padded));
         Ok(())
     }
 }

@@ -77,7 +77,8 @@ storage_asserts!(
 /// counters account for every record before the first exported one.
 ///
 /// # Errors
-/// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_PUBLIC_KEY`,
+/// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_LENGTH` /
+/// `CRYPTO_INVALID_PUBLIC_KEY` (the key),
 /// `AUDIT_MALFORMED` / `AUDIT_UNSUPPORTED_VERSION` (not a summary),
 /// `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH`, `AUDIT_CHALLENGE_MISMATCH`,
 /// `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`. Nothing is initialized on error.
@@ -106,7 +107,7 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
                 challenge_of(challenge)?,
             )
         };
-        if verifier.is_null() || summary.is_empty() || pk.is_empty() {
+        if verifier.is_null() {
             return Err(iomt_result::NullParameter);
         }
         let expected = if expected_device.is_null() {
@@ -231,8 +232,9 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_deinit(
 /// are authentic only once the export verified.
 ///
 /// # Errors
-/// `NULL_PARAMETER`, `AUDIT_MALFORMED` (not a valid records chunk), `NOT_FOUND` (index
-/// past the last record; `*count` is still written).
+/// `NULL_PARAMETER`, `AUDIT_MALFORMED` (not a valid records chunk),
+/// `AUDIT_UNSUPPORTED_VERSION`, `AUDIT_SEQUENCE_GAP` (records in the chunk are not
+/// consecutive), `NOT_FOUND` (index past the last record; `*count` is still written).
 ///
 /// # Safety
 /// Every pointer must be valid as described.

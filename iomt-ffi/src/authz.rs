@@ -200,19 +200,16 @@ pub unsafe extern "C" fn iomt_session_auth_deinit(auth: *mut iomt_session_auth) 
 /// Most rules an [`iomt_rbac_policy`] holds.
 pub const IOMT_MAX_RBAC_RULES: usize = 32;
 
-/// What a session must have proven for an operation.
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum iomt_requirement {
-    /// An authenticated credential with the role.
-    Credential = 0,
-    /// The credential plus the operator factor proven in this handshake.
-    CredentialAndFactor = 1,
-}
+/// `iomt_rbac_rule.requirement`: an authenticated credential with the role.
+pub const IOMT_REQUIREMENT_CREDENTIAL: u8 = 0;
+/// `iomt_rbac_rule.requirement`: the credential plus the operator factor proven in this
+/// handshake.
+pub const IOMT_REQUIREMENT_CREDENTIAL_AND_FACTOR: u8 = 1;
 
 /// One row of the table: `role` may perform `operation` given `requirement`. Codes are
-/// those of `iomt_core::Role` and `iomt_core::Operation`; `requirement` is an
-/// `iomt_requirement` value.
+/// those of `iomt_core::Role` and `iomt_core::Operation`; `requirement` is
+/// `IOMT_REQUIREMENT_CREDENTIAL` or `IOMT_REQUIREMENT_CREDENTIAL_AND_FACTOR` (a plain byte,
+/// not an enum, so any value C stores is defined: unknown ones are `INVALID_CODE`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct iomt_rbac_rule {
@@ -220,7 +217,7 @@ pub struct iomt_rbac_rule {
     pub role: u8,
     /// Operation code.
     pub operation: u8,
-    /// `iomt_requirement` value.
+    /// `IOMT_REQUIREMENT_*`.
     pub requirement: u8,
 }
 
@@ -258,8 +255,8 @@ storage_asserts!(
 
 fn rule_from_c(r: &iomt_rbac_rule) -> Result<RbacRule, iomt_result> {
     let requirement = match r.requirement {
-        0 => Requirement::Credential,
-        1 => Requirement::CredentialAndFactor,
+        IOMT_REQUIREMENT_CREDENTIAL => Requirement::Credential,
+        IOMT_REQUIREMENT_CREDENTIAL_AND_FACTOR => Requirement::CredentialAndFactor,
         _ => return Err(iomt_result::InvalidCode),
     };
     Ok(RbacRule::new(

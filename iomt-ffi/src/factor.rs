@@ -85,12 +85,13 @@ pub struct iomt_factor_store_ops {
     pub store: iomt_factor_store,
 }
 
-/// Lockout policy: after `free_attempts` consecutive failures, each further failure locks
-/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs`.
+/// Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
+/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
+/// first two failures are free and the third locks for `base_secs`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct iomt_lockout_policy {
-    /// Failures allowed before the first lockout.
+    /// Consecutive failures up to and including the first one that locks.
     pub free_attempts: u32,
     /// First lockout (seconds).
     pub base_secs: u64,
@@ -246,8 +247,8 @@ pub unsafe extern "C" fn iomt_initiator_factor_tag(
     }
 }
 
-/// Initializes a factor verifier over the caller's store with `policy` (NULL: 3 free
-/// attempts, then 30 s doubling up to 24 h).
+/// Initializes a factor verifier over the caller's store with `policy` (NULL: the third
+/// consecutive failure locks for 30 s, each further one doubles that, up to 24 h).
 ///
 /// # Errors
 /// `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,

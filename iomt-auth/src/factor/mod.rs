@@ -400,12 +400,13 @@ impl FactorStore for RamFactorStore {
     }
 }
 
-/// Lockout policy: after `free_attempts` consecutive failures, each further failure locks
-/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs`.
+/// Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
+/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
+/// first two failures are free and the third locks for `base_secs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LockoutPolicy {
-    /// Failures allowed before the first lockout.
+    /// Consecutive failures up to and including the first one that locks.
     pub free_attempts: u32,
     /// First lockout duration (seconds).
     pub base_secs: u64,

@@ -1001,6 +1001,13 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
         )
     };
     assert_eq!(rc, iomt_result::Ok);
+    // Without the padding: the same id (the library pads as the trust store does).
+    let mut unpadded = [0u8; 8];
+    let rc = unsafe { iomt_subject_of(c.ptr(), id.as_ptr(), id.len(), unpadded.as_mut_ptr()) };
+    assert_eq!((rc, unpadded), (iomt_result::Ok, expected_subject));
+    let long = [b'x'; IOMT_IDENTITY_LEN + 1];
+    let rc = unsafe { iomt_subject_of(c.ptr(), long.as_ptr(), long.len(), unpadded.as_mut_ptr()) };
+    assert_eq!(rc, iomt_result::CapacityExceeded);
     assert_eq!(
         i.subject, expected_subject,
         "the subject is the trust store identity's"
