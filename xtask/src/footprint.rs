@@ -18,6 +18,9 @@ const METHOD_3_BUDGET: u64 = 4_000_000;
 /// CI guard: P256-Cortex-M4 ECDH must stay at least this many times faster.
 const MIN_ECDH_SPEEDUP: u64 = 5;
 
+/// The `--cfg` that selects sha2's compact (rolled) software SHA-256.
+const COMPACT_SHA256: &str = "sha2_backend_soft=\"compact\"";
+
 /// The two backends, as (report name, firmware features).
 const BACKENDS: [(&str, &[&str]); 2] = [
     ("rustcrypto", &["backend-rustcrypto", "edhoc", "channel"]),
@@ -32,6 +35,10 @@ struct Run {
     baseline: BTreeMap<String, u64>,
     /// Instructions of the RFC 9529 §3 initiator run.
     initiator_instructions: Option<u64>,
+    /// The same image built with the compact SHA-256 ([`COMPACT_SHA256`]): sections and
+    /// instructions.
+    initiator_compact: BTreeMap<String, u64>,
+    initiator_compact_instructions: Option<u64>,
     /// operation → (instructions, peak stack bytes), in report order.
     ops: Vec<(String, u64, u64)>,
     /// type → bytes.
@@ -128,6 +135,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             bin: "baseline",
             features: &[],
             opt_level: opt,
+            cfg: None,
         };
         let elf = build.build()?;
         qemu::run_elf(&elf)?;
@@ -137,6 +145,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
                 bin: "bench",
                 features,
                 opt_level: opt,
+                cfg: None,
             };
             let elf = build.build()?;
             let console = qemu::run_elf(&elf)?;
@@ -145,25 +154,14 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             }
             let mut run = parse_run(&console, backend);
             run.sections = sections(&elf)?;
-            // The initiator-only device image: RFC 9529 §3 byte-exact, then its size.
-            let build = Build {
-                bin: "initiator",
-                features,
-                opt_level: opt,
-            };
-            let elf = build.build()?;
-            let console = qemu::run_elf(&elf)?;
-            run.initiator_instructions = console
-                .lines()
-                .find_map(|l| l.strip_prefix("IOMT-INITIATOR\tok\t"))
-                .and_then(|n| n.trim().parse().ok());
-            if run.initiator_instructions.is_none() {
-                return Err(format!(
-                    "initiator ({}) did not report success",
-                    build.tag()
-                ));
-            }
-            run.initiator = sections(&elf)?;
+            // The initiator-only device image: RFC 9529 §3 byte-exact, then its size; and
+            // the same with the compact SHA-256.
+            let (sections_default, instructions) = initiator(features, opt, None)?;
+            run.initiator = sections_default;
+            run.initiator_instructions = Some(instructions);
+            let (sections_compact, instructions) = initiator(features, opt, Some(COMPACT_SHA256))?;
+            run.initiator_compact = sections_compact;
+            run.initiator_compact_instructions = Some(instructions);
             run.baseline = baseline.clone();
             runs.insert((opt.to_owned(), backend.to_owned()), run);
         }
@@ -179,6 +177,34 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     std::fs::write(&path, &report).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     check(&runs)
+}
+
+/// Builds and runs the `initiator` firmware; returns its sections and the instructions of
+/// its RFC 9529 run.
+fn initiator(
+    features: &[&str],
+    opt_level: &str,
+    cfg: Option<&str>,
+) -> Result<(BTreeMap<String, u64>, u64), String> {
+    let build = Build {
+        bin: "initiator",
+        features,
+        opt_level,
+        cfg,
+    };
+    let elf = build.build()?;
+    let console = qemu::run_elf(&elf)?;
+    let instructions = console
+        .lines()
+        .find_map(|l| l.strip_prefix("IOMT-INITIATOR\tok\t"))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| {
+            format!(
+                "initiator ({}, cfg {cfg:?}) did not report success",
+                build.tag()
+            )
+        })?;
+    Ok((sections(&elf)?, instructions))
 }
 
 /// CI step body: `footprint` (opt-level s only, report under `target/`).
@@ -452,6 +478,38 @@ fn render(
                 w,
                 "\nBaseline image (opt-level {opt}): flash {} bytes.",
                 thousands(flash(&r.baseline))
+            );
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\n### Trading speed for flash: the compact SHA-256\n\n\
+         sha2's default software SHA-256 unrolls its rounds. Building the firmware with \
+         `--cfg sha2_backend_soft=\"compact\"` (e.g. in the `rustflags` of the firmware's \
+         `.cargo/config.toml`) selects its rolled variant; iomt needs no change. The same \
+         `initiator` image and RFC 9529 run, measured both ways:\n"
+    );
+    let _ = writeln!(
+        w,
+        "| opt-level | backend | flash (default) | flash (compact) | saved | instructions (default) | instructions (compact) | ratio |\n|---|---|---:|---:|---:|---:|---:|---:|"
+    );
+    for opt in opts {
+        for (backend, _) in BACKENDS {
+            let r = get(opt, backend)?;
+            let (a, b) = (flash(&r.initiator), flash(&r.initiator_compact));
+            let (ia, ib) = (
+                r.initiator_instructions.unwrap_or(0),
+                r.initiator_compact_instructions.unwrap_or(0),
+            );
+            let _ = writeln!(
+                w,
+                "| {opt} | {backend} | {} | {} | {} | {} | {} | {:.3} |",
+                thousands(a),
+                thousands(b),
+                thousands(a.saturating_sub(b)),
+                thousands(ia),
+                thousands(ib),
+                ib as f64 / ia.max(1) as f64,
             );
         }
     }
