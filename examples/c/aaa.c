@@ -17,13 +17,17 @@
  *      manifest and a downgrade are refused (and audited).
  *
  * Built with -std=c11 -Wall -Wextra -Wpedantic -Werror and run under ASan+UBSan and
- * valgrind by `cargo xtask cexamples host`. Every object lives in caller storage.
+ * valgrind by `cargo xtask cexamples host`, and with -DIOMT_FIRMWARE (RNG and log from
+ * firmware/platform.c) as Cortex-M4 firmware on QEMU by `cargo xtask cexamples firmware`.
+ * Every object lives in caller storage.
  */
 #define _DEFAULT_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifndef IOMT_FIRMWARE
 #include <sys/random.h>
+#endif
 
 #include "aaa_creds.h"
 #include "aaa_update.h"
@@ -78,6 +82,7 @@ static const char DEVICE_ID[] = "pump-0042";
 static const char GOOD_PIN[] = "482916";
 static const char BAD_PIN[] = "000000";
 
+#ifndef IOMT_FIRMWARE
 int32_t demo_rng(void *userdata, uint8_t *out, size_t out_len) {
     (void)userdata;
     while (out_len > 0) {
@@ -92,6 +97,7 @@ int32_t demo_rng(void *userdata, uint8_t *out, size_t out_len) {
 }
 
 void demo_log(const char *line) { fprintf(stderr, "%s\n", line); }
+#endif /* on the Cortex-M4 firmware, examples/c/firmware/platform.c provides both */
 
 #define CHECK(stats, cond) demo_check((stats), (cond), #cond)
 #define EXPECT(stats, call, code) demo_check((stats), (call) == (code), #call " == " #code)

@@ -239,7 +239,8 @@ fn qemu_run(elf: &Path) -> Result<(), String> {
     }
 }
 
-/// Cortex-M4: initiator and responder in-process on QEMU, for both P-256 backends.
+/// Cortex-M4 on QEMU, for both P-256 backends: initiator and responder in-process
+/// (`main.c`), then authorization and accounting end to end (`aaa.c`, `-DIOMT_FIRMWARE`).
 pub(crate) fn firmware() -> Result<(), String> {
     for (variant, features) in VARIANTS {
         let lib = firmware_lib(variant, features)?;
@@ -247,6 +248,17 @@ pub(crate) fn firmware() -> Result<(), String> {
         arm_link(Some(&lib), &["firmware/main.c", "demo.c"], &[], &elf)?;
         run(Command::new("arm-none-eabi-size").arg(&elf))?;
         println!("firmware ({variant}):");
+        qemu_run(&elf)?;
+        // Authorization and accounting end to end (aaa.c) on the target too.
+        let elf = out_dir()?.join(format!("firmware-aaa-{variant}.elf"));
+        arm_link(
+            Some(&lib),
+            &["aaa.c", "demo.c", "firmware/platform.c"],
+            &["-DIOMT_FIRMWARE"],
+            &elf,
+        )?;
+        run(Command::new("arm-none-eabi-size").arg(&elf))?;
+        println!("firmware aaa ({variant}):");
         qemu_run(&elf)?;
     }
     Ok(())
