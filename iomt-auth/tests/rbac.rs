@@ -201,6 +201,34 @@ fn rbac_role_escalation_attempts_fail() {
 }
 
 #[test]
+fn rbac_factor_proof_cannot_move_to_another_subjects_session() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let admin = SessionAuth::new(&mut c, b"admin", RoleSet::only(Role::Administrator));
+    let admin = with_factor(&mut c, &mut l, admin);
+    let FactorOutcome::Verified(proof) = admin.factor() else {
+        panic!("no proof");
+    };
+    assert_eq!(proof.subject(), admin.subject());
+    let p = RbacPolicy::DEFAULT;
+    assert_eq!(
+        p.decide(&admin, Operation::ClearAuditLog),
+        RbacDecision::Allow
+    );
+    // Another administrator's session holding the first one's proof.
+    let mut other = SessionAuth::new(&mut c, b"admin-2", RoleSet::only(Role::Administrator));
+    other.set_factor(FactorOutcome::Verified(proof));
+    assert_eq!(
+        p.decide(&other, Operation::ClearAuditLog),
+        RbacDecision::Deny(RbacDenyReason::FactorRequired)
+    );
+    assert_eq!(
+        p.authorize(&mut c, &mut l, &other, Operation::ClearAuditLog, t(1)),
+        Err(RbacDenyReason::FactorRequired)
+    );
+}
+
+#[test]
 fn rbac_factor_states_map_to_reasons() {
     let mut c = DeterministicProvider::new();
     let mut s = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));

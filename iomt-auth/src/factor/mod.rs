@@ -316,11 +316,21 @@ impl FactorTag {
     }
 }
 
-/// Proof that the operator factor verified in this session. Only
-/// [`FactorVerifier::verify`] creates one.
+/// Proof that the operator factor verified for one subject. Only
+/// [`FactorVerifier::verify`] creates one, bound to the subject it verified: RBAC accepts
+/// it only in a [`crate::rbac::SessionAuth`] of that same subject, so a proof cannot be
+/// moved to another peer's session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FactorProof {
-    _private: (),
+    subject: Subject,
+}
+
+impl FactorProof {
+    /// The subject whose factor verified.
+    #[must_use]
+    pub const fn subject(&self) -> Subject {
+        self.subject
+    }
 }
 
 /// The factor state of a session, as RBAC sees it.
@@ -555,7 +565,7 @@ impl<F: FactorStore> FactorVerifier<F> {
                 subject,
                 Detail::NONE,
             );
-            return Ok(FactorProof { _private: () });
+            return Ok(FactorProof { subject });
         }
         let _ = log.append(
             crypto,

@@ -311,7 +311,9 @@ impl<'r> RbacPolicy<'r> {
             None => RbacDecision::Deny(RbacDenyReason::NotPermitted),
             Some(Requirement::Credential) => RbacDecision::Allow,
             Some(Requirement::CredentialAndFactor) => match session.factor {
-                FactorOutcome::Verified(_) => RbacDecision::Allow,
+                // A proof counts only for the subject it was verified for.
+                FactorOutcome::Verified(p) if p.subject() == session.subject => RbacDecision::Allow,
+                FactorOutcome::Verified(_) => RbacDecision::Deny(RbacDenyReason::FactorRequired),
                 FactorOutcome::LockedOut => RbacDecision::Deny(RbacDenyReason::LockedOut),
                 FactorOutcome::Absent | FactorOutcome::Failed => {
                     RbacDecision::Deny(RbacDenyReason::FactorRequired)
