@@ -357,6 +357,29 @@ fn request(role: Role, purpose: Purpose, now: Timestamp) -> iomt_core::AccessReq
 }
 
 #[test]
+fn break_glass_enforce_consent_evaluates_the_tag_itself() {
+    let mut c = DeterministicProvider::new();
+    let mut l = log(&mut c);
+    let who = [5; 8];
+    // Emergency treatment under a tag that allows override: audited break-glass.
+    let req = request(Role::Clinician, Purpose::EmergencyTreatment, t(10));
+    let access = enforce_consent(&mut c, &mut l, &emergency_tag(true), &req, who, 900).unwrap();
+    let ConsentAccess::BreakGlass(b) = access else {
+        panic!("expected break-glass, got {access:?}");
+    };
+    assert_eq!(l.read(b.audit_seq()).unwrap().event, AuditEvent::BreakGlass);
+    // The same request where the tag does not allow override: denied and audited.
+    let before = l.meta().next_seq;
+    let r = enforce_consent(&mut c, &mut l, &emergency_tag(false), &req, who, 900);
+    assert!(matches!(r, Err(BreakGlassError::ConsentDenied(_))), "{r:?}");
+    assert_eq!(l.read(before).unwrap().event, AuditEvent::ConsentDenied);
+    // A role that may not break glass gets no grant, whatever it asks for.
+    let req = request(Role::Researcher, Purpose::EmergencyTreatment, t(10));
+    let r = enforce_consent(&mut c, &mut l, &emergency_tag(true), &req, who, 900);
+    assert!(matches!(r, Err(BreakGlassError::ConsentDenied(_))), "{r:?}");
+}
+
+#[test]
 fn break_glass_is_audited_before_access_and_expires() {
     let mut c = DeterministicProvider::new();
     let mut l = log(&mut c);

@@ -7,8 +7,7 @@
 //! device or gateway uses to actually release data.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
-use iomt_auth::rbac::{ConsentAccess, resolve_consent};
-use iomt_core::evaluate;
+use iomt_auth::rbac::{ConsentAccess, enforce_consent};
 
 use crate::audit::iomt_audit_log;
 use crate::authz::iomt_session_auth;
@@ -79,15 +78,8 @@ pub unsafe extern "C" fn iomt_consent_enforce(
         if !a.auth.roles().contains(req.role) {
             return Err(iomt_result::AuthzNotPermitted);
         }
-        let decision = evaluate(&tag, &req);
-        let granted = resolve_consent(
-            provider,
-            log,
-            decision,
-            a.auth.subject(),
-            req.now,
-            break_glass_ttl_secs,
-        )?;
+        let granted =
+            enforce_consent(provider, log, &tag, &req, a.auth.subject(), break_glass_ttl_secs)?;
         out.write(match granted {
             ConsentAccess::Permit => iomt_consent_access {
                 kind: iomt_decision_kind::Permit,

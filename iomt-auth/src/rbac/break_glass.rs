@@ -11,10 +11,14 @@
 //!   `ttl` capped at [`BREAK_GLASS_MAX_TTL_SECS`]; a grant presented after that window is
 //!   refused ([`BreakGlassError::Expired`]).
 //! - If the audit record cannot be written, no access is given (fail closed).
+//! - [`enforce_consent`] evaluates the tag itself, so its caller cannot present a decision
+//!   or grant that `evaluate()` did not produce (`BreakGlassGrant` and `Decision` have public
+//!   fields/variants: [`activate_break_glass`] and [`resolve_consent`] trust their caller on
+//!   that). Prefer it wherever the tag and request are at hand.
 
 use core::fmt;
 
-use iomt_core::{BreakGlassGrant, Decision, Timestamp};
+use iomt_core::{AccessRequest, BreakGlassGrant, ConsentTag, Decision, Timestamp, evaluate};
 use iomt_crypto::CryptoProvider;
 
 use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
@@ -217,4 +221,46 @@ pub fn resolve_consent<C: CryptoProvider, S: AuditStore>(
                 .map(ConsentAccess::BreakGlass)
         }
     }
+}
+
+/// Evaluates `request` against `tag` ([`iomt_core::evaluate()`], default deny) and enforces
+/// the decision through [`resolve_consent`] at the request's time: the one entry point
+/// where the caller cannot supply the decision.
+///
+/// ```
+/// use iomt_auth::audit::{AuditEvent, AuditLog, RamAuditStore};
+/// use iomt_auth::rbac::{ConsentAccess, enforce_consent};
+/// use iomt_core::*;
+/// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+/// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
+/// let t = Timestamp::from_secs(1_800_000_000);
+/// // The patient denied access, but allows emergency override.
+/// let tag = ConsentTag::deny(ConsentRef([1; 32]), 1, t, Timestamp::from_secs(1_900_000_000))
+///     .with_break_glass(true);
+/// let req = AccessRequest { role: Role::Clinician, purpose: Purpose::EmergencyTreatment,
+///     action: Action::Access, class: DataClass::Vitals, now: t, latest_revision: None };
+/// let access = enforce_consent(&mut crypto, &mut log, &tag, &req, [2; 8], 900).unwrap();
+/// assert!(matches!(access, ConsentAccess::BreakGlass(_)));
+/// assert_eq!(log.read(0)?.event, AuditEvent::BreakGlass);
+/// # Ok::<(), iomt_auth::audit::AuditError>(())
+/// ```
+///
+/// # Errors
+/// As [`resolve_consent`].
+pub fn enforce_consent<C: CryptoProvider, S: AuditStore>(
+    crypto: &mut C,
+    log: &mut AuditLog<S>,
+    tag: &ConsentTag,
+    request: &AccessRequest,
+    subject: Subject,
+    break_glass_ttl_secs: u64,
+) -> Result<ConsentAccess, BreakGlassError> {
+    resolve_consent(
+        crypto,
+        log,
+        evaluate(tag, request),
+        subject,
+        request.now,
+        break_glass_ttl_secs,
+    )
 }

@@ -45,7 +45,7 @@ mod break_glass;
 
 pub use break_glass::{
     BREAK_GLASS_MAX_TTL_SECS, BreakGlassAccess, BreakGlassError, ConsentAccess,
-    activate_break_glass, resolve_consent,
+    activate_break_glass, enforce_consent, resolve_consent,
 };
 
 /// What a session must have proven for an operation.
