@@ -16,7 +16,7 @@
 //! `IOMT-SIZE\t<backend>\t<type>\t<bytes>`; `cargo xtask footprint` parses these.
 #![no_std]
 
-#[cfg(feature = "edhoc")]
+#[cfg(feature = "edhoc-method3")]
 pub mod handshake;
 pub mod rng;
 pub mod stack;

@@ -11,6 +11,10 @@
 //! The crypto provider (`iomt_crypto::CryptoProvider`) is passed into every handshake
 //! step as `&mut C`; no state holds a reference to it.
 //!
+//! Cargo features: `signature-methods` (default) — EDHOC methods 0–2 (ECDSA); without it
+//! only method 3 is available ([`edhoc::Method::is_supported`]) and the handshake code
+//! links no ECDSA. `defmt` — `defmt::Format` for the error types.
+//!
 //! ```
 //! use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 //! use iomt_auth::edhoc::*;

@@ -1495,7 +1495,8 @@ typedef struct iomt_lockout_policy {
  */
 typedef struct iomt_initiator_config {
   /**
-   * Method 0–3 (0: signature/signature … 3: static DH/static DH).
+   * Method 0–3 (0: signature/signature … 3: static DH/static DH; 0–2 need the
+   * `signature-methods` feature, on by default).
    */
   uint8_t method;
   /**

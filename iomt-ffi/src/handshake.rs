@@ -97,7 +97,8 @@ pub enum iomt_handshake_state {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct iomt_initiator_config {
-    /// Method 0–3 (0: signature/signature … 3: static DH/static DH).
+    /// Method 0–3 (0: signature/signature … 3: static DH/static DH; 0–2 need the
+    /// `signature-methods` feature, on by default).
     pub method: u8,
     /// Non-zero if message_4 is expected.
     pub expect_message_4: u8,

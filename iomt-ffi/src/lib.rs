@@ -19,8 +19,9 @@
 //!   failed; a closed session stays closed.
 //! - No panic crosses the boundary: under the `std` feature every body runs inside
 //!   `catch_unwind` (a caught panic is `IOMT_RESULT_PANIC`); firmware builds
-//!   (`--no-default-features --features panic-handler`, `panic = "abort"`) rely on the
-//!   workspace lints (no unwrap/expect/panic/indexing) and fuzzing of the parsers.
+//!   (`--no-default-features --features panic-handler,signature-methods`,
+//!   `panic = "abort"`) rely on the workspace lints (no unwrap/expect/panic/indexing) and
+//!   fuzzing of the parsers.
 //!
 //! See `README.md` in this crate for linking from C, Zephyr and CMake.
 //!

@@ -94,10 +94,21 @@ fn host_lib() -> Result<PathBuf, String> {
     Ok(target_dir().join("debug/libiomt_ffi.a"))
 }
 
-/// The two firmware builds: P-256 on RustCrypto, and on the P256-Cortex-M4 assembly.
+/// The two firmware builds: P-256 on RustCrypto, and on the P256-Cortex-M4 assembly
+/// (all EDHOC methods).
 const VARIANTS: [(&str, &str); 2] = [
-    ("rustcrypto", "panic-handler"),
-    ("p256-cortex-m4", "panic-handler,p256-cortex-m4"),
+    ("rustcrypto", "panic-handler,signature-methods"),
+    (
+        "p256-cortex-m4",
+        "panic-handler,signature-methods,p256-cortex-m4",
+    ),
+];
+
+/// The same without the `signature-methods` feature (EDHOC method 3 only), for the size
+/// report: what a static-DH-only device saves.
+const METHOD_3_VARIANTS: [(&str, &str); 2] = [
+    ("rustcrypto-method3", "panic-handler"),
+    ("p256-cortex-m4-method3", "panic-handler,p256-cortex-m4"),
 ];
 
 /// The firmware staticlib (release: LTO, opt-level s; no_std with the panic handler),
@@ -291,7 +302,7 @@ pub(crate) fn size() -> Result<(), String> {
         &without,
     )?;
     let (t0, d0, b0) = sizes(&without)?;
-    for (variant, features) in VARIANTS {
+    for (variant, features) in VARIANTS.into_iter().chain(METHOD_3_VARIANTS) {
         let lib = firmware_lib(variant, features)?;
         let with = dir.join(format!("device-role-{variant}.elf"));
         arm_link(Some(&lib), &["firmware/device_role.c"], &[], &with)?;

@@ -163,6 +163,16 @@ fn no_std_builds() -> Result<(), String> {
             cmd.args(["-p", krate]);
         }
         run(&mut cmd)?;
+        // And iomt-auth without its default `signature-methods` (EDHOC method 3 only).
+        run(cargo().args([
+            "build",
+            "--release",
+            "--target",
+            target,
+            "-p",
+            "iomt-auth",
+            "--no-default-features",
+        ]))?;
     }
     Ok(())
 }

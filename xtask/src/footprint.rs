@@ -39,6 +39,9 @@ struct Run {
     /// instructions.
     initiator_compact: BTreeMap<String, u64>,
     initiator_compact_instructions: Option<u64>,
+    /// The same image without iomt-auth's `signature-methods` (EDHOC method 3 only).
+    initiator_method3: BTreeMap<String, u64>,
+    initiator_method3_instructions: Option<u64>,
     /// operation → (instructions, peak stack bytes), in report order.
     ops: Vec<(String, u64, u64)>,
     /// type → bytes.
@@ -162,6 +165,13 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             let (sections_compact, instructions) = initiator(features, opt, Some(COMPACT_SHA256))?;
             run.initiator_compact = sections_compact;
             run.initiator_compact_instructions = Some(instructions);
+            let method3: Vec<&str> = features
+                .iter()
+                .map(|f| if *f == "edhoc" { "edhoc-method3" } else { *f })
+                .collect();
+            let (sections_method3, instructions) = initiator(&method3, opt, None)?;
+            run.initiator_method3 = sections_method3;
+            run.initiator_method3_instructions = Some(instructions);
             run.baseline = baseline.clone();
             runs.insert((opt.to_owned(), backend.to_owned()), run);
         }
@@ -478,6 +488,36 @@ fn render(
                 w,
                 "\nBaseline image (opt-level {opt}): flash {} bytes.",
                 thousands(flash(&r.baseline))
+            );
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\n### A static-DH-only device: without `signature-methods`\n\n\
+         iomt-auth's `signature-methods` feature (on by default; iomt-ffi forwards it) brings \
+         EDHOC methods 0–2 and with them ECDSA signing and verification. A device that only \
+         runs method 3 builds without it (configurations naming another method are then \
+         refused, which this image checks on the target). The same `initiator` image and \
+         RFC 9529 run (method 3), both ways:\n"
+    );
+    let _ = writeln!(
+        w,
+        "| opt-level | backend | flash (all methods) | flash (method 3 only) | saved | instructions (all) | instructions (method 3 only) |\n|---|---|---:|---:|---:|---:|---:|"
+    );
+    for opt in opts {
+        for (backend, _) in BACKENDS {
+            let r = get(opt, backend)?;
+            let (a, b) = (flash(&r.initiator), flash(&r.initiator_method3));
+            let _ = writeln!(
+                w,
+                "| {opt} | {backend} | {} | {} | {} ({:.1} KiB) | {} | {} |",
+                thousands(a),
+                thousands(b),
+                thousands(a.saturating_sub(b)),
+                a.saturating_sub(b) as f64 / 1024.0,
+                r.initiator_instructions.map_or("–".to_owned(), thousands),
+                r.initiator_method3_instructions
+                    .map_or("–".to_owned(), thousands),
             );
         }
     }

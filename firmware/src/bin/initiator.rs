@@ -61,7 +61,28 @@ fn main() -> ! {
     }
 }
 
+/// Without iomt-auth's `signature-methods` feature, a signature method must be refused.
+#[cfg(not(feature = "edhoc"))]
+fn signature_methods_refused() -> Result<(), &'static str> {
+    for method in [Method::SigSig, Method::SigStat, Method::StatSig] {
+        let config = InitiatorConfig {
+            method,
+            suites: &[2],
+            c_i: ConnId::new(&[0x37]).map_err(|_| "C_I")?,
+            expect_message_4: false,
+            ead_labels: EadLabels::NONE,
+        };
+        match Initiator::<Provider>::new(&config) {
+            Err(AuthError::ApiMisuse(iomt_auth::error::ApiMisuse::InvalidConfig)) => {}
+            _ => return Err("a signature method was accepted without `signature-methods`"),
+        }
+    }
+    Ok(())
+}
+
 fn run(instructions: &mut u32) -> Result<(), &'static str> {
+    #[cfg(not(feature = "edhoc"))]
+    signature_methods_refused()?;
     let mut p = Provider::new(ReplayRng::new(X));
     let sk_i = p.p256_import_key(&SK_I).map_err(|_| "import SK_I")?;
     let me = LocalCredential {

@@ -1,7 +1,9 @@
 //! Processing shared by both roles: MACs, signatures, COSE_Encrypt0 of messages 3/4.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, Prk, PublicKey, Signature};
+#[cfg(feature = "signature-methods")]
+use iomt_crypto::Signature;
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, Prk, PublicKey};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -129,13 +131,19 @@ pub(crate) fn sign_or_mac<C: CryptoProvider>(
             .copy_from_slice(mac);
         return Ok(mac_len);
     }
-    let mut idc = [0u8; MAX_ID_CRED_LEN + 8];
-    let idc_len = id_cred_map(&own.id_cred, &mut idc)?;
-    let digest =
-        kdf::sig_structure_digest(c, idc.get(..idc_len).unwrap_or(&[]), th, own.cred, ead, mac);
-    let sig = c.ecdsa_p256_sign_digest(own.key, &digest)?;
-    out.copy_from_slice(sig.as_bytes());
-    Ok(SIGNATURE_LEN)
+    #[cfg(feature = "signature-methods")]
+    {
+        let mut idc = [0u8; MAX_ID_CRED_LEN + 8];
+        let idc_len = id_cred_map(&own.id_cred, &mut idc)?;
+        let digest =
+            kdf::sig_structure_digest(c, idc.get(..idc_len).unwrap_or(&[]), th, own.cred, ead, mac);
+        let sig = c.ecdsa_p256_sign_digest(own.key, &digest)?;
+        out.copy_from_slice(sig.as_bytes());
+        Ok(SIGNATURE_LEN)
+    }
+    // Unreachable: configurations with a signature method are refused at construction.
+    #[cfg(not(feature = "signature-methods"))]
+    Err(AuthError::ApiMisuse(ApiMisuse::InvalidConfig))
 }
 
 /// Verifies a received signature over the Sig_structure with payload `mac`.
@@ -150,13 +158,22 @@ pub(crate) fn verify_signature<C: CryptoProvider>(
     mac: &[u8],
     signature: &[u8],
 ) -> Result<(), AuthError> {
-    let sig = Signature::from_bytes(signature).map_err(|_| AuthError::AuthenticationFailed)?;
-    let mut idc = [0u8; MAX_ID_CRED_LEN + 8];
-    let idc_len = id_cred_map(id_cred, &mut idc)?;
-    let digest =
-        kdf::sig_structure_digest(c, idc.get(..idc_len).unwrap_or(&[]), th, cred, ead, mac);
-    c.ecdsa_p256_verify_digest(public, &digest, &sig)
-        .map_err(|_| AuthError::AuthenticationFailed)
+    #[cfg(feature = "signature-methods")]
+    {
+        let sig = Signature::from_bytes(signature).map_err(|_| AuthError::AuthenticationFailed)?;
+        let mut idc = [0u8; MAX_ID_CRED_LEN + 8];
+        let idc_len = id_cred_map(id_cred, &mut idc)?;
+        let digest =
+            kdf::sig_structure_digest(c, idc.get(..idc_len).unwrap_or(&[]), th, cred, ead, mac);
+        c.ecdsa_p256_verify_digest(public, &digest, &sig)
+            .map_err(|_| AuthError::AuthenticationFailed)
+    }
+    // Unreachable: a peer's signature method is refused with message_1 (or never sent).
+    #[cfg(not(feature = "signature-methods"))]
+    {
+        let _ = (c, public, id_cred, th, cred, ead, mac, signature);
+        Err(AuthError::AuthenticationFailed)
+    }
 }
 
 /// K/IV for message_3 (labels 3/4 from PRK_3e2m, TH_3) or message_4 (8/9, PRK_4e3m, TH_4).

@@ -107,6 +107,9 @@ impl<C: CryptoProvider> Initiator<C> {
     }
 
     fn from_params(mut params: Params, suites_r: Option<&SuiteList>) -> Result<Self, AuthError> {
+        if !params.method.is_supported() {
+            return Err(AuthError::ApiMisuse(ApiMisuse::InvalidConfig));
+        }
         let prefs = params.prefs;
         let (idx, suite) = prefs
             .as_slice()

@@ -95,6 +95,7 @@ pub(crate) fn hash_bstr(h: &Digest) -> [u8; 34] {
 }
 
 /// Feeds the CBOR head of a bstr of `len` bytes into a hash.
+#[cfg(feature = "signature-methods")]
 pub(crate) fn hash_bstr_head<H: Sha256State>(h: &mut H, len: usize) {
     let mut buf = [0u8; 9];
     let n = {
@@ -131,6 +132,7 @@ pub(crate) fn th_next<C: CryptoProvider>(
 
 /// The Sig_structure digest for Signature_or_MAC_2/3 (COSE_Sign1, RFC 9052 §4.4):
 /// `["Signature1", << ID_CRED_x >>, << TH, CRED_x, ? EAD >>, MAC]`.
+#[cfg(feature = "signature-methods")]
 pub(crate) fn sig_structure_digest<C: CryptoProvider>(
     c: &mut C,
     id_cred_map: &[u8],

@@ -183,6 +183,13 @@ impl Method {
         self as u8
     }
 
+    /// `true` if this build implements the method: always method 3; methods 0–2 (ECDSA)
+    /// only with the `signature-methods` feature (on by default).
+    #[must_use]
+    pub const fn is_supported(self) -> bool {
+        cfg!(feature = "signature-methods") || matches!(self, Self::StatStat)
+    }
+
     /// `true` if the initiator authenticates with static DH (methods 2, 3).
     #[must_use]
     pub const fn initiator_static(self) -> bool {

@@ -106,6 +106,7 @@ impl<C: CryptoProvider> Responder<C> {
             .iter()
             .any(|s| Suite::from_id(*s).is_none())
             || config.methods.is_empty()
+            || config.methods.iter().any(|m| !m.is_supported())
         {
             return Err(ApiMisuse::InvalidConfig.into());
         }
