@@ -6,10 +6,12 @@
 //! - [`fixture`]: the RFC 9529 §3 credentials and keys, for both providers.
 //! - [`handshake`]: the stateful EDHOC driver (an adversarial network between an initiator
 //!   and a responder) used by the `edhoc_handshake*` targets.
+//! - [`ops`]: the byte-code reader/writer of the operation-sequence targets.
 
 pub mod edhoc;
 pub mod fixture;
 pub mod handshake;
+pub mod ops;
 pub mod provider;
 mod seeds;
 
