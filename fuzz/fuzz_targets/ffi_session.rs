@@ -4,8 +4,8 @@
 //! message_2/message_4 are kept as templates and byte-copied into fresh storage per input
 //! (the objects hold no pointers, so a copy is an independent object).
 //!
-//! The first input byte picks the suite (bit 0: suite 2 = AES-CCM-16-64-128, or 5 =
-//! ChaCha20-Poly1305... as negotiated) and the mode (bits 1-2):
+//! The first input byte picks the suite (bit 0: EDHOC suite 2, AES-CCM-16-64-128, or
+//! suite 5, ChaCha20-Poly1305; both P-256) and the mode (bits 1-2):
 //! - session mode (0, 1): a program (`iomt_fuzz::ops`) of `iomt_session_seal`,
 //!   `_send_consent`, `_close`, `_update_send_key` and `_get_info` on either side with
 //!   arbitrary slots, payloads and output capacities, and `iomt_session_open` of genuine,
@@ -333,6 +333,10 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     };
     let r = read(&mut i, &mut c);
     assert_ne!(r, iomt_result::Panic);
+    if msg == &genuine[..] {
+        // Also shows that a byte copy of the template is a working object.
+        assert_eq!(r, iomt_result::Ok, "the genuine message was refused");
+    }
     let s = state(&i);
     match r {
         iomt_result::Ok => {
