@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use iomt_crypto::{AeadAlgorithm, DeterministicProvider};
-use iomt_fuzz::ops::{Ops, OpsWriter, write_seed};
+use iomt_fuzz::ops::{Ops, OpsWriter, same_frame, write_seed};
 use iomt_proto::channel::{Channel, MAX_EPOCH_SKIP, MAX_FRAME_LEN};
 use iomt_proto::keys::{ExportError, Side};
 use iomt_proto::transport::memory::{DatagramEnd, DatagramPipe, MemoryError};
@@ -153,7 +153,7 @@ impl World<'_> {
             (Ok(frame), r) => (frame, r.map(|o| (o.frame_type, o.payload.to_vec()))),
         };
         let (frame, r) = frame;
-        let genuine = self.sent.iter().position(|s| s.bytes == frame);
+        let genuine = self.sent.iter().position(|s| same_frame(&s.bytes, &frame));
         match r {
             Ok((frame_type, payload)) => {
                 assert!(!was_closed, "a closed channel opened a frame");

@@ -37,7 +37,7 @@ use iomt_auth::edhoc::ErrorMessage;
 use iomt_core::{ConsentRef, ConsentTag, Timestamp};
 use iomt_ffi::*;
 use iomt_fuzz::fixture;
-use iomt_fuzz::ops::{Ops, OpsWriter, write_seed};
+use iomt_fuzz::ops::{Ops, OpsWriter, same_frame, write_seed};
 use libfuzzer_sys::fuzz_target;
 
 unsafe extern "C" fn rng(_userdata: *mut c_void, out: *mut u8, out_len: usize) -> i32 {
@@ -564,7 +564,7 @@ impl Sessions {
         let genuine = self
             .sent
             .iter()
-            .position(|s| s.from != side && s.bytes == frame);
+            .position(|s| s.from != side && same_frame(&s.bytes, frame));
         if r != iomt_result::Ok {
             assert!(in_session_range(r), "open gave {r:?}");
             // SAFETY: reading the (unchanged) pattern bytes.
