@@ -56,6 +56,8 @@ struct Sent {
     bytes: Vec<u8>,
     payload: Vec<u8>,
     accepted: bool,
+    /// The key epoch it opened under.
+    epoch: u32,
 }
 
 fn exporter(label: u16, ctx: &[u8], out: &mut [u8]) -> Result<(), ExportError> {
@@ -113,6 +115,7 @@ impl World<'_> {
             bytes: out[..n].to_vec(),
             payload: payload.to_vec(),
             accepted: false,
+            epoch: 0,
         });
         Some(out[..n].to_vec())
     }
@@ -150,12 +153,15 @@ impl World<'_> {
                 return;
             }
             (Err(want), Ok(_)) => panic!("expected {want:?}, a frame opened"),
-            (Ok(frame), r) => (frame, r.map(|o| (o.frame_type, o.payload.to_vec()))),
+            (Ok(frame), r) => (
+                frame,
+                r.map(|o| (o.frame_type, o.epoch, o.payload.to_vec())),
+            ),
         };
         let (frame, r) = frame;
         let genuine = self.sent.iter().position(|s| same_frame(&s.bytes, &frame));
         match r {
-            Ok((frame_type, payload)) => {
+            Ok((frame_type, epoch, payload)) => {
                 assert!(!was_closed, "a closed channel opened a frame");
                 let g = genuine.expect("a forged datagram opened");
                 let s = &mut self.sent[g];
@@ -163,13 +169,18 @@ impl World<'_> {
                 assert_eq!(frame_type, FrameType::Data);
                 assert_eq!(payload, s.payload);
                 s.accepted = true;
+                s.epoch = epoch;
             }
             Err(TransportError::Proto(e)) => {
                 let after = self.rx.stats();
                 if was_closed {
                     assert_eq!(e, ProtoError::Closed);
                 }
-                if genuine.is_some_and(|g| self.sent[g].accepted) {
+                // An accepted frame of the current epoch comes again: a replay. (Of another
+                // epoch it may alias a later one — 4 epoch bits — and fail authentication.)
+                if genuine.is_some_and(|g| {
+                    self.sent[g].accepted && self.sent[g].epoch == before.recv_epoch
+                }) {
                     assert!(
                         matches!(
                             e,

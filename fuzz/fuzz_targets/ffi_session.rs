@@ -443,6 +443,8 @@ struct Sent {
     /// The consent tag the frame is bound to (consent frames: the tag they install).
     bound: Option<Vec<u8>>,
     accepted: bool,
+    /// The key epoch it opened under.
+    epoch: u32,
 }
 
 struct Sessions {
@@ -535,6 +537,7 @@ impl Sessions {
 
     /// Opens `frame` on `side` and checks it against the genuine frames.
     fn open(&mut self, side: usize, frame: &[u8]) {
+        let recv_epoch = self.info(side).recv_epoch;
         let mut buf = frame.to_vec();
         let mut opened = MaybeUninit::<iomt_opened>::uninit();
         // SAFETY: filling plain storage with a pattern.
@@ -576,7 +579,9 @@ impl Sessions {
             if self.closed[side] {
                 assert_eq!(r, iomt_result::SessionClosed);
             }
-            if genuine.is_some_and(|g| self.sent[g].accepted) {
+            // An accepted frame of the current epoch comes again: a replay. (Of another
+            // epoch it may alias a later one — 4 epoch bits — and fail authentication.)
+            if genuine.is_some_and(|g| self.sent[g].accepted && self.sent[g].epoch == recv_epoch) {
                 assert!(
                     matches!(
                         r,
@@ -600,6 +605,7 @@ impl Sessions {
         let s = &mut self.sent[g];
         assert!(!s.accepted, "a genuine frame opened twice");
         s.accepted = true;
+        s.epoch = o.epoch;
         self.opened += 1;
         assert_eq!(o.frame_type, s.frame_type);
         assert_eq!(o.consent_slot, s.slot);
@@ -631,11 +637,12 @@ impl Sessions {
         }
     }
 
-    fn info(&mut self, side: usize) {
+    fn info(&mut self, side: usize) -> iomt_session_info {
         let mut info = iomt_session_info::default();
         // SAFETY: valid pointers.
         ok(unsafe { iomt_session_get_info(&*self.s[side], &mut info) });
         assert_eq!(info.closed != 0, self.closed[side], "closed flag");
+        info
     }
 }
 
@@ -711,6 +718,7 @@ fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
                         slot,
                         bound,
                         accepted: false,
+                        epoch: 0,
                     });
                 }
             }
@@ -761,6 +769,7 @@ fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
                         slot,
                         bound: Some(tag),
                         accepted: false,
+                        epoch: 0,
                     });
                 }
             }
@@ -786,6 +795,7 @@ fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
                         slot: IOMT_NO_CONSENT_SLOT,
                         bound: None,
                         accepted: false,
+                        epoch: 0,
                     });
                 }
             }
