@@ -220,7 +220,7 @@ impl World<'_> {
         let expected = self.expect_next(buf_len);
         let mut buf = vec![0u8; buf_len];
         match (expected, self.rx_link.recv_frame(&mut buf)) {
-            (Ok(want), Ok(got)) => assert_eq!(got, &want[..]),
+            (Ok(want), Ok(got)) => assert!(same_frame(&want, got), "recv_frame changed the bytes"),
             (Err(want), Err(got)) => assert_eq!(got, want),
             (want, got) => panic!("recv_frame: expected {want:?}, got {got:?}"),
         }

@@ -85,18 +85,22 @@ impl OpsWriter {
 
 /// Whether `secret` (e.g. a frame sealed during the run) equals `input` (fuzzer-controlled
 /// bytes), compared so that libFuzzer cannot learn `secret`: a plain `==` is a `memcmp`
-/// that libFuzzer intercepts and mines for dictionary entries, after which it replays
-/// frames sealed in earlier runs (same keys) as "forgeries". Only 64-bit fingerprints are
-/// compared until they match.
+/// that libFuzzer intercepts (even when both sides are equal) and mines for dictionary
+/// entries, after which it injects frames sealed in earlier runs (same keys) into runs
+/// that never sealed them, where they open as "forgeries". Only two independent 64-bit
+/// fingerprints and the lengths are compared (a false match has probability ~2^-128).
 #[must_use]
 pub fn same_frame(secret: &[u8], input: &[u8]) -> bool {
     use std::hash::{DefaultHasher, Hash, Hasher};
-    let fingerprint = |b: &[u8]| {
-        let mut h = DefaultHasher::new();
-        b.hash(&mut h);
-        h.finish()
+    let fingerprints = |b: &[u8]| {
+        let mut h1 = DefaultHasher::new();
+        b.hash(&mut h1);
+        let mut h2 = DefaultHasher::new();
+        0x5EED_u16.hash(&mut h2);
+        b.hash(&mut h2);
+        (h1.finish(), h2.finish())
     };
-    fingerprint(secret) == fingerprint(input) && secret == input
+    secret.len() == input.len() && fingerprints(secret) == fingerprints(input)
 }
 
 /// Writes `data` as `dir/name` (seed writers), creating `dir`.
