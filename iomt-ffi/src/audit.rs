@@ -17,8 +17,7 @@ use core::ffi::c_void;
 
 use iomt_auth::audit::{
     AuditEvent, AuditLog, AuditMeta, AuditRecord, AuditStore, CHALLENGE_LEN, DETAIL_LEN, Detail,
-    ENTRY_LEN, Entry, Outcome, RECORD_LEN, SUBJECT_LEN, SUMMARY_LEN, StorageError, Subject,
-    subject_of,
+    ENTRY_LEN, Entry, Outcome, RECORD_LEN, SUBJECT_LEN, SUMMARY_LEN, StorageError, subject_of,
 };
 use iomt_core::Timestamp;
 
@@ -250,19 +249,6 @@ impl From<AuditRecord> for iomt_audit_record {
     }
 }
 
-/// A required 8-byte subject id.
-///
-/// # Safety
-/// A non-NULL `ptr` must point to `IOMT_SUBJECT_LEN` readable bytes.
-pub(crate) unsafe fn subject(ptr: *const u8) -> Result<Subject, iomt_result> {
-    if ptr.is_null() {
-        return Err(iomt_result::NullParameter);
-    }
-    // SAFETY: forwarded contract.
-    let s = unsafe { boundary::slice(ptr, IOMT_SUBJECT_LEN) }?;
-    s.try_into().map_err(|_| iomt_result::InvalidArgument)
-}
-
 /// Opens the audit log in the caller's store (empty or previously written), rolling
 /// forward over an entry written just before a power cut. `device` (8 bytes) identifies
 /// this device in exports, e.g. from `iomt_subject_of` over its identity.
@@ -286,7 +272,7 @@ pub unsafe extern "C" fn iomt_audit_log_init(
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
         let (provider, ops, device) = unsafe {
-            (boundary::get_mut(crypto)?, boundary::input(ops)?, subject(device)?)
+            (boundary::get_mut(crypto)?, boundary::input(ops)?, boundary::fixed(device)?)
         };
         if log.is_null() {
             return Err(iomt_result::NullParameter);
@@ -335,7 +321,7 @@ pub unsafe extern "C" fn iomt_audit_log_append(
             iomt_auth::audit::SUBJECT_DEVICE
         } else {
             // SAFETY: forwarded contract.
-            unsafe { subject(subject_id)? }
+            unsafe { boundary::fixed(subject_id)? }
         };
         if detail.len() > IOMT_AUDIT_DETAIL_LEN {
             return Err(iomt_result::InvalidArgument);
@@ -484,7 +470,7 @@ pub unsafe extern "C" fn iomt_audit_log_export_summary(
                 boundary::get_mut(log)?,
                 boundary::get_mut(crypto)?,
                 boundary::get(device_key)?,
-                challenge_of(challenge)?,
+                boundary::fixed(challenge)?,
                 boundary::slice_mut(out, out_cap)?,
                 boundary::output(out_len)?,
             )
@@ -527,13 +513,11 @@ pub unsafe extern "C" fn iomt_audit_log_export_records(
                 boundary::output(next_seq)?,
             )
         };
-        match log.export_records(from_seq, end_seq, max_records, out) {
-            Ok((n, following)) => {
-                next.write(following);
-                boundary::written::<iomt_auth::audit::AuditError>(Ok(n), len)
-            }
-            Err(e) => boundary::written::<iomt_auth::audit::AuditError>(Err(e), len),
-        }
+        let r = log.export_records(from_seq, end_seq, max_records, out).map(|(n, following)| {
+            next.write(following);
+            n
+        });
+        boundary::written(r, len)
     }
 }
 
@@ -589,17 +573,4 @@ pub unsafe extern "C" fn iomt_subject_of(
         dst.copy_from_slice(&subject_of::<Provider>(provider, &padded));
         Ok(())
     }
-}
-
-/// A required 16-byte challenge.
-///
-/// # Safety
-/// A non-NULL `ptr` must point to `IOMT_AUDIT_CHALLENGE_LEN` readable bytes.
-pub(crate) unsafe fn challenge_of(ptr: *const u8) -> Result<[u8; CHALLENGE_LEN], iomt_result> {
-    if ptr.is_null() {
-        return Err(iomt_result::NullParameter);
-    }
-    // SAFETY: forwarded contract.
-    let s = unsafe { boundary::slice(ptr, CHALLENGE_LEN) }?;
-    s.try_into().map_err(|_| iomt_result::InvalidArgument)
 }

@@ -12,7 +12,7 @@
 use ::iomt_crypto::PublicKey;
 use iomt_auth::audit::{AuditError, ExportChunk, ExportVerifier};
 
-use crate::audit::{IOMT_SUBJECT_LEN, challenge_of, iomt_audit_record, subject};
+use crate::audit::{IOMT_SUBJECT_LEN, iomt_audit_record};
 use crate::boundary::{self, FfiResult, ffi_panic_boundary, storage_asserts};
 use crate::crypto::iomt_crypto;
 use crate::result::iomt_result;
@@ -104,7 +104,7 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
                 boundary::get_mut(crypto)?,
                 boundary::slice(summary, summary_len)?,
                 boundary::slice(device_public_key, device_public_key_len)?,
-                challenge_of(challenge)?,
+                boundary::fixed(challenge)?,
             )
         };
         if verifier.is_null() {
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
             None
         } else {
             // SAFETY: forwarded contract.
-            Some(unsafe { subject(expected_device)? })
+            Some(unsafe { boundary::fixed(expected_device)? })
         };
         let key = PublicKey::from_sec1_bytes(pk)?;
         let ExportChunk::Summary(s) = ExportChunk::decode(summary)? else {

@@ -228,6 +228,25 @@ pub(crate) struct PolicyObj {
 }
 
 impl PolicyObj {
+    /// Copies `len` rules in (`CAPACITY_EXCEEDED` above `IOMT_MAX_RBAC_RULES`).
+    fn from_rules(
+        rules: impl Iterator<Item = Result<RbacRule, iomt_result>>,
+        len: usize,
+    ) -> Result<Self, iomt_result> {
+        if len > IOMT_MAX_RBAC_RULES {
+            return Err(iomt_result::CapacityExceeded);
+        }
+        let filler = RbacRule::new(Role::Device, Operation::ReadVitals, Requirement::Credential);
+        let mut obj = Self {
+            rules: [filler; IOMT_MAX_RBAC_RULES],
+            len,
+        };
+        for (dst, r) in obj.rules.iter_mut().zip(rules) {
+            *dst = r?;
+        }
+        Ok(obj)
+    }
+
     fn policy(&self) -> RbacPolicy<'_> {
         RbacPolicy::new(self.rules.get(..self.len).unwrap_or(&[]))
     }
@@ -288,14 +307,7 @@ pub unsafe extern "C" fn iomt_rbac_policy_init(
         if policy.is_null() {
             return Err(iomt_result::NullParameter);
         }
-        if src.len() > IOMT_MAX_RBAC_RULES {
-            return Err(iomt_result::CapacityExceeded);
-        }
-        let filler = RbacRule::new(Role::Device, Operation::ReadVitals, Requirement::Credential);
-        let mut obj = PolicyObj { rules: [filler; IOMT_MAX_RBAC_RULES], len: src.len() };
-        for (dst, r) in obj.rules.iter_mut().zip(src) {
-            *dst = rule_from_c(r)?;
-        }
+        let obj = PolicyObj::from_rules(src.iter().map(rule_from_c), src.len())?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(policy, obj) }
     }
@@ -317,14 +329,7 @@ pub unsafe extern "C" fn iomt_rbac_policy_init_default(
 ) -> iomt_result {
     ffi_panic_boundary! {
         let rows = RbacPolicy::DEFAULT.rows();
-        let filler = RbacRule::new(Role::Device, Operation::ReadVitals, Requirement::Credential);
-        let mut obj = PolicyObj { rules: [filler; IOMT_MAX_RBAC_RULES], len: rows.len() };
-        if rows.len() > IOMT_MAX_RBAC_RULES {
-            return Err(iomt_result::CapacityExceeded);
-        }
-        for (dst, r) in obj.rules.iter_mut().zip(rows) {
-            *dst = *r;
-        }
+        let obj = PolicyObj::from_rules(rows.iter().copied().map(Ok), rows.len())?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(policy, obj) }
     }

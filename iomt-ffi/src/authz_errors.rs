@@ -109,15 +109,6 @@ impl Needed for AuditError {
     }
 }
 
-impl Needed for FactorError {
-    fn needed(self) -> Option<usize> {
-        match self {
-            Self::BufferTooSmall { needed } => Some(needed),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

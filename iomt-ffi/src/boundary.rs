@@ -156,6 +156,19 @@ pub(crate) unsafe fn array_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut
     Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
 
+/// A required fixed-length input (a subject id, a challenge, a PIN verifier), copied.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `N` readable bytes.
+pub(crate) unsafe fn fixed<const N: usize>(ptr: *const u8) -> Result<[u8; N], iomt_result> {
+    if ptr.is_null() {
+        return Err(iomt_result::NullParameter);
+    }
+    // SAFETY: forwarded contract.
+    let s = unsafe { slice(ptr, N) }?;
+    s.try_into().map_err(|_| iomt_result::InvalidArgument)
+}
+
 /// A required input struct.
 ///
 /// # Safety

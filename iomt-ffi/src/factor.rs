@@ -197,13 +197,8 @@ pub unsafe extern "C" fn iomt_pin_verifier_derive(
 /// # Safety
 /// A non-NULL `ptr` must point to 32 readable bytes.
 unsafe fn verifier_of(ptr: *const u8) -> Result<PinVerifier, iomt_result> {
-    if ptr.is_null() {
-        return Err(iomt_result::NullParameter);
-    }
     // SAFETY: forwarded contract.
-    let s = unsafe { boundary::slice(ptr, IOMT_PIN_VERIFIER_LEN) }?;
-    let mut bytes: [u8; IOMT_PIN_VERIFIER_LEN] =
-        s.try_into().map_err(|_| iomt_result::InvalidArgument)?;
+    let mut bytes: [u8; IOMT_PIN_VERIFIER_LEN] = unsafe { boundary::fixed(ptr) }?;
     let v = PinVerifier::from_bytes(bytes);
     bytes.zeroize();
     Ok(v)
