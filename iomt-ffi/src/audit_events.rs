@@ -117,12 +117,25 @@ pub unsafe extern "C" fn iomt_audit_log_record_responder(
     }
 }
 
-/// Whether a session result is a rejected frame worth an audit record.
-const fn is_frame_rejection(r: u32) -> bool {
-    matches!(
-        r,
-        400..=406 | 410 | 411 // malformed … consent slot, forged, invalid authenticated content
-    )
+/// Whether a session result is a rejected frame worth an audit record: one of the
+/// `FRAME_*` codes (not OK, not a closed session or a caller error).
+fn is_frame_rejection(r: u32) -> bool {
+    use iomt_result as R;
+    iomt_result::ALL.iter().any(|x| {
+        *x as u32 == r
+            && matches!(
+                x,
+                R::FrameMalformed
+                    | R::FrameReplayed
+                    | R::FrameTooOld
+                    | R::FrameWrongConnectionId
+                    | R::FrameWrongEpoch
+                    | R::FrameTooLarge
+                    | R::FrameConsentSlot
+                    | R::FrameAuthenticationFailed
+                    | R::FramePeerMisbehaved
+            )
+    })
 }
 
 /// Records a frame `iomt_session_open` rejected (`result` is what it returned: replayed,
