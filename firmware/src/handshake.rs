@@ -200,12 +200,12 @@ fn run_inner<P: CryptoProvider>(
     let mut done_i = match after {
         AfterMessage3::Completed(d) => {
             let mut done_r = responder.complete(p)?;
-            done_r.exporter(p, 0x8000, b"bench", &mut export_r)?;
+            done_r.exporter(p, 0x8002, b"bench", &mut export_r)?;
             d
         }
         AfterMessage3::AwaitMessage4(wait4) => {
             let (mut done_r, n4) = responder.prepare_message_4(p, &[], &mut m4)?;
-            done_r.exporter(p, 0x8000, b"bench", &mut export_r)?;
+            done_r.exporter(p, 0x8002, b"bench", &mut export_r)?;
             cost.messages[3] = n4;
             let m4 = m4.get_mut(..n4).unwrap_or(&mut []);
             timed(&mut cost.total, wait4, |s| s.process_message_4(p, m4))
@@ -213,7 +213,7 @@ fn run_inner<P: CryptoProvider>(
                 .0
         }
     };
-    done_i.exporter(p, 0x8000, b"bench", &mut export_i)?;
+    done_i.exporter(p, 0x8002, b"bench", &mut export_i)?;
     if export_i != export_r {
         hprintln!(
             "handshake method {} suite {}: exporter outputs differ",

@@ -103,8 +103,8 @@ fn handshake(c: &mut P, f: &Fixture, method: Method, suite: u8) -> [u8; 16] {
         .complete(c)
         .unwrap();
     let mut k = [0u8; 16];
-    di.exporter(c, 0x8000, &[], &mut k).unwrap();
-    dr.exporter(c, 0x8000, &[], &mut k).unwrap();
+    di.exporter(c, 0x8002, &[], &mut k).unwrap();
+    dr.exporter(c, 0x8002, &[], &mut k).unwrap();
     k
 }
 

@@ -94,11 +94,11 @@ fn handshake(c: &mut P, f: &Fixture, method: Method, suite: u8, m4: bool) -> [us
     let mut k = [0u8; 16];
     is.completed()
         .unwrap()
-        .exporter(c, 0x8000, &[], &mut k)
+        .exporter(c, 0x8002, &[], &mut k)
         .unwrap();
     rs.completed()
         .unwrap()
-        .exporter(c, 0x8000, &[], &mut k)
+        .exporter(c, 0x8002, &[], &mut k)
         .unwrap();
     [n1, n2, n3, n4]
 }
@@ -175,7 +175,7 @@ fn main() {
                 ("Responder", size_of::<Responder<P>>()),
                 (
                     "ResponderProcessingM1",
-                    size_of::<ResponderProcessingM1<'static, P>>(),
+                    size_of::<ResponderProcessingM1<P>>(),
                 ),
                 ("ResponderWaitM3", size_of::<ResponderWaitM3<P>>()),
                 (

@@ -69,6 +69,13 @@ pub enum ApiMisuse {
     InvalidExporterRequest,
     /// Outgoing EAD items are malformed or exceed [`crate::edhoc::MAX_EAD_LEN`].
     InvalidEad,
+    /// The channel secrets of this handshake's current key epoch were already derived
+    /// (a second channel would reuse the first one's nonces); run KeyUpdate on both
+    /// sides first.
+    ChannelAlreadyStarted,
+    /// The exporter label is reserved for the channel (use
+    /// [`crate::edhoc::Completed::channel_secrets`]).
+    ReservedExporterLabel,
 }
 
 /// Every error of `iomt-auth`.
@@ -137,6 +144,8 @@ impl AuthError {
                 ApiMisuse::InvalidLocalCredential => 403,
                 ApiMisuse::InvalidExporterRequest => 404,
                 ApiMisuse::InvalidEad => 405,
+                ApiMisuse::ChannelAlreadyStarted => 406,
+                ApiMisuse::ReservedExporterLabel => 407,
             },
             Self::BufferTooSmall { .. } => 500,
             Self::Crypto(_) => 600,
@@ -268,6 +277,8 @@ impl fmt::Display for ApiMisuse {
             Self::InvalidLocalCredential => "invalid local credential",
             Self::InvalidExporterRequest => "invalid exporter request",
             Self::InvalidEad => "invalid outgoing EAD",
+            Self::ChannelAlreadyStarted => "channel of this key epoch already started",
+            Self::ReservedExporterLabel => "exporter label reserved for the channel",
         })
     }
 }

@@ -50,8 +50,8 @@
 //! let mut done_r = r.verify_with_store(&mut crypto, &trust_r)?.complete(&mut crypto)?;
 //!
 //! let (mut k_i, mut k_r) = ([0u8; 16], [0u8; 16]);
-//! done_i.exporter(&mut crypto, 0x8000, b"iomt", &mut k_i)?;
-//! done_r.exporter(&mut crypto, 0x8000, b"iomt", &mut k_r)?;
+//! done_i.exporter(&mut crypto, 0x8002, b"iomt", &mut k_i)?;
+//! done_r.exporter(&mut crypto, 0x8002, b"iomt", &mut k_r)?;
 //! assert_eq!(k_i, k_r);
 //! assert_eq!(done_r.peer_identity(), PeerIdentity::from_slice(b"initiator"));
 //! # Ok::<(), iomt_auth::AuthError>(())

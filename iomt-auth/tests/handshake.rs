@@ -163,7 +163,7 @@ fn run(s: Setup, tamper: Tamper<'_>) -> Outcome {
             AfterMessage3::Completed(mut d) => {
                 out.initiator_done = true;
                 let mut e = [0u8; 32];
-                d.exporter(&mut c, 0x8000, b"ctx", &mut e)?;
+                d.channel_secrets(&mut c, b"ctx", &mut e, &mut [0u8; 32])?;
                 tr.export_i = e.to_vec();
                 tr.prk_out_i = d.__prk_out().as_bytes().to_vec();
                 None
@@ -184,7 +184,7 @@ fn run(s: Setup, tamper: Tamper<'_>) -> Outcome {
         };
         out.responder_done = true;
         let mut e = [0u8; 32];
-        done_r.exporter(&mut c, 0x8000, b"ctx", &mut e)?;
+        done_r.channel_secrets(&mut c, b"ctx", &mut e, &mut [0u8; 32])?;
         tr.export_r = e.to_vec();
         tr.prk_out_r = done_r.__prk_out().as_bytes().to_vec();
         if let Some(w) = wait4 {
@@ -192,7 +192,7 @@ fn run(s: Setup, tamper: Tamper<'_>) -> Outcome {
             apply(4, &mut m4);
             let (mut d, _) = w.process_message_4(&mut c, &mut m4)?;
             out.initiator_done = true;
-            d.exporter(&mut c, 0x8000, b"ctx", &mut e)?;
+            d.channel_secrets(&mut c, b"ctx", &mut e, &mut [0u8; 32])?;
             tr.export_i = e.to_vec();
             tr.prk_out_i = d.__prk_out().as_bytes().to_vec();
         }
@@ -984,7 +984,7 @@ fn state_sizes() {
         ("Responder", size_of::<Responder<P>>()),
         (
             "ResponderProcessingM1",
-            size_of::<ResponderProcessingM1<'static, P>>(),
+            size_of::<ResponderProcessingM1<P>>(),
         ),
         ("ResponderWaitM3", size_of::<ResponderWaitM3<P>>()),
         (

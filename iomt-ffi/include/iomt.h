@@ -270,24 +270,14 @@
 #define IOMT_MAX_EAD_LABELS 4
 
 /**
- * Size of [`iomt_initiator`] storage in bytes.
+ * Size of [`iomt_handshake`] storage in bytes.
  */
-#define IOMT_INITIATOR_SIZE 512
+#define IOMT_HANDSHAKE_SIZE 640
 
 /**
- * Alignment of [`iomt_initiator`] storage.
+ * Alignment of [`iomt_handshake`] storage.
  */
-#define IOMT_INITIATOR_ALIGN 8
-
-/**
- * Size of [`iomt_responder`] storage in bytes.
- */
-#define IOMT_RESPONDER_SIZE 512
-
-/**
- * Alignment of [`iomt_responder`] storage.
- */
-#define IOMT_RESPONDER_ALIGN 8
+#define IOMT_HANDSHAKE_ALIGN 8
 
 /**
  * "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
@@ -553,6 +543,16 @@ enum iomt_result
    * A connection identifier is too long.
    */
   IOMT_RESULT_HANDSHAKE_CONNECTION_ID_TOO_LONG = 334,
+  /**
+   * This handshake already started its session for the current key epoch: a second
+   * session would reuse the first one's keys and nonces. Run key update on both
+   * sides (`iomt_handshake_key_update`) to start a fresh one.
+   */
+  IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED = 335,
+  /**
+   * The exporter label is reserved for the session keys (32768, 32769).
+   */
+  IOMT_RESULT_HANDSHAKE_RESERVED_EXPORTER_LABEL = 336,
   /**
    * Another handshake failure.
    */
@@ -881,7 +881,7 @@ typedef uint32_t iomt_decision_kind;
 #endif // __cplusplus
 
 /**
- * The state of a handshake object.
+ * The state of a handshake object (iomt-auth's `Phase`).
  */
 enum iomt_handshake_state
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -1117,18 +1117,12 @@ typedef struct IOMT_ALIGNED(8) iomt_credential {
 } iomt_credential;
 
 /**
- * An EDHOC initiator (usually the device).
+ * An EDHOC handshake, initiator or responder (chosen at init). Never copy it: a copy
+ * reads as not initialised.
  */
-typedef struct IOMT_ALIGNED(8) iomt_initiator {
-  uint8_t _opaque[IOMT_INITIATOR_SIZE];
-} iomt_initiator;
-
-/**
- * An EDHOC responder (usually the gateway).
- */
-typedef struct IOMT_ALIGNED(8) iomt_responder {
-  uint8_t _opaque[IOMT_RESPONDER_SIZE];
-} iomt_responder;
+typedef struct IOMT_ALIGNED(8) iomt_handshake {
+  uint8_t _opaque[IOMT_HANDSHAKE_SIZE];
+} iomt_handshake;
 
 /**
  * Verifies one audit export from a device (gateway side).
@@ -1530,25 +1524,6 @@ typedef struct iomt_initiator_config {
 } iomt_initiator_config;
 
 /**
- * One EAD item (RFC 9528 §3.8). A negative label is critical. `value == NULL` means
- * the item has no value; otherwise `value[0..value_len]` is its byte string.
- */
-typedef struct iomt_ead_item {
-  /**
-   * The label (negative = critical; 0 = padding).
-   */
-  int32_t label;
-  /**
-   * The value, or NULL.
-   */
-  const uint8_t *value;
-  /**
-   * Length of `value`.
-   */
-  size_t value_len;
-} iomt_ead_item;
-
-/**
  * Responder configuration (copied at init).
  */
 typedef struct iomt_responder_config {
@@ -1585,6 +1560,25 @@ typedef struct iomt_responder_config {
    */
   size_t ead_labels_len;
 } iomt_responder_config;
+
+/**
+ * One EAD item (RFC 9528 §3.8). A negative label is critical. `value == NULL` means
+ * the item has no value; otherwise `value[0..value_len]` is its byte string.
+ */
+typedef struct iomt_ead_item {
+  /**
+   * The label (negative = critical; 0 = padding).
+   */
+  int32_t label;
+  /**
+   * The value, or NULL.
+   */
+  const uint8_t *value;
+  /**
+   * Length of `value`.
+   */
+  size_t value_len;
+} iomt_ead_item;
 
 /**
  * What a completed handshake established about the peer.
@@ -1996,9 +1990,9 @@ iomt_result iomt_subject_of(struct iomt_crypto *crypto,
                             uint8_t *out);
 
 /**
- * Records how the initiator's handshake ended: `HandshakeSucceeded` (subject: the peer,
- * detail: suite, method) once complete, `HandshakeFailed` (detail: the error code) once
- * failed. Writes the record's sequence number to `*seq`.
+ * Records how the handshake ended (either role): `HandshakeSucceeded` (subject: the
+ * peer, detail: suite, method) once complete, `HandshakeFailed` (detail: the error code)
+ * once failed. Writes the record's sequence number to `*seq`.
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (still running), `AUDIT_STORAGE`,
@@ -2007,24 +2001,9 @@ iomt_result iomt_subject_of(struct iomt_crypto *crypto,
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_audit_log_record_initiator(struct iomt_audit_log *log,
+iomt_result iomt_audit_log_record_handshake(struct iomt_audit_log *log,
                                             struct iomt_crypto *crypto,
-                                            struct iomt_initiator *initiator,
-                                            uint64_t now,
-                                            uint32_t *seq);
-
-/**
- * As `iomt_audit_log_record_initiator`, for a responder.
- *
- * # Errors
- * As `iomt_audit_log_record_initiator`.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_audit_log_record_responder(struct iomt_audit_log *log,
-                                            struct iomt_crypto *crypto,
-                                            struct iomt_responder *responder,
+                                            struct iomt_handshake *handshake,
                                             uint64_t now,
                                             uint32_t *seq);
 
@@ -2137,9 +2116,11 @@ iomt_result iomt_audit_chunk_record(const uint8_t *chunk,
                                     size_t *count);
 
 /**
- * Sets up the authorization context of the peer a completed responder authenticated
- * (the initiator: an operator's app, a gateway): its identity and roles from the trust
- * store, no factor yet.
+ * Sets up the authorization context of the peer a completed handshake authenticated
+ * (for a responder: the initiator, e.g. an operator's app or a gateway; for an
+ * initiator: the responder): its identity and roles from the trust store, no factor
+ * yet (the operator factor travels from initiator to responder only:
+ * `iomt_session_auth_verify_factor`).
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `WRONG_STATE` (handshake
@@ -2148,24 +2129,9 @@ iomt_result iomt_audit_chunk_record(const uint8_t *chunk,
  * # Safety
  * `auth` must point to writable `iomt_session_auth` storage; the others to live objects.
  */
-iomt_result iomt_session_auth_init_responder(struct iomt_session_auth *auth,
-                                             struct iomt_crypto *crypto,
-                                             struct iomt_responder *responder);
-
-/**
- * Sets up the authorization context of the peer a completed initiator authenticated
- * (the responder, e.g. the gateway a device connected to). No factor (the operator
- * factor travels from initiator to responder only).
- *
- * # Errors
- * As `iomt_session_auth_init_responder`.
- *
- * # Safety
- * As `iomt_session_auth_init_responder`.
- */
-iomt_result iomt_session_auth_init_initiator(struct iomt_session_auth *auth,
-                                             struct iomt_crypto *crypto,
-                                             struct iomt_initiator *initiator);
+iomt_result iomt_session_auth_init(struct iomt_session_auth *auth,
+                                   struct iomt_crypto *crypto,
+                                   struct iomt_handshake *handshake);
 
 /**
  * Writes the session's subject id, roles and factor outcome to `*info`.
@@ -2557,7 +2523,7 @@ iomt_result iomt_pin_verifier_derive(struct iomt_crypto *crypto,
  * Every pointer must be valid as described; `verifier` points to 32 bytes, `tag` to 16
  * writable bytes.
  */
-iomt_result iomt_initiator_factor_tag(const struct iomt_initiator *initiator,
+iomt_result iomt_handshake_factor_tag(const struct iomt_handshake *handshake,
                                       struct iomt_crypto *crypto,
                                       const uint8_t *verifier,
                                       uint8_t *tag);
@@ -2605,7 +2571,7 @@ iomt_result iomt_factor_verifier_deinit(struct iomt_factor_verifier *verifier);
 
 /**
  * Device side: checks the operator factor the initiator presented in message_3 of the
- * handshake `responder` completed, against the stored PIN `verifier`, and records the
+ * handshake `handshake` (a responder) completed, against the stored PIN `verifier`, and records the
  * outcome in `auth` (which must be that handshake's peer). Runs once per handshake.
  *
  * OK means the factor verified; otherwise the result says why, and `auth` records
@@ -2622,7 +2588,7 @@ iomt_result iomt_factor_verifier_deinit(struct iomt_factor_verifier *verifier);
  * Every pointer must be valid as described; `verifier` points to 32 bytes.
  */
 iomt_result iomt_session_auth_verify_factor(struct iomt_session_auth *auth,
-                                            struct iomt_responder *responder,
+                                            struct iomt_handshake *handshake,
                                             struct iomt_crypto *crypto,
                                             struct iomt_factor_verifier *factor_verifier,
                                             struct iomt_audit_log *log,
@@ -2630,7 +2596,8 @@ iomt_result iomt_session_auth_verify_factor(struct iomt_session_auth *auth,
                                             uint64_t now);
 
 /**
- * Initializes an initiator from `config` (copied; its buffers may be freed after).
+ * Initializes `handshake` as an EDHOC initiator (usually the device) from `config`
+ * (copied; its buffers may be freed after).
  *
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for a method above 3;
@@ -2638,26 +2605,161 @@ iomt_result iomt_session_auth_verify_factor(struct iomt_session_auth *auth,
  * `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
  *
  * # Safety
- * `initiator` must point to writable `iomt_initiator` storage, `config` to a valid
+ * `handshake` must point to writable `iomt_handshake` storage, `config` to a valid
  * configuration whose buffers are valid for their lengths.
  */
-iomt_result iomt_initiator_init(struct iomt_initiator *initiator,
-                                const struct iomt_initiator_config *config);
+iomt_result iomt_handshake_init_initiator(struct iomt_handshake *handshake,
+                                          const struct iomt_initiator_config *config);
 
 /**
- * Writes message_1 (with EAD_1 items) into `out[0..out_cap]`; `*out_len` receives its
- * length (or, with `BUFFER_TOO_SMALL`, the size needed).
+ * Initializes `handshake` as an EDHOC responder (usually the gateway) from `config`
+ * (copied).
  *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
- * `BUFFER_TOO_SMALL`, `CAPACITY_EXCEEDED` (too many EAD items),
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for an empty or unknown
+ * method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
+ *
+ * # Safety
+ * `handshake` must point to writable `iomt_handshake` storage, `config` to a valid
+ * configuration whose buffers are valid for their lengths.
+ */
+iomt_result iomt_handshake_init_responder(struct iomt_handshake *handshake,
+                                          const struct iomt_responder_config *config);
+
+/**
+ * Deinitializes the handshake: every secret and the storage are zeroized. NULL and
+ * repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL pointer must point to the handshake's storage.
+ */
+iomt_result iomt_handshake_deinit(struct iomt_handshake *handshake);
+
+/**
+ * Writes the handshake's state into `*state`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_get_state(const struct iomt_handshake *handshake,
+                                     iomt_handshake_state *state);
+
+/**
+ * Reads item `index` (0-based, padding skipped) of the EAD of the last message the
+ * handshake accepted (EAD_1 unauthenticated; EAD_2/3/4 after verification).
+ * `item->value` points into the handshake and stays valid until the next call that
+ * changes it (or deinit).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` past the last item.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_received_ead(const struct iomt_handshake *handshake,
+                                        size_t index,
+                                        struct iomt_ead_item *item);
+
+/**
+ * Writes what the completed handshake established about the peer (identity and
+ * roles from the trust store, suite, method, connection identifiers).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
+ * `OBJECT_FAILED`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_peer(struct iomt_handshake *handshake,
+                                struct iomt_peer_info *info);
+
+/**
+ * Writes the ERR_CODE of the EDHOC error message the peer sent (after
+ * `HANDSHAKE_PEER_ERROR`).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` if the peer sent none.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_peer_error(const struct iomt_handshake *handshake,
+                                      int32_t *err_code);
+
+/**
+ * After a failure, writes the EDHOC error message to send to the peer (RFC 9528 §6)
+ * into `out[0..out_cap]`; `*out_len` = 0 when nothing must be sent (no failure, or the
+ * peer's own error message).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (with the size needed).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_error_message(const struct iomt_handshake *handshake,
+                                         uint8_t *out,
+                                         size_t out_cap,
+                                         size_t *out_len);
+
+/**
+ * EDHOC_Exporter(label, context, out_len) into `out` (RFC 9528 §4.2.1). Labels
+ * 32768–65535 are private use; 32768 and 32769 are the session's and refused here.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
+ * `OBJECT_FAILED`, `HANDSHAKE_RESERVED_EXPORTER_LABEL`,
+ * `HANDSHAKE_INVALID_EXPORTER_REQUEST` (empty or oversized output, oversized context).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_export(struct iomt_handshake *handshake,
+                                  struct iomt_crypto *crypto,
+                                  uint16_t label,
+                                  const uint8_t *context,
+                                  size_t context_len,
+                                  uint8_t *out,
+                                  size_t out_len);
+
+/**
+ * EDHOC KeyUpdate (RFC 9528 Appendix H) with `context`: a new PRK_out, the old one
+ * zeroized. Both peers must call it with the same context. It begins a new key epoch:
+ * `iomt_session_init` may start one new session from this handshake. (Sessions have
+ * their own per-direction ratchet: `iomt_session_update_send_key`.)
+ *
+ * # Errors
+ * As the exporter.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_key_update(struct iomt_handshake *handshake,
+                                      struct iomt_crypto *crypto,
+                                      const uint8_t *context,
+                                      size_t context_len);
+
+/**
+ * Writes message_1 (initiator, with EAD_1 items) into `out[0..out_cap]`; `*out_len`
+ * receives its length (or, with `BUFFER_TOO_SMALL`, the size needed).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (also for a responder),
+ * `OBJECT_FAILED`, `BUFFER_TOO_SMALL`, `CAPACITY_EXCEEDED` (too many EAD items),
  * `HANDSHAKE_INVALID_EAD`, `CRYPTO_RNG`. Failures other than the argument checks fail
  * the object.
  *
  * # Safety
  * Every pointer must be valid as described; `out` must not overlap anything else.
  */
-iomt_result iomt_initiator_write_message_1(struct iomt_initiator *initiator,
+iomt_result iomt_handshake_write_message_1(struct iomt_handshake *handshake,
                                            struct iomt_crypto *crypto,
                                            const struct iomt_ead_item *ead,
                                            size_t ead_len,
@@ -2666,8 +2768,8 @@ iomt_result iomt_initiator_write_message_1(struct iomt_initiator *initiator,
                                            size_t *out_len);
 
 /**
- * Reads message_2: decrypts it, resolves ID_CRED_R in `trust` and verifies the
- * responder. Afterwards EAD_2 is readable (`iomt_initiator_received_ead`).
+ * Reads message_2 (initiator): decrypts it, resolves ID_CRED_R in `trust` and verifies
+ * the responder. Afterwards EAD_2 is readable (`iomt_handshake_received_ead`).
  *
  * If `message` is an EDHOC error with ERR_CODE 2 (the responder does not accept the
  * selected suite), the object returns to `START` with a suite the responder supports
@@ -2675,30 +2777,30 @@ iomt_result iomt_initiator_write_message_1(struct iomt_initiator *initiator,
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
- * `HANDSHAKE_RETRY_SUITE`, `HANDSHAKE_PEER_ERROR` (see `iomt_initiator_peer_error`),
+ * `HANDSHAKE_RETRY_SUITE`, `HANDSHAKE_PEER_ERROR` (see `iomt_handshake_peer_error`),
  * `HANDSHAKE_UNKNOWN_CREDENTIAL`, `HANDSHAKE_AUTHENTICATION_FAILED`, `HANDSHAKE_MALFORMED`
  * and the other `HANDSHAKE_*` codes; all but the argument checks fail the object.
  *
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_initiator_read_message_2(struct iomt_initiator *initiator,
+iomt_result iomt_handshake_read_message_2(struct iomt_handshake *handshake,
                                           struct iomt_crypto *crypto,
                                           const struct iomt_trust_store *trust,
                                           const uint8_t *message,
                                           size_t message_len);
 
 /**
- * Writes message_3 (authenticating with `credential`, carrying EAD_3 items). Without
- * message_4 the handshake is then complete.
+ * Writes message_3 (initiator; authenticating with `credential`, carrying EAD_3 items).
+ * Without message_4 the handshake is then complete.
  *
  * # Errors
- * As `iomt_initiator_write_message_1`, plus `HANDSHAKE_INVALID_LOCAL_CREDENTIAL`.
+ * As `iomt_handshake_write_message_1`, plus `HANDSHAKE_INVALID_LOCAL_CREDENTIAL`.
  *
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_initiator_write_message_3(struct iomt_initiator *initiator,
+iomt_result iomt_handshake_write_message_3(struct iomt_handshake *handshake,
                                            struct iomt_crypto *crypto,
                                            const struct iomt_credential *credential,
                                            const struct iomt_ead_item *ead,
@@ -2708,53 +2810,40 @@ iomt_result iomt_initiator_write_message_3(struct iomt_initiator *initiator,
                                            size_t *out_len);
 
 /**
- * Reads message_4 (when configured); the handshake is then complete and EAD_4 readable.
+ * Reads message_4 (initiator, when configured); the handshake is then complete and
+ * EAD_4 readable.
  *
  * # Errors
- * As `iomt_initiator_read_message_2` (without the retry).
+ * As `iomt_handshake_read_message_2` (without the retry).
  *
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_initiator_read_message_4(struct iomt_initiator *initiator,
+iomt_result iomt_handshake_read_message_4(struct iomt_handshake *handshake,
                                           struct iomt_crypto *crypto,
                                           const uint8_t *message,
                                           size_t message_len);
 
 /**
- * Initializes a responder from `config` (copied).
- *
- * # Errors
- * `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for an empty or unknown
- * method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
- *
- * # Safety
- * `responder` must point to writable `iomt_responder` storage, `config` to a valid
- * configuration whose buffers are valid for their lengths.
- */
-iomt_result iomt_responder_init(struct iomt_responder *responder,
-                                const struct iomt_responder_config *config);
-
-/**
- * Reads message_1 (method, suite negotiation, G_X, EAD_1 criticality). Afterwards
- * EAD_1 is readable; it is NOT authenticated.
+ * Reads message_1 (responder: method, suite negotiation, G_X, EAD_1 criticality).
+ * Afterwards EAD_1 is readable; it is NOT authenticated.
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
- * `HANDSHAKE_WRONG_SELECTED_SUITE` (send `iomt_responder_error_message`, which carries
+ * `HANDSHAKE_WRONG_SELECTED_SUITE` (send `iomt_handshake_error_message`, which carries
  * SUITES_R), `HANDSHAKE_UNSUPPORTED_METHOD`, `HANDSHAKE_MALFORMED`, … (these fail the
  * object).
  *
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_responder_read_message_1(struct iomt_responder *responder,
+iomt_result iomt_handshake_read_message_1(struct iomt_handshake *handshake,
                                           struct iomt_crypto *crypto,
                                           const uint8_t *message,
                                           size_t message_len);
 
 /**
- * Writes message_2 (authenticating with `credential`, carrying EAD_2 items).
+ * Writes message_2 (responder; authenticating with `credential`, carrying EAD_2 items).
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
@@ -2764,7 +2853,7 @@ iomt_result iomt_responder_read_message_1(struct iomt_responder *responder,
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_responder_write_message_2(struct iomt_responder *responder,
+iomt_result iomt_handshake_write_message_2(struct iomt_handshake *handshake,
                                            struct iomt_crypto *crypto,
                                            const struct iomt_credential *credential,
                                            const struct iomt_ead_item *ead,
@@ -2774,9 +2863,9 @@ iomt_result iomt_responder_write_message_2(struct iomt_responder *responder,
                                            size_t *out_len);
 
 /**
- * Reads message_3: decrypts it, resolves ID_CRED_I in `trust` and verifies the
- * initiator. Afterwards EAD_3 is readable. Without message_4 the handshake is then
- * complete; with it, call `iomt_responder_write_message_4`.
+ * Reads message_3 (responder): decrypts it, resolves ID_CRED_I in `trust` and verifies
+ * the initiator. Afterwards EAD_3 is readable. Without message_4 the handshake is then
+ * complete; with it, call `iomt_handshake_write_message_4`.
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE`, `OBJECT_FAILED`,
@@ -2786,264 +2875,28 @@ iomt_result iomt_responder_write_message_2(struct iomt_responder *responder,
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_responder_read_message_3(struct iomt_responder *responder,
+iomt_result iomt_handshake_read_message_3(struct iomt_handshake *handshake,
                                           struct iomt_crypto *crypto,
                                           const struct iomt_trust_store *trust,
                                           const uint8_t *message,
                                           size_t message_len);
 
 /**
- * Writes message_4 (carrying EAD_4 items); the handshake is then complete.
+ * Writes message_4 (responder, carrying EAD_4 items); the handshake is then complete.
  *
  * # Errors
- * As `iomt_responder_write_message_2`.
+ * As `iomt_handshake_write_message_2`.
  *
  * # Safety
  * Every pointer must be valid as described.
  */
-iomt_result iomt_responder_write_message_4(struct iomt_responder *responder,
+iomt_result iomt_handshake_write_message_4(struct iomt_handshake *handshake,
                                            struct iomt_crypto *crypto,
                                            const struct iomt_ead_item *ead,
                                            size_t ead_len,
                                            uint8_t *out,
                                            size_t out_cap,
                                            size_t *out_len);
-
-/**
- * Writes the initiator's state into `*state`.
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_state(const struct iomt_initiator *initiator,
-                                 iomt_handshake_state *state);
-
-/**
- * Reads item `index` (0-based, padding skipped) of the EAD the initiator
- * received in its last message. `item->value` points into the initiator and stays
- * valid until the next call that changes it (or deinit).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` past the last item.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_received_ead(const struct iomt_initiator *initiator,
-                                        size_t index,
-                                        struct iomt_ead_item *item);
-
-/**
- * Writes what the completed handshake established about the peer (identity and
- * roles from the trust store, suite, method, connection identifiers).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
- * `OBJECT_FAILED`.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_peer(struct iomt_initiator *initiator,
-                                struct iomt_peer_info *info);
-
-/**
- * Writes the ERR_CODE of the EDHOC error message the peer sent (after
- * `HANDSHAKE_PEER_ERROR`).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` if the peer sent none.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_peer_error(const struct iomt_initiator *initiator,
-                                      int32_t *err_code);
-
-/**
- * After a failure, writes the EDHOC error message to send to the peer (RFC 9528
- * §6) into `out[0..out_cap]`; `*out_len` = 0 when nothing must be sent (no
- * failure, or the peer's own error message).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (with the size needed).
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_error_message(const struct iomt_initiator *initiator,
-                                         uint8_t *out,
-                                         size_t out_cap,
-                                         size_t *out_len);
-
-/**
- * EDHOC_Exporter(label, context, out_len) into `out` (RFC 9528 §4.2.1). Labels
- * 32768–65535 are private use (the session uses 32768 and 32769).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
- * `OBJECT_FAILED`, `HANDSHAKE_INVALID_EXPORTER_REQUEST` (empty or oversized
- * output, oversized context).
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_export(struct iomt_initiator *initiator,
-                                  struct iomt_crypto *crypto,
-                                  uint16_t label,
-                                  const uint8_t *context,
-                                  size_t context_len,
-                                  uint8_t *out,
-                                  size_t out_len);
-
-/**
- * EDHOC KeyUpdate (RFC 9528 Appendix H) with `context`: a new PRK_out, the old
- * one zeroized. Both peers must call it with the same context. (Sessions have
- * their own per-direction ratchet: `iomt_session_update_send_key`.)
- *
- * # Errors
- * As the exporter.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_initiator_key_update(struct iomt_initiator *initiator,
-                                      struct iomt_crypto *crypto,
-                                      const uint8_t *context,
-                                      size_t context_len);
-
-/**
- * Deinitializes the initiator: every secret and the storage are zeroized.
- * NULL and repeated calls are fine.
- *
- * # Errors
- * `MISALIGNED_STORAGE`.
- *
- * # Safety
- * A non-NULL pointer must point to the initiator's storage.
- */
-iomt_result iomt_initiator_deinit(struct iomt_initiator *initiator);
-
-/**
- * Writes the responder's state into `*state`.
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_state(const struct iomt_responder *responder,
-                                 iomt_handshake_state *state);
-
-/**
- * Reads item `index` (0-based, padding skipped) of the EAD the responder
- * received in its last message. `item->value` points into the responder and stays
- * valid until the next call that changes it (or deinit).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` past the last item.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_received_ead(const struct iomt_responder *responder,
-                                        size_t index,
-                                        struct iomt_ead_item *item);
-
-/**
- * Writes what the completed handshake established about the peer (identity and
- * roles from the trust store, suite, method, connection identifiers).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
- * `OBJECT_FAILED`.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_peer(struct iomt_responder *responder,
-                                struct iomt_peer_info *info);
-
-/**
- * Writes the ERR_CODE of the EDHOC error message the peer sent (after
- * `HANDSHAKE_PEER_ERROR`).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` if the peer sent none.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_peer_error(const struct iomt_responder *responder,
-                                      int32_t *err_code);
-
-/**
- * After a failure, writes the EDHOC error message to send to the peer (RFC 9528
- * §6) into `out[0..out_cap]`; `*out_len` = 0 when nothing must be sent (no
- * failure, or the peer's own error message).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (with the size needed).
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_error_message(const struct iomt_responder *responder,
-                                         uint8_t *out,
-                                         size_t out_cap,
-                                         size_t *out_len);
-
-/**
- * EDHOC_Exporter(label, context, out_len) into `out` (RFC 9528 §4.2.1). Labels
- * 32768–65535 are private use (the session uses 32768 and 32769).
- *
- * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` before completion,
- * `OBJECT_FAILED`, `HANDSHAKE_INVALID_EXPORTER_REQUEST` (empty or oversized
- * output, oversized context).
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_export(struct iomt_responder *responder,
-                                  struct iomt_crypto *crypto,
-                                  uint16_t label,
-                                  const uint8_t *context,
-                                  size_t context_len,
-                                  uint8_t *out,
-                                  size_t out_len);
-
-/**
- * EDHOC KeyUpdate (RFC 9528 Appendix H) with `context`: a new PRK_out, the old
- * one zeroized. Both peers must call it with the same context. (Sessions have
- * their own per-direction ratchet: `iomt_session_update_send_key`.)
- *
- * # Errors
- * As the exporter.
- *
- * # Safety
- * Every pointer must be valid as described.
- */
-iomt_result iomt_responder_key_update(struct iomt_responder *responder,
-                                      struct iomt_crypto *crypto,
-                                      const uint8_t *context,
-                                      size_t context_len);
-
-/**
- * Deinitializes the responder: every secret and the storage are zeroized.
- * NULL and repeated calls are fine.
- *
- * # Errors
- * `MISALIGNED_STORAGE`.
- *
- * # Safety
- * A non-NULL pointer must point to the responder's storage.
- */
-iomt_result iomt_responder_deinit(struct iomt_responder *responder);
 
 /**
  * Returns a static, NUL-terminated description of `result` (never NULL).
@@ -3054,35 +2907,30 @@ iomt_result iomt_responder_deinit(struct iomt_responder *responder);
 const char *iomt_result_str(uint32_t result);
 
 /**
- * Starts a session from a completed initiator. `conn_id` is the one-byte connection id
- * carried in every frame; both sides must use the same (e.g. C_R's first byte).
+ * Starts a session from a completed handshake (either role; the side is the
+ * handshake's). `conn_id` is the one-byte connection id carried in every frame; both
+ * sides must use the same (e.g. C_R's first byte).
+ *
+ * One session per handshake and key epoch: a second call on the same handshake — into
+ * other storage, or re-initialising this one — is refused with
+ * `HANDSHAKE_CHANNEL_ALREADY_STARTED`, because it would have the same keys and nonces
+ * (and, re-initialised, an empty replay window). After `iomt_handshake_key_update` with
+ * the same context on both sides, one new session may be started. A session must never
+ * be copied: a copy reads as `NOT_INITIALIZED`.
  *
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` if the
- * handshake is not complete, `OBJECT_FAILED`, `KEY_EXPORT`.
+ * handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CHANNEL_ALREADY_STARTED`,
+ * `KEY_EXPORT`.
  *
  * # Safety
  * `session` must point to writable `iomt_session` storage; the other pointers to live
  * objects.
  */
-iomt_result iomt_session_init_initiator(struct iomt_session *session,
-                                        struct iomt_initiator *initiator,
-                                        struct iomt_crypto *crypto,
-                                        uint8_t conn_id);
-
-/**
- * Starts a session from a completed responder (see `iomt_session_init_initiator`).
- *
- * # Errors
- * As `iomt_session_init_initiator`.
- *
- * # Safety
- * As `iomt_session_init_initiator`.
- */
-iomt_result iomt_session_init_responder(struct iomt_session *session,
-                                        struct iomt_responder *responder,
-                                        struct iomt_crypto *crypto,
-                                        uint8_t conn_id);
+iomt_result iomt_session_init(struct iomt_session *session,
+                              struct iomt_handshake *handshake,
+                              struct iomt_crypto *crypto,
+                              uint8_t conn_id);
 
 /**
  * Seals a data frame carrying `payload`, bound to consent slot `slot` (or

@@ -133,7 +133,8 @@ pub struct iomt_audit_store_ops {
 }
 
 /// The caller's store, behind `iomt_auth::audit::AuditStore`.
-pub(crate) struct CallbackStore {
+#[doc(hidden)]
+pub struct CallbackStore {
     userdata: *mut c_void,
     capacity: u32,
     read_slot: unsafe extern "C" fn(*mut c_void, u32, *mut u8) -> i32,
@@ -196,7 +197,8 @@ impl AuditStore for CallbackStore {
 }
 
 /// The log over the caller's store.
-pub(crate) type Log = AuditLog<CallbackStore>;
+#[doc(hidden)]
+pub type Log = AuditLog<CallbackStore>;
 
 /// Size of [`iomt_audit_log`] storage in bytes.
 pub const IOMT_AUDIT_LOG_SIZE: usize = 128;

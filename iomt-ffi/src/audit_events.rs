@@ -15,7 +15,7 @@ use iomt_core::Timestamp;
 use crate::audit::iomt_audit_log;
 use crate::boundary::{self, FfiResult, Out, ffi_panic_boundary};
 use crate::crypto::{Provider, iomt_crypto};
-use crate::handshake::{Ending, iomt_initiator, iomt_responder};
+use crate::handshake::{Ending, iomt_handshake};
 use crate::result::iomt_result;
 
 fn record_ending(
@@ -56,9 +56,9 @@ fn record_ending(
     Ok(())
 }
 
-/// Records how the initiator's handshake ended: `HandshakeSucceeded` (subject: the peer,
-/// detail: suite, method) once complete, `HandshakeFailed` (detail: the error code) once
-/// failed. Writes the record's sequence number to `*seq`.
+/// Records how the handshake ended (either role): `HandshakeSucceeded` (subject: the
+/// peer, detail: suite, method) once complete, `HandshakeFailed` (detail: the error code)
+/// once failed. Writes the record's sequence number to `*seq`.
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (still running), `AUDIT_STORAGE`,
@@ -67,53 +67,24 @@ fn record_ending(
 /// # Safety
 /// Every pointer must be valid as described.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_audit_log_record_initiator(
+pub unsafe extern "C" fn iomt_audit_log_record_handshake(
     log: *mut iomt_audit_log,
     crypto: *mut iomt_crypto,
-    initiator: *mut iomt_initiator,
+    handshake: *mut iomt_handshake,
     now: u64,
     seq: *mut u32,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (log, provider, end, out) = unsafe {
+        let (log, provider, hs, out) = unsafe {
             (
                 boundary::get_mut(log)?,
                 boundary::get_mut(crypto)?,
-                crate::handshake::initiator_ending(initiator)?,
+                crate::handshake::object(handshake)?,
                 boundary::output(seq)?,
             )
         };
-        record_ending(log, provider, end, now, out)
-    }
-}
-
-/// As `iomt_audit_log_record_initiator`, for a responder.
-///
-/// # Errors
-/// As `iomt_audit_log_record_initiator`.
-///
-/// # Safety
-/// Every pointer must be valid as described.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_audit_log_record_responder(
-    log: *mut iomt_audit_log,
-    crypto: *mut iomt_crypto,
-    responder: *mut iomt_responder,
-    now: u64,
-    seq: *mut u32,
-) -> iomt_result {
-    ffi_panic_boundary! {
-        // SAFETY: forwarded contract (every pointer argument).
-        let (log, provider, end, out) = unsafe {
-            (
-                boundary::get_mut(log)?,
-                boundary::get_mut(crypto)?,
-                crate::handshake::responder_ending(responder)?,
-                boundary::output(seq)?,
-            )
-        };
-        record_ending(log, provider, end, now, out)
+        record_ending(log, provider, hs.ending()?, now, out)
     }
 }
 

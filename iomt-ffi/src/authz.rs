@@ -5,7 +5,7 @@
 //!
 //! # Flow (device, usually the EDHOC responder)
 //! ```text
-//! handshake complete → iomt_session_auth_init_responder
+//! handshake complete → iomt_session_auth_init
 //!   → [iomt_session_auth_verify_factor]        (operator factor from EAD_3)
 //!   → iomt_rbac_authorize(policy, op) → permit → the operation (clear log, update, …)
 //! ```
@@ -29,7 +29,7 @@ use iomt_core::{Operation, Role, Timestamp};
 use crate::audit::{IOMT_SUBJECT_LEN, iomt_audit_log};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::iomt_crypto;
-use crate::handshake::{iomt_initiator, iomt_responder};
+use crate::handshake::iomt_handshake;
 use crate::result::iomt_result;
 
 // ---------------------------------------------------------------------------------------
@@ -96,9 +96,11 @@ storage_asserts!(
     0x696f_6d74_4155_5448
 );
 
-/// Sets up the authorization context of the peer a completed responder authenticated
-/// (the initiator: an operator's app, a gateway): its identity and roles from the trust
-/// store, no factor yet.
+/// Sets up the authorization context of the peer a completed handshake authenticated
+/// (for a responder: the initiator, e.g. an operator's app or a gateway; for an
+/// initiator: the responder): its identity and roles from the trust store, no factor
+/// yet (the operator factor travels from initiator to responder only:
+/// `iomt_session_auth_verify_factor`).
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `WRONG_STATE` (handshake
@@ -107,44 +109,15 @@ storage_asserts!(
 /// # Safety
 /// `auth` must point to writable `iomt_session_auth` storage; the others to live objects.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_session_auth_init_responder(
+pub unsafe extern "C" fn iomt_session_auth_init(
     auth: *mut iomt_session_auth,
     crypto: *mut iomt_crypto,
-    responder: *mut iomt_responder,
+    handshake: *mut iomt_handshake,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (provider, done) = unsafe {
-            (boundary::get_mut(crypto)?, crate::handshake::completed_responder(responder)?)
-        };
-        if auth.is_null() {
-            return Err(iomt_result::NullParameter);
-        }
-        let value = AuthObj { auth: SessionAuth::from_completed(provider, done) };
-        // SAFETY: forwarded contract.
-        unsafe { boundary::init(auth, value) }
-    }
-}
-
-/// Sets up the authorization context of the peer a completed initiator authenticated
-/// (the responder, e.g. the gateway a device connected to). No factor (the operator
-/// factor travels from initiator to responder only).
-///
-/// # Errors
-/// As `iomt_session_auth_init_responder`.
-///
-/// # Safety
-/// As `iomt_session_auth_init_responder`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_session_auth_init_initiator(
-    auth: *mut iomt_session_auth,
-    crypto: *mut iomt_crypto,
-    initiator: *mut iomt_initiator,
-) -> iomt_result {
-    ffi_panic_boundary! {
-        // SAFETY: forwarded contract (every pointer argument).
-        let (provider, done) = unsafe {
-            (boundary::get_mut(crypto)?, crate::handshake::completed_initiator(initiator)?)
+        let (provider, (done, _)) = unsafe {
+            (boundary::get_mut(crypto)?, crate::handshake::completed(handshake)?)
         };
         if auth.is_null() {
             return Err(iomt_result::NullParameter);

@@ -13,8 +13,12 @@
 //!   `INVALID_ARGUMENT` before anything is read.
 //! - Opaque storage (`iomt_session`, …) is `#[repr(C, align(N))]` bytes (N = 8, or 16
 //!   where the value holds a `u128`). A live object is
-//!   a [`Slot`]: a per-type 64-bit magic followed by the Rust value. Every call checks NULL,
-//!   the type's alignment (8, or 16 for a session) and the magic before touching the value; `deinit` drops the value
+//!   a [`Slot`]: a per-type 64-bit magic, bound to the storage's address, followed by the
+//!   Rust value. Every call checks NULL, the type's alignment (8, or 16 for a session) and
+//!   the magic before touching the value. A byte copy of a live object at another
+//!   address (`memcpy`, C struct assignment) therefore reads as `NOT_INITIALIZED`: a copied
+//!   session or handshake cannot seal with the original's keys and nonces, and a copied
+//!   permit is not a permit. `deinit` drops the value
 //!   (secrets zeroize on drop) and then zeroizes the whole storage, so a second `deinit`
 //!   (or a call after `deinit`) sees no magic and is harmless.
 #![expect(unsafe_code, reason = "the C boundary: raw pointers from C")]
@@ -102,6 +106,22 @@ pub(crate) unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], i
     // SAFETY: non-NULL, length within isize::MAX and not wrapping (check_span); validity
     // and lifetime are the caller's contract.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// A required input buffer (a message): as [`slice`], but NULL is `NULL_PARAMETER` even
+/// with length 0.
+///
+/// # Safety
+/// As [`slice`].
+pub(crate) unsafe fn required_slice<'a>(
+    ptr: *const u8,
+    len: usize,
+) -> Result<&'a [u8], iomt_result> {
+    if ptr.is_null() {
+        return Err(iomt_result::NullParameter);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { slice(ptr, len) }
 }
 
 /// An output (or in-place) buffer as a mutable slice.
@@ -323,7 +343,15 @@ unsafe fn is_live<S: Storage>(ptr: *const S) -> bool {
     // the first word is in bounds. The bytes may be stale but never "uninit" to Rust:
     // they come from C memory through a raw pointer.
     let magic = unsafe { ptr.cast::<u64>().read_volatile() };
-    magic == S::MAGIC
+    magic == bound_magic::<S>(ptr)
+}
+
+/// The magic a live object of type `S` at `ptr` carries: the type's magic mixed with the
+/// address, so the same bytes at another address are not live.
+fn bound_magic<S: Storage>(ptr: *const S) -> u64 {
+    // The address, widened losslessly (usize is at most 64 bits on every target).
+    let address = ptr as usize as u64;
+    S::MAGIC ^ address.rotate_left(17)
 }
 
 /// Moves `value` into `ptr`'s storage and marks it live. Whatever the storage held
@@ -337,7 +365,7 @@ pub(crate) unsafe fn init<S: Storage>(ptr: *mut S, value: S::Inner) -> FfiResult
     // assert in `storage_asserts!`), writable by the caller's contract.
     unsafe {
         ptr.cast::<Slot<S::Inner>>().write(Slot {
-            magic: S::MAGIC,
+            magic: bound_magic::<S>(ptr),
             value,
         });
     }

@@ -31,7 +31,8 @@ pub type iomt_rng_callback =
 
 /// The RNG callback failed.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RngFailed;
+#[doc(hidden)]
+pub struct RngFailed;
 
 impl fmt::Display for RngFailed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,7 +43,8 @@ impl fmt::Display for RngFailed {
 impl core::error::Error for RngFailed {}
 
 /// A `rand_core` RNG over the C callback.
-pub(crate) struct CallbackRng {
+#[doc(hidden)]
+pub struct CallbackRng {
     callback: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> i32,
     userdata: *mut c_void,
 }
@@ -77,7 +79,8 @@ impl rand_core::TryCryptoRng for CallbackRng {}
 
 /// The crypto provider every handshake and session call uses: RustCrypto, or with the
 /// `p256-cortex-m4` feature on Arm the P256-Cortex-M4 assembly for P-256.
-pub(crate) type Provider = Backend<CallbackRng>;
+#[doc(hidden)]
+pub type Provider = Backend<CallbackRng>;
 
 /// Size of [`iomt_crypto`] storage in bytes.
 pub const IOMT_CRYPTO_SIZE: usize = 32;

@@ -4,9 +4,9 @@
 //!
 //! # Flow
 //! ```text
-//! operator app (initiator): read_message_2 → iomt_initiator_factor_tag(verifier)
+//! operator app (initiator): read_message_2 → iomt_handshake_factor_tag(verifier)
 //!     → write_message_3 with { label IOMT_FACTOR_EAD_LABEL, value = tag }
-//! device (responder): read_message_3 → [write_message_4] → iomt_session_auth_init_responder
+//! device (responder): read_message_3 → [write_message_4] → iomt_session_auth_init
 //!     → iomt_session_auth_verify_factor(verifier)   (once per handshake)
 //! ```
 //!
@@ -36,7 +36,7 @@ use crate::audit::iomt_audit_log;
 use crate::authz::iomt_session_auth;
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::iomt_crypto;
-use crate::handshake::{iomt_initiator, iomt_responder};
+use crate::handshake::iomt_handshake;
 use crate::result::iomt_result;
 
 /// EAD label of the operator-factor item in message_3 (non-critical).
@@ -216,8 +216,8 @@ unsafe fn verifier_of(ptr: *const u8) -> Result<PinVerifier, iomt_result> {
 /// Every pointer must be valid as described; `verifier` points to 32 bytes, `tag` to 16
 /// writable bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_initiator_factor_tag(
-    initiator: *const iomt_initiator,
+pub unsafe extern "C" fn iomt_handshake_factor_tag(
+    handshake: *const iomt_handshake,
     crypto: *mut iomt_crypto,
     verifier: *const u8,
     tag: *mut u8,
@@ -226,7 +226,7 @@ pub unsafe extern "C" fn iomt_initiator_factor_tag(
         // SAFETY: forwarded contract (every pointer argument).
         let (th_3, provider, v) = unsafe {
             (
-                crate::handshake::initiator_th_3(initiator)?,
+                boundary::get(handshake)?.initiator_th_3()?,
                 boundary::get_mut(crypto)?,
                 verifier_of(verifier)?,
             )
@@ -325,7 +325,7 @@ pub unsafe extern "C" fn iomt_factor_verifier_deinit(
 }
 
 /// Device side: checks the operator factor the initiator presented in message_3 of the
-/// handshake `responder` completed, against the stored PIN `verifier`, and records the
+/// handshake `handshake` (a responder) completed, against the stored PIN `verifier`, and records the
 /// outcome in `auth` (which must be that handshake's peer). Runs once per handshake.
 ///
 /// OK means the factor verified; otherwise the result says why, and `auth` records
@@ -343,7 +343,7 @@ pub unsafe extern "C" fn iomt_factor_verifier_deinit(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_session_auth_verify_factor(
     auth: *mut iomt_session_auth,
-    responder: *mut iomt_responder,
+    handshake: *mut iomt_handshake,
     crypto: *mut iomt_crypto,
     factor_verifier: *mut iomt_factor_verifier,
     log: *mut iomt_audit_log,
@@ -355,7 +355,7 @@ pub unsafe extern "C" fn iomt_session_auth_verify_factor(
         let (a, ctx, provider, fv, log, pin_v) = unsafe {
             (
                 boundary::get_mut(auth)?,
-                crate::handshake::responder_factor_context(responder)?,
+                crate::handshake::object(handshake)?.factor_context()?,
                 boundary::get_mut(crypto)?,
                 boundary::get_mut(factor_verifier)?,
                 boundary::get_mut(log)?,

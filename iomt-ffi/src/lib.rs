@@ -64,6 +64,11 @@ pub mod result;
 pub mod session;
 pub mod update;
 
+#[cfg(feature = "test-kit")]
+#[doc(hidden)]
+#[path = "test_kit.rs"]
+pub mod __test_kit;
+
 pub use audit::*;
 pub use audit_events::*;
 pub use audit_export::*;
@@ -101,6 +106,3 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
         core::hint::spin_loop();
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -132,6 +132,12 @@ pub enum iomt_result {
     HandshakeInvalidEad = 333,
     /// A connection identifier is too long.
     HandshakeConnectionIdTooLong = 334,
+    /// This handshake already started its session for the current key epoch: a second
+    /// session would reuse the first one's keys and nonces. Run key update on both
+    /// sides (`iomt_handshake_key_update`) to start a fresh one.
+    HandshakeChannelAlreadyStarted = 335,
+    /// The exporter label is reserved for the session keys (32768, 32769).
+    HandshakeReservedExporterLabel = 336,
     /// Another handshake failure.
     HandshakeOther = 399,
 
@@ -328,6 +334,10 @@ impl iomt_result {
             Self::HandshakeInvalidExporterRequest => c"handshake: invalid exporter request",
             Self::HandshakeInvalidEad => c"handshake: invalid outgoing EAD",
             Self::HandshakeConnectionIdTooLong => c"handshake: connection identifier too long",
+            Self::HandshakeChannelAlreadyStarted => {
+                c"handshake: session of this key epoch already started"
+            }
+            Self::HandshakeReservedExporterLabel => c"handshake: exporter label reserved",
             Self::HandshakeOther => c"handshake: other failure",
             Self::FrameMalformed => c"frame: malformed",
             Self::FrameReplayed => c"frame: replayed",
@@ -448,6 +458,8 @@ impl iomt_result {
         Self::HandshakeInvalidExporterRequest,
         Self::HandshakeInvalidEad,
         Self::HandshakeConnectionIdTooLong,
+        Self::HandshakeChannelAlreadyStarted,
+        Self::HandshakeReservedExporterLabel,
         Self::HandshakeOther,
         Self::FrameMalformed,
         Self::FrameReplayed,
@@ -580,6 +592,8 @@ impl From<AuthError> for iomt_result {
                 AuthMisuse::InvalidLocalCredential => Self::HandshakeInvalidLocalCredential,
                 AuthMisuse::InvalidExporterRequest => Self::HandshakeInvalidExporterRequest,
                 AuthMisuse::InvalidEad => Self::HandshakeInvalidEad,
+                AuthMisuse::ChannelAlreadyStarted => Self::HandshakeChannelAlreadyStarted,
+                AuthMisuse::ReservedExporterLabel => Self::HandshakeReservedExporterLabel,
                 _ => Self::HandshakeOther,
             },
             AuthError::BufferTooSmall { .. } => Self::BufferTooSmall,
@@ -613,6 +627,7 @@ impl From<ProtoError> for iomt_result {
                 }
                 ProtoMisuse::InvalidConsentTag => Self::InvalidConsentTag,
                 ProtoMisuse::UnsupportedAlgorithm => Self::UnsupportedAlgorithm,
+                ProtoMisuse::ChannelAlreadyStarted => Self::HandshakeChannelAlreadyStarted,
                 _ => Self::SessionOther,
             },
             ProtoError::BufferTooSmall { .. } => Self::BufferTooSmall,

@@ -3,6 +3,10 @@
 //! # Invariants
 //! - A session is created only from a completed handshake; its per-direction keys come
 //!   from EDHOC_Exporter (labels 32768/32769), with the suite's AEAD.
+//! - One session per handshake and key epoch (`Completed::channel_secrets` in
+//!   iomt-auth refuses a second derivation), and a session is bound to its storage
+//!   address, so no caller — careless or hostile — can make two sessions seal with the
+//!   same key and nonce, or bring back a session's keys with an empty replay window.
 //! - The library guarantees no nonce reuse and that forged frames change nothing but
 //!   the failure counter; after a close frame or a limit the session is closed and every
 //!   seal/open returns `SESSION_CLOSED` (a closed session stays closed).
@@ -11,16 +15,11 @@
 //!   next call on the session (or until the frame buffer is reused).
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
-use iomt_auth::edhoc::Completed;
-use iomt_proto::keys::{
-    LABEL_INITIATOR_TO_RESPONDER, LABEL_RESPONDER_TO_INITIATOR, SECRET_LEN, exporter_context,
-};
-use iomt_proto::{Channel, CloseReason, ExportError, FrameType, Side};
-use zeroize::Zeroize;
+use iomt_proto::{Channel, CloseReason, FrameType, Side};
 
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
-use crate::crypto::{Provider, iomt_crypto};
-use crate::handshake::{completed_initiator, completed_responder, iomt_initiator, iomt_responder};
+use crate::crypto::iomt_crypto;
+use crate::handshake::iomt_handshake;
 use crate::result::iomt_result;
 
 /// "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
@@ -113,94 +112,38 @@ pub struct iomt_session_info {
     pub recv_failed: u64,
 }
 
-fn new_channel(
-    completed: &mut Completed,
-    provider: &mut Provider,
-    side: Side,
-    conn_id: u8,
-) -> Result<SessionChannel, iomt_result> {
-    let algorithm = completed.selected_suite().aead();
-    let context = exporter_context(algorithm);
-    // Export both initial secrets first: the channel's constructor needs the provider
-    // too, so the exporter below only hands out these copies.
-    let mut i2r = [0u8; SECRET_LEN];
-    let mut r2i = [0u8; SECRET_LEN];
-    let exported = completed
-        .exporter(provider, LABEL_INITIATOR_TO_RESPONDER, &context, &mut i2r)
-        .and_then(|()| {
-            completed.exporter(provider, LABEL_RESPONDER_TO_INITIATOR, &context, &mut r2i)
-        });
-    let result = match exported {
-        Ok(()) => {
-            let mut exporter =
-                |label: u16, ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
-                    let src = match label {
-                        LABEL_INITIATOR_TO_RESPONDER => &i2r,
-                        LABEL_RESPONDER_TO_INITIATOR => &r2i,
-                        _ => return Err(ExportError),
-                    };
-                    if ctx != context || out.len() != src.len() {
-                        return Err(ExportError);
-                    }
-                    out.copy_from_slice(src);
-                    Ok(())
-                };
-            SessionChannel::new(provider, &mut exporter, algorithm, side, conn_id)
-                .map_err(Into::into)
-        }
-        Err(_) => Err(iomt_result::KeyExport),
-    };
-    i2r.zeroize();
-    r2i.zeroize();
-    result
-}
-
-/// Starts a session from a completed initiator. `conn_id` is the one-byte connection id
-/// carried in every frame; both sides must use the same (e.g. C_R's first byte).
+/// Starts a session from a completed handshake (either role; the side is the
+/// handshake's). `conn_id` is the one-byte connection id carried in every frame; both
+/// sides must use the same (e.g. C_R's first byte).
+///
+/// One session per handshake and key epoch: a second call on the same handshake — into
+/// other storage, or re-initialising this one — is refused with
+/// `HANDSHAKE_CHANNEL_ALREADY_STARTED`, because it would have the same keys and nonces
+/// (and, re-initialised, an empty replay window). After `iomt_handshake_key_update` with
+/// the same context on both sides, one new session may be started. A session must never
+/// be copied: a copy reads as `NOT_INITIALIZED`.
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` if the
-/// handshake is not complete, `OBJECT_FAILED`, `KEY_EXPORT`.
+/// handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CHANNEL_ALREADY_STARTED`,
+/// `KEY_EXPORT`.
 ///
 /// # Safety
 /// `session` must point to writable `iomt_session` storage; the other pointers to live
 /// objects.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_session_init_initiator(
+pub unsafe extern "C" fn iomt_session_init(
     session: *mut iomt_session,
-    initiator: *mut iomt_initiator,
+    handshake: *mut iomt_handshake,
     crypto: *mut iomt_crypto,
     conn_id: u8,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract.
-        let (completed, provider) =
-            unsafe { (completed_initiator(initiator)?, boundary::get_mut(crypto)?) };
-        let ch = new_channel(completed, provider, Side::Initiator, conn_id)?;
-        // SAFETY: forwarded contract.
-        unsafe { boundary::init(session, ch) }
-    }
-}
-
-/// Starts a session from a completed responder (see `iomt_session_init_initiator`).
-///
-/// # Errors
-/// As `iomt_session_init_initiator`.
-///
-/// # Safety
-/// As `iomt_session_init_initiator`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn iomt_session_init_responder(
-    session: *mut iomt_session,
-    responder: *mut iomt_responder,
-    crypto: *mut iomt_crypto,
-    conn_id: u8,
-) -> iomt_result {
-    ffi_panic_boundary! {
-        // SAFETY: forwarded contract.
-        let (completed, provider) =
-            unsafe { (completed_responder(responder)?, boundary::get_mut(crypto)?) };
-        let ch = new_channel(completed, provider, Side::Responder, conn_id)?;
+        let ((completed, initiator), provider) =
+            unsafe { (crate::handshake::completed(handshake)?, boundary::get_mut(crypto)?) };
+        let side = if initiator { Side::Initiator } else { Side::Responder };
+        let ch = SessionChannel::from_edhoc(provider, completed, side, conn_id)?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(session, ch) }
     }

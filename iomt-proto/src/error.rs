@@ -90,6 +90,9 @@ pub enum ApiMisuse {
     /// The AEAD algorithm's nonce is shorter than epoch ‖ sequence (cannot happen for
     /// the supported suites).
     UnsupportedAlgorithm,
+    /// The handshake's channel of the current key epoch was already started: a second
+    /// channel would have the same keys and reuse the first one's nonces.
+    ChannelAlreadyStarted,
 }
 
 /// Which per-key or per-session limit was reached.
@@ -188,6 +191,7 @@ impl ProtoError {
                         ApiMisuse::SlotEmpty => 4,
                         ApiMisuse::InvalidConsentTag => 5,
                         ApiMisuse::UnsupportedAlgorithm => 6,
+                        ApiMisuse::ChannelAlreadyStarted => 7,
                     }
             }
             Self::BufferTooSmall { .. } => 0x0600,
@@ -292,6 +296,9 @@ impl fmt::Display for ApiMisuse {
             Self::SlotEmpty => "consent slot empty",
             Self::InvalidConsentTag => "invalid consent tag",
             Self::UnsupportedAlgorithm => "unsupported AEAD algorithm",
+            Self::ChannelAlreadyStarted => {
+                "channel of this handshake and key epoch already started"
+            }
         })
     }
 }

@@ -260,7 +260,7 @@ fn sizes<P: CryptoProvider>(backend: &str) {
         report_size(
             backend,
             "ResponderProcessingM1",
-            size_of::<ResponderProcessingM1<'static, P>>(),
+            size_of::<ResponderProcessingM1<P>>(),
         );
         report_size(backend, "ResponderWaitM3", size_of::<ResponderWaitM3<P>>());
         report_size(

@@ -7,6 +7,7 @@ use core::fmt;
 use iomt_crypto::{CryptoProvider, Digest, Prk};
 
 use super::common::Params;
+use super::ead::{Ead, ReceivedEad};
 use super::kdf::{self, MAX_CONTEXT_LEN, label};
 use super::{ConnId, HASH_LEN, Method, Suite};
 use crate::cred::{PeerIdentity, RoleSet};
@@ -15,10 +16,37 @@ use crate::error::{ApiMisuse, AuthError};
 /// Longest exporter output (HKDF-SHA256 limit).
 pub const MAX_EXPORT_LEN: usize = 255 * HASH_LEN;
 
+/// The exporter label of the channel's initiator→responder traffic secret (Private Use
+/// range). Reserved: only [`Completed::channel_secrets`] derives it.
+pub const CHANNEL_LABEL_INITIATOR_TO_RESPONDER: u16 = 32768;
+/// The exporter label of the channel's responder→initiator traffic secret. Reserved as
+/// [`CHANNEL_LABEL_INITIATOR_TO_RESPONDER`].
+pub const CHANNEL_LABEL_RESPONDER_TO_INITIATOR: u16 = 32769;
+/// The length of one channel traffic secret.
+pub const CHANNEL_SECRET_LEN: usize = 32;
+
+/// What the handshake established about the peer, handed to [`Completed::derive`].
+pub(crate) struct Peer {
+    pub(crate) identity: PeerIdentity,
+    pub(crate) roles: RoleSet,
+    pub(crate) th_3: Digest,
+    pub(crate) received_ead: ReceivedEad,
+}
+
 /// The outcome of a successful handshake (both roles).
 ///
 /// Holds PRK_out and PRK_exporter (zeroized on drop), the suite, the connection
-/// identifiers and the peer's identity and roles from the trust store.
+/// identifiers, the peer's identity and roles from the trust store, TH_3 and the EAD of
+/// the last message received from the peer.
+///
+/// # Invariant: one channel per key epoch
+/// The channel traffic secrets (exporter labels
+/// [`CHANNEL_LABEL_INITIATOR_TO_RESPONDER`] and [`CHANNEL_LABEL_RESPONDER_TO_INITIATOR`])
+/// come only from [`Self::channel_secrets`], which succeeds once per key epoch:
+/// a second call is refused with [`ApiMisuse::ChannelAlreadyStarted`] until
+/// [`Self::key_update`] has made new keys, and [`Self::exporter`] refuses those labels
+/// ([`ApiMisuse::ReservedExporterLabel`]). Two channels therefore never share keys, so
+/// their frames cannot reuse a nonce. `Completed` is neither `Clone` nor `Copy`.
 ///
 /// ```
 /// # use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
@@ -74,6 +102,10 @@ pub struct Completed {
     c_r: ConnId,
     peer_identity: PeerIdentity,
     peer_roles: RoleSet,
+    th_3: Digest,
+    received_ead: ReceivedEad,
+    /// Set once the channel secrets of the current key epoch were derived.
+    channel_started: bool,
 }
 
 impl fmt::Debug for Completed {
@@ -96,8 +128,7 @@ impl Completed {
         prk_4e3m: &Prk,
         th_4: &Digest,
         params: &Params,
-        peer_identity: PeerIdentity,
-        peer_roles: RoleSet,
+        peer: Peer,
     ) -> Result<Self, AuthError> {
         let prk_out = kdf::kdf_prk(c, prk_4e3m, u16::from(label::PRK_OUT), th_4)?;
         let prk_exporter = kdf::kdf_prk(c, &prk_out, u16::from(label::PRK_EXPORTER), &[])?;
@@ -108,8 +139,11 @@ impl Completed {
             method: params.method,
             c_i: params.c_i,
             c_r: params.c_r,
-            peer_identity,
-            peer_roles,
+            peer_identity: peer.identity,
+            peer_roles: peer.roles,
+            th_3: peer.th_3,
+            received_ead: peer.received_ead,
+            channel_started: false,
         })
     }
 
@@ -118,10 +152,27 @@ impl Completed {
     /// salt (RFC 9528 Appendix A.1); 32768–65535 are for private use (iomt-proto uses them).
     ///
     /// # Errors
-    /// [`ApiMisuse::InvalidExporterRequest`] if `out` is empty or longer than
-    /// [`MAX_EXPORT_LEN`], or `context` exceeds the scratch capacity.
+    /// [`ApiMisuse::ReservedExporterLabel`] for the channel's labels (use
+    /// [`Self::channel_secrets`]); [`ApiMisuse::InvalidExporterRequest`] if `out` is empty
+    /// or longer than [`MAX_EXPORT_LEN`], or `context` exceeds the scratch capacity.
     pub fn exporter<C: CryptoProvider>(
         &mut self,
+        crypto: &mut C,
+        label: u16,
+        context: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), AuthError> {
+        if matches!(
+            label,
+            CHANNEL_LABEL_INITIATOR_TO_RESPONDER | CHANNEL_LABEL_RESPONDER_TO_INITIATOR
+        ) {
+            return Err(ApiMisuse::ReservedExporterLabel.into());
+        }
+        self.export_unchecked(crypto, label, context, out)
+    }
+
+    fn export_unchecked<C: CryptoProvider>(
+        &self,
         crypto: &mut C,
         label: u16,
         context: &[u8],
@@ -133,8 +184,49 @@ impl Completed {
         kdf::kdf(crypto, &self.prk_exporter, label, context, out)
     }
 
+    /// The two channel traffic secrets of the current key epoch: EDHOC_Exporter with
+    /// labels [`CHANNEL_LABEL_INITIATOR_TO_RESPONDER`] and
+    /// [`CHANNEL_LABEL_RESPONDER_TO_INITIATOR`] and `context`. Succeeds **once per key
+    /// epoch** (see the invariant on [`Completed`]); the epoch counts as used even if
+    /// the derivation fails.
+    ///
+    /// # Errors
+    /// [`ApiMisuse::ChannelAlreadyStarted`] on a second call before [`Self::key_update`];
+    /// [`ApiMisuse::InvalidExporterRequest`] for an oversized context.
+    pub fn channel_secrets<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        context: &[u8],
+        initiator_to_responder: &mut [u8; CHANNEL_SECRET_LEN],
+        responder_to_initiator: &mut [u8; CHANNEL_SECRET_LEN],
+    ) -> Result<(), AuthError> {
+        if self.channel_started {
+            return Err(ApiMisuse::ChannelAlreadyStarted.into());
+        }
+        self.channel_started = true;
+        self.export_unchecked(
+            crypto,
+            CHANNEL_LABEL_INITIATOR_TO_RESPONDER,
+            context,
+            initiator_to_responder,
+        )?;
+        self.export_unchecked(
+            crypto,
+            CHANNEL_LABEL_RESPONDER_TO_INITIATOR,
+            context,
+            responder_to_initiator,
+        )
+    }
+
+    /// `true` once the channel secrets of the current key epoch were derived.
+    #[must_use]
+    pub const fn channel_started(&self) -> bool {
+        self.channel_started
+    }
+
     /// EDHOC KeyUpdate (RFC 9528 Appendix H): PRK_out = EDHOC_KDF(PRK_out, 11, context,
-    /// 32), then PRK_exporter is re-derived. The old values are zeroized.
+    /// 32), then PRK_exporter is re-derived. The old values are zeroized. A new key epoch
+    /// begins: [`Self::channel_secrets`] may be called once more.
     ///
     /// # Errors
     /// [`ApiMisuse::InvalidExporterRequest`] if `context` exceeds the scratch capacity.
@@ -150,6 +242,7 @@ impl Completed {
         let new_exp = kdf::kdf_prk(crypto, &new_out, u16::from(label::PRK_EXPORTER), &[])?;
         self.prk_out = new_out;
         self.prk_exporter = new_exp;
+        self.channel_started = false;
         Ok(())
     }
 
@@ -175,6 +268,19 @@ impl Completed {
     #[must_use]
     pub const fn peer_roles(&self) -> RoleSet {
         self.peer_roles
+    }
+
+    /// TH_3 of the handshake (the operator factor is a MAC over it).
+    #[must_use]
+    pub const fn th_3(&self) -> &Digest {
+        &self.th_3
+    }
+
+    /// The EAD of the last handshake message received from the peer (authenticated):
+    /// the responder's EAD_3; the initiator's EAD_4, or EAD_2 without message_4.
+    #[must_use]
+    pub fn received_ead(&self) -> Ead<'_> {
+        self.received_ead.ead()
     }
 
     /// C_I.

@@ -139,6 +139,64 @@ fn next_item<'a>(d: &mut Decoder<'a>) -> Result<EadItem<'a>, AuthError> {
     Ok(EadItem { label, value })
 }
 
+/// An owned copy of a received, validated EAD field (at most [`MAX_EAD_LEN`] bytes).
+///
+/// The storable handshake states keep the EAD of the last message they accepted in
+/// one of these, so a caller can read it between two calls without borrowing the
+/// message buffer. Invariant: the bytes passed [`Ead::parse`] when they were copied.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ReceivedEad {
+    raw: [u8; MAX_EAD_LEN],
+    len: u8,
+}
+
+impl core::fmt::Debug for ReceivedEad {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("ReceivedEad").field(&self.ead()).finish()
+    }
+}
+
+impl Default for ReceivedEad {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl ReceivedEad {
+    /// No EAD.
+    pub const EMPTY: Self = Self {
+        raw: [0; MAX_EAD_LEN],
+        len: 0,
+    };
+
+    /// Copies a validated field (never longer than [`MAX_EAD_LEN`], which
+    /// [`Ead::parse`] enforces).
+    pub(crate) fn copy_of(ead: Ead<'_>) -> Result<Self, AuthError> {
+        let mut s = Self::EMPTY;
+        let src = ead.raw();
+        s.raw
+            .get_mut(..src.len())
+            .ok_or(AuthError::PeerMisbehaved(PeerMisbehaved::TooLarge))?
+            .copy_from_slice(src);
+        s.len = u8::try_from(src.len()).map_err(|_| PeerMisbehaved::TooLarge)?;
+        Ok(s)
+    }
+
+    /// The field as a validated [`Ead`] (iterate its items with [`Ead::items`]).
+    #[must_use]
+    pub fn ead(&self) -> Ead<'_> {
+        Ead {
+            raw: self.raw.get(..usize::from(self.len)).unwrap_or(&[]),
+        }
+    }
+
+    /// Item `index` (0-based, padding skipped), if there is one.
+    #[must_use]
+    pub fn item(&self, index: usize) -> Option<EadItem<'_>> {
+        self.ead().items().nth(index)
+    }
+}
+
 /// Iterator over validated EAD items (padding skipped).
 #[derive(Clone, Debug)]
 pub struct EadItems<'a> {

@@ -11,7 +11,7 @@ use super::common::{
     sign_or_mac, verify_signature,
 };
 use super::completed::Completed;
-use super::ead::{Ead, EadItem, EadLabels};
+use super::ead::{Ead, EadItem, EadLabels, ReceivedEad};
 use super::kdf::{self, label};
 use super::msg::{self, ErrorMessage};
 use super::{ConnId, MAX_CRED_LEN, MAX_PLAINTEXT_2_LEN, Method, Suite, SuiteList, sig_or_mac_len};
@@ -424,6 +424,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
         }
         let th_3 = kdf::th_next(crypto, &self.th_2, self.plaintext, peer.cred);
         Ok(InitiatorProcessedM2 {
+            ead_2: ReceivedEad::copy_of(self.ead_2)?,
             params: self.params,
             prk_3e2m,
             th_3,
@@ -438,6 +439,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
 /// message_2 verified: the responder is authenticated. Next: [`Self::prepare_message_3`].
 pub struct InitiatorProcessedM2<C: CryptoProvider> {
     params: Params,
+    ead_2: ReceivedEad,
     prk_3e2m: Prk,
     th_3: Digest,
     g_y: PublicKey,
@@ -469,6 +471,12 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
     #[must_use]
     pub const fn peer_identity(&self) -> PeerIdentity {
         self.peer_identity
+    }
+
+    /// EAD_2 (authenticated: message_2 verified).
+    #[must_use]
+    pub fn ead_2(&self) -> Ead<'_> {
+        self.ead_2.ead()
     }
 
     /// TH_3, known before message_3 is built (e.g. for an operator-factor MAC in EAD_3,
@@ -537,6 +545,7 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
                 params: self.params,
                 prk_4e3m,
                 th_4,
+                th_3: self.th_3,
                 peer_identity: self.peer_identity,
                 peer_roles: self.peer_roles,
                 _c: PhantomData,
@@ -547,8 +556,12 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
                 &prk_4e3m,
                 &th_4,
                 &self.params,
-                self.peer_identity,
-                self.peer_roles,
+                super::completed::Peer {
+                    identity: self.peer_identity,
+                    roles: self.peer_roles,
+                    th_3: self.th_3,
+                    received_ead: self.ead_2,
+                },
             )?)
         };
         Ok((next, n))
@@ -559,6 +572,7 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
 pub struct InitiatorWaitM4<C: CryptoProvider> {
     params: Params,
     prk_4e3m: Prk,
+    th_3: Digest,
     th_4: Digest,
     peer_identity: PeerIdentity,
     peer_roles: RoleSet,
@@ -590,8 +604,12 @@ impl<C: CryptoProvider> InitiatorWaitM4<C> {
             &self.prk_4e3m,
             &self.th_4,
             &self.params,
-            self.peer_identity,
-            self.peer_roles,
+            super::completed::Peer {
+                identity: self.peer_identity,
+                roles: self.peer_roles,
+                th_3: self.th_3,
+                received_ead: ReceivedEad::copy_of(ead)?,
+            },
         )?;
         Ok((done, ead))
     }

@@ -66,8 +66,11 @@ mod msg;
 mod responder;
 mod state;
 
-pub use completed::{Completed, MAX_EXPORT_LEN};
-pub use ead::{Ead, EadItem, EadItems, EadLabels, MAX_EAD_LABELS};
+pub use completed::{
+    CHANNEL_LABEL_INITIATOR_TO_RESPONDER, CHANNEL_LABEL_RESPONDER_TO_INITIATOR, CHANNEL_SECRET_LEN,
+    Completed, MAX_EXPORT_LEN,
+};
+pub use ead::{Ead, EadItem, EadItems, EadLabels, MAX_EAD_LABELS, ReceivedEad};
 pub use initiator::{
     AfterMessage3, Initiator, InitiatorConfig, InitiatorProcessedM2, InitiatorProcessingM2,
     InitiatorWaitM2, InitiatorWaitM4,
@@ -77,7 +80,7 @@ pub use responder::{
     Responder, ResponderConfig, ResponderProcessedM3, ResponderProcessingM1, ResponderProcessingM3,
     ResponderWaitM3,
 };
-pub use state::{InitiatorState, ResponderState};
+pub use state::{InitiatorState, Phase, ResponderState};
 
 use crate::error::{ApiMisuse, AuthError, PeerMisbehaved};
 use iomt_crypto::AeadAlgorithm;

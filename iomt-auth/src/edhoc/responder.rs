@@ -11,7 +11,7 @@ use super::common::{
     sign_or_mac, verify_signature,
 };
 use super::completed::Completed;
-use super::ead::{Ead, EadItem, EadLabels};
+use super::ead::{Ead, EadItem, EadLabels, ReceivedEad};
 use super::kdf::{self, label};
 use super::msg::{self, ErrInfo, HEAD_ROOM};
 use super::{
@@ -135,11 +135,11 @@ impl<C: CryptoProvider> Responder<C> {
     /// more preferred one in SUITES_I is supported (answer with [`Self::error_message`],
     /// which sends SUITES_R); [`PeerMisbehaved::UnsupportedMethod`];
     /// [`PeerMisbehaved::InvalidPublicKey`]; structural errors.
-    pub fn process_message_1<'m>(
+    pub fn process_message_1(
         &self,
         crypto: &mut C,
-        message_1: &'m [u8],
-    ) -> Result<ResponderProcessingM1<'m, C>, AuthError> {
+        message_1: &[u8],
+    ) -> Result<ResponderProcessingM1<C>, AuthError> {
         let m1 = msg::decode_message_1(message_1)?;
         let method = Method::from_id(m1.method)
             .filter(|m| self.methods & m.bit() != 0)
@@ -164,7 +164,7 @@ impl<C: CryptoProvider> Responder<C> {
         let g_x = crypto
             .p256_public_key_from_x(m1.g_x)
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
-        let ead_1 = Ead::parse(m1.ead, &self.ead_labels)?;
+        let ead_1 = ReceivedEad::copy_of(Ead::parse(m1.ead, &self.ead_labels)?)?;
         let h_m1 = crypto.sha256(message_1);
         Ok(ResponderProcessingM1 {
             params: Params {
@@ -216,16 +216,18 @@ pub(crate) fn write_error_for(
     msg::write_error_message(code, info, out).map(Some)
 }
 
-/// message_1 accepted; EAD_1, the selected suite and C_I are available.
-pub struct ResponderProcessingM1<'m, C: CryptoProvider> {
+/// message_1 accepted; EAD_1, the selected suite and C_I are available. Owns a copy of
+/// EAD_1, so it can be stored between `process_message_1` and `prepare_message_2`
+/// (message_1 is processed exactly once).
+pub struct ResponderProcessingM1<C: CryptoProvider> {
     params: Params,
     g_x: PublicKey,
     h_m1: Digest,
-    ead_1: Ead<'m>,
+    ead_1: ReceivedEad,
     _c: PhantomData<fn() -> C>,
 }
 
-impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM1<'_, C> {
+impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM1<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponderProcessingM1")
             .field("params", &self.params)
@@ -234,11 +236,11 @@ impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM1<'_, C> {
     }
 }
 
-impl<'m, C: CryptoProvider> ResponderProcessingM1<'m, C> {
-    /// EAD_1.
+impl<C: CryptoProvider> ResponderProcessingM1<C> {
+    /// EAD_1 (not authenticated: message_1 carries no proof of origin).
     #[must_use]
-    pub const fn ead_1(&self) -> Ead<'m> {
-        self.ead_1
+    pub fn ead_1(&self) -> Ead<'_> {
+        self.ead_1.ead()
     }
 
     /// The selected cipher suite.
@@ -572,7 +574,9 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
         Ok(ResponderProcessedM3 {
             params: self.params,
             prk_4e3m,
+            th_3: self.th_3,
             th_4,
+            ead_3: ReceivedEad::copy_of(self.ead_3)?,
             peer_identity: peer.identity,
             peer_roles: peer.roles,
             _c: PhantomData,
@@ -584,7 +588,9 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
 pub struct ResponderProcessedM3<C: CryptoProvider> {
     params: Params,
     prk_4e3m: Prk,
+    th_3: Digest,
     th_4: Digest,
+    ead_3: ReceivedEad,
     peer_identity: PeerIdentity,
     peer_roles: RoleSet,
     _c: PhantomData<fn() -> C>,
@@ -600,6 +606,24 @@ impl<C: CryptoProvider> fmt::Debug for ResponderProcessedM3<C> {
 }
 
 impl<C: CryptoProvider> ResponderProcessedM3<C> {
+    /// EAD_3 (authenticated: message_3 verified).
+    #[must_use]
+    pub fn ead_3(&self) -> Ead<'_> {
+        self.ead_3.ead()
+    }
+
+    /// TH_3 (the operator factor is a MAC over it).
+    #[must_use]
+    pub const fn th_3(&self) -> &Digest {
+        &self.th_3
+    }
+
+    /// The authenticated initiator identity (from the trust store).
+    #[must_use]
+    pub const fn peer_identity(&self) -> PeerIdentity {
+        self.peer_identity
+    }
+
     /// `true` if the configuration says message_4 is sent.
     #[must_use]
     pub const fn sends_message_4(&self) -> bool {
@@ -640,8 +664,12 @@ impl<C: CryptoProvider> ResponderProcessedM3<C> {
             &self.prk_4e3m,
             &self.th_4,
             &self.params,
-            self.peer_identity,
-            self.peer_roles,
+            super::completed::Peer {
+                identity: self.peer_identity,
+                roles: self.peer_roles,
+                th_3: self.th_3,
+                received_ead: self.ead_3,
+            },
         )
     }
 }

@@ -1,6 +1,15 @@
-//! One storable enum per role, for the C API and transports.
+//! One storable enum per role: the only EDHOC state machine of iomt. Rust callers, the
+//! transports, the fuzz targets and the C API (iomt-ffi) all drive these.
 //!
-//! Each `handle_*` call moves the current state out with
+//! Every step the C API offers is a method here: `write_message_1`, `read_message_2`
+//! (verifies; EAD_2 readable), `write_message_3`, `handle_message_4` for the initiator;
+//! `read_message_1` (EAD_1 readable), `write_message_2`, `read_message_3` (verifies;
+//! EAD_3 readable), `write_message_4` for the responder; `handle_message_2` /
+//! `handle_message_1` / `handle_message_3` combine a read and the following write. The
+//! states between two calls own bounded copies of what they expose ([`ReceivedEad`](super::ReceivedEad),
+//! C_x, TH_3), so nothing borrows a message and every message is processed once.
+//!
+//! Each call moves the current state out with
 //! `mem::replace(self, Failed)`, runs the typestate step and stores the next state.
 //! A call in the wrong state returns [`ApiMisuse::WrongState`] and leaves the state
 //! untouched (a completed session survives a duplicate or stray message, RFC 9528 §5.1).
@@ -17,17 +26,44 @@
 
 use core::mem;
 
-use iomt_crypto::CryptoProvider;
+use iomt_crypto::{CryptoProvider, Digest};
 
 use super::SuiteList;
 use super::completed::Completed;
-use super::ead::EadItem;
+use super::ead::{Ead, EadItem};
 use super::initiator::{
-    AfterMessage3, Initiator, InitiatorConfig, InitiatorWaitM2, InitiatorWaitM4,
+    AfterMessage3, Initiator, InitiatorConfig, InitiatorProcessedM2, InitiatorWaitM2,
+    InitiatorWaitM4,
 };
-use super::responder::{Responder, ResponderConfig, ResponderWaitM3, write_error_for};
+use super::responder::{
+    Responder, ResponderConfig, ResponderProcessedM3, ResponderProcessingM1, ResponderWaitM3,
+    write_error_for,
+};
 use crate::cred::{LocalCredential, TrustStore};
 use crate::error::{ApiMisuse, AuthError};
+
+/// Where a handshake stands (both roles), e.g. for the C API's state accessor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Initiator: write message_1. Responder: read message_1.
+    Start,
+    /// Initiator: message_1 sent; read message_2.
+    WaitMessage2,
+    /// Initiator: message_2 verified (EAD_2 readable); write message_3.
+    Message2Verified,
+    /// Initiator: message_3 sent; read message_4.
+    WaitMessage4,
+    /// Responder: message_1 accepted (EAD_1 readable); write message_2.
+    Message1Received,
+    /// Responder: message_2 sent; read message_3.
+    WaitMessage3,
+    /// Responder: message_3 verified (EAD_3 readable); write message_4.
+    Message3Verified,
+    /// Complete: the keys are available.
+    Complete,
+    /// Failed for good.
+    Failed,
+}
 
 /// The initiator's storable state.
 ///
@@ -75,6 +111,8 @@ pub enum InitiatorState<C: CryptoProvider> {
     Start(Initiator<C>),
     /// message_1 sent.
     WaitM2(InitiatorWaitM2<C>),
+    /// message_2 verified; message_3 not yet written.
+    Verified(InitiatorProcessedM2<C>),
     /// message_3 sent, message_4 expected.
     WaitM4(InitiatorWaitM4<C>),
     /// Handshake complete.
@@ -99,6 +137,19 @@ impl<C: CryptoProvider> InitiatorState<C> {
         e
     }
 
+    /// Where the handshake stands.
+    #[must_use]
+    pub const fn phase(&self) -> Phase {
+        match self {
+            Self::Start(_) => Phase::Start,
+            Self::WaitM2(_) => Phase::WaitMessage2,
+            Self::Verified(_) => Phase::Message2Verified,
+            Self::WaitM4(_) => Phase::WaitMessage4,
+            Self::Completed(_) => Phase::Complete,
+            Self::Failed(_) => Phase::Failed,
+        }
+    }
+
     /// Writes message_1 (state `Start` → `WaitM2`).
     ///
     /// # Errors
@@ -109,41 +160,42 @@ impl<C: CryptoProvider> InitiatorState<C> {
         ead_1: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
-        if !matches!(self, Self::Start(_)) {
+        let Self::Start(_) = self else {
             return Err(WRONG);
-        }
-        match mem::replace(self, Self::Failed(None)) {
-            Self::Start(i) => match i.prepare_message_1(crypto, ead_1, out) {
-                Ok((next, n)) => {
-                    *self = Self::WaitM2(next);
-                    Ok(n)
-                }
-                Err(e) => Err(self.fail(e)),
-            },
-            _ => Err(WRONG),
+        };
+        let Self::Start(i) = mem::replace(self, Self::Failed(None)) else {
+            return Err(WRONG);
+        };
+        match i.prepare_message_1(crypto, ead_1, out) {
+            Ok((next, n)) => {
+                *self = Self::WaitM2(next);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e)),
         }
     }
 
-    /// Handles message_2: parse, resolve ID_CRED_R in `store`, verify, and write message_3
-    /// into `out` (state `WaitM2` → `WaitM4` or `Completed`).
+    /// Reads message_2: decrypts it in place, resolves ID_CRED_R in `store` and verifies
+    /// the responder (state `WaitM2` → `Verified`; EAD_2 is then
+    /// [`Self::received_ead`], TH_3 [`Self::th_3`]).
     ///
     /// If `message_2` is an ERR_CODE 2 error with a usable SUITES_R, the state returns to
-    /// `Start` (call [`Self::write_message_1`] again) and `PeerError { code: 2 }` is returned.
+    /// `Start` (call [`Self::write_message_1`] again) and `PeerError { code: 2 }` is
+    /// returned.
     ///
     /// # Errors
-    /// Any error of the typestate steps; the state is then `Failed`.
-    pub fn handle_message_2<S: TrustStore + ?Sized>(
+    /// [`ApiMisuse::WrongState`] in another state (nothing changes); any error of the
+    /// typestate steps, after which the state is `Failed` and the decrypted content of
+    /// `message_2` has been wiped.
+    pub fn read_message_2<S: TrustStore + ?Sized>(
         &mut self,
         crypto: &mut C,
         message_2: &mut [u8],
         store: &S,
-        own: &LocalCredential<'_, C::KeyHandle>,
-        ead_3: &[EadItem<'_>],
-        out: &mut [u8],
-    ) -> Result<usize, AuthError> {
-        if !matches!(self, Self::WaitM2(_)) {
+    ) -> Result<(), AuthError> {
+        let Self::WaitM2(_) = self else {
             return Err(WRONG);
-        }
+        };
         let Self::WaitM2(w) = mem::replace(self, Self::Failed(None)) else {
             return Err(WRONG);
         };
@@ -158,18 +210,13 @@ impl<C: CryptoProvider> InitiatorState<C> {
                 Err(e) => Err(self.fail(e)),
             };
         }
-        let r = w
+        match w
             .parse_message_2(crypto, message_2)
             .and_then(|p| p.verify_with_store(crypto, store))
-            .and_then(|v| v.prepare_message_3(crypto, own, ead_3, out));
-        match r {
-            Ok((AfterMessage3::AwaitMessage4(w4), n)) => {
-                *self = Self::WaitM4(w4);
-                Ok(n)
-            }
-            Ok((AfterMessage3::Completed(c), n)) => {
-                *self = Self::Completed(c);
-                Ok(n)
+        {
+            Ok(v) => {
+                *self = Self::Verified(v);
+                Ok(())
             }
             Err(e) => {
                 super::msg::wipe_bstr_content(message_2);
@@ -178,7 +225,57 @@ impl<C: CryptoProvider> InitiatorState<C> {
         }
     }
 
-    /// Handles message_4 (state `WaitM4` → `Completed`).
+    /// Writes message_3 into `out` (state `Verified` → `WaitM4`, or `Completed` without
+    /// message_4).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::WrongState`] in another state; as
+    /// [`InitiatorProcessedM2::prepare_message_3`] (the state is then `Failed`).
+    pub fn write_message_3(
+        &mut self,
+        crypto: &mut C,
+        own: &LocalCredential<'_, C::KeyHandle>,
+        ead_3: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::Verified(_) = self else {
+            return Err(WRONG);
+        };
+        let Self::Verified(v) = mem::replace(self, Self::Failed(None)) else {
+            return Err(WRONG);
+        };
+        match v.prepare_message_3(crypto, own, ead_3, out) {
+            Ok((AfterMessage3::AwaitMessage4(w4), n)) => {
+                *self = Self::WaitM4(w4);
+                Ok(n)
+            }
+            Ok((AfterMessage3::Completed(c), n)) => {
+                *self = Self::Completed(c);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// [`Self::read_message_2`] then [`Self::write_message_3`].
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn handle_message_2<S: TrustStore + ?Sized>(
+        &mut self,
+        crypto: &mut C,
+        message_2: &mut [u8],
+        store: &S,
+        own: &LocalCredential<'_, C::KeyHandle>,
+        ead_3: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        self.read_message_2(crypto, message_2, store)?;
+        self.write_message_3(crypto, own, ead_3, out)
+    }
+
+    /// Handles message_4 (state `WaitM4` → `Completed`; EAD_4 is then
+    /// [`Self::received_ead`]).
     ///
     /// # Errors
     /// Any error of [`InitiatorWaitM4::process_message_4`]; the state is then `Failed`.
@@ -187,9 +284,9 @@ impl<C: CryptoProvider> InitiatorState<C> {
         crypto: &mut C,
         message_4: &mut [u8],
     ) -> Result<(), AuthError> {
-        if !matches!(self, Self::WaitM4(_)) {
+        let Self::WaitM4(_) = self else {
             return Err(WRONG);
-        }
+        };
         let Self::WaitM4(w) = mem::replace(self, Self::Failed(None)) else {
             return Err(WRONG);
         };
@@ -205,8 +302,38 @@ impl<C: CryptoProvider> InitiatorState<C> {
         }
     }
 
+    /// The EAD of the last message received and authenticated: EAD_2 in `Verified`,
+    /// [`Completed::received_ead`] when complete, empty otherwise.
+    #[must_use]
+    pub fn received_ead(&self) -> Ead<'_> {
+        match self {
+            Self::Verified(v) => v.ead_2(),
+            Self::Completed(c) => c.received_ead(),
+            _ => Ead::default(),
+        }
+    }
+
+    /// TH_3 once message_2 verified (for an operator factor carried in EAD_3).
+    #[must_use]
+    pub const fn th_3(&self) -> Option<&Digest> {
+        match self {
+            Self::Verified(v) => Some(v.th_3()),
+            Self::Completed(c) => Some(c.th_3()),
+            _ => None,
+        }
+    }
+
     /// The completed session, if the handshake is complete.
     pub const fn completed(&mut self) -> Option<&mut Completed> {
+        match self {
+            Self::Completed(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The completed session, shared.
+    #[must_use]
+    pub const fn completed_ref(&self) -> Option<&Completed> {
         match self {
             Self::Completed(c) => Some(c),
             _ => None,
@@ -217,6 +344,25 @@ impl<C: CryptoProvider> InitiatorState<C> {
     #[must_use]
     pub const fn is_failed(&self) -> bool {
         matches!(self, Self::Failed(_))
+    }
+
+    /// Abandons the handshake with `reason` (e.g. the message just written could not be
+    /// sent): the state becomes `Failed`, its secrets are dropped (zeroized), and
+    /// [`Self::error_message`] answers for `reason`. A completed or failed state is left
+    /// as it is.
+    pub fn abort(&mut self, reason: AuthError) {
+        if !matches!(self, Self::Completed(_) | Self::Failed(_)) {
+            *self = Self::Failed(Some(reason));
+        }
+    }
+
+    /// The error that failed the handshake, if any.
+    #[must_use]
+    pub const fn error(&self) -> Option<AuthError> {
+        match self {
+            Self::Failed(e) => *e,
+            _ => None,
+        }
     }
 
     /// Writes the EDHOC error message to send after a failure (`Ok(None)`: nothing to send).
@@ -255,8 +401,12 @@ impl<C: CryptoProvider> InitiatorState<C> {
 pub enum ResponderState<C: CryptoProvider> {
     /// Waiting for message_1.
     Start(Responder<C>),
+    /// message_1 accepted; message_2 not yet written.
+    Received1(ResponderProcessingM1<C>),
     /// message_2 sent.
     WaitM3(ResponderWaitM3<C>),
+    /// message_3 verified; message_4 not yet written.
+    Verified(ResponderProcessedM3<C>),
     /// Handshake complete.
     Completed(Completed),
     /// Failed: the error and the SUITES_R to answer ERR_CODE 2 with.
@@ -277,11 +427,73 @@ impl<C: CryptoProvider> ResponderState<C> {
         e
     }
 
-    /// Handles message_1 and writes message_2 into `out` (state `Start` → `WaitM3`).
+    /// Where the handshake stands.
+    #[must_use]
+    pub const fn phase(&self) -> Phase {
+        match self {
+            Self::Start(_) => Phase::Start,
+            Self::Received1(_) => Phase::Message1Received,
+            Self::WaitM3(_) => Phase::WaitMessage3,
+            Self::Verified(_) => Phase::Message3Verified,
+            Self::Completed(_) => Phase::Complete,
+            Self::Failed(..) => Phase::Failed,
+        }
+    }
+
+    /// Reads message_1 (state `Start` → `Received1`; EAD_1, unauthenticated, is then
+    /// [`Self::received_ead`]). message_1 is processed exactly once.
     ///
     /// # Errors
-    /// As [`Responder::process_message_1`] and `prepare_message_2`; then `Failed` (use
-    /// [`Self::error_message`] for the reply).
+    /// [`ApiMisuse::WrongState`] in another state; as [`Responder::process_message_1`],
+    /// after which the state is `Failed` (use [`Self::error_message`] for the reply).
+    pub fn read_message_1(&mut self, crypto: &mut C, message_1: &[u8]) -> Result<(), AuthError> {
+        let Self::Start(_) = self else {
+            return Err(WRONG);
+        };
+        let Self::Start(r) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+            return Err(WRONG);
+        };
+        match r.process_message_1(crypto, message_1) {
+            Ok(p) => {
+                *self = Self::Received1(p);
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e, *r.supported_suites())),
+        }
+    }
+
+    /// Writes message_2 into `out` (state `Received1` → `WaitM3`).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::WrongState`] in another state; as
+    /// [`ResponderProcessingM1::prepare_message_2`] (the state is then `Failed`).
+    pub fn write_message_2(
+        &mut self,
+        crypto: &mut C,
+        own: &LocalCredential<'_, C::KeyHandle>,
+        ead_2: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::Received1(_) = self else {
+            return Err(WRONG);
+        };
+        let Self::Received1(p) = mem::replace(self, Self::Failed(None, SuiteList::default()))
+        else {
+            return Err(WRONG);
+        };
+        match p.prepare_message_2(crypto, own, ead_2, out) {
+            Ok((w, n)) => {
+                *self = Self::WaitM3(w);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e, SuiteList::default())),
+        }
+    }
+
+    /// [`Self::read_message_1`] then [`Self::write_message_2`].
+    ///
+    /// # Errors
+    /// As those two.
     pub fn handle_message_1(
         &mut self,
         crypto: &mut C,
@@ -290,41 +502,27 @@ impl<C: CryptoProvider> ResponderState<C> {
         ead_2: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
-        if !matches!(self, Self::Start(_)) {
-            return Err(WRONG);
-        }
-        let Self::Start(r) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
-            return Err(WRONG);
-        };
-        let suites = *r.supported_suites();
-        let res = r
-            .process_message_1(crypto, message_1)
-            .and_then(|p| p.prepare_message_2(crypto, own, ead_2, out));
-        match res {
-            Ok((w, n)) => {
-                *self = Self::WaitM3(w);
-                Ok(n)
-            }
-            Err(e) => Err(self.fail(e, suites)),
-        }
+        self.read_message_1(crypto, message_1)?;
+        self.write_message_2(crypto, own, ead_2, out)
     }
 
-    /// Handles message_3 (resolving ID_CRED_I in `store`) and, if configured, writes
-    /// message_4 into `out`. Returns the length of message_4 (0 if none).
+    /// Reads message_3: decrypts it in place, resolves ID_CRED_I in `store` and verifies
+    /// the initiator (state `WaitM3` → `Verified` if message_4 is configured, else
+    /// `Completed`; EAD_3 is then [`Self::received_ead`], TH_3 [`Self::th_3`]).
     ///
     /// # Errors
-    /// Any error of the typestate steps; the state is then `Failed`.
-    pub fn handle_message_3<S: TrustStore + ?Sized>(
+    /// [`ApiMisuse::WrongState`] in another state; any error of the typestate steps,
+    /// after which the state is `Failed` and the decrypted content of `message_3` has
+    /// been wiped.
+    pub fn read_message_3<S: TrustStore + ?Sized>(
         &mut self,
         crypto: &mut C,
         message_3: &mut [u8],
         store: &S,
-        ead_4: &[EadItem<'_>],
-        out: &mut [u8],
-    ) -> Result<usize, AuthError> {
-        if !matches!(self, Self::WaitM3(_)) {
+    ) -> Result<(), AuthError> {
+        let Self::WaitM3(_) = self else {
             return Err(WRONG);
-        }
+        };
         let Self::WaitM3(w) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
             return Err(WRONG);
         };
@@ -333,20 +531,88 @@ impl<C: CryptoProvider> ResponderState<C> {
             .and_then(|p| p.verify_with_store(crypto, store))
             .and_then(|v| {
                 if v.sends_message_4() {
-                    v.prepare_message_4(crypto, ead_4, out)
+                    Ok(Self::Verified(v))
                 } else {
-                    v.complete(crypto).map(|c| (c, 0))
+                    v.complete(crypto).map(Self::Completed)
                 }
             });
         match r {
-            Ok((c, n)) => {
-                *self = Self::Completed(c);
-                Ok(n)
+            Ok(next) => {
+                *self = next;
+                Ok(())
             }
             Err(e) => {
                 super::msg::wipe_bstr_content(message_3);
                 Err(self.fail(e, SuiteList::default()))
             }
+        }
+    }
+
+    /// Writes message_4 into `out` (state `Verified` → `Completed`).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::WrongState`] in another state; as
+    /// [`ResponderProcessedM3::prepare_message_4`] (the state is then `Failed`).
+    pub fn write_message_4(
+        &mut self,
+        crypto: &mut C,
+        ead_4: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        let Self::Verified(_) = self else {
+            return Err(WRONG);
+        };
+        let Self::Verified(v) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+            return Err(WRONG);
+        };
+        match v.prepare_message_4(crypto, ead_4, out) {
+            Ok((c, n)) => {
+                *self = Self::Completed(c);
+                Ok(n)
+            }
+            Err(e) => Err(self.fail(e, SuiteList::default())),
+        }
+    }
+
+    /// [`Self::read_message_3`] then, if configured, [`Self::write_message_4`]. Returns the
+    /// length of message_4 (0 if none).
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn handle_message_3<S: TrustStore + ?Sized>(
+        &mut self,
+        crypto: &mut C,
+        message_3: &mut [u8],
+        store: &S,
+        ead_4: &[EadItem<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, AuthError> {
+        self.read_message_3(crypto, message_3, store)?;
+        match self {
+            Self::Verified(_) => self.write_message_4(crypto, ead_4, out),
+            _ => Ok(0),
+        }
+    }
+
+    /// The EAD of the last message received: EAD_1 (unauthenticated) in `Received1`,
+    /// EAD_3 in `Verified` and when complete, empty otherwise.
+    #[must_use]
+    pub fn received_ead(&self) -> Ead<'_> {
+        match self {
+            Self::Received1(p) => p.ead_1(),
+            Self::Verified(v) => v.ead_3(),
+            Self::Completed(c) => c.received_ead(),
+            _ => Ead::default(),
+        }
+    }
+
+    /// TH_3 once message_3 verified (the operator factor is a MAC over it).
+    #[must_use]
+    pub const fn th_3(&self) -> Option<&Digest> {
+        match self {
+            Self::Verified(v) => Some(v.th_3()),
+            Self::Completed(c) => Some(c.th_3()),
+            _ => None,
         }
     }
 
@@ -358,10 +624,35 @@ impl<C: CryptoProvider> ResponderState<C> {
         }
     }
 
+    /// The completed session, shared.
+    #[must_use]
+    pub const fn completed_ref(&self) -> Option<&Completed> {
+        match self {
+            Self::Completed(c) => Some(c),
+            _ => None,
+        }
+    }
+
     /// `true` if failed.
     #[must_use]
     pub const fn is_failed(&self) -> bool {
         matches!(self, Self::Failed(..))
+    }
+
+    /// Abandons the handshake with `reason` (see [`InitiatorState::abort`]).
+    pub fn abort(&mut self, reason: AuthError) {
+        if !matches!(self, Self::Completed(_) | Self::Failed(..)) {
+            *self = Self::Failed(Some(reason), SuiteList::default());
+        }
+    }
+
+    /// The error that failed the handshake, if any.
+    #[must_use]
+    pub const fn error(&self) -> Option<AuthError> {
+        match self {
+            Self::Failed(e, _) => *e,
+            _ => None,
+        }
     }
 
     /// Writes the EDHOC error message to send after a failure (`Ok(None)`: nothing to send).

@@ -1,6 +1,8 @@
-//! Rust-side tests of the C API: the boundary plumbing (NULL, lengths, alignment,
+//! Rust-side tests of the C API, through the exported functions only (as a C program
+//! sees them): the boundary plumbing (NULL, lengths, alignment,
 //! storage life cycle, outputs only on success) runs under Miri; the tests that do
 //! P-256 are `#[cfg_attr(miri, ignore)]` (Miri is ~1000x slower) and run natively.
+#![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
 #![allow(
     unsafe_code,
     reason = "tests call the exported unsafe extern \"C\" functions"
@@ -14,70 +16,8 @@ use core::ffi::c_void;
 use core::mem::{MaybeUninit, align_of, size_of};
 use core::ptr::{null, null_mut};
 
-use super::*;
-
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
-
-fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// A deterministic test RNG (NOT secure): a counter through a multiplier.
-unsafe extern "C" fn test_rng(userdata: *mut c_void, out: *mut u8, len: usize) -> i32 {
-    let state = unsafe { &mut *userdata.cast::<u64>() };
-    for i in 0..len {
-        *state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        unsafe { *out.add(i) = (*state >> 56) as u8 };
-    }
-    0
-}
-
-unsafe extern "C" fn failing_rng(_: *mut c_void, _: *mut u8, _: usize) -> i32 {
-    -1
-}
-
-/// Zero-filled storage (the documented "not yet initialized" state).
-fn zeroed<T>() -> Box<T> {
-    let b: Box<MaybeUninit<T>> = Box::new(MaybeUninit::zeroed());
-    // Every storage type is plain bytes, so all-zero is a valid value.
-    unsafe { b.assume_init() }
-}
-
-/// A crypto provider whose RNG state lives on the heap at a fixed address (the provider
-/// keeps a raw pointer to it).
-struct Crypto {
-    storage: Box<iomt_crypto>,
-    seed: *mut u64,
-}
-
-impl Crypto {
-    fn new(seed: u64) -> Self {
-        let seed = Box::into_raw(Box::new(seed));
-        let mut storage = zeroed::<iomt_crypto>();
-        let r = unsafe { iomt_crypto_init(&raw mut *storage, Some(test_rng), seed.cast()) };
-        assert_eq!(r, iomt_result::Ok);
-        Self { storage, seed }
-    }
-    fn ptr(&mut self) -> *mut iomt_crypto {
-        &raw mut *self.storage
-    }
-}
-
-impl Drop for Crypto {
-    fn drop(&mut self) {
-        let r = unsafe { iomt_crypto_deinit(&raw mut *self.storage) };
-        assert_eq!(r, iomt_result::Ok);
-        drop(unsafe { Box::from_raw(self.seed) });
-    }
-}
+use iomt_ffi::__test_kit::*;
+use iomt_ffi::*;
 
 #[test]
 fn storage_sizes_and_alignment_match_the_header_constants() {
@@ -87,21 +27,16 @@ fn storage_sizes_and_alignment_match_the_header_constants() {
     assert_eq!(align_of::<iomt_credential>(), IOMT_CREDENTIAL_ALIGN);
     assert_eq!(size_of::<iomt_trust_store>(), IOMT_TRUST_STORE_SIZE);
     assert_eq!(align_of::<iomt_trust_store>(), IOMT_TRUST_STORE_ALIGN);
-    assert_eq!(size_of::<iomt_initiator>(), IOMT_INITIATOR_SIZE);
-    assert_eq!(align_of::<iomt_initiator>(), IOMT_INITIATOR_ALIGN);
-    assert_eq!(size_of::<iomt_responder>(), IOMT_RESPONDER_SIZE);
-    assert_eq!(align_of::<iomt_responder>(), IOMT_RESPONDER_ALIGN);
+    assert_eq!(size_of::<iomt_handshake>(), IOMT_HANDSHAKE_SIZE);
+    assert_eq!(align_of::<iomt_handshake>(), IOMT_HANDSHAKE_ALIGN);
+    assert_eq!(size_of::<iomt_handshake>(), IOMT_HANDSHAKE_SIZE);
+    assert_eq!(align_of::<iomt_handshake>(), IOMT_HANDSHAKE_ALIGN);
     assert_eq!(size_of::<iomt_session>(), IOMT_SESSION_SIZE);
     assert_eq!(align_of::<iomt_session>(), IOMT_SESSION_ALIGN);
-    std::println!(
-        "in use: crypto {} credential {} trust {} initiator {} responder {} session {}",
-        size_of::<boundary::Slot<Provider>>(),
-        size_of::<boundary::Slot<<iomt_credential as boundary::Storage>::Inner>>(),
-        size_of::<boundary::Slot<<iomt_trust_store as boundary::Storage>::Inner>>(),
-        size_of::<boundary::Slot<<iomt_initiator as boundary::Storage>::Inner>>(),
-        size_of::<boundary::Slot<<iomt_responder as boundary::Storage>::Inner>>(),
-        size_of::<boundary::Slot<<iomt_session as boundary::Storage>::Inner>>(),
-    );
+    for (name, used, size) in storage_in_use() {
+        std::println!("in use: {name} {used} of {size}");
+        assert!(used <= size);
+    }
 }
 
 #[test]
@@ -131,8 +66,8 @@ fn header_matches_the_rust_constants_and_the_manifest_version() {
         ("IOMT_CRYPTO_SIZE", IOMT_CRYPTO_SIZE),
         ("IOMT_CREDENTIAL_SIZE", IOMT_CREDENTIAL_SIZE),
         ("IOMT_TRUST_STORE_SIZE", IOMT_TRUST_STORE_SIZE),
-        ("IOMT_INITIATOR_SIZE", IOMT_INITIATOR_SIZE),
-        ("IOMT_RESPONDER_SIZE", IOMT_RESPONDER_SIZE),
+        ("IOMT_HANDSHAKE_SIZE", IOMT_HANDSHAKE_SIZE),
+        ("IOMT_HANDSHAKE_SIZE", IOMT_HANDSHAKE_SIZE),
         ("IOMT_SESSION_SIZE", IOMT_SESSION_SIZE),
         ("IOMT_SESSION_ALIGN", IOMT_SESSION_ALIGN),
         ("IOMT_MAX_FRAME_LEN", IOMT_MAX_FRAME_LEN),
@@ -173,12 +108,12 @@ fn null_pointers_are_errors_and_null_deinit_is_fine() {
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_initiator_init(null_mut(), null()),
+            iomt_handshake_init_initiator(null_mut(), null()),
             iomt_result::NullParameter
         );
-        let mut i = zeroed::<iomt_initiator>();
+        let mut i = zeroed::<iomt_handshake>();
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, null()),
+            iomt_handshake_init_initiator(&raw mut *i, null()),
             iomt_result::NullParameter
         );
         assert_eq!(
@@ -210,8 +145,8 @@ fn null_pointers_are_errors_and_null_deinit_is_fine() {
             iomt_crypto_deinit(null_mut()),
             iomt_credential_deinit(null_mut()),
             iomt_trust_store_deinit(null_mut()),
-            iomt_initiator_deinit(null_mut()),
-            iomt_responder_deinit(null_mut()),
+            iomt_handshake_deinit(null_mut()),
+            iomt_handshake_deinit(null_mut()),
             iomt_session_deinit(null_mut()),
         ] {
             assert_eq!(r, iomt_result::Ok);
@@ -271,7 +206,7 @@ fn zeroed_or_foreign_storage_is_not_initialized() {
             iomt_result::NotInitialized
         );
         assert_eq!(
-            iomt_initiator_state(&raw const *zeroed::<iomt_initiator>(), &raw mut state),
+            iomt_handshake_get_state(&raw const *zeroed::<iomt_handshake>(), &raw mut state),
             iomt_result::NotInitialized
         );
         // A live trust store passed where a crypto provider is expected: another magic.
@@ -347,7 +282,7 @@ fn zero_lengths_are_defined() {
     let mut readings = [iomt_reading::default(); 1];
     let mut c = Crypto::new(2);
     let mut t = zeroed::<iomt_trust_store>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut r = zeroed::<iomt_handshake>();
     unsafe {
         assert_eq!(
             iomt_consent_tag_decode(buf.as_ptr(), 0, tag.as_mut_ptr()),
@@ -382,19 +317,19 @@ fn zero_lengths_are_defined() {
         );
         let cfg = responder_config(&[2], false, &[]);
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const cfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), buf.as_ptr(), 0),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), buf.as_ptr(), 0),
             iomt_result::HandshakeMalformed
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), null(), 0),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), null(), 0),
             iomt_result::NullParameter
         );
         assert_eq!(iomt_trust_store_deinit(&raw mut *t), iomt_result::Ok);
-        assert_eq!(iomt_responder_deinit(&raw mut *r), iomt_result::Ok);
+        assert_eq!(iomt_handshake_deinit(&raw mut *r), iomt_result::Ok);
     }
 }
 
@@ -634,62 +569,22 @@ fn vitals_roundtrip_capacity_and_validation() {
     }
 }
 
-#[cfg(feature = "std")]
-#[test]
-fn the_panic_boundary_turns_a_panic_into_a_result() {
-    let r = boundary::run(|| panic!("deliberate"));
-    assert_eq!(r, iomt_result::Panic);
-    assert_eq!(boundary::run(|| Ok(())), iomt_result::Ok);
-    assert_eq!(
-        boundary::run(|| Err(iomt_result::NotFound)),
-        iomt_result::NotFound
-    );
-}
-
 // --------------------------------------------------------------------------------------
 // Handshake objects without cryptography (Miri-friendly).
 
-fn initiator_config(method: u8, suites: &[u8], m4: bool, labels: &[u16]) -> iomt_initiator_config {
-    static C_I: [u8; 1] = [0x37];
-    iomt_initiator_config {
-        method,
-        expect_message_4: u8::from(m4),
-        suites: suites.as_ptr(),
-        suites_len: suites.len(),
-        c_i: C_I.as_ptr(),
-        c_i_len: 1,
-        ead_labels: labels.as_ptr(),
-        ead_labels_len: labels.len(),
-    }
-}
-
-fn responder_config(suites: &[u8], m4: bool, labels: &[u16]) -> iomt_responder_config {
-    static C_R: [u8; 1] = [0x27];
-    iomt_responder_config {
-        methods: 0x0F,
-        send_message_4: u8::from(m4),
-        suites: suites.as_ptr(),
-        suites_len: suites.len(),
-        c_r: C_R.as_ptr(),
-        c_r_len: 1,
-        ead_labels: labels.as_ptr(),
-        ead_labels_len: labels.len(),
-    }
-}
-
 #[test]
 fn invalid_configs_are_rejected() {
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     unsafe {
         let cfg = initiator_config(4, &[2], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const cfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
             iomt_result::InvalidArgument
         );
         let cfg = initiator_config(3, &[7], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const cfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
             iomt_result::HandshakeInvalidConfig
         );
         let mut cfg = initiator_config(3, &[2], false, &[]);
@@ -697,28 +592,28 @@ fn invalid_configs_are_rejected() {
         cfg.c_i = long.as_ptr();
         cfg.c_i_len = 8;
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const cfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
             iomt_result::HandshakeConnectionIdTooLong
         );
         let cfg = initiator_config(3, &[2], false, &[1, 2, 3, 4, 5]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const cfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
             iomt_result::HandshakeInvalidConfig
         );
         let mut cfg = responder_config(&[2], false, &[]);
         cfg.methods = 0;
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const cfg),
             iomt_result::InvalidArgument
         );
         cfg.methods = 0x10;
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const cfg),
             iomt_result::InvalidArgument
         );
         let cfg = responder_config(&[], false, &[]);
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const cfg),
             iomt_result::HandshakeInvalidConfig
         );
     }
@@ -727,8 +622,8 @@ fn invalid_configs_are_rejected() {
 #[test]
 fn calls_in_the_wrong_order_change_nothing() {
     let mut c = Crypto::new(5);
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     let mut t = zeroed::<iomt_trust_store>();
     let mut state = iomt_handshake_state::Failed;
     let mut buf = [0u8; 64];
@@ -738,41 +633,41 @@ fn calls_in_the_wrong_order_change_nothing() {
         assert_eq!(iomt_trust_store_init(&raw mut *t), iomt_result::Ok);
         let cfg = initiator_config(3, &[2], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const cfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
             iomt_result::Ok
         );
         let cfg = responder_config(&[2], false, &[]);
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const cfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_read_message_2(&raw mut *i, c.ptr(), &raw const *t, buf.as_ptr(), 10),
+            iomt_handshake_read_message_2(&raw mut *i, c.ptr(), &raw const *t, buf.as_ptr(), 10),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_initiator_read_message_4(&raw mut *i, c.ptr(), buf.as_ptr(), 10),
+            iomt_handshake_read_message_4(&raw mut *i, c.ptr(), buf.as_ptr(), 10),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_initiator_export(&raw mut *i, c.ptr(), 1, null(), 0, buf.as_mut_ptr(), 16),
+            iomt_handshake_export(&raw mut *i, c.ptr(), 1, null(), 0, buf.as_mut_ptr(), 16),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_initiator_key_update(&raw mut *i, c.ptr(), null(), 0),
+            iomt_handshake_key_update(&raw mut *i, c.ptr(), null(), 0),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_initiator_peer(&raw mut *i, &raw mut peer),
+            iomt_handshake_peer(&raw mut *i, &raw mut peer),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_initiator_state(&raw const *i, &raw mut state),
+            iomt_handshake_get_state(&raw const *i, &raw mut state),
             iomt_result::Ok
         );
         assert_eq!(state, iomt_handshake_state::Start, "unchanged");
         assert_eq!(
-            iomt_responder_write_message_4(
+            iomt_handshake_write_message_4(
                 &raw mut *r,
                 c.ptr(),
                 null(),
@@ -784,72 +679,72 @@ fn calls_in_the_wrong_order_change_nothing() {
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_responder_read_message_3(&raw mut *r, c.ptr(), &raw const *t, buf.as_ptr(), 10),
+            iomt_handshake_read_message_3(&raw mut *r, c.ptr(), &raw const *t, buf.as_ptr(), 10),
             iomt_result::WrongState
         );
         assert_eq!(
-            iomt_responder_state(&raw const *r, &raw mut state),
+            iomt_handshake_get_state(&raw const *r, &raw mut state),
             iomt_result::Ok
         );
         assert_eq!(state, iomt_handshake_state::Start);
         // No failure, so no error message and no peer error.
         assert_eq!(
-            iomt_initiator_error_message(&raw const *i, buf.as_mut_ptr(), 64, &raw mut n),
+            iomt_handshake_error_message(&raw const *i, buf.as_mut_ptr(), 64, &raw mut n),
             iomt_result::Ok
         );
         assert_eq!(n, 0);
         let mut code = 0i32;
         assert_eq!(
-            iomt_responder_peer_error(&raw const *r, &raw mut code),
+            iomt_handshake_peer_error(&raw const *r, &raw mut code),
             iomt_result::NotFound
         );
         let mut item = MaybeUninit::<iomt_ead_item>::uninit();
         assert_eq!(
-            iomt_initiator_received_ead(&raw const *i, 0, item.as_mut_ptr()),
+            iomt_handshake_received_ead(&raw const *i, 0, item.as_mut_ptr()),
             iomt_result::NotFound
         );
         // A session needs a completed handshake.
         let mut s = zeroed::<iomt_session>();
         assert_eq!(
-            iomt_session_init_initiator(&raw mut *s, &raw mut *i, c.ptr(), 0x27),
+            iomt_session_init(&raw mut *s, &raw mut *i, c.ptr(), 0x27),
             iomt_result::WrongState
         );
         // Garbage message_1 fails the responder, which then stays failed.
         let garbage = [0xA5u8; 20];
         assert_ne!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), garbage.as_ptr(), garbage.len()),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), garbage.as_ptr(), garbage.len()),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), garbage.as_ptr(), garbage.len()),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), garbage.as_ptr(), garbage.len()),
             iomt_result::ObjectFailed
         );
         assert_eq!(
-            iomt_responder_error_message(&raw const *r, buf.as_mut_ptr(), 1, &raw mut n),
+            iomt_handshake_error_message(&raw const *r, buf.as_mut_ptr(), 1, &raw mut n),
             iomt_result::BufferTooSmall
         );
         assert!(n > 1);
         assert_eq!(
-            iomt_responder_error_message(&raw const *r, buf.as_mut_ptr(), 64, &raw mut n),
+            iomt_handshake_error_message(&raw const *r, buf.as_mut_ptr(), 64, &raw mut n),
             iomt_result::Ok
         );
         assert!(n > 1);
         // An oversized message is refused as too large (and fails the object).
         let big = vec![0u8; IOMT_MAX_MESSAGE_LEN + 1];
-        let mut r2 = zeroed::<iomt_responder>();
+        let mut r2 = zeroed::<iomt_handshake>();
         let cfg = responder_config(&[2], false, &[]);
         assert_eq!(
-            iomt_responder_init(&raw mut *r2, &raw const cfg),
+            iomt_handshake_init_responder(&raw mut *r2, &raw const cfg),
             iomt_result::Ok
         );
         assert_ne!(
-            iomt_responder_read_message_1(&raw mut *r2, c.ptr(), big.as_ptr(), big.len()),
+            iomt_handshake_read_message_1(&raw mut *r2, c.ptr(), big.as_ptr(), big.len()),
             iomt_result::Ok
         );
         for r in [
-            iomt_initiator_deinit(&raw mut *i),
-            iomt_responder_deinit(&raw mut *r),
-            iomt_responder_deinit(&raw mut *r2),
+            iomt_handshake_deinit(&raw mut *i),
+            iomt_handshake_deinit(&raw mut *r),
+            iomt_handshake_deinit(&raw mut *r2),
             iomt_trust_store_deinit(&raw mut *t),
         ] {
             assert_eq!(r, iomt_result::Ok);
@@ -859,199 +754,6 @@ fn calls_in_the_wrong_order_change_nothing() {
 
 // --------------------------------------------------------------------------------------
 // With P-256 (native only).
-
-struct Side {
-    cred: Box<iomt_credential>,
-    trust: Box<iomt_trust_store>,
-}
-
-fn side(
-    sk: &str,
-    ccs: &str,
-    kid: u8,
-    peer_ccs: &str,
-    peer_kid: u8,
-    peer_name: &[u8],
-    roles: u16,
-) -> Side {
-    let (sk, ccs, peer) = (h(sk), h(ccs), h(peer_ccs));
-    let mut cred = zeroed::<iomt_credential>();
-    let mut trust = zeroed::<iomt_trust_store>();
-    unsafe {
-        assert_eq!(
-            iomt_credential_init(
-                &raw mut *cred,
-                sk.as_ptr(),
-                32,
-                ccs.as_ptr(),
-                ccs.len(),
-                &raw const kid,
-                1
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(iomt_trust_store_init(&raw mut *trust), iomt_result::Ok);
-        assert_eq!(
-            iomt_trust_store_add(
-                &raw mut *trust,
-                peer.as_ptr(),
-                peer.len(),
-                &raw const peer_kid,
-                1,
-                peer_name.as_ptr(),
-                peer_name.len(),
-                roles
-            ),
-            iomt_result::Ok
-        );
-    }
-    Side { cred, trust }
-}
-
-fn device() -> Side {
-    side(SK_I, CRED_I, 0x2b, CRED_R, 0x32, b"gateway", 1 << 8)
-}
-
-fn gateway() -> Side {
-    side(SK_R, CRED_R, 0x32, CRED_I, 0x2b, b"pump", 1 << 7)
-}
-
-/// Runs a handshake through the C API; returns the completed objects.
-fn handshake(
-    c: &mut Crypto,
-    method: u8,
-    suite: u8,
-    m4: bool,
-    dev: &Side,
-    gw: &Side,
-) -> (Box<iomt_initiator>, Box<iomt_responder>) {
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
-    let labels = [5u16];
-    let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
-    let v1 = *b"one";
-    let ead1 = iomt_ead_item {
-        label: -5,
-        value: v1.as_ptr(),
-        value_len: 3,
-    };
-    let ead3 = iomt_ead_item {
-        label: 9,
-        value: null(),
-        value_len: 0,
-    };
-    unsafe {
-        let icfg = initiator_config(method, &[suite], m4, &labels);
-        assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const icfg),
-            iomt_result::Ok
-        );
-        let rcfg = responder_config(&[2, 5], m4, &labels);
-        assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_initiator_write_message_1(
-                &raw mut *i,
-                c.ptr(),
-                &raw const ead1,
-                1,
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
-            iomt_result::Ok
-        );
-        let mut item = MaybeUninit::<iomt_ead_item>::uninit();
-        assert_eq!(
-            iomt_responder_received_ead(&raw const *r, 0, item.as_mut_ptr()),
-            iomt_result::Ok
-        );
-        let item = item.assume_init();
-        assert_eq!(item.label, -5);
-        assert_eq!(
-            core::slice::from_raw_parts(item.value, item.value_len),
-            b"one"
-        );
-        assert_eq!(
-            iomt_responder_write_message_2(
-                &raw mut *r,
-                c.ptr(),
-                &raw const *gw.cred,
-                null(),
-                0,
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_initiator_read_message_2(
-                &raw mut *i,
-                c.ptr(),
-                &raw const *dev.trust,
-                m.as_ptr(),
-                n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_initiator_write_message_3(
-                &raw mut *i,
-                c.ptr(),
-                &raw const *dev.cred,
-                &raw const ead3,
-                1,
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_responder_read_message_3(
-                &raw mut *r,
-                c.ptr(),
-                &raw const *gw.trust,
-                m.as_ptr(),
-                n
-            ),
-            iomt_result::Ok
-        );
-        let mut item = MaybeUninit::<iomt_ead_item>::uninit();
-        assert_eq!(
-            iomt_responder_received_ead(&raw const *r, 0, item.as_mut_ptr()),
-            iomt_result::Ok
-        );
-        let item = item.assume_init();
-        assert_eq!((item.label, item.value.is_null()), (9, true));
-        if m4 {
-            assert_eq!(
-                iomt_responder_write_message_4(
-                    &raw mut *r,
-                    c.ptr(),
-                    null(),
-                    0,
-                    m.as_mut_ptr(),
-                    m.len(),
-                    &raw mut n
-                ),
-                iomt_result::Ok
-            );
-            assert_eq!(
-                iomt_initiator_read_message_4(&raw mut *i, c.ptr(), m.as_ptr(), n),
-                iomt_result::Ok
-            );
-        }
-    }
-    (i, r)
-}
 
 #[test]
 #[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
@@ -1065,7 +767,7 @@ fn every_method_and_suite_completes_and_sessions_work() {
             unsafe {
                 let mut peer = iomt_peer_info::default();
                 assert_eq!(
-                    iomt_initiator_peer(&raw mut *i, &raw mut peer),
+                    iomt_handshake_peer(&raw mut *i, &raw mut peer),
                     iomt_result::Ok
                 );
                 assert_eq!(&peer.identity[..7], b"gateway");
@@ -1074,13 +776,13 @@ fn every_method_and_suite_completes_and_sessions_work() {
                     (1 << 8, suite, method)
                 );
                 assert_eq!(
-                    iomt_responder_peer(&raw mut *r, &raw mut peer),
+                    iomt_handshake_peer(&raw mut *r, &raw mut peer),
                     iomt_result::Ok
                 );
                 assert_eq!(&peer.identity[..4], b"pump");
                 let (mut a, mut b) = ([0u8; 32], [1u8; 32]);
                 assert_eq!(
-                    iomt_initiator_export(
+                    iomt_handshake_export(
                         &raw mut *i,
                         c.ptr(),
                         0x8100,
@@ -1092,7 +794,7 @@ fn every_method_and_suite_completes_and_sessions_work() {
                     iomt_result::Ok
                 );
                 assert_eq!(
-                    iomt_responder_export(
+                    iomt_handshake_export(
                         &raw mut *r,
                         c.ptr(),
                         0x8100,
@@ -1105,7 +807,7 @@ fn every_method_and_suite_completes_and_sessions_work() {
                 );
                 assert_eq!(a, b);
                 assert_eq!(
-                    iomt_initiator_export(
+                    iomt_handshake_export(
                         &raw mut *i,
                         c.ptr(),
                         0x8100,
@@ -1120,11 +822,11 @@ fn every_method_and_suite_completes_and_sessions_work() {
                 let mut ds = zeroed::<iomt_session>();
                 let mut gs = zeroed::<iomt_session>();
                 assert_eq!(
-                    iomt_session_init_initiator(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+                    iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
                     iomt_result::Ok
                 );
                 assert_eq!(
-                    iomt_session_init_responder(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+                    iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
                     iomt_result::Ok
                 );
                 let mut frame = [0u8; 128];
@@ -1220,8 +922,8 @@ fn every_method_and_suite_completes_and_sessions_work() {
                 for res in [
                     iomt_session_deinit(&raw mut *ds),
                     iomt_session_deinit(&raw mut *gs),
-                    iomt_initiator_deinit(&raw mut *i),
-                    iomt_responder_deinit(&raw mut *r),
+                    iomt_handshake_deinit(&raw mut *i),
+                    iomt_handshake_deinit(&raw mut *r),
                 ] {
                     assert_eq!(res, iomt_result::Ok);
                 }
@@ -1391,22 +1093,22 @@ fn failures_stay_failed_and_produce_error_messages() {
     let mut c = Crypto::new(9);
     let (dev, gw) = (device(), gateway());
     let stranger = side(SK_I, CRED_I, 0x2b, CRED_I, 0x77, b"nobody", 1);
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     unsafe {
         let icfg = initiator_config(0, &[5], false, &[]);
         let rcfg = responder_config(&[5], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const icfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_1(
+            iomt_handshake_write_message_1(
                 &raw mut *i,
                 c.ptr(),
                 null(),
@@ -1418,11 +1120,11 @@ fn failures_stay_failed_and_produce_error_messages() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_write_message_2(
+            iomt_handshake_write_message_2(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *gw.cred,
@@ -1436,7 +1138,7 @@ fn failures_stay_failed_and_produce_error_messages() {
         );
         // The device does not know this gateway.
         assert_eq!(
-            iomt_initiator_read_message_2(
+            iomt_handshake_read_message_2(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *stranger.trust,
@@ -1446,7 +1148,7 @@ fn failures_stay_failed_and_produce_error_messages() {
             iomt_result::HandshakeUnknownCredential
         );
         assert_eq!(
-            iomt_initiator_write_message_3(
+            iomt_handshake_write_message_3(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *dev.cred,
@@ -1460,13 +1162,13 @@ fn failures_stay_failed_and_produce_error_messages() {
         );
         let mut err = [0u8; 64];
         assert_eq!(
-            iomt_initiator_error_message(&raw const *i, err.as_mut_ptr(), err.len(), &raw mut n),
+            iomt_handshake_error_message(&raw const *i, err.as_mut_ptr(), err.len(), &raw mut n),
             iomt_result::Ok
         );
         assert_eq!(err[0], 0x03, "ERR_CODE 3: unknown credential");
         // The responder receives it as a peer error.
         assert_eq!(
-            iomt_responder_read_message_3(
+            iomt_handshake_read_message_3(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *gw.trust,
@@ -1477,28 +1179,28 @@ fn failures_stay_failed_and_produce_error_messages() {
         );
         let mut code = 0i32;
         assert_eq!(
-            iomt_responder_peer_error(&raw const *r, &raw mut code),
+            iomt_handshake_peer_error(&raw const *r, &raw mut code),
             iomt_result::Ok
         );
         assert_eq!(code, 3);
         assert_eq!(
-            iomt_responder_error_message(&raw const *r, err.as_mut_ptr(), err.len(), &raw mut n),
+            iomt_handshake_error_message(&raw const *r, err.as_mut_ptr(), err.len(), &raw mut n),
             iomt_result::Ok
         );
         assert_eq!(n, 0, "never answer an error with an error");
 
         // A tampered message_3 fails authentication.
-        let (mut i, mut r) = (zeroed::<iomt_initiator>(), zeroed::<iomt_responder>());
+        let (mut i, mut r) = (zeroed::<iomt_handshake>(), zeroed::<iomt_handshake>());
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const icfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_1(
+            iomt_handshake_write_message_1(
                 &raw mut *i,
                 c.ptr(),
                 null(),
@@ -1510,11 +1212,11 @@ fn failures_stay_failed_and_produce_error_messages() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_write_message_2(
+            iomt_handshake_write_message_2(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *gw.cred,
@@ -1527,7 +1229,7 @@ fn failures_stay_failed_and_produce_error_messages() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_read_message_2(
+            iomt_handshake_read_message_2(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *dev.trust,
@@ -1537,7 +1239,7 @@ fn failures_stay_failed_and_produce_error_messages() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_3(
+            iomt_handshake_write_message_3(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *dev.cred,
@@ -1551,7 +1253,7 @@ fn failures_stay_failed_and_produce_error_messages() {
         );
         m[n - 1] ^= 0x80;
         assert_eq!(
-            iomt_responder_read_message_3(
+            iomt_handshake_read_message_3(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *gw.trust,
@@ -1562,7 +1264,7 @@ fn failures_stay_failed_and_produce_error_messages() {
         );
         let mut state = iomt_handshake_state::Start;
         assert_eq!(
-            iomt_responder_state(&raw const *r, &raw mut state),
+            iomt_handshake_get_state(&raw const *r, &raw mut state),
             iomt_result::Ok
         );
         assert_eq!(state, iomt_handshake_state::Failed);
@@ -1573,8 +1275,8 @@ fn failures_stay_failed_and_produce_error_messages() {
 #[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn suite_negotiation_retries_with_the_responders_suite() {
     let mut c = Crypto::new(13);
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     let mut err = [0u8; 32];
     let mut t = zeroed::<iomt_trust_store>();
@@ -1584,15 +1286,15 @@ fn suite_negotiation_retries_with_the_responders_suite() {
         let icfg = initiator_config(3, &[5, 2], false, &[]);
         let rcfg = responder_config(&[2], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const icfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_1(
+            iomt_handshake_write_message_1(
                 &raw mut *i,
                 c.ptr(),
                 null(),
@@ -1604,29 +1306,29 @@ fn suite_negotiation_retries_with_the_responders_suite() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
             iomt_result::HandshakeWrongSelectedSuite
         );
         assert_eq!(
-            iomt_responder_error_message(&raw const *r, err.as_mut_ptr(), err.len(), &raw mut n),
+            iomt_handshake_error_message(&raw const *r, err.as_mut_ptr(), err.len(), &raw mut n),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_read_message_2(&raw mut *i, c.ptr(), &raw const *t, err.as_ptr(), n),
+            iomt_handshake_read_message_2(&raw mut *i, c.ptr(), &raw const *t, err.as_ptr(), n),
             iomt_result::HandshakeRetrySuite
         );
         assert_eq!(
-            iomt_initiator_state(&raw const *i, &raw mut state),
+            iomt_handshake_get_state(&raw const *i, &raw mut state),
             iomt_result::Ok
         );
         assert_eq!(state, iomt_handshake_state::Start);
-        let mut r = zeroed::<iomt_responder>();
+        let mut r = zeroed::<iomt_handshake>();
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_1(
+            iomt_handshake_write_message_1(
                 &raw mut *i,
                 c.ptr(),
                 null(),
@@ -1638,7 +1340,7 @@ fn suite_negotiation_retries_with_the_responders_suite() {
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
             iomt_result::Ok
         );
     }
@@ -1674,23 +1376,23 @@ mod untrusted {
         #[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
         fn handshake_readers_return_codes(bytes in proptest::collection::vec(any::<u8>(), 0..160)) {
             let mut c = Crypto::new(21);
-            let mut r = zeroed::<iomt_responder>();
+            let mut r = zeroed::<iomt_handshake>();
             let mut t = zeroed::<iomt_trust_store>();
-            let mut i = zeroed::<iomt_initiator>();
+            let mut i = zeroed::<iomt_handshake>();
             let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
             unsafe {
                 prop_assert_eq!(iomt_trust_store_init(&raw mut *t), iomt_result::Ok);
                 let cfg = responder_config(&[2, 5], false, &[]);
-                prop_assert_eq!(iomt_responder_init(&raw mut *r, &raw const cfg), iomt_result::Ok);
-                let res = iomt_responder_read_message_1(&raw mut *r, c.ptr(), bytes.as_ptr(), bytes.len());
+                prop_assert_eq!(iomt_handshake_init_responder(&raw mut *r, &raw const cfg), iomt_result::Ok);
+                let res = iomt_handshake_read_message_1(&raw mut *r, c.ptr(), bytes.as_ptr(), bytes.len());
                 prop_assert_ne!(res, iomt_result::Panic);
                 let cfg = initiator_config(3, &[2], false, &[]);
-                prop_assert_eq!(iomt_initiator_init(&raw mut *i, &raw const cfg), iomt_result::Ok);
+                prop_assert_eq!(iomt_handshake_init_initiator(&raw mut *i, &raw const cfg), iomt_result::Ok);
                 prop_assert_eq!(
-                    iomt_initiator_write_message_1(&raw mut *i, c.ptr(), null(), 0, m.as_mut_ptr(), m.len(), &raw mut n),
+                    iomt_handshake_write_message_1(&raw mut *i, c.ptr(), null(), 0, m.as_mut_ptr(), m.len(), &raw mut n),
                     iomt_result::Ok
                 );
-                let res = iomt_initiator_read_message_2(&raw mut *i, c.ptr(), &raw const *t, bytes.as_ptr(), bytes.len());
+                let res = iomt_handshake_read_message_2(&raw mut *i, c.ptr(), &raw const *t, bytes.as_ptr(), bytes.len());
                 prop_assert_ne!(res, iomt_result::Panic);
                 prop_assert_ne!(res, iomt_result::Ok);
             }
@@ -1707,11 +1409,11 @@ mod untrusted {
         let mut gs = zeroed::<iomt_session>();
         unsafe {
             assert_eq!(
-                iomt_session_init_initiator(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
                 iomt_result::Ok
             );
             assert_eq!(
-                iomt_session_init_responder(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
                 iomt_result::Ok
             );
         }
@@ -1779,15 +1481,15 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     // message_1: find its size, then every shorter buffer.
     let full = {
-        let mut i = zeroed::<iomt_initiator>();
+        let mut i = zeroed::<iomt_handshake>();
         let cfg = initiator_config(0, &[2], false, &[]);
         unsafe {
             assert_eq!(
-                iomt_initiator_init(&raw mut *i, &raw const cfg),
+                iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
                 iomt_result::Ok
             );
             assert_eq!(
-                iomt_initiator_write_message_1(
+                iomt_handshake_write_message_1(
                     &raw mut *i,
                     c.ptr(),
                     null(),
@@ -1802,17 +1504,17 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
         n
     };
     for cap in 0..full {
-        let mut i = zeroed::<iomt_initiator>();
+        let mut i = zeroed::<iomt_handshake>();
         let cfg = initiator_config(0, &[2], false, &[]);
         let mut out = vec![0xA5u8; cap];
         let mut len = usize::MAX;
         unsafe {
             assert_eq!(
-                iomt_initiator_init(&raw mut *i, &raw const cfg),
+                iomt_handshake_init_initiator(&raw mut *i, &raw const cfg),
                 iomt_result::Ok
             );
             assert_eq!(
-                iomt_initiator_write_message_1(
+                iomt_handshake_write_message_1(
                     &raw mut *i,
                     c.ptr(),
                     null(),
@@ -1835,11 +1537,11 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
     let mut gs = zeroed::<iomt_session>();
     unsafe {
         assert_eq!(
-            iomt_session_init_initiator(&raw mut *ds, &raw mut *i, c.ptr(), 1),
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 1),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_session_init_responder(&raw mut *gs, &raw mut *r, c.ptr(), 1),
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 1),
             iomt_result::Ok
         );
         let payload = [9u8; 20];
@@ -1893,4 +1595,5 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 }
 
 mod aaa;
+mod nonce_reuse;
 mod update;

@@ -147,9 +147,9 @@ fn append(c: &mut Crypto, log: &mut iomt_audit_log, event: u8, detail: &[u8]) ->
 /// A session auth built directly (for RBAC tests that need no handshake).
 fn auth_for(c: &mut Crypto, identity: &[u8], roles: u16) -> Box<iomt_session_auth> {
     let mut a = zeroed::<iomt_session_auth>();
-    let provider = unsafe { boundary::get_mut(c.ptr()) }.unwrap();
+    let provider = unsafe { provider(c.ptr()) };
     let auth = SessionAuth::new(provider, identity, RoleSet::from_bits(roles).unwrap());
-    unsafe { boundary::init(&raw mut *a, AuthObj { auth }) }.unwrap();
+    unsafe { init_session_auth(&raw mut *a, auth) };
     a
 }
 
@@ -760,24 +760,24 @@ fn factor_handshake(
     c: &mut Crypto,
     p: &Parties,
     presented: &Presented<'_>,
-) -> (Box<iomt_responder>, [u8; 16]) {
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+) -> (Box<iomt_handshake>, [u8; 16]) {
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     let mut tag = [0u8; 16];
     unsafe {
         let icfg = initiator_config(3, &[2], false, &[]);
         assert_eq!(
-            iomt_initiator_init(&raw mut *i, &raw const icfg),
+            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
             iomt_result::Ok
         );
         let rcfg = responder_config(&[2], false, &[]);
         assert_eq!(
-            iomt_responder_init(&raw mut *r, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_initiator_write_message_1(
+            iomt_handshake_write_message_1(
                 &raw mut *i,
                 c.ptr(),
                 null(),
@@ -789,11 +789,11 @@ fn factor_handshake(
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
+            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_write_message_2(
+            iomt_handshake_write_message_2(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *p.device.cred,
@@ -807,10 +807,10 @@ fn factor_handshake(
         );
         // Before message_2 is verified there is no TH_3 to bind to.
         let early =
-            iomt_initiator_factor_tag(&raw const *i, c.ptr(), [0u8; 32].as_ptr(), tag.as_mut_ptr());
+            iomt_handshake_factor_tag(&raw const *i, c.ptr(), [0u8; 32].as_ptr(), tag.as_mut_ptr());
         assert_eq!(early, iomt_result::WrongState);
         assert_eq!(
-            iomt_initiator_read_message_2(
+            iomt_handshake_read_message_2(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *p.operator.trust,
@@ -823,7 +823,7 @@ fn factor_handshake(
             Presented::None => vec![],
             Presented::Pin(v) => {
                 let rc =
-                    iomt_initiator_factor_tag(&raw const *i, c.ptr(), v.as_ptr(), tag.as_mut_ptr());
+                    iomt_handshake_factor_tag(&raw const *i, c.ptr(), v.as_ptr(), tag.as_mut_ptr());
                 assert_eq!(rc, iomt_result::Ok);
                 vec![iomt_ead_item {
                     label: IOMT_FACTOR_EAD_LABEL,
@@ -846,7 +846,7 @@ fn factor_handshake(
             }
         };
         assert_eq!(
-            iomt_initiator_write_message_3(
+            iomt_handshake_write_message_3(
                 &raw mut *i,
                 c.ptr(),
                 &raw const *p.operator.cred,
@@ -859,7 +859,7 @@ fn factor_handshake(
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_responder_read_message_3(
+            iomt_handshake_read_message_3(
                 &raw mut *r,
                 c.ptr(),
                 &raw const *p.device.trust,
@@ -868,7 +868,7 @@ fn factor_handshake(
             ),
             iomt_result::Ok
         );
-        assert_eq!(iomt_initiator_deinit(&raw mut *i), iomt_result::Ok);
+        assert_eq!(iomt_handshake_deinit(&raw mut *i), iomt_result::Ok);
     }
     (r, tag)
 }
@@ -914,13 +914,13 @@ impl Device {
     fn check(
         &mut self,
         c: &mut Crypto,
-        r: &mut iomt_responder,
+        r: &mut iomt_handshake,
         now: u64,
     ) -> (Box<iomt_session_auth>, iomt_result) {
         let mut a = zeroed::<iomt_session_auth>();
         unsafe {
             assert_eq!(
-                iomt_session_auth_init_responder(&raw mut *a, c.ptr(), r),
+                iomt_session_auth_init(&raw mut *a, c.ptr(), r),
                 iomt_result::Ok
             );
             let res = iomt_session_auth_verify_factor(
@@ -1064,7 +1064,7 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     let mut again = zeroed::<iomt_session_auth>();
     unsafe {
         assert_eq!(
-            iomt_session_auth_init_responder(&raw mut *again, c.ptr(), &raw mut *r),
+            iomt_session_auth_init(&raw mut *again, c.ptr(), &raw mut *r),
             iomt_result::Ok
         );
         let res = iomt_session_auth_verify_factor(
@@ -1397,14 +1397,14 @@ fn audit_records_how_handshakes_end_and_rejected_frames() {
     let mut seq = 0u32;
 
     // Still running: nothing to record.
-    let mut fresh = zeroed::<iomt_responder>();
+    let mut fresh = zeroed::<iomt_handshake>();
     let rcfg = responder_config(&[2], false, &[]);
     unsafe {
         assert_eq!(
-            iomt_responder_init(&raw mut *fresh, &raw const rcfg),
+            iomt_handshake_init_responder(&raw mut *fresh, &raw const rcfg),
             iomt_result::Ok
         );
-        let r = iomt_audit_log_record_responder(
+        let r = iomt_audit_log_record_handshake(
             &raw mut *log,
             c.ptr(),
             &raw mut *fresh,
@@ -1415,10 +1415,10 @@ fn audit_records_how_handshakes_end_and_rejected_frames() {
         // A garbage message_1 fails it: HandshakeFailed with the error code.
         let junk = [0xffu8; 5];
         assert_ne!(
-            iomt_responder_read_message_1(&raw mut *fresh, c.ptr(), junk.as_ptr(), 5),
+            iomt_handshake_read_message_1(&raw mut *fresh, c.ptr(), junk.as_ptr(), 5),
             iomt_result::Ok
         );
-        let r = iomt_audit_log_record_responder(
+        let r = iomt_audit_log_record_handshake(
             &raw mut *log,
             c.ptr(),
             &raw mut *fresh,
@@ -1438,13 +1438,13 @@ fn audit_records_how_handshakes_end_and_rejected_frames() {
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
     let rc = unsafe {
-        iomt_audit_log_record_responder(&raw mut *log, c.ptr(), &raw mut *r, NOW, &raw mut seq)
+        iomt_audit_log_record_handshake(&raw mut *log, c.ptr(), &raw mut *r, NOW, &raw mut seq)
     };
     assert_eq!(rc, iomt_result::Ok);
     let ok = record(&mut log, seq);
     let mut a = zeroed::<iomt_session_auth>();
     assert_eq!(
-        unsafe { iomt_session_auth_init_responder(&raw mut *a, c.ptr(), &raw mut *r) },
+        unsafe { iomt_session_auth_init(&raw mut *a, c.ptr(), &raw mut *r) },
         iomt_result::Ok
     );
     assert_eq!((ok.event, ok.outcome, ok.subject), (1, 0, info(&a).subject));

@@ -159,7 +159,7 @@ fn fx() -> Fx {
         fail_advance: false,
     }));
 
-    let provider = unsafe { boundary::get_mut(c.ptr()) }.unwrap();
+    let provider = unsafe { provider(c.ptr()) };
     let vendor = provider.p256_import_key(&[0x5e; 32]).unwrap();
     let anchor = iomt_vendor_anchor {
         vendor_id: VENDOR,
@@ -199,7 +199,7 @@ fn now() -> Timestamp {
 
 impl Fx {
     fn provider(&mut self) -> &'static mut Provider {
-        unsafe { boundary::get_mut(self.c.ptr()) }.unwrap()
+        unsafe { provider(self.c.ptr()) }
     }
 
     /// A permit from `iomt_rbac_authorize` for a session with `role` (and the operator
@@ -217,7 +217,7 @@ impl Fx {
             let v = PinVerifier::derive(provider, b"pump", b"7788").unwrap();
             let tag = FactorTag::compute(provider, &v, &[7; 32]);
             let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
-            let log = unsafe { boundary::get_mut(&raw mut *self.log) }.unwrap();
+            let log = unsafe { audit_log(&raw mut *self.log) };
             let r = fv.verify(
                 provider,
                 log,
@@ -230,7 +230,7 @@ impl Fx {
             auth.set_factor(FactorOutcome::from_result(&r));
         }
         let mut session = zeroed::<iomt_session_auth>();
-        unsafe { boundary::init(&raw mut *session, AuthObj { auth }) }.unwrap();
+        unsafe { init_session_auth(&raw mut *session, auth) };
         let mut permit = zeroed::<iomt_permit>();
         let r = unsafe {
             iomt_rbac_authorize(
@@ -415,10 +415,6 @@ fn update_storage_size_and_alignment_match_the_constants() {
     assert_eq!(size_of::<iomt_update>(), IOMT_UPDATE_SIZE);
     assert_eq!(align_of::<iomt_update>(), IOMT_UPDATE_ALIGN);
     assert_eq!(IOMT_UPDATE_MAX_ENVELOPE_LEN, MAX_ENVELOPE_LEN);
-    std::println!(
-        "update in use: {} of {IOMT_UPDATE_SIZE}",
-        size_of::<boundary::Slot<<iomt_update as boundary::Storage>::Inner>>()
-    );
 }
 
 #[test]

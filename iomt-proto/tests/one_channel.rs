@@ -1,0 +1,194 @@
+//! One channel per completed handshake and key epoch, through the public Rust API: the
+//! attacks of issue "One handshake implementation under both APIs" — a second
+//! `Channel::from_edhoc` on one handshake, the channel's exporter labels taken by hand —
+//! are refused with specific errors, and KeyUpdate on both sides allows exactly one
+//! fresh channel, whose keys differ.
+#![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
+
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
+use iomt_auth::edhoc::{
+    CHANNEL_LABEL_INITIATOR_TO_RESPONDER, CHANNEL_LABEL_RESPONDER_TO_INITIATOR, Completed, ConnId,
+    EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
+};
+use iomt_auth::error::{ApiMisuse as AuthMisuse, AuthError};
+use iomt_crypto::{RustCryptoProvider, StaticKey};
+use iomt_proto::edhoc::EdhocExporter;
+use iomt_proto::{ApiMisuse, Channel, ProtoError, Side};
+
+type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
+
+fn h(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+// RFC 9529 §3 credentials and keys (the repo's copy: iomt-auth/tests/data).
+const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
+const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
+const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
+const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+
+/// A method-3 handshake in memory; returns both completed sessions.
+fn handshake(crypto: &mut Crypto, suite: u8) -> (Completed, Completed) {
+    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
+    let (sk_i, sk_r) = (
+        StaticKey::from_bytes(&h(SK_I)).unwrap(),
+        StaticKey::from_bytes(&h(SK_R)).unwrap(),
+    );
+    let me_i = LocalCredential {
+        key: &sk_i,
+        cred: &cred_i,
+        id_cred: IdCred::Kid(&[0x2b]),
+    };
+    let me_r = LocalCredential {
+        key: &sk_r,
+        cred: &cred_r,
+        id_cred: IdCred::Kid(&[0x32]),
+    };
+    let entry = |kid: &'static [u8], cred: &'static [u8], who: &[u8]| TrustEntry {
+        kid,
+        cred,
+        identity: PeerIdentity::from_slice(who),
+        roles: RoleSet::EMPTY,
+    };
+    let (ci, cr): (&'static [u8], &'static [u8]) = (cred_i.clone().leak(), cred_r.clone().leak());
+    let trust_i = StaticTrustStore::new([entry(&[0x32], cr, b"gateway")]);
+    let trust_r = StaticTrustStore::new([entry(&[0x2b], ci, b"device")]);
+    let mut is = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: Method::StatStat,
+        suites: &[suite],
+        c_i: ConnId::new(&[1]).unwrap(),
+        expect_message_4: false,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let mut rs = ResponderState::<Crypto>::new(&ResponderConfig {
+        suites: &[2, 5],
+        methods: &[Method::StatStat],
+        c_r: ConnId::new(&[2]).unwrap(),
+        send_message_4: false,
+        ead_labels: EadLabels::NONE,
+    })
+    .unwrap();
+    let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
+    let n = is.write_message_1(crypto, &[], &mut a).unwrap();
+    let n = rs
+        .handle_message_1(crypto, &a[..n], &me_r, &[], &mut b)
+        .unwrap();
+    let n = is
+        .handle_message_2(crypto, &mut b[..n], &trust_i, &me_i, &[], &mut a)
+        .unwrap();
+    rs.handle_message_3(crypto, &mut a[..n], &trust_r, &[], &mut b)
+        .unwrap();
+    let (ResponderState::Completed(r), InitiatorState::Completed(i)) = (rs, is) else {
+        panic!("handshake did not complete");
+    };
+    (i, r)
+}
+
+const REFUSED: ProtoError = ProtoError::ApiMisuse(ApiMisuse::ChannelAlreadyStarted);
+
+#[test]
+fn second_channel_from_one_handshake_is_refused_on_both_sides_and_suites() {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    for suite in [2, 5] {
+        let (mut i, mut r) = handshake(&mut crypto, suite);
+        let first_i: Result<Channel, _> =
+            Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator, 7);
+        assert!(first_i.is_ok(), "suite {suite}");
+        let again_i: Result<Channel, _> =
+            Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator, 7);
+        assert_eq!(again_i.unwrap_err(), REFUSED, "suite {suite}");
+        // the side argument does not matter: the handshake's keys are spent for this epoch
+        let other_side: Result<Channel, _> =
+            Channel::from_edhoc(&mut crypto, &mut i, Side::Responder, 7);
+        assert_eq!(other_side.unwrap_err(), REFUSED);
+        let first_r: Result<Channel, _> =
+            Channel::from_edhoc(&mut crypto, &mut r, Side::Responder, 7);
+        assert!(first_r.is_ok());
+        let again_r: Result<Channel, _> =
+            Channel::from_edhoc(&mut crypto, &mut r, Side::Responder, 7);
+        assert_eq!(again_r.unwrap_err(), REFUSED);
+        assert!(i.channel_started() && r.channel_started());
+    }
+}
+
+#[test]
+fn channel_labels_cannot_be_exported_by_hand() {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (mut i, _r) = handshake(&mut crypto, 2);
+    let mut out = [0u8; 32];
+    for label in [
+        CHANNEL_LABEL_INITIATOR_TO_RESPONDER,
+        CHANNEL_LABEL_RESPONDER_TO_INITIATOR,
+    ] {
+        assert_eq!(
+            i.exporter(&mut crypto, label, &[], &mut out),
+            Err(AuthError::ApiMisuse(AuthMisuse::ReservedExporterLabel))
+        );
+    }
+    // Channel::new over the handshake's exporter cannot reach the channel keys either.
+    let mut c2 = RustCryptoProvider::with_os_rng();
+    let mut exporter = EdhocExporter::new(&mut i, &mut c2);
+    let by_hand: Result<Channel, _> = Channel::new(
+        &mut crypto,
+        &mut exporter,
+        iomt_crypto::AeadAlgorithm::AesCcm16_64_128,
+        Side::Initiator,
+        7,
+    );
+    assert_eq!(by_hand.unwrap_err(), ProtoError::KeyExport);
+    // other private-use labels still work, and the channel is still available
+    assert!(i.exporter(&mut crypto, 0x8002, b"app", &mut out).is_ok());
+    assert!(!i.channel_started());
+}
+
+#[test]
+fn key_update_on_both_sides_allows_exactly_one_fresh_channel_with_new_keys() {
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+    let (mut i, mut r) = handshake(&mut crypto, 5);
+    let mut old_i: Channel = Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator, 7).unwrap();
+    let mut old_r: Channel = Channel::from_edhoc(&mut crypto, &mut r, Side::Responder, 7).unwrap();
+    let payload = [0x55u8; 24];
+    let (mut f_old, mut f_new) = ([0u8; 128], [0u8; 128]);
+    let n_old = old_i
+        .seal_data(&mut crypto, None, &payload, &mut f_old)
+        .unwrap();
+    i.key_update(&mut crypto, b"reconnect").unwrap();
+    r.key_update(&mut crypto, b"reconnect").unwrap();
+    let mut new_i: Channel = Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator, 7).unwrap();
+    let mut new_r: Channel = Channel::from_edhoc(&mut crypto, &mut r, Side::Responder, 7).unwrap();
+    let n_new = new_i
+        .seal_data(&mut crypto, None, &payload, &mut f_new)
+        .unwrap();
+    // Same header (epoch 0, sequence 0) and plaintext, but another key: no keystream reuse.
+    assert_eq!(n_old, n_new);
+    assert_ne!(f_old[..n_old], f_new[..n_new]);
+    // The new channel works end to end; the old frame does not open in it.
+    let mut copy = f_old;
+    assert_eq!(
+        new_r.open(&mut crypto, &mut copy[..n_old]).unwrap_err(),
+        ProtoError::AuthenticationFailed
+    );
+    assert_eq!(
+        new_r
+            .open(&mut crypto, &mut f_new[..n_new])
+            .unwrap()
+            .payload,
+        &payload
+    );
+    assert_eq!(
+        old_r
+            .open(&mut crypto, &mut f_old[..n_old])
+            .unwrap()
+            .payload,
+        &payload
+    );
+    // and the new epoch's channel is, again, once only
+    let third: Result<Channel, _> = Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator, 7);
+    assert_eq!(third.unwrap_err(), REFUSED);
+}
