@@ -7,8 +7,7 @@
 
 use core::sync::atomic::Ordering;
 use core::time::Duration;
-use std::fs::File;
-use std::io::BufWriter;
+use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +18,7 @@ use iomt_auth::edhoc::Method;
 
 use crate::creds::{DemoCredential, Registry, device_identity};
 use crate::device::{ConsentProfile, DeviceConfig, DeviceReport, run_device};
+use crate::fhir::{Destination, Sinks};
 use crate::gateway::{AuditReport, ConnReport, Gateway, serve};
 use crate::io::TcpIo;
 
@@ -33,7 +33,8 @@ pub struct Config {
     pub method: Method,
     /// Cipher suite the devices offer (2 or 5).
     pub suite: u8,
-    /// NDJSON output path.
+    /// Output directory: one NDJSON file per destination (`ehr.ndjson`, `research.ndjson`,
+    /// `emergency.ndjson`, `consent.ndjson`).
     pub out: PathBuf,
     /// Inject replayed and modified frames.
     pub tamper: bool,
@@ -48,7 +49,7 @@ impl Default for Config {
             duration: Duration::from_secs(5),
             method: Method::StatStat,
             suite: 2,
-            out: PathBuf::from("target/demo/observations.ndjson"),
+            out: PathBuf::from("target/demo/fhir"),
             tamper: false,
             quiet: false,
         }
@@ -62,7 +63,8 @@ usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out 
   --duration SECS  streaming time per device (default 5; decimals allowed)
   --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
   --suite S        EDHOC cipher suite: 2 (AES-CCM-16-64-128) or 5 (ChaCha20-Poly1305) (default 2)
-  --out PATH       FHIR R4 Observation NDJSON output (default target/demo/observations.ndjson)
+  --out DIR        FHIR R4 output, one NDJSON file per destination: ehr, research (pseudonymous),
+                   emergency, consent (default target/demo/fhir)
   --tamper         inject replayed and modified frames; the gateway must reject them all
   --quiet          no progress lines";
 
@@ -139,8 +141,10 @@ pub struct Summary {
     pub rows: Vec<DeviceRow>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
-    /// Where the Observations went.
+    /// The output directory (one NDJSON file per destination).
     pub out: PathBuf,
+    /// FHIR resources written per (destination, resource type).
+    pub fhir: BTreeMap<(Destination, String), u64>,
     /// Connections the gateway served that matched no device (should be empty).
     pub errors: Vec<String>,
     /// The gateway's audit log at the end.
@@ -252,6 +256,15 @@ impl Summary {
             "hs ms = EDHOC handshake at the device (total row: median/max); denied = (frame, use) pairs \
              refused by consent; replays/tampered = rejected/injected"
         );
+        let _ = writeln!(s, "device time -> effectiveDateTime:");
+        for r in &self.rows {
+            let _ = writeln!(s, "  {:<8} {}", r.identity, r.gateway.clock.describe());
+        }
+        let _ = write!(s, "FHIR resources in {}:", self.out.display());
+        for ((dest, rt), n) in &self.fhir {
+            let _ = write!(s, "  {} {rt} {n};", dest.file_name());
+        }
+        let _ = writeln!(s);
         let a = &self.audit;
         let _ = writeln!(
             s,
@@ -289,10 +302,7 @@ impl Summary {
 /// are in the [`Summary`].
 pub fn run(cfg: &Config) -> Result<Summary, String> {
     let started = Instant::now();
-    if let Some(dir) = cfg.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let file = File::create(&cfg.out).map_err(|e| format!("{}: {e}", cfg.out.display()))?;
+    let sinks = Sinks::files(&cfg.out)?;
     let mut registry = Registry::default();
     for i in 0..cfg.devices {
         let cred = DemoCredential::device(i).map_err(|e| e.to_string())?;
@@ -302,7 +312,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         DemoCredential::gateway().map_err(|e| e.to_string())?,
         registry,
         vec![2, 5],
-        Box::new(BufWriter::new(file)),
+        sinks,
     )?);
     let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
@@ -429,6 +439,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         rows,
         elapsed: started.elapsed(),
         out: cfg.out.clone(),
+        fhir: gw.export.counts(),
         errors,
         audit,
     })

@@ -23,7 +23,7 @@ use iomt_proto::{Channel, CloseReason, Frame, MAX_FRAME_LEN, Message, Side};
 
 use crate::creds::DemoCredential;
 use crate::gateway::Crypto;
-use crate::sim::{BATCH, ECG_CAPACITY, ECG_RATE_HZ, Patient};
+use crate::sim::{BATCH, DeviceClock, ECG_CAPACITY, ECG_RATE_HZ, Patient};
 
 type Msg<'a> = Message<'a, BATCH, ECG_CAPACITY>;
 
@@ -278,10 +278,12 @@ fn stream<T: Read + Write>(
     let tick = Duration::from_millis(100);
     let samples = usize::from(ECG_RATE_HZ / 10); // 100 ms of ECG per tick
     let begin = Instant::now();
+    // Measurement time from the device's own tick counter (RTC or uptime), not the wall clock.
+    let clock = DeviceClock::for_device(cfg.index, now_ms());
     let mut first_data: Option<Vec<u8>> = None;
     let mut i: u64 = 0;
     while begin.elapsed() < cfg.duration {
-        let at = TimestampMs::from_millis(now_ms());
+        let at = clock.at(i, tick);
         let ecg = patient.ecg(at, samples).map_err(|e| e.to_string())?;
         let n = ch
             .seal_message(&mut crypto, Some(0), &Msg::Waveform(ecg), &mut out)

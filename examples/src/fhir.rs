@@ -1,20 +1,34 @@
-//! FHIR R4 `Observation` resources (JSON, one per line: NDJSON) from decrypted readings.
+//! FHIR R4 output of the gateway: vital-signs `Observation`s, ECG `SampledData` and one
+//! `Consent` per patient, routed to one destination per purpose of use.
 //!
-//! Each Observation carries:
-//! - `code`: the LOINC code (`http://loinc.org`) and the IEEE 11073-10101 MDC code
-//!   (`urn:iso:std:iso:11073:10101`, the 32-bit code as a decimal string, the reference
-//!   id as `display`), both from iomt-core's one code table. ECG leads have no LOINC in
-//!   that table (a lead is not a LOINC observation), so ECG carries the MDC code only.
-//! - `valueQuantity` with the UCUM unit (`http://unitsofmeasure.org`), the value as the
-//!   exact decimal of the IEEE 11073 FLOAT; ECG chunks as `valueSampledData`.
-//! - `subject` (`Patient/<id>`) and `device` (`Device/<id>`) references.
-//! - `meta.security`: the purpose of use the resource was released for
-//!   (`v3-ActReason`: TREAT, HRESCH, ETREAT…), `BTG` when released by break-glass, and
-//!   the consent tag's confidentiality (`v3-Confidentiality`); `meta.tag` names the
-//!   consent (SHA-256 reference and revision).
+//! - [`codes`]: which R4 profile, LOINC codes (with LOINC's own display names), MDC code and
+//!   category every vital kind is exported with.
+//! - [`observation`]: the resources for one released message (numerics, the blood-pressure
+//!   panel with its components, ECG chunks).
+//! - [`clock`]: how a device's measurement time becomes `effectiveDateTime` (device RTC or
+//!   gateway-anchored uptime, labelled).
+//! - [`consent`]: the `Consent` resource built from a consent tag, and the tag's SHA-256
+//!   that every Observation names.
+//! - [`export`]: destinations (EHR, research, emergency, consent registry), keyed pseudonyms
+//!   for the research destination, and the NDJSON sinks.
+//!
+//! Invariants: every value is written with exactly the decimals of the device's
+//! IEEE 11073 exponent (`serde_json`'s `arbitrary_precision` keeps `37.0` as `37.0`); every
+//! Observation carries `meta.profile`, a category, the consent tag's digest in `meta.tag`
+//! and the time source of its `effectiveDateTime`; research output carries no direct
+//! identifier. `docs/FHIR.md` describes the mapping; `examples/fhir_check/` checks it.
 
-use iomt_core::{ConsentTag, Float, Purpose, Reading, SFloat, WaveformChunk};
+pub mod clock;
+pub mod codes;
+pub mod consent;
+pub mod export;
+pub mod observation;
+
+use iomt_core::{ConsentTag, Purpose};
 use serde_json::{Value, json};
+
+pub use clock::{SessionClock, TimeSource};
+pub use export::{Destination, Exporter, Sinks};
 
 /// Code system of IEEE 11073-10101 (MDC) codes in FHIR.
 pub const MDC_SYSTEM: &str = "urn:iso:std:iso:11073:10101";
@@ -26,22 +40,45 @@ pub const UCUM_SYSTEM: &str = "http://unitsofmeasure.org";
 pub const ACT_REASON_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 /// HL7 v3 Confidentiality.
 pub const CONFIDENTIALITY_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
-/// The `meta.tag` system naming the governing consent.
-pub const CONSENT_TAG_SYSTEM: &str = "urn:iomt:consent-ref";
+/// HL7 v3 ObservationValue (security integrity labels: `PSEUDED`).
+pub const OBSERVATION_VALUE_SYSTEM: &str =
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+/// Observation categories.
+pub const CATEGORY_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+/// The `meta.tag` system naming the governing consent: the code is the SHA-256 (hex) of the
+/// exact consent-tag bytes the frame was bound to, which is also the `Consent` resource id.
+pub const CONSENT_TAG_SYSTEM: &str = "urn:iomt:consent-tag:sha256";
+/// The `meta.tag` system saying where `effectiveDateTime` came from ([`TimeSource`]).
+pub const TIME_SOURCE_SYSTEM: &str = "urn:iomt:effective-time-source";
 
-/// Who/what an Observation is about and under which consent it is released.
+/// Who an Observation is about, as the destination may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// `Patient/<id>` (the EHR's id, or a keyed pseudonym for research).
+    pub patient: String,
+    /// `Device/<id>` (likewise).
+    pub device: String,
+    /// Prefix of resource ids (the device id or its pseudonym).
+    pub id_prefix: String,
+    /// The references are pseudonyms (labelled `PSEUDED`).
+    pub pseudonymous: bool,
+}
+
+/// Under which consent, for what purpose and with which clock a message is released.
 #[derive(Debug, Clone, Copy)]
 pub struct Release<'a> {
-    /// FHIR `Device` id.
-    pub device: &'a str,
-    /// FHIR `Patient` id.
-    pub patient: &'a str,
+    /// Who it is about.
+    pub subject: &'a Subject,
     /// The consent tag bound to the frame.
     pub tag: &'a ConsentTag,
+    /// SHA-256 (lowercase hex) of the tag's exact bytes: the `Consent` id.
+    pub consent_digest: &'a str,
     /// The purpose of use it is released for.
     pub purpose: Purpose,
     /// Released by a break-glass grant (audited).
     pub break_glass: bool,
+    /// The session's device-time mapping.
+    pub clock: &'a SessionClock,
 }
 
 /// Formats a Unix time in milliseconds as an RFC 3339 / FHIR `instant` (UTC).
@@ -68,7 +105,8 @@ pub fn instant(ms: u64) -> String {
     )
 }
 
-/// The exact decimal string of `mantissa × 10^exponent`.
+/// The exact decimal string of `mantissa × 10^exponent`, with exactly `-exponent` decimals
+/// (`(370, -1)` is `37.0`, never `37`).
 #[must_use]
 pub fn decimal(mantissa: i32, exponent: i8) -> String {
     let neg = mantissa < 0;
@@ -87,26 +125,22 @@ pub fn decimal(mantissa: i32, exponent: i8) -> String {
     if neg { format!("-{body}") } else { body }
 }
 
-fn number(d: &str) -> Value {
+/// A JSON number written exactly as `d` (needs `serde_json/arbitrary_precision`).
+#[must_use]
+pub fn number(d: &str) -> Value {
     d.parse::<serde_json::Number>()
         .map_or(Value::Null, Value::Number)
 }
 
-fn float_value(f: Float) -> Value {
-    f.to_decimal()
-        .map_or(Value::Null, |(m, e)| number(&decimal(m, e)))
-}
-
-fn sfloat_value(f: SFloat) -> Value {
-    f.to_decimal()
-        .map_or(Value::Null, |(m, e)| number(&decimal(m, e)))
-}
-
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn meta(r: &Release<'_>) -> Value {
+/// `meta` of a released Observation: profile, purpose of use (+ `BTG`), confidentiality,
+/// `PSEUDED` for pseudonymous output, the consent digest and the time source.
+fn meta(r: &Release<'_>, profile: Option<&str>, time: TimeSource) -> Value {
     let mut security = vec![json!({
         "system": ACT_REASON_SYSTEM, "code": r.purpose.hl7_code()
     })];
@@ -116,85 +150,24 @@ fn meta(r: &Release<'_>) -> Value {
     security.push(json!({
         "system": CONFIDENTIALITY_SYSTEM, "code": r.tag.confidentiality.hl7_code()
     }));
-    json!({
-        "security": security,
-        "tag": [{
-            "system": CONSENT_TAG_SYSTEM,
-            "code": hex(&r.tag.consent_ref.0),
-            "display": format!("consent revision {}", r.tag.revision)
-        }]
-    })
-}
-
-/// The Observation for one numeric reading released under `r`.
-#[must_use]
-pub fn vital_observation(reading: &Reading, r: &Release<'_>) -> Value {
-    let kind = reading.kind();
-    let unit = reading.unit().ucum();
-    let mut coding = Vec::new();
-    if let Some(loinc) = kind.loinc() {
-        coding
-            .push(json!({ "system": LOINC_SYSTEM, "code": loinc, "display": kind.row().meaning }));
+    if r.subject.pseudonymous {
+        security.push(json!({ "system": OBSERVATION_VALUE_SYSTEM, "code": "PSEUDED" }));
     }
-    coding.push(json!({
-        "system": MDC_SYSTEM,
-        "code": kind.mdc().code32().to_string(),
-        "display": kind.row().name
-    }));
-    json!({
-        "resourceType": "Observation",
-        "id": format!("{}-{}-{}", r.device, reading.sequence(), r.purpose.hl7_code().to_ascii_lowercase()),
-        "meta": meta(r),
-        "status": "final",
-        "category": [{ "coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "vital-signs"
-        }]}],
-        "code": { "coding": coding },
-        "subject": { "reference": format!("Patient/{}", r.patient) },
-        "device": { "reference": format!("Device/{}", r.device) },
-        "effectiveDateTime": instant(reading.timestamp().as_millis()),
-        "valueQuantity": {
-            "value": float_value(reading.value()),
-            "unit": unit,
-            "system": UCUM_SYSTEM,
-            "code": unit
-        }
-    })
-}
-
-/// The Observation for one ECG chunk (frame `frame_seq`) released under `r`.
-#[must_use]
-pub fn ecg_observation<const N: usize>(
-    chunk: &WaveformChunk<N>,
-    frame_seq: u32,
-    r: &Release<'_>,
-) -> Value {
-    let lead = chunk.lead();
-    let unit = chunk.unit().ucum();
-    let data: Vec<String> = chunk.samples().iter().map(i16::to_string).collect();
-    let period_ms = 1000.0 / f64::from(chunk.sample_rate_hz());
-    json!({
-        "resourceType": "Observation",
-        "id": format!("{}-ecg{}-{}", r.device, frame_seq, r.purpose.hl7_code().to_ascii_lowercase()),
-        "meta": meta(r),
-        "status": "final",
-        "code": { "coding": [{
-            "system": MDC_SYSTEM,
-            "code": lead.mdc().code32().to_string(),
-            "display": lead.row().name
-        }]},
-        "subject": { "reference": format!("Patient/{}", r.patient) },
-        "device": { "reference": format!("Device/{}", r.device) },
-        "effectiveDateTime": instant(chunk.first_sample().as_millis()),
-        "valueSampledData": {
-            "origin": { "value": 0, "unit": unit, "system": UCUM_SYSTEM, "code": unit },
-            "period": period_ms,
-            "factor": sfloat_value(chunk.factor()),
-            "dimensions": 1,
-            "data": data.join(" ")
-        }
-    })
+    let mut m = json!({
+        "security": security,
+        "tag": [
+            {
+                "system": CONSENT_TAG_SYSTEM,
+                "code": r.consent_digest,
+                "display": format!("Consent/{} revision {}", r.consent_digest, r.tag.revision)
+            },
+            { "system": TIME_SOURCE_SYSTEM, "code": time.code(), "display": time.display() }
+        ]
+    });
+    if let Some(p) = profile {
+        m["profile"] = json!([p]);
+    }
+    m
 }
 
 #[cfg(test)]
@@ -209,11 +182,21 @@ mod tests {
     }
 
     #[test]
-    fn decimals() {
+    fn decimals_keep_the_exponent() {
         assert_eq!(decimal(367, -1), "36.7");
+        assert_eq!(decimal(370, -1), "37.0");
         assert_eq!(decimal(5, -3), "0.005");
         assert_eq!(decimal(-5, -3), "-0.005");
         assert_eq!(decimal(12, 2), "1200");
         assert_eq!(decimal(97, 0), "97");
+    }
+
+    #[test]
+    fn numbers_are_written_as_given() {
+        let v = json!({ "a": number("37.0"), "b": number("0.050"), "c": number("97") });
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"a":37.0,"b":0.050,"c":97}"#
+        );
     }
 }

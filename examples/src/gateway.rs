@@ -12,7 +12,6 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::time::Duration;
-use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -34,7 +33,7 @@ use iomt_proto::transport::{Stream, TransportError};
 use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
 
 use crate::creds::{DemoCredential, Registry};
-use crate::fhir::{self, Release};
+use crate::fhir::{self, Destination, Exporter, Release, SessionClock, Sinks};
 use crate::sim::{BATCH, ECG_CAPACITY};
 
 /// The crypto provider of the host demo.
@@ -189,8 +188,8 @@ pub struct Gateway {
     pub registry: Registry,
     /// Cipher suites it accepts (2, 5).
     pub suites: Vec<u8>,
-    /// Where Observations go (NDJSON).
-    pub sink: Mutex<Box<dyn Write + Send>>,
+    /// Where FHIR resources go: one sink per destination, research pseudonyms, Consents.
+    pub export: Exporter,
     /// Live counters.
     pub counters: Counters,
     /// Accounting: handshakes, consent denials, break-glass grants, rejected frames.
@@ -236,8 +235,16 @@ pub struct ConnReport {
     pub tamper_rejected: u64,
     /// The consent tag the device installed.
     pub consent: Option<ConsentTag>,
+    /// How this session's device time maps to `effectiveDateTime`.
+    pub clock: SessionClock,
     /// Why the connection ended abnormally.
     pub error: Option<String>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn now_secs() -> Timestamp {
@@ -249,7 +256,8 @@ fn now_secs() -> Timestamp {
 }
 
 impl Gateway {
-    /// A gateway with an empty audit log.
+    /// A gateway with an empty audit log, exporting FHIR into `sinks` (one per
+    /// [`Destination`], or one writer for all) with the demo's research pseudonym key.
     ///
     /// # Errors
     /// If the audit log cannot be opened.
@@ -257,9 +265,10 @@ impl Gateway {
         cred: DemoCredential,
         registry: Registry,
         suites: Vec<u8>,
-        sink: Box<dyn Write + Send>,
+        sinks: impl Into<Sinks>,
     ) -> Result<Self, String> {
         let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let export = Exporter::new(sinks.into(), Exporter::demo_key(&mut crypto));
         let device = subject_of(&mut crypto, cred.identity.as_bytes());
         let audit = AuditLog::open(&mut crypto, VecAuditStore::new(AUDIT_CAPACITY), device)
             .map_err(|e| format!("audit log: {e}"))?;
@@ -267,7 +276,7 @@ impl Gateway {
             cred,
             registry,
             suites,
-            sink: Mutex::new(sink),
+            export,
             counters: Counters::default(),
             audit: Mutex::new(audit),
         })
@@ -323,46 +332,56 @@ impl Gateway {
         Ok(r)
     }
 
-    fn write(&self, lines: &[serde_json::Value]) -> Result<(), String> {
-        let mut sink = self.sink.lock().map_err(|_| "sink poisoned".to_owned())?;
-        for l in lines {
-            serde_json::to_writer(&mut *sink, l).map_err(|e| e.to_string())?;
-            sink.write_all(b"\n").map_err(|e| e.to_string())?;
+    fn write(&self, lines: &[(Destination, serde_json::Value)]) -> Result<(), String> {
+        for (dest, resource) in lines {
+            self.export.write(*dest, core::slice::from_ref(resource))?;
         }
         Ok(())
     }
 
-    /// Flushes the sink.
+    /// Flushes every sink.
     ///
     /// # Errors
-    /// The sink's I/O error.
+    /// A sink's I/O error.
     pub fn flush(&self) -> Result<(), String> {
-        self.sink
-            .lock()
-            .map_err(|_| "sink poisoned".to_owned())?
-            .flush()
-            .map_err(|e| e.to_string())
+        self.export.flush()
     }
 
     /// Evaluates consent for every [`USES`] entry, enforces it through iomt-auth's
     /// `resolve_consent` (denials and break-glass grants are audited before anything is
-    /// released) and builds the permitted Observations.
+    /// released) and builds the permitted Observations, each for the destination of its
+    /// purpose. The tag's `Consent` goes to the consent registry once.
     fn release(
         &self,
         crypto: &mut Crypto,
         report: &mut ConnReport,
         msg: &Message<'_, BATCH, ECG_CAPACITY>,
-        frame_seq: u32,
+        _frame_seq: u32,
         tag: Option<&ConsentTag>,
-    ) -> Vec<serde_json::Value> {
+    ) -> Vec<(Destination, serde_json::Value)> {
         let (device, patient) = match (&report.device, &report.patient) {
             (Some(d), Some(p)) => (d.clone(), p.clone()),
             _ => return Vec::new(),
         };
-        let class = match msg {
-            Message::VitalBatch(_) => DataClass::Vitals,
-            Message::Waveform(_) => DataClass::Waveforms,
+        let (class, measured) = match msg {
+            Message::VitalBatch(b) => (
+                DataClass::Vitals,
+                b.readings().first().map(|r| r.timestamp()),
+            ),
+            Message::Waveform(w) => (DataClass::Waveforms, Some(w.first_sample())),
             _ => return Vec::new(),
+        };
+        let received = now_ms();
+        if let Some(t) = measured {
+            report.clock.observe(t, received);
+        }
+        let digest = match tag.map(|t| self.export.consent(crypto, t, &patient, received)) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                report.error = Some(format!("FHIR consent: {e}"));
+                None
+            }
+            None => None,
         };
         let mut out = Vec::new();
         for u in USES {
@@ -407,20 +426,24 @@ impl Gateway {
                     continue;
                 }
             };
+            let (Some(dest), Some(digest)) = (Destination::for_purpose(u.purpose), &digest) else {
+                continue;
+            };
+            let subject = self.export.subject(crypto, dest, &device, &patient);
             let r = Release {
-                device: &device,
-                patient: &patient,
+                subject: &subject,
                 tag,
+                consent_digest: digest,
                 purpose: u.purpose,
                 break_glass,
+                clock: &report.clock,
             };
-            match msg {
-                Message::VitalBatch(b) => {
-                    out.extend(b.readings().iter().map(|x| fhir::vital_observation(x, &r)));
-                }
-                Message::Waveform(w) => out.push(fhir::ecg_observation(w, frame_seq, &r)),
-                _ => {}
-            }
+            let resources = match msg {
+                Message::VitalBatch(b) => fhir::observation::batch(b.readings(), &r),
+                Message::Waveform(w) => fhir::observation::ecg(w, &r).into_iter().collect(),
+                _ => Vec::new(),
+            };
+            out.extend(resources.into_iter().map(|o| (dest, o)));
         }
         out
     }

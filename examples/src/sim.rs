@@ -7,6 +7,15 @@
 //! and always inside iomt-core's plausibility ranges, so `Reading::new` accepts them.
 //! The ECG is a sum of Gaussian P, Q, R, S and T waves at the current heart rate
 //! (lead II, 250 Hz, 5 µV per LSB).
+//!
+//! Values keep the device's resolution: [`decimals`] fixes the decimal exponent per kind
+//! (temperature 0.1 °C, the rest whole units) and values are built with
+//! `Float::from_parts`, so 37.0 °C goes out as mantissa 370, exponent −1 — never the
+//! normalized 37 × 10⁰, which would claim 1 °C resolution.
+//!
+//! Time comes from the device's own [`DeviceClock`]: a crystal tick counter started at power
+//! up, read either as UTC (a device with a real-time clock) or as uptime (without one; see
+//! `fhir::clock` for what the gateway does with it).
 
 use iomt_core::{
     CoreError, EcgLead, Float, Reading, SFloat, TimestampMs, Unit, VitalBatch, VitalKind,
@@ -19,6 +28,51 @@ pub const BATCH: usize = 8;
 pub const ECG_CAPACITY: usize = 64;
 /// ECG sample rate.
 pub const ECG_RATE_HZ: u16 = 250;
+
+/// Decimal places the simulated devices report per kind (their resolution).
+#[must_use]
+pub const fn decimals(kind: VitalKind) -> u8 {
+    match kind {
+        VitalKind::BodyTemperature | VitalKind::BodyWeight => 1,
+        _ => 0,
+    }
+}
+
+/// A simulated device's clock: a tick counter from power-up, read as UTC (with an RTC) or as
+/// milliseconds since power-up (without one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceClock {
+    /// Device time at the start of streaming (ms): UTC, or uptime.
+    pub origin_ms: u64,
+    /// Whether the device has a real-time clock (UTC) or only uptime.
+    pub rtc: bool,
+}
+
+impl DeviceClock {
+    /// The clock of demo device `index` started at host time `utc_ms`: every fourth device
+    /// (index 1, 5, 9, …) has no RTC and has been up for `index` minutes plus one hour.
+    #[must_use]
+    pub fn for_device(index: u8, utc_ms: u64) -> Self {
+        if index % 4 == 1 {
+            Self {
+                origin_ms: 3_600_000 + u64::from(index) * 60_000,
+                rtc: false,
+            }
+        } else {
+            Self {
+                origin_ms: utc_ms,
+                rtc: true,
+            }
+        }
+    }
+
+    /// Device time `ticks` × `tick` after the origin (its own oscillator; no wall clock).
+    #[must_use]
+    pub fn at(&self, ticks: u64, tick: core::time::Duration) -> TimestampMs {
+        let ms = u64::try_from(tick.as_millis()).unwrap_or(u64::MAX);
+        TimestampMs::from_millis(self.origin_ms.saturating_add(ticks.saturating_mul(ms)))
+    }
+}
 
 /// A tiny deterministic PRNG (xorshift64*); not for cryptography.
 #[derive(Debug, Clone)]
@@ -72,7 +126,8 @@ fn walk(rng: &mut XorShift, v: f64, step: f64, lo: f64, hi: f64) -> f64 {
     (v + rng.range(-step, step)).clamp(lo, hi)
 }
 
-/// `value` rounded to `decimals` as an IEEE 11073 FLOAT.
+/// `value` rounded to `decimals` as an IEEE 11073 FLOAT with exponent `-decimals` (kept, not
+/// normalized: the exponent is the resolution).
 fn float(value: f64, decimals: u8) -> Result<Float, CoreError> {
     let scale = 10f64.powi(i32::from(decimals));
     #[expect(
@@ -81,7 +136,7 @@ fn float(value: f64, decimals: u8) -> Result<Float, CoreError> {
     )]
     let mantissa = (value * scale).round() as i32;
     let exponent = -i8::try_from(decimals).map_err(|_| CoreError::NotRepresentable)?;
-    Float::from_decimal(mantissa, exponent)
+    Float::from_parts(mantissa, exponent)
 }
 
 impl Patient {
@@ -106,12 +161,12 @@ impl Patient {
     fn reading(
         &mut self,
         kind: VitalKind,
-        value: Float,
+        value: f64,
         unit: Unit,
         at: TimestampMs,
     ) -> Result<Reading, CoreError> {
         self.seq = self.seq.wrapping_add(1);
-        Reading::new(kind, value, unit, at, self.seq)
+        Reading::new(kind, float(value, decimals(kind))?, unit, at, self.seq)
     }
 
     /// The next batch of numerics at `at`: HR, SpO2, pulse rate, RR and temperature, plus
@@ -132,31 +187,15 @@ impl Patient {
         let mut b = VitalBatch::new();
         let (hr, spo2, temp, rr) = (self.hr, self.spo2, self.temp, self.rr);
         let pulse = hr + self.rng.range(-1.0, 1.0);
-        b.push(self.reading(
-            VitalKind::HeartRate,
-            float(hr, 0)?,
-            Unit::BeatsPerMinute,
-            at,
-        )?)?;
-        b.push(self.reading(VitalKind::SpO2, float(spo2, 0)?, Unit::Percent, at)?)?;
-        b.push(self.reading(
-            VitalKind::PulseRateOximeter,
-            float(pulse, 0)?,
-            Unit::BeatsPerMinute,
-            at,
-        )?)?;
-        b.push(self.reading(
-            VitalKind::RespirationRate,
-            float(rr, 0)?,
-            Unit::BreathsPerMinute,
-            at,
-        )?)?;
-        b.push(self.reading(
-            VitalKind::BodyTemperature,
-            float(temp, 1)?,
-            Unit::DegreeCelsius,
-            at,
-        )?)?;
+        for (kind, value, unit) in [
+            (VitalKind::HeartRate, hr, Unit::BeatsPerMinute),
+            (VitalKind::SpO2, spo2, Unit::Percent),
+            (VitalKind::PulseRateOximeter, pulse, Unit::BeatsPerMinute),
+            (VitalKind::RespirationRate, rr, Unit::BreathsPerMinute),
+            (VitalKind::BodyTemperature, temp, Unit::DegreeCelsius),
+        ] {
+            b.push(self.reading(kind, value, unit, at)?)?;
+        }
         if with_nibp {
             let r = &mut self.rng;
             self.sys = walk(r, self.sys, 3.0, 100.0, 145.0);
@@ -164,9 +203,9 @@ impl Patient {
             let (sys, dia) = (self.sys.round(), self.dia.round());
             let mean = dia + (sys - dia) / 3.0;
             let mmhg = Unit::MillimetreOfMercury;
-            b.push(self.reading(VitalKind::NibpSystolic, float(sys, 0)?, mmhg, at)?)?;
-            b.push(self.reading(VitalKind::NibpDiastolic, float(dia, 0)?, mmhg, at)?)?;
-            b.push(self.reading(VitalKind::NibpMean, float(mean, 0)?, mmhg, at)?)?;
+            b.push(self.reading(VitalKind::NibpSystolic, sys, mmhg, at)?)?;
+            b.push(self.reading(VitalKind::NibpDiastolic, dia, mmhg, at)?)?;
+            b.push(self.reading(VitalKind::NibpMean, mean, mmhg, at)?)?;
         }
         Ok(b)
     }
@@ -205,6 +244,38 @@ impl Patient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_keep_the_device_resolution() {
+        let mut saw_whole_temperature = false;
+        for seed in 1..40 {
+            let mut p = Patient::new(seed);
+            for i in 0..200u64 {
+                let b = p.vitals(TimestampMs::from_millis(i), true).unwrap();
+                for r in b.readings() {
+                    let (m, e) = r.value().to_decimal().unwrap();
+                    assert_eq!(e, -i8::try_from(decimals(r.kind())).unwrap(), "{r:?}");
+                    saw_whole_temperature |= r.kind() == VitalKind::BodyTemperature && m % 10 == 0;
+                }
+            }
+        }
+        assert!(
+            saw_whole_temperature,
+            "37.0-like values occur and keep exponent -1"
+        );
+        assert_eq!(float(37.0, 1).unwrap().to_decimal(), Some((370, -1)));
+    }
+
+    #[test]
+    fn device_clocks_tick_exactly() {
+        let tick = core::time::Duration::from_millis(100);
+        let rtc = DeviceClock::for_device(0, 1_800_000_000_000);
+        assert!(rtc.rtc);
+        assert_eq!(rtc.at(3, tick).as_millis(), 1_800_000_000_300);
+        let up = DeviceClock::for_device(1, 1_800_000_000_000);
+        assert!(!up.rtc);
+        assert_eq!(up.at(10, tick).as_millis(), 3_660_000 + 1000);
+    }
 
     #[test]
     fn a_long_run_stays_plausible() {

@@ -1,30 +1,17 @@
 //! Runs the demo in-process (short) and checks its FHIR output and its counters.
 #![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
 
+mod fhir_output;
+
 use core::time::Duration;
 use std::collections::HashMap;
 
+use fhir_output::run_demo;
 use iomt_auth::edhoc::Method;
 use iomt_core::{EcgLead, MdcCode, Unit, VitalKind};
-use iomt_examples::demo::{Config, Summary, run};
-use iomt_examples::fhir::{ACT_REASON_SYSTEM, LOINC_SYSTEM, MDC_SYSTEM, UCUM_SYSTEM};
+use iomt_examples::demo::Config;
+use iomt_examples::fhir::{ACT_REASON_SYSTEM, Destination, LOINC_SYSTEM, MDC_SYSTEM, UCUM_SYSTEM};
 use serde_json::Value;
-
-fn run_demo(name: &str, cfg: Config) -> (Summary, Vec<Value>) {
-    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.ndjson"));
-    let cfg = Config {
-        out: out.clone(),
-        quiet: true,
-        ..cfg
-    };
-    let summary = run(&cfg).unwrap();
-    let text = std::fs::read_to_string(&out).unwrap();
-    let lines = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("every line is JSON"))
-        .collect();
-    (summary, lines)
-}
 
 fn coding<'a>(obs: &'a Value, system: &str) -> Option<&'a Value> {
     obs["code"]["coding"]
@@ -45,7 +32,7 @@ fn security_codes(obs: &Value) -> Vec<String> {
 
 #[test]
 fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_frame() {
-    let (summary, obs) = run_demo(
+    let (summary, out) = run_demo(
         "tamper",
         Config {
             devices: 6,
@@ -90,10 +77,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         "all tamper kinds ran"
     );
 
-    // Every line is an Observation whose codes agree with iomt-core's table.
+    // Every Observation's codes agree with iomt-core's table.
+    let obs: Vec<&Value> = out.observations().collect();
     assert!(!obs.is_empty());
     let mut per_device: HashMap<String, Vec<&Value>> = HashMap::new();
-    for o in &obs {
+    for o in obs.iter().copied() {
         assert_eq!(o["resourceType"], "Observation");
         assert_eq!(o["status"], "final");
         let mdc: u32 = coding(o, MDC_SYSTEM).unwrap()["code"]
@@ -102,7 +90,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
             .parse()
             .unwrap();
         let mdc = MdcCode::from_code32(mdc);
-        if let Some(kind) = VitalKind::from_mdc(mdc) {
+        if mdc.code32() == 150_020 {
+            // The blood-pressure panel: components carry the NIBP kinds.
+            assert_eq!(coding(o, LOINC_SYSTEM).unwrap()["code"], "85354-9");
+            assert!(o["component"].as_array().unwrap().len() >= 2);
+        } else if let Some(kind) = VitalKind::from_mdc(mdc) {
             let loinc = coding(o, LOINC_SYSTEM).expect("numerics carry LOINC");
             assert_eq!(loinc["code"].as_str(), kind.loinc());
             let q = &o["valueQuantity"];
@@ -127,15 +119,35 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
                     >= 20
             );
         }
-        let device = o["device"]["reference"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("Device/")
-            .to_owned();
-        let patient = o["subject"]["reference"].as_str().unwrap();
-        assert_eq!(patient, format!("Patient/p-{}", &device[4..]));
-        per_device.entry(device).or_default().push(o);
     }
+    // Identified destinations: subject and device agree; research: pseudonyms only.
+    for dest in [Destination::Ehr, Destination::Emergency] {
+        for o in out.get(dest) {
+            let device = o["device"]["reference"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("Device/")
+                .to_owned();
+            let patient = o["subject"]["reference"].as_str().unwrap();
+            assert_eq!(patient, format!("Patient/p-{}", &device[4..]));
+            per_device.entry(device).or_default().push(o);
+        }
+    }
+    for o in out.get(Destination::Research) {
+        let text = o.to_string();
+        assert!(
+            !text.contains("Patient/p-") && !text.contains("dev-0"),
+            "{text}"
+        );
+        assert!(security_codes(o).iter().all(|c| c == "HRESCH"));
+    }
+    // Research data came from exactly the two research-consenting devices (dev-000, dev-004).
+    let research_devices: std::collections::HashSet<&str> = out
+        .get(Destination::Research)
+        .iter()
+        .map(|o| o["device"]["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(research_devices.len(), 2);
 
     // The expired consent (dev-002) released nothing, and was denied for every use.
     assert!(!per_device.contains_key("dev-002"));
@@ -149,7 +161,7 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         let has = |p: &str| purposes.iter().any(|s| s.iter().any(|c| c == p));
         match device.as_str() {
             "dev-000" | "dev-004" => {
-                assert!(has("TREAT") && has("HRESCH") && !has("ETREAT") && !has("BTG"));
+                assert!(has("TREAT") && !has("ETREAT") && !has("BTG"));
             }
             "dev-001" | "dev-005" => {
                 assert!(has("TREAT") && !has("HRESCH") && !has("ETREAT") && !has("BTG"));
@@ -174,9 +186,106 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     );
 }
 
+/// Decimal places of a JSON number as written.
+fn decimals(v: &Value) -> usize {
+    let text = v.to_string();
+    text.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+fn parse_ms(instant: &str) -> u64 {
+    // "YYYY-MM-DDTHH:MM:SS.mmmZ": only differences within one run matter here.
+    let t = &instant[11..23];
+    let (h, m, s, ms) = (&t[0..2], &t[3..5], &t[6..8], &t[9..12]);
+    let [h, m, s, ms]: [u64; 4] = [h, m, s, ms].map(|x| x.parse().unwrap());
+    ((h * 60 + m) * 60 + s) * 1000 + ms
+}
+
+#[test]
+fn demo_fhir_output_is_profiled_routed_timed_and_passes_the_validators() {
+    use iomt_examples::fhir::TIME_SOURCE_SYSTEM;
+    use iomt_examples::sim;
+
+    let (summary, out) = run_demo(
+        "fhir",
+        Config {
+            devices: 4,
+            duration: Duration::from_millis(1600),
+            ..Config::default()
+        },
+    );
+    assert!(summary.all_ok(), "{}", summary.table());
+    print!("{}", summary.table());
+    // One Consent per patient; every Observation destination has data.
+    assert_eq!(out.get(Destination::ConsentRegistry).len(), 4);
+    for d in [
+        Destination::Ehr,
+        Destination::Research,
+        Destination::Emergency,
+    ] {
+        assert!(!out.get(d).is_empty(), "{d:?}");
+    }
+
+    // Precision: every value has exactly the decimals of the device's exponent.
+    for o in out.observations() {
+        let quantities: Vec<&Value> = match o["component"].as_array() {
+            Some(c) => c.iter().collect(),
+            None => vec![o],
+        };
+        for q in quantities {
+            let Some(mdc) = coding(q, MDC_SYSTEM) else {
+                continue;
+            };
+            let code: u32 = mdc["code"].as_str().unwrap().parse().unwrap();
+            if let Some(kind) = VitalKind::from_mdc(MdcCode::from_code32(code)) {
+                let v = &q["valueQuantity"]["value"];
+                assert_eq!(
+                    decimals(v),
+                    usize::from(sim::decimals(kind)),
+                    "{kind:?} {v}"
+                );
+            }
+        }
+    }
+
+    // Time: device clocks, labelled; ECG chunks exactly 100 ms apart (the device's tick).
+    let mut ecg: HashMap<String, Vec<u64>> = HashMap::new();
+    for o in out.get(Destination::Ehr) {
+        let device = o["device"]["reference"].as_str().unwrap().to_owned();
+        let source = o["meta"]["tag"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["system"] == TIME_SOURCE_SYSTEM)
+            .unwrap()["code"]
+            .as_str()
+            .unwrap();
+        let expected = if device == "Device/dev-001" {
+            "gateway-anchored-uptime"
+        } else {
+            "device-rtc"
+        };
+        assert_eq!(source, expected, "{device}");
+        if o.get("valueSampledData").is_some() {
+            ecg.entry(device)
+                .or_default()
+                .push(parse_ms(o["effectiveDateTime"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(ecg.len(), 3, "dev-000, dev-001, dev-003");
+    for (device, mut t) in ecg {
+        t.sort_unstable();
+        assert!(t.len() >= 10, "{device}");
+        assert!(t.windows(2).all(|w| w[1] - w[0] == 100), "{device}: {t:?}");
+    }
+    assert!(summary.rows[1].gateway.clock.anchor_ms.is_some());
+
+    // The independent validators (structure: fhir.resources; profiles: fhir_check.py).
+    fhir_output::validate(&out.dir);
+}
+
 #[test]
 fn demo_runs_with_signatures_and_chacha() {
-    let (summary, obs) = run_demo(
+    let (summary, out) = run_demo(
         "sig-chacha",
         Config {
             devices: 2,
@@ -198,7 +307,7 @@ fn demo_runs_with_signatures_and_chacha() {
             (0, 0, 0)
         );
     }
-    assert!(!obs.is_empty());
+    assert!(out.observations().next().is_some());
 }
 
 #[test]
@@ -215,7 +324,7 @@ fn flags_parse_and_reject() {
             "5",
             "--tamper",
             "--out",
-            "x.ndjson",
+            "x",
         ]
         .map(String::from),
     )

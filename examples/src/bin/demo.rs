@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Ok(summary) => {
             print!("{}", summary.table());
             println!(
-                "{} devices in {:.1} s; Observations in {}",
+                "{} devices in {:.1} s; FHIR in {}",
                 summary.rows.len(),
                 summary.elapsed.as_secs_f64(),
                 summary.out.display()
