@@ -1,7 +1,9 @@
 //! `cargo xtask ci`: every check of the project, in order, each step named and timed.
 
+use std::process::Command;
+
 use crate::setup::{self, EMBEDDED_TARGETS};
-use crate::step::{Runner, cargo, in_ci, nightly_cargo, run};
+use crate::step::{Runner, cargo, in_ci, nightly_cargo, output, run, workspace_root};
 
 /// The library crates that must stay `no_std` and allocation-free.
 pub(crate) const LIBRARY_CRATES: [&str; 4] =
@@ -200,6 +202,80 @@ fn no_alloc_proof() -> Result<(), String> {
     run(&mut cmd)
 }
 
+/// The demo, and its FHIR output through the independent validators
+/// (`examples/fhir_check/`): their own tests (a broken example per mistake), then the demo's
+/// real output (structure: `fhir.resources` R4 models; profiles: the R4 vital-signs rules),
+/// then the demo's integration test with the full validators.
 fn demo() -> Result<(), String> {
-    run(cargo().args(["run", "--release", "-p", "iomt-examples", "--bin", "demo"]))
+    let py = fhir_python()?;
+    run(cargo().args([
+        "run",
+        "--release",
+        "-p",
+        "iomt-examples",
+        "--bin",
+        "demo",
+        "--",
+        "--out",
+        FHIR_OUT,
+    ]))?;
+    let check = |args: &[&str]| {
+        run(Command::new(&py)
+            .arg("-B")
+            .args(args)
+            .current_dir(workspace_root().join("examples/fhir_check")))
+    };
+    check(&["-m", "unittest", "discover", "-s", ".", "-p", "test_*.py"])?;
+    let out = workspace_root().join(FHIR_OUT);
+    check(&["fhir_check.py", &out.to_string_lossy()])?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "iomt-examples",
+            "--test",
+            "demo",
+            "--",
+            "demo_fhir_output",
+        ])
+        .env("IOMT_FHIR_PYTHON", &py))
+}
+
+/// Where the CI demo writes its FHIR output.
+const FHIR_OUT: &str = "target/demo/fhir";
+/// The validators' virtual environment (under `target/`, so `cargo clean` resets it).
+const FHIR_VENV: &str = "target/fhir-venv";
+/// Pinned: `fhir.resources` 6.4.x is the FHIR R4 (4.0.1) line; it needs pydantic 1.
+const FHIR_PACKAGES: [&str; 2] = ["fhir.resources==6.4.0", "pydantic==1.10.27"];
+
+/// The venv's Python with [`FHIR_PACKAGES`] installed (idempotent: creates the venv and
+/// installs only what `pip freeze` does not already show).
+fn fhir_python() -> Result<String, String> {
+    let venv = workspace_root().join(FHIR_VENV);
+    let py = venv.join("bin/python");
+    if !py.exists() {
+        let venv_ok = Command::new("python3")
+            .args(["-m", "venv", "--help"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !venv_ok {
+            setup::apt(&["python3", "python3-venv", "python3-pip"])?;
+        }
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let frozen = output(Command::new(&py).args(["-m", "pip", "freeze"]))?;
+    if FHIR_PACKAGES
+        .iter()
+        .any(|p| !frozen.lines().any(|l| l.trim() == *p))
+    {
+        run(Command::new(&py)
+            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+            .args(FHIR_PACKAGES))?;
+    } else {
+        println!(
+            "python venv {FHIR_VENV}: {} present",
+            FHIR_PACKAGES.join(" ")
+        );
+    }
+    Ok(py.to_string_lossy().into_owned())
 }
