@@ -53,12 +53,11 @@ BP_PANEL = "85354-9"
 BP_COMPONENTS = {"8480-6": "Systolic", "8462-4": "Diastolic"}  # required by the bp profile
 BP_OPTIONAL = {"8478-0"}  # mean: an additional component
 # A more specific code that implies the profile's code must be present too.
-IMPLIES = {"59408-5": "2708-6", "8889-8": "8867-4"}
+IMPLIES = {"59408-5": "2708-6"}
 
 # LOINC Long Common Names (LOINC's own display for each code).
 LOINC_NAMES = {
     "8867-4": "Heart rate",
-    "8889-8": "Heart rate by Pulse oximetry",
     "2708-6": "Oxygen saturation in Arterial blood",
     "59408-5": "Oxygen saturation in Arterial blood by Pulse oximetry",
     "9279-1": "Respiratory rate",

@@ -2,12 +2,14 @@
 //!
 //! LOINC codes come from iomt-core's code table ([`VitalKind::loinc_codes`]) plus the ones an
 //! R4 profile or the unit needs; every LOINC code written carries LOINC's own name (the Long
-//! Common Name, as LOINC's FHIR terminology service displays it), never our wording.
+//! Common Name, as LOINC's FHIR terminology service displays it), never our wording. A more
+//! specific LOINC for the oximeter's pulse rate (8889-8) is left out: iomt-core's table marks
+//! it unverified in its sources, and the heartrate profile needs only 8867-4.
 //!
 //! | Kind | R4 profile (`meta.profile`) | LOINC codings | Category |
 //! |---|---|---|---|
 //! | heart rate (ECG) | `heartrate` | 8867-4 | vital-signs |
-//! | pulse rate (oximeter) | `heartrate` | 8867-4 (required by the profile), 8889-8 | vital-signs |
+//! | pulse rate (oximeter) | `heartrate` | 8867-4 (the method is in the MDC code, 149530) | vital-signs |
 //! | SpO2 | `oxygensat` | 59408-5, 2708-6 (required by the profile) | vital-signs |
 //! | body temperature | `bodytemp` | 8310-5 | vital-signs |
 //! | respiration rate | `resprate` | 9279-1 | vital-signs |
@@ -30,9 +32,8 @@ pub const BP_PANEL_MDC: u32 = 150_020;
 pub const BP_PANEL_MDC_NAME: &str = "MDC_PRESS_BLD_NONINV";
 
 /// LOINC codes and their official names (LOINC Long Common Name).
-pub const LOINC_NAMES: [(&str, &str); 13] = [
+pub const LOINC_NAMES: [(&str, &str); 12] = [
     ("8867-4", "Heart rate"),
-    ("8889-8", "Heart rate by Pulse oximetry"),
     ("2708-6", "Oxygen saturation in Arterial blood"),
     (
         "59408-5",
@@ -105,15 +106,11 @@ pub const fn category(kind: VitalKind) -> Category {
 /// Every LOINC code an Observation of `kind` in `unit` carries, iomt-core's first.
 #[must_use]
 pub fn loinc_codes(kind: VitalKind, unit: Unit) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = kind.loinc_codes().to_vec();
-    match (kind, unit) {
-        // The heartrate profile requires 8867-4 (iomt-core's code); 8889-8 says how.
-        (VitalKind::PulseRateOximeter, _) => codes.push("8889-8"),
+    if (kind, unit) == (VitalKind::CapillaryBloodGlucose, Unit::MillimolePerLitre) {
         // 41653-7 is mass/volume; a mmol/L reading is 14743-9.
-        (VitalKind::CapillaryBloodGlucose, Unit::MillimolePerLitre) => codes = vec!["14743-9"],
-        _ => {}
+        return vec!["14743-9"];
     }
-    codes
+    kind.loinc_codes().to_vec()
 }
 
 #[cfg(test)]
