@@ -330,8 +330,8 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
     static const uint8_t suites[1] = {2};
     static const uint8_t c_i[1] = {0x0a};
     static const uint8_t c_r[1] = {0x0b};
-    iomt_initiator ini;
-    iomt_responder resp;
+    iomt_handshake ini;
+    iomt_handshake resp;
     iomt_initiator_config icfg;
     iomt_responder_config rcfg;
     iomt_handshake_state state;
@@ -355,16 +355,16 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
     rcfg.suites_len = 1;
     rcfg.c_r = c_r;
     rcfg.c_r_len = 1;
-    EXPECT(st, iomt_initiator_init(&ini, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_init(&resp, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_initiator(&ini, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(&resp, &rcfg), IOMT_RESULT_OK);
 
-    EXPECT(st, iomt_initiator_write_message_1(&ini, &a->crypto, NULL, 0, m, sizeof m, &n),
+    EXPECT(st, iomt_handshake_write_message_1(&ini, &a->crypto, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_read_message_1(&resp, &p->crypto, m, n), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_1(&resp, &p->crypto, m, n), IOMT_RESULT_OK);
     EXPECT(st,
-           iomt_responder_write_message_2(&resp, &p->crypto, &p->cred, NULL, 0, m, sizeof m, &n),
+           iomt_handshake_write_message_2(&resp, &p->crypto, &p->cred, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_read_message_2(&ini, &a->crypto, &a->trust, m, n), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_2(&ini, &a->crypto, &a->trust, m, n), IOMT_RESULT_OK);
 
     if (pin != NULL) {
         /* The app: the PIN typed in becomes the verifier, the verifier a tag over TH_3. */
@@ -372,30 +372,30 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
                iomt_pin_verifier_derive(&a->crypto, (const uint8_t *)DEVICE_ID, strlen(DEVICE_ID),
                                         (const uint8_t *)pin, strlen(pin), verifier),
                IOMT_RESULT_OK);
-        EXPECT(st, iomt_initiator_factor_tag(&ini, &a->crypto, verifier, tag), IOMT_RESULT_OK);
+        EXPECT(st, iomt_handshake_factor_tag(&ini, &a->crypto, verifier, tag), IOMT_RESULT_OK);
         memset(verifier, 0, sizeof verifier);
         item.label = IOMT_FACTOR_EAD_LABEL;
         item.value = tag;
         item.value_len = IOMT_FACTOR_TAG_LEN;
     }
     EXPECT(st,
-           iomt_initiator_write_message_3(&ini, &a->crypto, &a->cred, pin != NULL ? &item : NULL,
+           iomt_handshake_write_message_3(&ini, &a->crypto, &a->cred, pin != NULL ? &item : NULL,
                                           pin != NULL ? 1 : 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
     /* Too late for a tag: TH_3 is only available right after message_2. */
-    EXPECT(st, iomt_initiator_factor_tag(&ini, &a->crypto, p->pin_verifier, tag),
+    EXPECT(st, iomt_handshake_factor_tag(&ini, &a->crypto, p->pin_verifier, tag),
            IOMT_RESULT_WRONG_STATE);
-    EXPECT(st, iomt_responder_read_message_3(&resp, &p->crypto, &p->trust, m, n),
+    EXPECT(st, iomt_handshake_read_message_3(&resp, &p->crypto, &p->trust, m, n),
            IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_state(&resp, &state), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_get_state(&resp, &state), IOMT_RESULT_OK);
     CHECK(st, state == IOMT_HANDSHAKE_STATE_COMPLETE);
-    EXPECT(st, iomt_initiator_state(&ini, &state), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_get_state(&ini, &state), IOMT_RESULT_OK);
     CHECK(st, state == IOMT_HANDSHAKE_STATE_COMPLETE);
-    EXPECT(st, iomt_responder_peer(&resp, &peer), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_peer(&resp, &peer), IOMT_RESULT_OK);
 
     /* The pump: who is this, and did they prove the PIN? (Once per handshake.) */
-    EXPECT(st, iomt_session_auth_init_responder(auth, &p->crypto, &resp), IOMT_RESULT_OK);
-    EXPECT(st, iomt_audit_log_record_responder(&p->log, &p->crypto, &resp, now, &seq),
+    EXPECT(st, iomt_session_auth_init(auth, &p->crypto, &resp), IOMT_RESULT_OK);
+    EXPECT(st, iomt_audit_log_record_handshake(&p->log, &p->crypto, &resp, now, &seq),
            IOMT_RESULT_OK);
     {
         iomt_audit_record rec;
@@ -410,8 +410,8 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
                                            p->pin_verifier, now),
            IOMT_RESULT_WRONG_STATE);
 
-    EXPECT(st, iomt_initiator_deinit(&ini), IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_deinit(&resp), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&ini), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&resp), IOMT_RESULT_OK);
     memset(tag, 0, sizeof tag);
     return r;
 }

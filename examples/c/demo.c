@@ -155,12 +155,55 @@ static void exchange_frames(demo_stats *st, iomt_session *dev_s, iomt_crypto *de
                                 &frame_len) == IOMT_RESULT_SESSION_CLOSED);
 }
 
+/* Misuse as an attacker (or a hurried integrator) would: no second session from one
+ * handshake, no reset of a replay window by re-initialising, no live copies, no session
+ * keys through the exporter. Runs on fresh, open sessions. */
+static void nonce_reuse_is_impossible(demo_stats *st, iomt_handshake *dev, iomt_crypto *dev_c,
+                                      iomt_session *dev_s, iomt_handshake *gw,
+                                      iomt_crypto *gw_c, iomt_session *gw_s, uint8_t conn_id) {
+    iomt_session second, copy;
+    iomt_handshake hs_copy;
+    iomt_opened opened;
+    iomt_session_info info;
+    uint8_t frame[64], replay[64], key[16];
+    size_t n = 0;
+    const uint8_t payload[3] = {1, 2, 3};
+
+    memset(&second, 0, sizeof second);
+    /* A second session from one handshake would seal with the first one's key and nonce. */
+    CHECK(st, iomt_session_init(&second, dev, dev_c, conn_id) ==
+                  IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
+    CHECK(st, iomt_session_init(&second, gw, gw_c, conn_id) ==
+                  IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
+    CHECK(st, iomt_session_get_info(&second, &info) == IOMT_RESULT_NOT_INITIALIZED);
+    /* Re-initialising the live session (a "reconnect") cannot empty its replay window. */
+    OK(st, iomt_session_seal(dev_s, dev_c, IOMT_NO_CONSENT_SLOT, payload, sizeof payload, frame,
+                             sizeof frame, &n));
+    memcpy(replay, frame, n);
+    OK(st, iomt_session_open(gw_s, gw_c, frame, n, &opened));
+    CHECK(st, iomt_session_init(gw_s, gw, gw_c, conn_id) ==
+                  IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
+    CHECK(st, iomt_session_open(gw_s, gw_c, replay, n, &opened) == IOMT_RESULT_FRAME_REPLAYED);
+    /* A struct copy of a live session or handshake is not live. */
+    copy = *dev_s;
+    CHECK(st, iomt_session_seal(&copy, dev_c, IOMT_NO_CONSENT_SLOT, payload, sizeof payload,
+                                frame, sizeof frame, &n) == IOMT_RESULT_NOT_INITIALIZED);
+    CHECK(st, iomt_session_get_info(&copy, &info) == IOMT_RESULT_NOT_INITIALIZED);
+    hs_copy = *dev;
+    CHECK(st, iomt_session_init(&second, &hs_copy, dev_c, conn_id) == IOMT_RESULT_NOT_INITIALIZED);
+    /* The session's exporter labels are the library's alone. */
+    CHECK(st, iomt_handshake_export(dev, dev_c, 32768, NULL, 0, key, sizeof key) ==
+                  IOMT_RESULT_HANDSHAKE_RESERVED_EXPORTER_LABEL);
+    /* The original session still works. */
+    OK(st, iomt_session_get_info(dev_s, &info));
+}
+
 int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     iomt_crypto dev_c, gw_c;
     iomt_credential dev_cred, gw_cred;
     iomt_trust_store dev_trust, gw_trust;
-    iomt_initiator dev;
-    iomt_responder gw;
+    iomt_handshake dev;
+    iomt_handshake gw;
     iomt_session dev_s, gw_s;
     uint8_t m1[IOMT_MAX_MESSAGE_LEN], m2[IOMT_MAX_MESSAGE_LEN], m3[IOMT_MAX_MESSAGE_LEN];
     uint8_t m4[IOMT_MAX_MESSAGE_LEN];
@@ -212,75 +255,84 @@ int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     rcfg.c_r_len = 1;
     rcfg.ead_labels = labels;
     rcfg.ead_labels_len = 1;
-    OK(st, iomt_initiator_init(&dev, &icfg));
-    OK(st, iomt_responder_init(&gw, &rcfg));
+    OK(st, iomt_handshake_init_initiator(&dev, &icfg));
+    OK(st, iomt_handshake_init_responder(&gw, &rcfg));
 
     /* message_1 with a critical EAD item the gateway understands. */
     ead1.label = -EAD_LABEL;
     ead1.value = v1;
     ead1.value_len = 5;
-    OK(st, iomt_initiator_write_message_1(&dev, &dev_c, &ead1, 1, m1, sizeof m1, &n1));
-    OK(st, iomt_responder_read_message_1(&gw, &gw_c, m1, n1));
-    OK(st, iomt_responder_received_ead(&gw, 0, &got));
+    OK(st, iomt_handshake_write_message_1(&dev, &dev_c, &ead1, 1, m1, sizeof m1, &n1));
+    OK(st, iomt_handshake_read_message_1(&gw, &gw_c, m1, n1));
+    OK(st, iomt_handshake_received_ead(&gw, 0, &got));
     CHECK(st, got.label == -EAD_LABEL && got.value_len == 5 && same(got.value, v1, 5));
-    CHECK(st, iomt_responder_received_ead(&gw, 1, &got) == IOMT_RESULT_NOT_FOUND);
+    CHECK(st, iomt_handshake_received_ead(&gw, 1, &got) == IOMT_RESULT_NOT_FOUND);
 
     ead2.label = EAD_LABEL;
     ead2.value = v2;
     ead2.value_len = 5;
-    OK(st, iomt_responder_write_message_2(&gw, &gw_c, &gw_cred, &ead2, 1, m2, sizeof m2, &n2));
-    OK(st, iomt_initiator_read_message_2(&dev, &dev_c, &dev_trust, m2, n2));
-    OK(st, iomt_initiator_received_ead(&dev, 0, &got));
+    OK(st, iomt_handshake_write_message_2(&gw, &gw_c, &gw_cred, &ead2, 1, m2, sizeof m2, &n2));
+    OK(st, iomt_handshake_read_message_2(&dev, &dev_c, &dev_trust, m2, n2));
+    OK(st, iomt_handshake_received_ead(&dev, 0, &got));
     CHECK(st, got.label == EAD_LABEL && same(got.value, v2, 5));
 
     ead3.label = EAD_LABEL;
     ead3.value = v3;
     ead3.value_len = 5;
-    OK(st, iomt_initiator_write_message_3(&dev, &dev_c, &dev_cred, &ead3, 1, m3, sizeof m3, &n3));
-    OK(st, iomt_responder_read_message_3(&gw, &gw_c, &gw_trust, m3, n3));
-    OK(st, iomt_responder_received_ead(&gw, 0, &got));
+    OK(st, iomt_handshake_write_message_3(&dev, &dev_c, &dev_cred, &ead3, 1, m3, sizeof m3, &n3));
+    OK(st, iomt_handshake_read_message_3(&gw, &gw_c, &gw_trust, m3, n3));
+    OK(st, iomt_handshake_received_ead(&gw, 0, &got));
     CHECK(st, got.label == EAD_LABEL && same(got.value, v3, 5));
     if (message_4) {
-        OK(st, iomt_responder_write_message_4(&gw, &gw_c, NULL, 0, m4, sizeof m4, &n4));
-        OK(st, iomt_initiator_read_message_4(&dev, &dev_c, m4, n4));
+        OK(st, iomt_handshake_write_message_4(&gw, &gw_c, NULL, 0, m4, sizeof m4, &n4));
+        OK(st, iomt_handshake_read_message_4(&dev, &dev_c, m4, n4));
     }
-    OK(st, iomt_initiator_state(&dev, &state));
+    OK(st, iomt_handshake_get_state(&dev, &state));
     CHECK(st, state == IOMT_HANDSHAKE_STATE_COMPLETE);
-    OK(st, iomt_responder_state(&gw, &state));
+    OK(st, iomt_handshake_get_state(&gw, &state));
     CHECK(st, state == IOMT_HANDSHAKE_STATE_COMPLETE);
 
     /* Who is on the other side, as each trust store says. */
-    OK(st, iomt_initiator_peer(&dev, &peer));
+    OK(st, iomt_handshake_peer(&dev, &peer));
     CHECK(st, same(peer.identity, (const uint8_t *)"gateway-01", 10) &&
                   peer.roles == (1u << ROLE_GATEWAY) && peer.suite == suite &&
                   peer.method == method);
-    OK(st, iomt_responder_peer(&gw, &peer));
+    OK(st, iomt_handshake_peer(&gw, &peer));
     CHECK(st, same(peer.identity, (const uint8_t *)"pump-0042", 9) &&
                   peer.roles == (1u << ROLE_DEVICE) && peer.c_r_len == 1 && peer.c_r[0] == 0x27);
 
     /* Both sides export the same key material. */
-    OK(st, iomt_initiator_export(&dev, &dev_c, 0x9000, (const uint8_t *)"demo", 4, k_dev,
+    OK(st, iomt_handshake_export(&dev, &dev_c, 0x9000, (const uint8_t *)"demo", 4, k_dev,
                                  sizeof k_dev));
-    OK(st, iomt_responder_export(&gw, &gw_c, 0x9000, (const uint8_t *)"demo", 4, k_gw,
+    OK(st, iomt_handshake_export(&gw, &gw_c, 0x9000, (const uint8_t *)"demo", 4, k_gw,
                                  sizeof k_gw));
     CHECK(st, same(k_dev, k_gw, sizeof k_dev));
 
     /* Sessions, then frames. */
-    OK(st, iomt_session_init_initiator(&dev_s, &dev, &dev_c, c_r[0]));
-    OK(st, iomt_session_init_responder(&gw_s, &gw, &gw_c, c_r[0]));
+    OK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]));
+    OK(st, iomt_session_init(&gw_s, &gw, &gw_c, c_r[0]));
+    nonce_reuse_is_impossible(st, &dev, &dev_c, &dev_s, &gw, &gw_c, &gw_s, c_r[0]);
     exchange_frames(st, &dev_s, &dev_c, &gw_s, &gw_c);
 
     /* EDHOC KeyUpdate on both sides keeps the exporters in step. */
-    OK(st, iomt_initiator_key_update(&dev, &dev_c, (const uint8_t *)"ku", 2));
-    OK(st, iomt_responder_key_update(&gw, &gw_c, (const uint8_t *)"ku", 2));
-    OK(st, iomt_initiator_export(&dev, &dev_c, 0x9000, NULL, 0, k_dev, sizeof k_dev));
-    OK(st, iomt_responder_export(&gw, &gw_c, 0x9000, NULL, 0, k_gw, sizeof k_gw));
+    OK(st, iomt_handshake_key_update(&dev, &dev_c, (const uint8_t *)"ku", 2));
+    OK(st, iomt_handshake_key_update(&gw, &gw_c, (const uint8_t *)"ku", 2));
+    OK(st, iomt_handshake_export(&dev, &dev_c, 0x9000, NULL, 0, k_dev, sizeof k_dev));
+    OK(st, iomt_handshake_export(&gw, &gw_c, 0x9000, NULL, 0, k_gw, sizeof k_gw));
     CHECK(st, same(k_dev, k_gw, sizeof k_dev));
+    /* ... and begins a new key epoch: exactly one new session per side. */
+    OK(st, iomt_session_deinit(&dev_s));
+    OK(st, iomt_session_deinit(&gw_s));
+    OK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]));
+    OK(st, iomt_session_init(&gw_s, &gw, &gw_c, c_r[0]));
+    CHECK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]) ==
+                  IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
+    exchange_frames(st, &dev_s, &dev_c, &gw_s, &gw_c);
 
     OK(st, iomt_session_deinit(&dev_s));
     OK(st, iomt_session_deinit(&gw_s));
-    OK(st, iomt_initiator_deinit(&dev));
-    OK(st, iomt_responder_deinit(&gw));
+    OK(st, iomt_handshake_deinit(&dev));
+    OK(st, iomt_handshake_deinit(&gw));
     OK(st, iomt_trust_store_deinit(&dev_trust));
     OK(st, iomt_trust_store_deinit(&gw_trust));
     OK(st, iomt_credential_deinit(&dev_cred));

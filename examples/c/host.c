@@ -64,8 +64,8 @@ static void suite_negotiation(demo_stats *st) {
     static const uint8_t prefs[2] = {5, 2};
     static const uint8_t only2[1] = {2};
     iomt_crypto c;
-    iomt_initiator dev;
-    iomt_responder gw;
+    iomt_handshake dev;
+    iomt_handshake gw;
     iomt_initiator_config icfg;
     iomt_responder_config rcfg;
     iomt_handshake_state state;
@@ -75,43 +75,43 @@ static void suite_negotiation(demo_stats *st) {
     EXPECT(st, iomt_crypto_init(&c, demo_rng, NULL), IOMT_RESULT_OK);
     initiator_config(&icfg, prefs, 2);
     responder_config(&rcfg, only2, 1);
-    EXPECT(st, iomt_initiator_init(&dev, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_init(&gw, &rcfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_write_message_1(&dev, &c, NULL, 0, m, sizeof m, &n),
+    EXPECT(st, iomt_handshake_init_initiator(&dev, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(&gw, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_1(&dev, &c, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_read_message_1(&gw, &c, m, n),
+    EXPECT(st, iomt_handshake_read_message_1(&gw, &c, m, n),
            IOMT_RESULT_HANDSHAKE_WRONG_SELECTED_SUITE);
-    EXPECT(st, iomt_responder_error_message(&gw, err, sizeof err, &err_len), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_error_message(&gw, err, sizeof err, &err_len), IOMT_RESULT_OK);
     CHECK(st, err_len > 0);
     /* A failed responder stays failed. */
-    EXPECT(st, iomt_responder_read_message_1(&gw, &c, m, n), IOMT_RESULT_OBJECT_FAILED);
-    EXPECT(st, iomt_responder_state(&gw, &state), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_1(&gw, &c, m, n), IOMT_RESULT_OBJECT_FAILED);
+    EXPECT(st, iomt_handshake_get_state(&gw, &state), IOMT_RESULT_OK);
     CHECK(st, state == IOMT_HANDSHAKE_STATE_FAILED);
     /* The initiator reads the error (with SUITES_R) and goes back to START with suite 2. */
     EXPECT(st, iomt_trust_store_init(NULL), IOMT_RESULT_NULL_PARAMETER);
     {
         iomt_trust_store t;
         EXPECT(st, iomt_trust_store_init(&t), IOMT_RESULT_OK);
-        EXPECT(st, iomt_initiator_read_message_2(&dev, &c, &t, err, err_len),
+        EXPECT(st, iomt_handshake_read_message_2(&dev, &c, &t, err, err_len),
                IOMT_RESULT_HANDSHAKE_RETRY_SUITE);
         EXPECT(st, iomt_trust_store_deinit(&t), IOMT_RESULT_OK);
     }
-    EXPECT(st, iomt_initiator_state(&dev, &state), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_get_state(&dev, &state), IOMT_RESULT_OK);
     CHECK(st, state == IOMT_HANDSHAKE_STATE_START);
-    EXPECT(st, iomt_responder_deinit(&gw), IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_init(&gw, &rcfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_write_message_1(&dev, &c, NULL, 0, m, sizeof m, &n),
+    EXPECT(st, iomt_handshake_deinit(&gw), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(&gw, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_1(&dev, &c, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_read_message_1(&gw, &c, m, n), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_deinit(&dev), IOMT_RESULT_OK);
-    EXPECT(st, iomt_responder_deinit(&gw), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_1(&gw, &c, m, n), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&dev), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&gw), IOMT_RESULT_OK);
     EXPECT(st, iomt_crypto_deinit(&c), IOMT_RESULT_OK);
 }
 
 static void bad_input(demo_stats *st) {
     static const uint8_t suites[1] = {2};
     iomt_crypto c;
-    iomt_initiator dev;
+    iomt_handshake dev;
     iomt_initiator_config icfg;
     iomt_consent_tag tag;
     iomt_reading r;
@@ -120,14 +120,14 @@ static void bad_input(demo_stats *st) {
     uint8_t buf[IOMT_MAX_MESSAGE_LEN];
     uint8_t garbage[40];
     size_t n = 0;
-    _Alignas(16) uint8_t raw[sizeof(iomt_initiator) + 16];
-    iomt_initiator *misaligned = (iomt_initiator *)(void *)(raw + 4);
-    iomt_initiator zeroed;
+    _Alignas(16) uint8_t raw[sizeof(iomt_handshake) + 16];
+    iomt_handshake *misaligned = (iomt_handshake *)(void *)(raw + 4);
+    iomt_handshake zeroed;
 
     /* NULL pointers. */
     EXPECT(st, iomt_crypto_init(NULL, demo_rng, NULL), IOMT_RESULT_NULL_PARAMETER);
     EXPECT(st, iomt_crypto_init(&c, NULL, NULL), IOMT_RESULT_NULL_PARAMETER);
-    EXPECT(st, iomt_initiator_init(&dev, NULL), IOMT_RESULT_NULL_PARAMETER);
+    EXPECT(st, iomt_handshake_init_initiator(&dev, NULL), IOMT_RESULT_NULL_PARAMETER);
     EXPECT(st, iomt_consent_tag_encode(NULL, buf, sizeof buf, &n), IOMT_RESULT_NULL_PARAMETER);
     EXPECT(st, iomt_vitals_decode(NULL, 5, &r, 1, &n), IOMT_RESULT_NULL_PARAMETER);
     EXPECT(st, iomt_credential_init(NULL, DEMO_SK_I, 32, DEMO_CRED_I, sizeof DEMO_CRED_I, NULL, 0),
@@ -140,51 +140,51 @@ static void bad_input(demo_stats *st) {
     /* Misaligned and uninitialized storage, wrong order, double deinit. */
     EXPECT(st, iomt_crypto_init(&c, demo_rng, NULL), IOMT_RESULT_OK);
     initiator_config(&icfg, suites, 1);
-    EXPECT(st, iomt_initiator_init(misaligned, &icfg), IOMT_RESULT_MISALIGNED_STORAGE);
+    EXPECT(st, iomt_handshake_init_initiator(misaligned, &icfg), IOMT_RESULT_MISALIGNED_STORAGE);
     memset(&zeroed, 0, sizeof zeroed);
-    EXPECT(st, iomt_initiator_write_message_1(&zeroed, &c, NULL, 0, buf, sizeof buf, &n),
+    EXPECT(st, iomt_handshake_write_message_1(&zeroed, &c, NULL, 0, buf, sizeof buf, &n),
            IOMT_RESULT_NOT_INITIALIZED);
-    EXPECT(st, iomt_initiator_init(&dev, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_write_message_3(&dev, &c, NULL, NULL, 0, buf, sizeof buf, &n),
+    EXPECT(st, iomt_handshake_init_initiator(&dev, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_3(&dev, &c, NULL, NULL, 0, buf, sizeof buf, &n),
            IOMT_RESULT_NULL_PARAMETER); /* NULL credential */
-    EXPECT(st, iomt_initiator_read_message_4(&dev, &c, buf, 10), IOMT_RESULT_WRONG_STATE);
-    EXPECT(st, iomt_initiator_peer(&dev, &peer), IOMT_RESULT_WRONG_STATE);
-    EXPECT(st, iomt_initiator_export(&dev, &c, 1, NULL, 0, buf, 16), IOMT_RESULT_WRONG_STATE);
+    EXPECT(st, iomt_handshake_read_message_4(&dev, &c, buf, 10), IOMT_RESULT_WRONG_STATE);
+    EXPECT(st, iomt_handshake_peer(&dev, &peer), IOMT_RESULT_WRONG_STATE);
+    EXPECT(st, iomt_handshake_export(&dev, &c, 1, NULL, 0, buf, 16), IOMT_RESULT_WRONG_STATE);
     /* A short buffer reports the size needed (and fails the handshake object). */
-    EXPECT(st, iomt_initiator_write_message_1(&dev, &c, NULL, 0, buf, 4, &n),
+    EXPECT(st, iomt_handshake_write_message_1(&dev, &c, NULL, 0, buf, 4, &n),
            IOMT_RESULT_BUFFER_TOO_SMALL);
     CHECK(st, n > 4 && n <= IOMT_MAX_MESSAGE_LEN);
-    EXPECT(st, iomt_initiator_deinit(&dev), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&dev), IOMT_RESULT_OK);
     /* Garbage instead of message_2 fails the object, which stays failed. */
-    EXPECT(st, iomt_initiator_init(&dev, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_write_message_1(&dev, &c, NULL, 0, buf, sizeof buf, &n),
+    EXPECT(st, iomt_handshake_init_initiator(&dev, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_1(&dev, &c, NULL, 0, buf, sizeof buf, &n),
            IOMT_RESULT_OK);
     memset(garbage, 0xA5, sizeof garbage);
     {
         iomt_trust_store t;
         EXPECT(st, iomt_trust_store_init(&t), IOMT_RESULT_OK);
-        CHECK(st, iomt_initiator_read_message_2(&dev, &c, &t, garbage, sizeof garbage) !=
+        CHECK(st, iomt_handshake_read_message_2(&dev, &c, &t, garbage, sizeof garbage) !=
                       IOMT_RESULT_OK);
-        EXPECT(st, iomt_initiator_read_message_2(&dev, &c, &t, garbage, sizeof garbage),
+        EXPECT(st, iomt_handshake_read_message_2(&dev, &c, &t, garbage, sizeof garbage),
                IOMT_RESULT_OBJECT_FAILED);
         EXPECT(st, iomt_trust_store_deinit(&t), IOMT_RESULT_OK);
     }
-    EXPECT(st, iomt_initiator_state(&dev, &state), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_get_state(&dev, &state), IOMT_RESULT_OK);
     CHECK(st, state == IOMT_HANDSHAKE_STATE_FAILED);
-    EXPECT(st, iomt_initiator_error_message(&dev, buf, sizeof buf, &n), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_error_message(&dev, buf, sizeof buf, &n), IOMT_RESULT_OK);
     CHECK(st, n > 0);
-    EXPECT(st, iomt_initiator_deinit(&dev), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_deinit(&dev), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_deinit(NULL), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_state(&dev, &state), IOMT_RESULT_NOT_INITIALIZED);
+    EXPECT(st, iomt_handshake_deinit(&dev), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&dev), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(NULL), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_get_state(&dev, &state), IOMT_RESULT_NOT_INITIALIZED);
 
     /* A failing RNG is reported, not ignored. */
     EXPECT(st, iomt_crypto_deinit(&c), IOMT_RESULT_OK);
     EXPECT(st, iomt_crypto_init(&c, failing_rng, NULL), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_init(&dev, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_initiator_write_message_1(&dev, &c, NULL, 0, buf, sizeof buf, &n),
+    EXPECT(st, iomt_handshake_init_initiator(&dev, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_1(&dev, &c, NULL, 0, buf, sizeof buf, &n),
            IOMT_RESULT_CRYPTO_RNG);
-    EXPECT(st, iomt_initiator_deinit(&dev), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&dev), IOMT_RESULT_OK);
     EXPECT(st, iomt_crypto_deinit(&c), IOMT_RESULT_OK);
 
     /* Data model: a short buffer tells the size needed; invalid codes are errors. */

@@ -589,8 +589,8 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
             Factor::LockedOut => 2,
         };
         for _ in 0..attempts {
-            let mut ini = Box::new(zeroed::<iomt_initiator>());
-            let mut resp = Box::new(zeroed::<iomt_responder>());
+            let mut ini = Box::new(zeroed::<iomt_handshake>());
+            let mut resp = Box::new(zeroed::<iomt_handshake>());
             let icfg = iomt_initiator_config {
                 method: 3,
                 expect_message_4: 0,
@@ -611,11 +611,11 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 ead_labels: std::ptr::null(),
                 ead_labels_len: 0,
             };
-            ok(iomt_initiator_init(&mut *ini, &icfg));
-            ok(iomt_responder_init(&mut *resp, &rcfg));
+            ok(iomt_handshake_init_initiator(&mut *ini, &icfg));
+            ok(iomt_handshake_init_responder(&mut *resp, &rcfg));
             let mut m = [0u8; IOMT_MAX_MESSAGE_LEN];
             let mut n = 0;
-            ok(iomt_initiator_write_message_1(
+            ok(iomt_handshake_write_message_1(
                 &mut *ini,
                 &mut *c,
                 std::ptr::null(),
@@ -624,13 +624,13 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 m.len(),
                 &mut n,
             ));
-            ok(iomt_responder_read_message_1(
+            ok(iomt_handshake_read_message_1(
                 &mut *resp,
                 &mut *c,
                 m.as_ptr(),
                 n,
             ));
-            ok(iomt_responder_write_message_2(
+            ok(iomt_handshake_write_message_2(
                 &mut *resp,
                 &mut *c,
                 &*cred_r,
@@ -640,7 +640,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 m.len(),
                 &mut n,
             ));
-            ok(iomt_initiator_read_message_2(
+            ok(iomt_handshake_read_message_2(
                 &mut *ini,
                 &mut *c,
                 &*trust_i,
@@ -652,7 +652,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
             if !matches!(factor, Factor::Verified) {
                 app_v[0] ^= 1;
             }
-            ok(iomt_initiator_factor_tag(
+            ok(iomt_handshake_factor_tag(
                 &*ini,
                 &mut *c,
                 app_v.as_ptr(),
@@ -668,7 +668,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
             } else {
                 (&item as *const iomt_ead_item, 1)
             };
-            ok(iomt_initiator_write_message_3(
+            ok(iomt_handshake_write_message_3(
                 &mut *ini,
                 &mut *c,
                 &*cred_i,
@@ -678,7 +678,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 m.len(),
                 &mut n,
             ));
-            ok(iomt_responder_read_message_3(
+            ok(iomt_handshake_read_message_3(
                 &mut *resp,
                 &mut *c,
                 &*trust_r,
@@ -686,9 +686,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 n,
             ));
             ok(iomt_session_auth_deinit(&mut *auth));
-            ok(iomt_session_auth_init_responder(
-                &mut *auth, &mut *c, &mut *resp,
-            ));
+            ok(iomt_session_auth_init(&mut *auth, &mut *c, &mut *resp));
             let r = iomt_session_auth_verify_factor(
                 &mut *auth,
                 &mut *resp,
@@ -699,8 +697,8 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
                 NOW,
             );
             assert_ne!(r, iomt_result::Panic);
-            ok(iomt_initiator_deinit(&mut *ini));
-            ok(iomt_responder_deinit(&mut *resp));
+            ok(iomt_handshake_deinit(&mut *ini));
+            ok(iomt_handshake_deinit(&mut *resp));
         }
         let mut info: iomt_session_auth_info = zeroed();
         ok(iomt_session_auth_get_info(&*auth, &mut info));

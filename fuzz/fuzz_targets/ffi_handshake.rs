@@ -1,5 +1,5 @@
 //! The C API's EDHOC responder entry points with arbitrary configuration and message
-//! bytes/lengths (NULL included): `iomt_responder_init`, `iomt_responder_read_message_1`,
+//! bytes/lengths (NULL included): `iomt_handshake_init_responder`, `iomt_handshake_read_message_1`,
 //! then the state, received-EAD, peer-error and error-message queries with arbitrary
 //! output capacities, and `deinit`. Checks: no panic crosses the boundary, NULL with a
 //! non-zero length is refused, a failed call leaves the object failed (or unchanged for
@@ -12,10 +12,10 @@ use std::mem::MaybeUninit;
 use arbitrary::{Arbitrary, Unstructured};
 use iomt_auth::edhoc::ErrorMessage;
 use iomt_ffi::{
-    iomt_crypto, iomt_crypto_deinit, iomt_crypto_init, iomt_ead_item, iomt_handshake_state,
-    iomt_responder, iomt_responder_config, iomt_responder_deinit, iomt_responder_error_message,
-    iomt_responder_init, iomt_responder_peer_error, iomt_responder_read_message_1,
-    iomt_responder_received_ead, iomt_responder_state, iomt_result,
+    iomt_crypto, iomt_crypto_deinit, iomt_crypto_init, iomt_ead_item, iomt_handshake,
+    iomt_handshake_deinit, iomt_handshake_error_message, iomt_handshake_get_state,
+    iomt_handshake_init_responder, iomt_handshake_peer_error, iomt_handshake_read_message_1,
+    iomt_handshake_received_ead, iomt_handshake_state, iomt_responder_config, iomt_result,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -90,9 +90,9 @@ fuzz_target!(|data: &[u8]| {
             ead_labels_len: LABELS.len(),
         }
     };
-    let mut resp: iomt_responder = zeroed();
+    let mut resp: iomt_handshake = zeroed();
     // SAFETY: valid pointers; the config's slices are valid for their lengths.
-    let r = unsafe { iomt_responder_init(&mut resp, &cfg) };
+    let r = unsafe { iomt_handshake_init_responder(&mut resp, &cfg) };
     assert_ne!(r, iomt_result::Panic);
     if r != iomt_result::Ok {
         // SAFETY: valid crypto object.
@@ -106,7 +106,7 @@ fuzz_target!(|data: &[u8]| {
         message.as_ptr()
     };
     // SAFETY: `ptr` is NULL or valid for `message.len()` bytes.
-    let r = unsafe { iomt_responder_read_message_1(&mut resp, &mut crypto, ptr, message.len()) };
+    let r = unsafe { iomt_handshake_read_message_1(&mut resp, &mut crypto, ptr, message.len()) };
     assert_ne!(r, iomt_result::Panic);
     if s.null_message {
         assert_eq!(r, iomt_result::NullParameter);
@@ -115,13 +115,13 @@ fuzz_target!(|data: &[u8]| {
     let mut state: iomt_handshake_state = zeroed();
     // SAFETY: valid pointers.
     assert_ne!(
-        unsafe { iomt_responder_state(&resp, &mut state) },
+        unsafe { iomt_handshake_get_state(&resp, &mut state) },
         iomt_result::Panic
     );
     let mut item: iomt_ead_item = zeroed();
     // SAFETY: valid pointers.
     let r_ead =
-        unsafe { iomt_responder_received_ead(&resp, usize::from(s.ead_index % 4), &mut item) };
+        unsafe { iomt_handshake_received_ead(&resp, usize::from(s.ead_index % 4), &mut item) };
     assert_ne!(r_ead, iomt_result::Panic);
     if r_ead == iomt_result::Ok && item.value_len > 0 {
         assert!(!item.value.is_null());
@@ -133,7 +133,7 @@ fuzz_target!(|data: &[u8]| {
     let mut code = 0i32;
     // SAFETY: valid pointers.
     assert_ne!(
-        unsafe { iomt_responder_peer_error(&resp, &mut code) },
+        unsafe { iomt_handshake_peer_error(&resp, &mut code) },
         iomt_result::Panic
     );
 
@@ -141,7 +141,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out = vec![0xA5u8; cap];
     let mut out_len = usize::MAX;
     // SAFETY: valid pointers and lengths.
-    let r = unsafe { iomt_responder_error_message(&resp, out.as_mut_ptr(), cap, &mut out_len) };
+    let r = unsafe { iomt_handshake_error_message(&resp, out.as_mut_ptr(), cap, &mut out_len) };
     assert_ne!(r, iomt_result::Panic);
     match r {
         iomt_result::Ok if out_len > 0 => {
@@ -161,8 +161,8 @@ fuzz_target!(|data: &[u8]| {
 
     // SAFETY: valid objects; deinit twice is refused, never a double free.
     unsafe {
-        assert_eq!(iomt_responder_deinit(&mut resp), iomt_result::Ok);
-        assert_ne!(iomt_responder_deinit(&mut resp), iomt_result::Panic);
+        assert_eq!(iomt_handshake_deinit(&mut resp), iomt_result::Ok);
+        assert_ne!(iomt_handshake_deinit(&mut resp), iomt_result::Panic);
         assert_eq!(iomt_crypto_deinit(&mut crypto), iomt_result::Ok);
     }
 });

@@ -1,8 +1,9 @@
 //! The C API's session functions and the initiator's message_2/message_4 readers
 //! (`iomt-ffi`), after a real handshake (RFC 9529 keys, P-256, a deterministic RNG
 //! callback) done once per process: the completed sessions and the initiators waiting for
-//! message_2/message_4 are kept as templates and byte-copied into fresh storage per input
-//! (the objects hold no pointers, so a copy is an independent object).
+//! message_2/message_4 are kept as templates and duplicated into fresh storage per input
+//! with `iomt_ffi::__test_kit` (a plain byte copy reads as not initialised: the storage
+//! is bound to its address).
 //!
 //! The first input byte picks the suite (bit 0: EDHOC suite 2, AES-CCM-16-64-128, or
 //! suite 5, ChaCha20-Poly1305; both P-256) and the mode (bits 1-2):
@@ -17,11 +18,11 @@
 //!   opens to what was sealed (type, payload, slot, the consent tag bound at seal time);
 //!   an opened frame delivered again is `FRAME_REPLAYED`/`FRAME_TOO_OLD`/`FRAME_WRONG_EPOCH`
 //!   (or `SESSION_CLOSED`); `get_info`'s closed flag follows close frames and limits.
-//! - mode 2 / 3: arbitrary bytes to `iomt_initiator_read_message_2` (after a real
+//! - mode 2 / 3: arbitrary bytes to `iomt_handshake_read_message_2` (after a real
 //!   message_1) / `_read_message_4` (after a real message_3). Checks: only the genuine
 //!   message is accepted; any other outcome leaves the object FAILED (or back at START
 //!   for `HANDSHAKE_RETRY_SUITE`) and a second read says `OBJECT_FAILED`;
-//!   `iomt_initiator_error_message` with any capacity writes a whole, parsable message or
+//!   `iomt_handshake_error_message` with any capacity writes a whole, parsable message or
 //!   nothing.
 //!
 //! Seeds: `IOMT_FFI_SESSION_SEEDS=$PWD/corpus/ffi_session cargo +nightly fuzz run
@@ -54,14 +55,6 @@ fn zeroed<T>() -> Box<T> {
     unsafe { Box::new(MaybeUninit::<T>::zeroed().assume_init()) }
 }
 
-/// A byte copy of an object's storage (the C API's objects hold no pointers).
-fn copy_of<T>(t: &T) -> Box<T> {
-    let mut b = zeroed::<T>();
-    // SAFETY: both are valid, distinct, aligned storage of one `T`.
-    unsafe { std::ptr::copy_nonoverlapping(t, &mut *b, 1) };
-    b
-}
-
 fn bytes_of<T>(v: &T) -> Vec<u8> {
     // SAFETY: reading the bytes of a value (plain data or 0xA5-filled storage).
     unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()).to_vec() }
@@ -87,10 +80,10 @@ struct Template {
     dev: Box<iomt_session>,
     gw: Box<iomt_session>,
     /// An initiator after writing message_1, and the responder's genuine message_2.
-    wait_m2: Box<iomt_initiator>,
+    wait_m2: Box<iomt_handshake>,
     message_2: Vec<u8>,
     /// An initiator after writing message_3, and the responder's genuine message_4.
-    wait_m4: Box<iomt_initiator>,
+    wait_m4: Box<iomt_handshake>,
     message_4: Vec<u8>,
 }
 
@@ -165,16 +158,16 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
         ead_labels: std::ptr::null(),
         ead_labels_len: 0,
     };
-    let mut i = zeroed::<iomt_initiator>();
-    let mut r = zeroed::<iomt_responder>();
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
     let mut m = vec![0u8; IOMT_MAX_MESSAGE_LEN];
     let mut n = 0usize;
     let (m2, m4, wait_m2, wait_m4);
     // SAFETY: every pointer is a live local of the right type and size.
     unsafe {
-        ok(iomt_initiator_init(&mut *i, &icfg));
-        ok(iomt_responder_init(&mut *r, &rcfg));
-        ok(iomt_initiator_write_message_1(
+        ok(iomt_handshake_init_initiator(&mut *i, &icfg));
+        ok(iomt_handshake_init_responder(&mut *r, &rcfg));
+        ok(iomt_handshake_write_message_1(
             &mut *i,
             &mut *c,
             std::ptr::null(),
@@ -183,14 +176,14 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
             m.len(),
             &mut n,
         ));
-        wait_m2 = copy_of(&*i);
-        ok(iomt_responder_read_message_1(
+        wait_m2 = __test_kit::duplicate_handshake(&i);
+        ok(iomt_handshake_read_message_1(
             &mut *r,
             &mut *c,
             m.as_ptr(),
             n,
         ));
-        ok(iomt_responder_write_message_2(
+        ok(iomt_handshake_write_message_2(
             &mut *r,
             &mut *c,
             &*gw_cred,
@@ -201,14 +194,14 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
             &mut n,
         ));
         m2 = m[..n].to_vec();
-        ok(iomt_initiator_read_message_2(
+        ok(iomt_handshake_read_message_2(
             &mut *i,
             &mut *c,
             dev_trust,
             m.as_ptr(),
             n,
         ));
-        ok(iomt_initiator_write_message_3(
+        ok(iomt_handshake_write_message_3(
             &mut *i,
             &mut *c,
             &*dev_cred,
@@ -218,15 +211,15 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
             m.len(),
             &mut n,
         ));
-        wait_m4 = copy_of(&*i);
-        ok(iomt_responder_read_message_3(
+        wait_m4 = __test_kit::duplicate_handshake(&i);
+        ok(iomt_handshake_read_message_3(
             &mut *r,
             &mut *c,
             &*gw_trust,
             m.as_ptr(),
             n,
         ));
-        ok(iomt_responder_write_message_4(
+        ok(iomt_handshake_write_message_4(
             &mut *r,
             &mut *c,
             std::ptr::null(),
@@ -236,7 +229,7 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
             &mut n,
         ));
         m4 = m[..n].to_vec();
-        ok(iomt_initiator_read_message_4(
+        ok(iomt_handshake_read_message_4(
             &mut *i,
             &mut *c,
             m.as_ptr(),
@@ -247,14 +240,10 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
     let mut gw = zeroed::<iomt_session>();
     // SAFETY: completed objects, valid storage.
     unsafe {
-        ok(iomt_session_init_initiator(
-            &mut *dev, &mut *i, &mut *c, CONN_ID,
-        ));
-        ok(iomt_session_init_responder(
-            &mut *gw, &mut *r, &mut *c, CONN_ID,
-        ));
-        ok(iomt_initiator_deinit(&mut *i));
-        ok(iomt_responder_deinit(&mut *r));
+        ok(iomt_session_init(&mut *dev, &mut *i, &mut *c, CONN_ID));
+        ok(iomt_session_init(&mut *gw, &mut *r, &mut *c, CONN_ID));
+        ok(iomt_handshake_deinit(&mut *i));
+        ok(iomt_handshake_deinit(&mut *r));
         ok(iomt_crypto_deinit(&mut *c));
     }
     Template {
@@ -302,10 +291,10 @@ fn tags() -> &'static [Vec<u8>] {
 
 // ---- Handshake readers (modes 2 and 3) ------------------------------------------------
 
-fn state(i: &iomt_initiator) -> iomt_handshake_state {
+fn state(i: &iomt_handshake) -> iomt_handshake_state {
     let mut s = MaybeUninit::<iomt_handshake_state>::uninit();
     // SAFETY: valid pointers.
-    ok(unsafe { iomt_initiator_state(i, s.as_mut_ptr()) });
+    ok(unsafe { iomt_handshake_get_state(i, s.as_mut_ptr()) });
     // SAFETY: written on OK.
     unsafe { s.assume_init() }
 }
@@ -317,24 +306,29 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     let msg = ops.rest();
     let mut c = crypto();
     let (mut i, genuine) = if m4 {
-        (copy_of(&*tpl.wait_m4), &tpl.message_4)
+        (
+            __test_kit::duplicate_handshake(&tpl.wait_m4),
+            &tpl.message_4,
+        )
     } else {
-        (copy_of(&*tpl.wait_m2), &tpl.message_2)
+        (
+            __test_kit::duplicate_handshake(&tpl.wait_m2),
+            &tpl.message_2,
+        )
     };
-    let read = |i: &mut iomt_initiator, c: &mut iomt_crypto| {
+    let read = |i: &mut iomt_handshake, c: &mut iomt_crypto| {
         // SAFETY: valid objects; `msg` is valid for its length (never NULL).
         unsafe {
             if m4 {
-                iomt_initiator_read_message_4(i, c, msg.as_ptr(), msg.len())
+                iomt_handshake_read_message_4(i, c, msg.as_ptr(), msg.len())
             } else {
-                iomt_initiator_read_message_2(i, c, &*t.dev_trust, msg.as_ptr(), msg.len())
+                iomt_handshake_read_message_2(i, c, &*t.dev_trust, msg.as_ptr(), msg.len())
             }
         }
     };
     let r = read(&mut i, &mut c);
     assert_ne!(r, iomt_result::Panic);
     if msg == &genuine[..] {
-        // Also shows that a byte copy of the template is a working object.
         assert_eq!(r, iomt_result::Ok, "the genuine message was refused");
     }
     let s = state(&i);
@@ -382,7 +376,7 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     let mut out = vec![0xA5u8; cap + 16];
     let mut out_len = usize::MAX;
     // SAFETY: valid pointers; `cap` bytes of `out` are offered.
-    let r = unsafe { iomt_initiator_error_message(&*i, out.as_mut_ptr(), cap, &mut out_len) };
+    let r = unsafe { iomt_handshake_error_message(&*i, out.as_mut_ptr(), cap, &mut out_len) };
     assert_ne!(r, iomt_result::Panic);
     match r {
         iomt_result::Ok => {
@@ -412,7 +406,7 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     }
     // SAFETY: valid objects.
     unsafe {
-        ok(iomt_initiator_deinit(&mut *i));
+        ok(iomt_handshake_deinit(&mut *i));
         ok(iomt_crypto_deinit(&mut *c));
     }
 }
@@ -649,7 +643,10 @@ impl Sessions {
 fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
     let tpl = &t.suites[suite];
     let mut w = Sessions {
-        s: [copy_of(&*tpl.dev), copy_of(&*tpl.gw)],
+        s: [
+            __test_kit::duplicate_session(&tpl.dev),
+            __test_kit::duplicate_session(&tpl.gw),
+        ],
         c: crypto(),
         slots: Default::default(),
         closed: [false; 2],

@@ -23,7 +23,11 @@
 //!   (or a call after `deinit`) sees no magic and is harmless.
 #![expect(unsafe_code, reason = "the C boundary: raw pointers from C")]
 
+#[cfg(feature = "test-kit")]
+use core::mem::MaybeUninit;
 use core::mem::{align_of, size_of};
+#[cfg(feature = "test-kit")]
+use std::boxed::Box;
 
 use zeroize::Zeroize;
 
@@ -399,6 +403,31 @@ pub(crate) unsafe fn get_mut<'a, S: Storage>(ptr: *mut S) -> Result<&'a mut S::I
     }
     // SAFETY: as in `get`, and exclusive by the caller's contract.
     Ok(unsafe { &mut (*ptr.cast::<Slot<S::Inner>>()).value })
+}
+
+/// Test support only (feature `test-kit`): a byte copy of the live object in `src`,
+/// re-bound to its new address so that it is live there. This is exactly what the
+/// address-bound magic forbids a C caller; the fuzz targets use it to start each input
+/// from a template made once per process.
+///
+/// # Safety
+/// `src` must point to storage of type `S`.
+#[cfg(feature = "test-kit")]
+pub(crate) unsafe fn duplicate<S: Storage>(src: *const S) -> Result<Box<S>, iomt_result> {
+    check_storage(src)?;
+    // SAFETY: forwarded contract.
+    if !unsafe { is_live(src) } {
+        return Err(iomt_result::NotInitialized);
+    }
+    let mut dst: Box<MaybeUninit<S>> = Box::new(MaybeUninit::zeroed());
+    let ptr = dst.as_mut_ptr();
+    // SAFETY: `src` is live storage of `S`; `ptr` is fresh, distinct, aligned storage of `S`.
+    unsafe {
+        core::ptr::copy_nonoverlapping(src, ptr, 1);
+        ptr.cast::<u64>().write(bound_magic::<S>(ptr));
+    }
+    // SAFETY: every storage type is plain bytes (any bit pattern is a valid value).
+    Ok(unsafe { dst.assume_init() })
 }
 
 /// Drops the live object (if any) and zeroizes the whole storage. NULL is fine.

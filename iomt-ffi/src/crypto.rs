@@ -79,8 +79,13 @@ impl rand_core::TryCryptoRng for CallbackRng {}
 
 /// The crypto provider every handshake and session call uses: RustCrypto, or with the
 /// `p256-cortex-m4` feature on Arm the P256-Cortex-M4 assembly for P-256.
+#[cfg(not(feature = "test-kit"))]
 #[doc(hidden)]
 pub type Provider = Backend<CallbackRng>;
+/// In test builds (feature `test-kit`) every provider call is counted.
+#[cfg(feature = "test-kit")]
+#[doc(hidden)]
+pub type Provider = crate::counting::Counting<Backend<CallbackRng>>;
 
 /// Size of [`iomt_crypto`] storage in bytes.
 pub const IOMT_CRYPTO_SIZE: usize = 32;
@@ -122,6 +127,8 @@ pub unsafe extern "C" fn iomt_crypto_init(
     ffi_panic_boundary! {
         let callback = rng.ok_or(iomt_result::NullParameter)?;
         let provider = Backend::new(CallbackRng { callback, userdata });
+        #[cfg(feature = "test-kit")]
+        let provider = crate::counting::Counting(provider);
         // SAFETY: forwarded contract.
         unsafe { boundary::init(crypto, provider) }
     }

@@ -68,6 +68,9 @@ pub mod update;
 #[doc(hidden)]
 #[path = "test_kit.rs"]
 pub mod __test_kit;
+#[cfg(feature = "test-kit")]
+#[doc(hidden)]
+pub mod counting;
 
 pub use audit::*;
 pub use audit_events::*;

@@ -378,3 +378,17 @@ pub fn storage_in_use() -> [(&'static str, usize, usize); 4] {
         ),
     ]
 }
+
+/// A working duplicate of a live handshake at a new address (fuzz templates; a C caller
+/// cannot do this: a byte copy reads as not initialised).
+#[must_use]
+pub fn duplicate_handshake(src: &iomt_handshake) -> Box<iomt_handshake> {
+    unsafe { boundary::duplicate(src) }.unwrap()
+}
+
+/// A working duplicate of a live session at a new address (fuzz templates only: the
+/// duplicate seals with the original's keys and nonces).
+#[must_use]
+pub fn duplicate_session(src: &iomt_session) -> Box<iomt_session> {
+    unsafe { boundary::duplicate(src) }.unwrap()
+}

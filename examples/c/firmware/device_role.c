@@ -38,7 +38,7 @@ int main(void) {
     static iomt_crypto crypto;
     static iomt_credential cred;
     static iomt_trust_store trust;
-    static iomt_initiator dev;
+    static iomt_handshake dev;
     static iomt_session session;
     static const uint8_t suites[1] = {2};
     static const uint8_t c_i[1] = {0x37};
@@ -60,13 +60,13 @@ int main(void) {
     rc |= (int)iomt_trust_store_init(&trust);
     rc |= (int)iomt_trust_store_add(&trust, DEMO_CRED_R, sizeof DEMO_CRED_R, DEMO_KID_R, 1,
                                     (const uint8_t *)"gw", 2, 1u << 8);
-    rc |= (int)iomt_initiator_init(&dev, &cfg);
-    rc |= (int)iomt_initiator_write_message_1(&dev, &crypto, NULL, 0, msg, sizeof msg, &n);
+    rc |= (int)iomt_handshake_init_initiator(&dev, &cfg);
+    rc |= (int)iomt_handshake_write_message_1(&dev, &crypto, NULL, 0, msg, sizeof msg, &n);
     n = transport(msg, n);
-    rc |= (int)iomt_initiator_read_message_2(&dev, &crypto, &trust, msg, n);
-    rc |= (int)iomt_initiator_write_message_3(&dev, &crypto, &cred, NULL, 0, msg, sizeof msg, &n);
+    rc |= (int)iomt_handshake_read_message_2(&dev, &crypto, &trust, msg, n);
+    rc |= (int)iomt_handshake_write_message_3(&dev, &crypto, &cred, NULL, 0, msg, sizeof msg, &n);
     n = transport(msg, n);
-    rc |= (int)iomt_session_init_initiator(&session, &dev, &crypto, 0x27);
+    rc |= (int)iomt_session_init(&session, &dev, &crypto, 0x27);
     memset(&r, 0, sizeof r);
     r.kind = 0;
     r.unit = 1;
@@ -77,7 +77,7 @@ int main(void) {
     n = transport(msg, n);
     rc |= (int)iomt_session_open(&session, &crypto, msg, n, &opened);
     rc |= (int)iomt_session_deinit(&session);
-    rc |= (int)iomt_initiator_deinit(&dev);
+    rc |= (int)iomt_handshake_deinit(&dev);
 #else
     n = transport(msg, sizeof msg);
     rc = (int)n;

@@ -1596,4 +1596,5 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 
 mod aaa;
 mod nonce_reuse;
+mod same_calls;
 mod update;
