@@ -224,3 +224,134 @@ pub fn ecg<const N: usize>(chunk: &WaveformChunk<N>, r: &Release<'_>) -> Option<
     });
     Some(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fhir::{SessionClock, Subject};
+    use iomt_core::{ConsentRef, ConsentTag, Purpose, SFloat, Timestamp, TimestampMs};
+
+    const T: u64 = 1_800_000_000_000;
+
+    fn reading(kind: VitalKind, (m, e): (i32, i8), unit: Unit, at: u64, seq: u32) -> Reading {
+        let v = Float::from_parts(m, e).unwrap();
+        Reading::new(kind, v, unit, TimestampMs::from_millis(at), seq).unwrap()
+    }
+
+    fn with_release(f: impl FnOnce(&Release<'_>)) {
+        let tag = ConsentTag::permit(
+            ConsentRef([7; 32]),
+            1,
+            Timestamp::from_secs(0),
+            Timestamp::MAX,
+        );
+        let subject = Subject {
+            patient: "Patient/p-1".into(),
+            device: "Device/dev-1".into(),
+            id_prefix: "dev-1".into(),
+            pseudonymous: false,
+        };
+        let clock = SessionClock::default();
+        f(&Release {
+            subject: &subject,
+            tag: &tag,
+            consent_digest: "ab",
+            purpose: Purpose::Treatment,
+            break_glass: false,
+            clock: &clock,
+        });
+    }
+
+    #[test]
+    fn nibp_of_one_measurement_is_one_panel_with_components() {
+        let mmhg = Unit::MillimetreOfMercury;
+        let rs = [
+            reading(VitalKind::HeartRate, (72, 0), Unit::BeatsPerMinute, T, 1),
+            reading(VitalKind::NibpSystolic, (120, 0), mmhg, T, 2),
+            reading(VitalKind::NibpDiastolic, (80, 0), mmhg, T, 3),
+            reading(VitalKind::NibpMean, (93, 0), mmhg, T, 4),
+            reading(VitalKind::NibpDiastolic, (81, 0), mmhg, T + 1, 5), // alone
+            reading(
+                VitalKind::BodyTemperature,
+                (370, -1),
+                Unit::DegreeCelsius,
+                T,
+                6,
+            ),
+        ];
+        with_release(|r| {
+            let out = batch(&rs, r);
+            assert_eq!(out.len(), 4);
+            let panel = &out[1];
+            assert_eq!(panel["code"]["coding"][0]["code"], BP_PANEL_LOINC);
+            assert_eq!(
+                panel["meta"]["profile"][0],
+                format!("{}bp", codes::PROFILE_BASE)
+            );
+            let comps = panel["component"].as_array().unwrap();
+            let codes: Vec<&str> = comps
+                .iter()
+                .map(|c| c["code"]["coding"][0]["code"].as_str().unwrap())
+                .collect();
+            assert_eq!(codes, ["8480-6", "8462-4", "8478-0"]);
+            assert!(panel.get("valueQuantity").is_none());
+            assert_eq!(
+                out[2]["meta"]["profile"][0],
+                format!("{}vitalsigns", codes::PROFILE_BASE)
+            );
+            assert_eq!(out[3]["valueQuantity"]["value"].to_string(), "37.0");
+            assert_eq!(out[3]["effectiveDateTime"], instant(T));
+        });
+    }
+
+    #[test]
+    fn kpa_components_become_whole_mmhg() {
+        let kpa = Unit::KiloPascal;
+        let sys = reading(VitalKind::NibpSystolic, (160, -1), kpa, T, 1); // 120.0 mmHg
+        let dia = reading(VitalKind::NibpDiastolic, (107, -1), kpa, T, 2); // 80.3 mmHg
+        with_release(|r| {
+            let p = bp_panel(&sys, &dia, None, r).unwrap();
+            let q = &p["component"][0]["valueQuantity"];
+            assert_eq!(
+                (q["value"].to_string().as_str(), &q["code"]),
+                ("120", &"mm[Hg]".into())
+            );
+            assert_eq!(
+                p["component"][1]["valueQuantity"]["value"].to_string(),
+                "80"
+            );
+        });
+    }
+
+    #[test]
+    fn uptime_without_anchor_is_not_exported_and_ecg_has_its_grid() {
+        let early = reading(
+            VitalKind::HeartRate,
+            (72, 0),
+            Unit::BeatsPerMinute,
+            5_000,
+            1,
+        );
+        let factor = SFloat::from_decimal(5, -3).unwrap();
+        let mut chunk = WaveformChunk::<4>::new(
+            iomt_core::EcgLead::II,
+            250,
+            Unit::MilliVolt,
+            factor,
+            TimestampMs::from_millis(T),
+        )
+        .unwrap();
+        chunk.extend_from_slice(&[1, -2, 3]).unwrap();
+        with_release(|r| {
+            assert!(vital(&early, r).is_none(), "no anchor: no guessed time");
+            let e = ecg(&chunk, r).unwrap();
+            let sd = &e["valueSampledData"];
+            assert_eq!(sd["period"].to_string(), "4");
+            assert_eq!(sd["factor"].to_string(), "0.005");
+            assert_eq!(sd["data"], "1 -2 3");
+            assert_eq!(e["category"][0]["coding"][0]["code"], "procedure");
+            assert_eq!(e["effectiveDateTime"], instant(T));
+        });
+        assert_eq!(period_ms(360), "2.778");
+    }
+}
