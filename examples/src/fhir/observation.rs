@@ -5,7 +5,7 @@
 //!   IEEE 11073 exponent.
 //! - Blood pressure: NIBP systolic and diastolic (and mean, if sent) of one measurement (same
 //!   device time) become ONE Observation coded 85354-9 with components 8480-6, 8462-4 and
-//!   8478-0 in `mm[Hg]` (profile `bp`; a kPa reading is converted to whole mm[Hg], the
+//!   8478-0 in `mm[Hg]` (profile `bp`; a kPa reading is converted to whole `mm[Hg]`, the
 //!   profile's only unit). A lone NIBP value stays a plain `vitalsigns` Observation.
 //! - ECG: `valueSampledData` with `origin` 0 in the chunk's unit, `period` = 1000 / rate ms,
 //!   `factor` = the device's SFLOAT, `dimensions` 1, and `effectiveDateTime` = the first
@@ -26,7 +26,7 @@ use super::{
     meta, number,
 };
 
-/// mm[Hg] per kPa (1 mmHg = 133.322387415 Pa).
+/// `mm[Hg]` per kPa (1 mmHg = 133.322387415 Pa).
 const MMHG_PER_KPA: f64 = 1000.0 / 133.322_387_415;
 
 fn loinc(code: &str) -> Value {
@@ -103,7 +103,7 @@ pub fn vital(reading: &Reading, r: &Release<'_>) -> Option<Value> {
     Some(o)
 }
 
-/// One blood-pressure component in mm[Hg] (converted from kPa to whole mm[Hg]).
+/// One blood-pressure component in `mm[Hg]` (converted from kPa to whole `mm[Hg]`).
 fn bp_component(reading: &Reading) -> Option<Value> {
     let value = match reading.unit() {
         Unit::MillimetreOfMercury => value_decimal(reading.value())?,
