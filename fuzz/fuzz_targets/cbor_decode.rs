@@ -1,11 +1,11 @@
-//! The strict deterministic CBOR decoder of `iomt_auth::cbor` on untrusted bytes, and the
+//! The strict deterministic CBOR decoder of iomt-auth's CBOR subset (`iomt_auth::__fuzz::cbor`) on untrusted bytes, and the
 //! encoder/decoder round trip: re-encoding whatever the decoder accepts must reproduce the
 //! input byte for byte (it accepts only shortest-form, definite-length items), and
 //! `decode(encode(x)) == x` for arbitrary values.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use iomt_auth::cbor::{CborError, Decoder, Encoder, Major, is_one_byte_int};
+use iomt_auth::__fuzz::cbor::{CborError, Decoder, Encoder, Major, is_one_byte_int};
 use libfuzzer_sys::fuzz_target;
 
 /// Walks a CBOR sequence item by item (containers by their heads) and re-encodes it.
@@ -164,8 +164,8 @@ fuzz_target!(|data: &[u8]| {
     }
     // The crate's own fuzz entry points must agree and not panic.
     let mut scratch = [0_u8; 256];
-    let _ = iomt_auth::cbor::__fuzz::roundtrip_sequence(data, &mut scratch);
-    let _ = iomt_auth::cbor::__fuzz::skip_all(data);
+    let _ = iomt_auth::__fuzz::cbor::roundtrip_sequence(data, &mut scratch);
+    let _ = iomt_auth::__fuzz::cbor::skip_all(data);
 
     // 2. Values: decode(encode(x)) == x.
     if let Ok(items) = Vec::<Item>::arbitrary_take_rest(Unstructured::new(data)) {

@@ -6,6 +6,12 @@
 
 use iomt_crypto::CryptoProvider;
 
+/// The CBOR subset (crate-private API) for the `cbor_decode` fuzz target.
+pub mod cbor {
+    pub use crate::cbor::__fuzz::{roundtrip_sequence, skip_all};
+    pub use crate::cbor::{CborError, Decoder, Encoder, Major, is_one_byte_int};
+}
+
 use crate::audit::{AuditRecord, ExportChunk, ExportVerifier, RECORD_LEN};
 use crate::factor::{FACTOR_EAD_ITEM_LEN, FactorTag};
 use crate::update::{MAX_MANIFEST_LEN, Manifest, VendorAnchor, VerifiedManifest};

@@ -5,7 +5,7 @@
 //!   exporter and KeyUpdate on [`edhoc::Completed`].
 //! - [`cred`]: CCS credentials, ID_CRED, the [`cred::TrustStore`] trait mapping a peer
 //!   credential to an identity and roles.
-//! - [`cbor`]: the strict deterministic CBOR subset the messages use.
+//! - `cbor` (crate-private): the strict deterministic CBOR subset the messages use.
 //! - [`error`]: [`AuthError`], the crate's one error type.
 //!
 //! The crypto provider (`iomt_crypto::CryptoProvider`) is passed into every handshake
@@ -63,7 +63,9 @@
 #[cfg(test)]
 extern crate std;
 
-pub mod cbor;
+/// The strict deterministic CBOR subset iomt-auth parses with (crate-private; the fuzz
+/// targets reach it through `__fuzz::cbor`).
+pub(crate) mod cbor;
 pub mod cred;
 pub mod edhoc;
 pub mod error;

@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use iomt_auth::AuthError;
-use iomt_auth::cbor::CborError;
 use iomt_auth::cred::LocalCredential;
 use iomt_auth::edhoc::*;
+use iomt_auth::error::CborError;
 use iomt_auth::error::PeerMisbehaved;
 use iomt_crypto::DeterministicProvider;
 

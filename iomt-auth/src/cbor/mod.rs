@@ -36,7 +36,7 @@ pub enum CborError {
     TrailingBytes,
     /// A text string that is not valid UTF-8.
     InvalidUtf8,
-    /// Nesting deeper than [`MAX_DEPTH`] while skipping.
+    /// Nesting deeper than 16 levels (`MAX_DEPTH`) while skipping.
     TooDeep,
     /// The output buffer is too small (encoder only).
     BufferTooSmall {
@@ -63,7 +63,7 @@ impl fmt::Display for CborError {
 }
 
 /// Maximum nesting accepted by [`Decoder::skip_item`].
-pub const MAX_DEPTH: usize = 16;
+pub(crate) const MAX_DEPTH: usize = 16;
 
 /// CBOR major types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +113,7 @@ pub const fn is_one_byte_int(b: u8) -> bool {
 
 /// Length of the head for an argument `arg`.
 #[must_use]
-pub const fn head_len(arg: u64) -> usize {
+pub(crate) const fn head_len(arg: u64) -> usize {
     if arg < 24 {
         1
     } else if arg <= 0xff {
@@ -129,7 +129,7 @@ pub const fn head_len(arg: u64) -> usize {
 
 /// Encoded length of a byte string of `len` bytes.
 #[must_use]
-pub const fn bstr_len(len: usize) -> usize {
+pub(crate) const fn bstr_len(len: usize) -> usize {
     head_len(len as u64).saturating_add(len)
 }
 
@@ -608,7 +608,7 @@ impl<'a> Decoder<'a> {
 
 /// Entry points for the fuzz targets (not a stable API).
 #[doc(hidden)]
-pub mod __fuzz {
+pub(crate) mod __fuzz {
     use super::{Decoder, Encoder, Major};
 
     /// Decodes a CBOR sequence item by item, re-encodes every scalar, and checks that

@@ -143,7 +143,8 @@ fn next_item<'a>(d: &mut Decoder<'a>) -> Result<EadItem<'a>, AuthError> {
 ///
 /// The storable handshake states keep the EAD of the last message they accepted in
 /// one of these, so a caller can read it between two calls without borrowing the
-/// message buffer. Invariant: the bytes passed [`Ead::parse`] when they were copied.
+/// message buffer. Invariant: the bytes passed the EAD validation (item syntax, the
+/// critical rule, at most [`MAX_EAD_LEN`]) when they were copied.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ReceivedEad {
     raw: [u8; MAX_EAD_LEN],
