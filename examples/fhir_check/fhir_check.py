@@ -19,6 +19,7 @@ Every finding names its rule; the exit status is 1 if there is any, else 0.
 
 import argparse
 import base64
+import calendar
 import hashlib
 import json
 import os
@@ -133,8 +134,6 @@ def parse_instant_ms(s):
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$", s or "")
     if not m:
         return None
-    import calendar
-
     y, mo, d, h, mi, se = (int(x) for x in m.groups()[:6])
     ms = int((m.group(7) or "0").ljust(3, "0"))
     return (calendar.timegm((y, mo, d, h, mi, se)) * 1000) + ms
