@@ -17,8 +17,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use embedded_io::{Read, Write as IoWrite};
 use iomt_auth::audit::{
-    AuditEvent, AuditLog, AuditMeta, AuditStore, Detail, ENTRY_LEN, Entry, Outcome, SUBJECT_DEVICE,
-    StorageError, subject_of,
+    AuditEvent, AuditLog, AuditMeta, AuditStore, ENTRY_LEN, Entry, Event, StorageError, subject_of,
 };
 use iomt_auth::cred::{IdCred, LocalCredential};
 use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
@@ -282,22 +281,12 @@ impl Gateway {
         })
     }
 
-    fn audit(
-        &self,
-        crypto: &mut Crypto,
-        event: AuditEvent,
-        outcome: Outcome,
-        who: &[u8],
-        detail: Detail,
-    ) {
-        let subject = if who.is_empty() {
-            SUBJECT_DEVICE
-        } else {
-            subject_of(crypto, who)
-        };
+    /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C
+    /// API uses too).
+    fn audit(&self, crypto: &mut Crypto, event: Event) {
         if let Ok(mut log) = self.audit.lock() {
             // A full RAM ring overwrites (and counts); an append error is not expected.
-            let _ = log.append(crypto, now_secs(), event, outcome, subject, detail);
+            let _ = log.record(crypto, now_secs(), event);
         }
     }
 
@@ -488,17 +477,11 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
         &mut rx,
         &mut tx,
     ) {
-        let code = match e {
-            HandshakeError::Auth(a) => u32::from(a.code()),
-            HandshakeError::Transport(_) => 0,
+        let error = match e {
+            HandshakeError::Auth(a) => Some(a),
+            HandshakeError::Transport(_) => None,
         };
-        gw.audit(
-            &mut crypto,
-            AuditEvent::HandshakeFailed,
-            Outcome::Failure,
-            &[],
-            Detail::from_u32s(code, 0),
-        );
+        gw.audit(&mut crypto, Event::handshake_failed(error));
         report.error = Some(format!("handshake: {e}"));
         return report;
     }
@@ -508,6 +491,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     };
     report.method_suite = Some((done.method().id(), done.selected_suite().id()));
     let identity = done.peer_identity();
+    let succeeded = Event::handshake_succeeded(&mut crypto, done);
     let mut channel: Channel =
         match Channel::from_edhoc(&mut crypto, done, Side::Responder, conn_id) {
             Ok(c) => c,
@@ -524,16 +508,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     };
     report.device = Some(reg.identity.clone());
     report.patient = Some(reg.patient.clone());
-    if let Some((m, s)) = report.method_suite {
-        let detail = Detail::from_slice(&[s, m]);
-        gw.audit(
-            &mut crypto,
-            AuditEvent::HandshakeSucceeded,
-            Outcome::Success,
-            reg.identity.as_bytes(),
-            detail,
-        );
-    }
+    gw.audit(&mut crypto, succeeded);
 
     let mut buf = [0u8; MAX_FRAME_LEN];
     loop {
@@ -591,14 +566,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
             Err(e @ ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
                 report.replays_rejected += 1;
                 gw.counters.replays_rejected.fetch_add(1, Ordering::Relaxed);
-                let detail = Detail::from_u32s(u32::from(conn_id), u32::from(e.code()));
-                gw.audit(
-                    &mut crypto,
-                    AuditEvent::ReplayOrForgery,
-                    Outcome::Denied,
-                    &[],
-                    detail,
-                );
+                gw.audit(&mut crypto, Event::frame_rejected(conn_id, e.code()));
             }
             Err(e) if e.is_fatal() => {
                 report.error = Some(format!("session closed: {e}"));
@@ -608,14 +576,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 // Forged, modified, re-labelled or malformed: dropped, session unchanged.
                 report.tamper_rejected += 1;
                 gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
-                let detail = Detail::from_u32s(u32::from(conn_id), u32::from(e.code()));
-                gw.audit(
-                    &mut crypto,
-                    AuditEvent::ReplayOrForgery,
-                    Outcome::Denied,
-                    &[],
-                    detail,
-                );
+                gw.audit(&mut crypto, Event::frame_rejected(conn_id, e.code()));
             }
         }
     }

@@ -1125,6 +1125,13 @@ typedef struct IOMT_ALIGNED(8) iomt_handshake {
 } iomt_handshake;
 
 /**
+ * An established session (one per peer).
+ */
+typedef struct IOMT_ALIGNED(16) iomt_session {
+  uint8_t _opaque[IOMT_SESSION_SIZE];
+} iomt_session;
+
+/**
  * Verifies one audit export from a device (gateway side).
  */
 typedef struct IOMT_ALIGNED(8) iomt_audit_export_verifier {
@@ -1619,13 +1626,6 @@ typedef struct iomt_peer_info {
 } iomt_peer_info;
 
 /**
- * An established session (one per peer).
- */
-typedef struct IOMT_ALIGNED(16) iomt_session {
-  uint8_t _opaque[IOMT_SESSION_SIZE];
-} iomt_session;
-
-/**
  * An authenticated, decrypted frame.
  */
 typedef struct iomt_opened {
@@ -2008,21 +2008,23 @@ iomt_result iomt_audit_log_record_handshake(struct iomt_audit_log *log,
                                             uint32_t *seq);
 
 /**
- * Records a frame `iomt_session_open` rejected (`result` is what it returned: replayed,
- * too old, forged, malformed, wrong connection id or epoch, bad consent slot) as
- * `ReplayOrForgery` (outcome denied, detail: the result code). Writes the record's
- * sequence number to `*seq`.
+ * Records the last frame `iomt_session_open` rejected on `session` (replayed, too old,
+ * forged, malformed, wrong connection id or epoch, bad consent slot) as
+ * `ReplayOrForgery` (outcome denied; detail: the session's connection id and the
+ * library's code of the rejection — the layout the Rust gateway writes, from
+ * `iomt_auth::audit::Event::frame_rejected`). A rejection is recorded once. Writes the
+ * record's sequence number to `*seq`.
  *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_ARGUMENT` (`result` is not a frame
- * rejection, e.g. OK or a closed session), `AUDIT_STORAGE`, `AUDIT_SEQUENCE_EXHAUSTED`.
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` (no rejected frame since the last
+ * record), `AUDIT_STORAGE`, `AUDIT_SEQUENCE_EXHAUSTED`.
  *
  * # Safety
  * Every pointer must be valid as described.
  */
 iomt_result iomt_audit_log_record_frame_rejection(struct iomt_audit_log *log,
                                                   struct iomt_crypto *crypto,
-                                                  uint32_t result,
+                                                  struct iomt_session *session,
                                                   uint64_t now,
                                                   uint32_t *seq);
 

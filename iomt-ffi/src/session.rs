@@ -15,7 +15,7 @@
 //!   next call on the session (or until the frame buffer is reused).
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
-use iomt_proto::{Channel, CloseReason, FrameType, Side};
+use iomt_proto::{Channel, CloseReason, FrameType, ProtoError, Side};
 
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::iomt_crypto;
@@ -40,6 +40,38 @@ const _: () = {
 /// The channel type behind every session: replay window 64, 4 consent slots.
 type SessionChannel = Channel<64, { IOMT_CONSENT_SLOTS as usize }>;
 
+/// The object behind [`iomt_session`]: the channel and the last frame it rejected (for
+/// `iomt_audit_log_record_frame_rejection`, which records it with the library's code).
+pub(crate) struct SessionObj {
+    pub(crate) ch: SessionChannel,
+    pub(crate) last_rejection: Option<ProtoError>,
+}
+
+impl core::ops::Deref for SessionObj {
+    type Target = SessionChannel;
+    fn deref(&self) -> &SessionChannel {
+        &self.ch
+    }
+}
+
+impl core::ops::DerefMut for SessionObj {
+    fn deref_mut(&mut self) -> &mut SessionChannel {
+        &mut self.ch
+    }
+}
+
+/// Whether `e` is a rejected frame (malformed, not acceptable now, forged, or with
+/// invalid content) — what the audit log records as `ReplayOrForgery`.
+const fn is_frame_rejection(e: ProtoError) -> bool {
+    matches!(
+        e,
+        ProtoError::Malformed(_)
+            | ProtoError::Rejected(_)
+            | ProtoError::AuthenticationFailed
+            | ProtoError::PeerMisbehaved(_)
+    )
+}
+
 /// Size of [`iomt_session`] storage in bytes.
 pub const IOMT_SESSION_SIZE: usize = 1024;
 /// Alignment of [`iomt_session`] storage (16: the replay window is a 128-bit bitmap).
@@ -53,7 +85,7 @@ pub struct iomt_session {
 
 storage_asserts!(
     iomt_session,
-    SessionChannel,
+    SessionObj,
     IOMT_SESSION_SIZE,
     IOMT_SESSION_ALIGN,
     0x696f_6d74_5345_5353
@@ -145,7 +177,7 @@ pub unsafe extern "C" fn iomt_session_init(
         let side = if initiator { Side::Initiator } else { Side::Responder };
         let ch = SessionChannel::from_edhoc(provider, completed, side, conn_id)?;
         // SAFETY: forwarded contract.
-        unsafe { boundary::init(session, ch) }
+        unsafe { boundary::init(session, SessionObj { ch, last_rejection: None }) }
     }
 }
 
@@ -272,7 +304,7 @@ pub unsafe extern "C" fn iomt_session_open(
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (ch, provider, frame_buf, out) = unsafe {
+        let (obj, provider, frame_buf, out) = unsafe {
             (
                 boundary::get_mut(session)?,
                 boundary::get_mut(crypto)?,
@@ -283,7 +315,15 @@ pub unsafe extern "C" fn iomt_session_open(
         if frame.is_null() {
             return Err(iomt_result::NullParameter);
         }
-        let o = ch.open(provider, frame_buf)?;
+        let o = match obj.ch.open(provider, frame_buf) {
+            Ok(o) => o,
+            Err(e) => {
+                if is_frame_rejection(e) {
+                    obj.last_rejection = Some(e);
+                }
+                return Err(e.into());
+            }
+        };
         let frame_type = match o.frame_type {
             FrameType::Data => iomt_frame_type::Data,
             FrameType::Consent => iomt_frame_type::Consent,

@@ -392,3 +392,12 @@ pub fn duplicate_handshake(src: &iomt_handshake) -> Box<iomt_handshake> {
 pub fn duplicate_session(src: &iomt_session) -> Box<iomt_session> {
     unsafe { boundary::duplicate(src) }.unwrap()
 }
+
+/// The library's completed handshake inside a completed `iomt_handshake` (the C API
+/// holds iomt-auth's own state machine).
+///
+/// # Safety
+/// `hs` must be a live, completed handshake not borrowed elsewhere.
+pub unsafe fn completed_of<'a>(hs: *mut iomt_handshake) -> &'a mut iomt_auth::edhoc::Completed {
+    unsafe { completed(hs) }.unwrap().0
+}

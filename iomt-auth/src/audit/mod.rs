@@ -46,10 +46,12 @@ use core::fmt;
 use iomt_core::{Operation, Timestamp};
 use iomt_crypto::{CryptoError, CryptoProvider};
 
+mod events;
 pub mod export;
 mod record;
 mod store;
 
+pub use events::Event;
 pub use export::{
     CHALLENGE_LEN, ExportChunk, ExportSummary, ExportVerifier, RecordsChunk, SUMMARY_LEN,
     VerifiedExport,

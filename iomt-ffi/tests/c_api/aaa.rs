@@ -10,8 +10,8 @@ use iomt_core::RoleSet;
 // A RAM "flash" behind the audit and factor callbacks.
 
 #[derive(Default)]
-struct Flash {
-    slots: Vec<[u8; IOMT_AUDIT_ENTRY_LEN]>,
+pub(super) struct Flash {
+    pub(super) slots: Vec<[u8; IOMT_AUDIT_ENTRY_LEN]>,
     meta: Option<iomt_audit_meta>,
     fail_write_slot: bool,
     fail_store_meta: bool,
@@ -79,7 +79,7 @@ unsafe extern "C" fn factor_store(u: *mut c_void, s: *const iomt_factor_state) -
     0
 }
 
-fn flash(capacity: usize) -> Box<Flash> {
+pub(super) fn flash(capacity: usize) -> Box<Flash> {
     Box::new(Flash {
         slots: vec![[0xff; IOMT_AUDIT_ENTRY_LEN]; capacity],
         ..Flash::default()
@@ -97,10 +97,10 @@ fn ops(f: &mut Flash) -> iomt_audit_store_ops {
     }
 }
 
-const DEVICE_ID: [u8; 8] = [0xd0; 8];
-const NOW: u64 = 1_800_000_000;
+pub(super) const DEVICE_ID: [u8; 8] = [0xd0; 8];
+pub(super) const NOW: u64 = 1_800_000_000;
 
-fn open_log(c: &mut Crypto, f: &mut Flash) -> Box<iomt_audit_log> {
+pub(super) fn open_log(c: &mut Crypto, f: &mut Flash) -> Box<iomt_audit_log> {
     let mut log = zeroed::<iomt_audit_log>();
     let o = ops(f);
     let r =
@@ -1450,25 +1450,77 @@ fn audit_records_how_handshakes_end_and_rejected_frames() {
     assert_eq!((ok.event, ok.outcome, ok.subject), (1, 0, info(&a).subject));
     assert_eq!(ok.detail[..2], [2, 3], "suite 2, method 3");
 
-    // Frame rejections, and only those.
-    for (code, ok) in [
-        (iomt_result::FrameReplayed as u32, true),
-        (iomt_result::FrameAuthenticationFailed as u32, true),
-        (iomt_result::Ok as u32, false),
-        (iomt_result::SessionClosed as u32, false),
-        (12_345, false),
-    ] {
-        let r = unsafe {
-            iomt_audit_log_record_frame_rejection(&raw mut *log, c.ptr(), code, NOW, &raw mut seq)
-        };
-        if ok {
-            assert_eq!(r, iomt_result::Ok);
-            let rec = record(&mut log, seq);
-            assert_eq!((rec.event, rec.outcome), (6, 2));
-            assert_eq!(rec.detail[..4], code.to_be_bytes());
-        } else {
-            assert_eq!(r, iomt_result::InvalidArgument, "{code}");
-        }
+    // Frame rejections: the session's last rejected frame, with the library's code.
+    let (dev_side, gw_side) = (device(), gateway());
+    let (mut i, mut r) = handshake(&mut c, 3, 2, false, &dev_side, &gw_side);
+    let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
+    unsafe {
+        assert_eq!(
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+            iomt_result::Ok
+        );
+        let r0 = iomt_audit_log_record_frame_rejection(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *gs,
+            NOW,
+            &raw mut seq,
+        );
+        assert_eq!(r0, iomt_result::NotFound, "nothing rejected yet");
+        let (mut frame, mut n) = ([0u8; 64], 0usize);
+        assert_eq!(
+            iomt_session_seal(
+                &raw mut *ds,
+                c.ptr(),
+                IOMT_NO_CONSENT_SLOT,
+                b"hr".as_ptr(),
+                2,
+                frame.as_mut_ptr(),
+                64,
+                &raw mut n
+            ),
+            iomt_result::Ok
+        );
+        let copy = frame;
+        let mut o = MaybeUninit::<iomt_opened>::uninit();
+        assert_eq!(
+            iomt_session_open(&raw mut *gs, c.ptr(), frame.as_mut_ptr(), n, o.as_mut_ptr()),
+            iomt_result::Ok
+        );
+        let mut again = copy;
+        assert_eq!(
+            iomt_session_open(&raw mut *gs, c.ptr(), again.as_mut_ptr(), n, o.as_mut_ptr()),
+            iomt_result::FrameReplayed
+        );
+        let r1 = iomt_audit_log_record_frame_rejection(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *gs,
+            NOW,
+            &raw mut seq,
+        );
+        assert_eq!(r1, iomt_result::Ok);
+        let rec = record(&mut log, seq);
+        assert_eq!((rec.event, rec.outcome, rec.subject), (6, 2, [0; 8]));
+        let replayed = iomt_proto::ProtoError::Rejected(iomt_proto::Rejection::Replayed).code();
+        assert_eq!(rec.detail[..4], 0x27u32.to_be_bytes(), "connection id");
+        assert_eq!(
+            rec.detail[4..8],
+            u32::from(replayed).to_be_bytes(),
+            "the library's code"
+        );
+        let r2 = iomt_audit_log_record_frame_rejection(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *gs,
+            NOW,
+            &raw mut seq,
+        );
+        assert_eq!(r2, iomt_result::NotFound, "a rejection is recorded once");
     }
     assert_eq!(
         unsafe { iomt_audit_log_verify(&raw mut *log, c.ptr()) },

@@ -1595,6 +1595,7 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 }
 
 mod aaa;
+mod audit_parity;
 mod nonce_reuse;
 mod same_calls;
 mod update;
