@@ -35,6 +35,20 @@ const STEPS: &[Step] = &[
     step("clippy (thumbv7em-none-eabihf, libraries)", clippy_embedded),
     step("test (workspace, incl. doctests)", test),
     step("rustdoc (-D warnings)", doc),
+    step(
+        "evidence: control map (cited tests passed)",
+        crate::evidence::controls_ci_step,
+    ),
+    Step {
+        name: "evidence: cargo deny",
+        prerequisites: Some(crate::evidence::deny_prerequisites),
+        body: crate::evidence::deny_ci_step,
+    },
+    Step {
+        name: "evidence: SBOM (CycloneDX)",
+        prerequisites: Some(crate::evidence::sbom_prerequisites),
+        body: crate::evidence::sbom_ci_step,
+    },
     step("no_std build (4 targets x 4 libraries)", no_std_builds),
     Step {
         name: "no-alloc proof (nightly, -Zbuild-std=core)",
@@ -145,8 +159,9 @@ fn clippy_embedded() -> Result<(), String> {
     run(cmd.args(["--", "-D", "warnings"]))
 }
 
+/// Its output is also recorded for the control map's check (`evidence.rs`).
 fn test() -> Result<(), String> {
-    run(cargo().args(["test", "--workspace"]))
+    crate::evidence::workspace_tests()
 }
 
 fn doc() -> Result<(), String> {

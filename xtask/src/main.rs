@@ -3,6 +3,7 @@
 //! Commands:
 //! - `ci` — the README's test command: installs what it needs (idempotently), then runs
 //!   every check, each step named and timed; fails with the failing step's name.
+//! - `controls`, `sbom`, `deny` — regulatory evidence (see `evidence.rs`).
 //! - `help` — this list.
 //!
 //! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
@@ -10,6 +11,7 @@
 
 mod cexamples;
 mod ci;
+mod evidence;
 mod footprint;
 mod fuzz;
 mod header;
@@ -27,6 +29,9 @@ fn main() -> ExitCode {
     let result = match command {
         "ci" => ci::ci(rest),
         "cexamples" => cexamples::cexamples(rest),
+        "controls" => evidence::controls(rest),
+        "sbom" => evidence::sbom(rest),
+        "deny" => evidence::deny(rest),
         "header" => header::header(rest),
         "fuzz" => fuzz::fuzz(rest),
         "footprint" => footprint::footprint(rest),
@@ -55,6 +60,10 @@ fn print_help() {
          ci                 install prerequisites, then run every check (the README's test command)\n\
          ci --list          list the CI steps\n\
          ci --only NAME     run one step (after setup), e.g. `--only test`\n\
+         controls [--check] render docs/CONTROLS.md from docs/controls.toml (--check: as CI)\n\
+         controls --record F  check the cited tests against a saved test log F\n\
+         sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
+         deny               cargo deny check licenses bans sources (deny.toml)\n\
          help               this text"
     );
 }
