@@ -78,6 +78,21 @@ pub enum ApiMisuse {
     ReservedExporterLabel,
 }
 
+/// The class of an [`AuthError`] ([`AuthError::class`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// EDHOC: the peer, the credentials or the caller's use of the handshake API.
+    Handshake,
+    /// RBAC, the operator factor, consent enforcement and break-glass.
+    Authorization,
+    /// The audit log and its export.
+    Audit,
+    /// Firmware update manifests and images.
+    Update,
+    /// Shared conditions (a short buffer, a crypto failure).
+    General,
+}
+
 /// Every error of `iomt-auth`.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,44 +131,123 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// A stable numeric code for logs and the C API (never reused).
+    /// The error's code in iomt's one registry (docs/ERRORS.md): unique per meaning across
+    /// every crate, grouped in ranges by class (1–99 general, 100 crypto, 200 data, 300
+    /// handshake, 400 session, 500 authorization, 600 audit, 700 update), and equal to the
+    /// C API's `iomt_result` value. A condition shared by several crates (a short buffer:
+    /// 2) has one code. Never reused.
     #[must_use]
     pub const fn code(self) -> u16 {
         match self {
             Self::PeerMisbehaved(p) => match p {
-                PeerMisbehaved::Cbor(_) => 100,
-                PeerMisbehaved::InvalidMessage => 101,
-                PeerMisbehaved::InvalidConnectionId => 102,
-                PeerMisbehaved::InvalidIdCred => 103,
-                PeerMisbehaved::UnsupportedIdCred => 104,
-                PeerMisbehaved::InvalidPublicKey => 105,
-                PeerMisbehaved::UnsupportedMethod => 106,
-                PeerMisbehaved::WrongSelectedSuite => 107,
-                PeerMisbehaved::UnknownCriticalEad => 108,
-                PeerMisbehaved::InvalidCredential => 109,
-                PeerMisbehaved::TooLarge => 110,
-                PeerMisbehaved::UnexpectedErrorMessage => 111,
+                PeerMisbehaved::InvalidMessage => 300,
+                PeerMisbehaved::InvalidPublicKey => 301,
+                PeerMisbehaved::UnsupportedMethod => 302,
+                PeerMisbehaved::WrongSelectedSuite => 303,
+                PeerMisbehaved::UnknownCriticalEad => 304,
+                PeerMisbehaved::InvalidCredential => 305,
+                PeerMisbehaved::TooLarge => 306,
+                PeerMisbehaved::Cbor(_) => 308,
+                PeerMisbehaved::InvalidConnectionId => 309,
+                PeerMisbehaved::InvalidIdCred => 312,
+                PeerMisbehaved::UnsupportedIdCred => 313,
+                PeerMisbehaved::UnexpectedErrorMessage => 314,
             },
-            Self::AuthenticationFailed => 200,
-            Self::UnknownCredential => 201,
-            Self::PeerError { .. } => 300,
+            Self::AuthenticationFailed => 310,
+            Self::UnknownCredential => 311,
+            Self::PeerError { .. } => 320,
             Self::ApiMisuse(a) => match a {
-                ApiMisuse::WrongState => 400,
-                ApiMisuse::InvalidConfig => 401,
-                ApiMisuse::ConnectionIdTooLong => 402,
-                ApiMisuse::InvalidLocalCredential => 403,
-                ApiMisuse::InvalidExporterRequest => 404,
-                ApiMisuse::InvalidEad => 405,
-                ApiMisuse::ChannelAlreadyStarted => 406,
-                ApiMisuse::ReservedExporterLabel => 407,
+                ApiMisuse::WrongState => 5,
+                ApiMisuse::InvalidConfig => 330,
+                ApiMisuse::InvalidLocalCredential => 331,
+                ApiMisuse::InvalidExporterRequest => 332,
+                ApiMisuse::InvalidEad => 333,
+                ApiMisuse::ConnectionIdTooLong => 334,
+                ApiMisuse::ChannelAlreadyStarted => 335,
+                ApiMisuse::ReservedExporterLabel => 336,
             },
-            Self::BufferTooSmall { .. } => 500,
-            Self::Crypto(_) => 600,
-            Self::Audit(e) => 700 + e.code(),
-            Self::Factor(e) => 720 + e.code() as u16,
-            Self::Denied(e) => 730 + e.code() as u16,
-            Self::BreakGlass(e) => 740 + e.code() as u16,
-            Self::Update(e) => 750 + e.code() as u16,
+            Self::BufferTooSmall { .. } => 2,
+            Self::Crypto(c) => c.code(),
+            Self::Denied(e) => match e {
+                RbacDenyReason::NoRole => 500,
+                RbacDenyReason::NotPermitted => 501,
+                RbacDenyReason::FactorRequired => 502,
+                RbacDenyReason::LockedOut => 503,
+                RbacDenyReason::AuditUnavailable => 504,
+            },
+            Self::Factor(e) => match e {
+                FactorError::Absent => 510,
+                FactorError::Malformed => 511,
+                FactorError::Mismatch => 512,
+                FactorError::LockedOut { .. } => 513,
+                FactorError::Storage => 514,
+                FactorError::DeviceIdTooLong => 515,
+                FactorError::BufferTooSmall { .. } => 2,
+            },
+            Self::BreakGlass(e) => match e {
+                BreakGlassError::ConsentDenied(_) => 520,
+                BreakGlassError::NotEmergency => 521,
+                BreakGlassError::Expired => 522,
+                BreakGlassError::AuditUnavailable => 504,
+            },
+            Self::Audit(e) => match e {
+                AuditError::Storage => 600,
+                AuditError::SequenceExhausted => 601,
+                AuditError::Corrupt { .. } => 602,
+                AuditError::NotHeld { .. } => 603,
+                AuditError::BufferTooSmall { .. } => 2,
+                AuditError::Malformed => 610,
+                AuditError::UnsupportedVersion => 611,
+                AuditError::SignatureInvalid => 612,
+                AuditError::ChallengeMismatch => 613,
+                AuditError::DeviceMismatch => 614,
+                AuditError::Unaccounted => 615,
+                AuditError::SequenceGap { .. } => 616,
+                AuditError::TooManyRecords => 617,
+                AuditError::Incomplete { .. } => 618,
+                AuditError::ChainMismatch => 619,
+                AuditError::WrongPermit => 505,
+                AuditError::Crypto(c) => c.code(),
+            },
+            Self::Update(e) => match e {
+                UpdateError::Malformed => 700,
+                UpdateError::NonDeterministic => 701,
+                UpdateError::TrailingBytes => 702,
+                UpdateError::UnsupportedAlgorithm => 703,
+                UpdateError::UnknownSigner => 704,
+                UpdateError::BadSignature => 705,
+                UpdateError::WrongVendor => 706,
+                UpdateError::WrongDeviceClass => 707,
+                UpdateError::Downgrade => 708,
+                UpdateError::SameVersion => 709,
+                UpdateError::BaseTooOld => 710,
+                UpdateError::ImageTooLong => 711,
+                UpdateError::ImageTruncated => 712,
+                UpdateError::DigestMismatch => 713,
+                UpdateError::Counter => 714,
+                UpdateError::WrongPermit => 505,
+                UpdateError::AuditUnavailable => 504,
+                UpdateError::BufferTooSmall { .. } => 2,
+                UpdateError::Crypto(c) => c.code(),
+            },
+        }
+    }
+
+    /// Which part of iomt-auth the error comes from: the handshake (EDHOC) or
+    /// authorization and accounting (RBAC, factor, consent/break-glass, audit, update) —
+    /// the class of its registry code.
+    #[must_use]
+    pub const fn class(self) -> ErrorClass {
+        match self {
+            Self::PeerMisbehaved(_)
+            | Self::AuthenticationFailed
+            | Self::UnknownCredential
+            | Self::PeerError { .. }
+            | Self::ApiMisuse(_) => ErrorClass::Handshake,
+            Self::BufferTooSmall { .. } | Self::Crypto(_) => ErrorClass::General,
+            Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) => ErrorClass::Authorization,
+            Self::Audit(_) => ErrorClass::Audit,
+            Self::Update(_) => ErrorClass::Update,
         }
     }
 
@@ -357,7 +451,7 @@ mod tests {
                 assert_ne!(a.code(), b.code());
             }
         }
-        assert_eq!(AuthError::AuthenticationFailed.code(), 200);
+        assert_eq!(AuthError::AuthenticationFailed.code(), 310);
         assert_eq!(AuthError::UnknownCredential.wire_err_code(), Some(3));
         assert_eq!(AuthError::PeerError { code: 1 }.wire_err_code(), None);
     }

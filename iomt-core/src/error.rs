@@ -64,26 +64,30 @@ pub enum CoreError {
 }
 
 impl CoreError {
-    /// The stable numeric code of this error (1..; never reused).
+    /// The error's code in iomt's one registry (docs/ERRORS.md): unique per meaning across
+    /// every crate, grouped in ranges by class (1–99 general, 100 crypto, 200 data, 300
+    /// handshake, 400 session, 500 authorization, 600 audit, 700 update), and equal to the
+    /// C API's `iomt_result` value. A condition shared by several crates (a short buffer:
+    /// 2) has one code. Never reused.
     #[must_use]
     pub const fn code(self) -> u16 {
         match self {
-            Self::Implausible { .. } => 1,
-            Self::WrongUnit { .. } => 2,
-            Self::NotFinite => 3,
-            Self::NotRepresentable => 4,
-            Self::CapacityExceeded => 5,
-            Self::BufferTooSmall { .. } => 6,
-            Self::Malformed => 7,
-            Self::TrailingBytes => 8,
-            Self::UnknownBits => 9,
-            Self::InvalidCode => 10,
-            Self::InvalidValidity => 11,
-            Self::UnsupportedVersion { .. } => 12,
-            Self::NonCanonical => 13,
-            Self::InvalidSampleRate => 14,
-            Self::InvalidKeyId => 15,
-            Self::WaveformUnit { .. } => 16,
+            Self::Implausible { .. } => 200,
+            Self::WrongUnit { .. } => 201,
+            Self::NotFinite => 202,
+            Self::NotRepresentable => 203,
+            Self::CapacityExceeded => 8,
+            Self::BufferTooSmall { .. } => 2,
+            Self::Malformed => 204,
+            Self::TrailingBytes => 205,
+            Self::UnknownBits => 206,
+            Self::InvalidCode => 207,
+            Self::InvalidValidity => 208,
+            Self::UnsupportedVersion { .. } => 209,
+            Self::NonCanonical => 210,
+            Self::InvalidSampleRate => 213,
+            Self::InvalidKeyId => 211,
+            Self::WaveformUnit { .. } => 214,
         }
     }
 }
@@ -146,8 +150,13 @@ mod tests {
                 unit: Unit::Kilogram,
             },
         ];
-        for (i, e) in all.iter().enumerate() {
-            assert_eq!(usize::from(e.code()), i + 1, "{e}");
+        // The registry values (docs/ERRORS.md): the general capacity and short-buffer
+        // codes, the rest in the data class 200-299.
+        let expected = [
+            200, 201, 202, 203, 8, 2, 204, 205, 206, 207, 208, 209, 210, 213, 211, 214,
+        ];
+        for (e, code) in all.iter().zip(expected) {
+            assert_eq!(e.code(), code, "{e}");
         }
     }
 }

@@ -29,18 +29,22 @@ pub enum CryptoError {
 }
 
 impl CryptoError {
-    /// A stable numeric code for logs and the C API (never reused).
+    /// The error's code in iomt's one registry (docs/ERRORS.md): unique per meaning across
+    /// every crate, grouped in ranges by class (1–99 general, 100 crypto, 200 data, 300
+    /// handshake, 400 session, 500 authorization, 600 audit, 700 update), and equal to the
+    /// C API's `iomt_result` value. A condition shared by several crates (a short buffer:
+    /// 2) has one code. Never reused.
     #[must_use]
     pub const fn code(self) -> u16 {
         match self {
-            Self::InvalidLength => 1,
-            Self::InvalidPublicKey => 2,
-            Self::InvalidPrivateKey => 3,
-            Self::InvalidSignature => 4,
-            Self::AuthenticationFailed => 5,
-            Self::Rng => 6,
-            Self::KeyUnavailable => 7,
-            Self::Unsupported => 8,
+            Self::InvalidLength => 100,
+            Self::InvalidPublicKey => 101,
+            Self::InvalidPrivateKey => 102,
+            Self::InvalidSignature => 103,
+            Self::AuthenticationFailed => 104,
+            Self::Rng => 105,
+            Self::KeyUnavailable => 106,
+            Self::Unsupported => 107,
         }
     }
 }

@@ -471,6 +471,14 @@ enum iomt_result
    */
   IOMT_RESULT_UNEXPECTED_MESSAGE = 212,
   /**
+   * A waveform's sample rate is outside the accepted range.
+   */
+  IOMT_RESULT_INVALID_SAMPLE_RATE = 213,
+  /**
+   * A waveform's unit does not fit its kind.
+   */
+  IOMT_RESULT_WAVEFORM_UNIT = 214,
+  /**
    * Another data-model failure.
    */
   IOMT_RESULT_DATA_OTHER = 299,
@@ -507,6 +515,14 @@ enum iomt_result
    */
   IOMT_RESULT_HANDSHAKE_PEER_MISBEHAVED = 307,
   /**
+   * The peer's message is not the strict deterministic CBOR EDHOC uses.
+   */
+  IOMT_RESULT_HANDSHAKE_CBOR = 308,
+  /**
+   * The peer's connection identifier is invalid.
+   */
+  IOMT_RESULT_HANDSHAKE_INVALID_CONNECTION_ID = 309,
+  /**
    * A MAC, signature or AEAD tag of the handshake did not verify.
    */
   IOMT_RESULT_HANDSHAKE_AUTHENTICATION_FAILED = 310,
@@ -514,6 +530,18 @@ enum iomt_result
    * The trust store has no entry for the peer's ID_CRED.
    */
   IOMT_RESULT_HANDSHAKE_UNKNOWN_CREDENTIAL = 311,
+  /**
+   * The peer's ID_CRED is invalid.
+   */
+  IOMT_RESULT_HANDSHAKE_INVALID_ID_CRED = 312,
+  /**
+   * The peer's ID_CRED type is not supported.
+   */
+  IOMT_RESULT_HANDSHAKE_UNSUPPORTED_ID_CRED = 313,
+  /**
+   * The peer sent an EDHOC error message where none may come.
+   */
+  IOMT_RESULT_HANDSHAKE_UNEXPECTED_ERROR_MESSAGE = 314,
   /**
    * The peer sent an EDHOC error message (see the object's peer-error accessor).
    */
@@ -586,6 +614,18 @@ enum iomt_result
    */
   IOMT_RESULT_FRAME_CONSENT_SLOT = 406,
   /**
+   * The frame has an unsupported protocol version.
+   */
+  IOMT_RESULT_FRAME_UNSUPPORTED_VERSION = 407,
+  /**
+   * The frame type is unknown.
+   */
+  IOMT_RESULT_FRAME_UNKNOWN_TYPE = 408,
+  /**
+   * A reserved header bit is set.
+   */
+  IOMT_RESULT_FRAME_RESERVED_BIT = 409,
+  /**
    * The frame did not authenticate (forged or corrupted); the session goes on.
    */
   IOMT_RESULT_FRAME_AUTHENTICATION_FAILED = 410,
@@ -594,6 +634,26 @@ enum iomt_result
    */
   IOMT_RESULT_FRAME_PEER_MISBEHAVED = 411,
   /**
+   * The frame's sequence number is not minimally encoded.
+   */
+  IOMT_RESULT_FRAME_NON_MINIMAL_SEQUENCE = 412,
+  /**
+   * The frame names a consent slot outside the table.
+   */
+  IOMT_RESULT_FRAME_CONSENT_SLOT_INVALID = 413,
+  /**
+   * No session has the frame's connection id (gateway table).
+   */
+  IOMT_RESULT_FRAME_UNKNOWN_CONNECTION = 414,
+  /**
+   * The frame authenticated but its payload does not decode.
+   */
+  IOMT_RESULT_FRAME_INVALID_PAYLOAD = 415,
+  /**
+   * The frame authenticated but is not expected now.
+   */
+  IOMT_RESULT_FRAME_UNEXPECTED = 416,
+  /**
    * A per-key limit was reached (forgeries, epochs); the session is closed.
    */
   IOMT_RESULT_SESSION_LIMIT_REACHED = 420,
@@ -601,6 +661,10 @@ enum iomt_result
    * The session is closed.
    */
   IOMT_RESULT_SESSION_CLOSED = 421,
+  /**
+   * The key epochs are exhausted; the session is closed.
+   */
+  IOMT_RESULT_SESSION_EPOCH_LIMIT = 422,
   /**
    * The payload is larger than the maximum.
    */
@@ -621,6 +685,14 @@ enum iomt_result
    * Deriving the session keys from the handshake failed.
    */
   IOMT_RESULT_KEY_EXPORT = 434,
+  /**
+   * This side may not install a tag in that consent slot.
+   */
+  IOMT_RESULT_SLOT_NOT_OWNED = 435,
+  /**
+   * The consent slot holds no tag on this side.
+   */
+  IOMT_RESULT_SLOT_EMPTY = 436,
   /**
    * Another session failure.
    */

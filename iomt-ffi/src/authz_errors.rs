@@ -9,96 +9,25 @@ use iomt_auth::update::UpdateError;
 use crate::boundary::Needed;
 use crate::result::iomt_result;
 
-impl From<RbacDenyReason> for iomt_result {
-    fn from(e: RbacDenyReason) -> Self {
-        match e {
-            RbacDenyReason::NoRole => Self::AuthzNoRole,
-            RbacDenyReason::NotPermitted => Self::AuthzNotPermitted,
-            RbacDenyReason::FactorRequired => Self::AuthzFactorRequired,
-            RbacDenyReason::LockedOut => Self::AuthzLockedOut,
-            // AuditUnavailable, and anything a later version adds: deny as unavailable.
-            _ => Self::AuthzAuditUnavailable,
+// The authorization and accounting errors are `AuthError`s: their codes come from its
+// registry (`AuthError::code`).
+macro_rules! via_auth_error {
+    ($($error:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$error> for iomt_result {
+            fn from(e: $error) -> Self {
+                iomt_auth::AuthError::$variant(e).into()
+            }
         }
-    }
+    )*};
 }
 
-impl From<FactorError> for iomt_result {
-    fn from(e: FactorError) -> Self {
-        match e {
-            FactorError::Absent => Self::FactorAbsent,
-            FactorError::Malformed => Self::FactorMalformed,
-            FactorError::LockedOut { .. } => Self::FactorLockedOut,
-            FactorError::Storage => Self::FactorStorage,
-            FactorError::DeviceIdTooLong => Self::FactorDeviceIdTooLong,
-            FactorError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            // Mismatch, and anything a later version adds: the factor did not verify.
-            _ => Self::FactorMismatch,
-        }
-    }
-}
-
-impl From<BreakGlassError> for iomt_result {
-    fn from(e: BreakGlassError) -> Self {
-        match e {
-            BreakGlassError::NotEmergency => Self::BreakGlassNotEmergency,
-            BreakGlassError::Expired => Self::BreakGlassExpired,
-            BreakGlassError::ConsentDenied(_) => Self::ConsentDenied,
-            _ => Self::AuthzAuditUnavailable,
-        }
-    }
-}
-
-impl From<AuditError> for iomt_result {
-    fn from(e: AuditError) -> Self {
-        match e {
-            AuditError::Storage => Self::AuditStorage,
-            AuditError::SequenceExhausted => Self::AuditSequenceExhausted,
-            AuditError::Corrupt { .. } => Self::AuditCorrupt,
-            AuditError::NotHeld { .. } => Self::AuditNotHeld,
-            AuditError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            AuditError::Malformed => Self::AuditMalformed,
-            AuditError::UnsupportedVersion => Self::AuditUnsupportedVersion,
-            AuditError::SignatureInvalid => Self::AuditSignatureInvalid,
-            AuditError::ChallengeMismatch => Self::AuditChallengeMismatch,
-            AuditError::DeviceMismatch => Self::AuditDeviceMismatch,
-            AuditError::Unaccounted => Self::AuditUnaccounted,
-            AuditError::SequenceGap { .. } => Self::AuditSequenceGap,
-            AuditError::TooManyRecords => Self::AuditTooManyRecords,
-            AuditError::Incomplete { .. } => Self::AuditIncomplete,
-            AuditError::ChainMismatch => Self::AuditChainMismatch,
-            AuditError::WrongPermit => Self::AuthzWrongPermit,
-            AuditError::Crypto(c) => c.into(),
-            _ => Self::AuditOther,
-        }
-    }
-}
-
-impl From<UpdateError> for iomt_result {
-    fn from(e: UpdateError) -> Self {
-        match e {
-            UpdateError::Malformed => Self::UpdateMalformed,
-            UpdateError::NonDeterministic => Self::UpdateNonDeterministic,
-            UpdateError::TrailingBytes => Self::UpdateTrailingBytes,
-            UpdateError::UnsupportedAlgorithm => Self::UpdateUnsupportedAlgorithm,
-            UpdateError::UnknownSigner => Self::UpdateUnknownSigner,
-            UpdateError::BadSignature => Self::UpdateBadSignature,
-            UpdateError::WrongVendor => Self::UpdateWrongVendor,
-            UpdateError::WrongDeviceClass => Self::UpdateWrongDeviceClass,
-            UpdateError::Downgrade => Self::UpdateDowngrade,
-            UpdateError::SameVersion => Self::UpdateSameVersion,
-            UpdateError::BaseTooOld => Self::UpdateBaseTooOld,
-            UpdateError::ImageTooLong => Self::UpdateImageTooLong,
-            UpdateError::ImageTruncated => Self::UpdateImageTruncated,
-            UpdateError::DigestMismatch => Self::UpdateDigestMismatch,
-            UpdateError::WrongPermit => Self::AuthzWrongPermit,
-            UpdateError::Counter => Self::UpdateCounter,
-            UpdateError::AuditUnavailable => Self::AuthzAuditUnavailable,
-            UpdateError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            UpdateError::Crypto(c) => c.into(),
-            _ => Self::UpdateOther,
-        }
-    }
-}
+via_auth_error!(
+    RbacDenyReason => Denied,
+    FactorError => Factor,
+    BreakGlassError => BreakGlass,
+    AuditError => Audit,
+    UpdateError => Update,
+);
 
 impl Needed for AuditError {
     fn needed(self) -> Option<usize> {

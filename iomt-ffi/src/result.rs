@@ -11,10 +11,9 @@
 #![expect(unsafe_code, reason = "exported C symbols (no_mangle)")]
 
 use iomt_auth::AuthError;
-use iomt_auth::error::{ApiMisuse as AuthMisuse, PeerMisbehaved as AuthPeer};
 use iomt_core::CoreError;
 use iomt_crypto::CryptoError;
-use iomt_proto::{ApiMisuse as ProtoMisuse, LimitKind, ProtoError, Rejection};
+use iomt_proto::ProtoError;
 
 /// Result codes of every C entry point. Values are stable and never reused.
 #[repr(u32)]
@@ -93,6 +92,10 @@ pub enum iomt_result {
     InvalidKeyId = 211,
     /// The payload decodes, but is not the expected message type.
     UnexpectedMessage = 212,
+    /// A waveform's sample rate is outside the accepted range.
+    InvalidSampleRate = 213,
+    /// A waveform's unit does not fit its kind.
+    WaveformUnit = 214,
     /// Another data-model failure.
     DataOther = 299,
 
@@ -113,10 +116,20 @@ pub enum iomt_result {
     HandshakeTooLarge = 306,
     /// Another peer misbehaviour.
     HandshakePeerMisbehaved = 307,
+    /// The peer's message is not the strict deterministic CBOR EDHOC uses.
+    HandshakeCbor = 308,
+    /// The peer's connection identifier is invalid.
+    HandshakeInvalidConnectionId = 309,
     /// A MAC, signature or AEAD tag of the handshake did not verify.
     HandshakeAuthenticationFailed = 310,
     /// The trust store has no entry for the peer's ID_CRED.
     HandshakeUnknownCredential = 311,
+    /// The peer's ID_CRED is invalid.
+    HandshakeInvalidIdCred = 312,
+    /// The peer's ID_CRED type is not supported.
+    HandshakeUnsupportedIdCred = 313,
+    /// The peer sent an EDHOC error message where none may come.
+    HandshakeUnexpectedErrorMessage = 314,
     /// The peer sent an EDHOC error message (see the object's peer-error accessor).
     HandshakePeerError = 320,
     /// The responder rejected the suite (ERR_CODE 2); the initiator is ready to write
@@ -156,14 +169,32 @@ pub enum iomt_result {
     FrameTooLarge = 405,
     /// The frame names a consent slot that holds no tag (or an invalid slot).
     FrameConsentSlot = 406,
+    /// The frame has an unsupported protocol version.
+    FrameUnsupportedVersion = 407,
+    /// The frame type is unknown.
+    FrameUnknownType = 408,
+    /// A reserved header bit is set.
+    FrameReservedBit = 409,
     /// The frame did not authenticate (forged or corrupted); the session goes on.
     FrameAuthenticationFailed = 410,
     /// The frame authenticated but its content is invalid.
     FramePeerMisbehaved = 411,
+    /// The frame's sequence number is not minimally encoded.
+    FrameNonMinimalSequence = 412,
+    /// The frame names a consent slot outside the table.
+    FrameConsentSlotInvalid = 413,
+    /// No session has the frame's connection id (gateway table).
+    FrameUnknownConnection = 414,
+    /// The frame authenticated but its payload does not decode.
+    FrameInvalidPayload = 415,
+    /// The frame authenticated but is not expected now.
+    FrameUnexpected = 416,
     /// A per-key limit was reached (forgeries, epochs); the session is closed.
     SessionLimitReached = 420,
     /// The session is closed.
     SessionClosed = 421,
+    /// The key epochs are exhausted; the session is closed.
+    SessionEpochLimit = 422,
     /// The payload is larger than the maximum.
     PayloadTooLarge = 430,
     /// The consent slot is invalid, not owned by this side, or empty.
@@ -174,6 +205,10 @@ pub enum iomt_result {
     UnsupportedAlgorithm = 433,
     /// Deriving the session keys from the handshake failed.
     KeyExport = 434,
+    /// This side may not install a tag in that consent slot.
+    SlotNotOwned = 435,
+    /// The consent slot holds no tag on this side.
+    SlotEmpty = 436,
     /// Another session failure.
     SessionOther = 499,
 
@@ -281,6 +316,24 @@ impl iomt_result {
     #[must_use]
     pub const fn as_c_str(self) -> &'static core::ffi::CStr {
         match self {
+            Self::SlotEmpty => c"session: consent slot empty",
+            Self::SlotNotOwned => c"session: consent slot owned by the peer",
+            Self::SessionEpochLimit => c"session: key epochs exhausted",
+            Self::FrameUnexpected => c"session: unexpected frame",
+            Self::FrameInvalidPayload => c"session: invalid payload",
+            Self::FrameUnknownConnection => c"session: unknown connection",
+            Self::FrameConsentSlotInvalid => c"session: invalid consent slot in frame",
+            Self::FrameNonMinimalSequence => c"session: non-minimal sequence number",
+            Self::FrameReservedBit => c"session: reserved header bit set",
+            Self::FrameUnknownType => c"session: unknown frame type",
+            Self::FrameUnsupportedVersion => c"session: unsupported frame version",
+            Self::HandshakeUnexpectedErrorMessage => c"handshake: unexpected error message",
+            Self::HandshakeUnsupportedIdCred => c"handshake: ID_CRED type not supported",
+            Self::HandshakeInvalidIdCred => c"handshake: invalid ID_CRED",
+            Self::HandshakeInvalidConnectionId => c"handshake: invalid connection identifier",
+            Self::HandshakeCbor => c"handshake: malformed CBOR",
+            Self::WaveformUnit => c"data: waveform unit does not fit its kind",
+            Self::InvalidSampleRate => c"data: invalid waveform sample rate",
             Self::Ok => c"success",
             Self::NullParameter => c"a required pointer argument was NULL",
             Self::BufferTooSmall => c"output buffer too small",
@@ -440,6 +493,8 @@ impl iomt_result {
         Self::NonCanonical,
         Self::InvalidKeyId,
         Self::UnexpectedMessage,
+        Self::InvalidSampleRate,
+        Self::WaveformUnit,
         Self::DataOther,
         Self::HandshakeMalformed,
         Self::HandshakeInvalidPublicKey,
@@ -449,8 +504,13 @@ impl iomt_result {
         Self::HandshakeInvalidCredential,
         Self::HandshakeTooLarge,
         Self::HandshakePeerMisbehaved,
+        Self::HandshakeCbor,
+        Self::HandshakeInvalidConnectionId,
         Self::HandshakeAuthenticationFailed,
         Self::HandshakeUnknownCredential,
+        Self::HandshakeInvalidIdCred,
+        Self::HandshakeUnsupportedIdCred,
+        Self::HandshakeUnexpectedErrorMessage,
         Self::HandshakePeerError,
         Self::HandshakeRetrySuite,
         Self::HandshakeInvalidConfig,
@@ -468,15 +528,26 @@ impl iomt_result {
         Self::FrameWrongEpoch,
         Self::FrameTooLarge,
         Self::FrameConsentSlot,
+        Self::FrameUnsupportedVersion,
+        Self::FrameUnknownType,
+        Self::FrameReservedBit,
         Self::FrameAuthenticationFailed,
         Self::FramePeerMisbehaved,
+        Self::FrameNonMinimalSequence,
+        Self::FrameConsentSlotInvalid,
+        Self::FrameUnknownConnection,
+        Self::FrameInvalidPayload,
+        Self::FrameUnexpected,
         Self::SessionLimitReached,
         Self::SessionClosed,
+        Self::SessionEpochLimit,
         Self::PayloadTooLarge,
         Self::InvalidSlot,
         Self::InvalidConsentTag,
         Self::UnsupportedAlgorithm,
         Self::KeyExport,
+        Self::SlotNotOwned,
+        Self::SlotEmpty,
         Self::SessionOther,
         Self::AuthzNoRole,
         Self::AuthzNotPermitted,
@@ -527,120 +598,36 @@ impl iomt_result {
     ];
 }
 
-impl From<CryptoError> for iomt_result {
-    fn from(e: CryptoError) -> Self {
-        match e {
-            CryptoError::InvalidLength => Self::CryptoInvalidLength,
-            CryptoError::InvalidPublicKey => Self::CryptoInvalidPublicKey,
-            CryptoError::InvalidPrivateKey => Self::CryptoInvalidPrivateKey,
-            CryptoError::InvalidSignature => Self::CryptoInvalidSignature,
-            CryptoError::AuthenticationFailed => Self::CryptoAuthenticationFailed,
-            CryptoError::Rng => Self::CryptoRng,
-            CryptoError::KeyUnavailable => Self::CryptoKeyUnavailable,
-            CryptoError::Unsupported => Self::CryptoUnsupported,
-            _ => Self::CryptoOther,
-        }
+impl iomt_result {
+    /// The result whose value is the library code `code` (the one registry: every
+    /// library error's `code()` is its `iomt_result` value), if there is one.
+    #[must_use]
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| *r as u32 == u32::from(code))
     }
 }
 
-impl From<CoreError> for iomt_result {
-    fn from(e: CoreError) -> Self {
-        match e {
-            CoreError::Implausible { .. } => Self::Implausible,
-            CoreError::WrongUnit { .. } => Self::WrongUnit,
-            CoreError::NotFinite => Self::NotFinite,
-            CoreError::NotRepresentable => Self::NotRepresentable,
-            CoreError::CapacityExceeded => Self::CapacityExceeded,
-            CoreError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            CoreError::Malformed => Self::Malformed,
-            CoreError::TrailingBytes => Self::TrailingBytes,
-            CoreError::UnknownBits => Self::UnknownBits,
-            CoreError::InvalidCode => Self::InvalidCode,
-            CoreError::InvalidValidity => Self::InvalidValidity,
-            CoreError::UnsupportedVersion { .. } => Self::UnsupportedVersion,
-            CoreError::NonCanonical => Self::NonCanonical,
-            CoreError::InvalidKeyId => Self::InvalidKeyId,
-            _ => Self::DataOther,
-        }
-    }
-}
-
-impl From<AuthError> for iomt_result {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::PeerMisbehaved(p) => match p {
-                AuthPeer::Cbor(_)
-                | AuthPeer::InvalidMessage
-                | AuthPeer::InvalidConnectionId
-                | AuthPeer::InvalidIdCred
-                | AuthPeer::UnsupportedIdCred => Self::HandshakeMalformed,
-                AuthPeer::InvalidPublicKey => Self::HandshakeInvalidPublicKey,
-                AuthPeer::UnsupportedMethod => Self::HandshakeUnsupportedMethod,
-                AuthPeer::WrongSelectedSuite => Self::HandshakeWrongSelectedSuite,
-                AuthPeer::UnknownCriticalEad => Self::HandshakeUnknownCriticalEad,
-                AuthPeer::InvalidCredential => Self::HandshakeInvalidCredential,
-                AuthPeer::TooLarge => Self::HandshakeTooLarge,
-                _ => Self::HandshakePeerMisbehaved,
-            },
-            AuthError::AuthenticationFailed => Self::HandshakeAuthenticationFailed,
-            AuthError::UnknownCredential => Self::HandshakeUnknownCredential,
-            AuthError::PeerError { .. } => Self::HandshakePeerError,
-            AuthError::ApiMisuse(m) => match m {
-                AuthMisuse::WrongState => Self::WrongState,
-                AuthMisuse::InvalidConfig => Self::HandshakeInvalidConfig,
-                AuthMisuse::ConnectionIdTooLong => Self::HandshakeConnectionIdTooLong,
-                AuthMisuse::InvalidLocalCredential => Self::HandshakeInvalidLocalCredential,
-                AuthMisuse::InvalidExporterRequest => Self::HandshakeInvalidExporterRequest,
-                AuthMisuse::InvalidEad => Self::HandshakeInvalidEad,
-                AuthMisuse::ChannelAlreadyStarted => Self::HandshakeChannelAlreadyStarted,
-                AuthMisuse::ReservedExporterLabel => Self::HandshakeReservedExporterLabel,
-                _ => Self::HandshakeOther,
-            },
-            AuthError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            AuthError::Crypto(c) => c.into(),
-            _ => Self::HandshakeOther,
-        }
-    }
-}
-
-impl From<ProtoError> for iomt_result {
-    fn from(e: ProtoError) -> Self {
-        match e {
-            ProtoError::Malformed(_) => Self::FrameMalformed,
-            ProtoError::Rejected(r) => match r {
-                Rejection::WrongConnectionId { .. } => Self::FrameWrongConnectionId,
-                Rejection::Replayed => Self::FrameReplayed,
-                Rejection::TooOld => Self::FrameTooOld,
-                Rejection::WrongEpoch => Self::FrameWrongEpoch,
-                Rejection::FrameTooLarge => Self::FrameTooLarge,
-                Rejection::ConsentSlotEmpty(_) | Rejection::ConsentSlotInvalid(_) => {
-                    Self::FrameConsentSlot
-                }
-                _ => Self::SessionOther,
-            },
-            ProtoError::AuthenticationFailed => Self::FrameAuthenticationFailed,
-            ProtoError::PeerMisbehaved(_) => Self::FramePeerMisbehaved,
-            ProtoError::ApiMisuse(m) => match m {
-                ProtoMisuse::PayloadTooLarge => Self::PayloadTooLarge,
-                ProtoMisuse::InvalidSlot | ProtoMisuse::SlotNotOwned | ProtoMisuse::SlotEmpty => {
-                    Self::InvalidSlot
-                }
-                ProtoMisuse::InvalidConsentTag => Self::InvalidConsentTag,
-                ProtoMisuse::UnsupportedAlgorithm => Self::UnsupportedAlgorithm,
-                ProtoMisuse::ChannelAlreadyStarted => Self::HandshakeChannelAlreadyStarted,
-                _ => Self::SessionOther,
-            },
-            ProtoError::BufferTooSmall { .. } => Self::BufferTooSmall,
-            ProtoError::LimitReached(LimitKind::Forgery | LimitKind::Epoch) => {
-                Self::SessionLimitReached
+/// Each library error maps to the `iomt_result` with its own code; a code this header
+/// does not know (a newer library) falls back to the class's `*_OTHER`.
+macro_rules! from_registry {
+    ($($error:ty => $other:ident),* $(,)?) => {$(
+        impl From<$error> for iomt_result {
+            fn from(e: $error) -> Self {
+                Self::from_code(e.code()).unwrap_or(Self::$other)
             }
-            ProtoError::Closed => Self::SessionClosed,
-            ProtoError::KeyExport => Self::KeyExport,
-            ProtoError::Crypto(c) => c.into(),
-            _ => Self::SessionOther,
         }
-    }
+    )*};
 }
+
+from_registry!(
+    CryptoError => CryptoOther,
+    CoreError => DataOther,
+    AuthError => HandshakeOther,
+    ProtoError => SessionOther,
+);
 
 /// Returns a static, NUL-terminated description of `result` (never NULL).
 ///
@@ -720,30 +707,5 @@ mod tests {
         assert_eq!(iomt_result::CryptoRng as u32, 105);
         assert_eq!(iomt_result::HandshakeAuthenticationFailed as u32, 310);
         assert_eq!(iomt_result::FrameAuthenticationFailed as u32, 410);
-    }
-
-    #[test]
-    fn error_mappings() {
-        assert_eq!(iomt_result::from(CryptoError::Rng), iomt_result::CryptoRng);
-        assert_eq!(
-            iomt_result::from(CoreError::BufferTooSmall { needed: 3 }),
-            iomt_result::BufferTooSmall
-        );
-        assert_eq!(
-            iomt_result::from(AuthError::AuthenticationFailed),
-            iomt_result::HandshakeAuthenticationFailed
-        );
-        assert_eq!(
-            iomt_result::from(AuthError::Crypto(CryptoError::Rng)),
-            iomt_result::CryptoRng
-        );
-        assert_eq!(
-            iomt_result::from(ProtoError::Rejected(Rejection::Replayed)),
-            iomt_result::FrameReplayed
-        );
-        assert_eq!(
-            iomt_result::from(ProtoError::Closed),
-            iomt_result::SessionClosed
-        );
     }
 }

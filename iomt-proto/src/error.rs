@@ -112,7 +112,7 @@ pub enum LimitKind {
 /// ```
 /// use iomt_proto::{ProtoError, Rejection};
 /// let e = ProtoError::Rejected(Rejection::Replayed);
-/// assert_eq!(e.code(), 0x0202);
+/// assert_eq!(e.code(), 401); // iomt_result FRAME_REPLAYED in the C API
 /// assert_eq!(e.to_string(), "frame rejected: replayed");
 /// ```
 #[non_exhaustive]
@@ -146,65 +146,54 @@ pub enum ProtoError {
 }
 
 impl ProtoError {
-    /// A stable numeric code: high byte = class, low byte = detail. Never reused.
+    /// The error's code in iomt's one registry (docs/ERRORS.md): unique per meaning across
+    /// every crate, grouped in ranges by class (1–99 general, 100 crypto, 200 data, 300
+    /// handshake, 400 session, 500 authorization, 600 audit, 700 update), and equal to the
+    /// C API's `iomt_result` value. A condition shared by several crates (a short buffer:
+    /// 2) has one code. Never reused.
     #[must_use]
     pub const fn code(self) -> u16 {
         match self {
-            Self::Malformed(w) => {
-                0x0100
-                    | match w {
-                        WireError::Truncated => 1,
-                        WireError::UnsupportedVersion(_) => 2,
-                        WireError::UnknownFrameType(_) => 3,
-                        WireError::ReservedBitSet => 4,
-                        WireError::NonMinimalSequence => 5,
-                    }
-            }
-            Self::Rejected(r) => {
-                0x0200
-                    | match r {
-                        Rejection::WrongConnectionId { .. } => 1,
-                        Rejection::Replayed => 2,
-                        Rejection::TooOld => 3,
-                        Rejection::WrongEpoch => 4,
-                        Rejection::FrameTooLarge => 5,
-                        Rejection::ConsentSlotEmpty(_) => 6,
-                        Rejection::ConsentSlotInvalid(_) => 7,
-                        Rejection::UnknownConnection(_) => 8,
-                    }
-            }
-            Self::AuthenticationFailed => 0x0300,
-            Self::PeerMisbehaved(p) => {
-                0x0400
-                    | match p {
-                        PeerMisbehaved::InvalidConsentTag => 1,
-                        PeerMisbehaved::InvalidPayload => 2,
-                        PeerMisbehaved::UnexpectedFrame => 3,
-                    }
-            }
-            Self::ApiMisuse(a) => {
-                0x0500
-                    | match a {
-                        ApiMisuse::PayloadTooLarge => 1,
-                        ApiMisuse::InvalidSlot => 2,
-                        ApiMisuse::SlotNotOwned => 3,
-                        ApiMisuse::SlotEmpty => 4,
-                        ApiMisuse::InvalidConsentTag => 5,
-                        ApiMisuse::UnsupportedAlgorithm => 6,
-                        ApiMisuse::ChannelAlreadyStarted => 7,
-                    }
-            }
-            Self::BufferTooSmall { .. } => 0x0600,
-            Self::LimitReached(l) => {
-                0x0700
-                    | match l {
-                        LimitKind::Forgery => 1,
-                        LimitKind::Epoch => 2,
-                    }
-            }
-            Self::Closed => 0x0800,
-            Self::KeyExport => 0x0900,
-            Self::Crypto(c) => 0x0A00 | (c.code() & 0xFF),
+            Self::Malformed(w) => match w {
+                WireError::Truncated => 400,
+                WireError::UnsupportedVersion(_) => 407,
+                WireError::UnknownFrameType(_) => 408,
+                WireError::ReservedBitSet => 409,
+                WireError::NonMinimalSequence => 412,
+            },
+            Self::Rejected(r) => match r {
+                Rejection::Replayed => 401,
+                Rejection::TooOld => 402,
+                Rejection::WrongConnectionId { .. } => 403,
+                Rejection::WrongEpoch => 404,
+                Rejection::FrameTooLarge => 405,
+                Rejection::ConsentSlotEmpty(_) => 406,
+                Rejection::ConsentSlotInvalid(_) => 413,
+                Rejection::UnknownConnection(_) => 414,
+            },
+            Self::AuthenticationFailed => 410,
+            Self::PeerMisbehaved(p) => match p {
+                PeerMisbehaved::InvalidConsentTag => 411,
+                PeerMisbehaved::InvalidPayload => 415,
+                PeerMisbehaved::UnexpectedFrame => 416,
+            },
+            Self::ApiMisuse(a) => match a {
+                ApiMisuse::PayloadTooLarge => 430,
+                ApiMisuse::InvalidSlot => 431,
+                ApiMisuse::InvalidConsentTag => 432,
+                ApiMisuse::UnsupportedAlgorithm => 433,
+                ApiMisuse::SlotNotOwned => 435,
+                ApiMisuse::SlotEmpty => 436,
+                ApiMisuse::ChannelAlreadyStarted => 335,
+            },
+            Self::BufferTooSmall { .. } => 2,
+            Self::LimitReached(l) => match l {
+                LimitKind::Forgery => 420,
+                LimitKind::Epoch => 422,
+            },
+            Self::Closed => 421,
+            Self::KeyExport => 434,
+            Self::Crypto(c) => c.code(),
         }
     }
 

@@ -78,16 +78,16 @@ pub(crate) struct Peer {
 /// is.handle_message_4(&mut crypto, &mut b[..n])?;
 /// let (done_i, done_r) = (is.completed().unwrap(), rs.completed().unwrap());
 /// let (mut k_i, mut k_r) = ([0u8; 32], [0u8; 32]);
-/// done_i.exporter(&mut crypto, 0x8001, b"channel", &mut k_i)?;
-/// done_r.exporter(&mut crypto, 0x8001, b"channel", &mut k_r)?;
+/// done_i.exporter(&mut crypto, 0x8002, b"app", &mut k_i)?;
+/// done_r.exporter(&mut crypto, 0x8002, b"app", &mut k_r)?;
 /// assert_eq!(k_i, k_r);
 /// assert_eq!(done_i.peer_identity(), PeerIdentity::from_slice(b"responder"));
 /// // KeyUpdate changes every later export, on both sides alike
 /// done_i.key_update(&mut crypto, b"epoch 1")?;
 /// done_r.key_update(&mut crypto, b"epoch 1")?;
 /// let (mut u_i, mut u_r) = ([0u8; 16], [0u8; 16]);
-/// done_i.exporter(&mut crypto, 0x8001, b"channel", &mut u_i)?;
-/// done_r.exporter(&mut crypto, 0x8001, b"channel", &mut u_r)?;
+/// done_i.exporter(&mut crypto, 0x8002, b"app", &mut u_i)?;
+/// done_r.exporter(&mut crypto, 0x8002, b"app", &mut u_r)?;
 /// assert_eq!(u_i, u_r);
 /// assert_ne!(u_i[..], k_i[..16]);
 /// assert_eq!(done_r.selected_suite(), Suite::Suite5);

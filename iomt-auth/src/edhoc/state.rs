@@ -99,8 +99,8 @@ pub enum Phase {
 /// is.handle_message_4(&mut crypto, &mut b[..n])?;
 /// let (done_i, done_r) = (is.completed().unwrap(), rs.completed().unwrap());
 /// let (mut k_i, mut k_r) = ([0u8; 32], [0u8; 32]);
-/// done_i.exporter(&mut crypto, 0x8001, b"channel", &mut k_i)?;
-/// done_r.exporter(&mut crypto, 0x8001, b"channel", &mut k_r)?;
+/// done_i.exporter(&mut crypto, 0x8002, b"app", &mut k_i)?;
+/// done_r.exporter(&mut crypto, 0x8002, b"app", &mut k_r)?;
 /// assert_eq!(k_i, k_r);
 /// assert_eq!(done_i.peer_identity(), PeerIdentity::from_slice(b"responder"));
 /// # Ok::<(), iomt_auth::AuthError>(())

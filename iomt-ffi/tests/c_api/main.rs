@@ -322,7 +322,7 @@ fn zero_lengths_are_defined() {
         );
         assert_eq!(
             iomt_handshake_read_message_1(&raw mut *r, c.ptr(), buf.as_ptr(), 0),
-            iomt_result::HandshakeMalformed
+            iomt_result::HandshakeCbor
         );
         assert_eq!(
             iomt_handshake_read_message_1(&raw mut *r, c.ptr(), null(), 0),
@@ -899,7 +899,7 @@ fn every_method_and_suite_completes_and_sessions_work() {
                         frame.len(),
                         &raw mut n
                     ),
-                    iomt_result::InvalidSlot
+                    iomt_result::SlotNotOwned
                 );
                 let mut info = iomt_session_info::default();
                 assert_eq!(
@@ -1597,5 +1597,6 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 mod aaa;
 mod audit_parity;
 mod nonce_reuse;
+mod registry;
 mod same_calls;
 mod update;
