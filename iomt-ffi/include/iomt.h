@@ -272,7 +272,7 @@
 /**
  * Size of [`iomt_handshake`] storage in bytes.
  */
-#define IOMT_HANDSHAKE_SIZE 640
+#define IOMT_HANDSHAKE_SIZE 512
 
 /**
  * Alignment of [`iomt_handshake`] storage.

@@ -242,7 +242,7 @@ impl HandshakeObj {
 }
 
 /// Size of [`iomt_handshake`] storage in bytes.
-pub const IOMT_HANDSHAKE_SIZE: usize = 640;
+pub const IOMT_HANDSHAKE_SIZE: usize = 512;
 /// Alignment of [`iomt_handshake`] storage.
 pub const IOMT_HANDSHAKE_ALIGN: usize = 8;
 
