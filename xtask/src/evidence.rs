@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::setup;
@@ -686,7 +687,7 @@ struct Shipped {
     features: Option<&'static str>,
 }
 
-const SHIPPED: [Shipped; 5] = [
+const SHIPPED: [Shipped; 6] = [
     Shipped {
         name: "libiomt_ffi-device-thumbv7em",
         package: "iomt-ffi",
@@ -716,6 +717,12 @@ const SHIPPED: [Shipped; 5] = [
         package: "iomt-proto",
         target: Some("thumbv7em-none-eabihf"),
         features: Some("embedded-io,edhoc"),
+    },
+    Shipped {
+        name: "rust-crates-gateway-host",
+        package: "iomt-proto",
+        target: None,
+        features: Some("embedded-io,edhoc,std"),
     },
 ];
 
@@ -809,6 +816,10 @@ fn generate_sbom(build: &Shipped, dest: &Path) -> Result<(), String> {
     cmd.args(["cyclonedx", "--format", "json", "--spec-version", "1.5"])
         .args(["--override-filename", "sbom"])
         .current_dir(&dir);
+    // Reproducible: the SBOM's timestamp is the commit's, not the clock's.
+    if let Ok(epoch) = output(Command::new("git").args(["log", "-1", "--format=%ct"])) {
+        cmd.env("SOURCE_DATE_EPOCH", epoch.trim());
+    }
     if let Some(target) = build.target {
         cmd.args(["--target", target]);
     }
