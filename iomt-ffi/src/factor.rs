@@ -24,7 +24,7 @@
 
 use core::ffi::c_void;
 
-use iomt_auth::audit::{AuditEvent, Detail, Outcome, subject_of};
+use iomt_auth::audit::subject_of;
 use iomt_auth::factor::{
     FACTOR_EAD_LABEL, FACTOR_TAG_LEN, FactorOutcome, FactorState, FactorStorageError, FactorStore,
     FactorTag, FactorVerifier, LockoutPolicy, MAX_DEVICE_ID_LEN, PinVerifier,
@@ -370,30 +370,7 @@ pub unsafe extern "C" fn iomt_session_auth_verify_factor(
             return Err(iomt_result::InvalidArgument);
         }
         *ctx.checked = true;
-        let r = match ctx.presented {
-            Ok(tag) => fv.verify(
-                provider,
-                log,
-                &pin_v,
-                &ctx.th_3,
-                tag.as_ref(),
-                peer,
-                Timestamp::from_secs(now),
-            ),
-            Err(e) => {
-                // A malformed item cannot be a correct guess, so it is not counted, but it
-                // is a factor failure and goes on record.
-                let _ = log.append(
-                    provider,
-                    Timestamp::from_secs(now),
-                    AuditEvent::FactorFailed,
-                    Outcome::Failure,
-                    peer,
-                    Detail::NONE,
-                );
-                Err(e)
-            }
-        };
+        let r = fv.verify_handshake(provider, log, &pin_v, ctx.completed, Timestamp::from_secs(now));
         a.auth.set_factor(FactorOutcome::from_result(&r));
         r.map(|_| ()).map_err(Into::into)
     }

@@ -10,6 +10,7 @@
 //! | `HandshakeSucceeded` | Success | the peer ([`subject_of`] its identity) | suite, method, zeros |
 //! | `HandshakeFailed` | Failure | [`SUBJECT_DEVICE`] | the [`AuthError::code`] (u32 BE; 0 if unknown), zeros |
 //! | `ReplayOrForgery` | Denied | [`SUBJECT_DEVICE`] | the connection id (u32 BE), the frame error's code (u32 BE) |
+//! | `FactorFailed` (malformed item) | Failure | the operator | zeros (not counted as a guess) |
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_core::Timestamp;
@@ -69,6 +70,20 @@ impl Event {
             outcome: Outcome::Denied,
             subject: SUBJECT_DEVICE,
             detail: Detail::from_u32s(u32::from(conn_id), u32::from(code)),
+        }
+    }
+}
+
+impl Event {
+    /// The operator presented a malformed factor item (label, length, duplicate): a
+    /// factor failure on record, but not a guess (`FactorVerifier` counts guesses).
+    #[must_use]
+    pub const fn factor_malformed(subject: Subject) -> Self {
+        Self {
+            event: AuditEvent::FactorFailed,
+            outcome: Outcome::Failure,
+            subject,
+            detail: Detail::NONE,
         }
     }
 }

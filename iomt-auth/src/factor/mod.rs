@@ -480,6 +480,33 @@ impl<F: FactorStore> FactorVerifier<F> {
         &mut self.store
     }
 
+    /// Checks the operator factor of the completed handshake `done` (this device was
+    /// the responder): the factor item in its EAD_3, against `verifier`, over its TH_3,
+    /// for its authenticated peer — the one path the Rust API and the C API
+    /// (`iomt_session_auth_verify_factor`) share. A malformed item is recorded as a factor
+    /// failure (`audit::Event::factor_malformed`) but not counted as a guess; everything
+    /// else is [`Self::verify`].
+    ///
+    /// # Errors
+    /// [`FactorError::Malformed`]; as [`Self::verify`].
+    pub fn verify_handshake<C: CryptoProvider, S: AuditStore>(
+        &mut self,
+        crypto: &mut C,
+        log: &mut AuditLog<S>,
+        verifier: &PinVerifier,
+        done: &crate::edhoc::Completed,
+        now: Timestamp,
+    ) -> Result<FactorProof, FactorError> {
+        let peer = crate::audit::subject_of(crypto, &done.peer_identity().0);
+        match FactorTag::from_ead_items(done.received_ead().items()) {
+            Ok(tag) => self.verify(crypto, log, verifier, done.th_3(), tag.as_ref(), peer, now),
+            Err(e) => {
+                let _ = log.record(crypto, now, crate::audit::Event::factor_malformed(peer));
+                Err(e)
+            }
+        }
+    }
+
     /// Checks the factor presented in message_3 against `verifier` and the responder's
     /// TH_3. Call only after `verify_message_3` succeeded.
     ///

@@ -4,7 +4,6 @@
 
 use iomt_auth::AuthError;
 use iomt_auth::edhoc::{Completed, Phase};
-use iomt_auth::factor::{FactorError, FactorTag};
 
 use super::{HandshakeObj, iomt_ead_item, iomt_handshake, iomt_handshake_state, object};
 use crate::boundary::{self, ffi_panic_boundary};
@@ -265,11 +264,7 @@ pub unsafe extern "C" fn iomt_handshake_key_update(
 
 /// What the operator-factor check needs from a responder whose handshake completed.
 pub(crate) struct FactorContext<'a> {
-    /// TH_3 of this handshake.
-    pub(crate) th_3: [u8; 32],
-    /// The factor item EAD_3 carried: `Ok(None)` if absent, `Err` if malformed.
-    pub(crate) presented: Result<Option<FactorTag>, FactorError>,
-    /// The completed handshake (peer identity and roles).
+    /// The completed handshake (peer, TH_3, EAD_3).
     pub(crate) completed: &'a Completed,
     /// Set once the factor has been checked (the check runs once per handshake).
     pub(crate) checked: &'a mut bool,
@@ -284,7 +279,6 @@ impl HandshakeObj {
         if self.is_initiator() {
             return Err(iomt_result::WrongState);
         }
-        let th_3 = *self.th_3().ok_or(iomt_result::WrongState)?;
         self.completed_mut()?;
         let Self {
             role: super::Role::Responder(state),
@@ -295,8 +289,6 @@ impl HandshakeObj {
         };
         let completed = state.completed_ref().ok_or(iomt_result::WrongState)?;
         Ok(FactorContext {
-            th_3,
-            presented: FactorTag::from_ead_items(completed.received_ead().items()),
             completed,
             checked: factor_checked,
         })
