@@ -298,6 +298,7 @@ fn every_library_code_is_its_c_result_and_unique_per_meaning() {
 /// library errors above); this test fails when it is stale. Regenerate with
 /// `IOMT_REGENERATE_DOCS=1 cargo test -p iomt-ffi --test c_api registry`.
 #[test]
+#[cfg_attr(miri, ignore = "reads docs/ERRORS.md (Miri isolates the file system)")]
 fn the_error_table_in_docs_is_generated_from_the_registry() {
     let mut by_code: BTreeMap<u16, Vec<String>> = BTreeMap::new();
     for (name, code, _) in every_library_error() {
