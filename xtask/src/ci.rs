@@ -72,7 +72,7 @@ const STEPS: &[Step] = &[
         body: crate::cexamples::miri,
     },
     Step {
-        name: "fuzz smoke (every target 20 s, ASan)",
+        name: "fuzz smoke (every target 12 s, ASan)",
         prerequisites: Some(crate::fuzz::prerequisites),
         body: crate::fuzz::smoke,
     },
