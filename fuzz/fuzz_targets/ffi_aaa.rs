@@ -27,35 +27,15 @@
 #![no_main]
 
 use std::ffi::c_void;
-use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
+use iomt_ffi::__test_kit::{self as kit, Crypto, Ead, Exchange, Step, zeroed};
 use iomt_ffi::*;
 use libfuzzer_sys::fuzz_target;
 
-unsafe extern "C" fn rng(_userdata: *mut c_void, out: *mut u8, out_len: usize) -> i32 {
-    // SAFETY: the library passes a valid buffer of `out_len` bytes.
-    let out = unsafe { std::slice::from_raw_parts_mut(out, out_len) };
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = (i as u8).wrapping_mul(29).wrapping_add(11);
-    }
-    0
-}
-
-fn zeroed<T>() -> T {
-    // SAFETY: plain-data `#[repr(C)]` structs and opaque byte storage.
-    unsafe { MaybeUninit::<T>::zeroed().assume_init() }
-}
-
-/// A crypto provider (boxed: objects never move after init).
-fn crypto() -> Box<iomt_crypto> {
-    let mut c = Box::new(zeroed::<iomt_crypto>());
-    // SAFETY: valid storage and callback.
-    assert_eq!(
-        unsafe { iomt_crypto_init(&mut *c, Some(rng), std::ptr::null_mut()) },
-        iomt_result::Ok
-    );
-    c
+/// A crypto provider: every RNG request is filled with `i * 29 + 11`.
+fn crypto() -> Crypto {
+    Crypto::pattern(29, 11)
 }
 
 fn ok(r: iomt_result) {
@@ -169,7 +149,7 @@ fn open_log(
     flash: &mut Flash,
     device: &[u8; 8],
 ) -> (iomt_result, Box<iomt_audit_log>) {
-    let mut log = Box::new(zeroed::<iomt_audit_log>());
+    let mut log = zeroed::<iomt_audit_log>();
     let ops = flash.ops();
     // SAFETY: valid storage, callbacks over a live boxed flash, 8-byte device id.
     let r = unsafe { iomt_audit_log_init(&mut *log, c, &ops, device.as_ptr()) };
@@ -186,7 +166,7 @@ fn meta_of(log: &iomt_audit_log) -> iomt_audit_meta {
 
 fn last_record(log: &mut iomt_audit_log) -> iomt_audit_record {
     let m = meta_of(log);
-    let mut rec: iomt_audit_record = zeroed();
+    let mut rec: iomt_audit_record = *zeroed();
     // SAFETY: a live log and a valid output.
     ok(unsafe { iomt_audit_log_read(log, m.next_seq.wrapping_sub(1), &mut rec) });
     rec
@@ -199,34 +179,15 @@ const DEVICE: [u8; 8] = *b"pump0042";
 const NOW: u64 = 1_850_000_000;
 const RECORDS_PER_CHUNK: usize = 3;
 
-/// The RFC 9529 initiator (`true`) or responder credential, with its private key.
-fn credential(initiator: bool) -> Box<iomt_credential> {
-    let f = iomt_fuzz::fixture::get();
-    let (sk, ccs, kid) = if initiator {
-        (&f.sk_i, &f.cred_i, 0x2bu8)
-    } else {
-        (&f.sk_r, &f.cred_r, 0x32)
-    };
-    let mut cred = Box::new(zeroed::<iomt_credential>());
-    // SAFETY: valid storage and buffers.
-    ok(unsafe {
-        iomt_credential_init(
-            &mut *cred,
-            sk.as_ptr(),
-            sk.len(),
-            ccs.as_ptr(),
-            ccs.len(),
-            &kid,
-            1,
-        )
-    });
-    cred
+/// The RFC 9529 responder credential, with its private key.
+fn responder_credential() -> Box<iomt_credential> {
+    kit::credential(kit::SK_R, kit::CRED_R, 0x32)
 }
 
 /// The device's signing credential (RFC 9529's responder), set up once per process.
 fn device_key() -> &'static iomt_credential {
     static K: OnceLock<Box<iomt_credential>> = OnceLock::new();
-    K.get_or_init(|| credential(false))
+    K.get_or_init(|| responder_credential())
 }
 
 /// Appends `n` application records (varied events, subjects and details).
@@ -333,7 +294,7 @@ fn verify(
     device: Option<&[u8; 8]>,
     challenge: &[u8; 16],
 ) -> Result<iomt_audit_export_info, iomt_result> {
-    let mut v = Box::new(zeroed::<iomt_audit_export_verifier>());
+    let mut v = zeroed::<iomt_audit_export_verifier>();
     // SAFETY: valid pointers; `device` is NULL or 8 bytes, the challenge 16.
     let r = unsafe {
         iomt_audit_export_verifier_init(
@@ -394,7 +355,7 @@ fn records_of(chunks: &[Vec<u8>]) -> Vec<[u8; 64]> {
         let mut count = 0usize;
         let mut i = 0usize;
         loop {
-            let mut rec: iomt_audit_record = zeroed();
+            let mut rec: iomt_audit_record = *zeroed();
             // SAFETY: valid pointers.
             let r = unsafe {
                 iomt_audit_chunk_record(chunk.as_ptr(), chunk.len(), i, &mut rec, &mut count)
@@ -438,7 +399,7 @@ fn reference() -> &'static Reference {
     static R: OnceLock<Reference> = OnceLock::new();
     R.get_or_init(|| {
         let mut c = crypto();
-        let key = credential(false);
+        let key = responder_credential();
         let mut public_key = [0u8; IOMT_PUBLIC_KEY_LEN];
         // SAFETY: valid pointers.
         ok(unsafe { iomt_credential_public_key(&*key, public_key.as_mut_ptr(), public_key.len()) });
@@ -526,17 +487,14 @@ unsafe extern "C" fn factor_store(ud: *mut c_void, s: *const iomt_factor_state) 
 
 fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
     let mut c = crypto();
-    let cred_i = credential(true);
-    let cred_r = credential(false);
-    let fixture = iomt_fuzz::fixture::get();
-    let (ccs_i, ccs_r) = (&fixture.cred_i, &fixture.cred_r);
-    let mut trust_i = Box::new(zeroed::<iomt_trust_store>());
-    let mut trust_r = Box::new(zeroed::<iomt_trust_store>());
+    // The operator (initiator) trusts the pump; the pump grants the operator `roles`.
+    let mut operator = kit::initiator_side(b"pump", 1 << 7);
+    let mut pump = kit::responder_side(b"operator", roles);
     let mut factor_state = Box::new(iomt_factor_state::default());
     let mut flash = Flash::new(4);
     let (r, mut log) = open_log(&mut c, &mut flash, &DEVICE);
     ok(r);
-    let mut fv = Box::new(zeroed::<iomt_factor_verifier>());
+    let mut fv = zeroed::<iomt_factor_verifier>();
     let policy = iomt_lockout_policy {
         free_attempts: 1,
         base_secs: 60,
@@ -548,33 +506,9 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
         store: Some(factor_store),
     };
     let mut pin_v = [0u8; IOMT_PIN_VERIFIER_LEN];
-    let mut auth = Box::new(zeroed::<iomt_session_auth>());
-    let suites = [2u8];
-    let (c_i, c_r) = ([0x37u8], [0x27u8]);
+    let mut auth = zeroed::<iomt_session_auth>();
     // SAFETY: every pointer below is to live, boxed or local storage of the right size.
     unsafe {
-        ok(iomt_trust_store_init(&mut *trust_i));
-        ok(iomt_trust_store_add(
-            &mut *trust_i,
-            ccs_r.as_ptr(),
-            ccs_r.len(),
-            [0x32].as_ptr(),
-            1,
-            b"pump".as_ptr(),
-            4,
-            1 << 7,
-        ));
-        ok(iomt_trust_store_init(&mut *trust_r));
-        ok(iomt_trust_store_add(
-            &mut *trust_r,
-            ccs_i.as_ptr(),
-            ccs_i.len(),
-            [0x2b].as_ptr(),
-            1,
-            b"operator".as_ptr(),
-            8,
-            roles,
-        ));
         ok(iomt_factor_verifier_init(&mut *fv, &fops, &policy));
         ok(iomt_pin_verifier_derive(
             &mut *c,
@@ -584,107 +518,48 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
             4,
             pin_v.as_mut_ptr(),
         ));
-        let attempts = match factor {
-            Factor::Absent | Factor::Verified | Factor::Failed => 1,
-            Factor::LockedOut => 2,
+    }
+    let attempts = match factor {
+        Factor::Absent | Factor::Verified | Factor::Failed => 1,
+        Factor::LockedOut => 2,
+    };
+    for _ in 0..attempts {
+        let x = Exchange {
+            method: 3,
+            initiator_suites: &[2],
+            responder_suites: &[2],
+            m4: false,
+            labels: &[],
+            ead_1: Vec::new(),
+            ead_3: Vec::new(),
         };
-        for _ in 0..attempts {
-            let mut ini = Box::new(zeroed::<iomt_handshake>());
-            let mut resp = Box::new(zeroed::<iomt_handshake>());
-            let icfg = iomt_initiator_config {
-                method: 3,
-                expect_message_4: 0,
-                suites: suites.as_ptr(),
-                suites_len: 1,
-                c_i: c_i.as_ptr(),
-                c_i_len: 1,
-                ead_labels: std::ptr::null(),
-                ead_labels_len: 0,
-            };
-            let rcfg = iomt_responder_config {
-                methods: 0x0f,
-                send_message_4: 0,
-                suites: suites.as_ptr(),
-                suites_len: 1,
-                c_r: c_r.as_ptr(),
-                c_r_len: 1,
-                ead_labels: std::ptr::null(),
-                ead_labels_len: 0,
-            };
-            ok(iomt_handshake_init_initiator(&mut *ini, &icfg));
-            ok(iomt_handshake_init_responder(&mut *resp, &rcfg));
-            let mut m = [0u8; IOMT_MAX_MESSAGE_LEN];
-            let mut n = 0;
-            ok(iomt_handshake_write_message_1(
-                &mut *ini,
-                &mut *c,
-                std::ptr::null(),
-                0,
-                m.as_mut_ptr(),
-                m.len(),
-                &mut n,
-            ));
-            ok(iomt_handshake_read_message_1(
-                &mut *resp,
-                &mut *c,
-                m.as_ptr(),
-                n,
-            ));
-            ok(iomt_handshake_write_message_2(
-                &mut *resp,
-                &mut *c,
-                &*cred_r,
-                std::ptr::null(),
-                0,
-                m.as_mut_ptr(),
-                m.len(),
-                &mut n,
-            ));
-            ok(iomt_handshake_read_message_2(
-                &mut *ini,
-                &mut *c,
-                &*trust_i,
-                m.as_ptr(),
-                n,
-            ));
+        // Right after message_2 (TH_3 known): the operator's factor tag into EAD_3, over
+        // the right PIN verifier only for `Verified`.
+        let (mut ini, mut resp) = kit::drive(&mut c, x, &operator, &pump, &mut |p| {
+            if p.step != Step::ReadMessage2 || matches!(factor, Factor::Absent) {
+                return;
+            }
             let mut tag = [0u8; IOMT_FACTOR_TAG_LEN];
             let mut app_v = pin_v;
             if !matches!(factor, Factor::Verified) {
                 app_v[0] ^= 1;
             }
-            ok(iomt_handshake_factor_tag(
-                &*ini,
-                &mut *c,
-                app_v.as_ptr(),
-                tag.as_mut_ptr(),
-            ));
-            let item = iomt_ead_item {
+            // SAFETY: valid objects and buffers of the documented sizes.
+            ok(unsafe {
+                iomt_handshake_factor_tag(
+                    &*p.initiator,
+                    p.crypto.ptr(),
+                    app_v.as_ptr(),
+                    tag.as_mut_ptr(),
+                )
+            });
+            p.ead_3.push(Ead {
                 label: IOMT_FACTOR_EAD_LABEL,
-                value: tag.as_ptr(),
-                value_len: tag.len(),
-            };
-            let (items, n_items) = if matches!(factor, Factor::Absent) {
-                (std::ptr::null(), 0)
-            } else {
-                (&item as *const iomt_ead_item, 1)
-            };
-            ok(iomt_handshake_write_message_3(
-                &mut *ini,
-                &mut *c,
-                &*cred_i,
-                items,
-                n_items,
-                m.as_mut_ptr(),
-                m.len(),
-                &mut n,
-            ));
-            ok(iomt_handshake_read_message_3(
-                &mut *resp,
-                &mut *c,
-                &*trust_r,
-                m.as_ptr(),
-                n,
-            ));
+                value: Some(tag.to_vec()),
+            });
+        });
+        // SAFETY: completed objects and live storage.
+        unsafe {
             ok(iomt_session_auth_deinit(&mut *auth));
             ok(iomt_session_auth_init(&mut *auth, &mut *c, &mut *resp));
             let r = iomt_session_auth_verify_factor(
@@ -700,7 +575,10 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
             ok(iomt_handshake_deinit(&mut *ini));
             ok(iomt_handshake_deinit(&mut *resp));
         }
-        let mut info: iomt_session_auth_info = zeroed();
+    }
+    let mut info: iomt_session_auth_info = *zeroed();
+    // SAFETY: live objects.
+    unsafe {
         ok(iomt_session_auth_get_info(&*auth, &mut info));
         let want = match factor {
             Factor::Absent => iomt_factor_outcome::Absent,
@@ -711,8 +589,8 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
         assert_eq!((info.roles, info.factor), (roles, want));
         ok(iomt_factor_verifier_deinit(&mut *fv));
         ok(iomt_audit_log_deinit(&mut *log));
-        ok(iomt_trust_store_deinit(&mut *trust_i));
-        ok(iomt_trust_store_deinit(&mut *trust_r));
+        ok(iomt_trust_store_deinit(&mut *operator.trust));
+        ok(iomt_trust_store_deinit(&mut *pump.trust));
     }
     auth
 }
@@ -750,7 +628,7 @@ impl<'a> Bytes<'a> {
     }
     /// Fills a plain-data struct from the next bytes (zero when they run out).
     fn pod<T>(&mut self) -> T {
-        let mut v: T = zeroed();
+        let mut v: T = *zeroed();
         let src = self.take(size_of::<T>());
         // SAFETY: `T` is a `#[repr(C)]` struct of integers and byte arrays (every bit
         // pattern is valid); `src` is at most `size_of::<T>()` bytes.
@@ -804,7 +682,7 @@ fn raw_export(mut b: Bytes<'_>) {
 fn chunk_record(mut b: Bytes<'_>) {
     let index = usize::from(b.u16());
     let chunk = b.0;
-    let mut rec: iomt_audit_record = zeroed();
+    let mut rec: iomt_audit_record = *zeroed();
     let mut count = usize::MAX;
     // SAFETY: valid pointers.
     let r = unsafe {
@@ -871,7 +749,7 @@ fn rbac(mut b: Bytes<'_>) {
         && rules
             .iter()
             .all(|r| r.role <= 8 && r.operation <= 7 && r.requirement <= 1);
-    let mut policy = Box::new(zeroed::<iomt_rbac_policy>());
+    let mut policy = zeroed::<iomt_rbac_policy>();
     // SAFETY: valid storage; `rules` holds `n` rules.
     let r = unsafe { iomt_rbac_policy_init(&mut *policy, rules.as_ptr(), rules.len()) };
     assert_ne!(r, iomt_result::Panic);
@@ -896,7 +774,7 @@ fn rbac(mut b: Bytes<'_>) {
         let got = unsafe { iomt_rbac_decide(&*policy, &*s.auth, op) };
         assert_eq!(got, want, "decide op {op} roles {:#x}", s.roles);
         let before = meta_of(&log).next_seq;
-        let mut permit = Box::new(zeroed::<iomt_permit>());
+        let mut permit = zeroed::<iomt_permit>();
         // SAFETY: live objects and valid storage.
         let got = unsafe {
             iomt_rbac_authorize(
@@ -911,7 +789,7 @@ fn rbac(mut b: Bytes<'_>) {
         };
         assert_eq!(got, want, "authorize op {op} roles {:#x}", s.roles);
         let after = meta_of(&log).next_seq;
-        let mut info: iomt_session_auth_info = zeroed();
+        let mut info: iomt_session_auth_info = *zeroed();
         // SAFETY: live objects.
         ok(unsafe { iomt_session_auth_get_info(&*s.auth, &mut info) });
         match got {
@@ -969,11 +847,11 @@ fn consent(mut b: Bytes<'_>) {
     if r != iomt_result::Ok {
         return;
     }
-    let mut decision: iomt_decision = zeroed();
+    let mut decision: iomt_decision = *zeroed();
     // SAFETY: valid pointers.
     let evaluated = unsafe { iomt_consent_evaluate(&tag, &req, &mut decision) };
     let before = meta_of(&log).next_seq;
-    let mut access: iomt_consent_access = zeroed();
+    let mut access: iomt_consent_access = *zeroed();
     // SAFETY: valid pointers and live objects.
     let got =
         unsafe { iomt_consent_enforce(&tag, &req, &mut *c, &mut *log, &*s.auth, ttl, &mut access) };
@@ -1070,7 +948,7 @@ fn flash_log(mut b: Bytes<'_>) {
                 if r == iomt_result::Ok {
                     assert_eq!(seq, before.next_seq);
                     assert_eq!(after.next_seq, before.next_seq.wrapping_add(1));
-                    let mut rec: iomt_audit_record = zeroed();
+                    let mut rec: iomt_audit_record = *zeroed();
                     // SAFETY: valid pointers.
                     let r = unsafe { iomt_audit_log_read(&mut *log, seq, &mut rec) };
                     if r == iomt_result::Ok {
@@ -1093,7 +971,7 @@ fn flash_log(mut b: Bytes<'_>) {
             1 => {
                 let m = meta_of(&log);
                 let seq = m.next_seq.wrapping_sub(u32::from(b.u8()));
-                let mut rec: iomt_audit_record = zeroed();
+                let mut rec: iomt_audit_record = *zeroed();
                 // SAFETY: valid pointers.
                 let r = unsafe { iomt_audit_log_read(&mut *log, seq, &mut rec) };
                 assert_ne!(r, iomt_result::Panic);
@@ -1337,7 +1215,7 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
     // The technician with the factor: a firmware-update permit (or a read-log one).
     let tech = &sessions()[1];
     let op = if flags & 4 == 0 { 4 } else { 5 };
-    let mut permit = Box::new(zeroed::<iomt_permit>());
+    let mut permit = zeroed::<iomt_permit>();
     // SAFETY: live objects and valid storage.
     ok(unsafe {
         iomt_rbac_authorize(
@@ -1350,7 +1228,7 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
             &mut *permit,
         )
     });
-    let mut up = Box::new(zeroed::<iomt_update>());
+    let mut up = zeroed::<iomt_update>();
     // SAFETY: live objects, valid storage and buffers.
     let r = unsafe {
         iomt_update_begin(
@@ -1440,7 +1318,7 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
 
 /// The library's default policy (boxed, initialized once per call).
 fn policy_default() -> Box<iomt_rbac_policy> {
-    let mut p = Box::new(zeroed::<iomt_rbac_policy>());
+    let mut p = zeroed::<iomt_rbac_policy>();
     // SAFETY: valid storage.
     ok(unsafe { iomt_rbac_policy_init_default(&mut *p) });
     p
@@ -1477,7 +1355,7 @@ fn write_seeds(dir: &str) {
     // A second export of the same log, one record per chunk.
     {
         let mut c = crypto();
-        let key = credential(false);
+        let key = responder_credential();
         let mut flash = Flash::new(5);
         let (r, mut log) = open_log(&mut c, &mut flash, &DEVICE);
         ok(r);
@@ -1545,7 +1423,7 @@ fn write_seeds(dir: &str) {
     }
     put("rbac_default_table", v);
     // Consent: a permit tag allowing break-glass; a nurse/emergency session.
-    let mut tag: iomt_consent_tag = zeroed();
+    let mut tag: iomt_consent_tag = *zeroed();
     tag.version = 1;
     tag.permit = 1;
     tag.break_glass = 1;
@@ -1563,7 +1441,7 @@ fn write_seeds(dir: &str) {
         ("consent_break_glass", 6, 1),
         ("consent_denied", 2, 5),
     ] {
-        let mut req: iomt_access_request = zeroed();
+        let mut req: iomt_access_request = *zeroed();
         req.role = role;
         req.purpose = purpose;
         req.action = 1;

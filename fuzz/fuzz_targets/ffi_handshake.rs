@@ -6,16 +6,14 @@
 //! API misuse), error messages fit or report the size needed, and what they write parses.
 #![no_main]
 
-use std::ffi::c_void;
-use std::mem::MaybeUninit;
-
 use arbitrary::{Arbitrary, Unstructured};
 use iomt_auth::edhoc::ErrorMessage;
+use iomt_ffi::__test_kit::{Crypto, zeroed};
 use iomt_ffi::{
-    iomt_crypto, iomt_crypto_deinit, iomt_crypto_init, iomt_ead_item, iomt_handshake,
-    iomt_handshake_deinit, iomt_handshake_error_message, iomt_handshake_get_state,
-    iomt_handshake_init_responder, iomt_handshake_peer_error, iomt_handshake_read_message_1,
-    iomt_handshake_received_ead, iomt_handshake_state, iomt_responder_config, iomt_result,
+    iomt_ead_item, iomt_handshake, iomt_handshake_deinit, iomt_handshake_error_message,
+    iomt_handshake_get_state, iomt_handshake_init_responder, iomt_handshake_peer_error,
+    iomt_handshake_read_message_1, iomt_handshake_received_ead, iomt_handshake_state,
+    iomt_responder_config, iomt_result,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -37,20 +35,6 @@ struct Setup {
 const SUITES: [&[u8]; 4] = [&[2, 5], &[5], &[2], &[5, 2]];
 const LABELS: [u16; 2] = [1, 2];
 
-unsafe extern "C" fn rng(_userdata: *mut c_void, out: *mut u8, out_len: usize) -> i32 {
-    // SAFETY: the library passes a valid buffer of `out_len` bytes.
-    let out = unsafe { std::slice::from_raw_parts_mut(out, out_len) };
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = (i as u8).wrapping_mul(31).wrapping_add(7);
-    }
-    0
-}
-
-fn zeroed<T>() -> T {
-    // SAFETY: plain-data `#[repr(C)]` output structs and opaque byte storage.
-    unsafe { MaybeUninit::<T>::zeroed().assume_init() }
-}
-
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(s) = Setup::arbitrary(&mut u) else {
@@ -58,12 +42,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let message = u.take_rest();
 
-    let mut crypto: iomt_crypto = zeroed();
-    // SAFETY: valid storage and callback.
-    assert_eq!(
-        unsafe { iomt_crypto_init(&mut crypto, Some(rng), std::ptr::null_mut()) },
-        iomt_result::Ok
-    );
+    // Every RNG request is filled with `i * 31 + 7`.
+    let mut crypto = Crypto::pattern(31, 7);
 
     let c_r = [0x27u8, 1, 2, 3, 4, 5, 6, 7, 8];
     let cfg = if s.raw_config {
@@ -90,13 +70,11 @@ fuzz_target!(|data: &[u8]| {
             ead_labels_len: LABELS.len(),
         }
     };
-    let mut resp: iomt_handshake = zeroed();
+    let mut resp = zeroed::<iomt_handshake>();
     // SAFETY: valid pointers; the config's slices are valid for their lengths.
-    let r = unsafe { iomt_handshake_init_responder(&mut resp, &cfg) };
+    let r = unsafe { iomt_handshake_init_responder(&mut *resp, &cfg) };
     assert_ne!(r, iomt_result::Panic);
     if r != iomt_result::Ok {
-        // SAFETY: valid crypto object.
-        assert_eq!(unsafe { iomt_crypto_deinit(&mut crypto) }, iomt_result::Ok);
         return;
     }
 
@@ -106,22 +84,22 @@ fuzz_target!(|data: &[u8]| {
         message.as_ptr()
     };
     // SAFETY: `ptr` is NULL or valid for `message.len()` bytes.
-    let r = unsafe { iomt_handshake_read_message_1(&mut resp, &mut crypto, ptr, message.len()) };
+    let r = unsafe { iomt_handshake_read_message_1(&mut *resp, &mut *crypto, ptr, message.len()) };
     assert_ne!(r, iomt_result::Panic);
     if s.null_message {
         assert_eq!(r, iomt_result::NullParameter);
     }
 
-    let mut state: iomt_handshake_state = zeroed();
+    let mut state: iomt_handshake_state = *zeroed();
     // SAFETY: valid pointers.
     assert_ne!(
-        unsafe { iomt_handshake_get_state(&resp, &mut state) },
+        unsafe { iomt_handshake_get_state(&*resp, &mut state) },
         iomt_result::Panic
     );
-    let mut item: iomt_ead_item = zeroed();
+    let mut item: iomt_ead_item = *zeroed();
     // SAFETY: valid pointers.
     let r_ead =
-        unsafe { iomt_handshake_received_ead(&resp, usize::from(s.ead_index % 4), &mut item) };
+        unsafe { iomt_handshake_received_ead(&*resp, usize::from(s.ead_index % 4), &mut item) };
     assert_ne!(r_ead, iomt_result::Panic);
     if r_ead == iomt_result::Ok && item.value_len > 0 {
         assert!(!item.value.is_null());
@@ -133,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
     let mut code = 0i32;
     // SAFETY: valid pointers.
     assert_ne!(
-        unsafe { iomt_handshake_peer_error(&resp, &mut code) },
+        unsafe { iomt_handshake_peer_error(&*resp, &mut code) },
         iomt_result::Panic
     );
 
@@ -141,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out = vec![0xA5u8; cap];
     let mut out_len = usize::MAX;
     // SAFETY: valid pointers and lengths.
-    let r = unsafe { iomt_handshake_error_message(&resp, out.as_mut_ptr(), cap, &mut out_len) };
+    let r = unsafe { iomt_handshake_error_message(&*resp, out.as_mut_ptr(), cap, &mut out_len) };
     assert_ne!(r, iomt_result::Panic);
     match r {
         iomt_result::Ok if out_len > 0 => {
@@ -161,8 +139,7 @@ fuzz_target!(|data: &[u8]| {
 
     // SAFETY: valid objects; deinit twice is refused, never a double free.
     unsafe {
-        assert_eq!(iomt_handshake_deinit(&mut resp), iomt_result::Ok);
-        assert_ne!(iomt_handshake_deinit(&mut resp), iomt_result::Panic);
-        assert_eq!(iomt_crypto_deinit(&mut crypto), iomt_result::Ok);
+        assert_eq!(iomt_handshake_deinit(&mut *resp), iomt_result::Ok);
+        assert_ne!(iomt_handshake_deinit(&mut *resp), iomt_result::Panic);
     }
 });

@@ -1,6 +1,7 @@
 //! The C API's session functions and the initiator's message_2/message_4 readers
 //! (`iomt-ffi`), after a real handshake (RFC 9529 keys, P-256, a deterministic RNG
-//! callback) done once per process: the completed sessions and the initiators waiting for
+//! callback; the C-API driver of `iomt_ffi::__test_kit`) done once per process: the
+//! completed sessions and the initiators waiting for
 //! message_2/message_4 are kept as templates and duplicated into fresh storage per input
 //! with `iomt_ffi::__test_kit` (a plain byte copy reads as not initialised: the storage
 //! is bound to its address).
@@ -30,29 +31,21 @@
 //! and session programs) and exits.
 #![no_main]
 
-use std::ffi::c_void;
 use std::mem::{MaybeUninit, size_of};
 use std::sync::OnceLock;
 
 use iomt_auth::edhoc::ErrorMessage;
 use iomt_core::{ConsentRef, ConsentTag, Timestamp};
+use iomt_ffi::__test_kit::{self as kit, Crypto, Exchange, Side, Step};
 use iomt_ffi::*;
 use iomt_fuzz::fixture;
 use iomt_fuzz::ops::{Ops, OpsWriter, same_frame, write_seed};
 use libfuzzer_sys::fuzz_target;
 
-unsafe extern "C" fn rng(_userdata: *mut c_void, out: *mut u8, out_len: usize) -> i32 {
-    // SAFETY: the library passes a valid buffer of `out_len` bytes.
-    let out = unsafe { std::slice::from_raw_parts_mut(out, out_len) };
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = (i as u8).wrapping_mul(37).wrapping_add(3);
-    }
-    0
-}
-
-fn zeroed<T>() -> Box<T> {
-    // SAFETY: plain-data `#[repr(C)]` structs and opaque byte storage.
-    unsafe { Box::new(MaybeUninit::<T>::zeroed().assume_init()) }
+/// The provider: every RNG request is filled with `i * 37 + 3` (the templates and the
+/// seeds' genuine messages depend on it).
+fn crypto() -> Crypto {
+    Crypto::pattern(37, 3)
 }
 
 fn bytes_of<T>(v: &T) -> Vec<u8> {
@@ -62,13 +55,6 @@ fn bytes_of<T>(v: &T) -> Vec<u8> {
 
 fn ok(r: iomt_result) {
     assert_eq!(r, iomt_result::Ok);
-}
-
-fn crypto() -> Box<iomt_crypto> {
-    let mut c = zeroed::<iomt_crypto>();
-    // SAFETY: valid storage and callback.
-    ok(unsafe { iomt_crypto_init(&mut *c, Some(rng), std::ptr::null_mut()) });
-    c
 }
 
 const CONN_ID: u8 = 0x27;
@@ -89,169 +75,46 @@ struct Template {
 
 struct Templates {
     suites: [Template; 2],
-    /// The device's trust store (it trusts the gateway's RFC 9529 credential).
-    dev_trust: Box<iomt_trust_store>,
+    /// The device (RFC 9529 initiator; its trust store holds the gateway's credential).
+    dev: Side,
 }
 
-fn credential(sk: &[u8], ccs: &[u8], kid: &[u8]) -> Box<iomt_credential> {
-    let mut c = zeroed::<iomt_credential>();
-    // SAFETY: valid storage and buffers.
-    ok(unsafe {
-        iomt_credential_init(
-            &mut *c,
-            sk.as_ptr(),
-            sk.len(),
-            ccs.as_ptr(),
-            ccs.len(),
-            kid.as_ptr(),
-            kid.len(),
-        )
-    });
-    c
-}
-
-fn trust(ccs: &[u8], kid: &[u8], name: &[u8]) -> Box<iomt_trust_store> {
-    let mut t = zeroed::<iomt_trust_store>();
-    // SAFETY: valid storage and buffers.
-    unsafe {
-        ok(iomt_trust_store_init(&mut *t));
-        ok(iomt_trust_store_add(
-            &mut *t,
-            ccs.as_ptr(),
-            ccs.len(),
-            kid.as_ptr(),
-            kid.len(),
-            name.as_ptr(),
-            name.len(),
-            1 << 8,
-        ));
-    }
-    t
-}
-
-fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
-    let f = fixture::get();
-    let dev_cred = credential(&f.sk_i, &f.cred_i, fixture::KID_I);
-    let gw_cred = credential(&f.sk_r, &f.cred_r, fixture::KID_R);
-    let gw_trust = trust(&f.cred_i, fixture::KID_I, fixture::NAME_I);
+/// A method 0 handshake with message_4 through the kit's driver (C_R = [`CONN_ID`]),
+/// keeping the initiator after message_1 and message_3 and the genuine message_2/4.
+fn handshake(suite: u8, dev: &Side, gw: &Side) -> Template {
     let mut c = crypto();
-    let (c_i, c_r) = ([0x37u8], [CONN_ID]);
-    let suites = [suite];
-    let all = SUITES;
-    let icfg = iomt_initiator_config {
+    let x = Exchange {
         method: 0,
-        expect_message_4: 1,
-        suites: suites.as_ptr(),
-        suites_len: 1,
-        c_i: c_i.as_ptr(),
-        c_i_len: 1,
-        ead_labels: std::ptr::null(),
-        ead_labels_len: 0,
+        initiator_suites: &[suite],
+        responder_suites: &SUITES,
+        m4: true,
+        labels: &[],
+        ead_1: Vec::new(),
+        ead_3: Vec::new(),
     };
-    let rcfg = iomt_responder_config {
-        methods: 0x0F,
-        send_message_4: 1,
-        suites: all.as_ptr(),
-        suites_len: all.len(),
-        c_r: c_r.as_ptr(),
-        c_r_len: 1,
-        ead_labels: std::ptr::null(),
-        ead_labels_len: 0,
-    };
-    let mut i = zeroed::<iomt_handshake>();
-    let mut r = zeroed::<iomt_handshake>();
-    let mut m = vec![0u8; IOMT_MAX_MESSAGE_LEN];
-    let mut n = 0usize;
-    let (m2, m4, wait_m2, wait_m4);
-    // SAFETY: every pointer is a live local of the right type and size.
-    unsafe {
-        ok(iomt_handshake_init_initiator(&mut *i, &icfg));
-        ok(iomt_handshake_init_responder(&mut *r, &rcfg));
-        ok(iomt_handshake_write_message_1(
-            &mut *i,
-            &mut *c,
-            std::ptr::null(),
-            0,
-            m.as_mut_ptr(),
-            m.len(),
-            &mut n,
-        ));
-        wait_m2 = __test_kit::duplicate_handshake(&i);
-        ok(iomt_handshake_read_message_1(
-            &mut *r,
-            &mut *c,
-            m.as_ptr(),
-            n,
-        ));
-        ok(iomt_handshake_write_message_2(
-            &mut *r,
-            &mut *c,
-            &*gw_cred,
-            std::ptr::null(),
-            0,
-            m.as_mut_ptr(),
-            m.len(),
-            &mut n,
-        ));
-        m2 = m[..n].to_vec();
-        ok(iomt_handshake_read_message_2(
-            &mut *i,
-            &mut *c,
-            dev_trust,
-            m.as_ptr(),
-            n,
-        ));
-        ok(iomt_handshake_write_message_3(
-            &mut *i,
-            &mut *c,
-            &*dev_cred,
-            std::ptr::null(),
-            0,
-            m.as_mut_ptr(),
-            m.len(),
-            &mut n,
-        ));
-        wait_m4 = __test_kit::duplicate_handshake(&i);
-        ok(iomt_handshake_read_message_3(
-            &mut *r,
-            &mut *c,
-            &*gw_trust,
-            m.as_ptr(),
-            n,
-        ));
-        ok(iomt_handshake_write_message_4(
-            &mut *r,
-            &mut *c,
-            std::ptr::null(),
-            0,
-            m.as_mut_ptr(),
-            m.len(),
-            &mut n,
-        ));
-        m4 = m[..n].to_vec();
-        ok(iomt_handshake_read_message_4(
-            &mut *i,
-            &mut *c,
-            m.as_ptr(),
-            n,
-        ));
-    }
-    let mut dev = zeroed::<iomt_session>();
-    let mut gw = zeroed::<iomt_session>();
+    let (mut wait_m2, mut wait_m4, mut m2, mut m4) = (None, None, Vec::new(), Vec::new());
+    let (mut i, mut r) = kit::drive(&mut c, x, dev, gw, &mut |p| match p.step {
+        Step::WriteMessage1 => wait_m2 = Some(kit::duplicate_handshake(p.initiator)),
+        Step::WriteMessage2 => m2 = p.message.to_vec(),
+        Step::WriteMessage3 => wait_m4 = Some(kit::duplicate_handshake(p.initiator)),
+        Step::WriteMessage4 => m4 = p.message.to_vec(),
+        _ => {}
+    });
+    let mut dev = kit::zeroed::<iomt_session>();
+    let mut gw = kit::zeroed::<iomt_session>();
     // SAFETY: completed objects, valid storage.
     unsafe {
         ok(iomt_session_init(&mut *dev, &mut *i, &mut *c, CONN_ID));
         ok(iomt_session_init(&mut *gw, &mut *r, &mut *c, CONN_ID));
         ok(iomt_handshake_deinit(&mut *i));
         ok(iomt_handshake_deinit(&mut *r));
-        ok(iomt_crypto_deinit(&mut *c));
     }
     Template {
         dev,
         gw,
-        wait_m2,
+        wait_m2: wait_m2.expect("message_1 written"),
         message_2: m2,
-        wait_m4,
+        wait_m4: wait_m4.expect("message_3 written"),
         message_4: m4,
     }
 }
@@ -259,11 +122,11 @@ fn handshake(suite: u8, dev_trust: &iomt_trust_store) -> Template {
 fn templates() -> &'static Templates {
     static T: OnceLock<Templates> = OnceLock::new();
     T.get_or_init(|| {
-        let f = fixture::get();
-        let dev_trust = trust(&f.cred_r, fixture::KID_R, fixture::NAME_R);
+        let dev = kit::initiator_side(fixture::NAME_R, 1 << 8);
+        let gw = kit::responder_side(fixture::NAME_I, 1 << 8);
         Templates {
-            suites: [handshake(2, &dev_trust), handshake(5, &dev_trust)],
-            dev_trust,
+            suites: [handshake(2, &dev, &gw), handshake(5, &dev, &gw)],
+            dev,
         }
     })
 }
@@ -306,15 +169,9 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     let msg = ops.rest();
     let mut c = crypto();
     let (mut i, genuine) = if m4 {
-        (
-            __test_kit::duplicate_handshake(&tpl.wait_m4),
-            &tpl.message_4,
-        )
+        (kit::duplicate_handshake(&tpl.wait_m4), &tpl.message_4)
     } else {
-        (
-            __test_kit::duplicate_handshake(&tpl.wait_m2),
-            &tpl.message_2,
-        )
+        (kit::duplicate_handshake(&tpl.wait_m2), &tpl.message_2)
     };
     let read = |i: &mut iomt_handshake, c: &mut iomt_crypto| {
         // SAFETY: valid objects; `msg` is valid for its length (never NULL).
@@ -322,7 +179,7 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
             if m4 {
                 iomt_handshake_read_message_4(i, c, msg.as_ptr(), msg.len())
             } else {
-                iomt_handshake_read_message_2(i, c, &*t.dev_trust, msg.as_ptr(), msg.len())
+                iomt_handshake_read_message_2(i, c, &*t.dev.trust, msg.as_ptr(), msg.len())
             }
         }
     };
@@ -407,7 +264,6 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     // SAFETY: valid objects.
     unsafe {
         ok(iomt_handshake_deinit(&mut *i));
-        ok(iomt_crypto_deinit(&mut *c));
     }
 }
 
@@ -443,7 +299,7 @@ struct Sent {
 
 struct Sessions {
     s: [Box<iomt_session>; 2],
-    c: Box<iomt_crypto>,
+    c: Crypto,
     /// Each side's consent table (its own tags and the peer's it received).
     slots: [[Option<Vec<u8>>; IOMT_CONSENT_SLOTS as usize]; 2],
     closed: [bool; 2],
@@ -644,8 +500,8 @@ fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
     let tpl = &t.suites[suite];
     let mut w = Sessions {
         s: [
-            __test_kit::duplicate_session(&tpl.dev),
-            __test_kit::duplicate_session(&tpl.gw),
+            kit::duplicate_session(&tpl.dev),
+            kit::duplicate_session(&tpl.gw),
         ],
         c: crypto(),
         slots: Default::default(),
@@ -844,7 +700,6 @@ fn sessions(t: &Templates, suite: usize, data: &[u8]) -> usize {
     unsafe {
         ok(iomt_session_deinit(&mut *w.s[DEV]));
         ok(iomt_session_deinit(&mut *w.s[GW]));
-        ok(iomt_crypto_deinit(&mut *w.c));
     }
     w.opened
 }
