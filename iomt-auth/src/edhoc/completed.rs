@@ -295,14 +295,16 @@ impl Completed {
         self.c_r
     }
 
-    /// PRK_out, for conformance tests only (not a stable API).
+    /// PRK_out, for conformance tests only (feature `test-hooks`; not a stable API).
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     #[must_use]
     pub const fn __prk_out(&self) -> &Prk {
         &self.prk_out
     }
 
-    /// PRK_exporter, for conformance tests only (not a stable API).
+    /// PRK_exporter, for conformance tests only (feature `test-hooks`; not a stable API).
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     #[must_use]
     pub const fn __prk_exporter(&self) -> &Prk {
