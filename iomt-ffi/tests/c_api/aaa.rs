@@ -761,115 +761,68 @@ fn factor_handshake(
     p: &Parties,
     presented: &Presented<'_>,
 ) -> (Box<iomt_handshake>, [u8; 16]) {
-    let mut i = zeroed::<iomt_handshake>();
-    let mut r = zeroed::<iomt_handshake>();
-    let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     let mut tag = [0u8; 16];
-    unsafe {
-        let icfg = initiator_config(3, &[2], false, &[]);
-        assert_eq!(
-            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
-            iomt_result::Ok
-        );
-        let rcfg = responder_config(&[2], false, &[]);
-        assert_eq!(
-            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_write_message_1(
-                &raw mut *i,
-                c.ptr(),
-                null(),
-                0,
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_read_message_1(&raw mut *r, c.ptr(), m.as_ptr(), n),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_write_message_2(
-                &raw mut *r,
-                c.ptr(),
-                &raw const *p.device.cred,
-                null(),
-                0,
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n,
-            ),
-            iomt_result::Ok
-        );
-        // Before message_2 is verified there is no TH_3 to bind to.
-        let early =
-            iomt_handshake_factor_tag(&raw const *i, c.ptr(), [0u8; 32].as_ptr(), tag.as_mut_ptr());
-        assert_eq!(early, iomt_result::WrongState);
-        assert_eq!(
-            iomt_handshake_read_message_2(
-                &raw mut *i,
-                c.ptr(),
-                &raw const *p.operator.trust,
-                m.as_ptr(),
-                n
-            ),
-            iomt_result::Ok
-        );
-        let items: Vec<iomt_ead_item> = match presented {
-            Presented::None => vec![],
-            Presented::Pin(v) => {
-                let rc =
-                    iomt_handshake_factor_tag(&raw const *i, c.ptr(), v.as_ptr(), tag.as_mut_ptr());
-                assert_eq!(rc, iomt_result::Ok);
-                vec![iomt_ead_item {
-                    label: IOMT_FACTOR_EAD_LABEL,
-                    value: tag.as_ptr(),
-                    value_len: 16,
-                }]
+    let x = Exchange {
+        method: 3,
+        initiator_suites: &[2],
+        responder_suites: &[2],
+        m4: false,
+        labels: &[],
+        ead_1: vec![],
+        ead_3: vec![],
+    };
+    let label = IOMT_FACTOR_EAD_LABEL;
+    let (mut i, r) = drive(
+        c,
+        x,
+        &p.operator,
+        &p.device,
+        &mut |s: Progress<'_>| match s.step {
+            Step::WriteMessage2 => {
+                // Before message_2 is verified there is no TH_3 to bind to.
+                let early = unsafe {
+                    iomt_handshake_factor_tag(
+                        s.initiator,
+                        s.crypto.ptr(),
+                        [0u8; 32].as_ptr(),
+                        tag.as_mut_ptr(),
+                    )
+                };
+                assert_eq!(early, iomt_result::WrongState);
             }
-            Presented::Short => vec![iomt_ead_item {
-                label: IOMT_FACTOR_EAD_LABEL,
-                value: tag.as_ptr(),
-                value_len: 15,
-            }],
-            Presented::Tag(t) => {
-                tag = *t;
-                vec![iomt_ead_item {
-                    label: IOMT_FACTOR_EAD_LABEL,
-                    value: tag.as_ptr(),
-                    value_len: 16,
-                }]
+            Step::ReadMessage2 => {
+                let value = match presented {
+                    Presented::None => return,
+                    Presented::Pin(v) => {
+                        let rc = unsafe {
+                            iomt_handshake_factor_tag(
+                                s.initiator,
+                                s.crypto.ptr(),
+                                v.as_ptr(),
+                                tag.as_mut_ptr(),
+                            )
+                        };
+                        assert_eq!(rc, iomt_result::Ok);
+                        tag.to_vec()
+                    }
+                    Presented::Short => tag[..15].to_vec(),
+                    Presented::Tag(t) => {
+                        tag = *t;
+                        tag.to_vec()
+                    }
+                };
+                s.ead_3.push(Ead {
+                    label,
+                    value: Some(value),
+                });
             }
-        };
-        assert_eq!(
-            iomt_handshake_write_message_3(
-                &raw mut *i,
-                c.ptr(),
-                &raw const *p.operator.cred,
-                items.as_ptr(),
-                items.len(),
-                m.as_mut_ptr(),
-                m.len(),
-                &raw mut n,
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_read_message_3(
-                &raw mut *r,
-                c.ptr(),
-                &raw const *p.device.trust,
-                m.as_ptr(),
-                n
-            ),
-            iomt_result::Ok
-        );
-        assert_eq!(iomt_handshake_deinit(&raw mut *i), iomt_result::Ok);
-    }
+            _ => {}
+        },
+    );
+    assert_eq!(
+        unsafe { iomt_handshake_deinit(&raw mut *i) },
+        iomt_result::Ok
+    );
     (r, tag)
 }
 
