@@ -488,9 +488,9 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                 .expect("key update");
             b.key_update(&mut crypto, b"fuzz nonce")
                 .expect("key update");
-            a.exporter(&mut crypto, 0x8001, b"", &mut ka)
+            a.exporter(&mut crypto, 0x8003, b"", &mut ka)
                 .expect("exporter");
-            b.exporter(&mut crypto, 0x8001, b"", &mut kb)
+            b.exporter(&mut crypto, 0x8003, b"", &mut kb)
                 .expect("exporter");
             assert_eq!(ka, kb, "peers disagree after KeyUpdate");
         }
