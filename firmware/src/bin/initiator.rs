@@ -25,6 +25,9 @@ use iomt_crypto::{AeadAlgorithm, CryptoProvider};
 use iomt_firmware::handshake::{CRED_I, CRED_R, KID_I, KID_R, SK_I, hex};
 use iomt_firmware::rng::ReplayRng;
 use iomt_firmware::{exit, measure};
+use iomt_proto::keys::{
+    LABEL_INITIATOR_TO_RESPONDER, LABEL_RESPONDER_TO_INITIATOR, exporter_context,
+};
 use iomt_proto::{Channel, ExportError, Side};
 use panic_semihosting as _;
 
@@ -150,29 +153,30 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
         return Err("OSCORE Master Secret differs from RFC 9529");
     }
 
-    // The session: both directions' channels from the same exporter (the responder
-    // side stands in for the gateway so that open is exercised too).
-    let mut exporter = |label: u16, context: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
-        let mut q = Provider::new(ReplayRng::new([1; 32]));
-        done.exporter(&mut q, label, context, out)
-            .map_err(|_| ExportError)
+    // The session. One handshake stands in for both sides here (the responder side plays
+    // the gateway so that open is exercised too): its channel secrets can be derived once
+    // per key epoch (`Completed::channel_secrets`), so both channel objects share that one
+    // derivation.
+    let algorithm = AeadAlgorithm::AesCcm16_64_128;
+    let (mut i2r, mut r2i) = ([0u8; 32], [0u8; 32]);
+    let mut q = Provider::new(ReplayRng::new([1; 32]));
+    done.channel_secrets(&mut q, &exporter_context(algorithm), &mut i2r, &mut r2i)
+        .map_err(|_| "channel secrets")?;
+    let mut exporter = |label: u16, _context: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
+        let src = match label {
+            LABEL_INITIATOR_TO_RESPONDER => &i2r,
+            LABEL_RESPONDER_TO_INITIATOR => &r2i,
+            _ => return Err(ExportError),
+        };
+        out.get_mut(..src.len())
+            .ok_or(ExportError)?
+            .copy_from_slice(src);
+        Ok(())
     };
-    let mut tx = Channel::<64, 4>::new(
-        &mut p,
-        &mut exporter,
-        AeadAlgorithm::AesCcm16_64_128,
-        Side::Initiator,
-        1,
-    )
-    .map_err(|_| "channel (device)")?;
-    let mut rx = Channel::<64, 4>::new(
-        &mut p,
-        &mut exporter,
-        AeadAlgorithm::AesCcm16_64_128,
-        Side::Responder,
-        1,
-    )
-    .map_err(|_| "channel (gateway)")?;
+    let mut tx = Channel::<64, 4>::new(&mut p, &mut exporter, algorithm, Side::Initiator, 1)
+        .map_err(|_| "channel (device)")?;
+    let mut rx = Channel::<64, 4>::new(&mut p, &mut exporter, algorithm, Side::Responder, 1)
+        .map_err(|_| "channel (gateway)")?;
     let payload = [0x44u8; 64];
     let mut frame = [0u8; 128];
     let n = tx
