@@ -225,9 +225,6 @@ pub unsafe extern "C" fn iomt_handshake_export(
                 boundary::slice_mut(out, out_len)?,
             )
         };
-        if out.is_empty() && out_len != 0 {
-            return Err(iomt_result::NullParameter);
-        }
         obj.completed_mut()?.exporter(provider, label, ctx, out).map_err(Into::into)
     }
 }
