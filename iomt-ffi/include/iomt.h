@@ -765,6 +765,16 @@
 #define IOMT_HANDSHAKE_ALIGN 8
 
 /**
+ * Longest CCS `iomt_ccs_encode` writes (bytes).
+ */
+#define IOMT_MAX_ENCODED_CCS_LEN 164
+
+/**
+ * Longest subject (`sub` claim) `iomt_ccs_encode` accepts (bytes of UTF-8).
+ */
+#define IOMT_MAX_SUBJECT_LEN 64
+
+/**
  * "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
  */
 #define IOMT_NO_CONSENT_SLOT 255
@@ -3458,6 +3468,64 @@ iomt_result iomt_handshake_write_message_4(struct iomt_handshake *handshake,
                                            uint8_t *out,
                                            size_t out_cap,
                                            size_t *out_len);
+
+/**
+ * Generates a P-256 private key from `crypto`'s RNG callback and writes its
+ * `IOMT_PRIVATE_KEY_LEN`-byte big-endian scalar to `out` (for the factory to store in
+ * protected flash; wipe your copy after use).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (`out_len` below 32),
+ * `CRYPTO_RNG` if the RNG callback fails or keeps returning invalid scalars. Nothing
+ * is written on failure.
+ *
+ * # Safety
+ * `crypto` must point to initialized storage; `out` to `out_len` writable bytes.
+ */
+iomt_result iomt_private_key_generate(struct iomt_crypto *crypto,
+                                      uint8_t *out,
+                                      size_t out_len);
+
+/**
+ * Writes the public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed `0x04 ‖ x ‖ y`)
+ * of the 32-byte private key `private_key`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `CRYPTO_INVALID_LENGTH`, `CRYPTO_INVALID_PRIVATE_KEY`,
+ * `BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * Each buffer must be valid for its length.
+ */
+iomt_result iomt_public_key_from_private(const uint8_t *private_key,
+                                         size_t private_key_len,
+                                         uint8_t *out,
+                                         size_t out_len);
+
+/**
+ * Encodes the CCS credential `{2: subject, 8: {1: COSE_Key}}` (the shape of RFC 9529)
+ * for `public_key` (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed) with COSE_Key `kid`
+ * (may be empty) into `out[0..out_cap]`; `*out_len` receives the length (at most
+ * `IOMT_MAX_ENCODED_CCS_LEN`), or the size needed with `BUFFER_TOO_SMALL`. The result is
+ * what `iomt_credential_init` (device) and `iomt_trust_store_add` (gateway) take.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `INVALID_ARGUMENT` (subject not UTF-8 or longer than
+ * `IOMT_MAX_SUBJECT_LEN`, kid longer than `IOMT_MAX_KID_LEN`),
+ * `CRYPTO_INVALID_PUBLIC_KEY`, `BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * Each buffer must be valid for its length; `out_len` must be writable.
+ */
+iomt_result iomt_ccs_encode(const uint8_t *subject,
+                            size_t subject_len,
+                            const uint8_t *kid,
+                            size_t kid_len,
+                            const uint8_t *public_key,
+                            size_t public_key_len,
+                            uint8_t *out,
+                            size_t out_cap,
+                            size_t *out_len);
 
 /**
  * Returns a static, NUL-terminated description of `result` (never NULL).

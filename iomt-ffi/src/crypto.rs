@@ -13,9 +13,9 @@ use core::ffi::c_void;
 use core::fmt;
 
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
-use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as Key};
+pub(crate) use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as Key};
 #[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm")))]
-use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
+pub(crate) use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
 use iomt_auth::cred::{
     CcsView, IdCred, LocalCredential, PeerIdentity, RoleSet, TrustStore, TrustedCredential,
 };

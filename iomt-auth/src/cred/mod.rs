@@ -17,6 +17,9 @@ use iomt_crypto::PublicKey;
 use crate::cbor::{Decoder, Encoder, Major, MapKeys, bstr_len};
 use crate::error::{AuthError, PeerMisbehaved};
 
+mod ccs;
+pub use ccs::{MAX_ENCODED_CCS_LEN, MAX_SUBJECT_LEN, encode_ccs};
+
 /// Length of a [`PeerIdentity`].
 pub const IDENTITY_LEN: usize = 16;
 

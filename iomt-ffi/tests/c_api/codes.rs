@@ -156,7 +156,10 @@ fn render() -> String {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "reads iomt-ffi/src/codes.rs (Miri isolates the file system)")]
+#[cfg_attr(
+    miri,
+    ignore = "reads iomt-ffi/src/codes.rs (Miri isolates the file system)"
+)]
 fn codes_rs_is_generated_from_iomt_core() {
     let out = render();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/codes.rs");

@@ -1598,6 +1598,7 @@ mod aaa;
 mod audit_parity;
 mod codes;
 mod nonce_reuse;
+mod provision;
 mod registry;
 mod same_calls;
 mod update;
