@@ -207,6 +207,34 @@ static void bad_input(demo_stats *st) {
     CHECK(st, strcmp(iomt_result_str(IOMT_RESULT_OK), "success") == 0);
 }
 
+/* First-boot provisioning (docs/PROVISIONING.md): key from the RNG callback, public key,
+ * CCS; the credential object accepts the result. */
+static void first_boot_provisioning(demo_stats *st) {
+    static const uint8_t kid[1] = {0x11};
+    static const char subject[] = "pump-0042";
+    uint8_t sk[IOMT_PRIVATE_KEY_LEN], pk[IOMT_PUBLIC_KEY_LEN], ccs[IOMT_MAX_ENCODED_CCS_LEN];
+    size_t ccs_len = 0;
+    iomt_crypto c;
+    iomt_credential cred;
+    EXPECT(st, iomt_crypto_init(&c, demo_rng, NULL), IOMT_RESULT_OK);
+    EXPECT(st, iomt_private_key_generate(&c, sk, sizeof sk), IOMT_RESULT_OK);
+    EXPECT(st, iomt_public_key_from_private(sk, sizeof sk, pk, sizeof pk), IOMT_RESULT_OK);
+    EXPECT(st,
+           iomt_ccs_encode((const uint8_t *)subject, sizeof subject - 1, kid, sizeof kid, pk,
+                           sizeof pk, ccs, sizeof ccs, &ccs_len),
+           IOMT_RESULT_OK);
+    CHECK(st, ccs_len > 0 && ccs_len <= IOMT_MAX_ENCODED_CCS_LEN);
+    EXPECT(st, iomt_credential_init(&cred, sk, sizeof sk, ccs, ccs_len, kid, sizeof kid),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_credential_deinit(&cred), IOMT_RESULT_OK);
+    memset(sk, 0, sizeof sk);
+    /* an RNG stuck failing yields no key */
+    EXPECT(st, iomt_crypto_deinit(&c), IOMT_RESULT_OK);
+    EXPECT(st, iomt_crypto_init(&c, failing_rng, NULL), IOMT_RESULT_OK);
+    EXPECT(st, iomt_private_key_generate(&c, sk, sizeof sk), IOMT_RESULT_CRYPTO_RNG);
+    EXPECT(st, iomt_crypto_deinit(&c), IOMT_RESULT_OK);
+}
+
 int main(void) {
     demo_stats st = {0, 0};
     uint8_t method, suite;
@@ -225,6 +253,7 @@ int main(void) {
     }
     suite_negotiation(&st);
     bad_input(&st);
+    first_boot_provisioning(&st);
     printf("c-host: %u passed, %u failed\n", st.passed, st.failed);
     return st.failed == 0 ? 0 : 1;
 }

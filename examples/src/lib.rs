@@ -8,6 +8,8 @@
 //! - [`fhir`]: FHIR R4 `Observation` JSON.
 //! - [`demo`]: the whole run and its summary; the `demo` binary is a thin wrapper.
 //! - [`io`]: `embedded-io` over `std::net::TcpStream`.
+//! - [`provision`]: factory provisioning (device key, CCS, trust-store record); the
+//!   `provision` binary is a thin wrapper.
 //!
 //! All protocol work is done by iomt-auth (EDHOC) and iomt-proto (channel, transport);
 //! this crate only wires them to sockets, a simulator and a FHIR writer.
@@ -18,4 +20,5 @@ pub mod device;
 pub mod fhir;
 pub mod gateway;
 pub mod io;
+pub mod provision;
 pub mod sim;
