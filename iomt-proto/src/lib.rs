@@ -29,6 +29,10 @@ pub mod replay;
 #[cfg(feature = "embedded-io")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
 pub mod transport;
+/// The `embedded-io` version the transports are written against, so applications can
+/// implement `Read`/`Write` for their link without adding (and matching) the dependency.
+#[cfg(feature = "embedded-io")]
+pub use embedded_io;
 pub mod wire;
 
 pub use channel::{

@@ -10,6 +10,8 @@
 //!   exactly one frame per datagram.
 //! - [`memory`]: in-memory stream and datagram pipes for tests and host simulations,
 //!   with optional short reads/writes to exercise the partial-I/O paths.
+//! - `std_io` (feature `std`): `StdIo` adapts any `std::io::Read + Write` (a
+//!   `TcpStream`, a serial port) to `embedded-io`, for gateways and host tools.
 //!
 //! # Invariants
 //! - `write_all` is never called (it panics on `Ok(0)`): writers loop on `write` and
@@ -32,9 +34,14 @@ pub mod datagram;
 #[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
 pub mod handshake;
 pub mod memory;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod std_io;
 pub mod stream;
 
 pub use datagram::Datagram;
+#[cfg(feature = "std")]
+pub use std_io::{StdIo, StdIoError};
 pub use stream::Stream;
 
 /// A transport failure: the I/O layer's error, or the channel's.
