@@ -449,7 +449,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     };
     let state = ResponderState::<Crypto>::new(&ResponderConfig {
         suites: &gw.suites,
-        methods: &Method::ALL,
+        methods: Method::SUPPORTED,
         c_r,
         send_message_4: true,
         ead_labels: EadLabels::NONE,

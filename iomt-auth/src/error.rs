@@ -76,6 +76,10 @@ pub enum ApiMisuse {
     /// The exporter label is reserved for the channel (use
     /// [`crate::edhoc::Completed::channel_secrets`]).
     ReservedExporterLabel,
+    /// The configuration names an EDHOC method this build leaves out: methods 0–2 need
+    /// the `signature-methods` Cargo feature (use [`crate::edhoc::Method::SUPPORTED`] for
+    /// "every method this build can run").
+    MethodNotBuilt,
 }
 
 /// The class of an [`AuthError`] ([`AuthError::class`]).
@@ -165,6 +169,7 @@ impl AuthError {
                 ApiMisuse::ConnectionIdTooLong => 334,
                 ApiMisuse::ChannelAlreadyStarted => 335,
                 ApiMisuse::ReservedExporterLabel => 336,
+                ApiMisuse::MethodNotBuilt => 337,
             },
             Self::BufferTooSmall { .. } => 2,
             Self::Crypto(c) => c.code(),
@@ -373,6 +378,9 @@ impl fmt::Display for ApiMisuse {
             Self::InvalidEad => "invalid outgoing EAD",
             Self::ChannelAlreadyStarted => "channel of this key epoch already started",
             Self::ReservedExporterLabel => "exporter label reserved for the channel",
+            Self::MethodNotBuilt => {
+                "EDHOC methods 0-2 need the `signature-methods` feature of iomt-auth"
+            }
         })
     }
 }

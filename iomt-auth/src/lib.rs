@@ -13,7 +13,9 @@
 //!
 //! Cargo features: `signature-methods` (default) — EDHOC methods 0–2 (ECDSA); without it
 //! only method 3 is available ([`edhoc::Method::is_supported`]) and the handshake code
-//! links no ECDSA. `defmt` — `defmt::Format` for the error types.
+//! links no ECDSA. Configure with [`edhoc::Method::SUPPORTED`] to accept whatever the build
+//! has; naming a left-out method fails at construction with
+//! [`error::ApiMisuse::MethodNotBuilt`], which names the feature. `defmt` — `defmt::Format` for the error types.
 //!
 //! ```
 //! use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};

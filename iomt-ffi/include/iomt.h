@@ -1077,6 +1077,11 @@ enum iomt_result
    */
   IOMT_RESULT_HANDSHAKE_RESERVED_EXPORTER_LABEL = 336,
   /**
+   * The configuration names an EDHOC method this library was built without (methods
+   * 0–2 need the `signature-methods` feature).
+   */
+  IOMT_RESULT_HANDSHAKE_METHOD_NOT_BUILT = 337,
+  /**
    * Another handshake failure.
    */
   IOMT_RESULT_HANDSHAKE_OTHER = 399,
@@ -3173,7 +3178,8 @@ iomt_result iomt_session_auth_verify_factor(struct iomt_session_auth *auth,
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for a method above 3;
  * `HANDSHAKE_INVALID_CONFIG` (no implemented suite, too many suites or labels);
- * `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
+ * `HANDSHAKE_METHOD_NOT_BUILT` (methods 0–2 in a library built without
+ * `signature-methods`); `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
  *
  * # Safety
  * `handshake` must point to writable `iomt_handshake` storage, `config` to a valid
@@ -3188,7 +3194,8 @@ iomt_result iomt_handshake_init_initiator(struct iomt_handshake *handshake,
  *
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for an empty or unknown
- * method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
+ * method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_METHOD_NOT_BUILT` (the mask names
+ * a method this library was built without); `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
  *
  * # Safety
  * `handshake` must point to writable `iomt_handshake` storage, `config` to a valid

@@ -151,6 +151,9 @@ pub enum iomt_result {
     HandshakeChannelAlreadyStarted = 335,
     /// The exporter label is reserved for the session keys (32768, 32769).
     HandshakeReservedExporterLabel = 336,
+    /// The configuration names an EDHOC method this library was built without (methods
+    /// 0–2 need the `signature-methods` feature).
+    HandshakeMethodNotBuilt = 337,
     /// Another handshake failure.
     HandshakeOther = 399,
 
@@ -391,6 +394,9 @@ impl iomt_result {
                 c"handshake: session of this key epoch already started"
             }
             Self::HandshakeReservedExporterLabel => c"handshake: exporter label reserved",
+            Self::HandshakeMethodNotBuilt => {
+                c"handshake: method not built (methods 0-2 need the signature-methods feature)"
+            }
             Self::HandshakeOther => c"handshake: other failure",
             Self::FrameMalformed => c"frame: malformed",
             Self::FrameReplayed => c"frame: replayed",
@@ -520,6 +526,7 @@ impl iomt_result {
         Self::HandshakeConnectionIdTooLong,
         Self::HandshakeChannelAlreadyStarted,
         Self::HandshakeReservedExporterLabel,
+        Self::HandshakeMethodNotBuilt,
         Self::HandshakeOther,
         Self::FrameMalformed,
         Self::FrameReplayed,

@@ -34,6 +34,10 @@ const STEPS: &[Step] = &[
     step("clippy (host, all targets)", clippy_host),
     step("clippy (thumbv7em-none-eabihf, libraries)", clippy_embedded),
     step("test (workspace, incl. doctests)", test),
+    step(
+        "test (iomt-auth without signature-methods: configuration fails early)",
+        test_method3_only,
+    ),
     step("rustdoc (-D warnings)", doc),
     step(
         "evidence: control map (cited tests passed)",
@@ -162,6 +166,19 @@ fn clippy_embedded() -> Result<(), String> {
 /// Its output is also recorded for the control map's check (`evidence.rs`).
 fn test() -> Result<(), String> {
     crate::evidence::workspace_tests()
+}
+
+/// iomt-auth's feature-dependent configuration checks, in the build without
+/// `signature-methods` (the default-feature run covers the other branch).
+fn test_method3_only() -> Result<(), String> {
+    run(cargo().args([
+        "test",
+        "-p",
+        "iomt-auth",
+        "--no-default-features",
+        "--lib",
+        "edhoc::tests",
+    ]))
 }
 
 fn doc() -> Result<(), String> {

@@ -78,7 +78,8 @@ impl<C: CryptoProvider> Initiator<C> {
     ///
     /// # Errors
     /// [`ApiMisuse::InvalidConfig`] if the suite list is empty, too long, or names no
-    /// implemented suite.
+    /// implemented suite; [`ApiMisuse::MethodNotBuilt`] if the method needs a feature this
+    /// build lacks (`signature-methods` for methods 0–2).
     pub fn new(config: &InitiatorConfig<'_>) -> Result<Self, AuthError> {
         Self::with_suites_r(config, None)
     }
@@ -108,7 +109,7 @@ impl<C: CryptoProvider> Initiator<C> {
 
     fn from_params(mut params: Params, suites_r: Option<&SuiteList>) -> Result<Self, AuthError> {
         if !params.method.is_supported() {
-            return Err(AuthError::ApiMisuse(ApiMisuse::InvalidConfig));
+            return Err(AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt));
         }
         let prefs = params.prefs;
         let (idx, suite) = prefs

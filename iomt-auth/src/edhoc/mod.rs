@@ -168,6 +168,23 @@ impl Method {
     /// All four methods.
     pub const ALL: [Self; 4] = [Self::SigSig, Self::SigStat, Self::StatSig, Self::StatStat];
 
+    /// The methods this build implements: all four with the `signature-methods` feature
+    /// (default), otherwise method 3 only. A responder configured with `SUPPORTED` works in
+    /// either build; one configured with [`Self::ALL`] without the feature is refused at
+    /// construction with [`crate::error::ApiMisuse::MethodNotBuilt`].
+    ///
+    /// ```
+    /// use iomt_auth::edhoc::Method;
+    /// assert!(Method::SUPPORTED.iter().all(|m| m.is_supported()));
+    /// assert!(Method::SUPPORTED.contains(&Method::StatStat));
+    /// ```
+    #[cfg(feature = "signature-methods")]
+    pub const SUPPORTED: &'static [Self] = &Self::ALL;
+    /// The methods this build implements: method 3 only (the `signature-methods` feature
+    /// is off).
+    #[cfg(not(feature = "signature-methods"))]
+    pub const SUPPORTED: &'static [Self] = &[Self::StatStat];
+
     /// From the wire value.
     #[must_use]
     pub const fn from_id(id: i64) -> Option<Self> {

@@ -98,7 +98,8 @@ impl<C: CryptoProvider> Responder<C> {
     /// A new responder.
     ///
     /// # Errors
-    /// [`ApiMisuse::InvalidConfig`] if a suite is not implemented or a list is empty/too long.
+    /// [`ApiMisuse::InvalidConfig`] if a suite is not implemented or a list is empty/too long;
+    /// [`ApiMisuse::MethodNotBuilt`] if a method needs a feature this build lacks.
     pub fn new(config: &ResponderConfig<'_>) -> Result<Self, AuthError> {
         let suites = SuiteList::new(config.suites)?;
         if suites
@@ -106,9 +107,11 @@ impl<C: CryptoProvider> Responder<C> {
             .iter()
             .any(|s| Suite::from_id(*s).is_none())
             || config.methods.is_empty()
-            || config.methods.iter().any(|m| !m.is_supported())
         {
             return Err(ApiMisuse::InvalidConfig.into());
+        }
+        if config.methods.iter().any(|m| !m.is_supported()) {
+            return Err(ApiMisuse::MethodNotBuilt.into());
         }
         let methods = config.methods.iter().fold(0u8, |m, x| m | x.bit());
         Ok(Self {

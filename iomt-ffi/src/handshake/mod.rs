@@ -279,7 +279,8 @@ fn conn_id(ptr: *const u8, len: usize) -> Result<ConnId, iomt_result> {
 /// # Errors
 /// `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for a method above 3;
 /// `HANDSHAKE_INVALID_CONFIG` (no implemented suite, too many suites or labels);
-/// `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
+/// `HANDSHAKE_METHOD_NOT_BUILT` (methods 0–2 in a library built without
+/// `signature-methods`); `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
 ///
 /// # Safety
 /// `handshake` must point to writable `iomt_handshake` storage, `config` to a valid
@@ -313,7 +314,8 @@ pub unsafe extern "C" fn iomt_handshake_init_initiator(
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MISALIGNED_STORAGE`; `INVALID_ARGUMENT` for an empty or unknown
-/// method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
+/// method mask; `HANDSHAKE_INVALID_CONFIG`; `HANDSHAKE_METHOD_NOT_BUILT` (the mask names
+/// a method this library was built without); `HANDSHAKE_CONNECTION_ID_TOO_LONG`.
 ///
 /// # Safety
 /// `handshake` must point to writable `iomt_handshake` storage, `config` to a valid

@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(io.read(&mut buf), Ok(0));
         let e = io.read(&mut buf).unwrap_err();
         assert_eq!(e, StdIoError(ErrorKind::PermissionDenied));
-        assert_eq!(embedded_io::Error::kind(&e), embedded_io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            embedded_io::Error::kind(&e),
+            embedded_io::ErrorKind::PermissionDenied
+        );
         let mut sink = StdIo(std::vec::Vec::new());
         assert_eq!(sink.write(b"abc"), Ok(3));
         assert_eq!(sink.0, b"abc");

@@ -130,6 +130,7 @@ fn rfc9529_info_encodings() {
 }
 
 #[test]
+#[cfg(feature = "signature-methods")]
 fn sig_structure_digest_matches_manual_encoding() {
     let mut c = DeterministicProvider::new();
     let th = [7u8; 32];
