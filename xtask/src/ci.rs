@@ -40,6 +40,10 @@ const STEPS: &[Step] = &[
     ),
     step("rustdoc (-D warnings)", doc),
     step(
+        "quick start: README block built outside the workspace",
+        crate::quickstart::ci_step,
+    ),
+    step(
         "evidence: control map (cited tests passed)",
         crate::evidence::controls_ci_step,
     ),

@@ -17,6 +17,7 @@ mod fuzz;
 mod header;
 mod qemu;
 mod qemu_demo;
+mod quickstart;
 mod setup;
 mod step;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         "footprint" => footprint::footprint(rest),
         "qemu" => qemu::qemu(rest),
         "qemu-demo" => qemu_demo::qemu_demo(rest),
+        "quickstart" => quickstart::quickstart(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -64,6 +66,7 @@ fn print_help() {
          controls --record F  check the cited tests against a saved test log F\n\
          sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
          deny               cargo deny check licenses bans sources (deny.toml)\n\
+         quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );
 }
