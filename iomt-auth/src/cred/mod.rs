@@ -49,6 +49,38 @@ impl PeerIdentity {
         }
         Self(b)
     }
+
+    /// The identity without its zero padding.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        let len = self
+            .0
+            .iter()
+            .rposition(|b| *b != 0)
+            .map_or(0, |last| last.saturating_add(1));
+        self.0.get(..len).unwrap_or(&[])
+    }
+}
+
+/// Printable ASCII identities print as text (`pump-0042`), anything else as hex
+/// (`0x00ff…`), so a log line never carries control characters from a trust store.
+///
+/// ```
+/// use iomt_auth::cred::PeerIdentity;
+/// assert_eq!(PeerIdentity::from_slice(b"pump-0042").to_string(), "pump-0042");
+/// assert_eq!(PeerIdentity::from_slice(&[1, 0xff]).to_string(), "0x01ff");
+/// assert_eq!(PeerIdentity::from_slice(b"a\nb").to_string(), "0x610a62");
+/// ```
+impl core::fmt::Display for PeerIdentity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let id = self.as_bytes();
+        if !id.is_empty() && id.iter().all(|b| b.is_ascii_graphic()) {
+            id.iter().try_for_each(|b| write!(f, "{}", char::from(*b)))
+        } else {
+            f.write_str("0x")?;
+            id.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        }
+    }
 }
 
 /// The roles a trust store grants (re-exported from `iomt-core`); feeds RBAC.
