@@ -10,32 +10,22 @@
 use super::*;
 use crate::ExportError;
 use iomt_crypto::RustCryptoProvider;
+use iomt_crypto::rustcrypto::OsRng;
 
-struct NoRng;
-impl rand_core::TryRng for NoRng {
-    type Error = core::fmt::Error;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Err(core::fmt::Error)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Err(core::fmt::Error)
-    }
-    fn try_fill_bytes(&mut self, _dst: &mut [u8]) -> Result<(), Self::Error> {
-        Err(core::fmt::Error)
-    }
-}
-impl rand_core::TryCryptoRng for NoRng {}
-
-#[test]
-fn epoch_counter_exhaustion_closes_the_channel() {
-    let mut c = RustCryptoProvider::new(NoRng);
+fn channel() -> (RustCryptoProvider<OsRng>, Channel<64, 0>) {
+    let mut c = RustCryptoProvider::with_os_rng();
     let mut exporter = |label: u16, _ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
         out.fill(label.to_be_bytes()[1]);
         Ok(())
     };
     let alg = AeadAlgorithm::ChaCha20Poly1305;
-    let mut ch: Channel<64, 0> =
-        Channel::new(&mut c, &mut exporter, alg, Side::Initiator, 1).unwrap();
+    let ch = Channel::new(&mut c, &mut exporter, alg, Side::Initiator, 1).unwrap();
+    (c, ch)
+}
+
+#[test]
+fn epoch_counter_exhaustion_closes_the_channel() {
+    let (mut c, mut ch) = channel();
     ch.tx_epoch = u32::MAX - 1;
     ch.update_send_key(&mut c).unwrap();
     assert_eq!(ch.stats().send_epoch, u32::MAX, "the last epoch is usable");
@@ -64,14 +54,7 @@ fn epoch_counter_exhaustion_closes_the_channel() {
 
 #[test]
 fn reaching_the_encryption_limit_in_the_last_epoch_closes_instead_of_wrapping() {
-    let mut c = RustCryptoProvider::new(NoRng);
-    let mut exporter = |label: u16, _ctx: &[u8], out: &mut [u8]| -> Result<(), ExportError> {
-        out.fill(label.to_be_bytes()[1]);
-        Ok(())
-    };
-    let alg = AeadAlgorithm::ChaCha20Poly1305;
-    let mut ch: Channel<64, 0> =
-        Channel::new(&mut c, &mut exporter, alg, Side::Initiator, 1).unwrap();
+    let (mut c, mut ch) = channel();
     ch.tx_epoch = u32::MAX;
     ch.tx_next_seq = ch.max_encryptions;
     let mut out = [0u8; 64];

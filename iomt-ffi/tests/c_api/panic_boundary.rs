@@ -34,35 +34,12 @@ fn a_panic_inside_the_library_returns_panic_and_changes_nothing() {
     let mut log = open_log(&mut c, &mut f);
     let slots = f.slots.clone();
     let mut seq = 0xdead_beef_u32;
-    inject_panic_after(0);
-    let r = unsafe {
-        iomt_audit_log_append(
-            &raw mut *log,
-            c.ptr(),
-            1,
-            11,
-            0,
-            null(),
-            null(),
-            0,
-            &raw mut seq,
-        )
+    let mut append = |c: &mut Crypto, seq: &mut u32| unsafe {
+        iomt_audit_log_append(&raw mut *log, c.ptr(), 1, 11, 0, null(), null(), 0, seq)
     };
-    assert_eq!(r, iomt_result::Panic);
+    inject_panic_after(0);
+    assert_eq!(append(&mut c, &mut seq), iomt_result::Panic);
     assert_eq!(seq, 0xdead_beef, "no sequence number after a panic");
     assert_eq!(f.slots, slots, "nothing written");
-    let r = unsafe {
-        iomt_audit_log_append(
-            &raw mut *log,
-            c.ptr(),
-            1,
-            11,
-            0,
-            null(),
-            null(),
-            0,
-            &raw mut seq,
-        )
-    };
-    assert_eq!((r, seq), (iomt_result::Ok, 0));
+    assert_eq!((append(&mut c, &mut seq), seq), (iomt_result::Ok, 0));
 }
