@@ -13,7 +13,7 @@ fn a_data_frame_without_a_consent_slot_is_released_to_nobody() {
     let sink: Box<dyn std::io::Write + Send> = Box::new(std::io::sink());
     let gw = Gateway::new(
         DemoCredential::gateway().unwrap(),
-        crate::creds::Registry::default(),
+        Registry::default(),
         vec![2, 5],
         sink,
     )

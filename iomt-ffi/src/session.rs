@@ -75,9 +75,9 @@ const fn is_frame_rejection(e: ProtoError) -> bool {
 /// Size of [`iomt_session`] storage in bytes.
 pub const IOMT_SESSION_SIZE: usize = 1024;
 /// Alignment of [`iomt_session`] storage: 16, ABI headroom. The session value itself
-/// needs 8 today (its replay windows are a `u64` bitmap + `u32` each; no field needs 16,
-/// checked below), so a future 16-aligned field (`u128` is 16-aligned on x86-64) needs no
-/// ABI change.
+/// needs 8 today (its replay windows are a `u64` bitmap + `u32` each; a const assert in
+/// iomt-ffi checks that no field needs 16), so a future 16-aligned field (`u128` is
+/// 16-aligned on x86-64) needs no ABI change.
 pub const IOMT_SESSION_ALIGN: usize = 16;
 
 /// An established session (one per peer).
