@@ -14,16 +14,13 @@ fn role_claim_denial_is_audited_then_refused_and_fails_closed_without_the_log() 
     let mut f = flash(8);
     let mut log = open_log(&mut c, &mut f);
     let researcher = auth_for(&mut c, b"res", 1 << 4);
+    let claim_clinician = |c: &mut Crypto, log: &mut iomt_audit_log| {
+        enforce(c, log, &emergency_tag(), &request(1, 1, NOW), &researcher)
+    };
 
     // A researcher session claims the clinician role (code 1) to break glass (ETREAT, 1).
     let before = meta(&log);
-    let claimed = enforce(
-        &mut c,
-        &mut log,
-        &emergency_tag(),
-        &request(1, 1, NOW),
-        &researcher,
-    );
+    let claimed = claim_clinician(&mut c, &mut log);
     assert_eq!(claimed.err(), Some(iomt_result::AuthzNotPermitted));
     assert_eq!(
         meta(&log).next_seq,
@@ -57,13 +54,7 @@ fn role_claim_denial_is_audited_then_refused_and_fails_closed_without_the_log() 
     // The log cannot take the record: fail closed with AUDIT_UNAVAILABLE, nothing written.
     let before = meta(&log);
     f.fail_write_slot = true;
-    let claimed = enforce(
-        &mut c,
-        &mut log,
-        &emergency_tag(),
-        &request(1, 1, NOW),
-        &researcher,
-    );
+    let claimed = claim_clinician(&mut c, &mut log);
     assert_eq!(claimed.err(), Some(iomt_result::AuthzAuditUnavailable));
     assert_eq!(meta(&log), before);
 }
