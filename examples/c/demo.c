@@ -7,24 +7,8 @@
 #include "demo.h"
 #include "demo_creds.h"
 
-/* Role codes (iomt_core::Role), purpose/action/class codes and units. */
-enum {
-    ROLE_CLINICIAN = 1,
-    ROLE_NURSE = 2,
-    ROLE_RESEARCHER = 4,
-    ROLE_DEVICE = 7,
-    ROLE_GATEWAY = 8,
-    PURPOSE_TREATMENT = 0,
-    ACTION_COLLECT = 0,
-    ACTION_ACCESS = 1,
-    CLASS_VITALS = 0,
-    CONFIDENTIALITY_NORMAL = 3,
-    KIND_HEART_RATE = 0,
-    KIND_SPO2 = 2,
-    UNIT_PERCENT = 0,
-    UNIT_BPM = 1,
-    EAD_LABEL = 42
-};
+/* Codes come from iomt.h (IOMT_ROLE_*, IOMT_PURPOSE_*, IOMT_UNIT_*, ...). */
+enum { EAD_LABEL = 42 };
 
 void demo_check(demo_stats *stats, int cond, const char *what) {
     if (cond) {
@@ -47,15 +31,15 @@ static void consent_tag(iomt_consent_tag *tag) {
     memset(tag, 0, sizeof *tag);
     tag->version = 1;
     tag->permit = 1;
-    tag->confidentiality = CONFIDENTIALITY_NORMAL;
+    tag->confidentiality = IOMT_CONFIDENTIALITY_NORMAL;
     memset(tag->consent_ref, 0x5a, sizeof tag->consent_ref);
     tag->revision = 3;
-    tag->purposes = 1u << PURPOSE_TREATMENT;
+    tag->purposes = 1u << IOMT_PURPOSE_TREATMENT;
     tag->valid_from = 1800000000u;
     tag->valid_until = 1900000000u;
-    tag->roles = (1u << ROLE_CLINICIAN) | (1u << ROLE_NURSE);
-    tag->actions = (1u << ACTION_COLLECT) | (1u << ACTION_ACCESS);
-    tag->classes = 1u << CLASS_VITALS;
+    tag->roles = (1u << IOMT_ROLE_CLINICIAN) | (1u << IOMT_ROLE_NURSE);
+    tag->actions = (1u << IOMT_ACTION_COLLECT) | (1u << IOMT_ACTION_ACCESS);
+    tag->classes = 1u << IOMT_DATA_CLASS_VITALS;
 }
 
 /* Frames both ways over two established sessions. */
@@ -84,13 +68,13 @@ static void exchange_frames(demo_stats *st, iomt_session *dev_s, iomt_crypto *de
 
     /* Vital signs bound to that consent. */
     memset(readings, 0, sizeof readings);
-    readings[0].kind = KIND_HEART_RATE;
-    readings[0].unit = UNIT_BPM;
+    readings[0].kind = IOMT_VITAL_KIND_HEART_RATE;
+    readings[0].unit = IOMT_UNIT_BEATS_PER_MINUTE;
     readings[0].mantissa = 72;
     readings[0].timestamp_ms = 1850000000000ull;
     readings[0].sequence = 1;
-    readings[1].kind = KIND_SPO2;
-    readings[1].unit = UNIT_PERCENT;
+    readings[1].kind = IOMT_VITAL_KIND_SPO2;
+    readings[1].unit = IOMT_UNIT_PERCENT;
     readings[1].mantissa = 975;
     readings[1].exponent = -1;
     readings[1].timestamp_ms = 1850000000500ull;
@@ -104,21 +88,21 @@ static void exchange_frames(demo_stats *st, iomt_session *dev_s, iomt_crypto *de
     CHECK(st, opened.consent_tag != NULL && opened.consent_tag_len == tag_len);
     OK(st, iomt_vitals_decode(opened.payload, opened.payload_len, out, IOMT_MAX_READINGS,
                               &count));
-    CHECK(st, count == 2 && out[0].mantissa == 72 && out[1].kind == KIND_SPO2);
+    CHECK(st, count == 2 && out[0].mantissa == 72 && out[1].kind == IOMT_VITAL_KIND_SPO2);
 
     /* The gateway enforces the consent that came with the data. */
     OK(st, iomt_consent_tag_decode(opened.consent_tag, opened.consent_tag_len, &governing));
     memset(&request, 0, sizeof request);
-    request.role = ROLE_NURSE;
-    request.purpose = PURPOSE_TREATMENT;
-    request.action = ACTION_ACCESS;
-    request.data_class = CLASS_VITALS;
+    request.role = IOMT_ROLE_NURSE;
+    request.purpose = IOMT_PURPOSE_TREATMENT;
+    request.action = IOMT_ACTION_ACCESS;
+    request.data_class = IOMT_DATA_CLASS_VITALS;
     request.now = 1850000000u;
     OK(st, iomt_consent_evaluate(&governing, &request, &decision));
     CHECK(st, decision.kind == IOMT_DECISION_KIND_PERMIT);
-    request.role = ROLE_RESEARCHER;
+    request.role = IOMT_ROLE_RESEARCHER;
     OK(st, iomt_consent_evaluate(&governing, &request, &decision));
-    CHECK(st, decision.kind == IOMT_DECISION_KIND_DENY && decision.deny_reason == 5);
+    CHECK(st, decision.kind == IOMT_DECISION_KIND_DENY && decision.deny_reason == IOMT_DENY_REASON_ROLE_NOT_COVERED);
 
     /* A replayed frame is rejected; a tampered one too, and the session goes on. */
     CHECK(st, iomt_session_open(gw_s, gw_c, copy, frame_len, &opened) ==
@@ -231,11 +215,11 @@ int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     OK(st, iomt_trust_store_init(&dev_trust));
     OK(st, iomt_trust_store_add(&dev_trust, DEMO_CRED_R, sizeof DEMO_CRED_R, DEMO_KID_R,
                                 sizeof DEMO_KID_R, (const uint8_t *)"gateway-01", 10,
-                                1u << ROLE_GATEWAY));
+                                1u << IOMT_ROLE_GATEWAY));
     OK(st, iomt_trust_store_init(&gw_trust));
     OK(st, iomt_trust_store_add(&gw_trust, DEMO_CRED_I, sizeof DEMO_CRED_I, DEMO_KID_I,
                                 sizeof DEMO_KID_I, (const uint8_t *)"pump-0042", 9,
-                                1u << ROLE_DEVICE));
+                                1u << IOMT_ROLE_DEVICE));
 
     memset(&icfg, 0, sizeof icfg);
     icfg.method = method;
@@ -295,11 +279,11 @@ int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     /* Who is on the other side, as each trust store says. */
     OK(st, iomt_handshake_peer(&dev, &peer));
     CHECK(st, same(peer.identity, (const uint8_t *)"gateway-01", 10) &&
-                  peer.roles == (1u << ROLE_GATEWAY) && peer.suite == suite &&
+                  peer.roles == (1u << IOMT_ROLE_GATEWAY) && peer.suite == suite &&
                   peer.method == method);
     OK(st, iomt_handshake_peer(&gw, &peer));
     CHECK(st, same(peer.identity, (const uint8_t *)"pump-0042", 9) &&
-                  peer.roles == (1u << ROLE_DEVICE) && peer.c_r_len == 1 && peer.c_r[0] == 0x27);
+                  peer.roles == (1u << IOMT_ROLE_DEVICE) && peer.c_r_len == 1 && peer.c_r[0] == 0x27);
 
     /* Both sides export the same key material. */
     OK(st, iomt_handshake_export(&dev, &dev_c, 0x9000, (const uint8_t *)"demo", 4, k_dev,

@@ -198,8 +198,8 @@ static void bad_input(demo_stats *st) {
     tag.permit = 7;
     EXPECT(st, iomt_consent_tag_encode(&tag, buf, sizeof buf, &n), IOMT_RESULT_INVALID_CODE);
     memset(&r, 0, sizeof r);
-    r.kind = 2; /* SpO2 */
-    r.unit = 0; /* percent */
+    r.kind = IOMT_VITAL_KIND_SPO2;
+    r.unit = IOMT_UNIT_PERCENT;
     r.mantissa = 150;
     EXPECT(st, iomt_vitals_encode(&r, 1, buf, sizeof buf, &n), IOMT_RESULT_IMPLAUSIBLE);
     EXPECT(st, iomt_vitals_decode(garbage, sizeof garbage, &r, 1, &n), IOMT_RESULT_MALFORMED);

@@ -135,6 +135,491 @@
 #define IOMT_PERMIT_ALIGN 8
 
 /**
+ * `iomt_core::Role::Patient`.
+ */
+#define IOMT_ROLE_PATIENT 0
+
+/**
+ * `iomt_core::Role::Clinician`.
+ */
+#define IOMT_ROLE_CLINICIAN 1
+
+/**
+ * `iomt_core::Role::Nurse`.
+ */
+#define IOMT_ROLE_NURSE 2
+
+/**
+ * `iomt_core::Role::Technician`.
+ */
+#define IOMT_ROLE_TECHNICIAN 3
+
+/**
+ * `iomt_core::Role::Researcher`.
+ */
+#define IOMT_ROLE_RESEARCHER 4
+
+/**
+ * `iomt_core::Role::Administrator`.
+ */
+#define IOMT_ROLE_ADMINISTRATOR 5
+
+/**
+ * `iomt_core::Role::Emergency`.
+ */
+#define IOMT_ROLE_EMERGENCY 6
+
+/**
+ * `iomt_core::Role::Device`.
+ */
+#define IOMT_ROLE_DEVICE 7
+
+/**
+ * `iomt_core::Role::Gateway`.
+ */
+#define IOMT_ROLE_GATEWAY 8
+
+/**
+ * `iomt_core::Operation::ReadVitals`.
+ */
+#define IOMT_OPERATION_READ_VITALS 0
+
+/**
+ * `iomt_core::Operation::ReadWaveforms`.
+ */
+#define IOMT_OPERATION_READ_WAVEFORMS 1
+
+/**
+ * `iomt_core::Operation::ConfigureAlarms`.
+ */
+#define IOMT_OPERATION_CONFIGURE_ALARMS 2
+
+/**
+ * `iomt_core::Operation::ChangeTherapy`.
+ */
+#define IOMT_OPERATION_CHANGE_THERAPY 3
+
+/**
+ * `iomt_core::Operation::FirmwareUpdate`.
+ */
+#define IOMT_OPERATION_FIRMWARE_UPDATE 4
+
+/**
+ * `iomt_core::Operation::ReadAuditLog`.
+ */
+#define IOMT_OPERATION_READ_AUDIT_LOG 5
+
+/**
+ * `iomt_core::Operation::ClearAuditLog`.
+ */
+#define IOMT_OPERATION_CLEAR_AUDIT_LOG 6
+
+/**
+ * `iomt_core::Operation::ManageCredentials`.
+ */
+#define IOMT_OPERATION_MANAGE_CREDENTIALS 7
+
+/**
+ * `iomt_core::Purpose::Treatment`.
+ */
+#define IOMT_PURPOSE_TREATMENT 0
+
+/**
+ * `iomt_core::Purpose::EmergencyTreatment`.
+ */
+#define IOMT_PURPOSE_EMERGENCY_TREATMENT 1
+
+/**
+ * `iomt_core::Purpose::BreakTheGlass`.
+ */
+#define IOMT_PURPOSE_BREAK_THE_GLASS 2
+
+/**
+ * `iomt_core::Purpose::Payment`.
+ */
+#define IOMT_PURPOSE_PAYMENT 3
+
+/**
+ * `iomt_core::Purpose::Operations`.
+ */
+#define IOMT_PURPOSE_OPERATIONS 4
+
+/**
+ * `iomt_core::Purpose::Research`.
+ */
+#define IOMT_PURPOSE_RESEARCH 5
+
+/**
+ * `iomt_core::Purpose::PublicHealth`.
+ */
+#define IOMT_PURPOSE_PUBLIC_HEALTH 6
+
+/**
+ * `iomt_core::Purpose::PatientRequested`.
+ */
+#define IOMT_PURPOSE_PATIENT_REQUESTED 7
+
+/**
+ * `iomt_core::Purpose::CareManagement`.
+ */
+#define IOMT_PURPOSE_CARE_MANAGEMENT 8
+
+/**
+ * `iomt_core::Purpose::CoordinationOfCare`.
+ */
+#define IOMT_PURPOSE_COORDINATION_OF_CARE 9
+
+/**
+ * `iomt_core::Purpose::ClinicalTrialResearch`.
+ */
+#define IOMT_PURPOSE_CLINICAL_TRIAL_RESEARCH 10
+
+/**
+ * `iomt_core::Purpose::QualityImprovement`.
+ */
+#define IOMT_PURPOSE_QUALITY_IMPROVEMENT 11
+
+/**
+ * `iomt_core::Purpose::PatientSafety`.
+ */
+#define IOMT_PURPOSE_PATIENT_SAFETY 12
+
+/**
+ * `iomt_core::Purpose::SystemAdministration`.
+ */
+#define IOMT_PURPOSE_SYSTEM_ADMINISTRATION 13
+
+/**
+ * `iomt_core::Purpose::FamilyRequested`.
+ */
+#define IOMT_PURPOSE_FAMILY_REQUESTED 14
+
+/**
+ * `iomt_core::Purpose::PowerOfAttorney`.
+ */
+#define IOMT_PURPOSE_POWER_OF_ATTORNEY 15
+
+/**
+ * `iomt_core::Purpose::Legal`.
+ */
+#define IOMT_PURPOSE_LEGAL 16
+
+/**
+ * `iomt_core::Purpose::Directory`.
+ */
+#define IOMT_PURPOSE_DIRECTORY 17
+
+/**
+ * `iomt_core::Purpose::Marketing`.
+ */
+#define IOMT_PURPOSE_MARKETING 18
+
+/**
+ * `iomt_core::Purpose::Training`.
+ */
+#define IOMT_PURPOSE_TRAINING 19
+
+/**
+ * `iomt_core::Purpose::Test`.
+ */
+#define IOMT_PURPOSE_TEST 20
+
+/**
+ * `iomt_core::Action::Collect`.
+ */
+#define IOMT_ACTION_COLLECT 0
+
+/**
+ * `iomt_core::Action::Access`.
+ */
+#define IOMT_ACTION_ACCESS 1
+
+/**
+ * `iomt_core::Action::Use`.
+ */
+#define IOMT_ACTION_USE 2
+
+/**
+ * `iomt_core::Action::Disclose`.
+ */
+#define IOMT_ACTION_DISCLOSE 3
+
+/**
+ * `iomt_core::DataClass::Vitals`.
+ */
+#define IOMT_DATA_CLASS_VITALS 0
+
+/**
+ * `iomt_core::DataClass::Waveforms`.
+ */
+#define IOMT_DATA_CLASS_WAVEFORMS 1
+
+/**
+ * `iomt_core::DataClass::Alarms`.
+ */
+#define IOMT_DATA_CLASS_ALARMS 2
+
+/**
+ * `iomt_core::DataClass::DeviceConfig`.
+ */
+#define IOMT_DATA_CLASS_DEVICE_CONFIG 3
+
+/**
+ * `iomt_core::DataClass::Therapy`.
+ */
+#define IOMT_DATA_CLASS_THERAPY 4
+
+/**
+ * `iomt_core::DataClass::AuditLog`.
+ */
+#define IOMT_DATA_CLASS_AUDIT_LOG 5
+
+/**
+ * `iomt_core::Confidentiality::Unrestricted`.
+ */
+#define IOMT_CONFIDENTIALITY_UNRESTRICTED 0
+
+/**
+ * `iomt_core::Confidentiality::Low`.
+ */
+#define IOMT_CONFIDENTIALITY_LOW 1
+
+/**
+ * `iomt_core::Confidentiality::Moderate`.
+ */
+#define IOMT_CONFIDENTIALITY_MODERATE 2
+
+/**
+ * `iomt_core::Confidentiality::Normal`.
+ */
+#define IOMT_CONFIDENTIALITY_NORMAL 3
+
+/**
+ * `iomt_core::Confidentiality::Restricted`.
+ */
+#define IOMT_CONFIDENTIALITY_RESTRICTED 4
+
+/**
+ * `iomt_core::Confidentiality::VeryRestricted`.
+ */
+#define IOMT_CONFIDENTIALITY_VERY_RESTRICTED 5
+
+/**
+ * `iomt_core::VitalKind::HeartRate`: Heart rate (ECG) (MDC_ECG_HEART_RATE).
+ */
+#define IOMT_VITAL_KIND_HEART_RATE 0
+
+/**
+ * `iomt_core::VitalKind::PulseRateOximeter`: Pulse rate by pulse oximetry (MDC_PULS_OXIM_PULS_RATE).
+ */
+#define IOMT_VITAL_KIND_PULSE_RATE_OXIMETER 1
+
+/**
+ * `iomt_core::VitalKind::SpO2`: SpO2, oxygen saturation by pulse oximetry (MDC_PULS_OXIM_SAT_O2).
+ */
+#define IOMT_VITAL_KIND_SPO2 2
+
+/**
+ * `iomt_core::VitalKind::BodyTemperature`: Body temperature, site unspecified (MDC_TEMP_BODY).
+ */
+#define IOMT_VITAL_KIND_BODY_TEMPERATURE 3
+
+/**
+ * `iomt_core::VitalKind::NibpSystolic`: NIBP systolic (MDC_PRESS_BLD_NONINV_SYS).
+ */
+#define IOMT_VITAL_KIND_NIBP_SYSTOLIC 4
+
+/**
+ * `iomt_core::VitalKind::NibpDiastolic`: NIBP diastolic (MDC_PRESS_BLD_NONINV_DIA).
+ */
+#define IOMT_VITAL_KIND_NIBP_DIASTOLIC 5
+
+/**
+ * `iomt_core::VitalKind::NibpMean`: NIBP mean arterial pressure (MDC_PRESS_BLD_NONINV_MEAN).
+ */
+#define IOMT_VITAL_KIND_NIBP_MEAN 6
+
+/**
+ * `iomt_core::VitalKind::RespirationRate`: Respiration rate, method unspecified (MDC_RESP_RATE).
+ */
+#define IOMT_VITAL_KIND_RESPIRATION_RATE 7
+
+/**
+ * `iomt_core::VitalKind::CapillaryBloodGlucose`: Glucose, capillary whole blood (glucometer) (MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD).
+ */
+#define IOMT_VITAL_KIND_CAPILLARY_BLOOD_GLUCOSE 8
+
+/**
+ * `iomt_core::VitalKind::BodyWeight`: Body weight (MDC_MASS_BODY_ACTUAL).
+ */
+#define IOMT_VITAL_KIND_BODY_WEIGHT 9
+
+/**
+ * `iomt_core::Unit::Percent`: percent (MDC_DIM_PERCENT), UCUM `%`.
+ */
+#define IOMT_UNIT_PERCENT 0
+
+/**
+ * `iomt_core::Unit::BeatsPerMinute`: beats per minute (MDC_DIM_BEAT_PER_MIN), UCUM `/min`.
+ */
+#define IOMT_UNIT_BEATS_PER_MINUTE 1
+
+/**
+ * `iomt_core::Unit::BreathsPerMinute`: respirations per minute (MDC_DIM_RESP_PER_MIN), UCUM `/min`.
+ */
+#define IOMT_UNIT_BREATHS_PER_MINUTE 2
+
+/**
+ * `iomt_core::Unit::DegreeCelsius`: degree Celsius (MDC_DIM_DEGC), UCUM `Cel`.
+ */
+#define IOMT_UNIT_DEGREE_CELSIUS 3
+
+/**
+ * `iomt_core::Unit::DegreeFahrenheit`: degree Fahrenheit (MDC_DIM_FAHR), UCUM `[degF]`.
+ */
+#define IOMT_UNIT_DEGREE_FAHRENHEIT 4
+
+/**
+ * `iomt_core::Unit::MillimetreOfMercury`: millimetre of mercury (MDC_DIM_MMHG), UCUM `mm[Hg]`.
+ */
+#define IOMT_UNIT_MILLIMETRE_OF_MERCURY 5
+
+/**
+ * `iomt_core::Unit::KiloPascal`: kilopascal (MDC_DIM_KILO_PASCAL), UCUM `kPa`.
+ */
+#define IOMT_UNIT_KILO_PASCAL 6
+
+/**
+ * `iomt_core::Unit::MilligramPerDecilitre`: milligram per decilitre (MDC_DIM_MILLI_G_PER_DL), UCUM `mg/dL`.
+ */
+#define IOMT_UNIT_MILLIGRAM_PER_DECILITRE 7
+
+/**
+ * `iomt_core::Unit::MillimolePerLitre`: millimole per litre (MDC_DIM_MILLI_MOLE_PER_L), UCUM `mmol/L`.
+ */
+#define IOMT_UNIT_MILLIMOLE_PER_LITRE 8
+
+/**
+ * `iomt_core::Unit::Kilogram`: kilogram (MDC_DIM_KILO_G), UCUM `kg`.
+ */
+#define IOMT_UNIT_KILOGRAM 9
+
+/**
+ * `iomt_core::Unit::MilliVolt`: millivolt (MDC_DIM_MILLI_VOLT), UCUM `mV`.
+ */
+#define IOMT_UNIT_MILLI_VOLT 10
+
+/**
+ * `iomt_core::Unit::MicroVolt`: microvolt (MDC_DIM_MICRO_VOLT), UCUM `uV`.
+ */
+#define IOMT_UNIT_MICRO_VOLT 11
+
+/**
+ * `iomt_core::EcgLead::Unspecified`: ECG, generic/unspecified lead (MDC_ECG_ELEC_POTL).
+ */
+#define IOMT_ECG_LEAD_UNSPECIFIED 0
+
+/**
+ * `iomt_core::EcgLead::I`: ECG lead I (MDC_ECG_ELEC_POTL_I).
+ */
+#define IOMT_ECG_LEAD_I 1
+
+/**
+ * `iomt_core::EcgLead::II`: ECG lead II (MDC_ECG_ELEC_POTL_II).
+ */
+#define IOMT_ECG_LEAD_I_I 2
+
+/**
+ * `iomt_core::EcgLead::III`: ECG lead III (MDC_ECG_ELEC_POTL_III).
+ */
+#define IOMT_ECG_LEAD_I_I_I 3
+
+/**
+ * `iomt_core::StatusFlag::Artifact`.
+ */
+#define IOMT_STATUS_FLAG_ARTIFACT 0
+
+/**
+ * `iomt_core::StatusFlag::LowSignal`.
+ */
+#define IOMT_STATUS_FLAG_LOW_SIGNAL 1
+
+/**
+ * `iomt_core::StatusFlag::Alarm`.
+ */
+#define IOMT_STATUS_FLAG_ALARM 2
+
+/**
+ * `iomt_core::StatusFlag::Questionable`.
+ */
+#define IOMT_STATUS_FLAG_QUESTIONABLE 3
+
+/**
+ * `iomt_core::StatusFlag::Calibrating`.
+ */
+#define IOMT_STATUS_FLAG_CALIBRATING 4
+
+/**
+ * `iomt_core::StatusFlag::ManualEntry`.
+ */
+#define IOMT_STATUS_FLAG_MANUAL_ENTRY 5
+
+/**
+ * `iomt_core::DenyReason::NotYetValid`.
+ */
+#define IOMT_DENY_REASON_NOT_YET_VALID 0
+
+/**
+ * `iomt_core::DenyReason::Expired`.
+ */
+#define IOMT_DENY_REASON_EXPIRED 1
+
+/**
+ * `iomt_core::DenyReason::StaleRevision`.
+ */
+#define IOMT_DENY_REASON_STALE_REVISION 2
+
+/**
+ * `iomt_core::DenyReason::DeniedByConsent`.
+ */
+#define IOMT_DENY_REASON_DENIED_BY_CONSENT 3
+
+/**
+ * `iomt_core::DenyReason::PurposeNotCovered`.
+ */
+#define IOMT_DENY_REASON_PURPOSE_NOT_COVERED 4
+
+/**
+ * `iomt_core::DenyReason::RoleNotCovered`.
+ */
+#define IOMT_DENY_REASON_ROLE_NOT_COVERED 5
+
+/**
+ * `iomt_core::DenyReason::ActionNotCovered`.
+ */
+#define IOMT_DENY_REASON_ACTION_NOT_COVERED 6
+
+/**
+ * `iomt_core::DenyReason::ClassNotCovered`.
+ */
+#define IOMT_DENY_REASON_CLASS_NOT_COVERED 7
+
+/**
+ * `iomt_core::DenyReason::UnsupportedVersion`.
+ */
+#define IOMT_DENY_REASON_UNSUPPORTED_VERSION 8
+
+/**
+ * `iomt_core::Effect::Deny`.
+ */
+#define IOMT_EFFECT_DENY 0
+
+/**
+ * `iomt_core::Effect::Permit`.
+ */
+#define IOMT_EFFECT_PERMIT 1
+
+/**
  * Size of [`iomt_crypto`] storage in bytes.
  */
 #define IOMT_CRYPTO_SIZE 32
@@ -278,6 +763,16 @@
  * Alignment of [`iomt_handshake`] storage.
  */
 #define IOMT_HANDSHAKE_ALIGN 8
+
+/**
+ * Longest CCS `iomt_ccs_encode` writes (bytes).
+ */
+#define IOMT_MAX_ENCODED_CCS_LEN 164
+
+/**
+ * Longest subject (`sub` claim) `iomt_ccs_encode` accepts (bytes of UTF-8).
+ */
+#define IOMT_MAX_SUBJECT_LEN 64
 
 /**
  * "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
@@ -1441,8 +1936,9 @@ typedef struct iomt_decision {
 
 /**
  * One vital-sign reading. `value = mantissa · 10^exponent` (IEEE 11073 FLOAT: mantissa
- * within ±8 388 605, exponent −128..=127). Codes are those of `iomt-core`
- * (`VitalKind`, `Unit`, `StatusFlag` bits).
+ * within ±8 388 605, exponent −128..=127). Codes are the named `IOMT_VITAL_KIND_*`,
+ * `IOMT_UNIT_*` and `IOMT_STATUS_FLAG_*` constants; a unit the kind cannot be reported in
+ * is refused (`IOMT_RESULT_WRONG_UNIT`).
  */
 typedef struct iomt_reading {
   /**
@@ -1462,15 +1958,16 @@ typedef struct iomt_reading {
    */
   int8_t exponent;
   /**
-   * Vital kind code (0 heart rate, 1 pulse rate, 2 SpO2, 3 body temperature, …).
+   * Vital kind: an `IOMT_VITAL_KIND_*` constant.
    */
   uint8_t kind;
   /**
-   * Unit code.
+   * Unit: an `IOMT_UNIT_*` constant (never a bare number: units are a patient-safety
+   * matter).
    */
   uint8_t unit;
   /**
-   * Status flags (bit n = flag code n).
+   * Status flags: bit `IOMT_STATUS_FLAG_*` set for each flag.
    */
   uint8_t status;
 } iomt_reading;
@@ -2435,7 +2932,7 @@ iomt_result iomt_trust_store_init(struct iomt_trust_store *store);
 /**
  * Adds a trusted peer: its CCS credential, the `kid` it is referenced by (may be empty
  * if the peer sends its credential by value), its identity (up to `IOMT_IDENTITY_LEN`
- * bytes, zero-padded) and its roles (bit `n` = role code `n`, as in `iomt_core::Role`).
+ * bytes, zero-padded) and its roles (bit `IOMT_ROLE_*` set for each role).
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`; `HANDSHAKE_INVALID_CREDENTIAL` if the CCS does
@@ -2975,6 +3472,64 @@ iomt_result iomt_handshake_write_message_4(struct iomt_handshake *handshake,
                                            uint8_t *out,
                                            size_t out_cap,
                                            size_t *out_len);
+
+/**
+ * Generates a P-256 private key from `crypto`'s RNG callback and writes its
+ * `IOMT_PRIVATE_KEY_LEN`-byte big-endian scalar to `out` (for the factory to store in
+ * protected flash; wipe your copy after use).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (`out_len` below 32),
+ * `CRYPTO_RNG` if the RNG callback fails or keeps returning invalid scalars. Nothing
+ * is written on failure.
+ *
+ * # Safety
+ * `crypto` must point to initialized storage; `out` to `out_len` writable bytes.
+ */
+iomt_result iomt_private_key_generate(struct iomt_crypto *crypto,
+                                      uint8_t *out,
+                                      size_t out_len);
+
+/**
+ * Writes the public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed `0x04 ‖ x ‖ y`)
+ * of the 32-byte private key `private_key`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `CRYPTO_INVALID_LENGTH`, `CRYPTO_INVALID_PRIVATE_KEY`,
+ * `BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * Each buffer must be valid for its length.
+ */
+iomt_result iomt_public_key_from_private(const uint8_t *private_key,
+                                         size_t private_key_len,
+                                         uint8_t *out,
+                                         size_t out_len);
+
+/**
+ * Encodes the CCS credential `{2: subject, 8: {1: COSE_Key}}` (the shape of RFC 9529)
+ * for `public_key` (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed) with COSE_Key `kid`
+ * (may be empty) into `out[0..out_cap]`; `*out_len` receives the length (at most
+ * `IOMT_MAX_ENCODED_CCS_LEN`), or the size needed with `BUFFER_TOO_SMALL`. The result is
+ * what `iomt_credential_init` (device) and `iomt_trust_store_add` (gateway) take.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `INVALID_ARGUMENT` (subject not UTF-8 or longer than
+ * `IOMT_MAX_SUBJECT_LEN`, kid longer than `IOMT_MAX_KID_LEN`),
+ * `CRYPTO_INVALID_PUBLIC_KEY`, `BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * Each buffer must be valid for its length; `out_len` must be writable.
+ */
+iomt_result iomt_ccs_encode(const uint8_t *subject,
+                            size_t subject_len,
+                            const uint8_t *kid,
+                            size_t kid_len,
+                            const uint8_t *public_key,
+                            size_t public_key_len,
+                            uint8_t *out,
+                            size_t out_cap,
+                            size_t *out_len);
 
 /**
  * Returns a static, NUL-terminated description of `result` (never NULL).

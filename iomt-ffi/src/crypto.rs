@@ -13,9 +13,9 @@ use core::ffi::c_void;
 use core::fmt;
 
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
-use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as Key};
+pub(crate) use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as Key};
 #[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm")))]
-use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
+pub(crate) use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
 use iomt_auth::cred::{
     CcsView, IdCred, LocalCredential, PeerIdentity, RoleSet, TrustStore, TrustedCredential,
 };
@@ -427,7 +427,7 @@ pub unsafe extern "C" fn iomt_trust_store_init(store: *mut iomt_trust_store) -> 
 
 /// Adds a trusted peer: its CCS credential, the `kid` it is referenced by (may be empty
 /// if the peer sends its credential by value), its identity (up to `IOMT_IDENTITY_LEN`
-/// bytes, zero-padded) and its roles (bit `n` = role code `n`, as in `iomt_core::Role`).
+/// bytes, zero-padded) and its roles (bit `IOMT_ROLE_*` set for each role).
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`; `HANDSHAKE_INVALID_CREDENTIAL` if the CCS does

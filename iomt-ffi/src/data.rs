@@ -298,8 +298,9 @@ pub unsafe extern "C" fn iomt_consent_evaluate(
 }
 
 /// One vital-sign reading. `value = mantissa · 10^exponent` (IEEE 11073 FLOAT: mantissa
-/// within ±8 388 605, exponent −128..=127). Codes are those of `iomt-core`
-/// (`VitalKind`, `Unit`, `StatusFlag` bits).
+/// within ±8 388 605, exponent −128..=127). Codes are the named `IOMT_VITAL_KIND_*`,
+/// `IOMT_UNIT_*` and `IOMT_STATUS_FLAG_*` constants; a unit the kind cannot be reported in
+/// is refused (`IOMT_RESULT_WRONG_UNIT`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct iomt_reading {
@@ -311,11 +312,12 @@ pub struct iomt_reading {
     pub mantissa: i32,
     /// Value exponent (base 10).
     pub exponent: i8,
-    /// Vital kind code (0 heart rate, 1 pulse rate, 2 SpO2, 3 body temperature, …).
+    /// Vital kind: an `IOMT_VITAL_KIND_*` constant.
     pub kind: u8,
-    /// Unit code.
+    /// Unit: an `IOMT_UNIT_*` constant (never a bare number: units are a patient-safety
+    /// matter).
     pub unit: u8,
-    /// Status flags (bit n = flag code n).
+    /// Status flags: bit `IOMT_STATUS_FLAG_*` set for each flag.
     pub status: u8,
 }
 

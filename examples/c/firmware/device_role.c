@@ -59,7 +59,7 @@ int main(void) {
                                     DEMO_KID_I, 1);
     rc |= (int)iomt_trust_store_init(&trust);
     rc |= (int)iomt_trust_store_add(&trust, DEMO_CRED_R, sizeof DEMO_CRED_R, DEMO_KID_R, 1,
-                                    (const uint8_t *)"gw", 2, 1u << 8);
+                                    (const uint8_t *)"gw", 2, 1u << IOMT_ROLE_GATEWAY);
     rc |= (int)iomt_handshake_init_initiator(&dev, &cfg);
     rc |= (int)iomt_handshake_write_message_1(&dev, &crypto, NULL, 0, msg, sizeof msg, &n);
     n = transport(msg, n);
@@ -68,8 +68,8 @@ int main(void) {
     n = transport(msg, n);
     rc |= (int)iomt_session_init(&session, &dev, &crypto, 0x27);
     memset(&r, 0, sizeof r);
-    r.kind = 0;
-    r.unit = 1;
+    r.kind = IOMT_VITAL_KIND_HEART_RATE;
+    r.unit = IOMT_UNIT_BEATS_PER_MINUTE;
     r.mantissa = 72;
     rc |= (int)iomt_vitals_encode(&r, 1, payload, sizeof payload, &payload_len);
     rc |= (int)iomt_session_seal(&session, &crypto, IOMT_NO_CONSENT_SLOT, payload, payload_len,

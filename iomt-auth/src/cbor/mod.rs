@@ -8,9 +8,13 @@
 //!   reserved additional-information values (28–30), indefinite lengths (31), floats,
 //!   and integers outside `i64`. Nothing in this module can panic on any input: all
 //!   indexing goes through `get`/`split_at_checked` and all arithmetic is checked.
-//! - Map key order is not enforced (RFC 9528 §3.5.3 allows unsorted ID_CRED maps and
-//!   credentials are taken as the issuer encoded them); callers reject duplicate keys
-//!   they care about.
+//! - Maps are deterministic: keys strictly increase in the bytewise order of their
+//!   encodings (RFC 8949 §4.2.1), so a duplicate or out-of-order key is an error —
+//!   [`CborError::DuplicateMapKey`] / [`CborError::UnsortedMapKeys`] — in every map the
+//!   library reads, including maps it only skips (unknown claims). Callers that read a map
+//!   key by key use [`MapKeys`]; [`Decoder::skip_item`] checks the maps it skips.
+//! - Nesting (arrays, maps, tags) deeper than [`MAX_DEPTH`] is [`CborError::TooDeep`].
+//!   Skipping is iterative over a fixed `[_; MAX_DEPTH]` stack: no recursion, bounded stack.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
@@ -36,8 +40,13 @@ pub enum CborError {
     TrailingBytes,
     /// A text string that is not valid UTF-8.
     InvalidUtf8,
-    /// Nesting deeper than 16 levels (`MAX_DEPTH`) while skipping.
+    /// Arrays, maps and tags nested deeper than 8 levels.
     TooDeep,
+    /// A map key equal to the previous key of the same map.
+    DuplicateMapKey,
+    /// A map key that sorts before the previous key of the same map (RFC 8949 §4.2.1
+    /// bytewise order of the encoded keys).
+    UnsortedMapKeys,
     /// The output buffer is too small (encoder only).
     BufferTooSmall {
         /// Bytes that would be needed in total.
@@ -57,13 +66,19 @@ impl fmt::Display for CborError {
             Self::TrailingBytes => f.write_str("trailing bytes"),
             Self::InvalidUtf8 => f.write_str("invalid UTF-8"),
             Self::TooDeep => f.write_str("nesting too deep"),
+            Self::DuplicateMapKey => f.write_str("duplicate map key"),
+            Self::UnsortedMapKeys => f.write_str("map keys out of order"),
             Self::BufferTooSmall { needed } => write!(f, "buffer too small ({needed} needed)"),
         }
     }
 }
 
-/// Maximum nesting accepted by [`Decoder::skip_item`].
-pub(crate) const MAX_DEPTH: usize = 16;
+/// Maximum nesting of arrays, maps and tags accepted by [`Decoder::skip_item`]. EDHOC's
+/// deepest structure, a CCS (claims map → `cnf` map → COSE_Key map), needs 3.
+pub(crate) const MAX_DEPTH: usize = 8;
+
+mod strict;
+pub(crate) use strict::MapKeys;
 
 /// CBOR major types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -521,57 +536,6 @@ impl<'a> Decoder<'a> {
             Some(_) => Err(CborError::UnexpectedType),
             None => Err(CborError::Truncated),
         }
-    }
-
-    /// Skips one complete data item (of any type) and returns its raw encoding.
-    ///
-    /// Iterative (no recursion): a counter of pending items bounded by the input length.
-    ///
-    /// # Errors
-    /// Malformed heads, [`CborError::Truncated`], [`CborError::TooDeep`] (tags nested
-    /// more than [`MAX_DEPTH`] in a row), invalid UTF-8 in text strings.
-    pub fn skip_item(&mut self) -> Result<&'a [u8], CborError> {
-        let start = self.pos;
-        let mut pending: usize = 1;
-        let mut tag_run: usize = 0;
-        while pending > 0 {
-            pending = pending.checked_sub(1).ok_or(CborError::Overflow)?;
-            let (m, arg) = self.head()?;
-            let n = usize::try_from(arg).map_err(|_| CborError::Overflow)?;
-            match m {
-                Major::Uint | Major::Nint | Major::Simple => tag_run = 0,
-                Major::Bstr => {
-                    self.take(n)?;
-                    tag_run = 0;
-                }
-                Major::Tstr => {
-                    let b = self.take(n)?;
-                    core::str::from_utf8(b).map_err(|_| CborError::InvalidUtf8)?;
-                    tag_run = 0;
-                }
-                Major::Array | Major::Map => {
-                    let items = if m == Major::Map {
-                        n.checked_mul(2).ok_or(CborError::Overflow)?
-                    } else {
-                        n
-                    };
-                    // every item needs at least one byte
-                    if items > self.data.len().saturating_sub(self.pos) {
-                        return Err(CborError::Truncated);
-                    }
-                    pending = pending.checked_add(items).ok_or(CborError::Overflow)?;
-                    tag_run = 0;
-                }
-                Major::Tag => {
-                    tag_run = tag_run.saturating_add(1);
-                    if tag_run > MAX_DEPTH {
-                        return Err(CborError::TooDeep);
-                    }
-                    pending = pending.checked_add(1).ok_or(CborError::Overflow)?;
-                }
-            }
-        }
-        self.data.get(start..self.pos).ok_or(CborError::Truncated)
     }
 
     /// Reads a byte-string identifier in the RFC 9528 §3.3.2 representation and returns

@@ -208,3 +208,102 @@ proptest! {
         let _ = d.bstr_identifier();
     }
 }
+
+#[test]
+fn skipped_maps_must_be_deterministic() {
+    // {1: 0, 2: 0} in order
+    assert!(
+        Decoder::new(&[0xa2, 0x01, 0x00, 0x02, 0x00])
+            .skip_item()
+            .is_ok()
+    );
+    // negative keys sort after positive ones bytewise: {1: 0, -1: 0}
+    assert!(
+        Decoder::new(&[0xa2, 0x01, 0x00, 0x20, 0x00])
+            .skip_item()
+            .is_ok()
+    );
+    assert_eq!(
+        Decoder::new(&[0xa2, 0x02, 0x00, 0x01, 0x00])
+            .skip_item()
+            .unwrap_err(),
+        CborError::UnsortedMapKeys
+    );
+    assert_eq!(
+        Decoder::new(&[0xa2, 0x01, 0x00, 0x01, 0x00])
+            .skip_item()
+            .unwrap_err(),
+        CborError::DuplicateMapKey
+    );
+    // the duplicate hides one level down: [{"a": 1, "a": 2}]
+    assert_eq!(
+        Decoder::new(&[0x81, 0xa2, 0x61, b'a', 0x01, 0x61, b'a', 0x02])
+            .skip_item()
+            .unwrap_err(),
+        CborError::DuplicateMapKey
+    );
+    // container keys are compared by their whole encoding: {[1]: 0, [1]: 0}
+    assert_eq!(
+        Decoder::new(&[0xa2, 0x81, 0x01, 0x00, 0x81, 0x01, 0x00])
+            .skip_item()
+            .unwrap_err(),
+        CborError::DuplicateMapKey
+    );
+    // {[1]: 0, [2]: 0} and a tagged key {1(0): 0, 2: 0}... bytewise c1 00 > 02
+    assert!(
+        Decoder::new(&[0xa2, 0x81, 0x01, 0x00, 0x81, 0x02, 0x00])
+            .skip_item()
+            .is_ok()
+    );
+    assert!(
+        Decoder::new(&[0xa2, 0x02, 0x00, 0xc1, 0x00, 0x00])
+            .skip_item()
+            .is_ok()
+    );
+    // values are not keys: {1: 5, 2: 5} is fine although the values repeat
+    let mut d = Decoder::new(&[0xa2, 0x01, 0x05, 0x02, 0x05, 0x07]);
+    assert_eq!(d.skip_item().unwrap(), &[0xa2, 0x01, 0x05, 0x02, 0x05]);
+    assert_eq!(d.rest(), &[0x07]);
+}
+
+#[test]
+fn nesting_is_bounded() {
+    let nested = |depth: usize| {
+        let mut v = vec![0x81u8; depth];
+        v.push(0x00);
+        v
+    };
+    assert!(Decoder::new(&nested(MAX_DEPTH)).skip_item().is_ok());
+    assert_eq!(
+        Decoder::new(&nested(MAX_DEPTH + 1))
+            .skip_item()
+            .unwrap_err(),
+        CborError::TooDeep
+    );
+    // the attack from the AAA review: 3,000 nested arrays
+    assert_eq!(
+        Decoder::new(&nested(3000)).skip_item().unwrap_err(),
+        CborError::TooDeep
+    );
+    // maps and tags count too: {1: [ ... ]} with tags
+    let mut mixed = vec![0xa1, 0x01];
+    mixed.extend([0xc6, 0x81].repeat(MAX_DEPTH / 2));
+    mixed.push(0x00);
+    assert_eq!(
+        Decoder::new(&mixed).skip_item().unwrap_err(),
+        CborError::TooDeep
+    );
+}
+
+#[test]
+fn map_keys_reads_labels_in_order() {
+    let data = [0x01, 0x02, 0x02, 0x20];
+    let mut d = Decoder::new(&data);
+    let mut keys = MapKeys::new();
+    assert_eq!(keys.int(&mut d).unwrap(), 1);
+    assert_eq!(keys.int(&mut d).unwrap(), 2);
+    assert_eq!(keys.int(&mut d).unwrap_err(), CborError::DuplicateMapKey);
+    let mut keys = MapKeys::new();
+    keys.check(&[0x20]).unwrap();
+    assert_eq!(keys.check(&[0x01]).unwrap_err(), CborError::UnsortedMapKeys);
+}

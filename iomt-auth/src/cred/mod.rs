@@ -14,8 +14,11 @@
 
 use iomt_crypto::PublicKey;
 
-use crate::cbor::{Decoder, Encoder, Major, bstr_len};
+use crate::cbor::{Decoder, Encoder, Major, MapKeys, bstr_len};
 use crate::error::{AuthError, PeerMisbehaved};
+
+mod ccs;
+pub use ccs::{MAX_ENCODED_CCS_LEN, MAX_SUBJECT_LEN, encode_ccs};
 
 /// Length of a [`PeerIdentity`].
 pub const IDENTITY_LEN: usize = 16;
@@ -170,8 +173,13 @@ impl<'a> CcsView<'a> {
     /// # Ok::<(), iomt_auth::AuthError>(())
     /// ```
     ///
+    /// The CCS must be deterministic CBOR at every level (RFC 8949 §4.2.1), including
+    /// the claims this view does not interpret: map keys in bytewise order without
+    /// duplicates, shortest heads, definite lengths, nesting at most 8 deep.
+    ///
     /// # Errors
-    /// [`PeerMisbehaved::InvalidCredential`] if the structure is wrong,
+    /// [`PeerMisbehaved::InvalidCredential`] if the structure is wrong or not
+    /// deterministic (duplicate or out-of-order keys, too deep),
     /// [`PeerMisbehaved::InvalidPublicKey`] if the key is not a valid P-256 point.
     pub fn parse(ccs: &'a [u8]) -> Result<Self, AuthError> {
         let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
@@ -179,8 +187,9 @@ impl<'a> CcsView<'a> {
         let n = d.map().map_err(|_| bad)?;
         let mut subject = None;
         let mut key = None;
+        let mut labels = MapKeys::new();
         for _ in 0..n {
-            let label = d.int().map_err(|_| bad)?;
+            let label = labels.int(&mut d).map_err(|_| bad)?;
             match label {
                 2 if subject.is_none() => subject = Some(d.tstr().map_err(|_| bad)?),
                 8 if key.is_none() => {
@@ -210,8 +219,9 @@ fn parse_cose_key<'a>(d: &mut Decoder<'a>) -> Result<(Option<&'a [u8]>, PublicKe
     let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
     let n = d.map().map_err(|_| bad)?;
     let (mut kty, mut crv, mut kid, mut x, mut y) = (None, None, None, None, None);
+    let mut labels = MapKeys::new();
     for _ in 0..n {
-        let label = d.int().map_err(|_| bad)?;
+        let label = labels.int(d).map_err(|_| bad)?;
         match label {
             1 if kty.is_none() => kty = Some(d.int().map_err(|_| bad)?),
             2 if kid.is_none() => kid = Some(d.bstr().map_err(|_| bad)?),
