@@ -596,11 +596,15 @@ static void consent(demo_stats *st, pump *p, app *nurse, uint64_t now) {
     CHECK(st, is_record(&rec, EVENT_CONSENT_DENIED, OUTCOME_DENIED, nurse->subject));
     CHECK(st, rec.seq == seq);
 
-    /* A role the credential does not hold cannot be claimed. */
+    /* A role the credential does not hold cannot be claimed: refused, and the attempt is
+     * on record (an escalation attempt leaves a trace). */
     req.role = ROLE_CLINICIAN;
     req.purpose = PURPOSE_TREATMENT;
     EXPECT(st, iomt_consent_enforce(&tag, &req, &p->crypto, &p->log, &auth, 900, &access),
            IOMT_RESULT_AUTHZ_NOT_PERMITTED);
+    EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
+    CHECK(st, is_record(&rec, EVENT_OPERATION_DENIED, OUTCOME_DENIED, nurse->subject));
+    CHECK(st, rec.seq == seq + 1 && rec.detail[2] == ROLE_CLINICIAN);
 
     /* Break-glass: the emergency role is not in the consent, but the tag allows override
      * for emergency treatment: time-limited access, recorded before it is granted. */

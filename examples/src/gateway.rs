@@ -582,3 +582,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     }
     report
 }
+
+#[cfg(test)]
+#[path = "gateway_consent_tests.rs"]
+mod consent_tests;

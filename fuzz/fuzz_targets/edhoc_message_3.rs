@@ -20,13 +20,14 @@ fuzz_target!(|data: &[u8]| {
         let Ok(p) = w.parse_message_3(&mut crypto, &mut msg) else {
             continue;
         };
-        let _ = (p.id_cred_i(), p.th_3());
+        let _ = p.id_cred_i();
         for item in p.ead_3().items() {
             let _ = item.value;
         }
         let Ok(v) = p.verify_with_store(&mut crypto, &store) else {
             continue;
         };
+        let _ = v.th_3();
         assert_eq!(v.sends_message_4(), m4);
         if m4 {
             let mut out = [0u8; 256];

@@ -529,13 +529,10 @@ mod through_edhoc {
 
         // device: parse, remember TH_3 and the factor item, authenticate, then check
         let r = r.parse_message_3(c, &mut m3[..n3]).unwrap();
-        let th_3_r = *r.th_3();
         let presented = FactorTag::from_ead_items(r.ead_3().items()).unwrap();
-        let done_r = r
-            .verify_with_store(c, &trust_r)
-            .unwrap()
-            .complete(c)
-            .unwrap();
+        let r = r.verify_with_store(c, &trust_r).unwrap();
+        let th_3_r = *r.th_3(); // only after the credential verified
+        let done_r = r.complete(c).unwrap();
         let mut session = SessionAuth::from_completed(c, &done_r);
         let result = f.fv.verify(
             c,

@@ -139,8 +139,8 @@ fn rfc9529_full_trace_through_state_machines() {
     let mut m3_in = m3[..n3].to_vec();
     let r = r.parse_message_3(&mut c, &mut m3_in).unwrap();
     assert_eq!(r.id_cred_i(), id_kid(KID_I));
-    assert_eq!(r.th_3()[..], t("TH_3")[..]);
     let r = r.verify_with_store(&mut c, &store_r).unwrap();
+    assert_eq!(r.th_3()[..], t("TH_3")[..]); // TH_3 only once CRED_I verified
     assert_eq!(m3_in[1..1 + t("PLAINTEXT_3").len()], t("PLAINTEXT_3")[..]);
     let mut m4 = [0u8; 32];
     let (mut done_r, n4) = r.prepare_message_4(&mut c, &[], &mut m4).unwrap();

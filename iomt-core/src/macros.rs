@@ -46,6 +46,10 @@ macro_rules! code_enum {
         }
 
         // Codes are exactly 0..ALL.len() in order, so `code as usize` indexes per-variant tables.
+        #[allow(
+            clippy::indexing_slicing,
+            reason = "evaluated at compile time: an out-of-bounds index is a build error, never a runtime panic"
+        )]
         const _: () = {
             let mut i = 0;
             while i < $name::ALL.len() {
@@ -96,6 +100,10 @@ macro_rules! bitset {
             }
         }
 
+        #[allow(
+            clippy::indexing_slicing,
+            reason = "evaluated at compile time: `i < ALL.len()` is the loop condition; an out-of-bounds index is a build error, never a runtime panic"
+        )]
         const _: () = {
             let mut i = 0;
             while i < $elem::ALL.len() {
@@ -109,6 +117,10 @@ macro_rules! bitset {
             pub const EMPTY: Self = Self(0);
 
             /// The set of every defined element.
+            #[allow(
+                clippy::indexing_slicing,
+                reason = "evaluated at compile time: `i < ALL.len()` is the loop condition"
+            )]
             pub const ALL: Self = {
                 let mut bits: $repr = 0;
                 let mut i = 0;

@@ -349,6 +349,10 @@ pub const MDC_TABLE: [MdcRow; 26] = [
 ];
 
 /// The row whose entry is `entry` (vital rows match on kind only), or `usize::MAX`.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "in bounds: `i < MDC_TABLE.len()` is the loop condition (and this runs only in const tables)"
+)]
 pub(crate) const fn row_index(entry: MdcEntry) -> usize {
     let mut i = 0;
     while i < MDC_TABLE.len() {

@@ -46,6 +46,10 @@ code_enum! {
 impl Unit {
     /// This unit's row in the code table.
     #[must_use]
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "in bounds: code_enum! asserts codes are exactly 0..ALL.len() (the table's length), and the table's builder asserts every entry < MDC_TABLE.len(), at compile time"
+    )]
     pub const fn row(self) -> &'static MdcRow {
         &crate::mdc::MDC_TABLE[UNIT_ROWS[self as usize]]
     }
@@ -80,6 +84,10 @@ impl Unit {
     }
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: `i < ALL.len()` bounds every index; an out-of-bounds index is a build error"
+)]
 const UNIT_ROWS: [usize; Unit::ALL.len()] = {
     let mut out = [usize::MAX; Unit::ALL.len()];
     let mut i = 0;

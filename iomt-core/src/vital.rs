@@ -67,6 +67,10 @@ code_enum! {
 impl VitalKind {
     /// This kind's row in the code table.
     #[must_use]
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "in bounds: code_enum! asserts codes are exactly 0..ALL.len() (the table's length), and the table's builder asserts every entry < MDC_TABLE.len(), at compile time"
+    )]
     pub const fn row(self) -> &'static MdcRow {
         &crate::mdc::MDC_TABLE[KIND_ROWS[self as usize]]
     }
@@ -167,6 +171,10 @@ impl VitalKind {
 impl EcgLead {
     /// This lead's row in the code table.
     #[must_use]
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "in bounds: code_enum! asserts codes are exactly 0..ALL.len() (the table's length), and the table's builder asserts every entry < MDC_TABLE.len(), at compile time"
+    )]
     pub const fn row(self) -> &'static MdcRow {
         &crate::mdc::MDC_TABLE[LEAD_ROWS[self as usize]]
     }
@@ -184,6 +192,10 @@ impl EcgLead {
     }
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: `i < ALL.len()` bounds every index; an out-of-bounds index is a build error"
+)]
 const KIND_ROWS: [usize; VitalKind::ALL.len()] = {
     let mut out = [usize::MAX; VitalKind::ALL.len()];
     let mut i = 0;
@@ -201,6 +213,10 @@ const KIND_ROWS: [usize; VitalKind::ALL.len()] = {
     out
 };
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: `i < ALL.len()` bounds every index; an out-of-bounds index is a build error"
+)]
 const LEAD_ROWS: [usize; EcgLead::ALL.len()] = {
     let mut out = [usize::MAX; EcgLead::ALL.len()];
     let mut i = 0;

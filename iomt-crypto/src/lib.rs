@@ -1,6 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        reason = "STYLE: no unchecked indexing in library code; each exception is an #[allow] on the smallest item with a bounds proof"
+    )
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(any(feature = "std", test))]
@@ -9,6 +16,7 @@ extern crate std;
 /// Fast P-256 on Cortex-M4/M33 (thumbv7em / thumbv8m.main only).
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
 pub mod cortex_m4;
+mod ct;
 pub mod error;
 pub mod provider;
 #[cfg(feature = "rustcrypto")]
@@ -25,6 +33,7 @@ pub mod conformance;
 
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
 pub use cortex_m4::{CortexM4EphemeralKey, CortexM4Provider, CortexM4StaticKey};
+pub use ct::constant_time_eq;
 pub use error::CryptoError;
 pub use provider::{CryptoProvider, Sha256State};
 #[cfg(feature = "rustcrypto")]

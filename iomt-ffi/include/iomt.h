@@ -800,7 +800,10 @@
 #define IOMT_SESSION_SIZE 1024
 
 /**
- * Alignment of [`iomt_session`] storage (16: the replay window is a 128-bit bitmap).
+ * Alignment of [`iomt_session`] storage: 16, ABI headroom. The session value itself
+ * needs 8 today (its replay windows are a `u64` bitmap + `u32` each; a const assert in
+ * iomt-ffi checks that no field needs 16), so a future 16-aligned field (`u128` is
+ * 16-aligned on x86-64) needs no ABI change.
  */
 #define IOMT_SESSION_ALIGN 16
 
@@ -3053,9 +3056,10 @@ iomt_result iomt_vitals_decode(const uint8_t *payload,
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_CODE` / `UNKNOWN_BITS` (a malformed tag or
  * request is an error, never access), `AUTHZ_NOT_PERMITTED` (`request->role` is not one
- * of the session's roles), `CONSENT_DENIED`, `BREAK_GLASS_NOT_EMERGENCY`,
- * `BREAK_GLASS_EXPIRED`, `AUTHZ_AUDIT_UNAVAILABLE` (break-glass refused because its
- * record could not be written).
+ * of the session's roles; audited as an `OPERATION_DENIED` record), `CONSENT_DENIED`,
+ * `BREAK_GLASS_NOT_EMERGENCY`, `BREAK_GLASS_EXPIRED`, `AUTHZ_AUDIT_UNAVAILABLE` (a
+ * break-glass grant or a role-claim denial whose audit record could not be written: no
+ * access either way).
  *
  * # Safety
  * Every pointer must be valid as described.

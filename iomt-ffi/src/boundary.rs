@@ -12,7 +12,7 @@
 //!   `isize::MAX` nor wraps; otherwise the call fails with `NULL_PARAMETER` /
 //!   `INVALID_ARGUMENT` before anything is read.
 //! - Opaque storage (`iomt_session`, …) is `#[repr(C, align(N))]` bytes (N = 8, or 16
-//!   where the value holds a `u128`). A live object is
+//!   for a session: ABI headroom, its value needs 8 today). A live object is
 //!   a [`Slot`]: a per-type 64-bit magic, bound to the storage's address, followed by the
 //!   Rust value. Every call checks NULL, the type's alignment (8, or 16 for a session) and
 //!   the magic before touching the value. A byte copy of a live object at another

@@ -63,6 +63,7 @@ impl AddAssign for OpCounts {
 
 std::thread_local! {
     static COUNTS: Cell<OpCounts> = Cell::new(OpCounts::default());
+    static PANIC_IN: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
 fn bump(f: impl FnOnce(&mut OpCounts)) {
@@ -71,6 +72,32 @@ fn bump(f: impl FnOnce(&mut OpCounts)) {
         f(&mut v);
         c.set(v);
     });
+    injected_panic();
+}
+
+/// Makes the provider call after the next `calls` ones (on this thread) panic, once: a
+/// panic injected inside the library, under an exported function, to test the panic
+/// boundary (`IOMT_RESULT_PANIC`, nothing unwinds into C).
+pub fn inject_panic_after(calls: u32) {
+    PANIC_IN.with(|p| p.set(Some(calls)));
+}
+
+#[expect(clippy::panic, reason = "test-kit only: the injected panic")]
+fn injected_panic() {
+    let fire = PANIC_IN.with(|p| match p.get() {
+        Some(0) => {
+            p.set(None);
+            true
+        }
+        Some(n) => {
+            p.set(Some(n.saturating_sub(1)));
+            false
+        }
+        None => false,
+    });
+    if fire {
+        panic!("iomt test-kit: injected panic");
+    }
 }
 
 /// The counts of this thread since the last call, and resets them.

@@ -7,7 +7,7 @@
 //! device or gateway uses to actually release data.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
-use iomt_auth::rbac::{ConsentAccess, enforce_consent};
+use iomt_auth::rbac::ConsentAccess;
 
 use crate::audit::iomt_audit_log;
 use crate::authz::iomt_session_auth;
@@ -44,9 +44,10 @@ pub struct iomt_consent_access {
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`, `INVALID_CODE` / `UNKNOWN_BITS` (a malformed tag or
 /// request is an error, never access), `AUTHZ_NOT_PERMITTED` (`request->role` is not one
-/// of the session's roles), `CONSENT_DENIED`, `BREAK_GLASS_NOT_EMERGENCY`,
-/// `BREAK_GLASS_EXPIRED`, `AUTHZ_AUDIT_UNAVAILABLE` (break-glass refused because its
-/// record could not be written).
+/// of the session's roles; audited as an `OPERATION_DENIED` record), `CONSENT_DENIED`,
+/// `BREAK_GLASS_NOT_EMERGENCY`, `BREAK_GLASS_EXPIRED`, `AUTHZ_AUDIT_UNAVAILABLE` (a
+/// break-glass grant or a role-claim denial whose audit record could not be written: no
+/// access either way).
 ///
 /// # Safety
 /// Every pointer must be valid as described.
@@ -74,12 +75,9 @@ pub unsafe extern "C" fn iomt_consent_enforce(
         };
         let tag = tag_from_c(t)?;
         let req = request_from_c(r)?;
-        // The requester acts in a role its credential holds, never one it merely claims.
-        if !a.auth.roles().contains(req.role) {
-            return Err(iomt_result::AuthzNotPermitted);
-        }
-        let granted =
-            enforce_consent(provider, log, &tag, &req, a.auth.subject(), break_glass_ttl_secs)?;
+        // The requester acts in a role its credential holds, never one it merely claims: a
+        // claim of another role is an audited denial (iomt-auth, one implementation).
+        let granted = a.auth.enforce_consent(provider, log, &tag, &req, break_glass_ttl_secs)?;
         out.write(match granted {
             ConsentAccess::Permit => iomt_consent_access {
                 kind: iomt_decision_kind::Permit,

@@ -20,7 +20,7 @@
 //! - No panic crosses the boundary: under the `std` feature every body runs inside
 //!   `catch_unwind` (a caught panic is `IOMT_RESULT_PANIC`); firmware builds
 //!   (`--no-default-features --features panic-handler,signature-methods`,
-//!   `panic = "abort"`) rely on the workspace lints (no unwrap/expect/panic/indexing) and
+//!   `panic = "abort"`) rely on the lints (no unwrap/expect/panic/indexing, denied crate-wide) and
 //!   fuzzing of the parsers.
 //!
 //! See `README.md` in this crate for linking from C, Zephyr and CMake.
@@ -44,6 +44,13 @@
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        reason = "STYLE: no unchecked indexing in library code; each exception is an #[allow] on the smallest item with a bounds proof"
+    )
+)]
 #![allow(
     non_camel_case_types,
     reason = "C naming conventions for the exported API"

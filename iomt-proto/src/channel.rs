@@ -767,3 +767,7 @@ fn build_aad<'b>(buf: &'b mut [u8], header: &[u8], tag: &[u8]) -> Result<&'b [u8
     t.copy_from_slice(tag);
     Ok(out)
 }
+
+#[cfg(test)]
+#[path = "channel_epoch_tests.rs"]
+mod epoch_tests;

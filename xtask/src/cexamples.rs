@@ -1,7 +1,9 @@
 //! `cargo xtask cexamples [host|firmware|size|miri]`: the C examples of `examples/c/`
 //! against `libiomt_ffi.a`, and the Rust-side Miri run of iomt-ffi.
 //!
-//! - `host`: device + gateway in C (`host.c`), and authorization + accounting in C
+//! - `host`: first `iomt.h` alone, compiled as C99, C11, C23 (`-std=c2x`) and C++17
+//!   with `-Wall -Wextra -Wpedantic -Werror` (the standards the iomt-ffi README promises);
+//!   then device + gateway in C (`host.c`), and authorization + accounting in C
 //!   (`aaa.c`: operator factor, RBAC, lockout, consent with break-glass, signed audit
 //!   export), each compiled with `-std=c11 -Wall -Wextra -Wpedantic -Werror`, run once under
 //!   ASan+UBSan and once under valgrind (errors and leaks fail).
@@ -23,8 +25,9 @@ use crate::setup;
 use crate::step::{cargo, nightly_cargo, output, run, workspace_root};
 
 /// Debian packages the C examples need.
-const APT_PACKAGES: [&str; 8] = [
+const APT_PACKAGES: [&str; 9] = [
     "gcc",
+    "g++",
     "libc6-dev",
     "valgrind",
     "qemu-system-arm",
@@ -149,8 +152,38 @@ fn host_compile(lib: &Path, main: &str, extra: &[&str], exe: &Path) -> Result<()
         .arg(exe))
 }
 
-/// Host: every host program under ASan+UBSan, then under valgrind.
+/// The language standards `iomt.h` is promised to compile under (iomt-ffi README):
+/// compiler, `-std=` value, `-x` language. `c2x` is C23 for gcc 12 and later.
+pub(crate) const HEADER_STANDARDS: [(&str, &str, &str); 4] = [
+    ("gcc", "c99", "c"),
+    ("gcc", "c11", "c"),
+    ("gcc", "c2x", "c"),
+    ("g++", "c++17", "c++"),
+];
+
+/// `iomt.h` alone in a translation unit, under every promised standard, warnings as errors.
+pub(crate) fn header_standards() -> Result<(), String> {
+    let tu = out_dir()?.join("header_only.c");
+    std::fs::write(
+        &tu,
+        "#include \"iomt.h\"\nint main(void) { return (int)IOMT_RESULT_OK; }\n",
+    )
+    .map_err(|e| format!("writing {}: {e}", tu.display()))?;
+    for (cc, std, lang) in HEADER_STANDARDS {
+        run(Command::new(cc)
+            .arg(format!("-std={std}"))
+            .args(["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only"])
+            .arg(format!("-I{}", path(&include())))
+            .args(["-x", lang])
+            .arg(&tu))?;
+    }
+    Ok(())
+}
+
+/// Host: the header under every promised standard, then every host program under
+/// ASan+UBSan, then under valgrind.
 pub(crate) fn host() -> Result<(), String> {
+    header_standards()?;
     let lib = host_lib()?;
     let dir = out_dir()?;
     for main in HOST_PROGRAMS {

@@ -123,9 +123,8 @@ pub(crate) fn ci(args: &[String]) -> Result<(), String> {
             }
             if let Some(prerequisites) = s.prerequisites {
                 let name = format!("setup: {}", s.name);
-                if in_ci() {
-                    runner.step(&name, prerequisites)?;
-                } else if let Err(why) = runner.step(&name, prerequisites) {
+                if let Err(why) = runner.step(&name, prerequisites) {
+                    let why = missing_prerequisites(in_ci(), why)?;
                     runner.skipped(s.name, &why);
                     continue;
                 }
@@ -136,6 +135,13 @@ pub(crate) fn ci(args: &[String]) -> Result<(), String> {
     })();
     runner.summary();
     result
+}
+
+/// What a step whose prerequisites could not be installed becomes: under CI (`ci`) the
+/// run fails with `why`; outside CI the step is skipped, loudly, with `why`. The only
+/// way a step is ever skipped (test `under_ci_nothing_is_skipped`).
+fn missing_prerequisites(ci: bool, why: String) -> Result<String, String> {
+    if ci { Err(why) } else { Ok(why) }
 }
 
 fn fmt() -> Result<(), String> {
@@ -314,4 +320,43 @@ fn fhir_python() -> Result<String, String> {
         );
     }
     Ok(py.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_ci_nothing_is_skipped() {
+        // A step whose tools cannot be installed fails the run under CI ...
+        assert_eq!(
+            missing_prerequisites(true, "no qemu".into()),
+            Err("no qemu".into())
+        );
+        // ... and is skipped (loudly) only outside CI.
+        assert_eq!(
+            missing_prerequisites(false, "no qemu".into()),
+            Ok("no qemu".into())
+        );
+        // `CI=true` and `CI=1` both count as CI.
+        assert!(crate::step::ci_value(Some("true")) && crate::step::ci_value(Some("1")));
+        assert!(!crate::step::ci_value(None) && !crate::step::ci_value(Some("false")));
+        // The skip in `ci` is the only one in xtask, and it goes through
+        // `missing_prerequisites` (a second skip path would escape this test).
+        let src = workspace_root().join("xtask/src");
+        let mut skips = 0;
+        for entry in std::fs::read_dir(src).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            skips += code.matches(".skipped(").count();
+        }
+        assert_eq!(
+            skips, 1,
+            "runner.skipped is called only after missing_prerequisites"
+        );
+        let ci_src = std::fs::read_to_string(workspace_root().join("xtask/src/ci.rs")).unwrap();
+        assert!(ci_src.contains(
+            "let why = missing_prerequisites(in_ci(), why)?;\n                    runner.skipped("
+        ));
+    }
 }

@@ -12,7 +12,12 @@ pub(crate) fn workspace_root() -> PathBuf {
 
 /// True when running under CI (`CI=true` or `CI=1`): nothing may be skipped.
 pub(crate) fn in_ci() -> bool {
-    matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
+    ci_value(std::env::var("CI").ok().as_deref())
+}
+
+/// Whether the value of `CI` means CI.
+pub(crate) fn ci_value(value: Option<&str>) -> bool {
+    matches!(value, Some("true" | "1"))
 }
 
 /// A recorded step outcome for the final summary.

@@ -491,10 +491,7 @@ impl ExportVerifier {
                 missing: self.remaining,
             });
         }
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            self.running.as_slice(),
-            self.summary.head.as_slice(),
-        )) {
+        if !iomt_crypto::constant_time_eq(self.running.as_slice(), self.summary.head.as_slice()) {
             return Err(AuditError::ChainMismatch);
         }
         Ok(VerifiedExport {

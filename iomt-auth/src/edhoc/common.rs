@@ -4,7 +4,6 @@
 #[cfg(feature = "signature-methods")]
 use iomt_crypto::Signature;
 use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, Prk, PublicKey};
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use super::ead::{Ead, EadLabels};
@@ -98,7 +97,7 @@ pub(crate) fn compute_mac<C: CryptoProvider>(
 
 /// Constant-time MAC comparison.
 pub(crate) fn mac_matches(computed: &[u8], received: &[u8]) -> Result<(), AuthError> {
-    if computed.len() == received.len() && bool::from(computed.ct_eq(received)) {
+    if iomt_crypto::constant_time_eq(computed, received) {
         Ok(())
     } else {
         Err(AuthError::AuthenticationFailed)

@@ -491,11 +491,9 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
         self.ead_3
     }
 
-    /// TH_3 (e.g. for an operator-factor MAC carried in EAD_3).
-    #[must_use]
-    pub const fn th_3(&self) -> &Digest {
-        &self.th_3
-    }
+    // No TH_3 accessor here: the initiator's credential is not verified yet, and the
+    // operator factor (a MAC over TH_3) is checked only after it is
+    // (`ResponderProcessedM3::th_3`, `Completed::th_3`).
 
     /// Resolves ID_CRED_I in `store` and verifies.
     ///
@@ -615,7 +613,20 @@ impl<C: CryptoProvider> ResponderProcessedM3<C> {
         self.ead_3.ead()
     }
 
-    /// TH_3 (the operator factor is a MAC over it).
+    /// TH_3 (the operator factor is a MAC over it): available only once the initiator's
+    /// credential verified (not on `ResponderProcessingM3`).
+    ///
+    /// ```compile_fail
+    /// // Before verification there is no TH_3 to check a factor against.
+    /// fn early<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderProcessingM3<'_, C>) {
+    ///     let _ = p.th_3();
+    /// }
+    /// ```
+    /// ```
+    /// fn verified<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderProcessedM3<C>) {
+    ///     let _ = p.th_3();
+    /// }
+    /// ```
     #[must_use]
     pub const fn th_3(&self) -> &Digest {
         &self.th_3

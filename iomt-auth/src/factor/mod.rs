@@ -44,7 +44,6 @@ use core::fmt;
 
 use iomt_core::Timestamp;
 use iomt_crypto::CryptoProvider;
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
@@ -130,7 +129,7 @@ pub struct PinVerifier([u8; 32]);
 
 impl PartialEq for PinVerifier {
     fn eq(&self, other: &Self) -> bool {
-        bool::from(self.0.ct_eq(&other.0))
+        iomt_crypto::constant_time_eq(&self.0, &other.0)
     }
 }
 
@@ -202,7 +201,7 @@ pub struct FactorTag(pub [u8; FACTOR_TAG_LEN]);
 
 impl PartialEq for FactorTag {
     fn eq(&self, other: &Self) -> bool {
-        bool::from(self.0.ct_eq(&other.0))
+        iomt_crypto::constant_time_eq(&self.0, &other.0)
     }
 }
 
@@ -580,7 +579,7 @@ impl<F: FactorStore> FactorVerifier<F> {
             .map_err(|_| FactorError::Storage)?;
 
         let expected = FactorTag::compute(crypto, verifier, th_3);
-        if bool::from(expected.0.ct_eq(&presented.0)) {
+        if iomt_crypto::constant_time_eq(&expected.0, &presented.0) {
             // Success: reset. If the reset cannot be stored the counter stays raised
             // (conservative), but this proof is still valid.
             let _ = self.store.store(&FactorState::default());

@@ -24,7 +24,8 @@
 //! use iomt_auth::rbac::{RbacDecision, RbacDenyReason, RbacPolicy, SessionAuth};
 //! use iomt_core::{Operation, Role, RoleSet};
 //! # let mut crypto = iomt_crypto::DeterministicProvider::new();
-//! let nurse = SessionAuth::new(&mut crypto, b"nurse-17", RoleSet::only(Role::Nurse));
+//! // A nurse's session (in a product: `SessionAuth::from_completed` after the handshake).
+//! # let nurse = SessionAuth::new(&mut crypto, b"nurse-17", RoleSet::only(Role::Nurse));
 //! let policy = RbacPolicy::DEFAULT;
 //! assert_eq!(policy.decide(&nurse, Operation::ReadVitals), RbacDecision::Allow);
 //! assert_eq!(
@@ -42,6 +43,8 @@ use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject, s
 use crate::factor::FactorOutcome;
 
 mod break_glass;
+mod session_consent;
+mod unforgeable;
 
 pub use break_glass::{
     BREAK_GLASS_MAX_TTL_SECS, BreakGlassAccess, BreakGlassError, ConsentAccess,
@@ -151,8 +154,12 @@ pub struct SessionAuth {
 }
 
 impl SessionAuth {
-    /// A session for the peer `identity` (as bound to its credential) holding `roles`.
-    /// No factor yet ([`FactorOutcome::Absent`]).
+    /// A session for `identity` holding whatever `roles` the caller names: for this crate's
+    /// and iomt-ffi's own tests only (feature `test-hooks`, NOT for products). Products get
+    /// a session from [`Self::from_completed`], whose roles come from the trust store entry
+    /// of the peer's verified credential and nowhere else.
+    #[cfg(any(test, feature = "test-hooks"))]
+    #[doc(hidden)]
     pub fn new<C: CryptoProvider>(crypto: &mut C, identity: &[u8], roles: RoleSet) -> Self {
         Self {
             subject: subject_of(crypto, identity),
@@ -167,7 +174,11 @@ impl SessionAuth {
         crypto: &mut C,
         done: &crate::edhoc::Completed,
     ) -> Self {
-        Self::new(crypto, &done.peer_identity().0, done.peer_roles())
+        Self {
+            subject: subject_of(crypto, &done.peer_identity().0),
+            roles: done.peer_roles(),
+            factor: FactorOutcome::Absent,
+        }
     }
 
     /// The subject id used in audit records.
@@ -332,7 +343,8 @@ impl<'r> RbacPolicy<'r> {
     /// use iomt_core::{Operation, Role, RoleSet, Timestamp};
     /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
     /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
-    /// let admin = SessionAuth::new(&mut crypto, b"admin", RoleSet::only(Role::Administrator));
+    /// // An administrator's session (`SessionAuth::from_completed` after the handshake).
+    /// # let admin = SessionAuth::new(&mut crypto, b"admin", RoleSet::only(Role::Administrator));
     /// let now = Timestamp::from_secs(1_800_000_000);
     /// let r = RbacPolicy::DEFAULT.authorize(&mut crypto, &mut log, &admin, Operation::ClearAuditLog, now);
     /// assert_eq!(r.unwrap_err(), RbacDenyReason::FactorRequired);

@@ -44,7 +44,8 @@
 //! let mut log = AuditLog::open(&mut crypto, RamAuditStore::<16>::new(), [0; 8]).unwrap();
 //! let mut counter = RamRollbackCounter::new(1);
 //! // a technician session whose operator factor verified in the handshake
-//! let mut tech = SessionAuth::new(&mut crypto, b"tech-1", RoleSet::only(Role::Technician));
+//! // (in a product: `SessionAuth::from_completed` after the handshake)
+//! # let mut tech = SessionAuth::new(&mut crypto, b"tech-1", RoleSet::only(Role::Technician));
 //! # let v = PinVerifier::derive(&mut crypto, b"dev", b"1234").unwrap();
 //! # let tag = FactorTag::compute(&mut crypto, &v, &[0; 32]);
 //! # let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
@@ -66,7 +67,6 @@ use core::fmt;
 
 use iomt_core::{Operation, Timestamp};
 use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Sha256State};
-use subtle::ConstantTimeEq;
 
 use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
 use crate::rbac::Permit;
@@ -498,7 +498,7 @@ impl<H: Sha256State> UpdateVerifier<H> {
             return reject(crypto, log, UpdateError::ImageTruncated);
         }
         let digest = self.hasher.finalize();
-        if !bool::from(digest.ct_eq(&m.digest)) {
+        if !iomt_crypto::constant_time_eq(&digest, &m.digest) {
             return reject(crypto, log, UpdateError::DigestMismatch);
         }
         // The counter may have moved (another update finished meanwhile): check again.

@@ -102,6 +102,10 @@ const HL7_CODES: [&str; Purpose::ALL.len()] = [
 impl Purpose {
     /// The HL7 v3-ActReason code (e.g. `"TREAT"`).
     #[must_use]
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "in bounds: code_enum! asserts at compile time that codes are exactly 0..ALL.len(), and the table has ALL.len() entries"
+    )]
     pub const fn hl7_code(self) -> &'static str {
         HL7_CODES[self as usize]
     }

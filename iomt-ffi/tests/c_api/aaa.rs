@@ -13,7 +13,7 @@ use iomt_core::RoleSet;
 pub(super) struct Flash {
     pub(super) slots: Vec<[u8; IOMT_AUDIT_ENTRY_LEN]>,
     meta: Option<iomt_audit_meta>,
-    fail_write_slot: bool,
+    pub(super) fail_write_slot: bool,
     fail_store_meta: bool,
     factor: iomt_factor_state,
     fail_factor_store: bool,
@@ -109,7 +109,7 @@ pub(super) fn open_log(c: &mut Crypto, f: &mut Flash) -> Box<iomt_audit_log> {
     log
 }
 
-fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
+pub(super) fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
     let mut m = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_audit_log_meta(log, m.as_mut_ptr()) },
@@ -118,7 +118,7 @@ fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
     unsafe { m.assume_init() }
 }
 
-fn record(log: &mut iomt_audit_log, seq: u32) -> iomt_audit_record {
+pub(super) fn record(log: &mut iomt_audit_log, seq: u32) -> iomt_audit_record {
     let mut r = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_audit_log_read(log, seq, r.as_mut_ptr()) },
@@ -145,7 +145,7 @@ fn append(c: &mut Crypto, log: &mut iomt_audit_log, event: u8, detail: &[u8]) ->
 }
 
 /// A session auth built directly (for RBAC tests that need no handshake).
-fn auth_for(c: &mut Crypto, identity: &[u8], roles: u16) -> Box<iomt_session_auth> {
+pub(super) fn auth_for(c: &mut Crypto, identity: &[u8], roles: u16) -> Box<iomt_session_auth> {
     let mut a = zeroed::<iomt_session_auth>();
     let provider = unsafe { provider(c.ptr()) };
     let auth = SessionAuth::new(provider, identity, RoleSet::from_bits(roles).unwrap());
@@ -916,7 +916,7 @@ impl Device {
     }
 }
 
-fn info(a: &iomt_session_auth) -> iomt_session_auth_info {
+pub(super) fn info(a: &iomt_session_auth) -> iomt_session_auth_info {
     let mut i = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_session_auth_get_info(a, i.as_mut_ptr()) },
@@ -1212,7 +1212,7 @@ fn privileged_operation_fails_closed_when_the_audit_log_is_unavailable() {
 // --------------------------------------------------------------------------------------
 // Consent enforcement and break-glass.
 
-fn emergency_tag() -> iomt_consent_tag {
+pub(super) fn emergency_tag() -> iomt_consent_tag {
     iomt_consent_tag {
         permit: 0,      // a deny tag ...
         break_glass: 1, // ... that allows emergency override
@@ -1220,7 +1220,7 @@ fn emergency_tag() -> iomt_consent_tag {
     }
 }
 
-fn request(role: u8, purpose: u8, now: u64) -> iomt_access_request {
+pub(super) fn request(role: u8, purpose: u8, now: u64) -> iomt_access_request {
     iomt_access_request {
         role,
         purpose,
@@ -1232,7 +1232,7 @@ fn request(role: u8, purpose: u8, now: u64) -> iomt_access_request {
     }
 }
 
-fn enforce(
+pub(super) fn enforce(
     c: &mut Crypto,
     log: &mut iomt_audit_log,
     tag: &iomt_consent_tag,

@@ -1597,8 +1597,11 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 mod aaa;
 mod audit_parity;
 mod codes;
+mod doc_claims;
 mod nonce_reuse;
+mod panic_boundary;
 mod provision;
 mod registry;
+mod role_claim;
 mod same_calls;
 mod update;
