@@ -12,6 +12,7 @@ use core::fmt;
 use iomt_crypto::CryptoError;
 
 use crate::audit::AuditError;
+use crate::cred::RevocationError;
 use crate::factor::FactorError;
 use crate::rbac::{BreakGlassError, RbacDenyReason};
 use crate::update::UpdateError;
@@ -128,6 +129,9 @@ pub enum AuthError {
     BreakGlass(BreakGlassError),
     /// A firmware update was rejected ([`crate::update`]).
     Update(UpdateError),
+    /// A revocation list was refused, or the peer's credential is revoked
+    /// ([`crate::cred::revocation`]).
+    Revocation(RevocationError),
 }
 
 impl AuthError {
@@ -230,6 +234,18 @@ impl AuthError {
                 UpdateError::BufferTooSmall { .. } => 2,
                 UpdateError::Crypto(c) => c.code(),
             },
+            Self::Revocation(e) => match e {
+                RevocationError::Malformed => 550,
+                RevocationError::NonDeterministic => 551,
+                RevocationError::UnsupportedAlgorithm => 552,
+                RevocationError::UnknownSigner => 553,
+                RevocationError::BadSignature => 554,
+                RevocationError::TooManyEntries => 555,
+                RevocationError::Older => 556,
+                RevocationError::SameNumber => 557,
+                RevocationError::Revoked => 560,
+                RevocationError::BufferTooSmall { .. } => 2,
+            },
         }
     }
 
@@ -245,7 +261,9 @@ impl AuthError {
             | Self::PeerError { .. }
             | Self::ApiMisuse(_) => ErrorClass::Handshake,
             Self::BufferTooSmall { .. } | Self::Crypto(_) => ErrorClass::General,
-            Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) => ErrorClass::Authorization,
+            Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) | Self::Revocation(_) => {
+                ErrorClass::Authorization
+            }
             Self::Audit(_) => ErrorClass::Audit,
             Self::Update(_) => ErrorClass::Update,
         }
@@ -262,7 +280,9 @@ impl AuthError {
     #[must_use]
     pub const fn wire_err_code(self) -> Option<i32> {
         match self {
-            Self::UnknownCredential => Some(3),
+            // a revoked credential is answered as an unknown one: the holder of a stolen
+            // key learns nothing more than that it is no longer trusted
+            Self::UnknownCredential | Self::Revocation(RevocationError::Revoked) => Some(3),
             Self::PeerMisbehaved(PeerMisbehaved::WrongSelectedSuite) => Some(2),
             Self::PeerError { .. }
             | Self::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage) => None,
@@ -273,7 +293,8 @@ impl AuthError {
             | Self::Factor(_)
             | Self::Denied(_)
             | Self::BreakGlass(_)
-            | Self::Update(_) => None,
+            | Self::Update(_)
+            | Self::Revocation(_) => None,
         }
     }
 }
@@ -305,7 +326,8 @@ impl AuthError {
             | Self::Factor(_)
             | Self::Denied(_)
             | Self::BreakGlass(_)
-            | Self::Update(_) => "Not authorized",
+            | Self::Update(_)
+            | Self::Revocation(_) => "Not authorized",
         }
     }
 }
@@ -394,6 +416,7 @@ impl fmt::Display for AuthError {
             Self::Denied(e) => write!(f, "denied: {e}"),
             Self::BreakGlass(e) => write!(f, "break-glass: {e}"),
             Self::Update(e) => write!(f, "update rejected: {e}"),
+            Self::Revocation(e) => write!(f, "revocation: {e}"),
         }
     }
 }
@@ -425,6 +448,12 @@ impl From<BreakGlassError> for AuthError {
 impl From<UpdateError> for AuthError {
     fn from(e: UpdateError) -> Self {
         Self::Update(e)
+    }
+}
+
+impl From<RevocationError> for AuthError {
+    fn from(e: RevocationError) -> Self {
+        Self::Revocation(e)
     }
 }
 
