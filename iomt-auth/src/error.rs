@@ -212,6 +212,10 @@ impl AuthError {
                 AuditError::ChainMismatch => 619,
                 AuditError::WrongPermit => 505,
                 AuditError::Crypto(c) => c.code(),
+                AuditError::CheckpointRegression { .. } => 620,
+                AuditError::CheckpointFork { .. } => 621,
+                AuditError::CheckpointGap { .. } => 622,
+                AuditError::RingInconsistent => 623,
             },
             Self::Update(e) => match e {
                 UpdateError::Malformed => 700,

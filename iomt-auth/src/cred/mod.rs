@@ -290,9 +290,7 @@ pub fn lookup<'a, C: iomt_crypto::CryptoProvider, S: TrustStore + ?Sized>(
     store: &'a S,
     id_cred: &IdCred<'a>,
 ) -> Result<TrustedCredential<'a>, AuthError> {
-    let cred = store
-        .resolve(id_cred)
-        .ok_or(AuthError::UnknownCredential)?;
+    let cred = store.resolve(id_cred).ok_or(AuthError::UnknownCredential)?;
     if let Some(r) = store.revocations() {
         r.check(crypto, &cred).map_err(AuthError::Revocation)?;
     }

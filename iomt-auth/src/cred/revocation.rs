@@ -287,7 +287,8 @@ impl RevocationList {
         if env.kid != key_id(crypto, authority) {
             return Err(RevocationError::UnknownSigner);
         }
-        let digest = sig_structure_digest(crypto, env.protected, env.payload).map_err(from_update)?;
+        let digest =
+            sig_structure_digest(crypto, env.protected, env.payload).map_err(from_update)?;
         crypto
             .ecdsa_p256_verify_digest(authority, &digest, &env.signature)
             .map_err(|_| RevocationError::BadSignature)?;

@@ -152,8 +152,13 @@ fn decoder_is_strict() {
         Err(RevocationError::Malformed)
     );
     // a list number above u32
-    let big = [0xa3, 0x01, 0x1b, 0, 0, 0, 1, 0, 0, 0, 0, 0x02, 0x01, 0x03, 0x80];
-    assert_eq!(RevocationList::decode(&big), Err(RevocationError::Malformed));
+    let big = [
+        0xa3, 0x01, 0x1b, 0, 0, 0, 1, 0, 0, 0, 0, 0x02, 0x01, 0x03, 0x80,
+    ];
+    assert_eq!(
+        RevocationList::decode(&big),
+        Err(RevocationError::Malformed)
+    );
 }
 
 #[test]
@@ -183,7 +188,10 @@ fn forged_or_foreign_lists_are_refused() {
     // the payload's number changed (re-signed under the authority's kid by a forger who
     // only has another key): bad signature
     let mut forged = good.clone();
-    let pos = good.windows(3).position(|w| w == [0xa3, 0x01, 0x02]).unwrap();
+    let pos = good
+        .windows(3)
+        .position(|w| w == [0xa3, 0x01, 0x02])
+        .unwrap();
     forged[pos + 2] = 0x09;
     assert_eq!(
         st.install(&mut a.crypto, &forged, &a.public),
@@ -300,7 +308,11 @@ fn handshake(
             // the initiator answers with ERR_CODE 3, as for an unknown credential
             let mut err = [0u8; 64];
             let k = is.error_message(&mut err).unwrap().unwrap();
-            assert_eq!(&err[..k], &[0x03, 0xf5][..], "ERR_CODE 3 (true), as for an unknown credential");
+            assert_eq!(
+                &err[..k],
+                &[0x03, 0xf5][..],
+                "ERR_CODE 3 (true), as for an unknown credential"
+            );
             return (Some(e), None);
         }
     };
