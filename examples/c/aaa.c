@@ -812,7 +812,8 @@ static void export_log(demo_stats *st, pump *p, const uint8_t *challenge, uint64
 
 /* The gateway: verify `ex` with `chunks` (indexes into ex->chunks, -1 ends). Returns the
  * first non-OK result (init, feed or finish), or OK with `*info` filled. */
-static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, const uint8_t *pump_id,
+static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, const uint8_t *last,
+                                  const uint8_t *pump_id,
                                   const uint8_t *challenge, const uint8_t *summary,
                                   const uint8_t (*chunks)[CHUNK_CAP], const size_t *lens,
                                   const int *order, iomt_audit_export_info *info) {
@@ -821,7 +822,7 @@ static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, cons
     size_t i;
 
     r = iomt_audit_export_verifier_init(&v, gw, summary, IOMT_AUDIT_SUMMARY_LEN, pump_key,
-                                        IOMT_PUBLIC_KEY_LEN, pump_id, challenge);
+                                        IOMT_PUBLIC_KEY_LEN, pump_id, last, challenge);
     if (r != IOMT_RESULT_OK) {
         return r;
     }
@@ -845,7 +846,7 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     iomt_audit_meta meta;
     iomt_audit_record rec;
     uint8_t pump_key[IOMT_PUBLIC_KEY_LEN], challenge[IOMT_AUDIT_CHALLENGE_LEN];
-    uint8_t other[IOMT_AUDIT_CHALLENGE_LEN];
+    uint8_t other[IOMT_AUDIT_CHALLENGE_LEN], checkpoint[IOMT_AUDIT_CHECKPOINT_LEN];
     int all[MAX_CHUNKS + 1], dropped_middle[MAX_CHUNKS + 1], dropped_last[MAX_CHUNKS + 1];
     size_t i, count = 0;
     uint32_t expect_seq;
@@ -885,38 +886,48 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     all[ex.n_chunks] = -1;
     /* All of it: authentic and complete. */
     memset(&info, 0, sizeof info);
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
            IOMT_RESULT_OK);
     CHECK(st, same(info.device, p->id, IOMT_SUBJECT_LEN) && info.exported_at == now);
     CHECK(st, info.first_seq == ex.first_seq && info.count == ex.count);
     CHECK(st, info.overwritten == meta.overwritten && info.cleared == meta.cleared);
     CHECK(st, same(info.head, meta.head, sizeof meta.head));
+    /* The gateway keeps info.checkpoint: the next export must continue it. The same log
+     * verifies against it; a log that ends earlier (newest records erased) does not. */
+    memcpy(checkpoint, info.checkpoint, sizeof checkpoint);
+    EXPECT(st, gateway_verify(&gw, pump_key, checkpoint, p->id, challenge, ex.summary,
+                              (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
+           IOMT_RESULT_OK);
+    memset(checkpoint + IOMT_SUBJECT_LEN, 0xff, 4); /* the gateway had seen more records */
+    EXPECT(st, gateway_verify(&gw, pump_key, checkpoint, p->id, challenge, ex.summary,
+                              (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
+           IOMT_RESULT_AUDIT_CHECKPOINT_REGRESSION);
 
     /* One byte of one record edited in transit: the chain does not reach the signed head. */
     memcpy(tampered, ex.chunks, sizeof tampered);
     tampered[1][IOMT_AUDIT_RECORDS_HEADER_LEN + IOMT_AUDIT_RECORD_LEN - 1] ^= 0x01;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])tampered, ex.chunk_len, all, &info),
            IOMT_RESULT_AUDIT_CHAIN_MISMATCH);
 
     /* A chunk dropped in the middle is a gap; the last one dropped leaves it incomplete. */
     memcpy(dropped_middle, all, sizeof all);
     memmove(&dropped_middle[1], &dropped_middle[2], (ex.n_chunks - 1) * sizeof(int));
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len,
                               dropped_middle, &info),
            IOMT_RESULT_AUDIT_SEQUENCE_GAP);
     memcpy(dropped_last, all, sizeof all);
     dropped_last[ex.n_chunks - 1] = -1;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, dropped_last,
                               &info),
            IOMT_RESULT_AUDIT_INCOMPLETE);
 
     /* The old export replayed to a new request (another challenge) is refused. */
     EXPECT(st, iomt_crypto_random(&gw, other, sizeof other), IOMT_RESULT_OK);
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
            IOMT_RESULT_AUDIT_CHALLENGE_MISMATCH);
     /* A fresh export for that challenge verifies. */
@@ -925,13 +936,13 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
         all[i] = (int)i;
     }
     all[replay.n_chunks] = -1;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, replay.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, replay.summary,
                               (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len, all,
                               &info),
            IOMT_RESULT_OK);
     /* A summary with a flipped signature byte, or from another device id, is refused. */
     replay.summary[IOMT_AUDIT_SUMMARY_LEN - 1] ^= 0x80;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, replay.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, replay.summary,
                               (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len, all,
                               &info),
            IOMT_RESULT_AUDIT_SIGNATURE_INVALID);
@@ -940,7 +951,7 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
         uint8_t someone_else[IOMT_SUBJECT_LEN];
         memcpy(someone_else, p->id, sizeof someone_else);
         someone_else[0] ^= 0xff;
-        EXPECT(st, gateway_verify(&gw, pump_key, someone_else, other, replay.summary,
+        EXPECT(st, gateway_verify(&gw, pump_key, NULL, someone_else, other, replay.summary,
                                   (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len,
                                   all, &info),
                IOMT_RESULT_AUDIT_DEVICE_MISMATCH);

@@ -305,6 +305,7 @@ fn verify(
             public_key.as_ptr(),
             public_key.len(),
             device.map_or(std::ptr::null(), |d| d.as_ptr()),
+            std::ptr::null(),
             challenge.as_ptr(),
         )
     };

@@ -61,6 +61,7 @@ pub mod enforce;
 pub mod factor;
 pub mod handshake;
 pub mod result;
+pub mod revocation;
 pub mod session;
 pub mod update;
 
@@ -82,6 +83,7 @@ pub use enforce::*;
 pub use factor::*;
 pub use handshake::*;
 pub use result::{iomt_result, iomt_result_str};
+pub use revocation::*;
 pub use session::*;
 pub use update::*;
 

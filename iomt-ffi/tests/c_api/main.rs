@@ -1595,8 +1595,10 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 }
 
 mod aaa;
+mod audit_checkpoint;
 mod audit_parity;
 mod nonce_reuse;
 mod registry;
+mod revocation;
 mod same_calls;
 mod update;
