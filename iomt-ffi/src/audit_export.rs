@@ -46,6 +46,22 @@ pub struct iomt_audit_export_info {
     pub checkpoint: [u8; IOMT_AUDIT_CHECKPOINT_LEN],
 }
 
+impl Default for iomt_audit_export_info {
+    fn default() -> Self {
+        Self {
+            device: [0; IOMT_SUBJECT_LEN],
+            exported_at: 0,
+            first_seq: 0,
+            count: 0,
+            overwritten: 0,
+            cleared: 0,
+            head: [0; 32],
+            capacity: 0,
+            checkpoint: [0; IOMT_AUDIT_CHECKPOINT_LEN],
+        }
+    }
+}
+
 /// Length of an encoded audit checkpoint.
 pub const IOMT_AUDIT_CHECKPOINT_LEN: usize = 44;
 const _: () = assert!(IOMT_AUDIT_CHECKPOINT_LEN == CHECKPOINT_LEN);
