@@ -1,28 +1,20 @@
-//! Tests of [`super`]: the list format, installation order and the handshake refusing a
-//! revoked peer (device and operator credentials).
+//! Tests of [`super`]: the list format, installation order and the one lookup. The
+//! handshakes refusing revoked peers are in `iomt-auth/tests/revocation.rs`.
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::prelude::rust_2024::*;
 
-use iomt_core::Role;
 use iomt_crypto::{CryptoProvider, DeterministicProvider};
 
 use super::*;
 use crate::AuthError;
-use crate::audit::{AuditEvent, AuditLog, Event, RamAuditStore};
-use crate::cred::{IdCred, LocalCredential, PeerIdentity, RevokingTrustStore, RoleSet};
+use crate::cred::{IdCred, PeerIdentity, RevokingTrustStore, RoleSet};
 use crate::cred::{StaticTrustStore, TrustEntry};
-use crate::edhoc::{
-    ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
-};
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()
 }
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
 const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
 const T: u64 = 1_800_000_000;
 
 struct Authority {
@@ -233,144 +225,7 @@ fn newer_replaces_older_is_refused() {
     );
 }
 
-/// Runs a whole handshake (method SigStat, suite 5); `revoke` picks what the list names.
-/// Returns (initiator error, responder error).
-fn handshake(
-    revoke_i: bool,
-    revoke_r: bool,
-    roles_i: RoleSet,
-) -> (Option<AuthError>, Option<AuthError>) {
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let mut crypto = DeterministicProvider::new();
-    let mut a = authority(3);
-    let mut revoked: Vec<&[u8]> = Vec::new();
-    if revoke_i {
-        revoked.push(&cred_i);
-    }
-    if revoke_r {
-        revoked.push(&cred_r);
-    }
-    revoked.push(b"some other credential");
-    let list = signed(&mut a, 4, &revoked);
-    let mut rev = RevocationState::new();
-    rev.install(&mut crypto, &list, &a.public).unwrap();
-
-    let sk_i = crypto.static_key(&h(SK_I)).unwrap();
-    let sk_r = crypto.static_key(&h(SK_R)).unwrap();
-    let me_i = LocalCredential {
-        key: &sk_i,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &sk_r,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
-    let inner_i = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"pump-0042"),
-        roles: RoleSet::only(Role::Device),
-    }]);
-    let inner_r = StaticTrustStore::new([TrustEntry {
-        kid: &[0x2b],
-        cred: &cred_i,
-        identity: PeerIdentity::from_slice(b"initiator"),
-        roles: roles_i,
-    }]);
-    let trust_i = RevokingTrustStore::new(&inner_i, &rev);
-    let trust_r = RevokingTrustStore::new(&inner_r, &rev);
-    let mut is = InitiatorState::<DeterministicProvider>::new(&InitiatorConfig {
-        method: Method::SigStat,
-        suites: &[5],
-        c_i: ConnId::new(&[1]).unwrap(),
-        expect_message_4: false,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let mut rs = ResponderState::<DeterministicProvider>::new(&ResponderConfig {
-        suites: &[2, 5],
-        methods: &Method::ALL,
-        c_r: ConnId::new(&[2]).unwrap(),
-        send_message_4: false,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let (mut m1, mut m2) = ([0u8; 256], [0u8; 256]);
-    let n = is.write_message_1(&mut crypto, &[], &mut m1).unwrap();
-    let n = rs
-        .handle_message_1(&mut crypto, &m1[..n], &me_r, &[], &mut m2)
-        .unwrap();
-    let n = match is.handle_message_2(&mut crypto, &mut m2[..n], &trust_i, &me_i, &[], &mut m1) {
-        Ok(n) => n,
-        Err(e) => {
-            // the initiator answers with ERR_CODE 3, as for an unknown credential
-            let mut err = [0u8; 64];
-            let k = is.error_message(&mut err).unwrap().unwrap();
-            assert_eq!(
-                &err[..k],
-                &[0x03, 0xf5][..],
-                "ERR_CODE 3 (true), as for an unknown credential"
-            );
-            return (Some(e), None);
-        }
-    };
-    let r = rs
-        .handle_message_3(&mut crypto, &mut m1[..n], &trust_r, &[], &mut m2)
-        .err();
-    if r.is_some() {
-        let mut err = [0u8; 64];
-        let k = rs.error_message(&mut err).unwrap().unwrap();
-        assert_eq!(&err[..k], &[0x03, 0xf5][..]);
-        assert!(rs.completed().is_none());
-    } else {
-        assert!(rs.completed().is_some());
-    }
-    (None, r)
-}
-
 const REVOKED: AuthError = AuthError::Revocation(RevocationError::Revoked);
-
-#[test]
-fn revoked_device_fails_the_handshake() {
-    assert_eq!(
-        handshake(false, false, RoleSet::only(Role::Clinician)),
-        (None, None)
-    );
-    // the device (responder) is revoked: the gateway/initiator refuses it
-    assert_eq!(
-        handshake(false, true, RoleSet::only(Role::Clinician)),
-        (Some(REVOKED), None)
-    );
-}
-
-#[test]
-fn revoked_operator_fails_the_handshake() {
-    // the operator's credential (initiator, clinician role) is revoked: the device refuses
-    assert_eq!(
-        handshake(true, false, RoleSet::only(Role::Clinician)),
-        (None, Some(REVOKED))
-    );
-}
-
-#[test]
-fn the_refusal_is_audited_with_its_own_code() {
-    let (_, e) = handshake(true, false, RoleSet::only(Role::Nurse));
-    let mut crypto = DeterministicProvider::new();
-    let mut log = AuditLog::open(&mut crypto, RamAuditStore::<4>::new(), [1; 8]).unwrap();
-    log.record(
-        &mut crypto,
-        Timestamp::from_secs(T),
-        Event::handshake_failed(e),
-    )
-    .unwrap();
-    let r = log.read(0).unwrap();
-    assert_eq!(r.event, AuditEvent::HandshakeFailed);
-    assert_eq!(&r.detail.0[..4], &560u32.to_be_bytes());
-    assert_eq!(REVOKED.code(), 560);
-    assert_eq!(REVOKED.wire_err_code(), Some(3));
-}
 
 #[test]
 fn a_store_without_revocations_is_unchanged() {
