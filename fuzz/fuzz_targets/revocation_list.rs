@@ -14,8 +14,15 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(l) = RevocationList::decode(data) {
         let mut out = [0u8; MAX_LIST_PAYLOAD_LEN];
         let n = l.encode(&mut out).expect("a decoded list encodes");
-        assert_eq!(&out[..n], data, "revocation list round trip (deterministic CBOR)");
-        assert!(l.entries().windows(2).all(|w| w[0] < w[1]), "sorted, unique");
+        assert_eq!(
+            &out[..n],
+            data,
+            "revocation list round trip (deterministic CBOR)"
+        );
+        assert!(
+            l.entries().windows(2).all(|w| w[0] < w[1]),
+            "sorted, unique"
+        );
     }
     let authority = fixture::get().g_r;
     let mut crypto = FuzzCrypto::default();

@@ -56,6 +56,14 @@ fn install(
     }
 }
 
+/// The EDHOC error message a failed handshake answers with.
+fn error_message(hs: &iomt_handshake) -> Vec<u8> {
+    let (mut err, mut n) = ([0u8; 64], 0usize);
+    let r = unsafe { iomt_handshake_error_message(hs, err.as_mut_ptr(), err.len(), &raw mut n) };
+    assert_eq!(r, iomt_result::Ok);
+    err[..n].to_vec()
+}
+
 /// Runs message_1..message_3 between the device (initiator) and the gateway (responder);
 /// returns the first failing step's result, the failed object's error message, and the
 /// failed handshake (for the audit record).
@@ -63,8 +71,6 @@ fn run(c: &mut Crypto, dev: &Side, gw: &Side) -> (iomt_result, Vec<u8>, Box<iomt
     let mut i = zeroed::<iomt_handshake>();
     let mut r = zeroed::<iomt_handshake>();
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
-    let mut err = [0u8; 64];
-    let mut en = 0usize;
     unsafe {
         let icfg = initiator_config(3, &[2], false, &[]);
         let rcfg = responder_config(&[2], false, &[]);
@@ -109,16 +115,7 @@ fn run(c: &mut Crypto, dev: &Side, gw: &Side) -> (iomt_result, Vec<u8>, Box<iomt
             n,
         );
         if r2 != iomt_result::Ok {
-            assert_eq!(
-                iomt_handshake_error_message(
-                    &raw const *i,
-                    err.as_mut_ptr(),
-                    err.len(),
-                    &raw mut en
-                ),
-                iomt_result::Ok
-            );
-            return (r2, err[..en].to_vec(), i);
+            return (r2, error_message(&i), i);
         }
         let w3 = iomt_handshake_write_message_3(
             &raw mut *i,
@@ -138,18 +135,12 @@ fn run(c: &mut Crypto, dev: &Side, gw: &Side) -> (iomt_result, Vec<u8>, Box<iomt
             m.as_ptr(),
             n,
         );
-        if r3 != iomt_result::Ok {
-            assert_eq!(
-                iomt_handshake_error_message(
-                    &raw const *r,
-                    err.as_mut_ptr(),
-                    err.len(),
-                    &raw mut en
-                ),
-                iomt_result::Ok
-            );
-        }
-        (r3, err[..en].to_vec(), r)
+        let err = if r3 == iomt_result::Ok {
+            Vec::new()
+        } else {
+            error_message(&r)
+        };
+        (r3, err, r)
     }
 }
 
