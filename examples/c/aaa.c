@@ -15,6 +15,9 @@
  *   7. Firmware update under the technician's permit: a vendor-signed manifest, the image
  *      streamed and checked, the rollback counter advanced; a corrupted image, a forged
  *      manifest and a downgrade are refused (and audited).
+ *   8. Incident: the nurse's app is stolen. The pump installs the authority's signed
+ *      revocation list naming her credential; her next handshake fails with
+ *      CREDENTIAL_REVOKED (audited with that code); a replayed or forged list is refused.
  *
  * Built with -std=c11 -Wall -Wextra -Wpedantic -Werror and run under ASan+UBSan and
  * valgrind by `cargo xtask cexamples host`, and with -DIOMT_FIRMWARE (RNG and log from
@@ -30,6 +33,7 @@
 #endif
 
 #include "aaa_creds.h"
+#include "aaa_revocation.h"
 #include "aaa_update.h"
 #include "demo.h"
 #include "demo_creds.h"
@@ -55,6 +59,7 @@ enum {
     CLASS_VITALS = 0,
     CONFIDENTIALITY_RESTRICTED = 4,
     EVENT_HANDSHAKE_SUCCEEDED = 1,
+    EVENT_HANDSHAKE_FAILED = 2,
     EVENT_FACTOR_FAILED = 3,
     EVENT_FACTOR_VERIFIED = 4,
     EVENT_LOCKOUT = 5,
@@ -967,6 +972,86 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     EXPECT(st, iomt_crypto_deinit(&gw), IOMT_RESULT_OK);
 }
 
+/* ---- 8: revocation of a stolen credential ------------------------------------------------ */
+
+static void revocation(demo_stats *st, pump *p, app *nurse, uint64_t now) {
+    static const uint8_t suites[1] = {2};
+    static const uint8_t c_i[1] = {0x0c};
+    static const uint8_t c_r[1] = {0x0d};
+    static uint8_t forged[sizeof AAA_REVOCATION_LIST_1];
+    iomt_handshake ini, resp;
+    iomt_initiator_config icfg;
+    iomt_responder_config rcfg;
+    iomt_audit_record rec;
+    uint8_t m[IOMT_MAX_MESSAGE_LEN];
+    size_t n = 0;
+    uint32_t number = 0, floor = 0, seq = 0;
+
+    /* The authority's list (number 1) is installed; the same list again is refused, and so
+     * is a list with one flipped signature bit. The floor to persist is now 1. */
+    EXPECT(st,
+           iomt_trust_store_install_revocations(
+               &p->trust, &p->crypto, AAA_REVOCATION_LIST_1, sizeof AAA_REVOCATION_LIST_1,
+               AAA_AUTHORITY_PUBLIC_KEY, sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_OK);
+    CHECK(st, number == 1);
+    EXPECT(st,
+           iomt_trust_store_install_revocations(
+               &p->trust, &p->crypto, AAA_REVOCATION_LIST_1, sizeof AAA_REVOCATION_LIST_1,
+               AAA_AUTHORITY_PUBLIC_KEY, sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_REVOCATION_SAME_NUMBER);
+    memcpy(forged, AAA_REVOCATION_LIST_1, sizeof forged);
+    forged[sizeof forged - 1] ^= 0x01;
+    EXPECT(st,
+           iomt_trust_store_install_revocations(&p->trust, &p->crypto, forged, sizeof forged,
+                                                AAA_AUTHORITY_PUBLIC_KEY,
+                                                sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_REVOCATION_BAD_SIGNATURE);
+    EXPECT(st, iomt_trust_store_revocation_floor(&p->trust, &floor), IOMT_RESULT_OK);
+    CHECK(st, floor == 1);
+
+    /* The stolen app tries: the pump refuses her credential at message_3. */
+    memset(&icfg, 0, sizeof icfg);
+    icfg.method = 3;
+    icfg.suites = suites;
+    icfg.suites_len = 1;
+    icfg.c_i = c_i;
+    icfg.c_i_len = 1;
+    memset(&rcfg, 0, sizeof rcfg);
+    rcfg.methods = 1u << 3;
+    rcfg.suites = suites;
+    rcfg.suites_len = 1;
+    rcfg.c_r = c_r;
+    rcfg.c_r_len = 1;
+    EXPECT(st, iomt_handshake_init_initiator(&ini, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(&resp, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_write_message_1(&ini, &nurse->crypto, NULL, 0, m, sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_1(&resp, &p->crypto, m, n), IOMT_RESULT_OK);
+    EXPECT(st,
+           iomt_handshake_write_message_2(&resp, &p->crypto, &p->cred, NULL, 0, m, sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_2(&ini, &nurse->crypto, &nurse->trust, m, n),
+           IOMT_RESULT_OK);
+    EXPECT(st,
+           iomt_handshake_write_message_3(&ini, &nurse->crypto, &nurse->cred, NULL, 0, m,
+                                          sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_3(&resp, &p->crypto, &p->trust, m, n),
+           IOMT_RESULT_CREDENTIAL_REVOKED);
+    /* The app is told "unknown credential" (ERR_CODE 3), nothing more. */
+    EXPECT(st, iomt_handshake_error_message(&resp, m, sizeof m, &n), IOMT_RESULT_OK);
+    CHECK(st, n >= 1 && m[0] == 0x03);
+    /* The pump's audit trail has the refusal with its code (560, big-endian). */
+    EXPECT(st, iomt_audit_log_record_handshake(&p->log, &p->crypto, &resp, now, &seq),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_audit_log_read(&p->log, seq, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.event == EVENT_HANDSHAKE_FAILED && rec.outcome == OUTCOME_FAILURE);
+    CHECK(st, rec.detail[2] == 0x02 && rec.detail[3] == 0x30);
+    EXPECT(st, iomt_handshake_deinit(&ini), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&resp), IOMT_RESULT_OK);
+}
+
 int main(void) {
     static pump p;
     static app tech, nurse;
@@ -994,6 +1079,9 @@ int main(void) {
     before = st.failed;
     audit_export(&st, &p, now + 900);
     demo_log(st.failed == before ? "audit export: ok" : "audit export: FAILED");
+    before = st.failed;
+    revocation(&st, &p, &nurse, now + 1000);
+    demo_log(st.failed == before ? "revocation: ok" : "revocation: FAILED");
 
     app_teardown(&st, &tech);
     app_teardown(&st, &nurse);
