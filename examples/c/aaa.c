@@ -330,23 +330,13 @@ static void app_teardown(demo_stats *st, app *a) {
  * `pin`, the app derives the verifier from it and sends the factor tag in message_3. The
  * pump then sets up `auth` for the app and checks the factor; returns that check's result.
  */
-static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
-                             iomt_session_auth *auth, uint64_t now) {
+/* A handshake pair, app (initiator, method 3, suite 2) and pump (responder). */
+static void init_pair(demo_stats *st, iomt_handshake *ini, iomt_handshake *resp) {
     static const uint8_t suites[1] = {2};
     static const uint8_t c_i[1] = {0x0a};
     static const uint8_t c_r[1] = {0x0b};
-    iomt_handshake ini;
-    iomt_handshake resp;
     iomt_initiator_config icfg;
     iomt_responder_config rcfg;
-    iomt_handshake_state state;
-    iomt_ead_item item;
-    iomt_peer_info peer;
-    uint8_t m[IOMT_MAX_MESSAGE_LEN];
-    uint8_t verifier[IOMT_PIN_VERIFIER_LEN], tag[IOMT_FACTOR_TAG_LEN];
-    size_t n = 0;
-    uint32_t seq = 0;
-    iomt_result r;
 
     memset(&icfg, 0, sizeof icfg);
     icfg.method = 3;
@@ -360,8 +350,24 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
     rcfg.suites_len = 1;
     rcfg.c_r = c_r;
     rcfg.c_r_len = 1;
-    EXPECT(st, iomt_handshake_init_initiator(&ini, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_handshake_init_responder(&resp, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_initiator(ini, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(resp, &rcfg), IOMT_RESULT_OK);
+}
+
+static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
+                             iomt_session_auth *auth, uint64_t now) {
+    iomt_handshake ini;
+    iomt_handshake resp;
+    iomt_handshake_state state;
+    iomt_ead_item item;
+    iomt_peer_info peer;
+    uint8_t m[IOMT_MAX_MESSAGE_LEN];
+    uint8_t verifier[IOMT_PIN_VERIFIER_LEN], tag[IOMT_FACTOR_TAG_LEN];
+    size_t n = 0;
+    uint32_t seq = 0;
+    iomt_result r;
+
+    init_pair(st, &ini, &resp);
 
     EXPECT(st, iomt_handshake_write_message_1(&ini, &a->crypto, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
@@ -975,13 +981,8 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
 /* ---- 8: revocation of a stolen credential ------------------------------------------------ */
 
 static void revocation(demo_stats *st, pump *p, app *nurse, uint64_t now) {
-    static const uint8_t suites[1] = {2};
-    static const uint8_t c_i[1] = {0x0c};
-    static const uint8_t c_r[1] = {0x0d};
     static uint8_t forged[sizeof AAA_REVOCATION_LIST_1];
     iomt_handshake ini, resp;
-    iomt_initiator_config icfg;
-    iomt_responder_config rcfg;
     iomt_audit_record rec;
     uint8_t m[IOMT_MAX_MESSAGE_LEN];
     size_t n = 0;
@@ -1011,20 +1012,7 @@ static void revocation(demo_stats *st, pump *p, app *nurse, uint64_t now) {
     CHECK(st, floor == 1);
 
     /* The stolen app tries: the pump refuses her credential at message_3. */
-    memset(&icfg, 0, sizeof icfg);
-    icfg.method = 3;
-    icfg.suites = suites;
-    icfg.suites_len = 1;
-    icfg.c_i = c_i;
-    icfg.c_i_len = 1;
-    memset(&rcfg, 0, sizeof rcfg);
-    rcfg.methods = 1u << 3;
-    rcfg.suites = suites;
-    rcfg.suites_len = 1;
-    rcfg.c_r = c_r;
-    rcfg.c_r_len = 1;
-    EXPECT(st, iomt_handshake_init_initiator(&ini, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_handshake_init_responder(&resp, &rcfg), IOMT_RESULT_OK);
+    init_pair(st, &ini, &resp);
     EXPECT(st, iomt_handshake_write_message_1(&ini, &nurse->crypto, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_handshake_read_message_1(&resp, &p->crypto, m, n), IOMT_RESULT_OK);
