@@ -15,6 +15,9 @@
  *   7. Firmware update under the technician's permit: a vendor-signed manifest, the image
  *      streamed and checked, the rollback counter advanced; a corrupted image, a forged
  *      manifest and a downgrade are refused (and audited).
+ *   8. Incident: the nurse's app is stolen. The pump installs the authority's signed
+ *      revocation list naming her credential; her next handshake fails with
+ *      CREDENTIAL_REVOKED (audited with that code); a replayed or forged list is refused.
  *
  * Built with -std=c11 -Wall -Wextra -Wpedantic -Werror and run under ASan+UBSan and
  * valgrind by `cargo xtask cexamples host`, and with -DIOMT_FIRMWARE (RNG and log from
@@ -30,6 +33,7 @@
 #endif
 
 #include "aaa_creds.h"
+#include "aaa_revocation.h"
 #include "aaa_update.h"
 #include "demo.h"
 #include "demo_creds.h"
@@ -55,6 +59,7 @@ enum {
     CLASS_VITALS = 0,
     CONFIDENTIALITY_RESTRICTED = 4,
     EVENT_HANDSHAKE_SUCCEEDED = 1,
+    EVENT_HANDSHAKE_FAILED = 2,
     EVENT_FACTOR_FAILED = 3,
     EVENT_FACTOR_VERIFIED = 4,
     EVENT_LOCKOUT = 5,
@@ -325,23 +330,13 @@ static void app_teardown(demo_stats *st, app *a) {
  * `pin`, the app derives the verifier from it and sends the factor tag in message_3. The
  * pump then sets up `auth` for the app and checks the factor; returns that check's result.
  */
-static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
-                             iomt_session_auth *auth, uint64_t now) {
+/* A handshake pair, app (initiator, method 3, suite 2) and pump (responder). */
+static void init_pair(demo_stats *st, iomt_handshake *ini, iomt_handshake *resp) {
     static const uint8_t suites[1] = {2};
     static const uint8_t c_i[1] = {0x0a};
     static const uint8_t c_r[1] = {0x0b};
-    iomt_handshake ini;
-    iomt_handshake resp;
     iomt_initiator_config icfg;
     iomt_responder_config rcfg;
-    iomt_handshake_state state;
-    iomt_ead_item item;
-    iomt_peer_info peer;
-    uint8_t m[IOMT_MAX_MESSAGE_LEN];
-    uint8_t verifier[IOMT_PIN_VERIFIER_LEN], tag[IOMT_FACTOR_TAG_LEN];
-    size_t n = 0;
-    uint32_t seq = 0;
-    iomt_result r;
 
     memset(&icfg, 0, sizeof icfg);
     icfg.method = 3;
@@ -355,8 +350,24 @@ static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
     rcfg.suites_len = 1;
     rcfg.c_r = c_r;
     rcfg.c_r_len = 1;
-    EXPECT(st, iomt_handshake_init_initiator(&ini, &icfg), IOMT_RESULT_OK);
-    EXPECT(st, iomt_handshake_init_responder(&resp, &rcfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_initiator(ini, &icfg), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_init_responder(resp, &rcfg), IOMT_RESULT_OK);
+}
+
+static iomt_result handshake(demo_stats *st, pump *p, app *a, const char *pin,
+                             iomt_session_auth *auth, uint64_t now) {
+    iomt_handshake ini;
+    iomt_handshake resp;
+    iomt_handshake_state state;
+    iomt_ead_item item;
+    iomt_peer_info peer;
+    uint8_t m[IOMT_MAX_MESSAGE_LEN];
+    uint8_t verifier[IOMT_PIN_VERIFIER_LEN], tag[IOMT_FACTOR_TAG_LEN];
+    size_t n = 0;
+    uint32_t seq = 0;
+    iomt_result r;
+
+    init_pair(st, &ini, &resp);
 
     EXPECT(st, iomt_handshake_write_message_1(&ini, &a->crypto, NULL, 0, m, sizeof m, &n),
            IOMT_RESULT_OK);
@@ -816,7 +827,8 @@ static void export_log(demo_stats *st, pump *p, const uint8_t *challenge, uint64
 
 /* The gateway: verify `ex` with `chunks` (indexes into ex->chunks, -1 ends). Returns the
  * first non-OK result (init, feed or finish), or OK with `*info` filled. */
-static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, const uint8_t *pump_id,
+static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, const uint8_t *last,
+                                  const uint8_t *pump_id,
                                   const uint8_t *challenge, const uint8_t *summary,
                                   const uint8_t (*chunks)[CHUNK_CAP], const size_t *lens,
                                   const int *order, iomt_audit_export_info *info) {
@@ -825,7 +837,7 @@ static iomt_result gateway_verify(iomt_crypto *gw, const uint8_t *pump_key, cons
     size_t i;
 
     r = iomt_audit_export_verifier_init(&v, gw, summary, IOMT_AUDIT_SUMMARY_LEN, pump_key,
-                                        IOMT_PUBLIC_KEY_LEN, pump_id, challenge);
+                                        IOMT_PUBLIC_KEY_LEN, pump_id, last, challenge);
     if (r != IOMT_RESULT_OK) {
         return r;
     }
@@ -849,7 +861,7 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     iomt_audit_meta meta;
     iomt_audit_record rec;
     uint8_t pump_key[IOMT_PUBLIC_KEY_LEN], challenge[IOMT_AUDIT_CHALLENGE_LEN];
-    uint8_t other[IOMT_AUDIT_CHALLENGE_LEN];
+    uint8_t other[IOMT_AUDIT_CHALLENGE_LEN], checkpoint[IOMT_AUDIT_CHECKPOINT_LEN];
     int all[MAX_CHUNKS + 1], dropped_middle[MAX_CHUNKS + 1], dropped_last[MAX_CHUNKS + 1];
     size_t i, count = 0;
     uint32_t expect_seq;
@@ -889,38 +901,48 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     all[ex.n_chunks] = -1;
     /* All of it: authentic and complete. */
     memset(&info, 0, sizeof info);
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
            IOMT_RESULT_OK);
     CHECK(st, same(info.device, p->id, IOMT_SUBJECT_LEN) && info.exported_at == now);
     CHECK(st, info.first_seq == ex.first_seq && info.count == ex.count);
     CHECK(st, info.overwritten == meta.overwritten && info.cleared == meta.cleared);
     CHECK(st, same(info.head, meta.head, sizeof meta.head));
+    /* The gateway keeps info.checkpoint: the next export must continue it. The same log
+     * verifies against it; a log that ends earlier (newest records erased) does not. */
+    memcpy(checkpoint, info.checkpoint, sizeof checkpoint);
+    EXPECT(st, gateway_verify(&gw, pump_key, checkpoint, p->id, challenge, ex.summary,
+                              (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
+           IOMT_RESULT_OK);
+    memset(checkpoint + IOMT_SUBJECT_LEN, 0xff, 4); /* the gateway had seen more records */
+    EXPECT(st, gateway_verify(&gw, pump_key, checkpoint, p->id, challenge, ex.summary,
+                              (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
+           IOMT_RESULT_AUDIT_CHECKPOINT_REGRESSION);
 
     /* One byte of one record edited in transit: the chain does not reach the signed head. */
     memcpy(tampered, ex.chunks, sizeof tampered);
     tampered[1][IOMT_AUDIT_RECORDS_HEADER_LEN + IOMT_AUDIT_RECORD_LEN - 1] ^= 0x01;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])tampered, ex.chunk_len, all, &info),
            IOMT_RESULT_AUDIT_CHAIN_MISMATCH);
 
     /* A chunk dropped in the middle is a gap; the last one dropped leaves it incomplete. */
     memcpy(dropped_middle, all, sizeof all);
     memmove(&dropped_middle[1], &dropped_middle[2], (ex.n_chunks - 1) * sizeof(int));
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len,
                               dropped_middle, &info),
            IOMT_RESULT_AUDIT_SEQUENCE_GAP);
     memcpy(dropped_last, all, sizeof all);
     dropped_last[ex.n_chunks - 1] = -1;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, challenge, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, challenge, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, dropped_last,
                               &info),
            IOMT_RESULT_AUDIT_INCOMPLETE);
 
     /* The old export replayed to a new request (another challenge) is refused. */
     EXPECT(st, iomt_crypto_random(&gw, other, sizeof other), IOMT_RESULT_OK);
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, ex.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, ex.summary,
                               (const uint8_t(*)[CHUNK_CAP])ex.chunks, ex.chunk_len, all, &info),
            IOMT_RESULT_AUDIT_CHALLENGE_MISMATCH);
     /* A fresh export for that challenge verifies. */
@@ -929,13 +951,13 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
         all[i] = (int)i;
     }
     all[replay.n_chunks] = -1;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, replay.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, replay.summary,
                               (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len, all,
                               &info),
            IOMT_RESULT_OK);
     /* A summary with a flipped signature byte, or from another device id, is refused. */
     replay.summary[IOMT_AUDIT_SUMMARY_LEN - 1] ^= 0x80;
-    EXPECT(st, gateway_verify(&gw, pump_key, p->id, other, replay.summary,
+    EXPECT(st, gateway_verify(&gw, pump_key, NULL, p->id, other, replay.summary,
                               (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len, all,
                               &info),
            IOMT_RESULT_AUDIT_SIGNATURE_INVALID);
@@ -944,7 +966,7 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
         uint8_t someone_else[IOMT_SUBJECT_LEN];
         memcpy(someone_else, p->id, sizeof someone_else);
         someone_else[0] ^= 0xff;
-        EXPECT(st, gateway_verify(&gw, pump_key, someone_else, other, replay.summary,
+        EXPECT(st, gateway_verify(&gw, pump_key, NULL, someone_else, other, replay.summary,
                                   (const uint8_t(*)[CHUNK_CAP])replay.chunks, replay.chunk_len,
                                   all, &info),
                IOMT_RESULT_AUDIT_DEVICE_MISMATCH);
@@ -958,6 +980,68 @@ static void audit_export(demo_stats *st, pump *p, uint64_t now) {
     EXPECT(st, iomt_audit_log_verify(&p->log, &p->crypto), IOMT_RESULT_OK);
 
     EXPECT(st, iomt_crypto_deinit(&gw), IOMT_RESULT_OK);
+}
+
+/* ---- 8: revocation of a stolen credential ------------------------------------------------ */
+
+static void revocation(demo_stats *st, pump *p, app *nurse, uint64_t now) {
+    static uint8_t forged[sizeof AAA_REVOCATION_LIST_1];
+    iomt_handshake ini, resp;
+    iomt_audit_record rec;
+    uint8_t m[IOMT_MAX_MESSAGE_LEN];
+    size_t n = 0;
+    uint32_t number = 0, floor = 0, seq = 0;
+
+    /* The authority's list (number 1) is installed; the same list again is refused, and so
+     * is a list with one flipped signature bit. The floor to persist is now 1. */
+    EXPECT(st,
+           iomt_trust_store_install_revocations(
+               &p->trust, &p->crypto, AAA_REVOCATION_LIST_1, sizeof AAA_REVOCATION_LIST_1,
+               AAA_AUTHORITY_PUBLIC_KEY, sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_OK);
+    CHECK(st, number == 1);
+    EXPECT(st,
+           iomt_trust_store_install_revocations(
+               &p->trust, &p->crypto, AAA_REVOCATION_LIST_1, sizeof AAA_REVOCATION_LIST_1,
+               AAA_AUTHORITY_PUBLIC_KEY, sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_REVOCATION_SAME_NUMBER);
+    memcpy(forged, AAA_REVOCATION_LIST_1, sizeof forged);
+    forged[sizeof forged - 1] ^= 0x01;
+    EXPECT(st,
+           iomt_trust_store_install_revocations(&p->trust, &p->crypto, forged, sizeof forged,
+                                                AAA_AUTHORITY_PUBLIC_KEY,
+                                                sizeof AAA_AUTHORITY_PUBLIC_KEY, &number),
+           IOMT_RESULT_REVOCATION_BAD_SIGNATURE);
+    EXPECT(st, iomt_trust_store_revocation_floor(&p->trust, &floor), IOMT_RESULT_OK);
+    CHECK(st, floor == 1);
+
+    /* The stolen app tries: the pump refuses her credential at message_3. */
+    init_pair(st, &ini, &resp);
+    EXPECT(st, iomt_handshake_write_message_1(&ini, &nurse->crypto, NULL, 0, m, sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_1(&resp, &p->crypto, m, n), IOMT_RESULT_OK);
+    EXPECT(st,
+           iomt_handshake_write_message_2(&resp, &p->crypto, &p->cred, NULL, 0, m, sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_2(&ini, &nurse->crypto, &nurse->trust, m, n),
+           IOMT_RESULT_OK);
+    EXPECT(st,
+           iomt_handshake_write_message_3(&ini, &nurse->crypto, &nurse->cred, NULL, 0, m,
+                                          sizeof m, &n),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_read_message_3(&resp, &p->crypto, &p->trust, m, n),
+           IOMT_RESULT_CREDENTIAL_REVOKED);
+    /* The app is told "unknown credential" (ERR_CODE 3), nothing more. */
+    EXPECT(st, iomt_handshake_error_message(&resp, m, sizeof m, &n), IOMT_RESULT_OK);
+    CHECK(st, n >= 1 && m[0] == 0x03);
+    /* The pump's audit trail has the refusal with its code (560, big-endian). */
+    EXPECT(st, iomt_audit_log_record_handshake(&p->log, &p->crypto, &resp, now, &seq),
+           IOMT_RESULT_OK);
+    EXPECT(st, iomt_audit_log_read(&p->log, seq, &rec), IOMT_RESULT_OK);
+    CHECK(st, rec.event == EVENT_HANDSHAKE_FAILED && rec.outcome == OUTCOME_FAILURE);
+    CHECK(st, rec.detail[2] == 0x02 && rec.detail[3] == 0x30);
+    EXPECT(st, iomt_handshake_deinit(&ini), IOMT_RESULT_OK);
+    EXPECT(st, iomt_handshake_deinit(&resp), IOMT_RESULT_OK);
 }
 
 int main(void) {
@@ -987,6 +1071,9 @@ int main(void) {
     before = st.failed;
     audit_export(&st, &p, now + 900);
     demo_log(st.failed == before ? "audit export: ok" : "audit export: FAILED");
+    before = st.failed;
+    revocation(&st, &p, &nurse, now + 1000);
+    demo_log(st.failed == before ? "revocation: ok" : "revocation: FAILED");
 
     app_teardown(&st, &tech);
     app_teardown(&st, &nurse);

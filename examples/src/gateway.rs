@@ -31,6 +31,7 @@ use iomt_proto::transport::handshake::{HandshakeError, run_responder};
 use iomt_proto::transport::{Stream, TransportError};
 use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
 
+use crate::checkpoints::{BookError, CheckpointBook};
 use crate::creds::{DemoCredential, Registry};
 use crate::fhir::{self, Destination, Exporter, Release, SessionClock, Sinks};
 use crate::sim::{BATCH, ECG_CAPACITY};
@@ -193,6 +194,9 @@ pub struct Gateway {
     pub counters: Counters,
     /// Accounting: handshakes, consent denials, break-glass grants, rejected frames.
     pub audit: Mutex<GatewayAudit>,
+    /// The last verified audit checkpoint of every device (in memory unless
+    /// [`Self::with_checkpoint_file`]).
+    pub checkpoints: Mutex<CheckpointBook>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -278,7 +282,47 @@ impl Gateway {
             export,
             counters: Counters::default(),
             audit: Mutex::new(audit),
+            checkpoints: Mutex::new(CheckpointBook::in_memory()),
         })
+    }
+
+    /// Keeps the devices' audit checkpoints in `path` (loaded now, rewritten after every
+    /// verified export), so a restarted gateway still refuses a device log that was
+    /// truncated or rewritten since its last verified export.
+    ///
+    /// # Errors
+    /// If the file exists but cannot be read or is malformed ([`BookError`]).
+    pub fn with_checkpoint_file(
+        self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, BookError> {
+        let book = CheckpointBook::open(path)?;
+        Ok(Self {
+            checkpoints: Mutex::new(book),
+            ..self
+        })
+    }
+
+    /// Verifies a device's audit export (summary, then record chunks, answering
+    /// `challenge`) against the device's stored checkpoint, and stores the new one.
+    ///
+    /// # Errors
+    /// [`BookError::Audit`] for any refused export (regression, fork, gap, hidden records,
+    /// signature, chain...), [`BookError::Io`] if the new checkpoint could not be saved.
+    pub fn verify_device_audit(
+        &self,
+        device: iomt_auth::audit::Subject,
+        device_key: &iomt_crypto::PublicKey,
+        challenge: &[u8; iomt_auth::audit::CHALLENGE_LEN],
+        summary: &[u8],
+        chunks: &[&[u8]],
+    ) -> Result<iomt_auth::audit::VerifiedExport, BookError> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut book = self
+            .checkpoints
+            .lock()
+            .map_err(|_| BookError::Io(std::io::Error::other("checkpoint lock poisoned")))?;
+        book.verify_export(&mut crypto, device, device_key, challenge, summary, chunks)
     }
 
     /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C

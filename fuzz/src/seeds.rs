@@ -123,4 +123,25 @@ mod tests {
         let n = FactorTag([7; 16]).encode_ead_item(&mut buf).unwrap();
         write("auth_parsers", "factor_ead_item", &buf[..n]);
     }
+
+    #[test]
+    #[ignore = "writes fuzz/corpus/*; run by hand"]
+    fn write_revocation_seeds() {
+        use crate::provider::{FuzzCrypto, FuzzKey};
+        use iomt_auth::cred::revocation::{MAX_LIST_LEN, RevocationList};
+        use iomt_core::Timestamp;
+        let mut crypto = FuzzCrypto::default();
+        let key = FuzzKey(crate::fixture::get().g_r);
+        let mut buf = [0u8; MAX_LIST_LEN];
+        for (name, number, n_entries) in [("empty", 3u32, 0u8), ("two", 4, 2), ("full", 9, 32)] {
+            let mut l = RevocationList::new(number, Timestamp::from_secs(1_800_000_000));
+            for i in 0..n_entries {
+                l.revoke(&[i.wrapping_mul(37); 32]).unwrap();
+            }
+            let n = l.encode(&mut buf).unwrap();
+            write("revocation_list", &format!("payload_{name}"), &buf[..n]);
+            let n = l.sign(&mut crypto, &key, &mut buf).unwrap();
+            write("revocation_list", &format!("signed_{name}"), &buf[..n]);
+        }
+    }
 }

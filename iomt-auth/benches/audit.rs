@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
             let ExportChunk::Summary(s) = ExportChunk::decode(&summary).unwrap() else {
                 unreachable!()
             };
-            let mut v = ExportVerifier::new(&mut p, &s, &pk, Some([1; 8]), &ch).unwrap();
+            let mut v = ExportVerifier::new(&mut p, &s, &pk, Some([1; 8]), None, &ch).unwrap();
             let ExportChunk::Records(r) = ExportChunk::decode(&records).unwrap() else {
                 unreachable!()
             };

@@ -12,6 +12,7 @@ use core::fmt;
 use iomt_crypto::CryptoError;
 
 use crate::audit::AuditError;
+use crate::cred::RevocationError;
 use crate::factor::FactorError;
 use crate::rbac::{BreakGlassError, RbacDenyReason};
 use crate::update::UpdateError;
@@ -132,6 +133,9 @@ pub enum AuthError {
     BreakGlass(BreakGlassError),
     /// A firmware update was rejected ([`crate::update`]).
     Update(UpdateError),
+    /// A revocation list was refused, or the peer's credential is revoked
+    /// ([`crate::cred::revocation`]).
+    Revocation(RevocationError),
 }
 
 impl AuthError {
@@ -213,6 +217,10 @@ impl AuthError {
                 AuditError::ChainMismatch => 619,
                 AuditError::WrongPermit => 505,
                 AuditError::Crypto(c) => c.code(),
+                AuditError::CheckpointRegression { .. } => 620,
+                AuditError::CheckpointFork { .. } => 621,
+                AuditError::CheckpointGap { .. } => 622,
+                AuditError::RingInconsistent => 623,
             },
             Self::Update(e) => match e {
                 UpdateError::Malformed => 700,
@@ -235,6 +243,18 @@ impl AuthError {
                 UpdateError::BufferTooSmall { .. } => 2,
                 UpdateError::Crypto(c) => c.code(),
             },
+            Self::Revocation(e) => match e {
+                RevocationError::Malformed => 550,
+                RevocationError::NonDeterministic => 551,
+                RevocationError::UnsupportedAlgorithm => 552,
+                RevocationError::UnknownSigner => 553,
+                RevocationError::BadSignature => 554,
+                RevocationError::TooManyEntries => 555,
+                RevocationError::Older => 556,
+                RevocationError::SameNumber => 557,
+                RevocationError::Revoked => 560,
+                RevocationError::BufferTooSmall { .. } => 2,
+            },
         }
     }
 
@@ -250,7 +270,9 @@ impl AuthError {
             | Self::PeerError { .. }
             | Self::ApiMisuse(_) => ErrorClass::Handshake,
             Self::BufferTooSmall { .. } | Self::Crypto(_) => ErrorClass::General,
-            Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) => ErrorClass::Authorization,
+            Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) | Self::Revocation(_) => {
+                ErrorClass::Authorization
+            }
             Self::Audit(_) => ErrorClass::Audit,
             Self::Update(_) => ErrorClass::Update,
         }
@@ -267,7 +289,9 @@ impl AuthError {
     #[must_use]
     pub const fn wire_err_code(self) -> Option<i32> {
         match self {
-            Self::UnknownCredential => Some(3),
+            // a revoked credential is answered as an unknown one: the holder of a stolen
+            // key learns nothing more than that it is no longer trusted
+            Self::UnknownCredential | Self::Revocation(RevocationError::Revoked) => Some(3),
             Self::PeerMisbehaved(PeerMisbehaved::WrongSelectedSuite) => Some(2),
             Self::PeerError { .. }
             | Self::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage) => None,
@@ -278,7 +302,8 @@ impl AuthError {
             | Self::Factor(_)
             | Self::Denied(_)
             | Self::BreakGlass(_)
-            | Self::Update(_) => None,
+            | Self::Update(_)
+            | Self::Revocation(_) => None,
         }
     }
 }
@@ -310,7 +335,8 @@ impl AuthError {
             | Self::Factor(_)
             | Self::Denied(_)
             | Self::BreakGlass(_)
-            | Self::Update(_) => "Not authorized",
+            | Self::Update(_)
+            | Self::Revocation(_) => "Not authorized",
         }
     }
 }
@@ -402,6 +428,7 @@ impl fmt::Display for AuthError {
             Self::Denied(e) => write!(f, "denied: {e}"),
             Self::BreakGlass(e) => write!(f, "break-glass: {e}"),
             Self::Update(e) => write!(f, "update rejected: {e}"),
+            Self::Revocation(e) => write!(f, "revocation: {e}"),
         }
     }
 }
@@ -433,6 +460,12 @@ impl From<BreakGlassError> for AuthError {
 impl From<UpdateError> for AuthError {
     fn from(e: UpdateError) -> Self {
         Self::Update(e)
+    }
+}
+
+impl From<RevocationError> for AuthError {
+    fn from(e: RevocationError) -> Self {
+        Self::Revocation(e)
     }
 }
 

@@ -51,7 +51,7 @@ pub fn audit_export_verify<C: CryptoProvider>(
     let Some(Ok(ExportChunk::Summary(s))) = next().map(ExportChunk::decode) else {
         return true;
     };
-    let Ok(mut v) = ExportVerifier::new(crypto, &s, device_key, None, &s.challenge) else {
+    let Ok(mut v) = ExportVerifier::new(crypto, &s, device_key, None, None, &s.challenge) else {
         return true;
     };
     while let Some(c) = next() {

@@ -4,7 +4,8 @@
 //!   and 5), the storable [`edhoc::InitiatorState`] / [`edhoc::ResponderState`], the
 //!   exporter and KeyUpdate on [`edhoc::Completed`].
 //! - [`cred`]: CCS credentials, ID_CRED, the [`cred::TrustStore`] trait mapping a peer
-//!   credential to an identity and roles.
+//!   credential to an identity and roles, and signed revocation lists
+//!   ([`cred::revocation`]) that the handshake's one lookup ([`cred::lookup`]) consults.
 //! - `cbor` (crate-private): the strict deterministic CBOR subset the messages use.
 //! - [`error`]: [`AuthError`], the crate's one error type.
 //!

@@ -85,7 +85,7 @@ fn verify_export(
     let ExportChunk::Summary(sum) = ExportChunk::decode(summary)? else {
         return Err(AuditError::Malformed);
     };
-    let mut v = ExportVerifier::new(c, &sum, pk, Some(DEV), challenge)?;
+    let mut v = ExportVerifier::new(c, &sum, pk, Some(DEV), None, challenge)?;
     let mut recs = Vec::new();
     for ch in chunks {
         let ExportChunk::Records(r) = ExportChunk::decode(ch)? else {
@@ -469,12 +469,13 @@ fn audit_export_freshness_and_origin() {
         panic!()
     };
     assert_eq!(
-        ExportVerifier::new(&mut c, &sum, &pk, Some([0; 8]), &[1; CHALLENGE_LEN]).unwrap_err(),
+        ExportVerifier::new(&mut c, &sum, &pk, Some([0; 8]), None, &[1; CHALLENGE_LEN])
+            .unwrap_err(),
         AuditError::DeviceMismatch
     );
     // unknown version
     let mut v2 = s.clone();
-    v2[0] = 2;
+    v2[0] = 3;
     assert_eq!(
         ExportChunk::decode(&v2).unwrap_err(),
         AuditError::UnsupportedVersion

@@ -61,7 +61,7 @@
 /**
  * Length of the signed export summary.
  */
-#define IOMT_AUDIT_SUMMARY_LEN 178
+#define IOMT_AUDIT_SUMMARY_LEN 182
 
 /**
  * Length of a records chunk's header (a chunk of n records is `7 + 38·n` bytes).
@@ -79,9 +79,14 @@
 #define IOMT_AUDIT_LOG_ALIGN 8
 
 /**
+ * Length of an encoded audit checkpoint.
+ */
+#define IOMT_AUDIT_CHECKPOINT_LEN 44
+
+/**
  * Size of [`iomt_audit_export_verifier`] storage in bytes.
  */
-#define IOMT_AUDIT_EXPORT_VERIFIER_SIZE 256
+#define IOMT_AUDIT_EXPORT_VERIFIER_SIZE 320
 
 /**
  * Alignment of [`iomt_audit_export_verifier`] storage.
@@ -672,7 +677,7 @@
 /**
  * Size of [`iomt_trust_store`] storage in bytes.
  */
-#define IOMT_TRUST_STORE_SIZE 1088
+#define IOMT_TRUST_STORE_SIZE 2176
 
 /**
  * Alignment of [`iomt_trust_store`] storage.
@@ -773,6 +778,16 @@
  * Longest subject (`sub` claim) `iomt_ccs_encode` accepts (bytes of UTF-8).
  */
 #define IOMT_MAX_SUBJECT_LEN 64
+
+/**
+ * Most credentials one revocation list names.
+ */
+#define IOMT_MAX_REVOKED 32
+
+/**
+ * Longest signed revocation list in bytes.
+ */
+#define IOMT_MAX_REVOCATION_LIST_LEN 1194
 
 /**
  * "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
@@ -1261,6 +1276,43 @@ enum iomt_result
    */
   IOMT_RESULT_BREAK_GLASS_EXPIRED = 522,
   /**
+   * The revocation list envelope or payload is not the expected CBOR structure.
+   */
+  IOMT_RESULT_REVOCATION_MALFORMED = 550,
+  /**
+   * The revocation list is not deterministic CBOR (long heads, keys or entries out of
+   * order, duplicate entries).
+   */
+  IOMT_RESULT_REVOCATION_NON_DETERMINISTIC = 551,
+  /**
+   * The revocation list's protected header is not exactly ES256 with a kid.
+   */
+  IOMT_RESULT_REVOCATION_UNSUPPORTED_ALGORITHM = 552,
+  /**
+   * The revocation list is signed by another key than the revocation authority's.
+   */
+  IOMT_RESULT_REVOCATION_UNKNOWN_SIGNER = 553,
+  /**
+   * The revocation list's signature does not verify (forged or corrupted).
+   */
+  IOMT_RESULT_REVOCATION_BAD_SIGNATURE = 554,
+  /**
+   * The revocation list names more credentials than `IOMT_MAX_REVOKED`.
+   */
+  IOMT_RESULT_REVOCATION_TOO_MANY_ENTRIES = 555,
+  /**
+   * The revocation list is older (lower number) than the installed one.
+   */
+  IOMT_RESULT_REVOCATION_OLDER = 556,
+  /**
+   * A revocation list with this number is already installed.
+   */
+  IOMT_RESULT_REVOCATION_SAME_NUMBER = 557,
+  /**
+   * The peer's credential is revoked: the handshake failed (audit it).
+   */
+  IOMT_RESULT_CREDENTIAL_REVOKED = 560,
+  /**
    * The audit store callback failed.
    */
   IOMT_RESULT_AUDIT_STORAGE = 600,
@@ -1316,6 +1368,22 @@ enum iomt_result
    * The recomputed chain does not reach the signed head (a record was edited).
    */
   IOMT_RESULT_AUDIT_CHAIN_MISMATCH = 619,
+  /**
+   * The export ends before the gateway's last checkpoint (newest records erased).
+   */
+  IOMT_RESULT_AUDIT_CHECKPOINT_REGRESSION = 620,
+  /**
+   * The export's chain does not pass through the checkpoint's head (log rewritten).
+   */
+  IOMT_RESULT_AUDIT_CHECKPOINT_FORK = 621,
+  /**
+   * The export starts after the checkpoint: records in between were lost.
+   */
+  IOMT_RESULT_AUDIT_CHECKPOINT_GAP = 622,
+  /**
+   * The ring counters are impossible for the signed capacity (oldest records hidden).
+   */
+  IOMT_RESULT_AUDIT_RING_INCONSISTENT = 623,
   /**
    * Another audit failure.
    */
@@ -1745,6 +1813,15 @@ typedef struct iomt_audit_export_info {
    * Chain value after the last record.
    */
   uint8_t head[32];
+  /**
+   * The device's audit ring capacity (slots), as signed.
+   */
+  uint32_t capacity;
+  /**
+   * The checkpoint to store for this device and pass to the next export's
+   * `iomt_audit_export_verifier_init` (device id, next sequence number, head).
+   */
+  uint8_t checkpoint[IOMT_AUDIT_CHECKPOINT_LEN];
 } iomt_audit_export_info;
 
 /**
@@ -1812,7 +1889,8 @@ typedef int32_t (*iomt_rng_callback)(void *userdata,
 
 /**
  * The peers this side accepts: up to `IOMT_TRUST_STORE_CAPACITY` credentials, each
- * with the identity and roles the handshake reports for it.
+ * with the identity and roles the handshake reports for it, minus those on the
+ * installed revocation list (`iomt_trust_store_install_revocations`).
  */
 typedef struct IOMT_ALIGNED(8) iomt_trust_store {
   uint8_t _opaque[IOMT_TRUST_STORE_SIZE];
@@ -2608,19 +2686,25 @@ iomt_result iomt_audit_log_record_frame_rejection(struct iomt_audit_log *log,
 /**
  * Starts verifying an export: parses the summary, checks its ES256 signature with the
  * device's public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed), the device id
- * (if `expected_device` is not NULL), the challenge this gateway sent, and that the
- * counters account for every record before the first exported one.
+ * (if `expected_device` is not NULL), the challenge this gateway sent, that the
+ * counters account for every record before the first exported one and fit the signed
+ * ring capacity, and — if `last_checkpoint` is not NULL — that the export continues the
+ * gateway's last verified checkpoint of this device (`IOMT_AUDIT_CHECKPOINT_LEN` bytes).
+ * Pass NULL only at first contact, or to start over after `AUDIT_CHECKPOINT_GAP`.
  *
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_LENGTH` /
  * `CRYPTO_INVALID_PUBLIC_KEY` (the key),
  * `AUDIT_MALFORMED` / `AUDIT_UNSUPPORTED_VERSION` (not a summary),
- * `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH`, `AUDIT_CHALLENGE_MISMATCH`,
- * `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`. Nothing is initialized on error.
+ * `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH` (also: the checkpoint is another
+ * device's), `AUDIT_CHALLENGE_MISMATCH`, `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`,
+ * `AUDIT_RING_INCONSISTENT`, `AUDIT_CHECKPOINT_REGRESSION`, `AUDIT_CHECKPOINT_FORK`,
+ * `AUDIT_CHECKPOINT_GAP`. Nothing is initialized on error.
  *
  * # Safety
  * `verifier` must point to writable storage; every buffer must be valid for its length;
- * `expected_device` (if not NULL) points to 8 bytes and `challenge` to 16.
+ * `expected_device` (if not NULL) points to 8 bytes, `last_checkpoint` (if not NULL) to
+ * `IOMT_AUDIT_CHECKPOINT_LEN` and `challenge` to 16.
  */
 iomt_result iomt_audit_export_verifier_init(struct iomt_audit_export_verifier *verifier,
                                             struct iomt_crypto *crypto,
@@ -2629,6 +2713,7 @@ iomt_result iomt_audit_export_verifier_init(struct iomt_audit_export_verifier *v
                                             const uint8_t *device_public_key,
                                             size_t device_public_key_len,
                                             const uint8_t *expected_device,
+                                            const uint8_t *last_checkpoint,
                                             const uint8_t *challenge);
 
 /**
@@ -2638,7 +2723,9 @@ iomt_result iomt_audit_export_verifier_init(struct iomt_audit_export_verifier *v
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (after finish), `OBJECT_FAILED`,
  * `AUDIT_MALFORMED` (not a records chunk), `AUDIT_SEQUENCE_GAP` (missing, duplicated or
- * reordered chunk), `AUDIT_TOO_MANY_RECORDS`. Any error fails the verifier.
+ * reordered chunk), `AUDIT_TOO_MANY_RECORDS`, `AUDIT_CHECKPOINT_FORK` (the chain misses
+ * the checkpoint's head), `AUDIT_RING_INCONSISTENT` (records hidden as if the ring had
+ * wrapped). Any error fails the verifier.
  *
  * # Safety
  * Every pointer must be valid as described.
@@ -3545,6 +3632,60 @@ iomt_result iomt_ccs_encode(const uint8_t *subject,
  * behaviour: an unknown code yields `"unknown result code"`.
  */
 const char *iomt_result_str(uint32_t result);
+
+/**
+ * Verifies a signed revocation list with the revocation authority's public key
+ * (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed) and installs it into `store` if its
+ * number is above the installed list's (or, with none installed, at least the floor).
+ * Writes the installed list number to `*list_number`. Handshakes that use `store` then
+ * fail with `CREDENTIAL_REVOKED` for every credential the list names.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CRYPTO_INVALID_LENGTH` /
+ * `CRYPTO_INVALID_PUBLIC_KEY` (the authority key), `REVOCATION_MALFORMED`,
+ * `REVOCATION_NON_DETERMINISTIC`, `REVOCATION_UNSUPPORTED_ALGORITHM`,
+ * `REVOCATION_UNKNOWN_SIGNER`, `REVOCATION_BAD_SIGNATURE`, `REVOCATION_TOO_MANY_ENTRIES`,
+ * `REVOCATION_OLDER`, `REVOCATION_SAME_NUMBER`. On error nothing changes.
+ *
+ * # Safety
+ * `store` and `crypto` must point to initialized objects; each buffer must be valid for
+ * its length; `list_number` must be writable.
+ */
+iomt_result iomt_trust_store_install_revocations(struct iomt_trust_store *store,
+                                                 struct iomt_crypto *crypto,
+                                                 const uint8_t *signed_list,
+                                                 size_t signed_list_len,
+                                                 const uint8_t *authority_public_key,
+                                                 size_t authority_public_key_len,
+                                                 uint32_t *list_number);
+
+/**
+ * Writes the lowest revocation list number `store` still accepts (the installed list's
+ * number, or the floor if none is installed) to `*floor`: persist it.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`.
+ *
+ * # Safety
+ * `store` must point to an initialized trust store; `floor` must be writable.
+ */
+iomt_result iomt_trust_store_revocation_floor(const struct iomt_trust_store *store,
+                                              uint32_t *floor);
+
+/**
+ * Sets the anti-rollback floor of a trust store with no revocation list installed yet
+ * (at boot, from persisted storage): lists numbered below `floor` are then refused. The
+ * floor only rises.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (a list is installed),
+ * `REVOCATION_OLDER` (`floor` is below the current floor; nothing changes).
+ *
+ * # Safety
+ * `store` must point to an initialized trust store.
+ */
+iomt_result iomt_trust_store_set_revocation_floor(struct iomt_trust_store *store,
+                                                  uint32_t floor);
 
 /**
  * Starts a session from a completed handshake (either role; the side is the

@@ -37,7 +37,7 @@ pub const IOMT_AUDIT_DETAIL_LEN: usize = 16;
 /// Length of an export challenge (chosen fresh by the requester).
 pub const IOMT_AUDIT_CHALLENGE_LEN: usize = 16;
 /// Length of the signed export summary.
-pub const IOMT_AUDIT_SUMMARY_LEN: usize = 178;
+pub const IOMT_AUDIT_SUMMARY_LEN: usize = 182;
 /// Length of a records chunk's header (a chunk of n records is `7 + 38·n` bytes).
 pub const IOMT_AUDIT_RECORDS_HEADER_LEN: usize = 7;
 

@@ -7,10 +7,14 @@
 //!   (a gateway may stage them while feeding, but must drop them on any error).
 //! - Any error fails the verifier for good (`OBJECT_FAILED` afterwards): an export with one
 //!   bad chunk is re-requested with a fresh challenge, never patched up.
+//! - Given the gateway's last checkpoint of the device (`IOMT_AUDIT_CHECKPOINT_LEN` bytes,
+//!   from the previous export's `iomt_audit_export_info.checkpoint`), the export must
+//!   continue it: erased newest records (`AUDIT_CHECKPOINT_REGRESSION`), a rewritten chain
+//!   (`AUDIT_CHECKPOINT_FORK`) and lost records (`AUDIT_CHECKPOINT_GAP`) are refused.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
 use ::iomt_crypto::PublicKey;
-use iomt_auth::audit::{AuditError, ExportChunk, ExportVerifier};
+use iomt_auth::audit::{AuditError, CHECKPOINT_LEN, Checkpoint, ExportChunk, ExportVerifier};
 
 use crate::audit::{IOMT_SUBJECT_LEN, iomt_audit_record};
 use crate::boundary::{self, FfiResult, ffi_panic_boundary, storage_asserts};
@@ -19,7 +23,7 @@ use crate::result::iomt_result;
 
 /// What a verified export covers.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct iomt_audit_export_info {
     /// The exporting device's id.
     pub device: [u8; IOMT_SUBJECT_LEN],
@@ -35,7 +39,32 @@ pub struct iomt_audit_export_info {
     pub cleared: u32,
     /// Chain value after the last record.
     pub head: [u8; 32],
+    /// The device's audit ring capacity (slots), as signed.
+    pub capacity: u32,
+    /// The checkpoint to store for this device and pass to the next export's
+    /// `iomt_audit_export_verifier_init` (device id, next sequence number, head).
+    pub checkpoint: [u8; IOMT_AUDIT_CHECKPOINT_LEN],
 }
+
+impl Default for iomt_audit_export_info {
+    fn default() -> Self {
+        Self {
+            device: [0; IOMT_SUBJECT_LEN],
+            exported_at: 0,
+            first_seq: 0,
+            count: 0,
+            overwritten: 0,
+            cleared: 0,
+            head: [0; 32],
+            capacity: 0,
+            checkpoint: [0; IOMT_AUDIT_CHECKPOINT_LEN],
+        }
+    }
+}
+
+/// Length of an encoded audit checkpoint.
+pub const IOMT_AUDIT_CHECKPOINT_LEN: usize = 44;
+const _: () = assert!(IOMT_AUDIT_CHECKPOINT_LEN == CHECKPOINT_LEN);
 
 #[expect(
     clippy::large_enum_variant,
@@ -53,7 +82,7 @@ pub(crate) struct VerifierObj {
 }
 
 /// Size of [`iomt_audit_export_verifier`] storage in bytes.
-pub const IOMT_AUDIT_EXPORT_VERIFIER_SIZE: usize = 256;
+pub const IOMT_AUDIT_EXPORT_VERIFIER_SIZE: usize = 320;
 /// Alignment of [`iomt_audit_export_verifier`] storage.
 pub const IOMT_AUDIT_EXPORT_VERIFIER_ALIGN: usize = 8;
 
@@ -73,19 +102,25 @@ storage_asserts!(
 
 /// Starts verifying an export: parses the summary, checks its ES256 signature with the
 /// device's public key (`IOMT_PUBLIC_KEY_LEN` bytes, SEC1 uncompressed), the device id
-/// (if `expected_device` is not NULL), the challenge this gateway sent, and that the
-/// counters account for every record before the first exported one.
+/// (if `expected_device` is not NULL), the challenge this gateway sent, that the
+/// counters account for every record before the first exported one and fit the signed
+/// ring capacity, and — if `last_checkpoint` is not NULL — that the export continues the
+/// gateway's last verified checkpoint of this device (`IOMT_AUDIT_CHECKPOINT_LEN` bytes).
+/// Pass NULL only at first contact, or to start over after `AUDIT_CHECKPOINT_GAP`.
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `CRYPTO_INVALID_LENGTH` /
 /// `CRYPTO_INVALID_PUBLIC_KEY` (the key),
 /// `AUDIT_MALFORMED` / `AUDIT_UNSUPPORTED_VERSION` (not a summary),
-/// `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH`, `AUDIT_CHALLENGE_MISMATCH`,
-/// `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`. Nothing is initialized on error.
+/// `AUDIT_SIGNATURE_INVALID`, `AUDIT_DEVICE_MISMATCH` (also: the checkpoint is another
+/// device's), `AUDIT_CHALLENGE_MISMATCH`, `AUDIT_UNACCOUNTED`, `AUDIT_CHAIN_MISMATCH`,
+/// `AUDIT_RING_INCONSISTENT`, `AUDIT_CHECKPOINT_REGRESSION`, `AUDIT_CHECKPOINT_FORK`,
+/// `AUDIT_CHECKPOINT_GAP`. Nothing is initialized on error.
 ///
 /// # Safety
 /// `verifier` must point to writable storage; every buffer must be valid for its length;
-/// `expected_device` (if not NULL) points to 8 bytes and `challenge` to 16.
+/// `expected_device` (if not NULL) points to 8 bytes, `last_checkpoint` (if not NULL) to
+/// `IOMT_AUDIT_CHECKPOINT_LEN` and `challenge` to 16.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_audit_export_verifier_init(
     verifier: *mut iomt_audit_export_verifier,
@@ -95,6 +130,7 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
     device_public_key: *const u8,
     device_public_key_len: usize,
     expected_device: *const u8,
+    last_checkpoint: *const u8,
     challenge: *const u8,
 ) -> iomt_result {
     ffi_panic_boundary! {
@@ -116,11 +152,18 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
             // SAFETY: forwarded contract.
             Some(unsafe { boundary::fixed(expected_device)? })
         };
+        let last = if last_checkpoint.is_null() {
+            None
+        } else {
+            // SAFETY: forwarded contract.
+            let b: [u8; IOMT_AUDIT_CHECKPOINT_LEN] = unsafe { boundary::fixed(last_checkpoint)? };
+            Some(Checkpoint::decode(&b)?)
+        };
         let key = PublicKey::from_sec1_bytes(pk)?;
         let ExportChunk::Summary(s) = ExportChunk::decode(summary)? else {
             return Err(AuditError::Malformed.into());
         };
-        let v = ExportVerifier::new(provider, &s, &key, expected, &challenge)?;
+        let v = ExportVerifier::new(provider, &s, &key, expected, last.as_ref(), &challenge)?;
         let obj = VerifierObj {
             state: VState::Feeding(v),
         };
@@ -135,7 +178,9 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_init(
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`, `WRONG_STATE` (after finish), `OBJECT_FAILED`,
 /// `AUDIT_MALFORMED` (not a records chunk), `AUDIT_SEQUENCE_GAP` (missing, duplicated or
-/// reordered chunk), `AUDIT_TOO_MANY_RECORDS`. Any error fails the verifier.
+/// reordered chunk), `AUDIT_TOO_MANY_RECORDS`, `AUDIT_CHECKPOINT_FORK` (the chain misses
+/// the checkpoint's head), `AUDIT_RING_INCONSISTENT` (records hidden as if the ring had
+/// wrapped). Any error fails the verifier.
 ///
 /// # Safety
 /// Every pointer must be valid as described.
@@ -196,6 +241,7 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_finish(
         };
         let done = v.finish()?;
         let s = done.summary;
+        let checkpoint = done.checkpoint().encode();
         obj.state = VState::Done;
         out.write(iomt_audit_export_info {
             device: s.device,
@@ -205,6 +251,8 @@ pub unsafe extern "C" fn iomt_audit_export_verifier_finish(
             overwritten: s.overwritten,
             cleared: s.cleared,
             head: s.head,
+            capacity: s.capacity,
+            checkpoint,
         });
         Ok(())
     }

@@ -17,7 +17,8 @@ pub(crate) use ::iomt_crypto::{CortexM4Provider as Backend, CortexM4StaticKey as
 #[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm")))]
 pub(crate) use ::iomt_crypto::{RustCryptoProvider as Backend, StaticKey as Key};
 use iomt_auth::cred::{
-    CcsView, IdCred, LocalCredential, PeerIdentity, RoleSet, TrustStore, TrustedCredential,
+    CcsView, IdCred, LocalCredential, PeerIdentity, RevocationState, RoleSet, TrustStore,
+    TrustedCredential,
 };
 
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
@@ -366,9 +367,11 @@ struct Entry {
     roles: RoleSet,
 }
 
-/// The trusted peers, copied in.
+/// The trusted peers, copied in, and the revocation list the handshake checks them
+/// against (`iomt_trust_store_install_revocations`).
 pub(crate) struct Trust {
     entries: [Option<Entry>; IOMT_TRUST_STORE_CAPACITY],
+    pub(crate) revocations: RevocationState,
 }
 
 impl TrustStore for Trust {
@@ -385,15 +388,20 @@ impl TrustStore for Trust {
             })
         })
     }
+
+    fn revocations(&self) -> Option<&RevocationState> {
+        Some(&self.revocations)
+    }
 }
 
 /// Size of [`iomt_trust_store`] storage in bytes.
-pub const IOMT_TRUST_STORE_SIZE: usize = 1088;
+pub const IOMT_TRUST_STORE_SIZE: usize = 2176;
 /// Alignment of [`iomt_trust_store`] storage.
 pub const IOMT_TRUST_STORE_ALIGN: usize = 8;
 
 /// The peers this side accepts: up to `IOMT_TRUST_STORE_CAPACITY` credentials, each
-/// with the identity and roles the handshake reports for it.
+/// with the identity and roles the handshake reports for it, minus those on the
+/// installed revocation list (`iomt_trust_store_install_revocations`).
 #[repr(C, align(8))]
 pub struct iomt_trust_store {
     _opaque: [u8; IOMT_TRUST_STORE_SIZE],
@@ -419,6 +427,7 @@ pub unsafe extern "C" fn iomt_trust_store_init(store: *mut iomt_trust_store) -> 
     ffi_panic_boundary! {
         let value = Trust {
             entries: [None; IOMT_TRUST_STORE_CAPACITY],
+            revocations: RevocationState::new(),
         };
         // SAFETY: forwarded contract.
         unsafe { boundary::init(store, value) }

@@ -70,6 +70,7 @@ pub mod factor;
 pub mod handshake;
 pub mod provision;
 pub mod result;
+pub mod revocation;
 pub mod session;
 pub mod update;
 
@@ -93,6 +94,7 @@ pub use factor::*;
 pub use handshake::*;
 pub use provision::*;
 pub use result::{iomt_result, iomt_result_str};
+pub use revocation::*;
 pub use session::*;
 pub use update::*;
 

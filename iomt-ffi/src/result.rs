@@ -246,6 +246,25 @@ pub enum iomt_result {
     BreakGlassNotEmergency = 521,
     /// The break-glass window is over (or the grant is from the future).
     BreakGlassExpired = 522,
+    /// The revocation list envelope or payload is not the expected CBOR structure.
+    RevocationMalformed = 550,
+    /// The revocation list is not deterministic CBOR (long heads, keys or entries out of
+    /// order, duplicate entries).
+    RevocationNonDeterministic = 551,
+    /// The revocation list's protected header is not exactly ES256 with a kid.
+    RevocationUnsupportedAlgorithm = 552,
+    /// The revocation list is signed by another key than the revocation authority's.
+    RevocationUnknownSigner = 553,
+    /// The revocation list's signature does not verify (forged or corrupted).
+    RevocationBadSignature = 554,
+    /// The revocation list names more credentials than `IOMT_MAX_REVOKED`.
+    RevocationTooManyEntries = 555,
+    /// The revocation list is older (lower number) than the installed one.
+    RevocationOlder = 556,
+    /// A revocation list with this number is already installed.
+    RevocationSameNumber = 557,
+    /// The peer's credential is revoked: the handshake failed (audit it).
+    CredentialRevoked = 560,
 
     // 600–699: audit log.
     /// The audit store callback failed.
@@ -276,6 +295,14 @@ pub enum iomt_result {
     AuditIncomplete = 618,
     /// The recomputed chain does not reach the signed head (a record was edited).
     AuditChainMismatch = 619,
+    /// The export ends before the gateway's last checkpoint (newest records erased).
+    AuditCheckpointRegression = 620,
+    /// The export's chain does not pass through the checkpoint's head (log rewritten).
+    AuditCheckpointFork = 621,
+    /// The export starts after the checkpoint: records in between were lost.
+    AuditCheckpointGap = 622,
+    /// The ring counters are impossible for the signed capacity (oldest records hidden).
+    AuditRingInconsistent = 623,
     /// Another audit failure.
     AuditOther = 699,
 
@@ -430,6 +457,15 @@ impl iomt_result {
             Self::ConsentDenied => c"consent: access denied (audited)",
             Self::BreakGlassNotEmergency => c"break-glass: needs an emergency purpose and role",
             Self::BreakGlassExpired => c"break-glass: grant expired",
+            Self::RevocationMalformed => c"revocation: malformed list",
+            Self::RevocationNonDeterministic => c"revocation: non-deterministic list encoding",
+            Self::RevocationUnsupportedAlgorithm => c"revocation: unsupported algorithm",
+            Self::RevocationUnknownSigner => c"revocation: unknown signer",
+            Self::RevocationBadSignature => c"revocation: bad signature",
+            Self::RevocationTooManyEntries => c"revocation: too many entries",
+            Self::RevocationOlder => c"revocation: older than the installed list",
+            Self::RevocationSameNumber => c"revocation: list number already installed",
+            Self::CredentialRevoked => c"revocation: peer credential revoked",
             Self::AuditStorage => c"audit: store callback failed",
             Self::AuditSequenceExhausted => c"audit: sequence numbers exhausted",
             Self::AuditCorrupt => c"audit: stored log is corrupt or tampered",
@@ -444,6 +480,10 @@ impl iomt_result {
             Self::AuditTooManyRecords => c"audit: more records than signed",
             Self::AuditIncomplete => c"audit: export incomplete",
             Self::AuditChainMismatch => c"audit: chain mismatch (record edited)",
+            Self::AuditCheckpointRegression => c"audit: export ends before the checkpoint",
+            Self::AuditCheckpointFork => c"audit: export forks from the checkpoint",
+            Self::AuditCheckpointGap => c"audit: records lost since the checkpoint",
+            Self::AuditRingInconsistent => c"audit: ring counters inconsistent",
             Self::AuditOther => c"audit: other failure",
             Self::UpdateMalformed => c"update: malformed manifest",
             Self::UpdateNonDeterministic => c"update: non-deterministic manifest encoding",
@@ -571,6 +611,15 @@ impl iomt_result {
         Self::ConsentDenied,
         Self::BreakGlassNotEmergency,
         Self::BreakGlassExpired,
+        Self::RevocationMalformed,
+        Self::RevocationNonDeterministic,
+        Self::RevocationUnsupportedAlgorithm,
+        Self::RevocationUnknownSigner,
+        Self::RevocationBadSignature,
+        Self::RevocationTooManyEntries,
+        Self::RevocationOlder,
+        Self::RevocationSameNumber,
+        Self::CredentialRevoked,
         Self::AuditStorage,
         Self::AuditSequenceExhausted,
         Self::AuditCorrupt,
@@ -585,6 +634,10 @@ impl iomt_result {
         Self::AuditTooManyRecords,
         Self::AuditIncomplete,
         Self::AuditChainMismatch,
+        Self::AuditCheckpointRegression,
+        Self::AuditCheckpointFork,
+        Self::AuditCheckpointGap,
+        Self::AuditRingInconsistent,
         Self::AuditOther,
         Self::UpdateMalformed,
         Self::UpdateNonDeterministic,

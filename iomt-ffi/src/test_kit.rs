@@ -526,7 +526,7 @@ pub unsafe fn init_session_auth(auth: *mut iomt_session_auth, value: iomt_auth::
 
 /// Bytes in use inside each storage type (for the size report).
 #[must_use]
-pub fn storage_in_use() -> [(&'static str, usize, usize); 4] {
+pub fn storage_in_use() -> [(&'static str, usize, usize); 5] {
     use boundary::{Slot, Storage};
     [
         (
@@ -548,6 +548,11 @@ pub fn storage_in_use() -> [(&'static str, usize, usize); 4] {
             "update",
             size_of::<Slot<<iomt_update as Storage>::Inner>>(),
             IOMT_UPDATE_SIZE,
+        ),
+        (
+            "trust store",
+            size_of::<Slot<<iomt_trust_store as Storage>::Inner>>(),
+            IOMT_TRUST_STORE_SIZE,
         ),
     ]
 }

@@ -6,7 +6,7 @@
 //! # Wire format (integers big-endian)
 //! Every chunk starts with `version` (1 byte, [`EXPORT_VERSION`]) and `kind` (1 byte).
 //!
-//! Summary (`kind` = 1, [`SUMMARY_LEN`] = 178 bytes):
+//! Summary (`kind` = 1, [`SUMMARY_LEN`] = 182 bytes):
 //! | offset | size | field |
 //! |-------:|-----:|-------|
 //! | 0   | 1  | version |
@@ -18,9 +18,15 @@
 //! | 38  | 4  | count of records held |
 //! | 42  | 4  | records overwritten |
 //! | 46  | 4  | records cleared |
-//! | 50  | 32 | anchor (chain value before the first record) |
-//! | 82  | 32 | head (chain value after the last record) |
-//! | 114 | 64 | ES256 signature `r ‖ s` over SHA-256(`"iomt-audit-export-v1"` ‖ bytes 0..114) |
+//! | 50  | 4  | ring capacity (slots) |
+//! | 54  | 32 | anchor (chain value before the first record) |
+//! | 86  | 32 | head (chain value after the last record) |
+//! | 118 | 64 | ES256 signature `r ‖ s` over SHA-256(`"iomt-audit-export-v2"` ‖ bytes 0..118) |
+//!
+//! Version 2 added the capacity (version 1, without it, is refused): with the capacity
+//! and the overwrite counter signed, a gateway can tell a ring that really wrapped from
+//! one whose `count`/`overwritten` were edited to hide the oldest records
+//! ([`AuditError::RingInconsistent`]).
 //!
 //! Records (`kind` = 2): `first_seq` (4), `n` (1, at least 1), then `n` records of
 //! [`RECORD_LEN`] bytes whose sequence numbers are `first_seq, first_seq+1, …`.
@@ -32,20 +38,26 @@
 //! - Records delivered by [`ExportVerifier::feed`] are *not yet* integrity-checked: only
 //!   [`ExportVerifier::finish`] proves the chain. Buffer them (or treat them as tentative)
 //!   until `finish` succeeds.
+//! - Given the gateway's last [`Checkpoint`], the verifier accepts only an export that
+//!   continues it (see [`super::checkpoint`]'s rules); [`VerifiedExport::checkpoint`] is
+//!   the next one to store.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_core::Timestamp;
 use iomt_crypto::{CryptoProvider, PublicKey, Sha256State, Signature};
 
+use super::checkpoint::{self, Checkpoint, Pin};
 use super::record::chain;
-use super::{AuditError, AuditLog, AuditRecord, AuditStore, RECORD_LEN, SUBJECT_LEN, Subject};
+use super::{
+    AuditError, AuditEvent, AuditLog, AuditRecord, AuditStore, RECORD_LEN, SUBJECT_LEN, Subject,
+};
 
 /// The export format version.
-pub const EXPORT_VERSION: u8 = 1;
+pub const EXPORT_VERSION: u8 = 2;
 /// Length of the requester's freshness challenge.
 pub const CHALLENGE_LEN: usize = 16;
 /// Length of a summary chunk.
-pub const SUMMARY_LEN: usize = 178;
+pub const SUMMARY_LEN: usize = 182;
 /// Length of a records chunk's header.
 pub const RECORDS_HEADER_LEN: usize = 7;
 /// Most records in one chunk.
@@ -54,7 +66,7 @@ pub const MAX_RECORDS_PER_CHUNK: usize = 255;
 const KIND_SUMMARY: u8 = 1;
 const KIND_RECORDS: u8 = 2;
 const SIGNED_LEN: usize = SUMMARY_LEN - Signature::LEN;
-const SIG_CONTEXT: &[u8] = b"iomt-audit-export-v1";
+const SIG_CONTEXT: &[u8] = b"iomt-audit-export-v2";
 
 /// Bytes needed for a records chunk of `n` records.
 #[must_use]
@@ -79,6 +91,8 @@ pub struct ExportSummary {
     pub overwritten: u32,
     /// Records discarded by authorized clears.
     pub cleared: u32,
+    /// Ring capacity of the device's log (slots): fixed by its firmware, not by flash.
+    pub capacity: u32,
     /// Chain value before the first record.
     pub anchor: [u8; 32],
     /// Chain value after the last record.
@@ -90,7 +104,7 @@ pub struct ExportSummary {
 impl ExportSummary {
     fn encode_signed(&self) -> [u8; SIGNED_LEN] {
         let mut o = [0u8; SIGNED_LEN];
-        let parts: [&[u8]; 11] = [
+        let parts: [&[u8]; 12] = [
             &[EXPORT_VERSION, KIND_SUMMARY],
             &self.device,
             &self.challenge,
@@ -99,6 +113,7 @@ impl ExportSummary {
             &self.count.to_be_bytes(),
             &self.overwritten.to_be_bytes(),
             &self.cleared.to_be_bytes(),
+            &self.capacity.to_be_bytes(),
             &self.anchor,
             &self.head,
             &[],
@@ -257,6 +272,7 @@ fn decode_summary(bytes: &[u8]) -> Result<ExportSummary, AuditError> {
     let (count, r) = r.split_first_chunk::<4>().ok_or(AuditError::Malformed)?;
     let (ow, r) = r.split_first_chunk::<4>().ok_or(AuditError::Malformed)?;
     let (cl, r) = r.split_first_chunk::<4>().ok_or(AuditError::Malformed)?;
+    let (cap, r) = r.split_first_chunk::<4>().ok_or(AuditError::Malformed)?;
     let (anchor, r) = r.split_first_chunk::<32>().ok_or(AuditError::Malformed)?;
     let (head, sig) = r.split_first_chunk::<32>().ok_or(AuditError::Malformed)?;
     Ok(ExportSummary {
@@ -267,6 +283,7 @@ fn decode_summary(bytes: &[u8]) -> Result<ExportSummary, AuditError> {
         count: u32::from_be_bytes(*count),
         overwritten: u32::from_be_bytes(*ow),
         cleared: u32::from_be_bytes(*cl),
+        capacity: u32::from_be_bytes(*cap),
         anchor: *anchor,
         head: *head,
         signature: Signature::from_bytes(sig).map_err(|_| AuditError::Malformed)?,
@@ -306,6 +323,7 @@ impl<S: AuditStore> AuditLog<S> {
             count: meta.count,
             overwritten: meta.overwritten,
             cleared: meta.cleared,
+            capacity: self.capacity(),
             anchor,
             head: meta.head,
             signature: Signature::from_array([0; 64]),
@@ -383,11 +401,14 @@ impl<S: AuditStore> AuditLog<S> {
 /// let (n, _) = log.export_records(log.first_seq(), log.meta().next_seq, 16, &mut r)?;
 /// // gateway
 /// let ExportChunk::Summary(sum) = ExportChunk::decode(&s)? else { unreachable!() };
-/// let mut v = ExportVerifier::new(&mut crypto, &sum, &device_pk, Some([9; 8]), &challenge)?;
+/// let mut v = ExportVerifier::new(&mut crypto, &sum, &device_pk, Some([9; 8]), None, &challenge)?;
 /// let ExportChunk::Records(chunk) = ExportChunk::decode(&r[..n])? else { unreachable!() };
 /// v.feed(&mut crypto, &chunk)?;
 /// let done = v.finish()?;
 /// assert_eq!((done.summary.count, done.summary.overwritten), (4, 2));
+/// // the gateway stores this and passes it to the next export's verifier
+/// let checkpoint = done.checkpoint();
+/// assert_eq!(checkpoint.next_seq, 6);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -396,6 +417,8 @@ pub struct ExportVerifier {
     next_seq: u32,
     remaining: u32,
     running: [u8; 32],
+    pin: Option<Pin>,
+    first_must_be_clear: bool,
 }
 
 /// A fully verified export (signature, freshness, completeness, chain).
@@ -406,19 +429,38 @@ pub struct VerifiedExport {
     pub summary: ExportSummary,
 }
 
+impl VerifiedExport {
+    /// The checkpoint to store for this device (after record `first_seq + count − 1`) and
+    /// pass to the next export's [`ExportVerifier::new`].
+    #[must_use]
+    pub const fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            device: self.summary.device,
+            next_seq: self.summary.first_seq.saturating_add(self.summary.count),
+            head: self.summary.head,
+        }
+    }
+}
+
 impl ExportVerifier {
     /// Checks the summary: signature by `device_key`, the expected device (if given), the
-    /// challenge this gateway sent, and that the counters account for every record before
-    /// the first one exported.
+    /// challenge this gateway sent, that the counters account for every record before
+    /// the first one exported and fit the signed ring capacity, and — given `last`, the
+    /// checkpoint of the last export this gateway verified from the device — that the
+    /// export continues it. Pass `last = None` only at first contact (or to start over
+    /// after a [`AuditError::CheckpointGap`], accepting the loss).
     ///
     /// # Errors
-    /// [`AuditError::SignatureInvalid`], [`AuditError::DeviceMismatch`],
-    /// [`AuditError::ChallengeMismatch`], [`AuditError::Unaccounted`].
+    /// [`AuditError::SignatureInvalid`], [`AuditError::DeviceMismatch`] (also if `last`
+    /// is another device's), [`AuditError::ChallengeMismatch`], [`AuditError::Unaccounted`],
+    /// [`AuditError::RingInconsistent`], [`AuditError::CheckpointRegression`],
+    /// [`AuditError::CheckpointFork`], [`AuditError::CheckpointGap`].
     pub fn new<C: CryptoProvider>(
         crypto: &mut C,
         summary: &ExportSummary,
         device_key: &PublicKey,
         expected_device: Option<Subject>,
+        last: Option<&Checkpoint>,
         challenge: &[u8; CHALLENGE_LEN],
     ) -> Result<Self, AuditError> {
         let digest = ExportSummary::digest(crypto, &summary.encode_signed());
@@ -439,19 +481,42 @@ impl ExportVerifier {
         if summary.count == 0 && summary.anchor != summary.head {
             return Err(AuditError::ChainMismatch);
         }
+        let first_must_be_clear =
+            checkpoint::ring_rule(summary.capacity, summary.first_seq, summary.count)?;
+        let end = summary
+            .first_seq
+            .checked_add(summary.count)
+            .ok_or(AuditError::Unaccounted)?;
+        let pin = match last {
+            Some(cp) => checkpoint::against(
+                cp,
+                summary.device,
+                summary.first_seq,
+                end,
+                &summary.anchor,
+                &summary.head,
+            )?,
+            None => None,
+        };
         Ok(Self {
             summary: *summary,
             next_seq: summary.first_seq,
             remaining: summary.count,
             running: summary.anchor,
+            pin,
+            first_must_be_clear,
         })
     }
 
     /// Takes the next records chunk: it must continue the sequence exactly and not exceed
-    /// the signed count. Its records are tentative until [`Self::finish`].
+    /// the signed count. Its records are tentative until [`Self::finish`]. A rejected
+    /// chunk changes nothing.
     ///
     /// # Errors
-    /// [`AuditError::SequenceGap`] (gap, duplicate, reordering), [`AuditError::TooManyRecords`].
+    /// [`AuditError::SequenceGap`] (gap, duplicate, reordering), [`AuditError::TooManyRecords`],
+    /// [`AuditError::CheckpointFork`] (the chain misses the checkpoint's head),
+    /// [`AuditError::RingInconsistent`] (records lost while the ring is not full, and the
+    /// oldest held record is not the clear that explains it).
     pub fn feed<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
@@ -467,9 +532,22 @@ impl ExportVerifier {
         if n > self.remaining {
             return Err(AuditError::TooManyRecords);
         }
+        let mut running = self.running;
+        let mut seq = self.next_seq;
         for rec in chunk.raw_records() {
-            self.running = chain(crypto, &self.running, rec);
+            if self.first_must_be_clear
+                && seq == self.summary.first_seq
+                && AuditRecord::decode(rec)?.event != AuditEvent::LogCleared
+            {
+                return Err(AuditError::RingInconsistent);
+            }
+            running = chain(crypto, &running, rec);
+            seq = seq.saturating_add(1);
+            if let Some(pin) = self.pin.filter(|p| p.seq == seq) {
+                pin.check(&running)?;
+            }
         }
+        self.running = running;
         self.remaining = self.remaining.saturating_sub(n);
         self.next_seq = self.next_seq.saturating_add(n);
         Ok(())

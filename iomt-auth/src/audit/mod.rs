@@ -46,11 +46,13 @@ use core::fmt;
 use iomt_core::{Operation, Timestamp};
 use iomt_crypto::{CryptoError, CryptoProvider};
 
+mod checkpoint;
 mod events;
 pub mod export;
 mod record;
 mod store;
 
+pub use checkpoint::{CHECKPOINT_LEN, Checkpoint};
 pub use events::Event;
 pub use export::{
     CHALLENGE_LEN, ExportChunk, ExportSummary, ExportVerifier, RecordsChunk, SUMMARY_LEN,
@@ -123,6 +125,30 @@ pub enum AuditError {
     WrongPermit,
     /// The crypto provider failed (signing key unavailable, ...).
     Crypto(CryptoError),
+    /// The export ends before the gateway's last verified checkpoint: records it already
+    /// verified were erased (truncation), see [`Checkpoint`].
+    CheckpointRegression {
+        /// The checkpoint's next sequence number.
+        checkpoint: u32,
+        /// The export's next sequence number (`first_seq + count`).
+        export: u32,
+    },
+    /// The export's chain does not pass through the checkpoint's head at the checkpoint's
+    /// sequence number: the log was rewritten since (a fork: one sequence number, two heads).
+    CheckpointFork {
+        /// The sequence number at which the chains differ (the checkpoint's next sequence).
+        seq: u32,
+    },
+    /// The export starts after the checkpoint: records between the two were lost (ring
+    /// overwrite or clear) and the continuation cannot be verified.
+    CheckpointGap {
+        /// Records between the checkpoint and the first exported record.
+        lost: u32,
+    },
+    /// The signed ring counters are impossible for the ring's capacity (more records than
+    /// slots, or records lost while the ring is not full and no clear is the oldest record):
+    /// `count`/`overwritten` were edited to hide the oldest records.
+    RingInconsistent,
 }
 
 impl AuditError {
@@ -147,6 +173,10 @@ impl AuditError {
             Self::ChainMismatch => 15,
             Self::WrongPermit => 16,
             Self::Crypto(_) => 17,
+            Self::CheckpointRegression { .. } => 18,
+            Self::CheckpointFork { .. } => 19,
+            Self::CheckpointGap { .. } => 20,
+            Self::RingInconsistent => 21,
         }
     }
 }
@@ -177,6 +207,22 @@ impl fmt::Display for AuditError {
             Self::ChainMismatch => f.write_str("audit chain does not match the signed head"),
             Self::WrongPermit => f.write_str("permit is for another operation"),
             Self::Crypto(e) => write!(f, "crypto: {e}"),
+            Self::CheckpointRegression { checkpoint, export } => write!(
+                f,
+                "audit export ends at {export}, before the verified checkpoint {checkpoint}"
+            ),
+            Self::CheckpointFork { seq } => {
+                write!(
+                    f,
+                    "audit export forks from the verified checkpoint at {seq}"
+                )
+            }
+            Self::CheckpointGap { lost } => {
+                write!(f, "audit export skips {lost} records after the checkpoint")
+            }
+            Self::RingInconsistent => {
+                f.write_str("audit ring counters inconsistent with its capacity")
+            }
         }
     }
 }

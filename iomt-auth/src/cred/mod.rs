@@ -10,6 +10,9 @@
 //! - [`IdCred`] values decoded from a message are in the RFC 9528 §3.5.3.2 compact form:
 //!   a `{4: kid}` map sent as a map is rejected, as is a bstr kid that should have been an
 //!   integer (`surplus_*_encoding_of_id_cred_field` in RFC 9529 §4).
+//! - The handshake resolves a peer's ID_CRED in exactly one place, [`lookup`]: the trust
+//!   store's [`TrustStore::resolve`], then its [`TrustStore::revocations`] (a credential
+//!   on the installed [`revocation`] list fails with [`RevocationError::Revoked`]).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_crypto::PublicKey;
@@ -19,6 +22,10 @@ use crate::error::{AuthError, PeerMisbehaved};
 
 mod ccs;
 pub use ccs::{MAX_ENCODED_CCS_LEN, MAX_SUBJECT_LEN, encode_ccs};
+
+pub mod revocation;
+
+pub use revocation::{RevocationError, RevocationList, RevocationState};
 
 /// Length of a [`PeerIdentity`].
 pub const IDENTITY_LEN: usize = 16;
@@ -306,6 +313,68 @@ pub trait TrustStore {
     /// Returns the trusted credential for `id_cred`, or `None` if unknown/untrusted
     /// (the handshake then fails with [`AuthError::UnknownCredential`], ERR_CODE 3).
     fn resolve<'a>(&'a self, id_cred: &IdCred<'a>) -> Option<TrustedCredential<'a>>;
+
+    /// The revocation list this store consults after [`Self::resolve`] (none by default;
+    /// wrap a store in [`RevokingTrustStore`] to add one).
+    fn revocations(&self) -> Option<&RevocationState> {
+        None
+    }
+}
+
+/// The handshake's one credential lookup: resolves `id_cred` in `store`, then refuses a
+/// credential that the store's revocation list names.
+///
+/// # Errors
+/// [`AuthError::UnknownCredential`] if the store has no credential;
+/// [`AuthError::Revocation`]\([`RevocationError::Revoked`]) if it is revoked.
+pub fn lookup<'a, C: iomt_crypto::CryptoProvider, S: TrustStore + ?Sized>(
+    crypto: &mut C,
+    store: &'a S,
+    id_cred: &IdCred<'a>,
+) -> Result<TrustedCredential<'a>, AuthError> {
+    let cred = store.resolve(id_cred).ok_or(AuthError::UnknownCredential)?;
+    if let Some(r) = store.revocations() {
+        r.check(crypto, &cred).map_err(AuthError::Revocation)?;
+    }
+    Ok(cred)
+}
+
+/// A trust store that consults a [`RevocationState`]: resolution is the inner store's,
+/// and [`lookup`] refuses every credential the installed list names.
+///
+/// ```
+/// use iomt_auth::cred::{IdCred, PeerIdentity, RevocationState, RevokingTrustStore, RoleSet,
+///     StaticTrustStore, TrustEntry, TrustStore};
+/// let cred = [0xa0u8];
+/// let inner = StaticTrustStore::new([TrustEntry { kid: &[0x32], cred: &cred,
+///     identity: PeerIdentity::from_slice(b"pump-7"), roles: RoleSet::EMPTY }]);
+/// let revocations = RevocationState::new(); // install signed lists into it
+/// let store = RevokingTrustStore::new(&inner, &revocations);
+/// assert!(store.resolve(&IdCred::Kid(&[0x32])).is_some());
+/// assert!(store.revocations().is_some());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RevokingTrustStore<'a, S: ?Sized> {
+    store: &'a S,
+    revocations: &'a RevocationState,
+}
+
+impl<'a, S: TrustStore + ?Sized> RevokingTrustStore<'a, S> {
+    /// `store` checked against `revocations`.
+    #[must_use]
+    pub const fn new(store: &'a S, revocations: &'a RevocationState) -> Self {
+        Self { store, revocations }
+    }
+}
+
+impl<S: TrustStore + ?Sized> TrustStore for RevokingTrustStore<'_, S> {
+    fn resolve<'b>(&'b self, id_cred: &IdCred<'b>) -> Option<TrustedCredential<'b>> {
+        self.store.resolve(id_cred)
+    }
+
+    fn revocations(&self) -> Option<&RevocationState> {
+        Some(self.revocations)
+    }
 }
 
 /// One entry of a [`StaticTrustStore`].

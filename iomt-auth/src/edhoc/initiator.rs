@@ -350,16 +350,15 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
     /// Resolves ID_CRED_R in `store` and verifies.
     ///
     /// # Errors
-    /// [`AuthError::UnknownCredential`] if the store has no credential; otherwise as
-    /// [`Self::verify_message_2`].
+    /// [`AuthError::UnknownCredential`] if the store has no credential;
+    /// [`AuthError::Revocation`] if the store's revocation list names it (see
+    /// [`crate::cred::lookup`]); otherwise as [`Self::verify_message_2`].
     pub fn verify_with_store<S: TrustStore + ?Sized>(
         self,
         crypto: &mut C,
         store: &S,
     ) -> Result<InitiatorProcessedM2<C>, AuthError> {
-        let cred = store
-            .resolve(&self.id_cred_r)
-            .ok_or(AuthError::UnknownCredential)?;
+        let cred = crate::cred::lookup(crypto, store, &self.id_cred_r)?;
         self.verify_message_2(crypto, cred)
     }
 

@@ -498,15 +498,15 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
     /// Resolves ID_CRED_I in `store` and verifies.
     ///
     /// # Errors
-    /// [`AuthError::UnknownCredential`] if unknown; otherwise as [`Self::verify_message_3`].
+    /// [`AuthError::UnknownCredential`] if unknown; [`AuthError::Revocation`] if the
+    /// store's revocation list names it (see [`crate::cred::lookup`]); otherwise as
+    /// [`Self::verify_message_3`].
     pub fn verify_with_store<S: TrustStore + ?Sized>(
         self,
         crypto: &mut C,
         store: &S,
     ) -> Result<ResponderProcessedM3<C>, AuthError> {
-        let cred = store
-            .resolve(&self.id_cred_i)
-            .ok_or(AuthError::UnknownCredential)?;
+        let cred = crate::cred::lookup(crypto, store, &self.id_cred_i)?;
         self.verify_message_3(crypto, cred)
     }
 

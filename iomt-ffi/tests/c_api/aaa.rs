@@ -12,7 +12,7 @@ use iomt_core::RoleSet;
 #[derive(Default)]
 pub(super) struct Flash {
     pub(super) slots: Vec<[u8; IOMT_AUDIT_ENTRY_LEN]>,
-    meta: Option<iomt_audit_meta>,
+    pub(super) meta: Option<iomt_audit_meta>,
     pub(super) fail_write_slot: bool,
     fail_store_meta: bool,
     factor: iomt_factor_state,
@@ -127,7 +127,12 @@ pub(super) fn record(log: &mut iomt_audit_log, seq: u32) -> iomt_audit_record {
     unsafe { r.assume_init() }
 }
 
-fn append(c: &mut Crypto, log: &mut iomt_audit_log, event: u8, detail: &[u8]) -> iomt_result {
+pub(super) fn append(
+    c: &mut Crypto,
+    log: &mut iomt_audit_log,
+    event: u8,
+    detail: &[u8],
+) -> iomt_result {
     let mut seq = 0u32;
     unsafe {
         iomt_audit_log_append(
@@ -412,12 +417,12 @@ fn audit_edited_removed_or_reordered_entries_are_corrupt() {
 // --------------------------------------------------------------------------------------
 // Export and the gateway's verifier.
 
-struct Export {
+pub(super) struct Export {
     summary: Vec<u8>,
     chunks: Vec<Vec<u8>>,
 }
 
-fn export(
+pub(super) fn export(
     c: &mut Crypto,
     log: &mut iomt_audit_log,
     key: &iomt_credential,
@@ -464,7 +469,7 @@ fn export(
     Export { summary, chunks }
 }
 
-fn public_key(cred: &iomt_credential) -> [u8; IOMT_PUBLIC_KEY_LEN] {
+pub(super) fn public_key(cred: &iomt_credential) -> [u8; IOMT_PUBLIC_KEY_LEN] {
     let mut pk = [0u8; IOMT_PUBLIC_KEY_LEN];
     assert_eq!(
         unsafe { iomt_credential_public_key(cred, pk.as_mut_ptr(), pk.len()) },
@@ -481,6 +486,18 @@ fn verify_export(
     device: Option<&[u8; 8]>,
     challenge: &[u8; 16],
 ) -> Result<iomt_audit_export_info, iomt_result> {
+    verify_export_from(c, e, pk, device, None, challenge)
+}
+
+/// [`verify_export`] against the gateway's last checkpoint of the device.
+pub(super) fn verify_export_from(
+    c: &mut Crypto,
+    e: &Export,
+    pk: &[u8],
+    device: Option<&[u8; 8]>,
+    last: Option<&[u8; IOMT_AUDIT_CHECKPOINT_LEN]>,
+    challenge: &[u8; 16],
+) -> Result<iomt_audit_export_info, iomt_result> {
     let mut v = zeroed::<iomt_audit_export_verifier>();
     unsafe {
         let r = iomt_audit_export_verifier_init(
@@ -491,6 +508,7 @@ fn verify_export(
             pk.as_ptr(),
             pk.len(),
             device.map_or(null(), |d| d.as_ptr()),
+            last.map_or(null(), |d| d.as_ptr()),
             challenge.as_ptr(),
         );
         if r != iomt_result::Ok {

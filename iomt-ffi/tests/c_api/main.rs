@@ -1595,6 +1595,7 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 }
 
 mod aaa;
+mod audit_checkpoint;
 mod audit_parity;
 mod codes;
 mod doc_claims;
@@ -1602,6 +1603,7 @@ mod nonce_reuse;
 mod panic_boundary;
 mod provision;
 mod registry;
+mod revocation;
 mod role_claim;
 mod same_calls;
 mod update;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use ::iomt_crypto::CryptoError;
 use iomt_auth::AuthError;
 use iomt_auth::audit::AuditError;
+use iomt_auth::cred::RevocationError;
 use iomt_auth::error::{ApiMisuse as AuthMisuse, CborError, PeerMisbehaved as AuthPeer};
 use iomt_auth::factor::FactorError;
 use iomt_auth::rbac::{BreakGlassError, RbacDenyReason};
@@ -166,8 +167,30 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
             AuditError::ChainMismatch,
             AuditError::WrongPermit,
             AuditError::Crypto(CryptoError::Rng),
+            AuditError::CheckpointRegression {
+                checkpoint: 2,
+                export: 1,
+            },
+            AuditError::CheckpointFork { seq: 1 },
+            AuditError::CheckpointGap { lost: 1 },
+            AuditError::RingInconsistent,
         ]
         .map(AuthError::Audit),
+    );
+    auth.extend(
+        [
+            RevocationError::Malformed,
+            RevocationError::NonDeterministic,
+            RevocationError::UnsupportedAlgorithm,
+            RevocationError::UnknownSigner,
+            RevocationError::BadSignature,
+            RevocationError::TooManyEntries,
+            RevocationError::Older,
+            RevocationError::SameNumber,
+            RevocationError::Revoked,
+            RevocationError::BufferTooSmall { needed: 1 },
+        ]
+        .map(AuthError::Revocation),
     );
     auth.extend(
         [
