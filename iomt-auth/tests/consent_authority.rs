@@ -66,10 +66,7 @@ impl Kit {
         enc(&sign_tag(&mut self.c, &self.key, &self.kid, t).unwrap())
     }
     fn verify(&mut self, bytes: &[u8], at: u64) -> Result<VerifiedConsent, ConsentError> {
-        let exp = Expected {
-            device: &self.device,
-            patient: &self.patient,
-        };
+        let exp = Expected::peer(&mut self.c, &self.device, &self.patient);
         self.v
             .verify_audited(&mut self.c, &mut self.log, bytes, exp, Timestamp::from_secs(at))
     }
@@ -297,7 +294,7 @@ fn refusal_fails_closed_when_audit_fails() {
     let mut log = AuditLog::open(&mut k.c, Broken, [0; 8]).unwrap();
     let (d, p) = (k.device, k.patient.clone());
     let unsigned = enc(&k.tag_for(&d, &p, 1));
-    let exp = Expected { device: &d, patient: &p };
+    let exp = Expected::peer(&mut k.c, &d, &p);
     assert_eq!(
         k.v.verify_audited(&mut k.c, &mut log, &unsigned, exp, Timestamp::from_secs(T0 + 1)),
         Err(ConsentError::AuditUnavailable)
@@ -315,7 +312,7 @@ fn refusal_fails_closed_when_audit_fails() {
 #[test]
 fn without_a_verified_tag_only_audited_break_glass() {
     let mut k = kit();
-    let d = k.device;
+    let d = subject_of(&mut k.c, &k.device.0);
     let req = AccessRequest {
         role: Role::Researcher,
         purpose: Purpose::Research,
@@ -324,19 +321,19 @@ fn without_a_verified_tag_only_audited_break_glass() {
         now: Timestamp::from_secs(T0 + 1),
         latest_revision: None,
     };
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, None, &d, &req, 900), Err(ConsentError::NotVerified));
+    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, None, d, &req, 900), Err(ConsentError::NotVerified));
     let mut em = req;
     em.role = Role::Clinician;
     em.purpose = Purpose::EmergencyTreatment;
-    let access = k.v.authorize(&mut k.c, &mut k.log, None, &d, &em, 900).unwrap();
+    let access = k.v.authorize(&mut k.c, &mut k.log, None, d, &em, 900).unwrap();
     assert!(matches!(access, ConsentAccess::BreakGlass(_)));
     assert_eq!(k.last_audit().0, AuditEvent::BreakGlass);
     // with a verified tag, research is permitted until the withdrawal
     let b = k.signed(2);
     let v = k.verify(&b, T0 + 1).unwrap();
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), &d, &req, 900), Ok(ConsentAccess::Permit));
+    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900), Ok(ConsentAccess::Permit));
     let w = k.withdrawal(2, false);
     k.v.withdraw(&mut k.c, &mut k.log, &w, Timestamp::from_secs(T0 + 1)).unwrap();
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), &d, &req, 900), Err(ConsentError::Withdrawn));
+    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900), Err(ConsentError::Withdrawn));
     assert_eq!(k.last_audit().2, 540);
 }

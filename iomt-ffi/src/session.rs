@@ -73,7 +73,7 @@ const fn is_frame_rejection(e: ProtoError) -> bool {
 }
 
 /// Size of [`iomt_session`] storage in bytes.
-pub const IOMT_SESSION_SIZE: usize = 1024;
+pub const IOMT_SESSION_SIZE: usize = 1280;
 /// Alignment of [`iomt_session`] storage (16: the replay window is a 128-bit bitmap).
 pub const IOMT_SESSION_ALIGN: usize = 16;
 

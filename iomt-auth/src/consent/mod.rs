@@ -58,8 +58,8 @@ impl ConsentAuthority {
     /// An authority whose key id is [`authority_key_id`] of `key`.
     ///
     /// # Errors
-    /// None in practice (an 8-byte key id always fits); [`ConsentError::Malformed`] kept for
-    /// the type's sake.
+    /// [`ConsentError::Malformed`] if the key id cannot be built (cannot happen for the
+    /// 8-byte id).
     pub fn new<C: CryptoProvider>(crypto: &mut C, key: PublicKey) -> Result<Self, ConsentError> {
         let kid = authority_key_id(crypto, &key);
         Ok(Self {
@@ -80,7 +80,7 @@ pub fn authority_key_id<C: CryptoProvider>(crypto: &mut C, key: &PublicKey) -> [
 }
 
 /// Why a consent tag, a newer revision or a withdrawal was refused. Codes 530–549 of
-/// the one registry (plus the shared 8 and 504).
+/// the one registry (plus the shared 504).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -133,7 +133,7 @@ impl ConsentError {
             Self::OlderRevision => 539,
             Self::Withdrawn => 540,
             Self::NotVerified => 541,
-            Self::CapacityExceeded => 8,
+            Self::CapacityExceeded => 542,
             Self::AuditUnavailable => 504,
         }
     }

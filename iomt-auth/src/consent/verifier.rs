@@ -9,17 +9,32 @@ use iomt_core::{
 use iomt_crypto::CryptoProvider;
 
 use super::{ConsentAuthority, ConsentError, tag_digest, withdrawal_digest};
-use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Event, Outcome, subject_of};
+use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Event, Outcome, Subject, subject_of};
 use crate::cred::PeerIdentity;
 use crate::rbac::{ConsentAccess, enforce_consent};
 
 /// What the gateway expects a session's tag to be bound to.
 #[derive(Debug, Clone, Copy)]
 pub struct Expected<'a> {
-    /// The device identity EDHOC authenticated (`Completed::peer_identity`).
-    pub device: &'a PeerIdentity,
+    /// `subject_of` the device identity EDHOC authenticated (`Completed::peer_identity`);
+    /// also the subject of the audit records. Build it with [`Expected::peer`].
+    pub device: Subject,
     /// The patient the gateway's own records assign this device to.
     pub patient: &'a PatientId,
+}
+
+impl<'a> Expected<'a> {
+    /// The binding expected for the authenticated `peer` serving `patient`.
+    pub fn peer<C: CryptoProvider>(
+        crypto: &mut C,
+        peer: &PeerIdentity,
+        patient: &'a PatientId,
+    ) -> Self {
+        Self {
+            device: subject_of(crypto, &peer.0),
+            patient,
+        }
+    }
 }
 
 /// A tag that passed [`ConsentVerifier::verify`]: only the verifier constructs it.
@@ -182,7 +197,7 @@ impl<const A: usize, const N: usize> ConsentVerifier<A, N> {
         let binding = tag.binding.as_ref().ok_or(ConsentError::Unbound)?;
         let digest = tag_digest(crypto, &tag)?;
         self.check_signature(crypto, tag.signature.as_ref(), &digest)?;
-        if binding.device.0 != subject_of(crypto, &expected.device.0) {
+        if binding.device.0 != expected.device {
             return Err(ConsentError::OtherDevice);
         }
         if binding.patient != *expected.patient {
@@ -213,7 +228,7 @@ impl<const A: usize, const N: usize> ConsentVerifier<A, N> {
         let result = self.verify(crypto, encoded, expected, now);
         if let Err(e) = result {
             let tag = ConsentTag::decode(encoded).ok();
-            let event = refusal_event(crypto, expected.device, e, tag.as_ref());
+            let event = refusal_event(expected.device, e, tag.as_ref());
             log.record(crypto, now, event)
                 .map_err(|_| ConsentError::AuditUnavailable)?;
         }
@@ -310,11 +325,10 @@ impl<const A: usize, const N: usize> ConsentVerifier<A, N> {
         crypto: &mut C,
         log: &mut AuditLog<S>,
         verified: Option<(&VerifiedConsent, &[u8])>,
-        device: &PeerIdentity,
+        subject: Subject,
         request: &AccessRequest,
         break_glass_ttl_secs: u64,
     ) -> Result<ConsentAccess, ConsentError> {
-        let subject = subject_of(crypto, &device.0);
         let Some((v, bound)) = verified else {
             // Local policy for a refused or absent tag: deny everything but break-glass.
             let policy = ConsentTag::deny(
@@ -328,7 +342,7 @@ impl<const A: usize, const N: usize> ConsentVerifier<A, N> {
                 .map_err(map_break_glass);
         };
         if let Err(e) = self.check_frame(v, bound, request.now) {
-            let event = refusal_event(crypto, device, e, Some(&v.tag));
+            let event = refusal_event(subject, e, Some(&v.tag));
             log.record(crypto, request.now, event)
                 .map_err(|_| ConsentError::AuditUnavailable)?;
             return Err(e);
@@ -355,17 +369,12 @@ fn detail(e: ConsentError, revision: u32, r: &ConsentRef) -> Detail {
     d
 }
 
-fn refusal_event<C: CryptoProvider>(
-    crypto: &mut C,
-    device: &PeerIdentity,
-    e: ConsentError,
-    tag: Option<&ConsentTag>,
-) -> Event {
+fn refusal_event(device: Subject, e: ConsentError, tag: Option<&ConsentTag>) -> Event {
     let (rev, r) = tag.map_or((0, ConsentRef([0; 32])), |t| (t.revision, t.consent_ref));
     Event {
         event: AuditEvent::ConsentDenied,
         outcome: Outcome::Denied,
-        subject: subject_of(crypto, &device.0),
+        subject: device,
         detail: detail(e, rev, &r),
     }
 }

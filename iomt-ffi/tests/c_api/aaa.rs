@@ -109,7 +109,7 @@ pub(super) fn open_log(c: &mut Crypto, f: &mut Flash) -> Box<iomt_audit_log> {
     log
 }
 
-fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
+pub(super) fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
     let mut m = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_audit_log_meta(log, m.as_mut_ptr()) },
@@ -118,7 +118,7 @@ fn meta(log: &iomt_audit_log) -> iomt_audit_meta {
     unsafe { m.assume_init() }
 }
 
-fn record(log: &mut iomt_audit_log, seq: u32) -> iomt_audit_record {
+pub(super) fn record(log: &mut iomt_audit_log, seq: u32) -> iomt_audit_record {
     let mut r = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_audit_log_read(log, seq, r.as_mut_ptr()) },
@@ -145,7 +145,7 @@ fn append(c: &mut Crypto, log: &mut iomt_audit_log, event: u8, detail: &[u8]) ->
 }
 
 /// A session auth built directly (for RBAC tests that need no handshake).
-fn auth_for(c: &mut Crypto, identity: &[u8], roles: u16) -> Box<iomt_session_auth> {
+pub(super) fn auth_for(c: &mut Crypto, identity: &[u8], roles: u16) -> Box<iomt_session_auth> {
     let mut a = zeroed::<iomt_session_auth>();
     let provider = unsafe { provider(c.ptr()) };
     let auth = SessionAuth::new(provider, identity, RoleSet::from_bits(roles).unwrap());

@@ -1596,6 +1596,7 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 
 mod aaa;
 mod audit_parity;
+mod consent;
 mod nonce_reuse;
 mod registry;
 mod same_calls;
