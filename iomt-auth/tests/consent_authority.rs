@@ -337,3 +337,32 @@ fn without_a_verified_tag_only_audited_break_glass() {
     assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900), Err(ConsentError::Withdrawn));
     assert_eq!(k.last_audit().2, 540);
 }
+
+/// Writes the seed corpus of the `consent_authority` fuzz target (run with
+/// `IOMT_WRITE_SEEDS=1 cargo test -p iomt-auth --test consent_authority -- --ignored`).
+/// The fuzz target uses the same authority key (scalar 0x11…) and binding.
+#[test]
+#[ignore = "writes fuzz/corpus/consent_authority"]
+fn write_fuzz_seeds() {
+    if std::env::var_os("IOMT_WRITE_SEEDS").is_none() {
+        return;
+    }
+    let mut k = kit();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/consent_authority");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = k.signed(3);
+    let w = k.withdrawal(3, false);
+    let (d, p) = (k.device, k.patient.clone());
+    let unsigned = enc(&k.tag_for(&d, &p, 1));
+    for (name, sel, bytes) in [
+        ("signed_tag", 0u8, &tag),
+        ("learn_revision", 1, &tag),
+        ("withdrawal", 2, &w),
+        ("unsigned_tag", 0, &unsigned),
+        ("decode_tag", 3, &tag),
+    ] {
+        let mut v = vec![sel];
+        v.extend_from_slice(bytes);
+        std::fs::write(dir.join(name), v).unwrap();
+    }
+}
