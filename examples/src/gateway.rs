@@ -19,7 +19,8 @@ use embedded_io::{Read, Write as IoWrite};
 use iomt_auth::audit::{
     AuditEvent, AuditLog, AuditMeta, AuditStore, ENTRY_LEN, Entry, Event, StorageError, subject_of,
 };
-use iomt_auth::cred::{IdCred, LocalCredential};
+use iomt_auth::consent::{ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent};
+use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity};
 use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
 use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
 use iomt_core::{
@@ -93,6 +94,8 @@ pub struct Counters {
     pub tamper_rejected: AtomicU64,
     /// Completed handshakes.
     pub handshakes: AtomicU64,
+    /// Consent tags refused at install.
+    pub consent_refused: AtomicU64,
 }
 
 /// Records the gateway's audit log holds (a RAM ring; older records are overwritten and
@@ -193,6 +196,8 @@ pub struct Gateway {
     pub counters: Counters,
     /// Accounting: handshakes, consent denials, break-glass grants, rejected frames.
     pub audit: Mutex<GatewayAudit>,
+    /// Consent authorities, newest revisions and withdrawals (`iomt_auth::consent`).
+    pub consent: Mutex<ConsentVerifier<2, 64>>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -232,8 +237,19 @@ pub struct ConnReport {
     pub replays_rejected: u64,
     /// Modified/forged frames rejected.
     pub tamper_rejected: u64,
-    /// The consent tag the device installed.
+    /// The consent tag the device installed (if the gateway verified it).
     pub consent: Option<ConsentTag>,
+    /// Consent tags the gateway refused (unsigned, unknown authority, another device or
+    /// patient, ...), with the registry code of the last refusal.
+    pub consent_refused: u64,
+    /// The registry code of the last consent refusal (0 = none).
+    pub consent_refusal_code: u16,
+    /// Data frames refused because their consent was withdrawn (or superseded) while the
+    /// session ran.
+    pub withdrawn_frames: u64,
+    /// Data frames released (to at least one use) after the withdrawal took effect for
+    /// this session: must stay 0.
+    pub released_after_withdrawal: u64,
     /// How this session's device time maps to `effectiveDateTime`.
     pub clock: SessionClock,
     /// Why the connection ended abnormally.
@@ -278,7 +294,67 @@ impl Gateway {
             export,
             counters: Counters::default(),
             audit: Mutex::new(audit),
+            consent: Mutex::new(ConsentVerifier::new()),
         })
+    }
+
+    /// Trusts the consent authority with public key `key`.
+    ///
+    /// # Errors
+    /// If the verifier is full or its lock poisoned.
+    pub fn trust_authority(&self, key: iomt_crypto::PublicKey) -> Result<(), String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let a = ConsentAuthority::new(&mut crypto, key).map_err(|e| e.to_string())?;
+        self.consent
+            .lock()
+            .map_err(|_| "consent verifier poisoned".to_owned())?
+            .add_authority(a)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Applies a signed withdrawal received from the authority (not from a device): every
+    /// running session's next frame under the withdrawn consent is refused.
+    ///
+    /// # Errors
+    /// The verifier's refusal, or a poisoned lock.
+    pub fn withdraw(&self, withdrawal: &[u8]) -> Result<(), String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut v = self
+            .consent
+            .lock()
+            .map_err(|_| "consent verifier poisoned".to_owned())?;
+        let mut log = self
+            .audit
+            .lock()
+            .map_err(|_| "audit log poisoned".to_owned())?;
+        v.withdraw(&mut crypto, &mut log, withdrawal, now_secs())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Verifies the tag a device installed (audited on refusal).
+    fn verify_consent(
+        &self,
+        crypto: &mut Crypto,
+        peer: &PeerIdentity,
+        patient: &str,
+        encoded: &[u8],
+    ) -> Result<VerifiedConsent, ConsentError> {
+        let patient = crate::authority::patient_id(crypto, patient)
+            .map_err(|_| ConsentError::OtherPatient)?;
+        let expected = Expected::peer(crypto, peer, &patient);
+        let mut v = self.consent.lock().map_err(|_| ConsentError::AuditUnavailable)?;
+        let mut log = self.audit.lock().map_err(|_| ConsentError::AuditUnavailable)?;
+        v.verify_audited(crypto, &mut log, encoded, expected, now_secs())
+    }
+
+    /// Per data frame: the verified tag still governs it (not withdrawn, superseded or
+    /// expired).
+    fn check_consent(&self, verified: &VerifiedConsent, bound: &[u8]) -> Result<(), ConsentError> {
+        self.consent
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?
+            .check_frame(verified, bound, now_secs())
     }
 
     /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C
@@ -510,6 +586,8 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     report.patient = Some(reg.patient.clone());
     gw.audit(&mut crypto, succeeded);
 
+    let mut verified: Option<VerifiedConsent> = None;
+    let mut withdrawn = false;
     let mut buf = [0u8; MAX_FRAME_LEN];
     loop {
         let frame = match link.recv_frame(&mut buf) {
@@ -532,9 +610,39 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 report.bytes += len;
                 gw.counters.frames.fetch_add(1, Ordering::Relaxed);
                 gw.counters.bytes.fetch_add(len, Ordering::Relaxed);
-                let tag = opened.consent.as_ref().and_then(|c| c.tag().ok());
+                let bound = opened.consent.as_ref().map(|c| c.encoded);
+                // Only a tag the gateway verified governs data; anything else permits nothing.
+                let tag = match (&verified, bound) {
+                    (Some(v), Some(b)) if opened.frame_type == FrameType::Data => {
+                        match gw.check_consent(v, b) {
+                            Ok(()) => Some(v.tag().clone()),
+                            Err(ConsentError::Withdrawn | ConsentError::OlderRevision) => {
+                                withdrawn = true;
+                                report.withdrawn_frames += 1;
+                                None
+                            }
+                            Err(_) => None,
+                        }
+                    }
+                    _ => None,
+                };
                 match opened.frame_type {
-                    FrameType::Consent => report.consent = tag,
+                    FrameType::Consent => {
+                        let encoded = bound.unwrap_or_default().to_vec();
+                        let patient = reg.patient.clone();
+                        match gw.verify_consent(&mut crypto, &identity, &patient, &encoded) {
+                            Ok(v) => {
+                                report.consent = Some(v.tag().clone());
+                                verified = Some(v);
+                            }
+                            Err(e) => {
+                                report.consent_refused += 1;
+                                report.consent_refusal_code = e.code();
+                                gw.counters.consent_refused.fetch_add(1, Ordering::Relaxed);
+                                verified = None;
+                            }
+                        }
+                    }
                     FrameType::Close => break,
                     FrameType::Data => {
                         report.data_frames += 1;
@@ -551,6 +659,9 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                         gw.counters
                             .break_glass
                             .fetch_add(report.break_glass - before.1, Ordering::Relaxed);
+                        if withdrawn && !lines.is_empty() {
+                            report.released_after_withdrawal += 1;
+                        }
                         report.observations += lines.len() as u64;
                         gw.counters
                             .observations

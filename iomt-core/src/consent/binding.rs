@@ -41,7 +41,8 @@ impl PatientId {
 }
 
 /// The device a tag applies to: the first 8 bytes of SHA-256 of the device's
-/// authenticated identity (`iomt_auth::audit::subject_of`).
+/// authenticated identity as EDHOC yields it (`iomt_auth::audit::subject_of` over the
+/// 16-byte, zero-padded `PeerIdentity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeviceRef(pub [u8; 8]);
