@@ -239,6 +239,9 @@ pub struct ConnReport {
     pub tamper_rejected: u64,
     /// The consent tag the device installed (if the gateway verified it).
     pub consent: Option<ConsentTag>,
+    /// (frame, use) pairs refused because no verified consent governs the frame (tag
+    /// refused at install, withdrawn, or no slot).
+    pub unconsented: u64,
     /// Consent tags the gateway refused (unsigned, unknown authority, another device or
     /// patient, ...), with the registry code of the last refusal.
     pub consent_refused: u64,
@@ -451,8 +454,9 @@ impl Gateway {
         let mut out = Vec::new();
         for u in USES {
             let Some(tag) = tag else {
-                // Default deny: data bound to no consent is released to nobody.
-                report.denials += 1;
+                // Default deny: data bound to no verified consent is released to nobody
+                // (the tag's refusal or the withdrawal was audited once, not per frame).
+                report.unconsented += 1;
                 continue;
             };
             let now = now_secs();

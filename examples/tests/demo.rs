@@ -43,7 +43,24 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     );
     print!("{}", summary.table());
     assert!(summary.all_ok(), "{}", summary.table());
-    assert_eq!(summary.rows.len(), 6);
+    // --tamper adds dev-006 (self-made tag) and dev-007 (dev-000's signed tag, copied).
+    assert_eq!(summary.rows.len(), 8);
+    assert_eq!(summary.consent.forged_rows, vec![6, 7]);
+    let code = |i: usize| summary.rows[i].gateway.consent_refusal_code;
+    assert_eq!((code(6), code(7)), (533, 535), "unknown authority, other device");
+    for i in [6, 7] {
+        assert_eq!(summary.rows[i].gateway.observations, 0, "nothing released");
+        assert_eq!(summary.rows[i].gateway.consent_refused, 1);
+    }
+    // The expired profile is refused at install (538); the genuine others verify.
+    assert_eq!(code(2), 538);
+    for i in [0, 1, 3, 4, 5] {
+        assert_eq!(code(i), 0, "{i}");
+    }
+    // Mid-run withdrawal of dev-000's consent: applied, later frames refused, none released.
+    assert!(summary.consent.withdrawal_applied);
+    assert!(summary.rows[0].gateway.withdrawn_frames > 0);
+    assert_eq!(summary.rows[0].gateway.released_after_withdrawal, 0);
 
     // Tampering: injected on every device, every one rejected, no genuine frame lost.
     for r in &summary.rows {
@@ -65,8 +82,12 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     let total = |f: fn(&iomt_examples::gateway::ConnReport) -> u64| -> u64 {
         summary.rows.iter().map(|r| f(&r.gateway)).sum()
     };
-    assert_eq!(u64::from(a.handshakes), 6);
-    assert_eq!(u64::from(a.consent_denied), total(|g| g.denials));
+    assert_eq!(u64::from(a.handshakes), 8);
+    // denials per use, refused tags, and the one withdrawal record
+    assert_eq!(
+        u64::from(a.consent_denied),
+        total(|g| g.denials) + total(|g| g.consent_refused) + 1
+    );
     assert_eq!(u64::from(a.break_glass), total(|g| g.break_glass));
     assert_eq!(
         u64::from(a.replay_or_forgery),
@@ -149,9 +170,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         .collect();
     assert_eq!(research_devices.len(), 2);
 
-    // The expired consent (dev-002) released nothing, and was denied for every use.
+    // The expired consent (dev-002) was refused at install (CONSENT_EXPIRED) and
+    // released nothing.
     assert!(!per_device.contains_key("dev-002"));
-    assert!(summary.rows[2].gateway.expired_denials > 0);
+    assert_eq!(summary.rows[2].gateway.consent_refusal_code, 538);
+    assert!(summary.rows[2].gateway.unconsented > 0);
     assert_eq!(summary.rows[2].gateway.observations, 0);
 
     // Purposes released per device match the consent: research only where consented,
@@ -215,8 +238,9 @@ fn demo_fhir_output_is_profiled_routed_timed_and_passes_the_validators() {
     );
     assert!(summary.all_ok(), "{}", summary.table());
     print!("{}", summary.table());
-    // One Consent per patient; every Observation destination has data.
-    assert_eq!(out.get(Destination::ConsentRegistry).len(), 4);
+    // One Consent per patient whose tag the gateway verified (dev-002's expired tag is
+    // refused at install); every Observation destination has data.
+    assert_eq!(out.get(Destination::ConsentRegistry).len(), 3);
     for d in [
         Destination::Ehr,
         Destination::Research,
@@ -367,6 +391,7 @@ fn an_unregistered_device_is_refused_and_audited() {
             suites: vec![2],
             duration: Duration::from_millis(200),
             tamper: false,
+            consent: Vec::new(),
         };
         let sock = TcpStream::connect(addr).unwrap();
         run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
