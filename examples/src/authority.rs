@@ -25,7 +25,9 @@ pub struct Authority {
 
 impl core::fmt::Debug for Authority {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Authority").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("Authority")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 

@@ -280,9 +280,17 @@ impl Summary {
         let _ = writeln!(
             s,
             "consent: tags refused at the gateway (audited): {}",
-            if refused.is_empty() { "none".to_owned() } else { refused.join(", ") }
+            if refused.is_empty() {
+                "none".to_owned()
+            } else {
+                refused.join(", ")
+            }
         );
-        if let Some(r0) = self.rows.first().filter(|_| self.consent.withdrawal_applied) {
+        if let Some(r0) = self
+            .rows
+            .first()
+            .filter(|_| self.consent.withdrawal_applied)
+        {
             let _ = writeln!(
                 s,
                 "consent: withdrawal of {}'s consent applied mid-run: {} frames refused after it, {} released after it",

@@ -12,8 +12,8 @@ use embedded_io::{Read, Write};
 use iomt_auth::cred::{IdCred, LocalCredential};
 use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
 use iomt_core::{
-    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet,
-    Purpose, PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
+    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet, Purpose,
+    PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
 };
 use iomt_crypto::RustCryptoProvider;
 use iomt_proto::transport::Stream;

@@ -19,7 +19,9 @@ use embedded_io::{Read, Write as IoWrite};
 use iomt_auth::audit::{
     AuditEvent, AuditLog, AuditMeta, AuditStore, ENTRY_LEN, Entry, Event, StorageError, subject_of,
 };
-use iomt_auth::consent::{ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent};
+use iomt_auth::consent::{
+    ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent,
+};
 use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity};
 use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
 use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
@@ -346,8 +348,14 @@ impl Gateway {
         let patient = crate::authority::patient_id(crypto, patient)
             .map_err(|_| ConsentError::OtherPatient)?;
         let expected = Expected::peer(crypto, peer, &patient);
-        let mut v = self.consent.lock().map_err(|_| ConsentError::AuditUnavailable)?;
-        let mut log = self.audit.lock().map_err(|_| ConsentError::AuditUnavailable)?;
+        let mut v = self
+            .consent
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?;
+        let mut log = self
+            .audit
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?;
         v.verify_audited(crypto, &mut log, encoded, expected, now_secs())
     }
 

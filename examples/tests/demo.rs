@@ -47,7 +47,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     assert_eq!(summary.rows.len(), 8);
     assert_eq!(summary.consent.forged_rows, vec![6, 7]);
     let code = |i: usize| summary.rows[i].gateway.consent_refusal_code;
-    assert_eq!((code(6), code(7)), (533, 535), "unknown authority, other device");
+    assert_eq!(
+        (code(6), code(7)),
+        (533, 535),
+        "unknown authority, other device"
+    );
     for i in [6, 7] {
         assert_eq!(summary.rows[i].gateway.observations, 0, "nothing released");
         assert_eq!(summary.rows[i].gateway.consent_refused, 1);

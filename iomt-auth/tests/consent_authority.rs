@@ -67,8 +67,13 @@ impl Kit {
     }
     fn verify(&mut self, bytes: &[u8], at: u64) -> Result<VerifiedConsent, ConsentError> {
         let exp = Expected::peer(&mut self.c, &self.device, &self.patient);
-        self.v
-            .verify_audited(&mut self.c, &mut self.log, bytes, exp, Timestamp::from_secs(at))
+        self.v.verify_audited(
+            &mut self.c,
+            &mut self.log,
+            bytes,
+            exp,
+            Timestamp::from_secs(at),
+        )
     }
     /// The newest audit record's (event, outcome, code, revision).
     fn last_audit(&mut self) -> (AuditEvent, Outcome, u32, u32) {
@@ -102,7 +107,14 @@ fn refused(k: &mut Kit, bytes: &[u8], at: u64, want: ConsentError) {
     assert_eq!(k.verify(bytes, at).unwrap_err(), want);
     assert_eq!(k.log.meta().next_seq, before + 1, "refusal audited");
     let (ev, out, code, _) = k.last_audit();
-    assert_eq!((ev, out, code), (AuditEvent::ConsentDenied, Outcome::Denied, u32::from(want.code())));
+    assert_eq!(
+        (ev, out, code),
+        (
+            AuditEvent::ConsentDenied,
+            Outcome::Denied,
+            u32::from(want.code())
+        )
+    );
 }
 
 #[test]
@@ -112,7 +124,8 @@ fn signed_bound_tag_verifies_and_is_not_audited_as_refusal() {
     let v = k.verify(&b, T0 + 1).unwrap();
     assert_eq!(v.encoded(), &b[..]);
     assert_eq!(k.log.meta().next_seq, 0);
-    k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 2)).unwrap();
+    k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 2))
+        .unwrap();
 }
 
 #[test]
@@ -126,10 +139,21 @@ fn refuses_unsigned() {
 #[test]
 fn refuses_unbound_v1_even_if_signed() {
     let mut k = kit();
-    let mut t = ConsentTag::permit(ConsentRef([7; 32]), 1, Timestamp::from_secs(T0), Timestamp::from_secs(T0 + 9));
-    t.signature = Some(IssuerSignature { key_id: k.kid.clone(), signature: Signature([1; 64]) });
+    let mut t = ConsentTag::permit(
+        ConsentRef([7; 32]),
+        1,
+        Timestamp::from_secs(T0),
+        Timestamp::from_secs(T0 + 9),
+    );
+    t.signature = Some(IssuerSignature {
+        key_id: k.kid.clone(),
+        signature: Signature([1; 64]),
+    });
     refused(&mut k, &enc(&t), T0 + 1, ConsentError::Unbound);
-    assert_eq!(sign_tag(&mut k.c, &k.key, &k.kid, t).unwrap_err(), ConsentError::Unbound);
+    assert_eq!(
+        sign_tag(&mut k.c, &k.key, &k.kid, t).unwrap_err(),
+        ConsentError::Unbound
+    );
 }
 
 #[test]
@@ -185,7 +209,10 @@ fn refuses_expired_and_not_yet_valid() {
     refused(&mut k, &b, T0 - 1, ConsentError::NotYetValid);
     // a verified tag expires for running sessions too
     let v = k.verify(&b, T0 + 1).unwrap();
-    assert_eq!(k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 1000)), Err(ConsentError::Expired));
+    assert_eq!(
+        k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 1000)),
+        Err(ConsentError::Expired)
+    );
 }
 
 #[test]
@@ -197,7 +224,10 @@ fn refuses_older_revision_after_newer() {
     refused(&mut k, &old, T0 + 3, ConsentError::OlderRevision);
     assert_eq!(k.last_audit().3, 2, "revision in the record");
     // and a session still holding the old one stops at its next frame
-    assert_eq!(k.v.check_frame(&v_old, &old, Timestamp::from_secs(T0 + 3)), Err(ConsentError::OlderRevision));
+    assert_eq!(
+        k.v.check_frame(&v_old, &old, Timestamp::from_secs(T0 + 3)),
+        Err(ConsentError::OlderRevision)
+    );
 }
 
 #[test]
@@ -207,11 +237,17 @@ fn newer_revision_from_the_authority_directly() {
     let v = k.verify(&old, T0 + 1).unwrap();
     let newer = k.signed(5);
     k.v.learn_revision(&mut k.c, &newer).unwrap();
-    assert_eq!(k.v.check_frame(&v, &old, Timestamp::from_secs(T0 + 2)), Err(ConsentError::OlderRevision));
+    assert_eq!(
+        k.v.check_frame(&v, &old, Timestamp::from_secs(T0 + 2)),
+        Err(ConsentError::OlderRevision)
+    );
     // an unsigned "newer revision" is not learned
     let (d, p) = (k.device, k.patient.clone());
     let t = k.tag_for(&d, &p, 9);
-    assert_eq!(k.v.learn_revision(&mut k.c, &enc(&t)), Err(ConsentError::Unsigned));
+    assert_eq!(
+        k.v.learn_revision(&mut k.c, &enc(&t)),
+        Err(ConsentError::Unsigned)
+    );
 }
 
 #[test]
@@ -220,11 +256,19 @@ fn refuses_withdrawn_at_once_for_live_sessions() {
     let b = k.signed(3);
     let v = k.verify(&b, T0 + 1).unwrap();
     let w = k.withdrawal(3, false);
-    let r = k.v.withdraw(&mut k.c, &mut k.log, &w, Timestamp::from_secs(T0 + 2)).unwrap();
+    let r =
+        k.v.withdraw(&mut k.c, &mut k.log, &w, Timestamp::from_secs(T0 + 2))
+            .unwrap();
     assert_eq!(r, ConsentRef([7; 32]));
     let (ev, out, code, rev) = k.last_audit();
-    assert_eq!((ev, out, code, rev), (AuditEvent::ConsentDenied, Outcome::Success, 540, 3));
-    assert_eq!(k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 2)), Err(ConsentError::Withdrawn));
+    assert_eq!(
+        (ev, out, code, rev),
+        (AuditEvent::ConsentDenied, Outcome::Success, 540, 3)
+    );
+    assert_eq!(
+        k.v.check_frame(&v, &b, Timestamp::from_secs(T0 + 2)),
+        Err(ConsentError::Withdrawn)
+    );
     refused(&mut k, &b, T0 + 3, ConsentError::Withdrawn);
     // a newer revision (re-consent) after the withdrawal is accepted
     let b4 = k.signed(4);
@@ -236,19 +280,35 @@ fn withdrawal_must_come_from_the_authority() {
     let mut k = kit();
     let w = k.withdrawal(3, true);
     let now = Timestamp::from_secs(T0);
-    assert_eq!(k.v.withdraw(&mut k.c, &mut k.log, &w, now), Err(ConsentError::UnknownAuthority));
+    assert_eq!(
+        k.v.withdraw(&mut k.c, &mut k.log, &w, now),
+        Err(ConsentError::UnknownAuthority)
+    );
     let mut w = k.withdrawal(3, false);
     let last = w.len() - 1;
     w[last] ^= 0x80;
-    assert_eq!(k.v.withdraw(&mut k.c, &mut k.log, &w, now), Err(ConsentError::BadSignature));
+    assert_eq!(
+        k.v.withdraw(&mut k.c, &mut k.log, &w, now),
+        Err(ConsentError::BadSignature)
+    );
     // a tag's signature is not a withdrawal's (domain separation), nor parses as one
     let t = k.signed(3);
-    assert_eq!(k.v.withdraw(&mut k.c, &mut k.log, &t, now), Err(ConsentError::Malformed));
+    assert_eq!(
+        k.v.withdraw(&mut k.c, &mut k.log, &t, now),
+        Err(ConsentError::Malformed)
+    );
     let unsigned = ConsentWithdrawal::new(ConsentRef([7; 32]), 3, now);
     let mut b = [0u8; MAX_WITHDRAWAL_LEN];
     let n = unsigned.encode(&mut b).unwrap();
-    assert_eq!(k.v.withdraw(&mut k.c, &mut k.log, &b[..n], now), Err(ConsentError::Unsigned));
-    assert_eq!(k.log.meta().next_seq, 0, "nothing applied, nothing recorded");
+    assert_eq!(
+        k.v.withdraw(&mut k.c, &mut k.log, &b[..n], now),
+        Err(ConsentError::Unsigned)
+    );
+    assert_eq!(
+        k.log.meta().next_seq,
+        0,
+        "nothing applied, nothing recorded"
+    );
 }
 
 #[test]
@@ -258,7 +318,10 @@ fn frame_with_another_tag_is_not_verified() {
     let v = k.verify(&a, T0 + 1).unwrap();
     let (d, p) = (k.device, k.patient.clone());
     let other = enc(&k.tag_for(&d, &p, 3));
-    assert_eq!(k.v.check_frame(&v, &other, Timestamp::from_secs(T0 + 1)), Err(ConsentError::NotVerified));
+    assert_eq!(
+        k.v.check_frame(&v, &other, Timestamp::from_secs(T0 + 1)),
+        Err(ConsentError::NotVerified)
+    );
 }
 
 #[test]
@@ -296,7 +359,13 @@ fn refusal_fails_closed_when_audit_fails() {
     let unsigned = enc(&k.tag_for(&d, &p, 1));
     let exp = Expected::peer(&mut k.c, &d, &p);
     assert_eq!(
-        k.v.verify_audited(&mut k.c, &mut log, &unsigned, exp, Timestamp::from_secs(T0 + 1)),
+        k.v.verify_audited(
+            &mut k.c,
+            &mut log,
+            &unsigned,
+            exp,
+            Timestamp::from_secs(T0 + 1)
+        ),
         Err(ConsentError::AuditUnavailable)
     );
     let w = k.withdrawal(1, false);
@@ -321,20 +390,32 @@ fn without_a_verified_tag_only_audited_break_glass() {
         now: Timestamp::from_secs(T0 + 1),
         latest_revision: None,
     };
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, None, d, &req, 900), Err(ConsentError::NotVerified));
+    assert_eq!(
+        k.v.authorize(&mut k.c, &mut k.log, None, d, &req, 900),
+        Err(ConsentError::NotVerified)
+    );
     let mut em = req;
     em.role = Role::Clinician;
     em.purpose = Purpose::EmergencyTreatment;
-    let access = k.v.authorize(&mut k.c, &mut k.log, None, d, &em, 900).unwrap();
+    let access =
+        k.v.authorize(&mut k.c, &mut k.log, None, d, &em, 900)
+            .unwrap();
     assert!(matches!(access, ConsentAccess::BreakGlass(_)));
     assert_eq!(k.last_audit().0, AuditEvent::BreakGlass);
     // with a verified tag, research is permitted until the withdrawal
     let b = k.signed(2);
     let v = k.verify(&b, T0 + 1).unwrap();
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900), Ok(ConsentAccess::Permit));
+    assert_eq!(
+        k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900),
+        Ok(ConsentAccess::Permit)
+    );
     let w = k.withdrawal(2, false);
-    k.v.withdraw(&mut k.c, &mut k.log, &w, Timestamp::from_secs(T0 + 1)).unwrap();
-    assert_eq!(k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900), Err(ConsentError::Withdrawn));
+    k.v.withdraw(&mut k.c, &mut k.log, &w, Timestamp::from_secs(T0 + 1))
+        .unwrap();
+    assert_eq!(
+        k.v.authorize(&mut k.c, &mut k.log, Some((&v, &b)), d, &req, 900),
+        Err(ConsentError::Withdrawn)
+    );
     assert_eq!(k.last_audit().2, 540);
 }
 
@@ -348,7 +429,8 @@ fn write_fuzz_seeds() {
         return;
     }
     let mut k = kit();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/consent_authority");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/consent_authority");
     std::fs::create_dir_all(&dir).unwrap();
     let tag = k.signed(3);
     let w = k.withdrawal(3, false);

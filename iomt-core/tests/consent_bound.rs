@@ -14,10 +14,7 @@ fn bound() -> ConsentTag {
     .with_roles(RoleSet::only(Role::Clinician).with(Role::Nurse))
     .with_actions(ActionSet::only(Action::Access))
     .with_classes(DataClassSet::only(DataClass::Vitals))
-    .bound_to(
-        PatientId::new(&[0xA1; 8]).unwrap(),
-        DeviceRef([0xD0; 8]),
-    )
+    .bound_to(PatientId::new(&[0xA1; 8]).unwrap(), DeviceRef([0xD0; 8]))
 }
 
 fn signed(mut t: ConsentTag) -> ConsentTag {

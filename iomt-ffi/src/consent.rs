@@ -20,9 +20,9 @@
 //!   from the caller.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
+use ::iomt_crypto::PublicKey;
 use iomt_auth::consent::{ConsentAuthority, ConsentVerifier, Expected, VerifiedConsent};
 use iomt_core::{PatientId, Timestamp};
-use ::iomt_crypto::PublicKey;
 
 use crate::audit::iomt_audit_log;
 use crate::authz::iomt_session_auth;
@@ -137,7 +137,6 @@ pub unsafe extern "C" fn iomt_consent_verifier_add_authority(
 /// Every pointer must be valid as described; `out` points to writable
 /// `iomt_verified_consent` storage (an initialized one is replaced only on success).
 #[unsafe(no_mangle)]
-#[expect(clippy::too_many_arguments, reason = "one C call, one library call")]
 pub unsafe extern "C" fn iomt_consent_verify(
     verifier: *mut iomt_consent_verifier,
     crypto: *mut iomt_crypto,

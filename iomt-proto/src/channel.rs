@@ -614,11 +614,11 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
 
         // Ordered consent installs: a consent frame at or before the one that installed
         // the slot's tag is refused before decryption and never applied.
-        if let (FrameType::Consent, Some(s)) = (repr.frame_type, repr.slot) {
-            if !self.consent.accepts(s, epoch, seq) {
-                self.consent.count_out_of_order(s);
-                return Err(Rejection::ConsentOutOfOrder(s).into());
-            }
+        if let (FrameType::Consent, Some(s)) = (repr.frame_type, repr.slot)
+            && !self.consent.accepts(s, epoch, seq)
+        {
+            self.consent.count_out_of_order(s);
+            return Err(Rejection::ConsentOutOfOrder(s).into());
         }
 
         // Decrypt.

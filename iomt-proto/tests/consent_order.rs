@@ -26,7 +26,10 @@ fn reordered_consent_install_is_refused_and_data_continues_both_suites() {
             Err(ProtoError::Rejected(Rejection::ConsentOutOfOrder(0))),
             "{alg:?}"
         );
-        assert_eq!(ProtoError::Rejected(Rejection::ConsentOutOfOrder(0)).code(), 440);
+        assert_eq!(
+            ProtoError::Rejected(Rejection::ConsentOutOfOrder(0)).code(),
+            440
+        );
         assert_eq!(gw.consent_tag(0), Some(&tag_b[..]), "A never applied");
         assert_eq!(gw.stats().consent_out_of_order, 1);
         assert_eq!(gw.stats().recv_failed, 0, "no forgery counted");
@@ -52,13 +55,19 @@ fn in_order_replacement_and_other_slots_unaffected() {
     for alg in ALGS {
         let (mut c, mut dev, mut gw) = pair::<64, 4>(alg).unwrap();
         let mut f = [0u8; 256];
-        let n = dev.send_consent(&mut c, 0, &consent_tag(1), &mut f).unwrap();
+        let n = dev
+            .send_consent(&mut c, 0, &consent_tag(1), &mut f)
+            .unwrap();
         gw.open(&mut c, &mut f[..n]).unwrap();
         // a later frame for slot 2, then an earlier-sequenced one is impossible to build
         // honestly; but a newer install in slot 0 replaces
-        let n = dev.send_consent(&mut c, 2, &consent_tag(3), &mut f).unwrap();
+        let n = dev
+            .send_consent(&mut c, 2, &consent_tag(3), &mut f)
+            .unwrap();
         let mut g = [0u8; 256];
-        let m = dev.send_consent(&mut c, 0, &consent_tag(4), &mut g).unwrap();
+        let m = dev
+            .send_consent(&mut c, 0, &consent_tag(4), &mut g)
+            .unwrap();
         // deliver slot 0's newer install before slot 2's older one: different slots, both apply
         gw.open(&mut c, &mut g[..m]).unwrap();
         gw.open(&mut c, &mut f[..n]).unwrap();

@@ -196,5 +196,9 @@ pub(crate) fn withdrawal_digest<C: CryptoProvider>(
     let n = w
         .signing_input(&mut buf)
         .map_err(|_| ConsentError::Malformed)?;
-    Ok(digest(crypto, WITHDRAWAL_CONTEXT, buf.get(..n).unwrap_or(&[])))
+    Ok(digest(
+        crypto,
+        WITHDRAWAL_CONTEXT,
+        buf.get(..n).unwrap_or(&[]),
+    ))
 }

@@ -3,8 +3,8 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use iomt_core::{
-    AccessRequest, ConsentRef, ConsentTag, ConsentWithdrawal, IssuerSignature,
-    MAX_CONSENT_TAG_LEN, PatientId, Timestamp,
+    AccessRequest, ConsentRef, ConsentTag, ConsentWithdrawal, IssuerSignature, MAX_CONSENT_TAG_LEN,
+    PatientId, Timestamp,
 };
 use iomt_crypto::CryptoProvider;
 
@@ -319,7 +319,6 @@ impl<const A: usize, const N: usize> ConsentVerifier<A, N> {
     /// The freshness errors of [`Self::check_frame`] (audited), or
     /// [`ConsentError::NotVerified`] when the rbac layer refuses (its own audit record
     /// written), [`ConsentError::AuditUnavailable`] if a record could not be written.
-    #[allow(clippy::too_many_arguments)]
     pub fn authorize<C: CryptoProvider, S: AuditStore>(
         &self,
         crypto: &mut C,

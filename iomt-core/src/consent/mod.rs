@@ -41,7 +41,7 @@ pub use evaluate::{AccessRequest, BreakGlassGrant, Decision, DenyReason, evaluat
 pub use purpose::{Purpose, PurposeSet};
 pub use scope::{Action, ActionSet, Confidentiality, DataClass, DataClassSet, Effect};
 pub use tag::{
-    CONSENT_TAG_VERSION, CONSENT_TAG_VERSION_UNBOUND, ConsentRef, ConsentTag, IssuerSignature, KeyId, MAX_CONSENT_TAG_LEN,
-    MAX_KEY_ID_LEN, Signature,
+    CONSENT_TAG_VERSION, CONSENT_TAG_VERSION_UNBOUND, ConsentRef, ConsentTag, IssuerSignature,
+    KeyId, MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, Signature,
 };
 pub use withdrawal::{ConsentWithdrawal, MAX_WITHDRAWAL_LEN, WITHDRAWAL_VERSION};

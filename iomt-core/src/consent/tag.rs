@@ -387,10 +387,11 @@ struct Wire {
     signature: Option<WireSignature>,
 }
 
+/// The signature's wire layout (shared with `withdrawal`).
 #[derive(Serialize, Deserialize, MaxSize)]
-struct WireSignature {
-    key_id: heapless::Vec<u8, MAX_KEY_ID_LEN>,
-    signature: Signature,
+pub(crate) struct WireSignature {
+    pub(crate) key_id: heapless::Vec<u8, MAX_KEY_ID_LEN>,
+    pub(crate) signature: Signature,
 }
 
 impl From<&ConsentTag> for Wire {
@@ -440,7 +441,7 @@ impl TryFrom<Wire> for ConsentTag {
     }
 }
 
-fn issuer_signature(w: Option<WireSignature>) -> Result<Option<IssuerSignature>, CoreError> {
+pub(crate) fn issuer_signature(w: Option<WireSignature>) -> Result<Option<IssuerSignature>, CoreError> {
     match w {
         None => Ok(None),
         Some(s) => Ok(Some(IssuerSignature {

@@ -23,8 +23,8 @@
 use postcard::experimental::max_size::MaxSize;
 use serde::{Deserialize, Serialize};
 
-use super::tag::{IssuerSignature, KeyId, MAX_KEY_ID_LEN, Signature};
 use super::ConsentRef;
+use super::tag::{IssuerSignature, WireSignature, issuer_signature};
 use crate::{CoreError, Timestamp};
 
 /// The withdrawal encoding version.
@@ -63,12 +63,6 @@ struct Wire {
     revision: u32,
     issued_at: u64,
     signature: Option<WireSignature>,
-}
-
-#[derive(Serialize, Deserialize, MaxSize)]
-struct WireSignature {
-    key_id: heapless::Vec<u8, MAX_KEY_ID_LEN>,
-    signature: Signature,
 }
 
 impl ConsentWithdrawal {
@@ -133,13 +127,7 @@ impl ConsentWithdrawal {
             consent_ref: ConsentRef(w.consent_ref),
             revision: w.revision,
             issued_at: Timestamp::from_secs(w.issued_at),
-            signature: match w.signature {
-                None => None,
-                Some(s) => Some(IssuerSignature {
-                    key_id: KeyId::new(&s.key_id)?,
-                    signature: s.signature,
-                }),
-            },
+            signature: issuer_signature(w.signature)?,
         };
         let mut again = [0u8; MAX_WITHDRAWAL_LEN];
         let n = out.encode(&mut again)?;

@@ -2,7 +2,7 @@
 //! (issue 24): every refusal by name, its audit record, the withdrawal reaching running
 //! sessions, and a copied verified-consent object.
 
-use super::aaa::{auth_for, flash, meta, open_log, record, NOW};
+use super::aaa::{NOW, auth_for, flash, meta, open_log, record};
 use super::*;
 use iomt_auth::audit::subject_of;
 use iomt_auth::consent::{ConsentAuthority, sign_tag, sign_withdrawal};
@@ -26,26 +26,46 @@ fn gw() -> Gw {
     let rogue = ::iomt_crypto::StaticKey::from_bytes(&[0x22; 32]).unwrap();
     let p = unsafe { provider(c.ptr()) };
     let kid = ConsentAuthority::new(p, *key.public_key()).unwrap().key_id;
-    let rogue_kid = ConsentAuthority::new(p, *rogue.public_key()).unwrap().key_id;
+    let rogue_kid = ConsentAuthority::new(p, *rogue.public_key())
+        .unwrap()
+        .key_id;
     let mut v = zeroed::<iomt_consent_verifier>();
-    assert_eq!(unsafe { iomt_consent_verifier_init(&raw mut *v) }, iomt_result::Ok);
+    assert_eq!(
+        unsafe { iomt_consent_verifier_init(&raw mut *v) },
+        iomt_result::Ok
+    );
     let sec1 = key.public_key().to_sec1_uncompressed();
     let r = unsafe {
         iomt_consent_verifier_add_authority(&raw mut *v, c.ptr(), sec1.as_ptr(), sec1.len())
     };
     assert_eq!(r, iomt_result::Ok);
-    Gw { c, v, key, kid, rogue, rogue_kid }
+    Gw {
+        c,
+        v,
+        key,
+        kid,
+        rogue,
+        rogue_kid,
+    }
 }
 
 impl Gw {
     fn tag(&mut self, device: &[u8], patient: &[u8], rev: u32, until: u64) -> ConsentTag {
         let p = unsafe { provider(self.c.ptr()) };
-        ConsentTag::permit(ConsentRef([7; 32]), rev, Timestamp::from_secs(NOW - 10), Timestamp::from_secs(until))
-            .with_purposes(PurposeSet::only(Purpose::Research))
-            .with_roles(RoleSet::only(Role::Researcher))
-            .with_actions(ActionSet::only(Action::Access))
-            .with_classes(DataClassSet::only(DataClass::Vitals))
-            .bound_to(PatientId::new(patient).unwrap(), DeviceRef(subject_of(p, device)))
+        ConsentTag::permit(
+            ConsentRef([7; 32]),
+            rev,
+            Timestamp::from_secs(NOW - 10),
+            Timestamp::from_secs(until),
+        )
+        .with_purposes(PurposeSet::only(Purpose::Research))
+        .with_roles(RoleSet::only(Role::Researcher))
+        .with_actions(ActionSet::only(Action::Access))
+        .with_classes(DataClassSet::only(DataClass::Vitals))
+        .bound_to(
+            PatientId::new(patient).unwrap(),
+            DeviceRef(subject_of(p, device)),
+        )
     }
     fn sign(&mut self, t: ConsentTag, rogue: bool) -> Vec<u8> {
         let p = unsafe { provider(self.c.ptr()) };
@@ -131,11 +151,18 @@ fn c_consent_every_refusal_is_named_and_audited() {
         (&[2, 0], iomt_result::ConsentMalformed),
     ];
     for (i, (bytes, want)) in cases.iter().enumerate() {
-        assert_eq!(g.verify(&mut log, &auth, bytes, NOW, &mut out), *want, "case {i}");
+        assert_eq!(
+            g.verify(&mut log, &auth, bytes, NOW, &mut out),
+            *want,
+            "case {i}"
+        );
         let m = meta(&log);
         let r = record(&mut log, m.next_seq - 1);
         assert_eq!(r.event, 7, "ConsentDenied");
-        assert_eq!(u32::from_be_bytes(r.detail[..4].try_into().unwrap()), *want as u32);
+        assert_eq!(
+            u32::from_be_bytes(r.detail[..4].try_into().unwrap()),
+            *want as u32
+        );
         // nothing was written to `out`
         assert_eq!(
             unsafe { iomt_consent_check_frame(&*g.v, &*out, bytes.as_ptr(), bytes.len(), NOW) },
@@ -147,9 +174,18 @@ fn c_consent_every_refusal_is_named_and_audited() {
     // older revision after a newer one, and withdrawal of live sessions
     let (r2, r3) = (g.good(2), g.good(3));
     let mut old = zeroed::<iomt_verified_consent>();
-    assert_eq!(g.verify(&mut log, &auth, &r2, NOW, &mut old), iomt_result::Ok);
-    assert_eq!(g.verify(&mut log, &auth, &r3, NOW, &mut out), iomt_result::Ok);
-    assert_eq!(g.verify(&mut log, &auth, &r2, NOW, &mut old), iomt_result::ConsentOlderRevision);
+    assert_eq!(
+        g.verify(&mut log, &auth, &r2, NOW, &mut old),
+        iomt_result::Ok
+    );
+    assert_eq!(
+        g.verify(&mut log, &auth, &r3, NOW, &mut out),
+        iomt_result::Ok
+    );
+    assert_eq!(
+        g.verify(&mut log, &auth, &r2, NOW, &mut old),
+        iomt_result::ConsentOlderRevision
+    );
     let check = |g: &Gw, vc: &iomt_verified_consent, b: &[u8]| unsafe {
         iomt_consent_check_frame(&*g.v, vc, b.as_ptr(), b.len(), NOW + 1)
     };
@@ -158,26 +194,59 @@ fn c_consent_every_refusal_is_named_and_audited() {
     assert_eq!(check(&g, &out, &r2), iomt_result::ConsentNotVerified);
 
     let w = g.withdrawal(3);
-    let r = unsafe { iomt_consent_withdraw(&raw mut *g.v, g.c.ptr(), &raw mut *log, w.as_ptr(), w.len(), NOW + 1) };
+    let r = unsafe {
+        iomt_consent_withdraw(
+            &raw mut *g.v,
+            g.c.ptr(),
+            &raw mut *log,
+            w.as_ptr(),
+            w.len(),
+            NOW + 1,
+        )
+    };
     assert_eq!(r, iomt_result::Ok);
     assert_eq!(check(&g, &out, &r3), iomt_result::ConsentWithdrawn);
-    assert_eq!(g.verify(&mut log, &auth, &r3, NOW + 2, &mut out), iomt_result::ConsentWithdrawn);
+    assert_eq!(
+        g.verify(&mut log, &auth, &r3, NOW + 2, &mut out),
+        iomt_result::ConsentWithdrawn
+    );
 
     // a withdrawal signed by anyone else is refused
     let p = unsafe { provider(g.c.ptr()) };
-    let fake = sign_withdrawal(p, &g.rogue, &g.rogue_kid, ConsentWithdrawal::new(ConsentRef([8; 32]), 9, Timestamp::from_secs(NOW))).unwrap();
+    let fake = sign_withdrawal(
+        p,
+        &g.rogue,
+        &g.rogue_kid,
+        ConsentWithdrawal::new(ConsentRef([8; 32]), 9, Timestamp::from_secs(NOW)),
+    )
+    .unwrap();
     let fb = {
         let mut b = [0u8; MAX_WITHDRAWAL_LEN];
         let n = fake.encode(&mut b).unwrap();
         b[..n].to_vec()
     };
-    let r = unsafe { iomt_consent_withdraw(&raw mut *g.v, g.c.ptr(), &raw mut *log, fb.as_ptr(), fb.len(), NOW) };
+    let r = unsafe {
+        iomt_consent_withdraw(
+            &raw mut *g.v,
+            g.c.ptr(),
+            &raw mut *log,
+            fb.as_ptr(),
+            fb.len(),
+            NOW,
+        )
+    };
     assert_eq!(r, iomt_result::ConsentUnknownAuthority);
 
     for vc in [&mut out, &mut old] {
-        assert_eq!(unsafe { iomt_verified_consent_deinit(&raw mut **vc) }, iomt_result::Ok);
+        assert_eq!(
+            unsafe { iomt_verified_consent_deinit(&raw mut **vc) },
+            iomt_result::Ok
+        );
     }
-    assert_eq!(unsafe { iomt_consent_verifier_deinit(&raw mut *g.v) }, iomt_result::Ok);
+    assert_eq!(
+        unsafe { iomt_consent_verifier_deinit(&raw mut *g.v) },
+        iomt_result::Ok
+    );
 }
 
 #[test]
@@ -189,7 +258,10 @@ fn c_consent_copied_verified_object_is_not_a_verified_consent() {
     let auth = auth_for(&mut g.c, DEVICE, 0);
     let mut out = zeroed::<iomt_verified_consent>();
     let b = g.good(1);
-    assert_eq!(g.verify(&mut log, &auth, &b, NOW, &mut out), iomt_result::Ok);
+    assert_eq!(
+        g.verify(&mut log, &auth, &b, NOW, &mut out),
+        iomt_result::Ok
+    );
     let mut copy = zeroed::<iomt_verified_consent>();
     unsafe { core::ptr::copy_nonoverlapping(&raw const *out, &raw mut *copy, 1) };
     assert_eq!(
@@ -204,8 +276,34 @@ fn c_consent_copied_verified_object_is_not_a_verified_consent() {
         iomt_result::AuthzAuditUnavailable
     );
     // NULL arguments
-    let r = unsafe { iomt_consent_verify(null_mut(), g.c.ptr(), &raw mut *log, &*auth, PATIENT.as_ptr(), PATIENT.len(), b.as_ptr(), b.len(), NOW, &raw mut *out) };
+    let r = unsafe {
+        iomt_consent_verify(
+            null_mut(),
+            g.c.ptr(),
+            &raw mut *log,
+            &*auth,
+            PATIENT.as_ptr(),
+            PATIENT.len(),
+            b.as_ptr(),
+            b.len(),
+            NOW,
+            &raw mut *out,
+        )
+    };
     assert_eq!(r, iomt_result::NullParameter);
-    let r = unsafe { iomt_consent_verify(&raw mut *g.v, g.c.ptr(), &raw mut *log, &*auth, PATIENT.as_ptr(), 0, b.as_ptr(), b.len(), NOW, &raw mut *out) };
+    let r = unsafe {
+        iomt_consent_verify(
+            &raw mut *g.v,
+            g.c.ptr(),
+            &raw mut *log,
+            &*auth,
+            PATIENT.as_ptr(),
+            0,
+            b.as_ptr(),
+            b.len(),
+            NOW,
+            &raw mut *out,
+        )
+    };
     assert_eq!(r, iomt_result::InvalidArgument);
 }
