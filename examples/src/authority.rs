@@ -2,7 +2,7 @@
 //! devices' consent tags — bound to the patient and the device, signed ES256 — and signs
 //! withdrawals the gateway receives directly (`iomt_auth::consent`).
 //!
-//! The tags are built from the demo's consent profiles ([`ConsentProfile::tag`]), the same
+//! The tags are built from the demo's consent profiles ([`crate::device::ConsentProfile::tag`]), the same
 //! provisions the gateway exports as FHIR `Consent` resources (`fhir::consent`); the
 //! authority does not parse FHIR JSON here.
 
