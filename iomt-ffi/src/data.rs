@@ -220,7 +220,8 @@ pub unsafe extern "C" fn iomt_consent_tag_encode(
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
-/// `UNSUPPORTED_VERSION`, … (nothing is written on failure).
+/// `UNSUPPORTED_VERSION` (also for a version-2, patient- and device-bound tag: the struct
+/// has no binding fields), … (nothing is written on failure).
 ///
 /// # Safety
 /// Every pointer must be valid as described.

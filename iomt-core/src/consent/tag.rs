@@ -441,7 +441,9 @@ impl TryFrom<Wire> for ConsentTag {
     }
 }
 
-pub(crate) fn issuer_signature(w: Option<WireSignature>) -> Result<Option<IssuerSignature>, CoreError> {
+pub(crate) fn issuer_signature(
+    w: Option<WireSignature>,
+) -> Result<Option<IssuerSignature>, CoreError> {
     match w {
         None => Ok(None),
         Some(s) => Ok(Some(IssuerSignature {
