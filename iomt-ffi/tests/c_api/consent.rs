@@ -262,6 +262,12 @@ fn c_consent_copied_verified_object_is_not_a_verified_consent() {
         g.verify(&mut log, &auth, &b, NOW, &mut out),
         iomt_result::Ok
     );
+    // The v1 C struct cannot hold a binding: decoding a v2 tag into it is refused.
+    let mut ct = MaybeUninit::<iomt_consent_tag>::uninit();
+    assert_eq!(
+        unsafe { iomt_consent_tag_decode(b.as_ptr(), b.len(), ct.as_mut_ptr()) },
+        iomt_result::UnsupportedVersion
+    );
     let mut copy = zeroed::<iomt_verified_consent>();
     unsafe { core::ptr::copy_nonoverlapping(&raw const *out, &raw mut *copy, 1) };
     assert_eq!(
