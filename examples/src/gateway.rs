@@ -200,6 +200,11 @@ pub struct Gateway {
     pub audit: Mutex<GatewayAudit>,
     /// Consent authorities, newest revisions and withdrawals (`iomt_auth::consent`).
     pub consent: Mutex<ConsentVerifier<2, 64>>,
+    /// Explicit local policy (default off): a legacy version-1 tag (unbound, unsigned) is
+    /// still refused and audited as such, but then governs the session's data as before
+    /// issue 24. Only the QEMU firmware gateway sets it, because that firmware image is
+    /// not yet provisioned with an authority-issued tag.
+    pub accept_legacy_unbound: bool,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -300,6 +305,7 @@ impl Gateway {
             counters: Counters::default(),
             audit: Mutex::new(audit),
             consent: Mutex::new(ConsentVerifier::new()),
+            accept_legacy_unbound: false,
         })
     }
 
@@ -599,6 +605,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     gw.audit(&mut crypto, succeeded);
 
     let mut verified: Option<VerifiedConsent> = None;
+    let mut legacy: Option<(ConsentTag, Vec<u8>)> = None;
     let mut withdrawn = false;
     let mut buf = [0u8; MAX_FRAME_LEN];
     loop {
@@ -636,6 +643,10 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                             Err(_) => None,
                         }
                     }
+                    (None, Some(b)) if opened.frame_type == FrameType::Data => legacy
+                        .as_ref()
+                        .filter(|(_, bytes)| bytes.as_slice() == b)
+                        .map(|(t, _)| t.clone()),
                     _ => None,
                 };
                 match opened.frame_type {
@@ -652,6 +663,15 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                                 report.consent_refusal_code = e.code();
                                 gw.counters.consent_refused.fetch_add(1, Ordering::Relaxed);
                                 verified = None;
+                                legacy = None;
+                                if gw.accept_legacy_unbound
+                                    && e == ConsentError::Unbound
+                                    && let Some(t) =
+                                        opened.consent.as_ref().and_then(|c| c.tag().ok())
+                                {
+                                    report.consent = Some(t.clone());
+                                    legacy = Some((t, encoded));
+                                }
                             }
                         }
                     }

@@ -413,3 +413,61 @@ fn an_unregistered_device_is_refused_and_audited() {
     assert!(a.chain_verified);
     assert_eq!((a.handshakes, a.handshakes_failed), (0, 1));
 }
+
+/// The gateway's default refuses a legacy (version-1, unsigned) tag and releases nothing;
+/// the explicit local policy the QEMU gateway sets lets it govern the data, while the
+/// refusal (CONSENT_UNBOUND, 531) is still counted and audited.
+#[test]
+fn legacy_unbound_tag_is_refused_unless_the_local_policy_allows_it() {
+    use iomt_examples::creds::{DemoCredential, Registry};
+    use iomt_examples::device::{ConsentProfile, DeviceConfig, run_device};
+    use iomt_examples::gateway::{Gateway, serve};
+    use iomt_examples::io::TcpIo;
+    use std::net::{TcpListener, TcpStream};
+
+    for allow in [false, true] {
+        let mut registry = Registry::default();
+        registry.register(&DemoCredential::device(0).unwrap(), "p-000".into());
+        let mut gw = Gateway::new(
+            DemoCredential::gateway().unwrap(),
+            registry,
+            vec![2, 5],
+            Box::new(std::io::sink()),
+        )
+        .unwrap();
+        gw.accept_legacy_unbound = allow;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut buf = [0u8; iomt_core::MAX_CONSENT_TAG_LEN];
+        let n = ConsentProfile::Research
+            .tag(now, 0)
+            .encode(&mut buf)
+            .unwrap();
+        let consent = buf[..n].to_vec();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let device = std::thread::spawn(move || {
+            let cfg = DeviceConfig {
+                index: 0,
+                profile: ConsentProfile::Research,
+                method: Method::StatStat,
+                suites: vec![2],
+                duration: Duration::from_millis(300),
+                tamper: false,
+                consent,
+            };
+            let sock = TcpStream::connect(addr).unwrap();
+            run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
+        });
+        let (sock, _) = listener.accept().unwrap();
+        let g = serve(TcpIo(sock), &gw, 1);
+        let d = device.join().unwrap();
+        assert!(d.error.is_none() && g.error.is_none(), "{d:?} {g:?}");
+        assert_eq!((g.consent_refused, g.consent_refusal_code), (1, 531));
+        assert_eq!(g.observations > 0, allow, "{g:?}");
+        assert_eq!(g.consent.is_some(), allow);
+        assert!(gw.audit_report().unwrap().consent_denied >= 1);
+    }
+}
