@@ -15,7 +15,9 @@ use std::thread;
 use std::time::Instant;
 
 use iomt_auth::edhoc::Method;
+use iomt_core::Timestamp;
 
+use crate::authority::Authority;
 use crate::creds::{DemoCredential, Registry, device_identity};
 use crate::device::{ConsentProfile, DeviceConfig, DeviceReport, run_device};
 use crate::fhir::{Destination, Sinks};
@@ -149,6 +151,19 @@ pub struct Summary {
     pub errors: Vec<String>,
     /// The gateway's audit log at the end.
     pub audit: AuditReport,
+    /// Consent: tamper devices (self-made tag, another patient's signed tag) and the
+    /// mid-run withdrawal (`--tamper` only).
+    pub consent: ConsentSummary,
+}
+
+/// What the consent authority part of the run showed.
+#[derive(Debug, Clone, Default)]
+pub struct ConsentSummary {
+    /// Rows (by index) of the devices presenting a self-made tag and another patient's
+    /// signed tag.
+    pub forged_rows: Vec<u8>,
+    /// Whether the withdrawal of device 0's consent was applied by the gateway.
+    pub withdrawal_applied: bool,
 }
 
 impl Summary {
@@ -256,6 +271,32 @@ impl Summary {
             "hs ms = EDHOC handshake at the device (total row: median/max); denied = (frame, use) pairs \
              refused by consent; replays/tampered = rejected/injected"
         );
+        let refused: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.gateway.consent_refused > 0)
+            .map(|r| format!("{} (code {})", r.identity, r.gateway.consent_refusal_code))
+            .collect();
+        let _ = writeln!(
+            s,
+            "consent: tags refused at the gateway (audited): {}",
+            if refused.is_empty() {
+                "none".to_owned()
+            } else {
+                refused.join(", ")
+            }
+        );
+        if let Some(r0) = self
+            .rows
+            .first()
+            .filter(|_| self.consent.withdrawal_applied)
+        {
+            let _ = writeln!(
+                s,
+                "consent: withdrawal of {}'s consent applied mid-run: {} frames refused after it, {} released after it",
+                r0.identity, r0.gateway.withdrawn_frames, r0.gateway.released_after_withdrawal
+            );
+        }
         let _ = writeln!(s, "device time -> effectiveDateTime:");
         for r in &self.rows {
             let _ = writeln!(s, "  {:<8} {}", r.identity, r.gateway.clock.describe());
@@ -303,8 +344,14 @@ impl Summary {
 pub fn run(cfg: &Config) -> Result<Summary, String> {
     let started = Instant::now();
     let sinks = Sinks::files(&cfg.out)?;
+    // --tamper adds two devices: one presenting a self-made tag, one another patient's.
+    let total = if cfg.tamper {
+        cfg.devices.saturating_add(2)
+    } else {
+        cfg.devices
+    };
     let mut registry = Registry::default();
-    for i in 0..cfg.devices {
+    for i in 0..total {
         let cred = DemoCredential::device(i).map_err(|e| e.to_string())?;
         registry.register(&cred, format!("p-{i:03}"));
     }
@@ -314,6 +361,34 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         vec![2, 5],
         sinks,
     )?);
+    // The consent authority issues every device's tag at provisioning; the gateway
+    // trusts only its key.
+    let mut crypto: crate::gateway::Crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
+    let hospital = Authority::hospital(&mut crypto)?;
+    gw.trust_authority(hospital.public_key())?;
+    let now = Timestamp::from_secs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    );
+    let mut tags = Vec::new();
+    let mut consent = ConsentSummary::default();
+    for i in 0..total {
+        let tag = ConsentProfile::for_device(i).tag(now.as_secs(), i);
+        let issued = if cfg.tamper && i == cfg.devices {
+            // A device's own "authority": well-formed, bound, signed by an unknown key.
+            consent.forged_rows.push(i);
+            let rogue = Authority::derive(&mut crypto, "self-made")?;
+            rogue.issue(&mut crypto, tag, &format!("p-{i:03}"), &device_identity(i))?
+        } else if cfg.tamper && i == cfg.devices + 1 {
+            // Another patient's genuine signed tag, copied onto this device.
+            consent.forged_rows.push(i);
+            tags.first().cloned().unwrap_or_default()
+        } else {
+            hospital.issue(&mut crypto, tag, &format!("p-{i:03}"), &device_identity(i))?
+        };
+        tags.push(issued);
+    }
     let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -329,8 +404,8 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         );
     }
 
-    // Gateway: accept exactly `devices` connections, one thread each.
-    let n = cfg.devices;
+    // Gateway: accept exactly `total` connections, one thread each.
+    let n = total;
     let gw_accept = Arc::clone(&gw);
     let acceptor = thread::spawn(move || {
         let mut handles = Vec::new();
@@ -351,7 +426,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     });
 
     // Devices.
-    let devices: Vec<_> = (0..cfg.devices)
+    let devices: Vec<_> = (0..total)
         .map(|index| {
             let dc = DeviceConfig {
                 index,
@@ -360,6 +435,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
                 suites: vec![cfg.suite],
                 duration: cfg.duration,
                 tamper: cfg.tamper,
+                consent: tags.get(usize::from(index)).cloned().unwrap_or_default(),
             };
             let gw_pub = Arc::clone(&gw_pub);
             thread::spawn(move || match TcpStream::connect(addr) {
@@ -374,6 +450,21 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             })
         })
         .collect();
+
+    // Mid-run (--tamper): the authority withdraws device 0's patient's consent
+    // (treatment + research) directly at the gateway; that session's next frame is refused.
+    let withdrawal = if cfg.tamper && cfg.devices > 0 {
+        let tag0 = ConsentProfile::for_device(0).tag(now.as_secs(), 0);
+        let w = hospital.withdraw(&mut crypto, tag0.consent_ref, tag0.revision, now)?;
+        let gw_w = Arc::clone(&gw);
+        let half = cfg.duration / 2;
+        Some(thread::spawn(move || {
+            thread::sleep(half);
+            gw_w.withdraw(&w).is_ok()
+        }))
+    } else {
+        None
+    };
 
     // Progress.
     if !cfg.quiet {
@@ -404,17 +495,20 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     let conn_reports = acceptor
         .join()
         .map_err(|_| "gateway thread panicked".to_owned())??;
+    if let Some(h) = withdrawal {
+        consent.withdrawal_applied = h.join().unwrap_or(false);
+    }
     gw.flush()?;
     let audit = gw.audit_report()?;
 
     // Match gateway sessions to devices by authenticated identity.
     let mut errors = Vec::new();
-    let mut by_identity: Vec<Option<ConnReport>> = vec![None; usize::from(cfg.devices)];
+    let mut by_identity: Vec<Option<ConnReport>> = vec![None; usize::from(total)];
     for c in conn_reports {
         let slot = c
             .device
             .as_ref()
-            .and_then(|d| (0..cfg.devices).position(|i| device_identity(i) == *d));
+            .and_then(|d| (0..total).position(|i| device_identity(i) == *d));
         match slot {
             Some(i) => by_identity[i] = Some(c),
             None => errors.push(c.error.unwrap_or_else(|| "unmatched session".into())),
@@ -442,5 +536,6 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         fhir: gw.export.counts(),
         errors,
         audit,
+        consent,
     })
 }

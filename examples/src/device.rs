@@ -12,8 +12,8 @@ use embedded_io::{Read, Write};
 use iomt_auth::cred::{IdCred, LocalCredential};
 use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
 use iomt_core::{
-    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet,
-    MAX_CONSENT_TAG_LEN, Purpose, PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
+    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet, Purpose,
+    PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
 };
 use iomt_crypto::RustCryptoProvider;
 use iomt_proto::transport::Stream;
@@ -120,6 +120,9 @@ pub struct DeviceConfig {
     pub duration: Duration,
     /// Inject replayed and modified frames.
     pub tamper: bool,
+    /// The encoded consent tag the device was provisioned with (issued and signed by the
+    /// consent authority; the device only carries it).
+    pub consent: Vec<u8>,
 }
 
 /// What one device did.
@@ -265,12 +268,9 @@ fn stream<T: Read + Write>(
             Ok(())
         };
 
-    // Consent first: slot 0 (initiators own even slots).
-    let tag = cfg.profile.tag(now_ms() / 1000, cfg.index);
-    let mut tag_buf = [0u8; MAX_CONSENT_TAG_LEN];
-    let tag_len = tag.encode(&mut tag_buf).map_err(|e| e.to_string())?;
+    // Consent first: slot 0 (initiators own even slots); the provisioned tag as issued.
     let n = ch
-        .send_consent(&mut crypto, 0, &tag_buf[..tag_len], &mut out)
+        .send_consent(&mut crypto, 0, &cfg.consent, &mut out)
         .map_err(|e| e.to_string())?;
     send(&mut link, &out[..n], report)?;
 

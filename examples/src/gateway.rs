@@ -19,7 +19,10 @@ use embedded_io::{Read, Write as IoWrite};
 use iomt_auth::audit::{
     AuditEvent, AuditLog, AuditMeta, AuditStore, ENTRY_LEN, Entry, Event, StorageError, subject_of,
 };
-use iomt_auth::cred::{IdCred, LocalCredential};
+use iomt_auth::consent::{
+    ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent,
+};
+use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity};
 use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
 use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
 use iomt_core::{
@@ -94,6 +97,8 @@ pub struct Counters {
     pub tamper_rejected: AtomicU64,
     /// Completed handshakes.
     pub handshakes: AtomicU64,
+    /// Consent tags refused at install.
+    pub consent_refused: AtomicU64,
 }
 
 /// Records the gateway's audit log holds (a RAM ring; older records are overwritten and
@@ -197,6 +202,13 @@ pub struct Gateway {
     /// The last verified audit checkpoint of every device (in memory unless
     /// [`Self::with_checkpoint_file`]).
     pub checkpoints: Mutex<CheckpointBook>,
+    /// Consent authorities, newest revisions and withdrawals (`iomt_auth::consent`).
+    pub consent: Mutex<ConsentVerifier<2, 64>>,
+    /// Explicit local policy (default off): a legacy version-1 tag (unbound, unsigned) is
+    /// still refused and audited as such, but then governs the session's data as before
+    /// issue 24. Only the QEMU firmware gateway sets it, because that firmware image is
+    /// not yet provisioned with an authority-issued tag.
+    pub accept_legacy_unbound: bool,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -236,8 +248,22 @@ pub struct ConnReport {
     pub replays_rejected: u64,
     /// Modified/forged frames rejected.
     pub tamper_rejected: u64,
-    /// The consent tag the device installed.
+    /// The consent tag the device installed (if the gateway verified it).
     pub consent: Option<ConsentTag>,
+    /// (frame, use) pairs refused because no verified consent governs the frame (tag
+    /// refused at install, withdrawn, or no slot).
+    pub unconsented: u64,
+    /// Consent tags the gateway refused (unsigned, unknown authority, another device or
+    /// patient, ...), with the registry code of the last refusal.
+    pub consent_refused: u64,
+    /// The registry code of the last consent refusal (0 = none).
+    pub consent_refusal_code: u16,
+    /// Data frames refused because their consent was withdrawn (or superseded) while the
+    /// session ran.
+    pub withdrawn_frames: u64,
+    /// Data frames released (to at least one use) after the withdrawal took effect for
+    /// this session: must stay 0.
+    pub released_after_withdrawal: u64,
     /// How this session's device time maps to `effectiveDateTime`.
     pub clock: SessionClock,
     /// Why the connection ended abnormally.
@@ -283,6 +309,8 @@ impl Gateway {
             counters: Counters::default(),
             audit: Mutex::new(audit),
             checkpoints: Mutex::new(CheckpointBook::in_memory()),
+            consent: Mutex::new(ConsentVerifier::new()),
+            accept_legacy_unbound: false,
         })
     }
 
@@ -323,6 +351,71 @@ impl Gateway {
             .lock()
             .map_err(|_| BookError::Io(std::io::Error::other("checkpoint lock poisoned")))?;
         book.verify_export(&mut crypto, device, device_key, challenge, summary, chunks)
+    }
+
+    /// Trusts the consent authority with public key `key`.
+    ///
+    /// # Errors
+    /// If the verifier is full or its lock poisoned.
+    pub fn trust_authority(&self, key: iomt_crypto::PublicKey) -> Result<(), String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let a = ConsentAuthority::new(&mut crypto, key).map_err(|e| e.to_string())?;
+        self.consent
+            .lock()
+            .map_err(|_| "consent verifier poisoned".to_owned())?
+            .add_authority(a)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Applies a signed withdrawal received from the authority (not from a device): every
+    /// running session's next frame under the withdrawn consent is refused.
+    ///
+    /// # Errors
+    /// The verifier's refusal, or a poisoned lock.
+    pub fn withdraw(&self, withdrawal: &[u8]) -> Result<(), String> {
+        let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
+        let mut v = self
+            .consent
+            .lock()
+            .map_err(|_| "consent verifier poisoned".to_owned())?;
+        let mut log = self
+            .audit
+            .lock()
+            .map_err(|_| "audit log poisoned".to_owned())?;
+        v.withdraw(&mut crypto, &mut log, withdrawal, now_secs())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Verifies the tag a device installed (audited on refusal).
+    fn verify_consent(
+        &self,
+        crypto: &mut Crypto,
+        peer: &PeerIdentity,
+        patient: &str,
+        encoded: &[u8],
+    ) -> Result<VerifiedConsent, ConsentError> {
+        let patient = crate::authority::patient_id(crypto, patient)
+            .map_err(|_| ConsentError::OtherPatient)?;
+        let expected = Expected::peer(crypto, peer, &patient);
+        let mut v = self
+            .consent
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?;
+        let mut log = self
+            .audit
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?;
+        v.verify_audited(crypto, &mut log, encoded, expected, now_secs())
+    }
+
+    /// Per data frame: the verified tag still governs it (not withdrawn, superseded or
+    /// expired).
+    fn check_consent(&self, verified: &VerifiedConsent, bound: &[u8]) -> Result<(), ConsentError> {
+        self.consent
+            .lock()
+            .map_err(|_| ConsentError::AuditUnavailable)?
+            .check_frame(verified, bound, now_secs())
     }
 
     /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C
@@ -419,8 +512,9 @@ impl Gateway {
         let mut out = Vec::new();
         for u in USES {
             let Some(tag) = tag else {
-                // Default deny: data bound to no consent is released to nobody.
-                report.denials += 1;
+                // Default deny: data bound to no verified consent is released to nobody
+                // (the tag's refusal or the withdrawal was audited once, not per frame).
+                report.unconsented += 1;
                 continue;
             };
             let now = now_secs();
@@ -554,6 +648,9 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     report.patient = Some(reg.patient.clone());
     gw.audit(&mut crypto, succeeded);
 
+    let mut verified: Option<VerifiedConsent> = None;
+    let mut legacy: Option<(ConsentTag, Vec<u8>)> = None;
+    let mut withdrawn = false;
     let mut buf = [0u8; MAX_FRAME_LEN];
     loop {
         let frame = match link.recv_frame(&mut buf) {
@@ -576,9 +673,52 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 report.bytes += len;
                 gw.counters.frames.fetch_add(1, Ordering::Relaxed);
                 gw.counters.bytes.fetch_add(len, Ordering::Relaxed);
-                let tag = opened.consent.as_ref().and_then(|c| c.tag().ok());
+                let bound = opened.consent.as_ref().map(|c| c.encoded);
+                // Only a tag the gateway verified governs data; anything else permits nothing.
+                let tag = match (&verified, bound) {
+                    (Some(v), Some(b)) if opened.frame_type == FrameType::Data => {
+                        match gw.check_consent(v, b) {
+                            Ok(()) => Some(v.tag().clone()),
+                            Err(ConsentError::Withdrawn | ConsentError::OlderRevision) => {
+                                withdrawn = true;
+                                report.withdrawn_frames += 1;
+                                None
+                            }
+                            Err(_) => None,
+                        }
+                    }
+                    (None, Some(b)) if opened.frame_type == FrameType::Data => legacy
+                        .as_ref()
+                        .filter(|(_, bytes)| bytes.as_slice() == b)
+                        .map(|(t, _)| t.clone()),
+                    _ => None,
+                };
                 match opened.frame_type {
-                    FrameType::Consent => report.consent = tag,
+                    FrameType::Consent => {
+                        let encoded = bound.unwrap_or_default().to_vec();
+                        let patient = reg.patient.clone();
+                        match gw.verify_consent(&mut crypto, &identity, &patient, &encoded) {
+                            Ok(v) => {
+                                report.consent = Some(v.tag().clone());
+                                verified = Some(v);
+                            }
+                            Err(e) => {
+                                report.consent_refused += 1;
+                                report.consent_refusal_code = e.code();
+                                gw.counters.consent_refused.fetch_add(1, Ordering::Relaxed);
+                                verified = None;
+                                legacy = None;
+                                if gw.accept_legacy_unbound
+                                    && e == ConsentError::Unbound
+                                    && let Some(t) =
+                                        opened.consent.as_ref().and_then(|c| c.tag().ok())
+                                {
+                                    report.consent = Some(t.clone());
+                                    legacy = Some((t, encoded));
+                                }
+                            }
+                        }
+                    }
                     FrameType::Close => break,
                     FrameType::Data => {
                         report.data_frames += 1;
@@ -595,6 +735,9 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                         gw.counters
                             .break_glass
                             .fetch_add(report.break_glass - before.1, Ordering::Relaxed);
+                        if withdrawn && !lines.is_empty() {
+                            report.released_after_withdrawal += 1;
+                        }
                         report.observations += lines.len() as u64;
                         gw.counters
                             .observations

@@ -1,5 +1,6 @@
 //! Host programs for iomt: the end-to-end gateway demo and its simulated devices.
 //!
+//! - [`authority`]: the consent authority (issues signed, bound consent tags and withdrawals).
 //! - [`checkpoints`]: the gateway's audit checkpoints per device, persisted in a file.
 //! - [`creds`]: deterministic demo credentials (CCS) and the gateway's device registry.
 //! - [`sim`]: simulated patients (vitals and ECG).
@@ -15,6 +16,7 @@
 //! All protocol work is done by iomt-auth (EDHOC) and iomt-proto (channel, transport);
 //! this crate only wires them to sockets, a simulator and a FHIR writer.
 
+pub mod authority;
 pub mod checkpoints;
 pub mod creds;
 pub mod demo;

@@ -43,7 +43,28 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     );
     print!("{}", summary.table());
     assert!(summary.all_ok(), "{}", summary.table());
-    assert_eq!(summary.rows.len(), 6);
+    // --tamper adds dev-006 (self-made tag) and dev-007 (dev-000's signed tag, copied).
+    assert_eq!(summary.rows.len(), 8);
+    assert_eq!(summary.consent.forged_rows, vec![6, 7]);
+    let code = |i: usize| summary.rows[i].gateway.consent_refusal_code;
+    assert_eq!(
+        (code(6), code(7)),
+        (533, 535),
+        "unknown authority, other device"
+    );
+    for i in [6, 7] {
+        assert_eq!(summary.rows[i].gateway.observations, 0, "nothing released");
+        assert_eq!(summary.rows[i].gateway.consent_refused, 1);
+    }
+    // The expired profile is refused at install (538); the genuine others verify.
+    assert_eq!(code(2), 538);
+    for i in [0, 1, 3, 4, 5] {
+        assert_eq!(code(i), 0, "{i}");
+    }
+    // Mid-run withdrawal of dev-000's consent: applied, later frames refused, none released.
+    assert!(summary.consent.withdrawal_applied);
+    assert!(summary.rows[0].gateway.withdrawn_frames > 0);
+    assert_eq!(summary.rows[0].gateway.released_after_withdrawal, 0);
 
     // Tampering: injected on every device, every one rejected, no genuine frame lost.
     for r in &summary.rows {
@@ -65,8 +86,12 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     let total = |f: fn(&iomt_examples::gateway::ConnReport) -> u64| -> u64 {
         summary.rows.iter().map(|r| f(&r.gateway)).sum()
     };
-    assert_eq!(u64::from(a.handshakes), 6);
-    assert_eq!(u64::from(a.consent_denied), total(|g| g.denials));
+    assert_eq!(u64::from(a.handshakes), 8);
+    // denials per use, refused tags, and the one withdrawal record
+    assert_eq!(
+        u64::from(a.consent_denied),
+        total(|g| g.denials) + total(|g| g.consent_refused) + 1
+    );
     assert_eq!(u64::from(a.break_glass), total(|g| g.break_glass));
     assert_eq!(
         u64::from(a.replay_or_forgery),
@@ -149,9 +174,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         .collect();
     assert_eq!(research_devices.len(), 2);
 
-    // The expired consent (dev-002) released nothing, and was denied for every use.
+    // The expired consent (dev-002) was refused at install (CONSENT_EXPIRED) and
+    // released nothing.
     assert!(!per_device.contains_key("dev-002"));
-    assert!(summary.rows[2].gateway.expired_denials > 0);
+    assert_eq!(summary.rows[2].gateway.consent_refusal_code, 538);
+    assert!(summary.rows[2].gateway.unconsented > 0);
     assert_eq!(summary.rows[2].gateway.observations, 0);
 
     // Purposes released per device match the consent: research only where consented,
@@ -215,8 +242,9 @@ fn demo_fhir_output_is_profiled_routed_timed_and_passes_the_validators() {
     );
     assert!(summary.all_ok(), "{}", summary.table());
     print!("{}", summary.table());
-    // One Consent per patient; every Observation destination has data.
-    assert_eq!(out.get(Destination::ConsentRegistry).len(), 4);
+    // One Consent per patient whose tag the gateway verified (dev-002's expired tag is
+    // refused at install); every Observation destination has data.
+    assert_eq!(out.get(Destination::ConsentRegistry).len(), 3);
     for d in [
         Destination::Ehr,
         Destination::Research,
@@ -367,6 +395,7 @@ fn an_unregistered_device_is_refused_and_audited() {
             suites: vec![2],
             duration: Duration::from_millis(200),
             tamper: false,
+            consent: Vec::new(),
         };
         let sock = TcpStream::connect(addr).unwrap();
         run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
@@ -383,4 +412,62 @@ fn an_unregistered_device_is_refused_and_audited() {
     let a = gw.audit_report().unwrap();
     assert!(a.chain_verified);
     assert_eq!((a.handshakes, a.handshakes_failed), (0, 1));
+}
+
+/// The gateway's default refuses a legacy (version-1, unsigned) tag and releases nothing;
+/// the explicit local policy the QEMU gateway sets lets it govern the data, while the
+/// refusal (CONSENT_UNBOUND, 531) is still counted and audited.
+#[test]
+fn legacy_unbound_tag_is_refused_unless_the_local_policy_allows_it() {
+    use iomt_examples::creds::{DemoCredential, Registry};
+    use iomt_examples::device::{ConsentProfile, DeviceConfig, run_device};
+    use iomt_examples::gateway::{Gateway, serve};
+    use iomt_examples::io::TcpIo;
+    use std::net::{TcpListener, TcpStream};
+
+    for allow in [false, true] {
+        let mut registry = Registry::default();
+        registry.register(&DemoCredential::device(0).unwrap(), "p-000".into());
+        let mut gw = Gateway::new(
+            DemoCredential::gateway().unwrap(),
+            registry,
+            vec![2, 5],
+            Box::new(std::io::sink()),
+        )
+        .unwrap();
+        gw.accept_legacy_unbound = allow;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut buf = [0u8; iomt_core::MAX_CONSENT_TAG_LEN];
+        let n = ConsentProfile::Research
+            .tag(now, 0)
+            .encode(&mut buf)
+            .unwrap();
+        let consent = buf[..n].to_vec();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let device = std::thread::spawn(move || {
+            let cfg = DeviceConfig {
+                index: 0,
+                profile: ConsentProfile::Research,
+                method: Method::StatStat,
+                suites: vec![2],
+                duration: Duration::from_millis(300),
+                tamper: false,
+                consent,
+            };
+            let sock = TcpStream::connect(addr).unwrap();
+            run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
+        });
+        let (sock, _) = listener.accept().unwrap();
+        let g = serve(TcpIo(sock), &gw, 1);
+        let d = device.join().unwrap();
+        assert!(d.error.is_none() && g.error.is_none(), "{d:?} {g:?}");
+        assert_eq!((g.consent_refused, g.consent_refusal_code), (1, 531));
+        assert_eq!(g.observations > 0, allow, "{g:?}");
+        assert_eq!(g.consent.is_some(), allow);
+        assert!(gw.audit_report().unwrap().consent_denied >= 1);
+    }
 }

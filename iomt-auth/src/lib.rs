@@ -81,6 +81,7 @@ pub mod edhoc;
 pub mod error;
 
 pub mod audit;
+pub mod consent;
 pub mod factor;
 pub mod rbac;
 pub mod update;

@@ -31,9 +31,11 @@ pub mod waveform;
 
 pub use batch::VitalBatch;
 pub use consent::{
-    AccessRequest, Action, ActionSet, BreakGlassGrant, CONSENT_TAG_VERSION, Confidentiality,
-    ConsentRef, ConsentTag, DataClass, DataClassSet, Decision, DenyReason, Effect, IssuerSignature,
-    KeyId, MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, Purpose, PurposeSet, Signature, evaluate,
+    AccessRequest, Action, ActionSet, BreakGlassGrant, CONSENT_TAG_VERSION,
+    CONSENT_TAG_VERSION_UNBOUND, Confidentiality, ConsentBinding, ConsentRef, ConsentTag,
+    ConsentWithdrawal, DataClass, DataClassSet, Decision, DenyReason, DeviceRef, Effect,
+    IssuerSignature, KeyId, MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, MAX_PATIENT_ID_LEN,
+    MAX_WITHDRAWAL_LEN, PatientId, Purpose, PurposeSet, Signature, evaluate,
 };
 pub use error::CoreError;
 pub use mdc::MdcCode;

@@ -71,7 +71,7 @@ fn typical_unsigned_tag_size() {
 
 #[test]
 fn max_len_is_tight() {
-    assert_eq!(MAX_CONSENT_TAG_LEN, 145);
+    assert_eq!(MAX_CONSENT_TAG_LEN, 170);
     let mut worst = ConsentTag::permit(
         ConsentRef([0xFF; 32]),
         u32::MAX,
@@ -88,6 +88,7 @@ fn max_len_is_tight() {
         key_id: KeyId::new(&[0xEE; 8]).unwrap(),
         signature: Signature([0xDD; 64]),
     });
+    let worst = worst.bound_to(PatientId::new(&[0xCC; 16]).unwrap(), DeviceRef([0xBB; 8]));
     let bytes = encode(&worst);
     // All-ones bitsets are narrower than their integer type, so the bound has slack there only.
     let slack = (5 - 3) + (3 - 2); // purposes: 21 bits -> 3-byte varint; roles: 9 bits -> 2
@@ -108,11 +109,14 @@ fn encode_reports_needed_size() {
     bad.valid_until = Timestamp::from_secs(4);
     assert_eq!(bad.encode(&mut [0u8; 200]), Err(CoreError::InvalidValidity));
     bad = typical();
-    bad.version = 2;
+    bad.version = 3;
     assert_eq!(
         bad.encode(&mut [0u8; 200]),
-        Err(CoreError::UnsupportedVersion { version: 2 })
+        Err(CoreError::UnsupportedVersion { version: 3 })
     );
+    // version 2 without a binding is not a tag
+    bad.version = 2;
+    assert_eq!(bad.encode(&mut [0u8; 200]), Err(CoreError::Malformed));
 }
 
 #[test]
@@ -153,10 +157,10 @@ fn strict_decoder_rejects() {
     }
     // Version.
     let mut f = GOOD;
-    f.0 = 2;
+    f.0 = 3;
     assert_eq!(
         ConsentTag::decode(&raw(f, None)),
-        Err(CoreError::UnsupportedVersion { version: 2 })
+        Err(CoreError::UnsupportedVersion { version: 3 })
     );
     // Unknown bits in each bitset.
     for patch in [

@@ -625,6 +625,36 @@
 #define IOMT_EFFECT_PERMIT 1
 
 /**
+ * Authorities a C verifier holds.
+ */
+#define IOMT_CONSENT_MAX_AUTHORITIES 4
+
+/**
+ * Consent references a C verifier tracks (revisions and withdrawals).
+ */
+#define IOMT_CONSENT_MAX_REFERENCES 32
+
+/**
+ * Size of [`iomt_consent_verifier`] storage in bytes.
+ */
+#define IOMT_CONSENT_VERIFIER_SIZE 2048
+
+/**
+ * Alignment of [`iomt_consent_verifier`] storage.
+ */
+#define IOMT_CONSENT_VERIFIER_ALIGN 8
+
+/**
+ * Size of [`iomt_verified_consent`] storage in bytes.
+ */
+#define IOMT_VERIFIED_CONSENT_SIZE 512
+
+/**
+ * Alignment of [`iomt_verified_consent`] storage.
+ */
+#define IOMT_VERIFIED_CONSENT_ALIGN 8
+
+/**
  * Size of [`iomt_crypto`] storage in bytes.
  */
 #define IOMT_CRYPTO_SIZE 32
@@ -687,7 +717,7 @@
 /**
  * Longest encoded consent tag (with an issuer signature).
  */
-#define IOMT_MAX_CONSENT_TAG_LEN 145
+#define IOMT_MAX_CONSENT_TAG_LEN 170
 
 /**
  * Most readings in one vitals payload.
@@ -812,7 +842,7 @@
 /**
  * Size of [`iomt_session`] storage in bytes.
  */
-#define IOMT_SESSION_SIZE 1024
+#define IOMT_SESSION_SIZE 1280
 
 /**
  * Alignment of [`iomt_session`] storage: 16, ABI headroom. The session value itself
@@ -1212,6 +1242,10 @@ enum iomt_result
    */
   IOMT_RESULT_SLOT_EMPTY = 436,
   /**
+   * The consent frame is older (epoch, sequence) than the one that installed the slot's tag; refused, never applied.
+   */
+  IOMT_RESULT_FRAME_CONSENT_OUT_OF_ORDER = 440,
+  /**
    * Another session failure.
    */
   IOMT_RESULT_SESSION_OTHER = 499,
@@ -1275,6 +1309,58 @@ enum iomt_result
    * The break-glass window is over (or the grant is from the future).
    */
   IOMT_RESULT_BREAK_GLASS_EXPIRED = 522,
+  /**
+   * The consent tag or withdrawal is not a canonical encoding.
+   */
+  IOMT_RESULT_CONSENT_MALFORMED = 530,
+  /**
+   * The consent tag (version 1) names no patient and no device.
+   */
+  IOMT_RESULT_CONSENT_UNBOUND = 531,
+  /**
+   * The consent tag or withdrawal is not signed by an authority.
+   */
+  IOMT_RESULT_CONSENT_UNSIGNED = 532,
+  /**
+   * The consent is signed by a key that is not a configured authority.
+   */
+  IOMT_RESULT_CONSENT_UNKNOWN_AUTHORITY = 533,
+  /**
+   * The consent authority's signature does not verify.
+   */
+  IOMT_RESULT_CONSENT_BAD_SIGNATURE = 534,
+  /**
+   * The consent tag names another device than the authenticated peer.
+   */
+  IOMT_RESULT_CONSENT_OTHER_DEVICE = 535,
+  /**
+   * The consent tag names another patient than the device is assigned to.
+   */
+  IOMT_RESULT_CONSENT_OTHER_PATIENT = 536,
+  /**
+   * The consent tag is not valid yet.
+   */
+  IOMT_RESULT_CONSENT_NOT_YET_VALID = 537,
+  /**
+   * The consent tag has expired.
+   */
+  IOMT_RESULT_CONSENT_EXPIRED = 538,
+  /**
+   * A newer revision of this consent is known.
+   */
+  IOMT_RESULT_CONSENT_OLDER_REVISION = 539,
+  /**
+   * The consent authority withdrew this consent.
+   */
+  IOMT_RESULT_CONSENT_WITHDRAWN = 540,
+  /**
+   * The frame's consent tag is not the one verified for the session.
+   */
+  IOMT_RESULT_CONSENT_NOT_VERIFIED = 541,
+  /**
+   * The consent verifier's revision table is full.
+   */
+  IOMT_RESULT_CONSENT_TABLE_FULL = 542,
   /**
    * The revocation list envelope or payload is not the expected CBOR structure.
    */
@@ -1877,6 +1963,21 @@ typedef struct iomt_rbac_rule {
    */
   uint8_t requirement;
 } iomt_rbac_rule;
+
+/**
+ * The gateway's consent verifier: authority keys, newest revision and withdrawal per
+ * consent reference.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_consent_verifier {
+  uint8_t _opaque[IOMT_CONSENT_VERIFIER_SIZE];
+} iomt_consent_verifier;
+
+/**
+ * A tag that `iomt_consent_verify` accepted for one session.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_verified_consent {
+  uint8_t _opaque[IOMT_VERIFIED_CONSENT_SIZE];
+} iomt_verified_consent;
 
 /**
  * The caller's random number generator: fill `out[0..out_len]` with cryptographically
@@ -2923,6 +3024,138 @@ iomt_result iomt_permit_get(const struct iomt_permit *permit,
 iomt_result iomt_permit_deinit(struct iomt_permit *permit);
 
 /**
+ * Initializes an empty verifier (no authority: every tag is refused).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * `verifier` must point to writable `iomt_consent_verifier` storage.
+ */
+iomt_result iomt_consent_verifier_init(struct iomt_consent_verifier *verifier);
+
+/**
+ * Trusts the consent authority whose ES256 public key is `key` (SEC1, 65 bytes
+ * uncompressed); its key id is the first 8 bytes of SHA-256 of that encoding.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY`,
+ * `CONSENT_TABLE_FULL` (4 authorities already).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_verifier_add_authority(struct iomt_consent_verifier *verifier,
+                                                struct iomt_crypto *crypto,
+                                                const uint8_t *key,
+                                                size_t key_len);
+
+/**
+ * Verifies the tag a device presented (a consent frame's payload) for the session
+ * `auth` (its EDHOC-authenticated peer) serving the patient `patient_id` (the gateway's
+ * own assignment): authority signature, device and patient binding, validity at `now`,
+ * revision order, withdrawal. On success `out` holds the verified tag; on any refusal
+ * the refusal is audited in `log` first and `out` is left untouched.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `CONSENT_*` (the reason),
+ * `AUTHZ_AUDIT_UNAVAILABLE` (refused, and the refusal could not be recorded).
+ *
+ * # Safety
+ * Every pointer must be valid as described; `out` points to writable
+ * `iomt_verified_consent` storage (an initialized one is replaced only on success).
+ */
+iomt_result iomt_consent_verify(struct iomt_consent_verifier *verifier,
+                                struct iomt_crypto *crypto,
+                                struct iomt_audit_log *log,
+                                const struct iomt_session_auth *auth,
+                                const uint8_t *patient_id,
+                                size_t patient_id_len,
+                                const uint8_t *tag,
+                                size_t tag_len,
+                                uint64_t now,
+                                struct iomt_verified_consent *out);
+
+/**
+ * Per data frame: `bound_tag` (the tag the opened frame is bound to) must be the tag
+ * verified for this session and still valid, not superseded and not withdrawn at `now`.
+ * A withdrawal applied with `iomt_consent_withdraw` makes the next call fail.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CONSENT_NOT_VERIFIED`, `CONSENT_EXPIRED`,
+ * `CONSENT_NOT_YET_VALID`, `CONSENT_OLDER_REVISION`, `CONSENT_WITHDRAWN`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_check_frame(const struct iomt_consent_verifier *verifier,
+                                     const struct iomt_verified_consent *verified,
+                                     const uint8_t *bound_tag,
+                                     size_t bound_tag_len,
+                                     uint64_t now);
+
+/**
+ * Applies the authority's signed withdrawal (received from the authority, not from a
+ * device): every tag of that consent up to the withdrawn revision is refused from now
+ * on, including in running sessions (`iomt_consent_check_frame`). Recorded in `log`;
+ * if that write fails the withdrawal still applies and the result is
+ * `AUTHZ_AUDIT_UNAVAILABLE`.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CONSENT_MALFORMED`, `CONSENT_UNSIGNED`,
+ * `CONSENT_UNKNOWN_AUTHORITY`, `CONSENT_BAD_SIGNATURE`, `CONSENT_TABLE_FULL`,
+ * `AUTHZ_AUDIT_UNAVAILABLE`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_withdraw(struct iomt_consent_verifier *verifier,
+                                  struct iomt_crypto *crypto,
+                                  struct iomt_audit_log *log,
+                                  const uint8_t *withdrawal,
+                                  size_t withdrawal_len,
+                                  uint64_t now);
+
+/**
+ * Learns a newer revision directly from the authority (a signed tag): older revisions
+ * of that consent are refused from now on.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `CONSENT_MALFORMED`, `CONSENT_UNBOUND`,
+ * `CONSENT_UNSIGNED`, `CONSENT_UNKNOWN_AUTHORITY`, `CONSENT_BAD_SIGNATURE`,
+ * `CONSENT_TABLE_FULL`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_learn_revision(struct iomt_consent_verifier *verifier,
+                                        struct iomt_crypto *crypto,
+                                        const uint8_t *tag,
+                                        size_t tag_len);
+
+/**
+ * Deinitializes a verifier. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `verifier` must point to `iomt_consent_verifier` storage.
+ */
+iomt_result iomt_consent_verifier_deinit(struct iomt_consent_verifier *verifier);
+
+/**
+ * Deinitializes a verified tag. NULL and repeated calls are fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * A non-NULL `verified` must point to `iomt_verified_consent` storage.
+ */
+iomt_result iomt_verified_consent_deinit(struct iomt_verified_consent *verified);
+
+/**
  * Initializes `crypto` with the RNG `rng` (called with `userdata`).
  *
  * # Errors
@@ -3075,7 +3308,8 @@ iomt_result iomt_consent_tag_encode(const struct iomt_consent_tag *tag,
  *
  * # Errors
  * `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
- * `UNSUPPORTED_VERSION`, … (nothing is written on failure).
+ * `UNSUPPORTED_VERSION` (also for a version-2, patient- and device-bound tag: the struct
+ * has no binding fields), … (nothing is written on failure).
  *
  * # Safety
  * Every pointer must be valid as described.

@@ -20,7 +20,7 @@ use crate::boundary::{self, ffi_panic_boundary};
 use crate::result::iomt_result;
 
 /// Longest encoded consent tag (with an issuer signature).
-pub const IOMT_MAX_CONSENT_TAG_LEN: usize = 145;
+pub const IOMT_MAX_CONSENT_TAG_LEN: usize = 170;
 /// Most readings in one vitals payload.
 pub const IOMT_MAX_READINGS: usize = 16;
 /// Longest vitals payload (`IOMT_MAX_READINGS` readings).
@@ -147,6 +147,9 @@ pub(crate) fn tag_from_c(t: &iomt_consent_tag) -> Result<ConsentTag, iomt_result
         classes: DataClassSet::from_bits(t.classes)?,
         confidentiality: Confidentiality::from_code(t.confidentiality)?,
         break_glass: t.break_glass != 0,
+        // The C struct describes version-1 (unbound) tags only: authority-issued
+        // version-2 tags are built and signed by the authority, not from C fields.
+        binding: None,
         signature,
     })
 }
@@ -217,7 +220,8 @@ pub unsafe extern "C" fn iomt_consent_tag_encode(
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
-/// `UNSUPPORTED_VERSION`, … (nothing is written on failure).
+/// `UNSUPPORTED_VERSION` (also for a version-2, patient- and device-bound tag: the struct
+/// has no binding fields), … (nothing is written on failure).
 ///
 /// # Safety
 /// Every pointer must be valid as described.
@@ -236,6 +240,10 @@ pub unsafe extern "C" fn iomt_consent_tag_decode(
             )
         };
         let t = ConsentTag::decode(bytes)?;
+        if t.binding.is_some() {
+            // The C struct has no binding fields: refuse rather than drop them.
+            return Err(iomt_core::CoreError::UnsupportedVersion { version: t.version }.into());
+        }
         out.write(tag_to_c(&t));
         Ok(())
     }

@@ -212,6 +212,8 @@ pub enum iomt_result {
     SlotNotOwned = 435,
     /// The consent slot holds no tag on this side.
     SlotEmpty = 436,
+    /// The consent frame is older (epoch, sequence) than the one that installed the slot's tag; refused, never applied.
+    FrameConsentOutOfOrder = 440,
     /// Another session failure.
     SessionOther = 499,
 
@@ -246,6 +248,32 @@ pub enum iomt_result {
     BreakGlassNotEmergency = 521,
     /// The break-glass window is over (or the grant is from the future).
     BreakGlassExpired = 522,
+    /// The consent tag or withdrawal is not a canonical encoding.
+    ConsentMalformed = 530,
+    /// The consent tag (version 1) names no patient and no device.
+    ConsentUnbound = 531,
+    /// The consent tag or withdrawal is not signed by an authority.
+    ConsentUnsigned = 532,
+    /// The consent is signed by a key that is not a configured authority.
+    ConsentUnknownAuthority = 533,
+    /// The consent authority's signature does not verify.
+    ConsentBadSignature = 534,
+    /// The consent tag names another device than the authenticated peer.
+    ConsentOtherDevice = 535,
+    /// The consent tag names another patient than the device is assigned to.
+    ConsentOtherPatient = 536,
+    /// The consent tag is not valid yet.
+    ConsentNotYetValid = 537,
+    /// The consent tag has expired.
+    ConsentExpired = 538,
+    /// A newer revision of this consent is known.
+    ConsentOlderRevision = 539,
+    /// The consent authority withdrew this consent.
+    ConsentWithdrawn = 540,
+    /// The frame's consent tag is not the one verified for the session.
+    ConsentNotVerified = 541,
+    /// The consent verifier's revision table is full.
+    ConsentTableFull = 542,
     /// The revocation list envelope or payload is not the expected CBOR structure.
     RevocationMalformed = 550,
     /// The revocation list is not deterministic CBOR (long heads, keys or entries out of
@@ -347,6 +375,20 @@ impl iomt_result {
     pub const fn as_c_str(self) -> &'static core::ffi::CStr {
         match self {
             Self::SlotEmpty => c"session: consent slot empty",
+            Self::FrameConsentOutOfOrder => c"session: consent install out of order",
+            Self::ConsentMalformed => c"consent: malformed tag or withdrawal",
+            Self::ConsentUnbound => c"consent: tag not bound to patient and device",
+            Self::ConsentUnsigned => c"consent: not signed by an authority",
+            Self::ConsentUnknownAuthority => c"consent: unknown authority",
+            Self::ConsentBadSignature => c"consent: bad signature",
+            Self::ConsentOtherDevice => c"consent: tag for another device",
+            Self::ConsentOtherPatient => c"consent: tag for another patient",
+            Self::ConsentNotYetValid => c"consent: not yet valid",
+            Self::ConsentExpired => c"consent: expired",
+            Self::ConsentOlderRevision => c"consent: superseded by a newer revision",
+            Self::ConsentWithdrawn => c"consent: withdrawn",
+            Self::ConsentNotVerified => c"consent: tag not verified for this session",
+            Self::ConsentTableFull => c"consent: revision table full",
             Self::SlotNotOwned => c"session: consent slot owned by the peer",
             Self::SessionEpochLimit => c"session: key epochs exhausted",
             Self::FrameUnexpected => c"session: unexpected frame",
@@ -595,6 +637,7 @@ impl iomt_result {
         Self::KeyExport,
         Self::SlotNotOwned,
         Self::SlotEmpty,
+        Self::FrameConsentOutOfOrder,
         Self::SessionOther,
         Self::AuthzNoRole,
         Self::AuthzNotPermitted,
@@ -611,6 +654,19 @@ impl iomt_result {
         Self::ConsentDenied,
         Self::BreakGlassNotEmergency,
         Self::BreakGlassExpired,
+        Self::ConsentMalformed,
+        Self::ConsentUnbound,
+        Self::ConsentUnsigned,
+        Self::ConsentUnknownAuthority,
+        Self::ConsentBadSignature,
+        Self::ConsentOtherDevice,
+        Self::ConsentOtherPatient,
+        Self::ConsentNotYetValid,
+        Self::ConsentExpired,
+        Self::ConsentOlderRevision,
+        Self::ConsentWithdrawn,
+        Self::ConsentNotVerified,
+        Self::ConsentTableFull,
         Self::RevocationMalformed,
         Self::RevocationNonDeterministic,
         Self::RevocationUnsupportedAlgorithm,
@@ -683,6 +739,7 @@ macro_rules! from_registry {
 }
 
 from_registry!(
+    iomt_auth::consent::ConsentError => HandshakeOther,
     CryptoError => CryptoOther,
     CoreError => DataOther,
     AuthError => HandshakeOther,

@@ -73,7 +73,7 @@ const fn is_frame_rejection(e: ProtoError) -> bool {
 }
 
 /// Size of [`iomt_session`] storage in bytes.
-pub const IOMT_SESSION_SIZE: usize = 1024;
+pub const IOMT_SESSION_SIZE: usize = 1280;
 /// Alignment of [`iomt_session`] storage: 16, ABI headroom. The session value itself
 /// needs 8 today (its replay windows are a `u64` bitmap + `u32` each; a const assert in
 /// iomt-ffi checks that no field needs 16), so a future 16-aligned field (`u128` is

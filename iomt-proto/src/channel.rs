@@ -103,6 +103,10 @@ pub struct ChannelStats {
     pub recv_failed: u32,
     /// Whether the previous receive key is still in its grace period.
     pub previous_key_live: bool,
+    /// Consent frames refused because the slot already holds a tag installed by a later
+    /// frame ([`Rejection::ConsentOutOfOrder`]); each slot's count saturates at 255 (kept per slot so a channel without slots stays
+    /// within its 256-byte state budget).
+    pub consent_out_of_order: u32,
 }
 
 /// An established secure channel (one per session).
@@ -272,6 +276,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
             recv_epoch: self.rx_epoch,
             recv_failed: self.rx_failed,
             previous_key_live: self.prev_key.is_some(),
+            consent_out_of_order: self.consent.out_of_order(),
         }
     }
 
@@ -380,8 +385,9 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         let n = self.seal_frame(crypto, FrameType::Consent, Some(slot), out, |buf| {
             copy_into(encoded_tag, buf)
         })?;
+        let at = (self.tx_epoch, self.tx_next_seq.saturating_sub(1));
         self.consent
-            .install(slot, encoded_tag)
+            .install(slot, encoded_tag, at.0, at.1)
             .map_err(|()| ProtoError::ApiMisuse(ApiMisuse::InvalidConsentTag))?;
         Ok(n)
     }
@@ -606,6 +612,15 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
                 .ok_or(Rejection::WrongEpoch)?,
         };
 
+        // Ordered consent installs: a consent frame at or before the one that installed
+        // the slot's tag is refused before decryption and never applied.
+        if let (FrameType::Consent, Some(s)) = (repr.frame_type, repr.slot)
+            && !self.consent.accepts(s, epoch, seq)
+        {
+            self.consent.count_out_of_order(s);
+            return Err(Rejection::ConsentOutOfOrder(s).into());
+        }
+
         // Decrypt.
         let mut aad_buf = [0u8; MAX_AAD_LEN];
         let (header, rest) = frame
@@ -668,7 +683,7 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         let consent = match (repr.frame_type, repr.slot) {
             (FrameType::Consent, Some(s)) => {
                 if crate::consent::validate_tag(payload).is_err()
-                    || self.consent.install(s, payload).is_err()
+                    || self.consent.install(s, payload, epoch, seq).is_err()
                 {
                     return Err(PeerMisbehaved::InvalidConsentTag.into());
                 }

@@ -6,6 +6,9 @@
 //! - Slot numbers are `0..SLOTS` (`SLOTS` ≤ 15; the wire value 15 means "no slot").
 //! - The initiator installs tags only in even slots, the responder only in odd ones
 //!   (enforced by the channel), so both sides never race for one slot.
+//! - Installs are ordered: each slot remembers the (key epoch, sequence number) of the
+//!   consent frame that installed its tag, and [`ConsentSlots::accepts`] refuses a
+//!   consent frame at or before it (issue 21: a reordered older install is never applied).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use heapless::Vec;
@@ -18,6 +21,10 @@ pub const CONSENT_TAG_CAPACITY: usize = MAX_CONSENT_TAG_LEN;
 #[derive(Debug, Clone)]
 pub struct ConsentSlots<const SLOTS: usize> {
     slots: [Option<Vec<u8, CONSENT_TAG_CAPACITY>>; SLOTS],
+    /// (epoch, sequence) of the frame that installed each slot's tag.
+    installed_at: [Option<(u32, u32)>; SLOTS],
+    /// Refused out-of-order installs per slot (saturating).
+    out_of_order: [u8; SLOTS],
 }
 
 impl<const SLOTS: usize> Default for ConsentSlots<SLOTS> {
@@ -32,6 +39,34 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     pub fn new() -> Self {
         Self {
             slots: core::array::from_fn(|_| None),
+            installed_at: [None; SLOTS],
+            out_of_order: [0; SLOTS],
+        }
+    }
+
+    /// Counts a refused out-of-order install for `slot`.
+    pub(crate) fn count_out_of_order(&mut self, slot: u8) {
+        if let Some(c) = self.out_of_order.get_mut(usize::from(slot)) {
+            *c = c.saturating_add(1);
+        }
+    }
+
+    /// Refused out-of-order installs, all slots together.
+    #[must_use]
+    pub fn out_of_order(&self) -> u32 {
+        self.out_of_order
+            .iter()
+            .fold(0u32, |a, c| a.saturating_add(u32::from(*c)))
+    }
+
+    /// Whether a consent frame at (`epoch`, `seq`) may install into `slot`: the slot is
+    /// empty, or its tag was installed by a frame strictly before this one.
+    #[must_use]
+    pub fn accepts(&self, slot: u8, epoch: u32, seq: u32) -> bool {
+        match self.installed_at.get(usize::from(slot)) {
+            Some(Some(at)) => (epoch, seq) > *at,
+            Some(None) => true,
+            None => false,
         }
     }
 
@@ -44,11 +79,20 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
             .map(Vec::as_slice)
     }
 
-    /// Stores `encoded` in `slot` (replacing any previous tag).
-    pub(crate) fn install(&mut self, slot: u8, encoded: &[u8]) -> Result<(), ()> {
+    /// Stores `encoded` in `slot` (replacing any previous tag), installed by the frame at
+    /// (`epoch`, `seq`).
+    pub(crate) fn install(
+        &mut self,
+        slot: u8,
+        encoded: &[u8],
+        epoch: u32,
+        seq: u32,
+    ) -> Result<(), ()> {
         let entry = self.slots.get_mut(usize::from(slot)).ok_or(())?;
+        let at = self.installed_at.get_mut(usize::from(slot)).ok_or(())?;
         let v = Vec::from_slice(encoded).map_err(|_| ())?;
         *entry = Some(v);
+        *at = Some((epoch, seq));
         Ok(())
     }
 }

@@ -55,6 +55,10 @@ pub enum Rejection {
     ConsentSlotInvalid(u8),
     /// No session has this connection id (gateway session table).
     UnknownConnection(u8),
+    /// A consent frame for this slot is not newer (key epoch, sequence number) than the
+    /// one that installed the slot's current tag: a reordered or delayed older install.
+    /// Refused and counted (`ChannelStats::consent_out_of_order`), never applied.
+    ConsentOutOfOrder(u8),
 }
 
 /// An authenticated frame whose content is invalid (the peer is broken or hostile).
@@ -170,6 +174,7 @@ impl ProtoError {
                 Rejection::ConsentSlotEmpty(_) => 406,
                 Rejection::ConsentSlotInvalid(_) => 413,
                 Rejection::UnknownConnection(_) => 414,
+                Rejection::ConsentOutOfOrder(_) => 440,
             },
             Self::AuthenticationFailed => 410,
             Self::PeerMisbehaved(p) => match p {
@@ -262,6 +267,9 @@ impl fmt::Display for Rejection {
             Self::ConsentSlotEmpty(s) => write!(f, "consent slot {s} is empty"),
             Self::ConsentSlotInvalid(s) => write!(f, "consent slot {s} is invalid"),
             Self::UnknownConnection(c) => write!(f, "no session with connection id {c}"),
+            Self::ConsentOutOfOrder(s) => {
+                write!(f, "consent frame for slot {s} older than the installed tag")
+            }
         }
     }
 }

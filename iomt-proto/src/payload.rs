@@ -88,6 +88,10 @@ wire_code_enum! {
         KeysExhausted = 5,
         /// The peer sent something invalid.
         ProtocolError = 6,
+        /// The consent the session's data is bound to was withdrawn or superseded by the
+        /// consent authority (or refused): install a current authority-issued tag in a new
+        /// session before sending more data.
+        ConsentRequired = 7,
     }
 }
 
@@ -292,7 +296,7 @@ mod tests {
         }
         assert!(CloseReason::decode(&[]).is_err());
         assert!(CloseReason::decode(&[0, 0]).is_err());
-        assert!(CloseReason::decode(&[7]).is_err());
+        assert!(CloseReason::decode(&[8]).is_err());
     }
 
     #[test]

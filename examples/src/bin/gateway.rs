@@ -69,12 +69,15 @@ fn run(a: &Args) -> Result<bool, String> {
     let mut registry = Registry::default();
     let dev = DemoCredential::device(FIRMWARE_DEVICE_INDEX).map_err(|e| e.to_string())?;
     registry.register(&dev, "p-qemu".into());
-    let gw = Gateway::new(
+    let mut gw = Gateway::new(
         DemoCredential::gateway().map_err(|e| e.to_string())?,
         registry,
         vec![2, 5],
         Box::new(BufWriter::new(file)),
     )?;
+    // The QEMU firmware still sends a legacy (version-1, unsigned) tag: an explicit local
+    // policy lets it govern the data; the refusal (CONSENT_UNBOUND) is still audited.
+    gw.accept_legacy_unbound = true;
     let listener = TcpListener::bind(&a.listen).map_err(|e| format!("bind {}: {e}", a.listen))?;
     println!(
         "listening on {}",

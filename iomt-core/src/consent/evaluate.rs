@@ -17,7 +17,7 @@
 //! [`BreakGlassGrant`] are `#[must_use]`; a grant carries what the audit log must record.
 //! `confidentiality` is a label for export and is not evaluated here.
 
-use super::{Action, CONSENT_TAG_VERSION, ConsentRef, ConsentTag, DataClass, Effect, Purpose};
+use super::{Action, ConsentRef, ConsentTag, DataClass, Effect, Purpose};
 use crate::{Role, Timestamp};
 
 /// A request to use data governed by a consent tag.
@@ -125,7 +125,7 @@ impl Decision {
 /// assert_eq!(evaluate(&tag, &req), Decision::Deny(DenyReason::Expired));
 /// ```
 pub fn evaluate(tag: &ConsentTag, req: &AccessRequest) -> Decision {
-    if tag.version != CONSENT_TAG_VERSION {
+    if tag.validate().is_err() {
         return Decision::Deny(DenyReason::UnsupportedVersion);
     }
     if req.now < tag.valid_from {

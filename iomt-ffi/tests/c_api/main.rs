@@ -1598,6 +1598,7 @@ mod aaa;
 mod audit_checkpoint;
 mod audit_parity;
 mod codes;
+mod consent;
 mod doc_claims;
 mod nonce_reuse;
 mod panic_boundary;

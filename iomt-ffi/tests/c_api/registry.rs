@@ -250,6 +250,7 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
             Rejection::ConsentSlotEmpty(1),
             Rejection::ConsentSlotInvalid(9),
             Rejection::UnknownConnection(3),
+            Rejection::ConsentOutOfOrder(0),
         ]
         .map(ProtoError::Rejected),
     );
@@ -274,6 +275,27 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
         .map(ProtoError::ApiMisuse),
     );
     proto.extend(crypto().into_iter().map(ProtoError::Crypto));
+    {
+        use iomt_auth::consent::ConsentError as C;
+        for e in [
+            C::Malformed,
+            C::Unbound,
+            C::Unsigned,
+            C::UnknownAuthority,
+            C::BadSignature,
+            C::OtherDevice,
+            C::OtherPatient,
+            C::NotYetValid,
+            C::Expired,
+            C::OlderRevision,
+            C::Withdrawn,
+            C::NotVerified,
+            C::CapacityExceeded,
+            C::AuditUnavailable,
+        ] {
+            add(format!("consent {e:?}"), e.code(), e.into());
+        }
+    }
     for e in proto {
         add(format!("proto {e:?}"), e.code(), e.into());
     }
