@@ -1,7 +1,7 @@
 //! "A frame without a consent slot is denied for every use" (the gateway's default deny,
 //! issue 25): the release step, given an authentic data message bound to no consent tag,
-//! releases nothing and counts a denial per use; the same message under a permitting tag
-//! is released (so the denial is the missing slot's, not a broken set-up's).
+//! releases nothing and counts an unconsented refusal per use; the same message under a
+//! permitting tag is released (so the denial is the missing slot's, not a broken set-up's).
 
 use super::*;
 use crate::device::ConsentProfile;
@@ -34,9 +34,9 @@ fn a_data_frame_without_a_consent_slot_is_released_to_nobody() {
     let out = gw.release(&mut crypto, &mut denied, &msg, 0, None);
     assert!(out.is_empty(), "data bound to no consent was released");
     assert_eq!(
-        denied.denials,
+        denied.unconsented,
         USES.len() as u64,
-        "one denial per configured use"
+        "one unconsented refusal per configured use"
     );
     assert_eq!(denied.break_glass, 0);
 
