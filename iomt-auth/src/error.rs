@@ -174,6 +174,10 @@ impl AuthError {
                 RbacDenyReason::FactorRequired => 502,
                 RbacDenyReason::LockedOut => 503,
                 RbacDenyReason::AuditUnavailable => 504,
+                RbacDenyReason::PermitInvalid => 506,
+                RbacDenyReason::PermitSpent => 507,
+                RbacDenyReason::PermitMalformed => 508,
+                RbacDenyReason::PermitUnavailable => 509,
             },
             Self::Factor(e) => match e {
                 FactorError::Absent => 510,

@@ -485,16 +485,17 @@ fn admin_permit(
     c: &mut DeterministicProvider,
     log: &mut AuditLog<RamAuditStore<8>>,
     op: Operation,
-) -> iomt_auth::rbac::Permit {
+) -> iomt_auth::rbac::RedeemedPermit {
     let mut admin = SessionAuth::new(c, b"admin-1", RoleSet::only(Role::Administrator));
     let v = PinVerifier::derive(c, b"dev", b"2468").unwrap();
     let tag = FactorTag::compute(c, &v, &[9; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let r = fv.verify(c, log, &v, &[9; 32], Some(&tag), admin.subject(), t(0));
-    admin.set_factor(FactorOutcome::from_result(&r));
-    RbacPolicy::DEFAULT
-        .authorize(c, log, &admin, op, t(0))
-        .unwrap()
+    admin.set_factor(FactorOutcome::from_result(r));
+    let p = RbacPolicy::DEFAULT
+        .authorize(c, log, &mut admin, op, t(0))
+        .unwrap();
+    admin.redeem(c, p).unwrap()
 }
 
 #[test]
@@ -503,12 +504,12 @@ fn audit_clear_is_authorized_recorded_and_visible_in_export() {
     let mut log = log_with::<8>(&mut c, 5);
     let wrong = admin_permit(&mut c, &mut log, Operation::ManageCredentials);
     assert_eq!(
-        log.clear(&mut c, &wrong, t(1)).unwrap_err(),
+        log.clear(&mut c, wrong, t(1)).unwrap_err(),
         AuditError::WrongPermit
     );
     let permit = admin_permit(&mut c, &mut log, Operation::ClearAuditLog);
     let held = log.meta().count;
-    assert_eq!(log.clear(&mut c, &permit, t(2)).unwrap(), held);
+    assert_eq!(log.clear(&mut c, permit, t(2)).unwrap(), held);
     let m = *log.meta();
     assert_eq!((m.count, m.cleared), (1, held)); // only the LogCleared record remains
     log.verify_stored(&mut c).unwrap();
@@ -593,7 +594,7 @@ proptest! {
                 0 => {
                     let p = admin_permit_5(&mut c, &mut log, &mut model);
                     let held = log.meta().count;
-                    prop_assert_eq!(log.clear(&mut c, &p, now).unwrap(), held);
+                    prop_assert_eq!(log.clear(&mut c, p, now).unwrap(), held);
                     cleared += held;
                     let r = log.read(log.meta().next_seq - 1).unwrap();
                     model.clear();
@@ -636,21 +637,21 @@ fn admin_permit_5(
     c: &mut DeterministicProvider,
     log: &mut AuditLog<RamAuditStore<5>>,
     model: &mut Vec<AuditRecord>,
-) -> iomt_auth::rbac::Permit {
+) -> iomt_auth::rbac::RedeemedPermit {
     let mut admin = SessionAuth::new(c, b"admin-1", RoleSet::only(Role::Administrator));
     let v = PinVerifier::derive(c, b"dev", b"2468").unwrap();
     let tag = FactorTag::compute(c, &v, &[9; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let before = log.meta().next_seq;
     let r = fv.verify(c, log, &v, &[9; 32], Some(&tag), admin.subject(), t(0));
-    admin.set_factor(FactorOutcome::from_result(&r));
+    admin.set_factor(FactorOutcome::from_result(r));
     let p = RbacPolicy::DEFAULT
-        .authorize(c, log, &admin, Operation::ClearAuditLog, t(0))
+        .authorize(c, log, &mut admin, Operation::ClearAuditLog, t(0))
         .unwrap();
     for s in before..log.meta().next_seq {
         model.push(log.read(s).unwrap());
     }
-    p
+    admin.redeem(c, p).unwrap()
 }
 
 /// A RAM store whose metadata writes can be made to fail (flash full / power loss).
@@ -693,7 +694,7 @@ fn audit_clear_and_append_are_atomic_with_their_metadata() {
     let before = *log.meta();
     // the clear's record cannot be committed: nothing is cleared, in memory or in flash
     assert_eq!(
-        log.clear(&mut c, &permit, t(9)).unwrap_err(),
+        log.clear(&mut c, permit, t(9)).unwrap_err(),
         AuditError::Storage
     );
     assert_eq!(*log.meta(), before);

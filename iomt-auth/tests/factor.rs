@@ -163,8 +163,8 @@ fn factor_absent_does_not_count() {
     let mut f = fx();
     let r =
         f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, None, SUBJ, t(0));
-    assert_eq!(r.unwrap_err(), FactorError::Absent);
-    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::Absent);
+    assert_eq!(r.as_ref().unwrap_err(), &FactorError::Absent);
+    assert_eq!(FactorOutcome::from_result(r), FactorOutcome::Absent);
     assert_eq!(f.fv.store().state.failures, 0);
 }
 
@@ -319,7 +319,7 @@ fn lockout_maps_to_rbac_outcome() {
         let _ = f.try_pin(b"000000", &TH_3, t(0));
     }
     let r = f.try_pin(b"482916", &TH_3, t(1));
-    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::LockedOut);
+    assert_eq!(FactorOutcome::from_result(r), FactorOutcome::LockedOut);
 }
 
 #[test]
@@ -453,7 +453,7 @@ mod through_edhoc {
     /// What the device ends up with after one handshake.
     struct DeviceSide {
         session: SessionAuth,
-        result: Result<FactorProof, FactorError>,
+        result: Result<(), FactorError>,
         th_3_i: [u8; 32],
         th_3_r: [u8; 32],
         tag_sent: Option<FactorTag>,
@@ -546,10 +546,11 @@ mod through_edhoc {
             session.subject(),
             t(0),
         );
-        session.set_factor(FactorOutcome::from_result(&result));
+        let summary = result.as_ref().map(|_| ()).map_err(|e| *e);
+        session.set_factor(FactorOutcome::from_result(result));
         DeviceSide {
             session,
-            result,
+            result: summary,
             th_3_i,
             th_3_r,
             tag_sent: tag,
@@ -571,7 +572,7 @@ mod through_edhoc {
     #[test]
     fn factor_edhoc_correct_pin_unlocks_privileged_operations() {
         let mut f = fx_edhoc();
-        let d = handshake(&mut f, Some(b"482916"), None);
+        let mut d = handshake(&mut f, Some(b"482916"), None);
         assert_eq!(d.th_3_i, d.th_3_r);
         assert!(d.result.is_ok());
         assert_eq!(d.session.roles(), RoleSet::only(Role::Technician));
@@ -579,7 +580,7 @@ mod through_edhoc {
             .authorize(
                 &mut f.c,
                 &mut f.log,
-                &d.session,
+                &mut d.session,
                 Operation::FirmwareUpdate,
                 t(1),
             )
@@ -590,13 +591,13 @@ mod through_edhoc {
     #[test]
     fn factor_edhoc_wrong_pin_or_no_factor_denies_privileged_operations() {
         let mut f = fx_edhoc();
-        let d = handshake(&mut f, Some(b"482917"), None);
+        let mut d = handshake(&mut f, Some(b"482917"), None);
         assert_eq!(d.result.unwrap_err(), FactorError::Mismatch);
         assert_eq!(
             RbacPolicy::DEFAULT.authorize(
                 &mut f.c,
                 &mut f.log,
-                &d.session,
+                &mut d.session,
                 Operation::FirmwareUpdate,
                 t(1)
             ),
@@ -608,7 +609,7 @@ mod through_edhoc {
                 .authorize(
                     &mut f.c,
                     &mut f.log,
-                    &d.session,
+                    &mut d.session,
                     Operation::ReadAuditLog,
                     t(1)
                 )

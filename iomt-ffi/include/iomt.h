@@ -91,7 +91,7 @@
 /**
  * Size of [`iomt_session_auth`] storage in bytes.
  */
-#define IOMT_SESSION_AUTH_SIZE 32
+#define IOMT_SESSION_AUTH_SIZE 112
 
 /**
  * Alignment of [`iomt_session_auth`] storage.
@@ -127,7 +127,7 @@
 /**
  * Size of [`iomt_permit`] storage in bytes.
  */
-#define IOMT_PERMIT_SIZE 24
+#define IOMT_PERMIT_SIZE 40
 
 /**
  * Alignment of [`iomt_permit`] storage.
@@ -722,6 +722,23 @@ enum iomt_result
    */
   IOMT_RESULT_AUTHZ_WRONG_PERMIT = 505,
   /**
+   * The permit was not issued by this session (forged or rewritten bytes, another
+   * session's permit, or its session ended).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_INVALID = 506,
+  /**
+   * The permit was already used (permits are single-use).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_SPENT = 507,
+  /**
+   * The permit storage does not hold a permit (unknown version or operation code).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_MALFORMED = 508,
+  /**
+   * No permit could be issued (the permit key could not be drawn: RNG failure).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_UNAVAILABLE = 509,
+  /**
    * No operator factor item was presented in message_3.
    */
   IOMT_RESULT_FACTOR_ABSENT = 510,
@@ -1173,9 +1190,17 @@ typedef struct iomt_audit_record {
 } iomt_audit_record;
 
 /**
- * Proof that one operation was authorized for one subject (written only by
- * `iomt_rbac_authorize`). Pass it to the operation (`iomt_audit_log_clear`,
- * `iomt_update_begin`); deinit it when done.
+ * The authorization context of one authenticated peer (identity, roles, factor).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_session_auth {
+  uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
+} iomt_session_auth;
+
+/**
+ * Proof that one operation was authorized for one subject in one session (written only
+ * by `iomt_rbac_authorize`; tagged with that session's key, single use). Pass it, with the
+ * `iomt_session_auth` that obtained it, to the operation (`iomt_audit_log_clear`,
+ * `iomt_update_begin`), which consumes it. Deinit it if it goes unused.
  */
 typedef struct IOMT_ALIGNED(8) iomt_permit {
   uint8_t _opaque[IOMT_PERMIT_SIZE];
@@ -1243,13 +1268,6 @@ typedef struct iomt_audit_export_info {
    */
   uint8_t head[32];
 } iomt_audit_export_info;
-
-/**
- * The authorization context of one authenticated peer (identity, roles, factor).
- */
-typedef struct IOMT_ALIGNED(8) iomt_session_auth {
-  uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
-} iomt_session_auth;
 
 /**
  * What a session is authorized as.
@@ -1973,8 +1991,12 @@ iomt_result iomt_audit_log_verify(struct iomt_audit_log *log,
  * and records the clear itself, so the log never goes silent. Writes how many records
  * were discarded to `*discarded`.
  *
+ * `permit` is consumed (deinitialized) whatever the result, and redeemed by `auth`, the
+ * session that obtained it (single use; see `iomt_rbac_authorize`).
+ *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`,
+ * `AUTHZ_PERMIT_MALFORMED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
  * `AUDIT_SEQUENCE_EXHAUSTED`.
  *
  * # Safety
@@ -1982,7 +2004,8 @@ iomt_result iomt_audit_log_verify(struct iomt_audit_log *log,
  */
 iomt_result iomt_audit_log_clear(struct iomt_audit_log *log,
                                  struct iomt_crypto *crypto,
-                                 const struct iomt_permit *permit,
+                                 struct iomt_session_auth *auth,
+                                 struct iomt_permit *permit,
                                  uint64_t now,
                                  uint32_t *discarded);
 
@@ -2220,7 +2243,8 @@ iomt_result iomt_session_auth_get_info(const struct iomt_session_auth *auth,
                                        struct iomt_session_auth_info *info);
 
 /**
- * Deinitializes the context. NULL and repeated calls are fine.
+ * Deinitializes the context (its permit key is zeroized: every permit it issued is then
+ * refused). NULL and repeated calls are fine.
  *
  * # Errors
  * `MISALIGNED_STORAGE`.
@@ -2291,9 +2315,11 @@ iomt_result iomt_rbac_decide(const struct iomt_rbac_policy *policy,
  * audited, and an allowed privileged operation is audited before the permit is written
  * (if that record cannot be written, the operation is denied).
  *
+ * The permit is single-use and bound to `auth`: pass both to the operation.
+ *
  * # Errors
- * As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE`. `*permit` is initialized only
- * on success.
+ * As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE` (also when a denial could not be
+ * recorded), `AUTHZ_PERMIT_UNAVAILABLE`. `*permit` is initialized only on success.
  *
  * # Safety
  * Every pointer must be valid as described; `permit` points to writable storage.
@@ -2301,16 +2327,18 @@ iomt_result iomt_rbac_decide(const struct iomt_rbac_policy *policy,
 iomt_result iomt_rbac_authorize(const struct iomt_rbac_policy *policy,
                                 struct iomt_crypto *crypto,
                                 struct iomt_audit_log *log,
-                                const struct iomt_session_auth *auth,
+                                struct iomt_session_auth *auth,
                                 uint8_t operation,
                                 uint64_t now,
                                 struct iomt_permit *permit);
 
 /**
- * Writes the permit's operation code and subject id.
+ * Writes the permit's operation code and subject id (the permit's format is checked; its
+ * tag is checked only when it is redeemed).
  *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `AUTHZ_PERMIT_MALFORMED`
+ * (the storage's bytes are not a permit, e.g. an unknown operation code).
  *
  * # Safety
  * Every pointer must be valid as described; `subject` points to 8 writable bytes.
@@ -3121,7 +3149,9 @@ iomt_result iomt_session_get_info(const struct iomt_session *session,
 iomt_result iomt_session_deinit(struct iomt_session *session);
 
 /**
- * Starts an update: checks that `permit` is for the firmware-update operation, verifies
+ * Starts an update: has `auth` (the session that obtained `permit`) redeem the permit
+ * (consumed whatever the result: single use), checks that it is for the firmware-update
+ * operation, verifies
  * the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
  * the rollback counter, then initializes `update`. Every rejection is written to the
  * audit log (best effort: the rejection is reported even if that write fails).
@@ -3131,8 +3161,9 @@ iomt_result iomt_session_deinit(struct iomt_session *session);
  *
  * # Errors
  * `NULL_PARAMETER` (any pointer or counter callback NULL), `MISALIGNED_STORAGE`,
- * `NOT_INITIALIZED` (crypto, log or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
+ * `NOT_INITIALIZED` (crypto, log, auth or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
  * `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY` (the anchor's key),
+ * `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`, `AUTHZ_PERMIT_MALFORMED`,
  * `AUTHZ_WRONG_PERMIT`, `UPDATE_MALFORMED`, `UPDATE_NON_DETERMINISTIC`,
  * `UPDATE_TRAILING_BYTES`, `UPDATE_UNSUPPORTED_ALGORITHM`, `UPDATE_UNKNOWN_SIGNER`,
  * `UPDATE_BAD_SIGNATURE`, `UPDATE_WRONG_VENDOR`, `UPDATE_WRONG_DEVICE_CLASS`,
@@ -3140,14 +3171,15 @@ iomt_result iomt_session_deinit(struct iomt_session *session);
  * (the counter could not be read).
  *
  * # Safety
- * `update` must point to writable `iomt_update` storage; `crypto`, `log` and `permit` to
- * live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
+ * `update` must point to writable `iomt_update` storage; `crypto`, `log`, `auth` and
+ * `permit` to live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
  * with its `userdata` during the call); `envelope` to `envelope_len` readable bytes.
  */
 iomt_result iomt_update_begin(struct iomt_update *update,
                               struct iomt_crypto *crypto,
                               struct iomt_audit_log *log,
-                              const struct iomt_permit *permit,
+                              struct iomt_session_auth *auth,
+                              struct iomt_permit *permit,
                               const struct iomt_vendor_anchor *anchor,
                               const uint8_t *envelope,
                               size_t envelope_len,

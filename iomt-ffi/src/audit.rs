@@ -21,7 +21,7 @@ use iomt_auth::audit::{
 };
 use iomt_core::Timestamp;
 
-use crate::authz::{iomt_permit, permit_of};
+use crate::authz::{self, iomt_permit, iomt_session_auth};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{IOMT_IDENTITY_LEN, Provider, iomt_credential, iomt_crypto};
 use crate::result::iomt_result;
@@ -414,8 +414,12 @@ pub unsafe extern "C" fn iomt_audit_log_verify(
 /// and records the clear itself, so the log never goes silent. Writes how many records
 /// were discarded to `*discarded`.
 ///
+/// `permit` is consumed (deinitialized) whatever the result, and redeemed by `auth`, the
+/// session that obtained it (single use; see `iomt_rbac_authorize`).
+///
 /// # Errors
-/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`,
+/// `AUTHZ_PERMIT_MALFORMED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
 /// `AUDIT_SEQUENCE_EXHAUSTED`.
 ///
 /// # Safety
@@ -424,21 +428,19 @@ pub unsafe extern "C" fn iomt_audit_log_verify(
 pub unsafe extern "C" fn iomt_audit_log_clear(
     log: *mut iomt_audit_log,
     crypto: *mut iomt_crypto,
-    permit: *const iomt_permit,
+    auth: *mut iomt_session_auth,
+    permit: *mut iomt_permit,
     now: u64,
     discarded: *mut u32,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (log, provider, permit, out) = unsafe {
-            (
-                boundary::get_mut(log)?,
-                boundary::get_mut(crypto)?,
-                permit_of(permit)?,
-                boundary::output(discarded)?,
-            )
-        };
-        out.write(log.clear(provider, &permit, Timestamp::from_secs(now))?);
+        let (log, out) = unsafe { (boundary::get_mut(log)?, boundary::output(discarded)?) };
+        // SAFETY: forwarded contract.
+        let permit = unsafe { authz::redeem(auth, crypto, permit) }?;
+        // SAFETY: forwarded contract.
+        let provider = unsafe { boundary::get_mut(crypto) }?;
+        out.write(log.clear(provider, permit, Timestamp::from_secs(now))?);
         Ok(())
     }
 }

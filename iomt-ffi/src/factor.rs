@@ -371,7 +371,8 @@ pub unsafe extern "C" fn iomt_session_auth_verify_factor(
         }
         *ctx.checked = true;
         let r = fv.verify_handshake(provider, log, &pin_v, ctx.completed, Timestamp::from_secs(now));
-        a.auth.set_factor(FactorOutcome::from_result(&r));
-        r.map(|_| ()).map_err(Into::into)
+        let failed = r.as_ref().err().copied();
+        a.auth.set_factor(FactorOutcome::from_result(r));
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 }

@@ -225,6 +225,15 @@ pub enum iomt_result {
     AuthzAuditUnavailable = 504,
     /// The permit is for another operation.
     AuthzWrongPermit = 505,
+    /// The permit was not issued by this session (forged or rewritten bytes, another
+    /// session's permit, or its session ended).
+    AuthzPermitInvalid = 506,
+    /// The permit was already used (permits are single-use).
+    AuthzPermitSpent = 507,
+    /// The permit storage does not hold a permit (unknown version or operation code).
+    AuthzPermitMalformed = 508,
+    /// No permit could be issued (the permit key could not be drawn: RNG failure).
+    AuthzPermitUnavailable = 509,
     /// No operator factor item was presented in message_3.
     FactorAbsent = 510,
     /// The operator factor item is malformed (label, length, duplicate).
@@ -415,6 +424,10 @@ impl iomt_result {
             Self::AuthzLockedOut => c"authz: operator factor locked out",
             Self::AuthzAuditUnavailable => c"authz: audit log unavailable (fail closed)",
             Self::AuthzWrongPermit => c"authz: permit is for another operation",
+            Self::AuthzPermitInvalid => c"authz: permit not issued by this session",
+            Self::AuthzPermitSpent => c"authz: permit already used",
+            Self::AuthzPermitMalformed => c"authz: malformed permit",
+            Self::AuthzPermitUnavailable => c"authz: no permit can be issued",
             Self::FactorAbsent => c"factor: no operator factor presented",
             Self::FactorMalformed => c"factor: malformed operator factor item",
             Self::FactorMismatch => c"factor: operator factor did not verify",
@@ -555,6 +568,10 @@ impl iomt_result {
         Self::AuthzLockedOut,
         Self::AuthzAuditUnavailable,
         Self::AuthzWrongPermit,
+        Self::AuthzPermitInvalid,
+        Self::AuthzPermitSpent,
+        Self::AuthzPermitMalformed,
+        Self::AuthzPermitUnavailable,
         Self::FactorAbsent,
         Self::FactorMalformed,
         Self::FactorMismatch,
@@ -689,7 +706,7 @@ mod tests {
             let s = unsafe { core::ffi::CStr::from_ptr(p) };
             assert_eq!(s, r.as_c_str());
         }
-        for unknown in [11, 98, 506, 800, u32::MAX] {
+        for unknown in [11, 98, 519, 800, u32::MAX] {
             let p = iomt_result_str(unknown);
             // SAFETY: as above.
             let s = unsafe { core::ffi::CStr::from_ptr(p) };

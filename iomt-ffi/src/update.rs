@@ -34,13 +34,13 @@
 //! use iomt_ffi::*;
 //! # unsafe fn demo(
 //! #     up: *mut iomt_update, crypto: *mut iomt_crypto, log: *mut iomt_audit_log,
-//! #     permit: *const iomt_permit, anchor: *const iomt_vendor_anchor,
+//! #     auth: *mut iomt_session_auth, permit: *mut iomt_permit, anchor: *const iomt_vendor_anchor,
 //! #     counter: *const iomt_rollback_counter_ops, envelope: &[u8], image: &[u8],
 //! # ) {
 //! let now = 1_800_000_000;
 //! // SAFETY: every pointer is a live object of its type (set up by the caller).
 //! unsafe {
-//!     let r = iomt_update_begin(up, crypto, log, permit, anchor,
+//!     let r = iomt_update_begin(up, crypto, log, auth, permit, anchor,
 //!         envelope.as_ptr(), envelope.len(), counter, now);
 //!     assert_eq!(r, iomt_result::Ok);
 //!     for chunk in image.chunks(256) {
@@ -65,7 +65,7 @@ use iomt_auth::update::{
 use iomt_core::Timestamp;
 
 use crate::audit::iomt_audit_log;
-use crate::authz::{iomt_permit, permit_of};
+use crate::authz::{self, iomt_permit, iomt_session_auth};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{IOMT_PUBLIC_KEY_LEN, Provider, iomt_crypto};
 use crate::result::iomt_result;
@@ -260,7 +260,9 @@ storage_asserts!(
     0x696f_6d74_5550_4454
 );
 
-/// Starts an update: checks that `permit` is for the firmware-update operation, verifies
+/// Starts an update: has `auth` (the session that obtained `permit`) redeem the permit
+/// (consumed whatever the result: single use), checks that it is for the firmware-update
+/// operation, verifies
 /// the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
 /// the rollback counter, then initializes `update`. Every rejection is written to the
 /// audit log (best effort: the rejection is reported even if that write fails).
@@ -270,8 +272,9 @@ storage_asserts!(
 ///
 /// # Errors
 /// `NULL_PARAMETER` (any pointer or counter callback NULL), `MISALIGNED_STORAGE`,
-/// `NOT_INITIALIZED` (crypto, log or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
+/// `NOT_INITIALIZED` (crypto, log, auth or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
 /// `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY` (the anchor's key),
+/// `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`, `AUTHZ_PERMIT_MALFORMED`,
 /// `AUTHZ_WRONG_PERMIT`, `UPDATE_MALFORMED`, `UPDATE_NON_DETERMINISTIC`,
 /// `UPDATE_TRAILING_BYTES`, `UPDATE_UNSUPPORTED_ALGORITHM`, `UPDATE_UNKNOWN_SIGNER`,
 /// `UPDATE_BAD_SIGNATURE`, `UPDATE_WRONG_VENDOR`, `UPDATE_WRONG_DEVICE_CLASS`,
@@ -279,15 +282,16 @@ storage_asserts!(
 /// (the counter could not be read).
 ///
 /// # Safety
-/// `update` must point to writable `iomt_update` storage; `crypto`, `log` and `permit` to
-/// live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
+/// `update` must point to writable `iomt_update` storage; `crypto`, `log`, `auth` and
+/// `permit` to live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
 /// with its `userdata` during the call); `envelope` to `envelope_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_update_begin(
     update: *mut iomt_update,
     crypto: *mut iomt_crypto,
     log: *mut iomt_audit_log,
-    permit: *const iomt_permit,
+    auth: *mut iomt_session_auth,
+    permit: *mut iomt_permit,
     anchor: *const iomt_vendor_anchor,
     envelope: *const u8,
     envelope_len: usize,
@@ -296,11 +300,9 @@ pub unsafe extern "C" fn iomt_update_begin(
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (provider, log, permit, anchor, envelope, mut counter) = unsafe {
+        let (log, anchor, envelope, mut counter) = unsafe {
             (
-                boundary::get_mut(crypto)?,
                 boundary::get_mut(log)?,
-                permit_of(permit)?,
                 boundary::input(anchor)?,
                 boundary::slice(envelope, envelope_len)?,
                 CallbackCounter::new(counter)?,
@@ -313,10 +315,14 @@ pub unsafe extern "C" fn iomt_update_begin(
             return Err(iomt_result::MisalignedStorage);
         }
         let anchor = anchor.to_rust()?;
+        // SAFETY: forwarded contract.
+        let permit = unsafe { authz::redeem(auth, crypto, permit) }?;
+        // SAFETY: forwarded contract.
+        let provider = unsafe { boundary::get_mut(crypto) }?;
         let verifier = Verifier::begin(
             provider,
             log,
-            &permit,
+            permit,
             &anchor,
             envelope,
             &mut counter,

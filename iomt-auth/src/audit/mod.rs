@@ -62,7 +62,7 @@ pub use record::{
 };
 pub use store::{AuditMeta, AuditStore, ENTRY_LEN, Entry, RamAuditStore, StorageError};
 
-use crate::rbac::Permit;
+use crate::rbac::RedeemedPermit;
 use record::chain;
 
 /// Why an audit operation failed.
@@ -418,13 +418,16 @@ impl<S: AuditStore> AuditLog<S> {
     /// [`AuditMeta::cleared`] grows, so an export shows exactly how many records were
     /// cleared and the gateway can match them with exports it already holds.
     ///
+    /// `permit` is a permit for [`Operation::ClearAuditLog`] redeemed by the session it was
+    /// issued to ([`crate::rbac::SessionAuth::redeem`]); it is consumed whatever the result.
+    ///
     /// # Errors
     /// [`AuditError::WrongPermit`] unless `permit` is for [`Operation::ClearAuditLog`];
     /// storage errors as [`Self::append`].
     pub fn clear<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
-        permit: &Permit,
+        permit: RedeemedPermit,
         now: Timestamp,
     ) -> Result<u32, AuditError> {
         if permit.operation() != Operation::ClearAuditLog {

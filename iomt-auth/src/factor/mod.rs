@@ -316,13 +316,36 @@ impl FactorTag {
     }
 }
 
-/// Proof that the operator factor verified for one subject. Only
-/// [`FactorVerifier::verify`] creates one, bound to the subject it verified: RBAC accepts
-/// it only in a [`crate::rbac::SessionAuth`] of that same subject, so a proof cannot be
-/// moved to another peer's session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Length of the handshake id a [`FactorProof`] is bound to.
+pub const TRANSCRIPT_ID_LEN: usize = 16;
+
+/// The id of a handshake a proof is bound to: the first 16 bytes of its TH_3.
+#[must_use]
+pub fn transcript_id(th_3: &[u8; 32]) -> [u8; TRANSCRIPT_ID_LEN] {
+    let mut id = [0u8; TRANSCRIPT_ID_LEN];
+    for (d, s) in id.iter_mut().zip(th_3) {
+        *d = *s;
+    }
+    id
+}
+
+/// Proof that the operator factor verified for one subject in one handshake. Only
+/// [`FactorVerifier::verify`] creates one, bound to the subject it verified and to the
+/// handshake's TH_3: RBAC accepts it only in a [`crate::rbac::SessionAuth`] of that same
+/// subject and (for a session built from the completed handshake) that same handshake,
+/// so a proof cannot be moved to another peer's session or to a later session of the same
+/// peer. Neither `Clone` nor `Copy`: it moves into one session.
+///
+/// ```compile_fail
+/// // A proof cannot be duplicated.
+/// fn dup(p: iomt_auth::factor::FactorProof) -> (iomt_auth::factor::FactorProof, iomt_auth::factor::FactorProof) {
+///     (p.clone(), p)
+/// }
+/// ```
+#[derive(Debug, PartialEq, Eq)]
 pub struct FactorProof {
     subject: Subject,
+    transcript: [u8; TRANSCRIPT_ID_LEN],
 }
 
 impl FactorProof {
@@ -331,10 +354,16 @@ impl FactorProof {
     pub const fn subject(&self) -> Subject {
         self.subject
     }
+
+    /// The handshake it verified in ([`transcript_id`] of its TH_3).
+    #[must_use]
+    pub const fn transcript_id(&self) -> [u8; TRANSCRIPT_ID_LEN] {
+        self.transcript
+    }
 }
 
 /// The factor state of a session, as RBAC sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum FactorOutcome {
     /// No factor presented (or not checked).
     Absent,
@@ -347,11 +376,11 @@ pub enum FactorOutcome {
 }
 
 impl FactorOutcome {
-    /// The outcome of a [`FactorVerifier::verify`] result.
+    /// The outcome of a [`FactorVerifier::verify`] result (the proof moves in).
     #[must_use]
-    pub const fn from_result(r: &Result<FactorProof, FactorError>) -> Self {
+    pub fn from_result(r: Result<FactorProof, FactorError>) -> Self {
         match r {
-            Ok(p) => Self::Verified(*p),
+            Ok(p) => Self::Verified(p),
             Err(FactorError::Absent) => Self::Absent,
             Err(FactorError::LockedOut { .. }) => Self::LockedOut,
             Err(_) => Self::Failed,
@@ -592,7 +621,10 @@ impl<F: FactorStore> FactorVerifier<F> {
                 subject,
                 Detail::NONE,
             );
-            return Ok(FactorProof { subject });
+            return Ok(FactorProof {
+                subject,
+                transcript: transcript_id(th_3),
+            });
         }
         let _ = log.append(
             crypto,

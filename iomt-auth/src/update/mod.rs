@@ -49,11 +49,13 @@
 //! # let tag = FactorTag::compute(&mut crypto, &v, &[0; 32]);
 //! # let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
 //! # let r = fv.verify(&mut crypto, &mut log, &v, &[0; 32], Some(&tag), tech.subject(), now);
-//! tech.set_factor(FactorOutcome::from_result(&r));
+//! tech.set_factor(FactorOutcome::from_result(r));
 //! let permit = RbacPolicy::DEFAULT
-//!     .authorize(&mut crypto, &mut log, &tech, Operation::FirmwareUpdate, now)
+//!     .authorize(&mut crypto, &mut log, &mut tech, Operation::FirmwareUpdate, now)
 //!     .unwrap();
-//! let mut up = UpdateVerifier::begin(&mut crypto, &mut log, &permit, &anchor, &env[..n], &mut counter, now)?;
+//! // the operation consumes the permit, redeemed (once) by the session that obtained it
+//! let permit = tech.redeem(&mut crypto, permit).unwrap();
+//! let mut up = UpdateVerifier::begin(&mut crypto, &mut log, permit, &anchor, &env[..n], &mut counter, now)?;
 //! for chunk in image.chunks(256) {
 //!     up.update(chunk)?;
 //! }
@@ -69,7 +71,7 @@ use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Sha256State};
 use subtle::ConstantTimeEq;
 
 use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
-use crate::rbac::Permit;
+use crate::rbac::RedeemedPermit;
 
 mod manifest;
 
@@ -381,7 +383,7 @@ impl<H: Sha256State> UpdateVerifier<H> {
     pub fn begin<C, S, R>(
         crypto: &mut C,
         log: &mut AuditLog<S>,
-        permit: &Permit,
+        permit: RedeemedPermit,
         anchor: &VendorAnchor,
         envelope: &[u8],
         counter: &mut R,

@@ -215,8 +215,17 @@ fn audit_permit_and_auth_storage_are_checked() {
     let mut log = open_log(&mut c, &mut f);
     let mut n = 0u32;
     // A zeroed permit is no permit.
+    let mut a = auth_for(&mut c, b"admin", 1 << 5);
+    let mut permit = permit;
     let r = unsafe {
-        iomt_audit_log_clear(&raw mut *log, c.ptr(), &raw const *permit, NOW, &raw mut n)
+        iomt_audit_log_clear(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *a,
+            &raw mut *permit,
+            NOW,
+            &raw mut n,
+        )
     };
     assert_eq!(r, iomt_result::NotInitialized);
     let policy = zeroed::<iomt_rbac_policy>();
@@ -892,7 +901,7 @@ impl Device {
     fn authorize(
         &mut self,
         c: &mut Crypto,
-        a: &iomt_session_auth,
+        a: &mut iomt_session_auth,
         op: u8,
     ) -> (Box<iomt_permit>, iomt_result) {
         let mut p = zeroed::<iomt_permit>();
@@ -933,7 +942,7 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     let mut d = device_with(&mut c, None);
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::Ok);
     let i = info(&a);
     assert_eq!(
@@ -967,7 +976,7 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     );
     assert_eq!(d.last_event(), 4, "FactorVerified audited");
 
-    let (permit, res) = d.authorize(&mut c, &a, 6); // clear audit log
+    let (mut permit, res) = d.authorize(&mut c, &mut a, 6); // clear audit log
     assert_eq!(res, iomt_result::Ok);
     assert_eq!(
         d.last_event(),
@@ -986,7 +995,8 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
         iomt_audit_log_clear(
             &raw mut *d.log,
             c.ptr(),
-            &raw const *permit,
+            &raw mut *a,
+            &raw mut *permit,
             NOW,
             &raw mut discarded,
         )
@@ -996,20 +1006,21 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     assert_eq!(meta(&d.log).cleared, held);
 
     // A permit for another operation does not clear the log.
-    let (read_permit, res) = d.authorize(&mut c, &a, 5);
+    let (mut read_permit, res) = d.authorize(&mut c, &mut a, 5);
     assert_eq!(res, iomt_result::Ok);
     let res = unsafe {
         iomt_audit_log_clear(
             &raw mut *d.log,
             c.ptr(),
-            &raw const *read_permit,
+            &raw mut *a,
+            &raw mut *read_permit,
             NOW,
             &raw mut discarded,
         )
     };
     assert_eq!(res, iomt_result::AuthzWrongPermit);
     // Not permitted at all: denied and audited.
-    let (_, res) = d.authorize(&mut c, &a, 3);
+    let (_, res) = d.authorize(&mut c, &mut a, 3);
     assert_eq!(res, iomt_result::AuthzNotPermitted);
     assert_eq!(d.last_event(), 10, "OperationDenied audited");
 
@@ -1043,11 +1054,11 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
 
     let wrong = pin_verifier(&mut c, b"654321");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&wrong));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::FactorMismatch);
     assert_eq!(info(&a).factor, iomt_factor_outcome::Failed);
     assert_eq!(d.last_event(), 3, "FactorFailed audited");
-    let (_, res) = d.authorize(&mut c, &a, 4);
+    let (_, res) = d.authorize(&mut c, &mut a, 4);
     assert_eq!(res, iomt_result::AuthzFactorRequired);
     assert_eq!(d.last_event(), 10);
     // Non-privileged operations still work with the credential alone.
@@ -1151,12 +1162,12 @@ fn lockout_survives_a_reboot_and_backs_off() {
     );
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW + 30);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW + 30);
     assert_eq!(
         (res, info(&a).factor),
         (iomt_result::FactorLockedOut, iomt_factor_outcome::LockedOut)
     );
-    let (_, res) = d.authorize(&mut c, &a, 6);
+    let (_, res) = d.authorize(&mut c, &mut a, 6);
     assert_eq!(res, iomt_result::AuthzLockedOut);
     let mut st = MaybeUninit::uninit();
     assert_eq!(
@@ -1199,10 +1210,10 @@ fn privileged_operation_fails_closed_when_the_audit_log_is_unavailable() {
     let mut d = device_with(&mut c, None);
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::Ok);
     d.flash.fail_write_slot = true;
-    let (permit, res) = d.authorize(&mut c, &a, 4);
+    let (permit, res) = d.authorize(&mut c, &mut a, 4);
     assert_eq!(res, iomt_result::AuthzAuditUnavailable);
     let (mut op, mut who) = (0u8, [0u8; 8]);
     let r = unsafe { iomt_permit_get(&raw const *permit, &raw mut op, who.as_mut_ptr()) };
