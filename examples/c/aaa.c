@@ -464,9 +464,9 @@ static void authorized_operator(demo_stats *st, pump *p, app *tech, uint64_t now
                                    now, &clear),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_audit_log_meta(&p->log, &before), IOMT_RESULT_OK);
-    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &fw, now, &discarded),
+    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &auth, &fw, now, &discarded),
            IOMT_RESULT_AUTHZ_WRONG_PERMIT);
-    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &clear, now, &discarded),
+    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &auth, &clear, now, &discarded),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_audit_log_meta(&p->log, &after), IOMT_RESULT_OK);
     CHECK(st, discarded == before.count && after.count == 1 && after.cleared == discarded);
@@ -670,6 +670,15 @@ static iomt_result stream_image(iomt_update *up, size_t corrupt) {
     return IOMT_RESULT_OK;
 }
 
+/* A fresh firmware-update permit of `auth` (permits are single-use: each update needs one). */
+static iomt_permit *fw_permit(demo_stats *st, pump *p, iomt_session_auth *auth, uint64_t now,
+                              iomt_permit *permit) {
+    EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, auth, OP_FIRMWARE_UPDATE, now,
+                                   permit),
+           IOMT_RESULT_OK);
+    return permit;
+}
+
 static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     iomt_session_auth auth;
     iomt_permit permit, read_permit;
@@ -697,25 +706,25 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
            IOMT_RESULT_OK);
 
     /* Another operation's permit does not start an update. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &read_permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, &read_permit, &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_AUTHZ_WRONG_PERMIT);
     /* A manifest whose signature was tampered with, or for another device class. */
     memcpy(forged, AAA_UPDATE_V2, sizeof forged);
     forged[sizeof forged - 1] ^= 0x01;
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, forged,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, forged,
                                  sizeof forged, &counter, now),
            IOMT_RESULT_UPDATE_BAD_SIGNATURE);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
     anchor.device_class = AAA_DEVICE_CLASS + 1;
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_UPDATE_WRONG_DEVICE_CLASS);
     anchor.device_class = AAA_DEVICE_CLASS;
 
     /* A corrupted image: rejected at finish, audited, the counter does not move. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_update_manifest(&up, &info), IOMT_RESULT_OK);
@@ -730,13 +739,13 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
 
     /* The genuine image: accepted, audited, then the counter moves to 2. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
     EXPECT(st, iomt_update_write(&up, forged, 1), IOMT_RESULT_UPDATE_IMAGE_TOO_LONG);
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
@@ -750,12 +759,12 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
 
     /* Now version 2 runs: version 1 is a downgrade, version 2 again is no update. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V1,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V1,
                                  sizeof AAA_UPDATE_V1, &counter, now),
            IOMT_RESULT_UPDATE_DOWNGRADE);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_UPDATE_SAME_VERSION);
     CHECK(st, g_rollback == 2);

@@ -775,13 +775,14 @@ fn rbac(mut b: Bytes<'_>) {
         assert_eq!(got, want, "decide op {op} roles {:#x}", s.roles);
         let before = meta_of(&log).next_seq;
         let mut permit = zeroed::<iomt_permit>();
+        let mut auth = kit::duplicate_session_auth(&s.auth);
         // SAFETY: live objects and valid storage.
         let got = unsafe {
             iomt_rbac_authorize(
                 &*policy,
                 &mut *c,
                 &mut *log,
-                &*s.auth,
+                &mut *auth,
                 op,
                 NOW,
                 &mut *permit,
@@ -1216,13 +1217,14 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
     let tech = &sessions()[1];
     let op = if flags & 4 == 0 { 4 } else { 5 };
     let mut permit = zeroed::<iomt_permit>();
+    let mut auth = kit::duplicate_session_auth(&tech.auth);
     // SAFETY: live objects and valid storage.
     ok(unsafe {
         iomt_rbac_authorize(
             &*policy_default(),
             &mut *c,
             &mut *log,
-            &*tech.auth,
+            &mut *auth,
             op,
             NOW,
             &mut *permit,
@@ -1235,7 +1237,8 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
             &mut *up,
             &mut *c,
             &mut *log,
-            &*permit,
+            &mut *auth,
+            &mut *permit,
             &u.anchor,
             envelope.as_ptr(),
             envelope.len(),
@@ -1311,6 +1314,7 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
     unsafe {
         ok(iomt_update_deinit(&mut *up));
         ok(iomt_permit_deinit(&mut *permit));
+        ok(iomt_session_auth_deinit(&mut *auth));
         ok(iomt_audit_log_deinit(&mut *log));
     }
     r
