@@ -171,7 +171,8 @@ fn rbac_role_escalation_attempts_fail() {
             RbacDecision::Deny(RbacDenyReason::NotPermitted)
         );
         assert_eq!(
-            p.authorize(&mut c, &mut l, &mut nurse, op, t(1)).unwrap_err(),
+            p.authorize(&mut c, &mut l, &mut nurse, op, t(1))
+                .unwrap_err(),
             RbacDenyReason::NotPermitted
         );
     }
@@ -210,7 +211,15 @@ fn rbac_factor_proof_cannot_move_to_another_subjects_session() {
     let tag = FactorTag::compute(&mut c, &v, &[4; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let proof = fv
-        .verify(&mut c, &mut l, &v, &[4; 32], Some(&tag), admin.subject(), t(0))
+        .verify(
+            &mut c,
+            &mut l,
+            &v,
+            &[4; 32],
+            Some(&tag),
+            admin.subject(),
+            t(0),
+        )
         .unwrap();
     assert_eq!(proof.subject(), admin.subject());
     let p = RbacPolicy::DEFAULT;
@@ -323,8 +332,14 @@ fn rbac_privileged_operation_fails_closed_without_audit() {
     let mut broken = AuditLog::open(&mut c, BrokenStore, [0; 8]).unwrap();
     let p = RbacPolicy::DEFAULT;
     assert_eq!(
-        p.authorize(&mut c, &mut broken, &mut doc, Operation::ChangeTherapy, t(1))
-            .unwrap_err(),
+        p.authorize(
+            &mut c,
+            &mut broken,
+            &mut doc,
+            Operation::ChangeTherapy,
+            t(1)
+        )
+        .unwrap_err(),
         RbacDenyReason::AuditUnavailable
     );
     // reading vitals needs no record, so it still works

@@ -420,7 +420,13 @@ fn update_requires_authorization() {
     doc.set_factor(FactorOutcome::Absent);
     assert_eq!(
         RbacPolicy::DEFAULT
-            .authorize(&mut f.c, &mut f.log, &mut doc, Operation::FirmwareUpdate, now())
+            .authorize(
+                &mut f.c,
+                &mut f.log,
+                &mut doc,
+                Operation::FirmwareUpdate,
+                now()
+            )
             .unwrap_err(),
         RbacDenyReason::NotPermitted
     );

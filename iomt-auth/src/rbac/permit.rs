@@ -52,6 +52,14 @@ const PERMIT_CONTEXT: &[u8] = b"iomt-permit v1";
 /// [`super::RbacPolicy::authorize`] issues one with a valid tag. Not `Clone`: redeem it
 /// once with [`super::SessionAuth::redeem`] (a byte copy via [`Self::to_bytes`] is refused
 /// at the second redemption).
+///
+/// Outside this crate a permit cannot be built from fields or cloned:
+/// ```compile_fail
+/// let p = iomt_auth::rbac::Permit { operation: iomt_core::Operation::FirmwareUpdate };
+/// ```
+/// ```compile_fail
+/// fn dup(p: &iomt_auth::rbac::Permit) -> iomt_auth::rbac::Permit { p.clone() }
+/// ```
 #[derive(PartialEq, Eq)]
 pub struct Permit {
     operation: Operation,
@@ -146,6 +154,16 @@ impl Permit {
 /// A permit that its session has redeemed: the one-use proof an operation consumes
 /// ([`crate::audit::AuditLog::clear`], [`crate::update::UpdateVerifier::begin`]). Not
 /// `Clone`, fields private, created only by [`super::SessionAuth::redeem`].
+///
+/// ```compile_fail
+/// let r = iomt_auth::rbac::RedeemedPermit {
+///     operation: iomt_core::Operation::ClearAuditLog,
+///     subject: [0; 8],
+/// };
+/// ```
+/// ```compile_fail
+/// fn dup(r: &iomt_auth::rbac::RedeemedPermit) -> iomt_auth::rbac::RedeemedPermit { r.clone() }
+/// ```
 #[derive(Debug, PartialEq, Eq)]
 #[must_use = "a redeemed permit is spent: pass it to its operation"]
 pub struct RedeemedPermit {
@@ -201,7 +219,10 @@ impl PermitBook {
     }
 
     /// Draws the key if there is none yet, and checks an index is left.
-    pub(super) fn ready<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), RbacDenyReason> {
+    pub(super) fn ready<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+    ) -> Result<(), RbacDenyReason> {
         if self.next == u32::MAX {
             return Err(RbacDenyReason::PermitUnavailable);
         }
@@ -236,7 +257,9 @@ impl PermitBook {
     ) -> Result<Permit, RbacDenyReason> {
         self.ready(crypto)?;
         let index = self.next;
-        self.next = index.checked_add(1).ok_or(RbacDenyReason::PermitUnavailable)?;
+        self.next = index
+            .checked_add(1)
+            .ok_or(RbacDenyReason::PermitUnavailable)?;
         self.live = (self.live << 1) | 1;
         let tag = self.tag(crypto, &Permit::body(operation, index, &subject));
         Ok(Permit {

@@ -1597,6 +1597,7 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 mod aaa;
 mod audit_parity;
 mod nonce_reuse;
+mod permits;
 mod registry;
 mod same_calls;
 mod update;

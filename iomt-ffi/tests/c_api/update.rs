@@ -16,7 +16,7 @@ use super::*;
 const VENDOR: u32 = 32473;
 const CLASS: u32 = 7;
 const T0: u64 = 1_800_000_000;
-const INSTALLED: u32 = 0x0001_0000;
+pub(super) const INSTALLED: u32 = 0x0001_0000;
 const OFFERED: u32 = 0x0001_0100;
 
 type Key = <Provider as CryptoProvider>::KeyHandle;
@@ -82,8 +82,8 @@ unsafe extern "C" fn log_store_meta(ud: *mut c_void, meta: *const iomt_audit_met
 }
 
 /// The rollback counter in RAM, behind `iomt_rollback_counter_ops`.
-struct RamCounter {
-    value: u32,
+pub(super) struct RamCounter {
+    pub(super) value: u32,
     fail_current: bool,
     fail_advance: bool,
 }
@@ -107,23 +107,23 @@ unsafe extern "C" fn counter_advance(ud: *mut c_void, to: u32) -> i32 {
 }
 
 /// Everything one update needs, wired through the C API.
-struct Fx {
-    c: Crypto,
+pub(super) struct Fx {
+    pub(super) c: Crypto,
     store: *mut RamLog,
     counter: *mut RamCounter,
-    log: Box<iomt_audit_log>,
+    pub(super) log: Box<iomt_audit_log>,
     policy: Box<iomt_rbac_policy>,
     /// The technician's session (operator factor verified) and one unused permit of it.
-    tech: Grant,
+    pub(super) tech: Grant,
     vendor: Key,
     anchor: iomt_vendor_anchor,
-    image: Vec<u8>,
+    pub(super) image: Vec<u8>,
 }
 
 /// A session and a permit it obtained (permits are redeemed by their session).
-struct Grant {
-    auth: Box<iomt_session_auth>,
-    permit: Box<iomt_permit>,
+pub(super) struct Grant {
+    pub(super) auth: Box<iomt_session_auth>,
+    pub(super) permit: Box<iomt_permit>,
 }
 
 impl Drop for Grant {
@@ -139,7 +139,7 @@ impl Drop for Grant {
 }
 
 impl Grant {
-    fn none() -> Self {
+    pub(super) fn none() -> Self {
         Self {
             auth: zeroed::<iomt_session_auth>(),
             permit: zeroed::<iomt_permit>(),
@@ -161,7 +161,7 @@ impl Drop for Fx {
     }
 }
 
-fn fx() -> Fx {
+pub(super) fn fx() -> Fx {
     let mut c = Crypto::new(0x5eed_0003);
     let store = Box::into_raw(Box::new(RamLog {
         slots: vec![[0; IOMT_AUDIT_ENTRY_LEN]; 64],
@@ -231,7 +231,7 @@ impl Fx {
 
     /// A permit from `iomt_rbac_authorize` for a session with `role` (and the operator
     /// factor verified, if `factor`).
-    fn authorize(
+    pub(super) fn authorize(
         &mut self,
         who: &[u8],
         role: Role,
@@ -263,7 +263,7 @@ impl Fx {
     }
 
     /// A fresh permit for `op` from the session of `g` (replacing `g`'s permit).
-    fn reauthorize(&mut self, g: &mut Grant, op: Operation) -> iomt_result {
+    pub(super) fn reauthorize(&mut self, g: &mut Grant, op: Operation) -> iomt_result {
         unsafe {
             iomt_rbac_authorize(
                 &raw const *self.policy,
@@ -285,7 +285,7 @@ impl Fx {
         }
     }
 
-    fn counter(&mut self) -> &mut RamCounter {
+    pub(super) fn counter(&mut self) -> &mut RamCounter {
         unsafe { &mut *self.counter }
     }
 
@@ -293,7 +293,7 @@ impl Fx {
         unsafe { &mut *self.store }
     }
 
-    fn manifest(&mut self) -> Manifest {
+    pub(super) fn manifest(&mut self) -> Manifest {
         let digest = self.provider().sha256(&self.image);
         Manifest {
             vendor_id: VENDOR,
@@ -305,7 +305,7 @@ impl Fx {
         }
     }
 
-    fn sign(&mut self, m: &Manifest) -> Vec<u8> {
+    pub(super) fn sign(&mut self, m: &Manifest) -> Vec<u8> {
         let mut out = vec![0u8; MAX_ENVELOPE_LEN];
         let n = m.sign(self.provider(), &self.vendor, &mut out).unwrap();
         out.truncate(n);
@@ -321,7 +321,11 @@ impl Fx {
         out
     }
 
-    fn begin_with(&mut self, g: &mut Grant, env: &[u8]) -> (Box<iomt_update>, iomt_result) {
+    pub(super) fn begin_with(
+        &mut self,
+        g: &mut Grant,
+        env: &[u8],
+    ) -> (Box<iomt_update>, iomt_result) {
         let mut up = zeroed::<iomt_update>();
         let ops = self.counter_ops();
         let r = unsafe {
@@ -342,7 +346,7 @@ impl Fx {
     }
 
     /// Begins with a fresh permit of the technician's session (permits are single-use).
-    fn begin(&mut self, env: &[u8]) -> (Box<iomt_update>, iomt_result) {
+    pub(super) fn begin(&mut self, env: &[u8]) -> (Box<iomt_update>, iomt_result) {
         let mut tech = core::mem::replace(&mut self.tech, Grant::none());
         assert_eq!(
             self.reauthorize(&mut tech, Operation::FirmwareUpdate),
@@ -353,11 +357,15 @@ impl Fx {
         r
     }
 
-    fn write(up: &mut iomt_update, chunk: &[u8]) -> iomt_result {
+    pub(super) fn write(up: &mut iomt_update, chunk: &[u8]) -> iomt_result {
         unsafe { iomt_update_write(up, chunk.as_ptr(), chunk.len()) }
     }
 
-    fn finish(&mut self, up: &mut iomt_update, info: &mut iomt_update_info) -> iomt_result {
+    pub(super) fn finish(
+        &mut self,
+        up: &mut iomt_update,
+        info: &mut iomt_update_info,
+    ) -> iomt_result {
         let ops = self.counter_ops();
         unsafe {
             iomt_update_finish(
@@ -372,7 +380,12 @@ impl Fx {
     }
 
     /// begin, write in `chunk`-sized pieces (stopping at the first error), finish.
-    fn run(&mut self, env: &[u8], image: &[u8], chunk: usize) -> (iomt_result, iomt_update_info) {
+    pub(super) fn run(
+        &mut self,
+        env: &[u8],
+        image: &[u8],
+        chunk: usize,
+    ) -> (iomt_result, iomt_update_info) {
         let mut info = iomt_update_info::default();
         let (mut up, r) = self.begin(env);
         if r != iomt_result::Ok {
@@ -388,21 +401,21 @@ impl Fx {
         (r, info)
     }
 
-    fn meta(&mut self) -> iomt_audit_meta {
+    pub(super) fn meta(&mut self) -> iomt_audit_meta {
         let mut m = iomt_audit_meta::default();
         let r = unsafe { iomt_audit_log_meta(&raw const *self.log, &raw mut m) };
         assert_eq!(r, iomt_result::Ok);
         m
     }
 
-    fn record(&mut self, seq: u32) -> iomt_audit_record {
+    pub(super) fn record(&mut self, seq: u32) -> iomt_audit_record {
         let mut rec = iomt_audit_record::default();
         let r = unsafe { iomt_audit_log_read(&raw mut *self.log, seq, &raw mut rec) };
         assert_eq!(r, iomt_result::Ok);
         rec
     }
 
-    fn last_record(&mut self) -> iomt_audit_record {
+    pub(super) fn last_record(&mut self) -> iomt_audit_record {
         let s = self.meta().next_seq - 1;
         self.record(s)
     }
@@ -410,7 +423,8 @@ impl Fx {
     /// The technician's subject id.
     fn permit_subject(&mut self) -> [u8; IOMT_SUBJECT_LEN] {
         let mut info = MaybeUninit::uninit();
-        let r = unsafe { iomt_session_auth_get_info(&raw const *self.tech.auth, info.as_mut_ptr()) };
+        let r =
+            unsafe { iomt_session_auth_get_info(&raw const *self.tech.auth, info.as_mut_ptr()) };
         assert_eq!(r, iomt_result::Ok);
         unsafe { info.assume_init() }.subject
     }
