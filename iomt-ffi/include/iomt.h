@@ -71,7 +71,7 @@
 /**
  * Size of [`iomt_audit_log`] storage in bytes.
  */
-#define IOMT_AUDIT_LOG_SIZE 128
+#define IOMT_AUDIT_LOG_SIZE 176
 
 /**
  * Alignment of [`iomt_audit_log`] storage.
@@ -1172,7 +1172,7 @@ typedef struct iomt_audit_record {
    */
   uint64_t time;
   /**
-   * Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared).
+   * Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared, 15 append failed, 16 metadata recovered).
    */
   uint8_t event;
   /**

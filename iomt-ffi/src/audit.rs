@@ -201,7 +201,7 @@ impl AuditStore for CallbackStore {
 pub type Log = AuditLog<CallbackStore>;
 
 /// Size of [`iomt_audit_log`] storage in bytes.
-pub const IOMT_AUDIT_LOG_SIZE: usize = 128;
+pub const IOMT_AUDIT_LOG_SIZE: usize = 176;
 /// Alignment of [`iomt_audit_log`] storage.
 pub const IOMT_AUDIT_LOG_ALIGN: usize = 8;
 
@@ -228,7 +228,7 @@ pub struct iomt_audit_record {
     pub seq: u32,
     /// Device time (seconds since the Unix epoch).
     pub time: u64,
-    /// Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared).
+    /// Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared, 15 append failed, 16 metadata recovered).
     pub event: u8,
     /// Outcome code (0 success, 1 failure, 2 denied).
     pub outcome: u8,

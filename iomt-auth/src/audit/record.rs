@@ -102,6 +102,15 @@ code_enum_local! {
         UpdateRejected = 13,
         /// The audit log was cleared (detail: number of records discarded).
         LogCleared = 14,
+        /// A record could not be committed (its append failed, or power was lost before its
+        /// metadata write), so the operation it describes was refused. This record takes
+        /// its place: same time and subject; detail: the failed record's event code,
+        /// outcome code, then the first 14 bytes of its detail.
+        AppendFailed = 15,
+        /// The log's metadata was absent while records were held: sequence, count and head
+        /// were recovered from the records (detail: recovered next sequence number, records
+        /// held; `u32` BE each).
+        MetadataRecovered = 16,
     }
 }
 

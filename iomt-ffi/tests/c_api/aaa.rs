@@ -370,7 +370,7 @@ fn audit_records_roundtrip_through_the_callbacks_and_verify() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-fn audit_storage_failures_keep_state_and_roll_forward_after_a_power_cut() {
+fn audit_storage_failures_keep_state_and_leave_an_append_failed_record() {
     let mut c = Crypto::new(6);
     let mut f = flash(8);
     let mut log = open_log(&mut c, &mut f);
@@ -389,9 +389,10 @@ fn audit_storage_failures_keep_state_and_roll_forward_after_a_power_cut() {
     assert_eq!(
         meta(&reopened).next_seq,
         2,
-        "rolled forward over the written entry"
+        "the uncommitted entry is not lost, and not adopted"
     );
-    assert_eq!(record(&mut reopened, 1).event, 2);
+    let r = record(&mut reopened, 1);
+    assert_eq!((r.event, r.detail[0]), (15, 2), "AppendFailed naming event 2");
     assert_eq!(
         unsafe { iomt_audit_log_verify(&raw mut *reopened, c.ptr()) },
         iomt_result::Ok
