@@ -208,9 +208,10 @@ pub struct AuditLog<S: AuditStore> {
     store: S,
     meta: AuditMeta,
     device: Subject,
-    /// A record whose append failed in this run: the next append first writes its
-    /// [`AuditEvent::AppendFailed`] record.
-    failed: Option<AuditRecord>,
+    /// The first record whose append failed in this run and how many appends have failed
+    /// since (at least 1): the next append first writes its [`AuditEvent::AppendFailed`]
+    /// record.
+    failed: Option<(AuditRecord, u32)>,
 }
 
 impl<S: AuditStore> AuditLog<S> {
@@ -324,7 +325,12 @@ impl<S: AuditStore> AuditLog<S> {
         subject: Subject,
         detail: Detail,
     ) -> Result<u32, AuditError> {
-        self.flush_failed(crypto)?;
+        if let Err(e) = self.flush_failed(crypto) {
+            if let Some((_, n)) = self.failed.as_mut() {
+                *n = n.saturating_add(1);
+            }
+            return Err(e);
+        }
         let rec = AuditRecord {
             seq: self.meta.next_seq,
             time,
@@ -335,15 +341,15 @@ impl<S: AuditStore> AuditLog<S> {
         };
         self.commit(crypto, &rec).inspect_err(|e| {
             if *e == AuditError::Storage {
-                self.failed = Some(rec);
+                self.failed = Some((rec, 1));
             }
         })
     }
 
     /// Writes the [`AuditEvent::AppendFailed`] record of this run's failed append, if any.
     fn flush_failed<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), AuditError> {
-        if let Some(failed) = self.failed {
-            self.commit(crypto, &recover::void_of(&failed))?;
+        if let Some((failed, n)) = self.failed {
+            self.commit(crypto, &recover::void_of(&failed, n))?;
             self.failed = None;
         }
         Ok(())

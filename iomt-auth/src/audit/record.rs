@@ -105,7 +105,8 @@ code_enum_local! {
         /// A record could not be committed (its append failed, or power was lost before its
         /// metadata write), so the operation it describes was refused. This record takes
         /// its place: same time and subject; detail: the failed record's event code,
-        /// outcome code, then the first 14 bytes of its detail.
+        /// outcome code, the number of appends that failed from it on in the same run
+        /// (`u32` BE, at least 1), then the first 10 bytes of its detail.
         AppendFailed = 15,
         /// The log's metadata was absent while records were held: sequence, count and head
         /// were recovered from the records (detail: recovered next sequence number, records

@@ -25,11 +25,20 @@ use super::{
     ENTRY_LEN, Entry, Outcome, SUBJECT_DEVICE, split_entry,
 };
 
-/// The [`AuditEvent::AppendFailed`] record standing in for `failed`.
-pub(super) fn void_of(failed: &AuditRecord) -> AuditRecord {
+/// The [`AuditEvent::AppendFailed`] record standing in for `failed` and the `n - 1`
+/// appends that failed after it in the same run.
+pub(super) fn void_of(failed: &AuditRecord, n: u32) -> AuditRecord {
     let mut d = [0u8; DETAIL_LEN];
-    let (head, rest) = d.split_at_mut(2);
-    head.copy_from_slice(&[failed.event.code(), failed.outcome.code()]);
+    let (head, rest) = d.split_at_mut(6);
+    let n = n.to_be_bytes();
+    head.copy_from_slice(&[
+        failed.event.code(),
+        failed.outcome.code(),
+        n[0],
+        n[1],
+        n[2],
+        n[3],
+    ]);
     for (dst, src) in rest.iter_mut().zip(failed.detail.0.iter()) {
         *dst = *src;
     }
@@ -131,7 +140,7 @@ impl<S: AuditStore> AuditLog<S> {
             // A void record that was itself not committed: commit it as it is.
             self.commit(crypto, &rec)?;
         } else {
-            self.commit(crypto, &void_of(&rec))?;
+            self.commit(crypto, &void_of(&rec, 1))?;
         }
         Ok(())
     }

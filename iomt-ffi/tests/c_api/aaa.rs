@@ -391,8 +391,15 @@ fn audit_storage_failures_keep_state_and_leave_an_append_failed_record() {
         2,
         "the uncommitted entry is not lost, and not adopted"
     );
+    // The first failed append (event 1, slot write failed) is what the AppendFailed
+    // record names; the second (event 2) failed while writing it (count 1 reached flash
+    // before the power cut: a second failure in the same run after a reboot is not counted).
     let r = record(&mut reopened, 1);
-    assert_eq!((r.event, r.detail[0]), (15, 2), "AppendFailed naming event 2");
+    assert_eq!(
+        (r.event, r.detail[0], &r.detail[2..6]),
+        (15, 1, &[0u8, 0, 0, 1][..]),
+        "AppendFailed naming event 1"
+    );
     assert_eq!(
         unsafe { iomt_audit_log_verify(&raw mut *reopened, c.ptr()) },
         iomt_result::Ok
