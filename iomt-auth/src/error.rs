@@ -187,6 +187,7 @@ impl AuthError {
                 FactorError::Storage => 514,
                 FactorError::DeviceIdTooLong => 515,
                 FactorError::BufferTooSmall { .. } => 2,
+                FactorError::InvalidPolicy => 516,
             },
             Self::BreakGlass(e) => match e {
                 BreakGlassError::ConsentDenied(_) => 520,

@@ -763,6 +763,11 @@ enum iomt_result
    */
   IOMT_RESULT_FACTOR_DEVICE_ID_TOO_LONG = 515,
   /**
+   * The lockout policy cannot protect the factor (0 or too many free attempts, no
+   * delay, `max_secs` below `base_secs`).
+   */
+  IOMT_RESULT_FACTOR_INVALID_POLICY = 516,
+  /**
    * Consent denies the access (the denial was audited).
    */
   IOMT_RESULT_CONSENT_DENIED = 520,
@@ -2636,7 +2641,7 @@ iomt_result iomt_handshake_factor_tag(const struct iomt_handshake *handshake,
  *
  * # Errors
  * `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
- * `INVALID_ARGUMENT` (`base_secs` 0 or `max_secs < base_secs`).
+ * `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
  *
  * # Safety
  * `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a

@@ -247,7 +247,7 @@ pub unsafe extern "C" fn iomt_handshake_factor_tag(
 ///
 /// # Errors
 /// `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
-/// `INVALID_ARGUMENT` (`base_secs` 0 or `max_secs < base_secs`).
+/// `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
 ///
 /// # Safety
 /// `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a
@@ -266,11 +266,9 @@ pub unsafe extern "C" fn iomt_factor_verifier_init(
         } else {
             // SAFETY: forwarded contract.
             let p = unsafe { boundary::input(policy) }?;
-            if p.base_secs == 0 || p.max_secs < p.base_secs {
-                return Err(iomt_result::InvalidArgument);
-            }
             LockoutPolicy { free_attempts: p.free_attempts, base_secs: p.base_secs, max_secs: p.max_secs }
         };
+        policy.check()?;
         if verifier.is_null() {
             return Err(iomt_result::NullParameter);
         }

@@ -246,6 +246,9 @@ pub enum iomt_result {
     FactorStorage = 514,
     /// The device id is longer than `IOMT_MAX_DEVICE_ID_LEN`.
     FactorDeviceIdTooLong = 515,
+    /// The lockout policy cannot protect the factor (0 or too many free attempts, no
+    /// delay, `max_secs` below `base_secs`).
+    FactorInvalidPolicy = 516,
     /// Consent denies the access (the denial was audited).
     ConsentDenied = 520,
     /// Break-glass needs an emergency purpose and a role that may break glass.
@@ -434,6 +437,7 @@ impl iomt_result {
             Self::FactorLockedOut => c"factor: locked out after repeated failures",
             Self::FactorStorage => c"factor: attempt counter storage failed",
             Self::FactorDeviceIdTooLong => c"factor: device id too long",
+            Self::FactorInvalidPolicy => c"factor: lockout policy cannot protect the factor",
             Self::ConsentDenied => c"consent: access denied (audited)",
             Self::BreakGlassNotEmergency => c"break-glass: needs an emergency purpose and role",
             Self::BreakGlassExpired => c"break-glass: grant expired",
@@ -578,6 +582,7 @@ impl iomt_result {
         Self::FactorLockedOut,
         Self::FactorStorage,
         Self::FactorDeviceIdTooLong,
+        Self::FactorInvalidPolicy,
         Self::ConsentDenied,
         Self::BreakGlassNotEmergency,
         Self::BreakGlassExpired,

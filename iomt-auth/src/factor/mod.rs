@@ -88,6 +88,9 @@ pub enum FactorError {
         /// Bytes needed.
         needed: usize,
     },
+    /// The lockout policy cannot protect the PIN ([`LockoutPolicy::check`]); no attempt is
+    /// evaluated under it.
+    InvalidPolicy,
 }
 
 impl FactorError {
@@ -102,6 +105,7 @@ impl FactorError {
             Self::Storage => 5,
             Self::DeviceIdTooLong => 6,
             Self::BufferTooSmall { .. } => 7,
+            Self::InvalidPolicy => 8,
         }
     }
 }
@@ -118,6 +122,7 @@ impl fmt::Display for FactorError {
             Self::Storage => f.write_str("factor attempt counter storage failed"),
             Self::DeviceIdTooLong => f.write_str("device id too long"),
             Self::BufferTooSmall { needed } => write!(f, "buffer too small ({needed} needed)"),
+            Self::InvalidPolicy => f.write_str("lockout policy cannot protect the factor"),
         }
     }
 }
@@ -461,6 +466,34 @@ impl LockoutPolicy {
         max_secs: 24 * 3600,
     };
 
+    /// Most free attempts a policy may allow before its first lockout.
+    pub const MAX_FREE_ATTEMPTS: u32 = 10;
+
+    /// Whether the policy can protect a PIN: between 1 and [`Self::MAX_FREE_ATTEMPTS`]
+    /// free attempts (0 makes "the attempt that locks" ambiguous; more gives an online
+    /// guesser too many tries per lockout), a first lockout of at least 1 s (0 = unlimited
+    /// guessing), and `max_secs >= base_secs`.
+    ///
+    /// ```
+    /// use iomt_auth::factor::{FactorError, LockoutPolicy};
+    /// assert!(LockoutPolicy::DEFAULT.check().is_ok());
+    /// let none = LockoutPolicy { free_attempts: 0, base_secs: 0, max_secs: 0 };
+    /// assert_eq!(none.check(), Err(FactorError::InvalidPolicy));
+    /// ```
+    ///
+    /// # Errors
+    /// [`FactorError::InvalidPolicy`].
+    pub const fn check(&self) -> Result<(), FactorError> {
+        if self.free_attempts == 0
+            || self.free_attempts > Self::MAX_FREE_ATTEMPTS
+            || self.base_secs == 0
+            || self.max_secs < self.base_secs
+        {
+            return Err(FactorError::InvalidPolicy);
+        }
+        Ok(())
+    }
+
     /// The lockout duration after `failures` consecutive failures (0 = none).
     ///
     /// ```
@@ -492,9 +525,22 @@ pub struct FactorVerifier<F: FactorStore> {
 }
 
 impl<F: FactorStore> FactorVerifier<F> {
-    /// A verifier over `store` with `policy`.
+    /// A verifier over `store` with `policy`. A policy that fails [`LockoutPolicy::check`]
+    /// makes every [`Self::verify`] fail with [`FactorError::InvalidPolicy`]; use
+    /// [`Self::try_new`] to refuse it at configuration.
     pub const fn new(store: F, policy: LockoutPolicy) -> Self {
         Self { store, policy }
+    }
+
+    /// A verifier over `store` with `policy`, refusing a policy that cannot protect.
+    ///
+    /// # Errors
+    /// [`FactorError::InvalidPolicy`].
+    pub fn try_new(store: F, policy: LockoutPolicy) -> Result<Self, FactorError> {
+        match policy.check() {
+            Ok(()) => Ok(Self { store, policy }),
+            Err(e) => Err(e),
+        }
     }
 
     /// The store (e.g. to inspect the counter).
@@ -576,6 +622,7 @@ impl<F: FactorStore> FactorVerifier<F> {
         subject: Subject,
         now: Timestamp,
     ) -> Result<FactorProof, FactorError> {
+        self.policy.check()?;
         let state = self.store.load().map_err(|_| FactorError::Storage)?;
         if now < state.locked_until {
             let _ = log.append(

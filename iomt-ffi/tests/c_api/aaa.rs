@@ -1198,16 +1198,26 @@ fn lockout_survives_a_reboot_and_backs_off() {
         (iomt_result::FactorStorage, iomt_factor_outcome::Failed)
     );
 
-    let bad = iomt_lockout_policy {
-        free_attempts: 1,
-        base_secs: 0,
-        max_secs: 10,
-    };
-    let mut fv2 = zeroed::<iomt_factor_verifier>();
-    assert_eq!(
-        unsafe { iomt_factor_verifier_init(&raw mut *fv2, &raw const fops, &raw const bad) },
-        iomt_result::InvalidArgument
-    );
+    // Policies that cannot protect are refused at configuration.
+    for (free_attempts, base_secs, max_secs) in [
+        (1, 0, 10),
+        (0, 0, 0),
+        (0, 30, 60),
+        (11, 30, 60),
+        (3, 30, 10),
+    ] {
+        let bad = iomt_lockout_policy {
+            free_attempts,
+            base_secs,
+            max_secs,
+        };
+        let mut fv2 = zeroed::<iomt_factor_verifier>();
+        assert_eq!(
+            unsafe { iomt_factor_verifier_init(&raw mut *fv2, &raw const fops, &raw const bad) },
+            iomt_result::FactorInvalidPolicy,
+            "{bad:?}"
+        );
+    }
 }
 
 #[test]
