@@ -148,23 +148,24 @@ static int32_t audit_store_meta(void *userdata, const iomt_audit_meta *meta) {
     return 0;
 }
 
-/* The factor attempt counter (survives reboots on a real device). */
+/* The factor lockout table: per-subject counters and the device-wide ceiling (survives
+ * reboots on a real device; the library reads and writes it whole). */
 typedef struct factor_flash {
-    iomt_factor_state state;
+    iomt_lockout_table table;
     unsigned stores;
 } factor_flash;
 
 static factor_flash g_factor_flash;
 
-static int32_t factor_load(void *userdata, iomt_factor_state *state) {
+static int32_t factor_load(void *userdata, iomt_lockout_table *table) {
     const factor_flash *f = userdata;
-    *state = f->state;
+    *table = f->table;
     return 0;
 }
 
-static int32_t factor_store(void *userdata, const iomt_factor_state *state) {
+static int32_t factor_store(void *userdata, const iomt_lockout_table *table) {
     factor_flash *f = userdata;
-    f->state = *state;
+    f->table = *table;
     f->stores++;
     return 0;
 }
@@ -434,7 +435,7 @@ static void authorized_operator(demo_stats *st, pump *p, app *tech, uint64_t now
     CHECK(st, same(info.subject, tech->subject, IOMT_SUBJECT_LEN));
     CHECK(st, info.roles == ((1u << ROLE_TECHNICIAN) | (1u << ROLE_ADMINISTRATOR)));
     CHECK(st, info.factor == IOMT_FACTOR_OUTCOME_VERIFIED);
-    CHECK(st, g_factor_flash.state.failures == 0 && g_factor_flash.stores >= 2);
+    CHECK(st, g_factor_flash.table.device.failures == 0 && g_factor_flash.stores >= 2);
 
     /* Firmware update (privileged: technician + factor) is permitted, and audited first. */
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_FIRMWARE_UPDATE), IOMT_RESULT_OK);
@@ -503,7 +504,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     CHECK(st, is_record(&rec, EVENT_OPERATION_DENIED, OUTCOME_DENIED, tech->subject));
     /* Non-privileged operations are still fine without the factor. */
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_READ_AUDIT_LOG), IOMT_RESULT_OK);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 1 && fs.locked_until == now + LOCK_SECS);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
 
@@ -522,7 +523,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     /* Another failure after the lockout doubles it; the right PIN after that resets. */
     EXPECT(st, handshake(st, p, tech, BAD_PIN, &auth, now + LOCK_SECS),
            IOMT_RESULT_FACTOR_MISMATCH);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 2 && fs.locked_until == now + 3 * LOCK_SECS);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_LOCKOUT, OUTCOME_DENIED, tech->subject));
@@ -530,7 +531,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     CHECK(st, is_record(&rec, EVENT_FACTOR_FAILED, OUTCOME_FAILURE, tech->subject));
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
     EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now + 3 * LOCK_SECS), IOMT_RESULT_OK);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 0 && fs.locked_until == 0);
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_FIRMWARE_UPDATE), IOMT_RESULT_OK);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);

@@ -473,15 +473,15 @@ fn sessions() -> &'static [Session] {
     })
 }
 
-unsafe extern "C" fn factor_load(ud: *mut c_void, s: *mut iomt_factor_state) -> i32 {
-    // SAFETY: `ud` is a live state; `s` a valid output.
-    unsafe { *s = *ud.cast::<iomt_factor_state>() };
+unsafe extern "C" fn factor_load(ud: *mut c_void, s: *mut iomt_lockout_table) -> i32 {
+    // SAFETY: `ud` is a live table; `s` a valid output.
+    unsafe { *s = *ud.cast::<iomt_lockout_table>() };
     0
 }
 
-unsafe extern "C" fn factor_store(ud: *mut c_void, s: *const iomt_factor_state) -> i32 {
-    // SAFETY: `ud` is a live state; `s` a valid input.
-    unsafe { *ud.cast::<iomt_factor_state>() = *s };
+unsafe extern "C" fn factor_store(ud: *mut c_void, s: *const iomt_lockout_table) -> i32 {
+    // SAFETY: `ud` is a live table; `s` a valid input.
+    unsafe { *ud.cast::<iomt_lockout_table>() = *s };
     0
 }
 
@@ -490,7 +490,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
     // The operator (initiator) trusts the pump; the pump grants the operator `roles`.
     let mut operator = kit::initiator_side(b"pump", 1 << 7);
     let mut pump = kit::responder_side(b"operator", roles);
-    let mut factor_state = Box::new(iomt_factor_state::default());
+    let mut factor_state = Box::new(iomt_lockout_table::default());
     let mut flash = Flash::new(4);
     let (r, mut log) = open_log(&mut c, &mut flash, &DEVICE);
     ok(r);
@@ -501,7 +501,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
         max_secs: 600,
     };
     let fops = iomt_factor_store_ops {
-        userdata: (&mut *factor_state as *mut iomt_factor_state).cast(),
+        userdata: (&mut *factor_state as *mut iomt_lockout_table).cast(),
         load: Some(factor_load),
         store: Some(factor_store),
     };

@@ -188,6 +188,7 @@ impl AuthError {
                 FactorError::DeviceIdTooLong => 515,
                 FactorError::BufferTooSmall { .. } => 2,
                 FactorError::InvalidPolicy => 516,
+                FactorError::AuditUnavailable => 504,
             },
             Self::BreakGlass(e) => match e {
                 BreakGlassError::ConsentDenied(_) => 520,

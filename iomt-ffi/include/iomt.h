@@ -235,6 +235,11 @@
 #define IOMT_MAX_DEVICE_ID_LEN 64
 
 /**
+ * Entries in an [`iomt_lockout_table`] (`iomt_auth::factor::LOCKOUT_SUBJECTS`).
+ */
+#define IOMT_LOCKOUT_SUBJECTS 8
+
+/**
  * Size of [`iomt_factor_verifier`] storage in bytes.
  */
 #define IOMT_FACTOR_VERIFIER_SIZE 64
@@ -1521,30 +1526,67 @@ typedef struct IOMT_ALIGNED(8) iomt_factor_verifier {
 } iomt_factor_verifier;
 
 /**
- * The persistent attempt state.
+ * The attempt state of one subject (or of the whole device). No implicit padding.
  */
 typedef struct iomt_factor_state {
+  /**
+   * No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
+   */
+  uint64_t locked_until;
   /**
    * Consecutive failed (or interrupted) attempts.
    */
   uint32_t failures;
   /**
-   * No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
+   * Zero.
    */
-  uint64_t locked_until;
+  uint32_t reserved;
 } iomt_factor_state;
 
 /**
- * Loads the state (all zero if never stored); 0 on success.
+ * One subject's entry (all zero: free). No implicit padding.
  */
-typedef int32_t (*iomt_factor_load)(void *userdata,
-                                    struct iomt_factor_state *state);
+typedef struct iomt_lockout_entry {
+  /**
+   * The subject's attempt state.
+   */
+  struct iomt_factor_state state;
+  /**
+   * The subject id (`iomt_subject_of` its credential identity).
+   */
+  uint8_t subject[8];
+} iomt_lockout_entry;
 
 /**
- * Stores the state durably before returning; 0 on success.
+ * The persistent lockout state (the library reads and writes it whole): per-subject
+ * counters, bounded to `IOMT_LOCKOUT_SUBJECTS` entries, plus the device-wide ceiling. See
+ * `iomt_auth::factor` for the eviction policy.
+ */
+typedef struct iomt_lockout_table {
+  /**
+   * Failures of all subjects since the last success, and the device-wide lockout.
+   */
+  struct iomt_factor_state device;
+  /**
+   * Per-subject entries.
+   */
+  struct iomt_lockout_entry subjects[IOMT_LOCKOUT_SUBJECTS];
+} iomt_lockout_table;
+
+/**
+ * Loads the table (all zero if never stored) into `*table`; 0 on success. Must return
+ * exactly the last table stored.
+ */
+typedef int32_t (*iomt_factor_load)(void *userdata,
+                                    struct iomt_lockout_table *table);
+
+/**
+ * Stores the whole table durably before returning 0 (a torn write must read back as the
+ * old or the new table, or fail). The library stores the raised counter before it
+ * evaluates a tag, so a failing store costs an attempt, never the lockout.
  */
 typedef int32_t (*iomt_factor_store)(void *userdata,
-                                     const struct iomt_factor_state *state);
+                                     const struct iomt_lockout_table *table);
 
 /**
  * Where the attempt counter lives (flash, FRAM, a secure element). Copied at init;
@@ -2652,8 +2694,8 @@ iomt_result iomt_factor_verifier_init(struct iomt_factor_verifier *verifier,
                                       const struct iomt_lockout_policy *policy);
 
 /**
- * Reads the persistent attempt state through the store (e.g. to show when a lockout
- * ends).
+ * Reads the persistent attempt state of `subject` (8 bytes; NULL: the device-wide
+ * ceiling) through the store (e.g. to show when a lockout ends).
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `FACTOR_STORAGE`.
@@ -2662,6 +2704,7 @@ iomt_result iomt_factor_verifier_init(struct iomt_factor_verifier *verifier,
  * Every pointer must be valid as described.
  */
 iomt_result iomt_factor_verifier_state(struct iomt_factor_verifier *verifier,
+                                       const uint8_t *subject,
                                        struct iomt_factor_state *state);
 
 /**

@@ -78,7 +78,8 @@ code_enum_local! {
         HandshakeSucceeded = 1,
         /// An EDHOC handshake failed (detail: error code).
         HandshakeFailed = 2,
-        /// An operator factor was presented and did not verify (detail: failure count).
+        /// An operator factor was presented and did not verify (detail: the
+        /// subject's failure count, the device-wide failure count; `u32` BE each).
         FactorFailed = 3,
         /// An operator factor verified.
         FactorVerified = 4,

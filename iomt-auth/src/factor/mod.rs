@@ -51,6 +51,13 @@ use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
 use crate::cbor::{Decoder, Encoder};
 use crate::edhoc::EadItem;
 
+mod lockout;
+
+pub use lockout::{
+    DEVICE_CEILING_FACTOR, FactorState, FactorStorageError, FactorStore, LOCKOUT_SUBJECTS,
+    LockoutPolicy, LockoutTable, RamFactorStore, SubjectLockout,
+};
+
 /// EAD label of the factor item (non-critical; see the module docs).
 pub const FACTOR_EAD_LABEL: i32 = 65_550;
 /// Length of the factor tag (truncated HMAC-SHA256).
@@ -91,6 +98,9 @@ pub enum FactorError {
     /// The lockout policy cannot protect the PIN ([`LockoutPolicy::check`]); no attempt is
     /// evaluated under it.
     InvalidPolicy,
+    /// The factor verified but its audit record could not be written: no proof is given
+    /// (fail closed).
+    AuditUnavailable,
 }
 
 impl FactorError {
@@ -106,6 +116,7 @@ impl FactorError {
             Self::DeviceIdTooLong => 6,
             Self::BufferTooSmall { .. } => 7,
             Self::InvalidPolicy => 8,
+            Self::AuditUnavailable => 9,
         }
     }
 }
@@ -123,6 +134,7 @@ impl fmt::Display for FactorError {
             Self::DeviceIdTooLong => f.write_str("device id too long"),
             Self::BufferTooSmall { needed } => write!(f, "buffer too small ({needed} needed)"),
             Self::InvalidPolicy => f.write_str("lockout policy cannot protect the factor"),
+            Self::AuditUnavailable => f.write_str("audit log unavailable (fail closed)"),
         }
     }
 }
@@ -393,130 +405,6 @@ impl FactorOutcome {
     }
 }
 
-/// Persistent attempt state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct FactorState {
-    /// Consecutive failed (or interrupted) attempts.
-    pub failures: u32,
-    /// No attempt is evaluated before this time.
-    pub locked_until: Timestamp,
-}
-
-/// A storage failure of a [`FactorStore`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct FactorStorageError;
-
-/// Persistent storage for the attempt counter and lockout (survives reboot).
-pub trait FactorStore {
-    /// Loads the state (default if never stored).
-    ///
-    /// # Errors
-    /// [`FactorStorageError`].
-    fn load(&mut self) -> Result<FactorState, FactorStorageError>;
-    /// Stores the state durably before returning.
-    ///
-    /// # Errors
-    /// [`FactorStorageError`].
-    fn store(&mut self, state: &FactorState) -> Result<(), FactorStorageError>;
-}
-
-/// An in-RAM [`FactorStore`] (tests; hosts). `fail_writes` simulates a failing flash.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RamFactorStore {
-    /// The stored state.
-    pub state: FactorState,
-    /// When `true`, `store` fails.
-    pub fail_writes: bool,
-}
-
-impl FactorStore for RamFactorStore {
-    fn load(&mut self) -> Result<FactorState, FactorStorageError> {
-        Ok(self.state)
-    }
-    fn store(&mut self, state: &FactorState) -> Result<(), FactorStorageError> {
-        if self.fail_writes {
-            return Err(FactorStorageError);
-        }
-        self.state = *state;
-        Ok(())
-    }
-}
-
-/// Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
-/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
-/// first two failures are free and the third locks for `base_secs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct LockoutPolicy {
-    /// Consecutive failures up to and including the first one that locks.
-    pub free_attempts: u32,
-    /// First lockout duration (seconds).
-    pub base_secs: u64,
-    /// Longest lockout (seconds).
-    pub max_secs: u64,
-}
-
-impl LockoutPolicy {
-    /// 3 free attempts, then 30 s, 60 s, 120 s, … up to 24 h.
-    pub const DEFAULT: Self = Self {
-        free_attempts: 3,
-        base_secs: 30,
-        max_secs: 24 * 3600,
-    };
-
-    /// Most free attempts a policy may allow before its first lockout.
-    pub const MAX_FREE_ATTEMPTS: u32 = 10;
-
-    /// Whether the policy can protect a PIN: between 1 and [`Self::MAX_FREE_ATTEMPTS`]
-    /// free attempts (0 makes "the attempt that locks" ambiguous; more gives an online
-    /// guesser too many tries per lockout), a first lockout of at least 1 s (0 = unlimited
-    /// guessing), and `max_secs >= base_secs`.
-    ///
-    /// ```
-    /// use iomt_auth::factor::{FactorError, LockoutPolicy};
-    /// assert!(LockoutPolicy::DEFAULT.check().is_ok());
-    /// let none = LockoutPolicy { free_attempts: 0, base_secs: 0, max_secs: 0 };
-    /// assert_eq!(none.check(), Err(FactorError::InvalidPolicy));
-    /// ```
-    ///
-    /// # Errors
-    /// [`FactorError::InvalidPolicy`].
-    pub const fn check(&self) -> Result<(), FactorError> {
-        if self.free_attempts == 0
-            || self.free_attempts > Self::MAX_FREE_ATTEMPTS
-            || self.base_secs == 0
-            || self.max_secs < self.base_secs
-        {
-            return Err(FactorError::InvalidPolicy);
-        }
-        Ok(())
-    }
-
-    /// The lockout duration after `failures` consecutive failures (0 = none).
-    ///
-    /// ```
-    /// use iomt_auth::factor::LockoutPolicy;
-    /// let p = LockoutPolicy::DEFAULT;
-    /// assert_eq!([p.lock_secs(2), p.lock_secs(3), p.lock_secs(4), p.lock_secs(60)], [0, 30, 60, 86_400]);
-    /// ```
-    #[must_use]
-    pub const fn lock_secs(&self, failures: u32) -> u64 {
-        if failures < self.free_attempts {
-            return 0;
-        }
-        let exp = failures.saturating_sub(self.free_attempts);
-        let mult = if exp >= 63 { u64::MAX } else { 1u64 << exp };
-        let secs = self.base_secs.saturating_mul(mult);
-        if secs > self.max_secs {
-            self.max_secs
-        } else {
-            secs
-        }
-    }
-}
-
 /// The device-side factor check with its persistent attempt counter.
 #[derive(Debug)]
 pub struct FactorVerifier<F: FactorStore> {
@@ -623,72 +511,92 @@ impl<F: FactorStore> FactorVerifier<F> {
         now: Timestamp,
     ) -> Result<FactorProof, FactorError> {
         self.policy.check()?;
-        let state = self.store.load().map_err(|_| FactorError::Storage)?;
-        if now < state.locked_until {
+        let mut table = self.store.load().map_err(|_| FactorError::Storage)?;
+        if let Some(until) = table.locked_until(&subject, now) {
             let _ = log.append(
                 crypto,
                 now,
                 AuditEvent::Lockout,
                 Outcome::Denied,
                 subject,
-                Detail::from_slice(&state.locked_until.as_secs().to_be_bytes()),
+                Detail::from_slice(&until.as_secs().to_be_bytes()),
             );
-            return Err(FactorError::LockedOut {
-                until: state.locked_until,
-            });
+            return Err(FactorError::LockedOut { until });
         }
         let Some(presented) = presented else {
             return Err(FactorError::Absent);
         };
-        // Count the attempt (and the lockout it would earn) before evaluating it.
-        let failures = state.failures.saturating_add(1);
-        let lock = self.policy.lock_secs(failures);
-        let pending = FactorState {
-            failures,
-            locked_until: if lock == 0 {
-                Timestamp::EPOCH
-            } else {
-                Timestamp::from_secs(now.as_secs().saturating_add(lock))
-            },
+        // Count the attempt (and the lockouts it would earn) before evaluating it.
+        let entry = match table.entry_for(&subject, now) {
+            Ok(e) => e,
+            Err(e) => {
+                let until = match e {
+                    FactorError::LockedOut { until } => until,
+                    _ => now,
+                };
+                let _ = log.append(
+                    crypto,
+                    now,
+                    AuditEvent::Lockout,
+                    Outcome::Denied,
+                    subject,
+                    Detail::from_slice(&until.as_secs().to_be_bytes()),
+                );
+                return Err(e);
+            }
         };
-        self.store
-            .store(&pending)
-            .map_err(|_| FactorError::Storage)?;
+        let failures = entry.state.failures.saturating_add(1);
+        let lock = self.policy.lock_secs(failures);
+        lockout::count(&mut entry.state, failures, lock, now);
+        let pending_until = entry.state.locked_until;
+        let device_failures = table.device.failures.saturating_add(1);
+        let device_lock = self.policy.device_lock_secs(device_failures);
+        lockout::count(&mut table.device, device_failures, device_lock, now);
+        self.store.store(&table).map_err(|_| FactorError::Storage)?;
 
         let expected = FactorTag::compute(crypto, verifier, th_3);
         if bool::from(expected.0.ct_eq(&presented.0)) {
-            // Success: reset. If the reset cannot be stored the counter stays raised
-            // (conservative), but this proof is still valid.
-            let _ = self.store.store(&FactorState::default());
-            let _ = log.append(
+            // Success: this subject's counter and the device ceiling reset. If the reset
+            // cannot be stored the counters stay raised (conservative).
+            table.reset(&subject);
+            let _ = self.store.store(&table);
+            // Fail closed: a proof whose success cannot be recorded is not given.
+            log.append(
                 crypto,
                 now,
                 AuditEvent::FactorVerified,
                 Outcome::Success,
                 subject,
                 Detail::NONE,
-            );
+            )
+            .map_err(|_| FactorError::AuditUnavailable)?;
             return Ok(FactorProof {
                 subject,
                 transcript: transcript_id(th_3),
             });
         }
+        // The attempt fails whether or not these records can be written.
         let _ = log.append(
             crypto,
             now,
             AuditEvent::FactorFailed,
             Outcome::Failure,
             subject,
-            Detail::from_u32s(failures, 0),
+            Detail::from_u32s(failures, device_failures),
         );
-        if lock != 0 {
+        let until = if device_lock != 0 && table.device.locked_until > pending_until {
+            table.device.locked_until
+        } else {
+            pending_until
+        };
+        if lock != 0 || device_lock != 0 {
             let _ = log.append(
                 crypto,
                 now,
                 AuditEvent::Lockout,
                 Outcome::Denied,
                 subject,
-                Detail::from_slice(&pending.locked_until.as_secs().to_be_bytes()),
+                Detail::from_slice(&until.as_secs().to_be_bytes()),
             );
         }
         Err(FactorError::Mismatch)

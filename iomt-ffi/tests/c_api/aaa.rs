@@ -15,7 +15,7 @@ pub(super) struct Flash {
     meta: Option<iomt_audit_meta>,
     fail_write_slot: bool,
     fail_store_meta: bool,
-    factor: iomt_factor_state,
+    pub(super) factor: iomt_lockout_table,
     fail_factor_store: bool,
 }
 
@@ -64,13 +64,13 @@ unsafe extern "C" fn store_meta(u: *mut c_void, meta: *const iomt_audit_meta) ->
     0
 }
 
-unsafe extern "C" fn factor_load(u: *mut c_void, s: *mut iomt_factor_state) -> i32 {
+unsafe extern "C" fn factor_load(u: *mut c_void, s: *mut iomt_lockout_table) -> i32 {
     let f = unsafe { &mut *u.cast::<Flash>() };
     unsafe { *s = f.factor };
     0
 }
 
-unsafe extern "C" fn factor_store(u: *mut c_void, s: *const iomt_factor_state) -> i32 {
+unsafe extern "C" fn factor_store(u: *mut c_void, s: *const iomt_lockout_table) -> i32 {
     let f = unsafe { &mut *u.cast::<Flash>() };
     if f.fail_factor_store {
         return -1;
@@ -733,19 +733,19 @@ fn audit_export_verifies_and_every_tampering_is_detected() {
 
 const OPERATOR_ROLES: u16 = (1 << 3) | (1 << 5); // technician, administrator
 
-struct Parties {
+pub(super) struct Parties {
     operator: Side,
     device: Side,
 }
 
-fn parties() -> Parties {
+pub(super) fn parties() -> Parties {
     Parties {
         operator: side(SK_I, CRED_I, 0x2b, CRED_R, 0x32, b"device-7", 1 << 7),
         device: side(SK_R, CRED_R, 0x32, CRED_I, 0x2b, b"tech-7", OPERATOR_ROLES),
     }
 }
 
-fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
+pub(super) fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
     let mut v = [0u8; 32];
     let id = b"pump-0042";
     let r = unsafe {
@@ -763,7 +763,7 @@ fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
 }
 
 /// What the operator puts in EAD_3.
-enum Presented<'a> {
+pub(super) enum Presented<'a> {
     None,
     Pin(&'a [u8; 32]),
     Tag([u8; 16]),
@@ -773,7 +773,7 @@ enum Presented<'a> {
 
 /// A handshake in which the operator presents `presented`; returns the responder and the
 /// tag it sent.
-fn factor_handshake(
+pub(super) fn factor_handshake(
     c: &mut Crypto,
     p: &Parties,
     presented: &Presented<'_>,
@@ -843,15 +843,15 @@ fn factor_handshake(
     (r, tag)
 }
 
-struct Device {
-    flash: Box<Flash>,
+pub(super) struct Device {
+    pub(super) flash: Box<Flash>,
     log: Box<iomt_audit_log>,
     fv: Box<iomt_factor_verifier>,
     policy: Box<iomt_rbac_policy>,
     verifier: [u8; 32],
 }
 
-fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
+pub(super) fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
     let mut flash = flash(16);
     let log = open_log(c, &mut flash);
     let mut fv = zeroed::<iomt_factor_verifier>();
@@ -881,7 +881,7 @@ fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
 
 impl Device {
     /// Session auth for the handshake's peer plus the factor check.
-    fn check(
+    pub(super) fn check(
         &mut self,
         c: &mut Crypto,
         r: &mut iomt_handshake,
@@ -933,7 +933,7 @@ impl Device {
     }
 }
 
-fn info(a: &iomt_session_auth) -> iomt_session_auth_info {
+pub(super) fn info(a: &iomt_session_auth) -> iomt_session_auth_info {
     let mut i = MaybeUninit::uninit();
     assert_eq!(
         unsafe { iomt_session_auth_get_info(a, i.as_mut_ptr()) },
@@ -1083,7 +1083,7 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
     );
 
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Short);
-    let failures_before = d.flash.factor.failures;
+    let failures_before = d.flash.factor.device.failures;
     let (a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(
         (res, info(&a).factor),
@@ -1095,7 +1095,7 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
         "a malformed factor is audited as a failure"
     );
     assert_eq!(
-        d.flash.factor.failures, failures_before,
+        d.flash.factor.device.failures, failures_before,
         "but it is not a guess"
     );
 
@@ -1140,17 +1140,23 @@ fn lockout_survives_a_reboot_and_backs_off() {
     let mut d = device_with(&mut c, Some(policy));
     let wrong = pin_verifier(&mut c, b"000000");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&wrong));
-    assert_eq!(d.check(&mut c, &mut r, NOW).1, iomt_result::FactorMismatch);
+    let (a, res) = d.check(&mut c, &mut r, NOW);
+    assert_eq!(res, iomt_result::FactorMismatch);
     assert_eq!(
         d.last_event(),
         5,
         "the failure that earns a lockout records it"
     );
+    let tech = info(&a).subject;
     assert_eq!(
-        d.flash.factor,
-        iomt_factor_state {
-            failures: 1,
-            locked_until: NOW + 60
+        d.flash.factor.subjects[0],
+        iomt_lockout_entry {
+            state: iomt_factor_state {
+                locked_until: NOW + 60,
+                failures: 1,
+                reserved: 0,
+            },
+            subject: tech,
         }
     );
 
@@ -1179,7 +1185,7 @@ fn lockout_survives_a_reboot_and_backs_off() {
     assert_eq!(res, iomt_result::AuthzLockedOut);
     let mut st = MaybeUninit::uninit();
     assert_eq!(
-        unsafe { iomt_factor_verifier_state(&raw mut *d.fv, st.as_mut_ptr()) },
+        unsafe { iomt_factor_verifier_state(&raw mut *d.fv, tech.as_ptr(), st.as_mut_ptr()) },
         iomt_result::Ok
     );
     assert_eq!(unsafe { st.assume_init() }.locked_until, NOW + 60);
@@ -1187,7 +1193,7 @@ fn lockout_survives_a_reboot_and_backs_off() {
     // After the lockout the right PIN works and resets the counter.
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
     assert_eq!(d.check(&mut c, &mut r, NOW + 61).1, iomt_result::Ok);
-    assert_eq!(d.flash.factor, iomt_factor_state::default());
+    assert_eq!(d.flash.factor, iomt_lockout_table::default());
 
     // A counter that cannot be stored means the tag is not even evaluated.
     d.flash.fail_factor_store = true;

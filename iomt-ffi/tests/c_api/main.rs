@@ -1596,6 +1596,7 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
 
 mod aaa;
 mod audit_parity;
+mod lockout;
 mod nonce_reuse;
 mod permits;
 mod registry;
