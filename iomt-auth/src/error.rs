@@ -233,6 +233,7 @@ impl AuthError {
                 UpdateError::Counter => 714,
                 UpdateError::WrongPermit => 505,
                 UpdateError::AuditUnavailable => 504,
+                UpdateError::Abandoned => 715,
                 UpdateError::BufferTooSmall { .. } => 2,
                 UpdateError::Crypto(c) => c.code(),
             },

@@ -563,3 +563,52 @@ fn update_cose_sign1_es256_known_answer_from_cose_wg_examples() {
         UpdateError::UnsupportedAlgorithm
     );
 }
+
+#[test]
+fn update_abandoned_or_overlong_is_audited() {
+    let mut f = fx();
+    let m = f.manifest();
+    let env = f.sign(&m);
+    let img = f.image.clone();
+    // begin records the intent
+    let up = f.begin(&env).unwrap();
+    let started = f.last_record();
+    assert_eq!(
+        (started.event, started.subject),
+        (AuditEvent::UpdateStarted, f.tech.subject())
+    );
+    // abandoned before finish: recorded as rejected (Abandoned)
+    assert_eq!(
+        up.abandon(&mut f.c, &mut f.log, now()),
+        UpdateError::Abandoned
+    );
+    let r = f.last_record();
+    assert_eq!(
+        (r.event, r.detail.0[0]),
+        (AuditEvent::UpdateRejected, UpdateError::Abandoned.code())
+    );
+    // an overlong image, then abandoned: recorded with ImageTooLong
+    let mut up = f.begin(&env).unwrap();
+    let mut long = img.clone();
+    long.push(0);
+    assert_eq!(up.update(&long).unwrap_err(), UpdateError::ImageTooLong);
+    assert_eq!(
+        up.abandon(&mut f.c, &mut f.log, now()),
+        UpdateError::ImageTooLong
+    );
+    let r = f.last_record();
+    assert_eq!(
+        (r.event, r.detail.0[0]),
+        (AuditEvent::UpdateRejected, UpdateError::ImageTooLong.code())
+    );
+    // dropped: the UpdateStarted record stays without an outcome
+    let seq = f.log.meta().next_seq;
+    let up = f.begin(&env).unwrap();
+    drop(up);
+    assert_eq!(
+        f.log.read(seq + 1).unwrap().event,
+        AuditEvent::UpdateStarted
+    );
+    assert_eq!(f.log.meta().next_seq, seq + 2);
+    assert_eq!(f.counter.value(), 0x0001_0000);
+}

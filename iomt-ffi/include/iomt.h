@@ -905,6 +905,10 @@ enum iomt_result
    */
   IOMT_RESULT_UPDATE_COUNTER = 714,
   /**
+   * The update was abandoned before `iomt_update_finish` (`iomt_update_abandon`).
+   */
+  IOMT_RESULT_UPDATE_ABANDONED = 715,
+  /**
    * Another update failure.
    */
   IOMT_RESULT_UPDATE_OTHER = 799,
@@ -3201,8 +3205,10 @@ iomt_result iomt_session_deinit(struct iomt_session *session);
  * (consumed whatever the result: single use), checks that it is for the firmware-update
  * operation, verifies
  * the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
- * the rollback counter, then initializes `update`. Every rejection is written to the
- * audit log (best effort: the rejection is reported even if that write fails).
+ * the rollback counter, records the update's start (`UPDATE_STARTED`; if that record
+ * cannot be written nothing starts: `AUTHZ_AUDIT_UNAVAILABLE`), then initializes
+ * `update`. Every rejection is written to the audit log (best effort: the rejection is
+ * reported even if that write fails).
  *
  * On error nothing is initialized (storage that held a live update keeps it); on success
  * the storage is overwritten (a previous update in it is abandoned, as by deinit).
@@ -3294,8 +3300,28 @@ iomt_result iomt_update_finish(struct iomt_update *update,
                                struct iomt_update_info *info);
 
 /**
- * Deinitializes the update object (an unfinished update is abandoned: nothing was
- * accepted and the counter did not move). NULL and repeated calls are fine.
+ * Abandons an unfinished update with a record: the rejection is audited with the error
+ * that poisoned it (e.g. `UPDATE_IMAGE_TOO_LONG`) or `UPDATE_ABANDONED`, then the object
+ * is deinitialized. On an accepted or failed update (already audited) or NULL/dead storage
+ * it only deinitializes.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED` (crypto, log), `MISALIGNED_STORAGE`; the recorded
+ * error of an unfinished update (`UPDATE_ABANDONED`, `UPDATE_IMAGE_TOO_LONG`).
+ *
+ * # Safety
+ * `update` must point to `iomt_update` storage; `crypto` and `log` to live objects.
+ */
+iomt_result iomt_update_abandon(struct iomt_update *update,
+                                struct iomt_crypto *crypto,
+                                struct iomt_audit_log *log,
+                                uint64_t now);
+
+/**
+ * Deinitializes the update object. An unfinished update is abandoned without an outcome
+ * record (its `UPDATE_STARTED` intent record stays the trace; nothing was accepted and
+ * the counter did not move): prefer `iomt_update_abandon`. NULL and repeated calls are
+ * fine.
  *
  * # Errors
  * `MISALIGNED_STORAGE`.

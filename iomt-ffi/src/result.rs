@@ -319,6 +319,8 @@ pub enum iomt_result {
     UpdateDigestMismatch = 713,
     /// The rollback counter callback failed.
     UpdateCounter = 714,
+    /// The update was abandoned before `iomt_update_finish` (`iomt_update_abandon`).
+    UpdateAbandoned = 715,
     /// Another update failure.
     UpdateOther = 799,
 }
@@ -471,6 +473,7 @@ impl iomt_result {
             Self::UpdateImageTruncated => c"update: image truncated",
             Self::UpdateDigestMismatch => c"update: image digest mismatch",
             Self::UpdateCounter => c"update: rollback counter failed",
+            Self::UpdateAbandoned => c"update: abandoned before finish",
             Self::UpdateOther => c"update: other failure",
         }
     }
@@ -616,6 +619,7 @@ impl iomt_result {
         Self::UpdateImageTruncated,
         Self::UpdateDigestMismatch,
         Self::UpdateCounter,
+        Self::UpdateAbandoned,
         Self::UpdateOther,
     ];
 }

@@ -264,8 +264,10 @@ storage_asserts!(
 /// (consumed whatever the result: single use), checks that it is for the firmware-update
 /// operation, verifies
 /// the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
-/// the rollback counter, then initializes `update`. Every rejection is written to the
-/// audit log (best effort: the rejection is reported even if that write fails).
+/// the rollback counter, records the update's start (`UPDATE_STARTED`; if that record
+/// cannot be written nothing starts: `AUTHZ_AUDIT_UNAVAILABLE`), then initializes
+/// `update`. Every rejection is written to the audit log (best effort: the rejection is
+/// reported even if that write fails).
 ///
 /// On error nothing is initialized (storage that held a live update keeps it); on success
 /// the storage is overwritten (a previous update in it is abandoned, as by deinit).
@@ -446,8 +448,45 @@ pub unsafe extern "C" fn iomt_update_finish(
     }
 }
 
-/// Deinitializes the update object (an unfinished update is abandoned: nothing was
-/// accepted and the counter did not move). NULL and repeated calls are fine.
+/// Abandons an unfinished update with a record: the rejection is audited with the error
+/// that poisoned it (e.g. `UPDATE_IMAGE_TOO_LONG`) or `UPDATE_ABANDONED`, then the object
+/// is deinitialized. On an accepted or failed update (already audited) or NULL/dead storage
+/// it only deinitializes.
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED` (crypto, log), `MISALIGNED_STORAGE`; the recorded
+/// error of an unfinished update (`UPDATE_ABANDONED`, `UPDATE_IMAGE_TOO_LONG`).
+///
+/// # Safety
+/// `update` must point to `iomt_update` storage; `crypto` and `log` to live objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_update_abandon(
+    update: *mut iomt_update,
+    crypto: *mut iomt_crypto,
+    log: *mut iomt_audit_log,
+    now: u64,
+) -> iomt_result {
+    ffi_panic_boundary! {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (provider, log) = unsafe { (boundary::get_mut(crypto)?, boundary::get_mut(log)?) };
+        // SAFETY: forwarded contract.
+        let obj = unsafe { boundary::get_mut(update) };
+        let recorded = match obj.map(|o| core::mem::replace(o, UpdateObj::Failed)) {
+            Ok(UpdateObj::Verifying { verifier, .. }) => {
+                Err(verifier.abandon(provider, log, Timestamp::from_secs(now)))
+            }
+            _ => Ok(()),
+        };
+        // SAFETY: forwarded contract.
+        unsafe { boundary::deinit(update) }?;
+        recorded.map_err(Into::into)
+    }
+}
+
+/// Deinitializes the update object. An unfinished update is abandoned without an outcome
+/// record (its `UPDATE_STARTED` intent record stays the trace; nothing was accepted and
+/// the counter did not move): prefer `iomt_update_abandon`. NULL and repeated calls are
+/// fine.
 ///
 /// # Errors
 /// `MISALIGNED_STORAGE`.

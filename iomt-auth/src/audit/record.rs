@@ -113,6 +113,10 @@ code_enum_local! {
         /// were recovered from the records (detail: recovered next sequence number, records
         /// held; `u32` BE each).
         MetadataRecovered = 16,
+        /// A firmware update passed its manifest, version and permit checks and starts
+        /// taking the image (detail: offered version, installed version). Its outcome
+        /// follows as `UpdateAccepted` or `UpdateRejected`; none means it was abandoned.
+        UpdateStarted = 17,
     }
 }
 

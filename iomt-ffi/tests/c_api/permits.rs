@@ -183,3 +183,45 @@ fn c_permit_get_refuses_invalid_operation_codes() {
 const T0_FOR_PERMITS: u64 = 1_800_000_000;
 
 use super::update::Fx;
+
+#[test]
+#[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
+fn c_abandoned_or_overlong_update_is_audited() {
+    let mut f = fx();
+    let m = f.manifest();
+    let env = f.sign(&m);
+    let mut long = f.image.clone();
+    long.push(0);
+    let (mut up, r) = f.begin(&env);
+    assert_eq!(r, iomt_result::Ok);
+    assert_eq!(
+        f.last_record().event,
+        AuditEvent::UpdateStarted.code(),
+        "the intent is on record"
+    );
+    assert_eq!(Fx::write(&mut up, &long), iomt_result::UpdateImageTooLong);
+    let r = unsafe { iomt_update_abandon(&raw mut *up, f.c.ptr(), &raw mut *f.log, 1) };
+    assert_eq!(r, iomt_result::UpdateImageTooLong);
+    let rec = f.last_record();
+    assert_eq!(
+        (rec.event, rec.detail[0]),
+        (
+            AuditEvent::UpdateRejected.code(),
+            iomt_auth::update::UpdateError::ImageTooLong.code()
+        )
+    );
+    assert_eq!(Fx::write(&mut up, &[1]), iomt_result::NotInitialized);
+    // abandoned without a poisoning error
+    let (mut up, r) = f.begin(&env);
+    assert_eq!(r, iomt_result::Ok);
+    let r = unsafe { iomt_update_abandon(&raw mut *up, f.c.ptr(), &raw mut *f.log, 1) };
+    assert_eq!(r, iomt_result::UpdateAbandoned);
+    // deinit instead: UpdateStarted stays as the trace of an update without outcome
+    let (mut up, r) = f.begin(&env);
+    assert_eq!(r, iomt_result::Ok);
+    let seq = f.meta().next_seq;
+    assert_eq!(unsafe { iomt_update_deinit(&raw mut *up) }, iomt_result::Ok);
+    assert_eq!(f.meta().next_seq, seq);
+    assert_eq!(f.record(seq - 1).event, AuditEvent::UpdateStarted.code());
+    assert_eq!(f.counter().value, INSTALLED);
+}
