@@ -1299,6 +1299,10 @@ typedef struct iomt_session_auth_info {
    * The operator-factor outcome.
    */
   iomt_factor_outcome factor;
+  /**
+   * Zero (explicit: the struct has no padding bytes).
+   */
+  uint8_t reserved;
 } iomt_session_auth_info;
 
 /**
@@ -1936,9 +1940,10 @@ typedef struct iomt_update_info {
    */
   uint32_t audit_seq;
   /**
-   * 1 once `iomt_update_finish` accepted the update, else 0.
+   * 1 once `iomt_update_finish` accepted the update, else 0 (a `uint32_t`: the struct
+   * has no padding bytes).
    */
-  uint8_t accepted;
+  uint32_t accepted;
 } iomt_update_info;
 
 #ifdef __cplusplus

@@ -80,7 +80,14 @@ pub struct iomt_session_auth_info {
     pub roles: u16,
     /// The operator-factor outcome.
     pub factor: iomt_factor_outcome,
+    /// Zero (explicit: the struct has no padding bytes).
+    pub reserved: u8,
 }
+
+const _: () = assert!(
+    size_of::<iomt_session_auth_info>() == IOMT_SUBJECT_LEN + 4,
+    "iomt_session_auth_info has no padding"
+);
 
 /// The authorization context object: the Rust `SessionAuth`.
 pub(crate) struct AuthObj {
@@ -157,6 +164,7 @@ pub unsafe extern "C" fn iomt_session_auth_get_info(
             subject: a.auth.subject(),
             roles: a.auth.roles().bits(),
             factor: a.auth.factor().into(),
+            reserved: 0,
         });
         Ok(())
     }

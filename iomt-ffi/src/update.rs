@@ -193,9 +193,15 @@ pub struct iomt_update_info {
     pub received: u32,
     /// Sequence number of the update-accepted audit record (0 unless `accepted`).
     pub audit_seq: u32,
-    /// 1 once `iomt_update_finish` accepted the update, else 0.
-    pub accepted: u8,
+    /// 1 once `iomt_update_finish` accepted the update, else 0 (a `uint32_t`: the struct
+    /// has no padding bytes).
+    pub accepted: u32,
 }
+
+const _: () = assert!(
+    size_of::<iomt_update_info>() == 9 * 4 + IOMT_UPDATE_DIGEST_LEN,
+    "iomt_update_info has no padding"
+);
 
 impl iomt_update_info {
     const fn new(m: &Manifest, previous_version: u32, received: u32) -> Self {
