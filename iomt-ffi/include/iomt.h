@@ -1142,9 +1142,17 @@ typedef int32_t (*iomt_audit_store_meta)(void *userdata,
 
 /**
  * Where the audit ring lives (flash, FRAM, battery-backed RAM): `capacity` slots of
- * `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. The callbacks must write the
- * entry before the metadata (the library calls them in that order) and must not call
- * back into iomt. Copied at init; `userdata` must stay valid while the log lives.
+ * `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. Copied at init; `userdata` must
+ * stay valid while the log lives; the callbacks must not call back into iomt.
+ *
+ * The callbacks must guarantee: a write that returns 0 is durable; the entry write and
+ * the metadata write are not reordered (the library calls them in that order);
+ * `load_meta` reports the last metadata stored, or absent; `read_slot` returns what was
+ * last written to the slot. The library checks itself: an entry that reached flash
+ * without its metadata is replaced by an `AppendFailed` record at init (never adopted);
+ * absent metadata with records present is recovered from the records (highest chained
+ * run); a slot that does not hold what was written reads as `AUDIT_CORRUPT` in read,
+ * verify and export summary alike.
  */
 typedef struct iomt_audit_store_ops {
   /**

@@ -7,8 +7,10 @@
 //!   writes the entry, then the metadata, through the callbacks (see
 //!   `iomt_auth::audit::AuditStore` for the power-cut rule: never reorder those writes).
 //! - A failing callback (any non-zero return) is `AUDIT_STORAGE`; the in-memory state is
-//!   then unchanged and the next `iomt_audit_log_init` rolls forward over an entry whose
-//!   metadata write was lost.
+//!   then unchanged, the record is not committed (its operation is refused), and it is
+//!   replaced by an `AppendFailed` record naming it at the next append, or at the next
+//!   `iomt_audit_log_init` if the entry reached flash without its metadata. Metadata the
+//!   store reports absent while slots hold records is recovered from the records.
 //! - Records, metadata and export chunks use the byte layouts of `iomt_auth::audit`, so a
 //!   Rust gateway verifies a C device's export and vice versa.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
@@ -112,9 +114,17 @@ pub type iomt_audit_store_meta =
     Option<unsafe extern "C" fn(userdata: *mut c_void, meta: *const iomt_audit_meta) -> i32>;
 
 /// Where the audit ring lives (flash, FRAM, battery-backed RAM): `capacity` slots of
-/// `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. The callbacks must write the
-/// entry before the metadata (the library calls them in that order) and must not call
-/// back into iomt. Copied at init; `userdata` must stay valid while the log lives.
+/// `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. Copied at init; `userdata` must
+/// stay valid while the log lives; the callbacks must not call back into iomt.
+///
+/// The callbacks must guarantee: a write that returns 0 is durable; the entry write and
+/// the metadata write are not reordered (the library calls them in that order);
+/// `load_meta` reports the last metadata stored, or absent; `read_slot` returns what was
+/// last written to the slot. The library checks itself: an entry that reached flash
+/// without its metadata is replaced by an `AppendFailed` record at init (never adopted);
+/// absent metadata with records present is recovered from the records (highest chained
+/// run); a slot that does not hold what was written reads as `AUDIT_CORRUPT` in read,
+/// verify and export summary alike.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct iomt_audit_store_ops {

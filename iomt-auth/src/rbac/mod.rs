@@ -14,9 +14,10 @@
 //!   log, manage credentials) always need [`Requirement::CredentialAndFactor`], whatever the
 //!   table row says: a table cannot weaken that.
 //! - [`RbacPolicy::decide`] is the pure decision with a reason; [`RbacPolicy::authorize`] also
-//!   writes the audit record (every denial, every privileged allow) and returns a [`Permit`],
-//!   the only way to obtain one. Operations that must be authorized (e.g.
-//!   [`crate::audit::AuditLog::clear`], [`crate::update`]) take a `&Permit`.
+//!   writes the audit record (every denial, every privileged allow) and returns a [`Permit`]
+//!   tagged with the session's permit key, the only way to obtain a valid one. The session
+//!   redeems it once ([`SessionAuth::redeem`]); operations that must be authorized (e.g.
+//!   [`crate::audit::AuditLog::clear`], [`crate::update`]) consume the [`RedeemedPermit`].
 //! - If the audit record cannot be written, a privileged operation is denied
 //!   ([`RbacDenyReason::AuditUnavailable`]): fail closed.
 //!
