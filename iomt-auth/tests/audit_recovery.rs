@@ -3,7 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
 
 use iomt_auth::audit::*;
-use iomt_crypto::{CryptoProvider, DeterministicProvider};
+use iomt_crypto::DeterministicProvider;
 
 const T0: u64 = 1_800_000_000;
 const DEV: Subject = [0xd0; 8];

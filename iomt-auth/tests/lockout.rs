@@ -114,7 +114,7 @@ fn lockout_table_is_bounded_and_fails_closed_when_every_entry_is_locked() {
     f.fv = FactorVerifier::try_new(RamFactorStore::default(), policy).unwrap();
     // LOCKOUT_SUBJECTS subjects each lock themselves (one failure each); keep the device
     // ceiling out of the way by resetting it with a success in between.
-    for i in 0..LOCKOUT_SUBJECTS as u8 {
+    for i in 0..u8::try_from(LOCKOUT_SUBJECTS).unwrap() {
         assert_eq!(
             f.attempt(b"000000", [10 + i; 8], t(0)).unwrap_err(),
             FactorError::Mismatch

@@ -71,10 +71,10 @@ impl<S: AuditStore> AuditLog<S> {
     ) -> Result<(), AuditError> {
         let mut top: Option<(AuditRecord, Entry)> = None;
         for slot in 0..self.capacity() {
-            if let Some((r, e)) = self.entry_at(slot)? {
-                if top.as_ref().is_none_or(|(t, _)| r.seq > t.seq) {
-                    top = Some((r, e));
-                }
+            if let Some((r, e)) = self.entry_at(slot)?
+                && top.as_ref().is_none_or(|(t, _)| r.seq > t.seq)
+            {
+                top = Some((r, e));
             }
         }
         let Some((newest, entry)) = top else {

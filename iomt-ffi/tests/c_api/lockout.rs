@@ -53,8 +53,8 @@ fn c_lockout_device_ceiling_and_full_table_lock_everyone() {
     assert_eq!(d.check(&mut c, &mut r, NOW).1, iomt_result::FactorLockedOut);
     // Every entry of the table is locked by other subjects: no entry for a newcomer.
     let mut d = device_with(&mut c, None);
-    for (i, e) in d.flash.factor.subjects.iter_mut().enumerate() {
-        *e = locked([0x50 + i as u8; 8], NOW + 30, 3);
+    for (e, who) in d.flash.factor.subjects.iter_mut().zip(0x50u8..) {
+        *e = locked([who; 8], NOW + 30, 3);
     }
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
     assert_eq!(d.check(&mut c, &mut r, NOW).1, iomt_result::FactorLockedOut);
