@@ -8,6 +8,10 @@ use iomt_auth::factor::*;
 use iomt_core::Timestamp;
 use iomt_crypto::DeterministicProvider;
 
+#[path = "common/broken_store.rs"]
+mod broken_store;
+use broken_store::BrokenStore;
+
 const T0: u64 = 1_800_000_000;
 const TH_3: [u8; 32] = [0x33; 32];
 
@@ -161,42 +165,8 @@ fn lockout_policies_that_cannot_protect_are_refused() {
 fn lockout_success_that_cannot_be_audited_gives_no_proof() {
     let mut f = fx();
     let tag = FactorTag::compute(&mut f.c, &f.v, &TH_3);
-    let mut log = AuditLog::open(&mut f.c, NoWrites, [0; 8]).unwrap();
+    let mut log = AuditLog::open(&mut f.c, BrokenStore, [0; 8]).unwrap();
     let r =
         f.fv.verify(&mut f.c, &mut log, &f.v, &TH_3, Some(&tag), TECH, t(0));
     assert_eq!(r.unwrap_err(), FactorError::AuditUnavailable);
-}
-
-struct NoWrites;
-
-impl iomt_auth::audit::AuditStore for NoWrites {
-    fn capacity(&self) -> u32 {
-        4
-    }
-    fn read_slot(
-        &mut self,
-        _: u32,
-        out: &mut iomt_auth::audit::Entry,
-    ) -> Result<(), iomt_auth::audit::StorageError> {
-        *out = [0; iomt_auth::audit::ENTRY_LEN];
-        Ok(())
-    }
-    fn write_slot(
-        &mut self,
-        _: u32,
-        _: &iomt_auth::audit::Entry,
-    ) -> Result<(), iomt_auth::audit::StorageError> {
-        Err(iomt_auth::audit::StorageError)
-    }
-    fn load_meta(
-        &mut self,
-    ) -> Result<Option<iomt_auth::audit::AuditMeta>, iomt_auth::audit::StorageError> {
-        Ok(None)
-    }
-    fn store_meta(
-        &mut self,
-        _: &iomt_auth::audit::AuditMeta,
-    ) -> Result<(), iomt_auth::audit::StorageError> {
-        Err(iomt_auth::audit::StorageError)
-    }
 }

@@ -11,6 +11,10 @@ use iomt_auth::rbac::*;
 use iomt_core::{Operation, Role, RoleSet, Timestamp};
 use iomt_crypto::DeterministicProvider;
 
+#[path = "common/broken_store.rs"]
+mod broken_store;
+use broken_store::BrokenStore;
+
 const T0: u64 = 1_800_000_000;
 
 fn t(s: u64) -> Timestamp {
@@ -201,7 +205,7 @@ fn a_clear_permit_clears_once() {
 fn a_denial_that_cannot_be_recorded_is_reported_as_audit_unavailable() {
     let (mut c, mut l) = setup();
     let mut nurse = session(&mut c, &mut l, b"nurse", RoleSet::only(Role::Nurse));
-    let mut broken: AuditLog<Broken> = AuditLog::open(&mut c, Broken, [0; 8]).unwrap();
+    let mut broken: AuditLog<BrokenStore> = AuditLog::open(&mut c, BrokenStore, [0; 8]).unwrap();
     assert_eq!(
         RbacPolicy::DEFAULT
             .authorize(
@@ -214,26 +218,4 @@ fn a_denial_that_cannot_be_recorded_is_reported_as_audit_unavailable() {
             .unwrap_err(),
         RbacDenyReason::AuditUnavailable
     );
-}
-
-/// A store whose writes always fail.
-struct Broken;
-
-impl AuditStore for Broken {
-    fn capacity(&self) -> u32 {
-        4
-    }
-    fn read_slot(&mut self, _: u32, out: &mut Entry) -> Result<(), StorageError> {
-        *out = [0; ENTRY_LEN];
-        Ok(())
-    }
-    fn write_slot(&mut self, _: u32, _: &Entry) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
-    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
-        Ok(None)
-    }
-    fn store_meta(&mut self, _: &AuditMeta) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
 }

@@ -13,6 +13,10 @@ use iomt_core::{
 };
 use iomt_crypto::DeterministicProvider;
 
+#[path = "common/broken_store.rs"]
+mod broken_store;
+use broken_store::BrokenStore;
+
 const T0: u64 = 1_800_000_000;
 
 fn t(s: u64) -> Timestamp {
@@ -300,27 +304,6 @@ fn rbac_authorize_audits_denials_and_privileged_operations() {
     );
     assert_eq!(r.detail.0[0], Operation::ChangeTherapy.code());
     l.verify_stored(&mut c).unwrap();
-}
-
-/// An audit store whose writes fail (full or broken flash).
-struct BrokenStore;
-impl AuditStore for BrokenStore {
-    fn capacity(&self) -> u32 {
-        4
-    }
-    fn read_slot(&mut self, _: u32, out: &mut Entry) -> Result<(), StorageError> {
-        *out = [0; ENTRY_LEN];
-        Ok(())
-    }
-    fn write_slot(&mut self, _: u32, _: &Entry) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
-    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
-        Ok(None)
-    }
-    fn store_meta(&mut self, _: &AuditMeta) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
 }
 
 #[test]

@@ -513,14 +513,7 @@ impl<F: FactorStore> FactorVerifier<F> {
         self.policy.check()?;
         let mut table = self.store.load().map_err(|_| FactorError::Storage)?;
         if let Some(until) = table.locked_until(&subject, now) {
-            let _ = log.append(
-                crypto,
-                now,
-                AuditEvent::Lockout,
-                Outcome::Denied,
-                subject,
-                Detail::from_slice(&until.as_secs().to_be_bytes()),
-            );
+            record_lockout(crypto, log, subject, until, now);
             return Err(FactorError::LockedOut { until });
         }
         let Some(presented) = presented else {
@@ -530,18 +523,9 @@ impl<F: FactorStore> FactorVerifier<F> {
         let entry = match table.entry_for(&subject, now) {
             Ok(e) => e,
             Err(e) => {
-                let until = match e {
-                    FactorError::LockedOut { until } => until,
-                    _ => now,
-                };
-                let _ = log.append(
-                    crypto,
-                    now,
-                    AuditEvent::Lockout,
-                    Outcome::Denied,
-                    subject,
-                    Detail::from_slice(&until.as_secs().to_be_bytes()),
-                );
+                if let FactorError::LockedOut { until } = e {
+                    record_lockout(crypto, log, subject, until, now);
+                }
                 return Err(e);
             }
         };
@@ -590,15 +574,27 @@ impl<F: FactorStore> FactorVerifier<F> {
             pending_until
         };
         if lock != 0 || device_lock != 0 {
-            let _ = log.append(
-                crypto,
-                now,
-                AuditEvent::Lockout,
-                Outcome::Denied,
-                subject,
-                Detail::from_slice(&until.as_secs().to_be_bytes()),
-            );
+            record_lockout(crypto, log, subject, until, now);
         }
         Err(FactorError::Mismatch)
     }
+}
+
+/// Records a lockout (detail: locked-until seconds). The attempt is refused whether or not
+/// the record can be written.
+fn record_lockout<C: CryptoProvider, S: AuditStore>(
+    crypto: &mut C,
+    log: &mut AuditLog<S>,
+    subject: Subject,
+    until: Timestamp,
+    now: Timestamp,
+) {
+    let _ = log.append(
+        crypto,
+        now,
+        AuditEvent::Lockout,
+        Outcome::Denied,
+        subject,
+        Detail::from_slice(&until.as_secs().to_be_bytes()),
+    );
 }
