@@ -639,6 +639,35 @@ mod through_edhoc {
     }
 
     #[test]
+    fn factor_edhoc_proof_of_an_earlier_session_does_not_count_in_a_later_one() {
+        let mut f = fx_edhoc();
+        let first = handshake(&mut f, Some(b"482916"), None);
+        assert!(first.result.is_ok());
+        // The same operator's next session, which presented no factor.
+        let mut second = handshake(&mut f, None, None);
+        // A genuine proof for the first handshake, carried over (same subject).
+        let tag = FactorTag::compute(&mut f.c, &f.v, &first.th_3_r);
+        let who = second.session.subject();
+        let proof =
+            f.fv.verify(
+                &mut f.c,
+                &mut f.log,
+                &f.v,
+                &first.th_3_r,
+                Some(&tag),
+                who,
+                t(0),
+            )
+            .unwrap();
+        assert_eq!(proof.subject(), who);
+        second.session.set_factor(FactorOutcome::Verified(proof));
+        assert_eq!(
+            RbacPolicy::DEFAULT.decide(&second.session, Operation::FirmwareUpdate),
+            iomt_auth::rbac::RbacDecision::Deny(RbacDenyReason::FactorRequired)
+        );
+    }
+
+    #[test]
     fn lockout_through_edhoc_after_repeated_wrong_pins() {
         let mut f = fx_edhoc();
         for _ in 0..3 {
