@@ -920,6 +920,9 @@ fn flash_log(mut b: Bytes<'_>) {
     }
     let key = (b.u8() & 1 != 0).then(device_key);
     let mut steps = 0;
+    // An append failed with a storage error: the next append first writes its AppendFailed
+    // record (at the failed record's sequence number).
+    let mut pending = false;
     while !b.is_empty() && steps < 32 {
         steps += 1;
         match b.u8() % 5 {
@@ -946,9 +949,11 @@ fn flash_log(mut b: Bytes<'_>) {
                 };
                 assert_ne!(r, iomt_result::Panic);
                 let after = meta_of(&log);
+                let voided = u32::from(pending);
                 if r == iomt_result::Ok {
-                    assert_eq!(seq, before.next_seq);
-                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(1));
+                    pending = false;
+                    assert_eq!(seq, before.next_seq.wrapping_add(voided));
+                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(voided + 1));
                     let mut rec: iomt_audit_record = *zeroed();
                     // SAFETY: valid pointers.
                     let r = unsafe { iomt_audit_log_read(&mut *log, seq, &mut rec) };
@@ -965,8 +970,13 @@ fn flash_log(mut b: Bytes<'_>) {
                             "reading back what was just appended"
                         );
                     }
+                } else if pending && after != before {
+                    // the AppendFailed record of the earlier failure was committed
+                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(1));
+                    pending = r == iomt_result::AuditStorage;
                 } else {
                     assert_eq!(after, before, "a failed append changed the log");
+                    pending |= r == iomt_result::AuditStorage;
                 }
             }
             1 => {
