@@ -153,23 +153,24 @@ static int32_t audit_store_meta(void *userdata, const iomt_audit_meta *meta) {
     return 0;
 }
 
-/* The factor attempt counter (survives reboots on a real device). */
+/* The factor lockout table: per-subject counters and the device-wide ceiling (survives
+ * reboots on a real device; the library reads and writes it whole). */
 typedef struct factor_flash {
-    iomt_factor_state state;
+    iomt_lockout_table table;
     unsigned stores;
 } factor_flash;
 
 static factor_flash g_factor_flash;
 
-static int32_t factor_load(void *userdata, iomt_factor_state *state) {
+static int32_t factor_load(void *userdata, iomt_lockout_table *table) {
     const factor_flash *f = userdata;
-    *state = f->state;
+    *table = f->table;
     return 0;
 }
 
-static int32_t factor_store(void *userdata, const iomt_factor_state *state) {
+static int32_t factor_store(void *userdata, const iomt_lockout_table *table) {
     factor_flash *f = userdata;
-    f->state = *state;
+    f->table = *table;
     f->stores++;
     return 0;
 }
@@ -445,7 +446,7 @@ static void authorized_operator(demo_stats *st, pump *p, app *tech, uint64_t now
     CHECK(st, same(info.subject, tech->subject, IOMT_SUBJECT_LEN));
     CHECK(st, info.roles == ((1u << ROLE_TECHNICIAN) | (1u << ROLE_ADMINISTRATOR)));
     CHECK(st, info.factor == IOMT_FACTOR_OUTCOME_VERIFIED);
-    CHECK(st, g_factor_flash.state.failures == 0 && g_factor_flash.stores >= 2);
+    CHECK(st, g_factor_flash.table.device.failures == 0 && g_factor_flash.stores >= 2);
 
     /* Firmware update (privileged: technician + factor) is permitted, and audited first. */
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_FIRMWARE_UPDATE), IOMT_RESULT_OK);
@@ -475,9 +476,9 @@ static void authorized_operator(demo_stats *st, pump *p, app *tech, uint64_t now
                                    now, &clear),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_audit_log_meta(&p->log, &before), IOMT_RESULT_OK);
-    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &fw, now, &discarded),
+    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &auth, &fw, now, &discarded),
            IOMT_RESULT_AUTHZ_WRONG_PERMIT);
-    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &clear, now, &discarded),
+    EXPECT(st, iomt_audit_log_clear(&p->log, &p->crypto, &auth, &clear, now, &discarded),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_audit_log_meta(&p->log, &after), IOMT_RESULT_OK);
     CHECK(st, discarded == before.count && after.count == 1 && after.cleared == discarded);
@@ -514,7 +515,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     CHECK(st, is_record(&rec, EVENT_OPERATION_DENIED, OUTCOME_DENIED, tech->subject));
     /* Non-privileged operations are still fine without the factor. */
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_READ_AUDIT_LOG), IOMT_RESULT_OK);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 1 && fs.locked_until == now + LOCK_SECS);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
 
@@ -533,7 +534,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     /* Another failure after the lockout doubles it; the right PIN after that resets. */
     EXPECT(st, handshake(st, p, tech, BAD_PIN, &auth, now + LOCK_SECS),
            IOMT_RESULT_FACTOR_MISMATCH);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 2 && fs.locked_until == now + 3 * LOCK_SECS);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, is_record(&rec, EVENT_LOCKOUT, OUTCOME_DENIED, tech->subject));
@@ -541,7 +542,7 @@ static void wrong_pin(demo_stats *st, pump *p, app *tech, uint64_t now) {
     CHECK(st, is_record(&rec, EVENT_FACTOR_FAILED, OUTCOME_FAILURE, tech->subject));
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
     EXPECT(st, handshake(st, p, tech, GOOD_PIN, &auth, now + 3 * LOCK_SECS), IOMT_RESULT_OK);
-    EXPECT(st, iomt_factor_verifier_state(&p->factor, &fs), IOMT_RESULT_OK);
+    EXPECT(st, iomt_factor_verifier_state(&p->factor, tech->subject, &fs), IOMT_RESULT_OK);
     CHECK(st, fs.failures == 0 && fs.locked_until == 0);
     EXPECT(st, iomt_rbac_decide(&p->policy, &auth, OP_FIRMWARE_UPDATE), IOMT_RESULT_OK);
     EXPECT(st, iomt_session_auth_deinit(&auth), IOMT_RESULT_OK);
@@ -685,6 +686,15 @@ static iomt_result stream_image(iomt_update *up, size_t corrupt) {
     return IOMT_RESULT_OK;
 }
 
+/* A fresh firmware-update permit of `auth` (permits are single-use: each update needs one). */
+static iomt_permit *fw_permit(demo_stats *st, pump *p, iomt_session_auth *auth, uint64_t now,
+                              iomt_permit *permit) {
+    EXPECT(st, iomt_rbac_authorize(&p->policy, &p->crypto, &p->log, auth, OP_FIRMWARE_UPDATE, now,
+                                   permit),
+           IOMT_RESULT_OK);
+    return permit;
+}
+
 static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     iomt_session_auth auth;
     iomt_permit permit, read_permit;
@@ -712,25 +722,25 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
            IOMT_RESULT_OK);
 
     /* Another operation's permit does not start an update. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &read_permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, &read_permit, &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_AUTHZ_WRONG_PERMIT);
     /* A manifest whose signature was tampered with, or for another device class. */
     memcpy(forged, AAA_UPDATE_V2, sizeof forged);
     forged[sizeof forged - 1] ^= 0x01;
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, forged,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, forged,
                                  sizeof forged, &counter, now),
            IOMT_RESULT_UPDATE_BAD_SIGNATURE);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
     anchor.device_class = AAA_DEVICE_CLASS + 1;
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_UPDATE_WRONG_DEVICE_CLASS);
     anchor.device_class = AAA_DEVICE_CLASS;
 
     /* A corrupted image: rejected at finish, audited, the counter does not move. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, iomt_update_manifest(&up, &info), IOMT_RESULT_OK);
@@ -745,13 +755,13 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
 
     /* The genuine image: accepted, audited, then the counter moves to 2. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
     EXPECT(st, iomt_update_write(&up, forged, 1), IOMT_RESULT_UPDATE_IMAGE_TOO_LONG);
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_OK);
     EXPECT(st, stream_image(&up, AAA_IMAGE_LEN), IOMT_RESULT_OK);
@@ -765,12 +775,12 @@ static void firmware_update(demo_stats *st, pump *p, app *tech, uint64_t now) {
     EXPECT(st, iomt_update_deinit(&up), IOMT_RESULT_OK);
 
     /* Now version 2 runs: version 1 is a downgrade, version 2 again is no update. */
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V1,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V1,
                                  sizeof AAA_UPDATE_V1, &counter, now),
            IOMT_RESULT_UPDATE_DOWNGRADE);
     EXPECT(st, last_record(p, &rec), IOMT_RESULT_OK);
     CHECK(st, rec.event == EVENT_UPDATE_REJECTED);
-    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &permit, &anchor, AAA_UPDATE_V2,
+    EXPECT(st, iomt_update_begin(&up, &p->crypto, &p->log, &auth, fw_permit(st, p, &auth, now, &permit), &anchor, AAA_UPDATE_V2,
                                  sizeof AAA_UPDATE_V2, &counter, now),
            IOMT_RESULT_UPDATE_SAME_VERSION);
     CHECK(st, g_rollback == 2);

@@ -474,15 +474,15 @@ fn sessions() -> &'static [Session] {
     })
 }
 
-unsafe extern "C" fn factor_load(ud: *mut c_void, s: *mut iomt_factor_state) -> i32 {
-    // SAFETY: `ud` is a live state; `s` a valid output.
-    unsafe { *s = *ud.cast::<iomt_factor_state>() };
+unsafe extern "C" fn factor_load(ud: *mut c_void, s: *mut iomt_lockout_table) -> i32 {
+    // SAFETY: `ud` is a live table; `s` a valid output.
+    unsafe { *s = *ud.cast::<iomt_lockout_table>() };
     0
 }
 
-unsafe extern "C" fn factor_store(ud: *mut c_void, s: *const iomt_factor_state) -> i32 {
-    // SAFETY: `ud` is a live state; `s` a valid input.
-    unsafe { *ud.cast::<iomt_factor_state>() = *s };
+unsafe extern "C" fn factor_store(ud: *mut c_void, s: *const iomt_lockout_table) -> i32 {
+    // SAFETY: `ud` is a live table; `s` a valid input.
+    unsafe { *ud.cast::<iomt_lockout_table>() = *s };
     0
 }
 
@@ -491,7 +491,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
     // The operator (initiator) trusts the pump; the pump grants the operator `roles`.
     let mut operator = kit::initiator_side(b"pump", 1 << 7);
     let mut pump = kit::responder_side(b"operator", roles);
-    let mut factor_state = Box::new(iomt_factor_state::default());
+    let mut factor_state = Box::new(iomt_lockout_table::default());
     let mut flash = Flash::new(4);
     let (r, mut log) = open_log(&mut c, &mut flash, &DEVICE);
     ok(r);
@@ -502,7 +502,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
         max_secs: 600,
     };
     let fops = iomt_factor_store_ops {
-        userdata: (&mut *factor_state as *mut iomt_factor_state).cast(),
+        userdata: (&mut *factor_state as *mut iomt_lockout_table).cast(),
         load: Some(factor_load),
         store: Some(factor_store),
     };
@@ -776,13 +776,14 @@ fn rbac(mut b: Bytes<'_>) {
         assert_eq!(got, want, "decide op {op} roles {:#x}", s.roles);
         let before = meta_of(&log).next_seq;
         let mut permit = zeroed::<iomt_permit>();
+        let mut auth = kit::duplicate_session_auth(&s.auth);
         // SAFETY: live objects and valid storage.
         let got = unsafe {
             iomt_rbac_authorize(
                 &*policy,
                 &mut *c,
                 &mut *log,
-                &*s.auth,
+                &mut *auth,
                 op,
                 NOW,
                 &mut *permit,
@@ -920,6 +921,9 @@ fn flash_log(mut b: Bytes<'_>) {
     }
     let key = (b.u8() & 1 != 0).then(device_key);
     let mut steps = 0;
+    // An append failed with a storage error: the next append first writes its AppendFailed
+    // record (at the failed record's sequence number).
+    let mut pending = false;
     while !b.is_empty() && steps < 32 {
         steps += 1;
         match b.u8() % 5 {
@@ -946,9 +950,11 @@ fn flash_log(mut b: Bytes<'_>) {
                 };
                 assert_ne!(r, iomt_result::Panic);
                 let after = meta_of(&log);
+                let voided = u32::from(pending);
                 if r == iomt_result::Ok {
-                    assert_eq!(seq, before.next_seq);
-                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(1));
+                    pending = false;
+                    assert_eq!(seq, before.next_seq.wrapping_add(voided));
+                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(voided + 1));
                     let mut rec: iomt_audit_record = *zeroed();
                     // SAFETY: valid pointers.
                     let r = unsafe { iomt_audit_log_read(&mut *log, seq, &mut rec) };
@@ -965,8 +971,13 @@ fn flash_log(mut b: Bytes<'_>) {
                             "reading back what was just appended"
                         );
                     }
+                } else if pending && after != before {
+                    // the AppendFailed record of the earlier failure was committed
+                    assert_eq!(after.next_seq, before.next_seq.wrapping_add(1));
+                    pending = r == iomt_result::AuditStorage;
                 } else {
                     assert_eq!(after, before, "a failed append changed the log");
+                    pending |= r == iomt_result::AuditStorage;
                 }
             }
             1 => {
@@ -1236,13 +1247,14 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
     let tech = &sessions()[1];
     let op = if flags & 4 == 0 { 4 } else { 5 };
     let mut permit = zeroed::<iomt_permit>();
+    let mut auth = kit::duplicate_session_auth(&tech.auth);
     // SAFETY: live objects and valid storage.
     ok(unsafe {
         iomt_rbac_authorize(
             &*policy_default(),
             &mut *c,
             &mut *log,
-            &*tech.auth,
+            &mut *auth,
             op,
             NOW,
             &mut *permit,
@@ -1255,7 +1267,8 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
             &mut *up,
             &mut *c,
             &mut *log,
-            &*permit,
+            &mut *auth,
+            &mut *permit,
             &u.anchor,
             envelope.as_ptr(),
             envelope.len(),
@@ -1331,6 +1344,7 @@ fn update(mut b: Bytes<'_>) -> iomt_result {
     unsafe {
         ok(iomt_update_deinit(&mut *up));
         ok(iomt_permit_deinit(&mut *permit));
+        ok(iomt_session_auth_deinit(&mut *auth));
         ok(iomt_audit_log_deinit(&mut *log));
     }
     r

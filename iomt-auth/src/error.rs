@@ -183,6 +183,10 @@ impl AuthError {
                 RbacDenyReason::FactorRequired => 502,
                 RbacDenyReason::LockedOut => 503,
                 RbacDenyReason::AuditUnavailable => 504,
+                RbacDenyReason::PermitInvalid => 506,
+                RbacDenyReason::PermitSpent => 507,
+                RbacDenyReason::PermitMalformed => 508,
+                RbacDenyReason::PermitUnavailable => 509,
             },
             Self::Factor(e) => match e {
                 FactorError::Absent => 510,
@@ -192,6 +196,8 @@ impl AuthError {
                 FactorError::Storage => 514,
                 FactorError::DeviceIdTooLong => 515,
                 FactorError::BufferTooSmall { .. } => 2,
+                FactorError::InvalidPolicy => 516,
+                FactorError::AuditUnavailable => 504,
             },
             Self::BreakGlass(e) => match e {
                 BreakGlassError::ConsentDenied(_) => 520,
@@ -240,6 +246,7 @@ impl AuthError {
                 UpdateError::Counter => 714,
                 UpdateError::WrongPermit => 505,
                 UpdateError::AuditUnavailable => 504,
+                UpdateError::Abandoned => 715,
                 UpdateError::BufferTooSmall { .. } => 2,
                 UpdateError::Crypto(c) => c.code(),
             },

@@ -218,7 +218,8 @@ fn audit_stored_removal_reorder_and_truncation_detected() {
     ));
 
     // truncation: metadata rewound consistently (count, sequence and head of record 3):
-    // indistinguishable from a power cut, so open() rolls forward and the records come back
+    // indistinguishable from a power cut, so open() treats record 4 as never committed
+    // and replaces it by its AppendFailed record (the truncation leaves a trace)
     let log = log_with::<8>(&mut c, 6);
     let mut store = log.into_store();
     let mut m = store.meta_mut().unwrap();
@@ -228,7 +229,8 @@ fn audit_stored_removal_reorder_and_truncation_detected() {
         .copy_from_slice(&store.slot_mut(4).unwrap()[RECORD_LEN..]);
     *store.meta_mut() = Some(m);
     let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
-    assert_eq!(log.meta().next_seq, 6);
+    assert_eq!(log.meta().next_seq, 5);
+    assert_eq!(log.read(4).unwrap().event, AuditEvent::AppendFailed);
     log.verify_stored(&mut c).unwrap();
 
     // truncation that keeps the real head: caught by the chain walk
@@ -250,7 +252,7 @@ fn audit_stored_removal_reorder_and_truncation_detected() {
 }
 
 #[test]
-fn audit_power_cut_between_entry_and_meta_rolls_forward() {
+fn audit_power_cut_between_entry_and_meta_leaves_an_append_failed_record() {
     let (mut c, _, _) = setup();
     for cap_full in [false, true] {
         let n = if cap_full { 9 } else { 3 };
@@ -270,7 +272,17 @@ fn audit_power_cut_between_entry_and_meta_rolls_forward() {
         let mut store = log.into_store();
         *store.meta_mut() = Some(before);
         let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
-        assert_eq!(*log.meta(), after);
+        assert_eq!(
+            (log.meta().next_seq, log.meta().count),
+            (after.next_seq, after.count)
+        );
+        // never adopted as committed: its AppendFailed record took its place
+        let r = log.read(before.next_seq).unwrap();
+        assert_eq!((r.event, r.time), (AuditEvent::AppendFailed, t(50)));
+        assert_eq!(
+            &r.detail.0[..2],
+            &[AuditEvent::KeyUpdate.code(), Outcome::Success.code()]
+        );
         log.verify_stored(&mut c).unwrap();
     }
     // a stale entry from an earlier lap is not adopted
@@ -486,16 +498,17 @@ fn admin_permit(
     c: &mut DeterministicProvider,
     log: &mut AuditLog<RamAuditStore<8>>,
     op: Operation,
-) -> iomt_auth::rbac::Permit {
+) -> iomt_auth::rbac::RedeemedPermit {
     let mut admin = SessionAuth::new(c, b"admin-1", RoleSet::only(Role::Administrator));
     let v = PinVerifier::derive(c, b"dev", b"2468").unwrap();
     let tag = FactorTag::compute(c, &v, &[9; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let r = fv.verify(c, log, &v, &[9; 32], Some(&tag), admin.subject(), t(0));
-    admin.set_factor(FactorOutcome::from_result(&r));
-    RbacPolicy::DEFAULT
-        .authorize(c, log, &admin, op, t(0))
-        .unwrap()
+    admin.set_factor(FactorOutcome::from_result(r));
+    let p = RbacPolicy::DEFAULT
+        .authorize(c, log, &mut admin, op, t(0))
+        .unwrap();
+    admin.redeem(c, p).unwrap()
 }
 
 #[test]
@@ -504,12 +517,12 @@ fn audit_clear_is_authorized_recorded_and_visible_in_export() {
     let mut log = log_with::<8>(&mut c, 5);
     let wrong = admin_permit(&mut c, &mut log, Operation::ManageCredentials);
     assert_eq!(
-        log.clear(&mut c, &wrong, t(1)).unwrap_err(),
+        log.clear(&mut c, wrong, t(1)).unwrap_err(),
         AuditError::WrongPermit
     );
     let permit = admin_permit(&mut c, &mut log, Operation::ClearAuditLog);
     let held = log.meta().count;
-    assert_eq!(log.clear(&mut c, &permit, t(2)).unwrap(), held);
+    assert_eq!(log.clear(&mut c, permit, t(2)).unwrap(), held);
     let m = *log.meta();
     assert_eq!((m.count, m.cleared), (1, held)); // only the LogCleared record remains
     log.verify_stored(&mut c).unwrap();
@@ -527,20 +540,26 @@ fn audit_clear_is_authorized_recorded_and_visible_in_export() {
 }
 
 #[test]
-fn audit_unaccounted_gap_is_rejected() {
-    // a summary whose counters do not explain the records before first_seq
-    let (mut c, key, pk) = setup();
+fn audit_unaccounted_gap_is_never_signed() {
+    // counters that do not explain the records before first_seq (device-side tampering
+    // before export): the device refuses to sign, as read and verify_stored report it
+    let (mut c, key, _) = setup();
     let log = log_with::<4>(&mut c, 6);
     let mut store = log.into_store();
     let mut m = store.meta_mut().unwrap();
-    m.overwritten = 0; // device-side tampering before export, then a genuine signature
+    m.overwritten = 0;
     *store.meta_mut() = Some(m);
     let mut log = AuditLog::open(&mut c, store, DEV).unwrap();
-    let ch = [3; CHALLENGE_LEN];
-    let (s, chunks) = export(&mut c, &key, &mut log, &ch, 8);
+    let first = log.first_seq();
     assert_eq!(
-        verify_export(&mut c, &pk, &ch, &s, &chunks).unwrap_err(),
-        AuditError::Unaccounted
+        log.verify_stored(&mut c).unwrap_err(),
+        AuditError::Corrupt { seq: first }
+    );
+    let mut s = vec![0u8; SUMMARY_LEN];
+    assert_eq!(
+        log.export_summary(&mut c, &key, &[3; CHALLENGE_LEN], t(9), &mut s)
+            .unwrap_err(),
+        AuditError::Corrupt { seq: first }
     );
 }
 
@@ -594,7 +613,7 @@ proptest! {
                 0 => {
                     let p = admin_permit_5(&mut c, &mut log, &mut model);
                     let held = log.meta().count;
-                    prop_assert_eq!(log.clear(&mut c, &p, now).unwrap(), held);
+                    prop_assert_eq!(log.clear(&mut c, p, now).unwrap(), held);
                     cleared += held;
                     let r = log.read(log.meta().next_seq - 1).unwrap();
                     model.clear();
@@ -604,10 +623,13 @@ proptest! {
                     // power cut after the entry reached flash, before the metadata
                     let before = *log.meta();
                     let seq = log.append(&mut c, now, AuditEvent::KeyUpdate, Outcome::Success, DEV, Detail::NONE).unwrap();
-                    model.push(log.read(seq).unwrap());
                     let mut store = log.into_store();
                     *store.meta_mut() = Some(before);
                     log = AuditLog::open(&mut c, store, DEV).unwrap();
+                    // replaced by its AppendFailed record, never adopted
+                    let r = log.read(seq).unwrap();
+                    prop_assert_eq!(r.event, AuditEvent::AppendFailed);
+                    model.push(r);
                 }
                 _ => {
                     let ev = AuditEvent::ALL[usize::from(*op) % AuditEvent::ALL.len()];
@@ -637,21 +659,21 @@ fn admin_permit_5(
     c: &mut DeterministicProvider,
     log: &mut AuditLog<RamAuditStore<5>>,
     model: &mut Vec<AuditRecord>,
-) -> iomt_auth::rbac::Permit {
+) -> iomt_auth::rbac::RedeemedPermit {
     let mut admin = SessionAuth::new(c, b"admin-1", RoleSet::only(Role::Administrator));
     let v = PinVerifier::derive(c, b"dev", b"2468").unwrap();
     let tag = FactorTag::compute(c, &v, &[9; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let before = log.meta().next_seq;
     let r = fv.verify(c, log, &v, &[9; 32], Some(&tag), admin.subject(), t(0));
-    admin.set_factor(FactorOutcome::from_result(&r));
+    admin.set_factor(FactorOutcome::from_result(r));
     let p = RbacPolicy::DEFAULT
-        .authorize(c, log, &admin, Operation::ClearAuditLog, t(0))
+        .authorize(c, log, &mut admin, Operation::ClearAuditLog, t(0))
         .unwrap();
     for s in before..log.meta().next_seq {
         model.push(log.read(s).unwrap());
     }
-    p
+    admin.redeem(c, p).unwrap()
 }
 
 /// A RAM store whose metadata writes can be made to fail (flash full / power loss).
@@ -694,7 +716,7 @@ fn audit_clear_and_append_are_atomic_with_their_metadata() {
     let before = *log.meta();
     // the clear's record cannot be committed: nothing is cleared, in memory or in flash
     assert_eq!(
-        log.clear(&mut c, &permit, t(9)).unwrap_err(),
+        log.clear(&mut c, permit, t(9)).unwrap_err(),
         AuditError::Storage
     );
     assert_eq!(*log.meta(), before);

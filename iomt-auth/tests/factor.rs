@@ -109,7 +109,7 @@ fn factor_verifier_debug_is_redacted() {
 fn factor_correct_pin_verifies_and_is_audited() {
     let mut f = fx();
     assert!(f.try_pin(b"482916", &TH_3, t(0)).is_ok());
-    assert_eq!(f.fv.store().state, FactorState::default());
+    assert_eq!(f.fv.store().table.state_of(&SUBJ), FactorState::default());
     assert_eq!(f.events(), [AuditEvent::FactorVerified]);
 }
 
@@ -120,12 +120,12 @@ fn factor_wrong_pin_rejected_and_counted() {
         f.try_pin(b"482917", &TH_3, t(0)).unwrap_err(),
         FactorError::Mismatch
     );
-    assert_eq!(f.fv.store().state.failures, 1);
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).failures, 1);
     assert_eq!(f.events(), [AuditEvent::FactorFailed]);
     let r = f.log.read(0).unwrap();
     assert_eq!(
         (r.outcome, r.subject, r.detail),
-        (Outcome::Failure, SUBJ, Detail::from_u32s(1, 0))
+        (Outcome::Failure, SUBJ, Detail::from_u32s(1, 1))
     );
 }
 
@@ -163,9 +163,9 @@ fn factor_absent_does_not_count() {
     let mut f = fx();
     let r =
         f.fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, None, SUBJ, t(0));
-    assert_eq!(r.unwrap_err(), FactorError::Absent);
-    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::Absent);
-    assert_eq!(f.fv.store().state.failures, 0);
+    assert_eq!(r.as_ref().unwrap_err(), &FactorError::Absent);
+    assert_eq!(FactorOutcome::from_result(r), FactorOutcome::Absent);
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).failures, 0);
 }
 
 #[test]
@@ -272,35 +272,38 @@ fn lockout_after_free_attempts_then_exponential_backoff() {
             f.try_pin(b"000000", &TH_3, t(0)).unwrap_err(),
             FactorError::Mismatch
         );
-        assert_eq!(f.fv.store().state.failures, i);
-        assert_eq!(f.fv.store().state.locked_until, Timestamp::EPOCH);
+        assert_eq!(f.fv.store().table.state_of(&SUBJ).failures, i);
+        assert_eq!(
+            f.fv.store().table.state_of(&SUBJ).locked_until,
+            Timestamp::EPOCH
+        );
     }
     // third failure: 30 s lockout
     assert_eq!(
         f.try_pin(b"000000", &TH_3, t(0)).unwrap_err(),
         FactorError::Mismatch
     );
-    assert_eq!(f.fv.store().state.locked_until, t(30));
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).locked_until, t(30));
     // while locked even the right PIN is refused, without counting
     assert_eq!(
         f.try_pin(b"482916", &TH_3, t(29)).unwrap_err(),
         FactorError::LockedOut { until: t(30) }
     );
-    assert_eq!(f.fv.store().state.failures, 3);
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).failures, 3);
     // after the lockout: next failure doubles (60 s), then 120 s
     assert_eq!(
         f.try_pin(b"000000", &TH_3, t(30)).unwrap_err(),
         FactorError::Mismatch
     );
-    assert_eq!(f.fv.store().state.locked_until, t(90));
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).locked_until, t(90));
     assert_eq!(
         f.try_pin(b"000000", &TH_3, t(90)).unwrap_err(),
         FactorError::Mismatch
     );
-    assert_eq!(f.fv.store().state.locked_until, t(210));
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).locked_until, t(210));
     // correct PIN after the lockout resets everything
     assert!(f.try_pin(b"482916", &TH_3, t(210)).is_ok());
-    assert_eq!(f.fv.store().state, FactorState::default());
+    assert_eq!(f.fv.store().table.state_of(&SUBJ), FactorState::default());
     let ev = f.events();
     assert_eq!(ev.iter().filter(|e| **e == AuditEvent::Lockout).count(), 4); // 3 new + 1 refused
     assert_eq!(
@@ -319,7 +322,7 @@ fn lockout_maps_to_rbac_outcome() {
         let _ = f.try_pin(b"000000", &TH_3, t(0));
     }
     let r = f.try_pin(b"482916", &TH_3, t(1));
-    assert_eq!(FactorOutcome::from_result(&r), FactorOutcome::LockedOut);
+    assert_eq!(FactorOutcome::from_result(r), FactorOutcome::LockedOut);
 }
 
 #[test]
@@ -364,29 +367,29 @@ fn lockout_counter_is_persisted_before_the_check() {
         f.try_pin(b"482916", &TH_3, t(0)).unwrap_err(),
         FactorError::Storage
     );
-    assert_eq!(f.fv.store().state.failures, 0);
+    assert_eq!(f.fv.store().table.state_of(&SUBJ).failures, 0);
     assert!(f.events().is_empty());
     f.fv.store_mut().fail_writes = false;
 
     // power cut right after the comparison (simulated: the state reached flash before the
     // compare and nothing after it): the attempt is counted whether it was right or wrong
     let mut store = RamFactorStore::default();
-    let _ = store.store(&FactorState::default());
+    let _ = store.store(&LockoutTable::default());
     let mut fv = FactorVerifier::new(store, LockoutPolicy::DEFAULT);
     let operator_v = PinVerifier::derive(&mut f.c, b"pump-0042", b"000000").unwrap();
     let tag = FactorTag::compute(&mut f.c, &operator_v, &TH_3);
     let _ = fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&tag), SUBJ, t(0));
-    assert_eq!(fv.store().state.failures, 1);
+    assert_eq!(fv.store().table.state_of(&SUBJ).failures, 1);
 
     // a correct attempt whose reset write fails stays counted (conservative) but is valid
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let good = FactorTag::compute(&mut f.c, &f.v, &TH_3);
     struct OneWrite(RamFactorStore, u32);
     impl FactorStore for OneWrite {
-        fn load(&mut self) -> Result<FactorState, FactorStorageError> {
+        fn load(&mut self) -> Result<LockoutTable, FactorStorageError> {
             self.0.load()
         }
-        fn store(&mut self, s: &FactorState) -> Result<(), FactorStorageError> {
+        fn store(&mut self, s: &LockoutTable) -> Result<(), FactorStorageError> {
             self.1 += 1;
             if self.1 > 1 {
                 return Err(FactorStorageError);
@@ -402,7 +405,7 @@ fn lockout_counter_is_persisted_before_the_check() {
         one.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&good), SUBJ, t(0))
             .is_ok()
     );
-    assert_eq!(one.store().0.state.failures, 1);
+    assert_eq!(one.store().0.table.state_of(&SUBJ).failures, 1);
     assert!(
         fv.verify(&mut f.c, &mut f.log, &f.v, &TH_3, Some(&good), SUBJ, t(0))
             .is_ok()
@@ -453,7 +456,7 @@ mod through_edhoc {
     /// What the device ends up with after one handshake.
     struct DeviceSide {
         session: SessionAuth,
-        result: Result<FactorProof, FactorError>,
+        result: Result<(), FactorError>,
         th_3_i: [u8; 32],
         th_3_r: [u8; 32],
         tag_sent: Option<FactorTag>,
@@ -543,10 +546,11 @@ mod through_edhoc {
             session.subject(),
             t(0),
         );
-        session.set_factor(FactorOutcome::from_result(&result));
+        let summary = result.as_ref().map(|_| ()).map_err(|e| *e);
+        session.set_factor(FactorOutcome::from_result(result));
         DeviceSide {
             session,
-            result,
+            result: summary,
             th_3_i,
             th_3_r,
             tag_sent: tag,
@@ -568,7 +572,7 @@ mod through_edhoc {
     #[test]
     fn factor_edhoc_correct_pin_unlocks_privileged_operations() {
         let mut f = fx_edhoc();
-        let d = handshake(&mut f, Some(b"482916"), None);
+        let mut d = handshake(&mut f, Some(b"482916"), None);
         assert_eq!(d.th_3_i, d.th_3_r);
         assert!(d.result.is_ok());
         assert_eq!(d.session.roles(), RoleSet::only(Role::Technician));
@@ -576,7 +580,7 @@ mod through_edhoc {
             .authorize(
                 &mut f.c,
                 &mut f.log,
-                &d.session,
+                &mut d.session,
                 Operation::FirmwareUpdate,
                 t(1),
             )
@@ -587,13 +591,13 @@ mod through_edhoc {
     #[test]
     fn factor_edhoc_wrong_pin_or_no_factor_denies_privileged_operations() {
         let mut f = fx_edhoc();
-        let d = handshake(&mut f, Some(b"482917"), None);
+        let mut d = handshake(&mut f, Some(b"482917"), None);
         assert_eq!(d.result.unwrap_err(), FactorError::Mismatch);
         assert_eq!(
             RbacPolicy::DEFAULT.authorize(
                 &mut f.c,
                 &mut f.log,
-                &d.session,
+                &mut d.session,
                 Operation::FirmwareUpdate,
                 t(1)
             ),
@@ -605,7 +609,7 @@ mod through_edhoc {
                 .authorize(
                     &mut f.c,
                     &mut f.log,
-                    &d.session,
+                    &mut d.session,
                     Operation::ReadAuditLog,
                     t(1)
                 )
@@ -629,6 +633,35 @@ mod through_edhoc {
         assert_ne!(first.th_3_r, second.th_3_r);
         assert_eq!(second.result.unwrap_err(), FactorError::Mismatch);
         assert!(matches!(second.session.factor(), FactorOutcome::Failed));
+    }
+
+    #[test]
+    fn factor_edhoc_proof_of_an_earlier_session_does_not_count_in_a_later_one() {
+        let mut f = fx_edhoc();
+        let first = handshake(&mut f, Some(b"482916"), None);
+        assert!(first.result.is_ok());
+        // The same operator's next session, which presented no factor.
+        let mut second = handshake(&mut f, None, None);
+        // A genuine proof for the first handshake, carried over (same subject).
+        let tag = FactorTag::compute(&mut f.c, &f.v, &first.th_3_r);
+        let who = second.session.subject();
+        let proof =
+            f.fv.verify(
+                &mut f.c,
+                &mut f.log,
+                &f.v,
+                &first.th_3_r,
+                Some(&tag),
+                who,
+                t(0),
+            )
+            .unwrap();
+        assert_eq!(proof.subject(), who);
+        second.session.set_factor(FactorOutcome::Verified(proof));
+        assert_eq!(
+            RbacPolicy::DEFAULT.decide(&second.session, Operation::FirmwareUpdate),
+            iomt_auth::rbac::RbacDecision::Deny(RbacDenyReason::FactorRequired)
+        );
     }
 
     #[test]

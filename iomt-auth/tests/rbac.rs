@@ -13,6 +13,10 @@ use iomt_core::{
 };
 use iomt_crypto::DeterministicProvider;
 
+#[path = "common/broken_store.rs"]
+mod broken_store;
+use broken_store::BrokenStore;
+
 const T0: u64 = 1_800_000_000;
 
 fn t(s: u64) -> Timestamp {
@@ -33,7 +37,7 @@ fn with_factor(
     let tag = FactorTag::compute(c, &v, &[4; 32]);
     let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
     let r = fv.verify(c, l, &v, &[4; 32], Some(&tag), s.subject(), t(0));
-    s.set_factor(FactorOutcome::from_result(&r));
+    s.set_factor(FactorOutcome::from_result(r));
     assert!(matches!(s.factor(), FactorOutcome::Verified(_)));
     s
 }
@@ -45,7 +49,8 @@ fn rbac_default_policy_table() {
     let p = RbacPolicy::DEFAULT;
     for &role in Role::ALL {
         let plain = SessionAuth::new(&mut c, b"x", RoleSet::only(role));
-        let strong = with_factor(&mut c, &mut l, plain);
+        let fresh = SessionAuth::new(&mut c, b"x", RoleSet::only(role));
+        let strong = with_factor(&mut c, &mut l, fresh);
         for &op in Operation::ALL {
             let in_table = p.rows().iter().any(|r| r.role == role && r.operation == op);
             let d_plain = p.decide(&plain, op);
@@ -158,7 +163,7 @@ fn rbac_role_escalation_attempts_fail() {
     let p = RbacPolicy::DEFAULT;
     // a nurse with a valid factor still cannot change therapy or update firmware
     let nurse = SessionAuth::new(&mut c, b"nurse", RoleSet::only(Role::Nurse));
-    let nurse = with_factor(&mut c, &mut l, nurse);
+    let mut nurse = with_factor(&mut c, &mut l, nurse);
     for op in [
         Operation::ChangeTherapy,
         Operation::FirmwareUpdate,
@@ -170,7 +175,8 @@ fn rbac_role_escalation_attempts_fail() {
             RbacDecision::Deny(RbacDenyReason::NotPermitted)
         );
         assert_eq!(
-            p.authorize(&mut c, &mut l, &nurse, op, t(1)).unwrap_err(),
+            p.authorize(&mut c, &mut l, &mut nurse, op, t(1))
+                .unwrap_err(),
             RbacDenyReason::NotPermitted
         );
     }
@@ -205,16 +211,22 @@ fn rbac_factor_proof_cannot_move_to_another_subjects_session() {
     let mut c = DeterministicProvider::new();
     let mut l = log(&mut c);
     let admin = SessionAuth::new(&mut c, b"admin", RoleSet::only(Role::Administrator));
-    let admin = with_factor(&mut c, &mut l, admin);
-    let FactorOutcome::Verified(proof) = admin.factor() else {
-        panic!("no proof");
-    };
+    let v = PinVerifier::derive(&mut c, b"dev", b"135790").unwrap();
+    let tag = FactorTag::compute(&mut c, &v, &[4; 32]);
+    let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
+    let proof = fv
+        .verify(
+            &mut c,
+            &mut l,
+            &v,
+            &[4; 32],
+            Some(&tag),
+            admin.subject(),
+            t(0),
+        )
+        .unwrap();
     assert_eq!(proof.subject(), admin.subject());
     let p = RbacPolicy::DEFAULT;
-    assert_eq!(
-        p.decide(&admin, Operation::ClearAuditLog),
-        RbacDecision::Allow
-    );
     // Another administrator's session holding the first one's proof.
     let mut other = SessionAuth::new(&mut c, b"admin-2", RoleSet::only(Role::Administrator));
     other.set_factor(FactorOutcome::Verified(proof));
@@ -223,7 +235,7 @@ fn rbac_factor_proof_cannot_move_to_another_subjects_session() {
         RbacDecision::Deny(RbacDenyReason::FactorRequired)
     );
     assert_eq!(
-        p.authorize(&mut c, &mut l, &other, Operation::ClearAuditLog, t(1)),
+        p.authorize(&mut c, &mut l, &mut other, Operation::ClearAuditLog, t(1)),
         Err(RbacDenyReason::FactorRequired)
     );
 }
@@ -252,17 +264,17 @@ fn rbac_authorize_audits_denials_and_privileged_operations() {
     let mut c = DeterministicProvider::new();
     let mut l = log(&mut c);
     let p = RbacPolicy::DEFAULT;
-    let doc = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
+    let mut doc = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
     // non-privileged allow: no record
     let n0 = l.meta().next_seq;
     let permit = p
-        .authorize(&mut c, &mut l, &doc, Operation::ReadVitals, t(1))
+        .authorize(&mut c, &mut l, &mut doc, Operation::ReadVitals, t(1))
         .unwrap();
     assert_eq!(permit.operation(), Operation::ReadVitals);
     assert_eq!(l.meta().next_seq, n0);
     // denial: recorded with op and reason
     assert_eq!(
-        p.authorize(&mut c, &mut l, &doc, Operation::ChangeTherapy, t(2))
+        p.authorize(&mut c, &mut l, &mut doc, Operation::ChangeTherapy, t(2))
             .unwrap_err(),
         RbacDenyReason::FactorRequired
     );
@@ -279,10 +291,10 @@ fn rbac_authorize_audits_denials_and_privileged_operations() {
         ]
     );
     // privileged allow: recorded before the permit is returned
-    let doc = with_factor(&mut c, &mut l, doc);
+    let mut doc = with_factor(&mut c, &mut l, doc);
     let before = l.meta().next_seq;
     let permit = p
-        .authorize(&mut c, &mut l, &doc, Operation::ChangeTherapy, t(3))
+        .authorize(&mut c, &mut l, &mut doc, Operation::ChangeTherapy, t(3))
         .unwrap();
     assert_eq!(permit.subject(), doc.subject());
     let r = l.read(before).unwrap();
@@ -294,43 +306,28 @@ fn rbac_authorize_audits_denials_and_privileged_operations() {
     l.verify_stored(&mut c).unwrap();
 }
 
-/// An audit store whose writes fail (full or broken flash).
-struct BrokenStore;
-impl AuditStore for BrokenStore {
-    fn capacity(&self) -> u32 {
-        4
-    }
-    fn read_slot(&mut self, _: u32, out: &mut Entry) -> Result<(), StorageError> {
-        *out = [0; ENTRY_LEN];
-        Ok(())
-    }
-    fn write_slot(&mut self, _: u32, _: &Entry) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
-    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
-        Ok(None)
-    }
-    fn store_meta(&mut self, _: &AuditMeta) -> Result<(), StorageError> {
-        Err(StorageError)
-    }
-}
-
 #[test]
 fn rbac_privileged_operation_fails_closed_without_audit() {
     let mut c = DeterministicProvider::new();
     let mut good = log(&mut c);
     let doc = SessionAuth::new(&mut c, b"doc", RoleSet::only(Role::Clinician));
-    let doc = with_factor(&mut c, &mut good, doc);
+    let mut doc = with_factor(&mut c, &mut good, doc);
     let mut broken = AuditLog::open(&mut c, BrokenStore, [0; 8]).unwrap();
     let p = RbacPolicy::DEFAULT;
     assert_eq!(
-        p.authorize(&mut c, &mut broken, &doc, Operation::ChangeTherapy, t(1))
-            .unwrap_err(),
+        p.authorize(
+            &mut c,
+            &mut broken,
+            &mut doc,
+            Operation::ChangeTherapy,
+            t(1)
+        )
+        .unwrap_err(),
         RbacDenyReason::AuditUnavailable
     );
     // reading vitals needs no record, so it still works
     assert!(
-        p.authorize(&mut c, &mut broken, &doc, Operation::ReadVitals, t(1))
+        p.authorize(&mut c, &mut broken, &mut doc, Operation::ReadVitals, t(1))
             .is_ok()
     );
 }

@@ -10,7 +10,7 @@ use iomt_auth::audit::*;
 use iomt_auth::factor::{
     FactorOutcome, FactorTag, FactorVerifier, LockoutPolicy, PinVerifier, RamFactorStore,
 };
-use iomt_auth::rbac::{Permit, RbacDenyReason, RbacPolicy, SessionAuth};
+use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, RedeemedPermit, SessionAuth};
 use iomt_auth::update::*;
 use iomt_core::{Operation, Role, RoleSet, Timestamp};
 use iomt_crypto::{CryptoProvider, DeterministicProvider, RustCryptoSha256, Signature, StaticKey};
@@ -31,7 +31,7 @@ struct Fx {
     anchor: VendorAnchor,
     log: AuditLog<RamAuditStore<64>>,
     counter: RamRollbackCounter,
-    permit: Permit,
+    tech: SessionAuth,
     image: Vec<u8>,
 }
 
@@ -57,10 +57,7 @@ fn fx() -> Fx {
         tech.subject(),
         now(),
     );
-    tech.set_factor(FactorOutcome::from_result(&r));
-    let permit = RbacPolicy::DEFAULT
-        .authorize(&mut c, &mut log, &tech, Operation::FirmwareUpdate, now())
-        .unwrap();
+    tech.set_factor(FactorOutcome::from_result(r));
     let image: Vec<u8> = (0..5000u32).map(|i| (i * 7 + 3) as u8).collect();
     Fx {
         c,
@@ -68,7 +65,7 @@ fn fx() -> Fx {
         anchor,
         log,
         counter: RamRollbackCounter::new(0x0001_0000),
-        permit,
+        tech,
         image,
     }
 }
@@ -90,12 +87,26 @@ impl Fx {
         out.truncate(n);
         out
     }
+    /// A fresh firmware-update permit of the technician's session, redeemed (permits are
+    /// single-use).
+    fn permit(&mut self) -> RedeemedPermit {
+        let p = RbacPolicy::DEFAULT
+            .authorize(
+                &mut self.c,
+                &mut self.log,
+                &mut self.tech,
+                Operation::FirmwareUpdate,
+                now(),
+            )
+            .unwrap();
+        self.tech.redeem(&mut self.c, p).unwrap()
+    }
     fn begin(&mut self, env: &[u8]) -> Result<UpdateVerifier<RustCryptoSha256>, UpdateError> {
-        let permit = self.permit;
+        let permit = self.permit();
         UpdateVerifier::begin(
             &mut self.c,
             &mut self.log,
-            &permit,
+            permit,
             &self.anchor,
             env,
             &mut self.counter,
@@ -151,7 +162,7 @@ fn update_valid_is_accepted_audited_and_advances_counter() {
         (
             AuditEvent::UpdateAccepted,
             Outcome::Success,
-            f.permit.subject()
+            f.tech.subject()
         )
     );
     assert_eq!(&r.detail.0[..8], &[0, 1, 1, 0, 0, 1, 0, 0]);
@@ -391,12 +402,13 @@ fn update_requires_authorization() {
     // a permit for another operation
     let mut doc = SessionAuth::new(&mut f.c, b"doc", RoleSet::only(Role::Clinician));
     let p = RbacPolicy::DEFAULT
-        .authorize(&mut f.c, &mut f.log, &doc, Operation::ReadVitals, now())
+        .authorize(&mut f.c, &mut f.log, &mut doc, Operation::ReadVitals, now())
         .unwrap();
+    let p = doc.redeem(&mut f.c, p).unwrap();
     let r = UpdateVerifier::begin(
         &mut f.c,
         &mut f.log,
-        &p,
+        p,
         &f.anchor,
         &env,
         &mut f.counter,
@@ -408,18 +420,24 @@ fn update_requires_authorization() {
     doc.set_factor(FactorOutcome::Absent);
     assert_eq!(
         RbacPolicy::DEFAULT
-            .authorize(&mut f.c, &mut f.log, &doc, Operation::FirmwareUpdate, now())
+            .authorize(
+                &mut f.c,
+                &mut f.log,
+                &mut doc,
+                Operation::FirmwareUpdate,
+                now()
+            )
             .unwrap_err(),
         RbacDenyReason::NotPermitted
     );
     // a technician without the factor neither
-    let tech = SessionAuth::new(&mut f.c, b"tech-2", RoleSet::only(Role::Technician));
+    let mut tech = SessionAuth::new(&mut f.c, b"tech-2", RoleSet::only(Role::Technician));
     assert_eq!(
         RbacPolicy::DEFAULT
             .authorize(
                 &mut f.c,
                 &mut f.log,
-                &tech,
+                &mut tech,
                 Operation::FirmwareUpdate,
                 now()
             )
@@ -459,11 +477,11 @@ fn update_counter_rechecked_at_finish_and_failure_modes() {
             Err(CounterError)
         }
     }
-    let permit = f.permit;
+    let permit = f.permit();
     let mut up = UpdateVerifier::begin(
         &mut f.c,
         &mut f.log,
-        &permit,
+        permit,
         &f.anchor,
         &env,
         &mut Stuck,
@@ -544,4 +562,53 @@ fn update_cose_sign1_es256_known_answer_from_cose_wg_examples() {
         VerifiedManifest::verify(&mut c, &get("cose = "), &anchor).unwrap_err(),
         UpdateError::UnsupportedAlgorithm
     );
+}
+
+#[test]
+fn update_abandoned_or_overlong_is_audited() {
+    let mut f = fx();
+    let m = f.manifest();
+    let env = f.sign(&m);
+    let img = f.image.clone();
+    // begin records the intent
+    let up = f.begin(&env).unwrap();
+    let started = f.last_record();
+    assert_eq!(
+        (started.event, started.subject),
+        (AuditEvent::UpdateStarted, f.tech.subject())
+    );
+    // abandoned before finish: recorded as rejected (Abandoned)
+    assert_eq!(
+        up.abandon(&mut f.c, &mut f.log, now()),
+        UpdateError::Abandoned
+    );
+    let r = f.last_record();
+    assert_eq!(
+        (r.event, r.detail.0[0]),
+        (AuditEvent::UpdateRejected, UpdateError::Abandoned.code())
+    );
+    // an overlong image, then abandoned: recorded with ImageTooLong
+    let mut up = f.begin(&env).unwrap();
+    let mut long = img.clone();
+    long.push(0);
+    assert_eq!(up.update(&long).unwrap_err(), UpdateError::ImageTooLong);
+    assert_eq!(
+        up.abandon(&mut f.c, &mut f.log, now()),
+        UpdateError::ImageTooLong
+    );
+    let r = f.last_record();
+    assert_eq!(
+        (r.event, r.detail.0[0]),
+        (AuditEvent::UpdateRejected, UpdateError::ImageTooLong.code())
+    );
+    // dropped: the UpdateStarted record stays without an outcome
+    let seq = f.log.meta().next_seq;
+    let up = f.begin(&env).unwrap();
+    drop(up);
+    assert_eq!(
+        f.log.read(seq + 1).unwrap().event,
+        AuditEvent::UpdateStarted
+    );
+    assert_eq!(f.log.meta().next_seq, seq + 2);
+    assert_eq!(f.counter.value(), 0x0001_0000);
 }

@@ -71,7 +71,7 @@
 /**
  * Size of [`iomt_audit_log`] storage in bytes.
  */
-#define IOMT_AUDIT_LOG_SIZE 128
+#define IOMT_AUDIT_LOG_SIZE 176
 
 /**
  * Alignment of [`iomt_audit_log`] storage.
@@ -96,7 +96,7 @@
 /**
  * Size of [`iomt_session_auth`] storage in bytes.
  */
-#define IOMT_SESSION_AUTH_SIZE 32
+#define IOMT_SESSION_AUTH_SIZE 112
 
 /**
  * Alignment of [`iomt_session_auth`] storage.
@@ -132,7 +132,7 @@
 /**
  * Size of [`iomt_permit`] storage in bytes.
  */
-#define IOMT_PERMIT_SIZE 24
+#define IOMT_PERMIT_SIZE 40
 
 /**
  * Alignment of [`iomt_permit`] storage.
@@ -755,6 +755,11 @@
 #define IOMT_MAX_DEVICE_ID_LEN 64
 
 /**
+ * Entries in an [`iomt_lockout_table`] (`iomt_auth::factor::LOCKOUT_SUBJECTS`).
+ */
+#define IOMT_LOCKOUT_SUBJECTS 8
+
+/**
  * Size of [`iomt_factor_verifier`] storage in bytes.
  */
 #define IOMT_FACTOR_VERIFIER_SIZE 64
@@ -1274,6 +1279,23 @@ enum iomt_result
    */
   IOMT_RESULT_AUTHZ_WRONG_PERMIT = 505,
   /**
+   * The permit was not issued by this session (forged or rewritten bytes, another
+   * session's permit, or its session ended).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_INVALID = 506,
+  /**
+   * The permit was already used (permits are single-use).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_SPENT = 507,
+  /**
+   * The permit storage does not hold a permit (unknown version or operation code).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_MALFORMED = 508,
+  /**
+   * No permit could be issued (the permit key could not be drawn: RNG failure).
+   */
+  IOMT_RESULT_AUTHZ_PERMIT_UNAVAILABLE = 509,
+  /**
    * No operator factor item was presented in message_3.
    */
   IOMT_RESULT_FACTOR_ABSENT = 510,
@@ -1297,6 +1319,11 @@ enum iomt_result
    * The device id is longer than `IOMT_MAX_DEVICE_ID_LEN`.
    */
   IOMT_RESULT_FACTOR_DEVICE_ID_TOO_LONG = 515,
+  /**
+   * The lockout policy cannot protect the factor (0 or too many free attempts, no
+   * delay, `max_secs` below `base_secs`).
+   */
+  IOMT_RESULT_FACTOR_INVALID_POLICY = 516,
   /**
    * Consent denies the access (the denial was audited).
    */
@@ -1535,6 +1562,10 @@ enum iomt_result
    */
   IOMT_RESULT_UPDATE_COUNTER = 714,
   /**
+   * The update was abandoned before `iomt_update_finish` (`iomt_update_abandon`).
+   */
+  IOMT_RESULT_UPDATE_ABANDONED = 715,
+  /**
    * Another update failure.
    */
   IOMT_RESULT_UPDATE_OTHER = 799,
@@ -1768,9 +1799,17 @@ typedef int32_t (*iomt_audit_store_meta)(void *userdata,
 
 /**
  * Where the audit ring lives (flash, FRAM, battery-backed RAM): `capacity` slots of
- * `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. The callbacks must write the
- * entry before the metadata (the library calls them in that order) and must not call
- * back into iomt. Copied at init; `userdata` must stay valid while the log lives.
+ * `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. Copied at init; `userdata` must
+ * stay valid while the log lives; the callbacks must not call back into iomt.
+ *
+ * The callbacks must guarantee: a write that returns 0 is durable; the entry write and
+ * the metadata write are not reordered (the library calls them in that order);
+ * `load_meta` reports the last metadata stored, or absent; `read_slot` returns what was
+ * last written to the slot. The library checks itself: an entry that reached flash
+ * without its metadata is replaced by an `AppendFailed` record at init (never adopted);
+ * absent metadata with records present is recovered from the records (highest chained
+ * run); a slot that does not hold what was written reads as `AUDIT_CORRUPT` in read,
+ * verify and export summary alike.
  */
 typedef struct iomt_audit_store_ops {
   /**
@@ -1812,7 +1851,7 @@ typedef struct iomt_audit_record {
    */
   uint64_t time;
   /**
-   * Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared).
+   * Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared, 15 append failed, 16 metadata recovered).
    */
   uint8_t event;
   /**
@@ -1830,9 +1869,17 @@ typedef struct iomt_audit_record {
 } iomt_audit_record;
 
 /**
- * Proof that one operation was authorized for one subject (written only by
- * `iomt_rbac_authorize`). Pass it to the operation (`iomt_audit_log_clear`,
- * `iomt_update_begin`); deinit it when done.
+ * The authorization context of one authenticated peer (identity, roles, factor).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_session_auth {
+  uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
+} iomt_session_auth;
+
+/**
+ * Proof that one operation was authorized for one subject in one session (written only
+ * by `iomt_rbac_authorize`; tagged with that session's key, single use). Pass it, with the
+ * `iomt_session_auth` that obtained it, to the operation (`iomt_audit_log_clear`,
+ * `iomt_update_begin`), which consumes it. Deinit it if it goes unused.
  */
 typedef struct IOMT_ALIGNED(8) iomt_permit {
   uint8_t _opaque[IOMT_PERMIT_SIZE];
@@ -1911,13 +1958,6 @@ typedef struct iomt_audit_export_info {
 } iomt_audit_export_info;
 
 /**
- * The authorization context of one authenticated peer (identity, roles, factor).
- */
-typedef struct IOMT_ALIGNED(8) iomt_session_auth {
-  uint8_t _opaque[IOMT_SESSION_AUTH_SIZE];
-} iomt_session_auth;
-
-/**
  * What a session is authorized as.
  */
 typedef struct iomt_session_auth_info {
@@ -1933,6 +1973,10 @@ typedef struct iomt_session_auth_info {
    * The operator-factor outcome.
    */
   iomt_factor_outcome factor;
+  /**
+   * Zero (explicit: the struct has no padding bytes).
+   */
+  uint8_t reserved;
 } iomt_session_auth_info;
 
 /**
@@ -2182,30 +2226,67 @@ typedef struct IOMT_ALIGNED(8) iomt_factor_verifier {
 } iomt_factor_verifier;
 
 /**
- * The persistent attempt state.
+ * The attempt state of one subject (or of the whole device). No implicit padding.
  */
 typedef struct iomt_factor_state {
+  /**
+   * No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
+   */
+  uint64_t locked_until;
   /**
    * Consecutive failed (or interrupted) attempts.
    */
   uint32_t failures;
   /**
-   * No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
+   * Zero.
    */
-  uint64_t locked_until;
+  uint32_t reserved;
 } iomt_factor_state;
 
 /**
- * Loads the state (all zero if never stored); 0 on success.
+ * One subject's entry (all zero: free). No implicit padding.
  */
-typedef int32_t (*iomt_factor_load)(void *userdata,
-                                    struct iomt_factor_state *state);
+typedef struct iomt_lockout_entry {
+  /**
+   * The subject's attempt state.
+   */
+  struct iomt_factor_state state;
+  /**
+   * The subject id (`iomt_subject_of` its credential identity).
+   */
+  uint8_t subject[8];
+} iomt_lockout_entry;
 
 /**
- * Stores the state durably before returning; 0 on success.
+ * The persistent lockout state (the library reads and writes it whole): per-subject
+ * counters, bounded to `IOMT_LOCKOUT_SUBJECTS` entries, plus the device-wide ceiling. See
+ * `iomt_auth::factor` for the eviction policy.
+ */
+typedef struct iomt_lockout_table {
+  /**
+   * Failures of all subjects since the last success, and the device-wide lockout.
+   */
+  struct iomt_factor_state device;
+  /**
+   * Per-subject entries.
+   */
+  struct iomt_lockout_entry subjects[IOMT_LOCKOUT_SUBJECTS];
+} iomt_lockout_table;
+
+/**
+ * Loads the table (all zero if never stored) into `*table`; 0 on success. Must return
+ * exactly the last table stored.
+ */
+typedef int32_t (*iomt_factor_load)(void *userdata,
+                                    struct iomt_lockout_table *table);
+
+/**
+ * Stores the whole table durably before returning 0 (a torn write must read back as the
+ * old or the new table, or fail). The library stores the raised counter before it
+ * evaluates a tag, so a failing store costs an attempt, never the lockout.
  */
 typedef int32_t (*iomt_factor_store)(void *userdata,
-                                     const struct iomt_factor_state *state);
+                                     const struct iomt_lockout_table *table);
 
 /**
  * Where the attempt counter lives (flash, FRAM, a secure element). Copied at init;
@@ -2551,9 +2632,10 @@ typedef struct iomt_update_info {
    */
   uint32_t audit_seq;
   /**
-   * 1 once `iomt_update_finish` accepted the update, else 0.
+   * 1 once `iomt_update_finish` accepted the update, else 0 (a `uint32_t`: the struct
+   * has no padding bytes).
    */
-  uint8_t accepted;
+  uint32_t accepted;
 } iomt_update_info;
 
 #ifdef __cplusplus
@@ -2657,8 +2739,12 @@ iomt_result iomt_audit_log_verify(struct iomt_audit_log *log,
  * and records the clear itself, so the log never goes silent. Writes how many records
  * were discarded to `*discarded`.
  *
+ * `permit` is consumed (deinitialized) whatever the result, and redeemed by `auth`, the
+ * session that obtained it (single use; see `iomt_rbac_authorize`).
+ *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`,
+ * `AUTHZ_PERMIT_MALFORMED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
  * `AUDIT_SEQUENCE_EXHAUSTED`.
  *
  * # Safety
@@ -2666,7 +2752,8 @@ iomt_result iomt_audit_log_verify(struct iomt_audit_log *log,
  */
 iomt_result iomt_audit_log_clear(struct iomt_audit_log *log,
                                  struct iomt_crypto *crypto,
-                                 const struct iomt_permit *permit,
+                                 struct iomt_session_auth *auth,
+                                 struct iomt_permit *permit,
                                  uint64_t now,
                                  uint32_t *discarded);
 
@@ -2913,7 +3000,8 @@ iomt_result iomt_session_auth_get_info(const struct iomt_session_auth *auth,
                                        struct iomt_session_auth_info *info);
 
 /**
- * Deinitializes the context. NULL and repeated calls are fine.
+ * Deinitializes the context (its permit key is zeroized: every permit it issued is then
+ * refused). NULL and repeated calls are fine.
  *
  * # Errors
  * `MISALIGNED_STORAGE`.
@@ -2984,9 +3072,11 @@ iomt_result iomt_rbac_decide(const struct iomt_rbac_policy *policy,
  * audited, and an allowed privileged operation is audited before the permit is written
  * (if that record cannot be written, the operation is denied).
  *
+ * The permit is single-use and bound to `auth`: pass both to the operation.
+ *
  * # Errors
- * As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE`. `*permit` is initialized only
- * on success.
+ * As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE` (also when a denial could not be
+ * recorded), `AUTHZ_PERMIT_UNAVAILABLE`. `*permit` is initialized only on success.
  *
  * # Safety
  * Every pointer must be valid as described; `permit` points to writable storage.
@@ -2994,16 +3084,18 @@ iomt_result iomt_rbac_decide(const struct iomt_rbac_policy *policy,
 iomt_result iomt_rbac_authorize(const struct iomt_rbac_policy *policy,
                                 struct iomt_crypto *crypto,
                                 struct iomt_audit_log *log,
-                                const struct iomt_session_auth *auth,
+                                struct iomt_session_auth *auth,
                                 uint8_t operation,
                                 uint64_t now,
                                 struct iomt_permit *permit);
 
 /**
- * Writes the permit's operation code and subject id.
+ * Writes the permit's operation code and subject id (the permit's format is checked; its
+ * tag is checked only when it is redeemed).
  *
  * # Errors
- * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `AUTHZ_PERMIT_MALFORMED`
+ * (the storage's bytes are not a permit, e.g. an unknown operation code).
  *
  * # Safety
  * Every pointer must be valid as described; `subject` points to 8 writable bytes.
@@ -3435,7 +3527,7 @@ iomt_result iomt_handshake_factor_tag(const struct iomt_handshake *handshake,
  *
  * # Errors
  * `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
- * `INVALID_ARGUMENT` (`base_secs` 0 or `max_secs < base_secs`).
+ * `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
  *
  * # Safety
  * `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a
@@ -3446,8 +3538,8 @@ iomt_result iomt_factor_verifier_init(struct iomt_factor_verifier *verifier,
                                       const struct iomt_lockout_policy *policy);
 
 /**
- * Reads the persistent attempt state through the store (e.g. to show when a lockout
- * ends).
+ * Reads the persistent attempt state of `subject` (8 bytes; NULL: the device-wide
+ * ceiling) through the store (e.g. to show when a lockout ends).
  *
  * # Errors
  * `NULL_PARAMETER`, `NOT_INITIALIZED`, `FACTOR_STORAGE`.
@@ -3456,6 +3548,7 @@ iomt_result iomt_factor_verifier_init(struct iomt_factor_verifier *verifier,
  * Every pointer must be valid as described.
  */
 iomt_result iomt_factor_verifier_state(struct iomt_factor_verifier *verifier,
+                                       const uint8_t *subject,
                                        struct iomt_factor_state *state);
 
 /**
@@ -4062,18 +4155,23 @@ iomt_result iomt_session_get_info(const struct iomt_session *session,
 iomt_result iomt_session_deinit(struct iomt_session *session);
 
 /**
- * Starts an update: checks that `permit` is for the firmware-update operation, verifies
+ * Starts an update: has `auth` (the session that obtained `permit`) redeem the permit
+ * (consumed whatever the result: single use), checks that it is for the firmware-update
+ * operation, verifies
  * the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
- * the rollback counter, then initializes `update`. Every rejection is written to the
- * audit log (best effort: the rejection is reported even if that write fails).
+ * the rollback counter, records the update's start (`UPDATE_STARTED`; if that record
+ * cannot be written nothing starts: `AUTHZ_AUDIT_UNAVAILABLE`), then initializes
+ * `update`. Every rejection is written to the audit log (best effort: the rejection is
+ * reported even if that write fails).
  *
  * On error nothing is initialized (storage that held a live update keeps it); on success
  * the storage is overwritten (a previous update in it is abandoned, as by deinit).
  *
  * # Errors
  * `NULL_PARAMETER` (any pointer or counter callback NULL), `MISALIGNED_STORAGE`,
- * `NOT_INITIALIZED` (crypto, log or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
+ * `NOT_INITIALIZED` (crypto, log, auth or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
  * `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY` (the anchor's key),
+ * `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`, `AUTHZ_PERMIT_MALFORMED`,
  * `AUTHZ_WRONG_PERMIT`, `UPDATE_MALFORMED`, `UPDATE_NON_DETERMINISTIC`,
  * `UPDATE_TRAILING_BYTES`, `UPDATE_UNSUPPORTED_ALGORITHM`, `UPDATE_UNKNOWN_SIGNER`,
  * `UPDATE_BAD_SIGNATURE`, `UPDATE_WRONG_VENDOR`, `UPDATE_WRONG_DEVICE_CLASS`,
@@ -4081,14 +4179,15 @@ iomt_result iomt_session_deinit(struct iomt_session *session);
  * (the counter could not be read).
  *
  * # Safety
- * `update` must point to writable `iomt_update` storage; `crypto`, `log` and `permit` to
- * live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
+ * `update` must point to writable `iomt_update` storage; `crypto`, `log`, `auth` and
+ * `permit` to live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
  * with its `userdata` during the call); `envelope` to `envelope_len` readable bytes.
  */
 iomt_result iomt_update_begin(struct iomt_update *update,
                               struct iomt_crypto *crypto,
                               struct iomt_audit_log *log,
-                              const struct iomt_permit *permit,
+                              struct iomt_session_auth *auth,
+                              struct iomt_permit *permit,
                               const struct iomt_vendor_anchor *anchor,
                               const uint8_t *envelope,
                               size_t envelope_len,
@@ -4155,8 +4254,28 @@ iomt_result iomt_update_finish(struct iomt_update *update,
                                struct iomt_update_info *info);
 
 /**
- * Deinitializes the update object (an unfinished update is abandoned: nothing was
- * accepted and the counter did not move). NULL and repeated calls are fine.
+ * Abandons an unfinished update with a record: the rejection is audited with the error
+ * that poisoned it (e.g. `UPDATE_IMAGE_TOO_LONG`) or `UPDATE_ABANDONED`, then the object
+ * is deinitialized. On an accepted or failed update (already audited) or NULL/dead storage
+ * it only deinitializes.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED` (crypto, log), `MISALIGNED_STORAGE`; the recorded
+ * error of an unfinished update (`UPDATE_ABANDONED`, `UPDATE_IMAGE_TOO_LONG`).
+ *
+ * # Safety
+ * `update` must point to `iomt_update` storage; `crypto` and `log` to live objects.
+ */
+iomt_result iomt_update_abandon(struct iomt_update *update,
+                                struct iomt_crypto *crypto,
+                                struct iomt_audit_log *log,
+                                uint64_t now);
+
+/**
+ * Deinitializes the update object. An unfinished update is abandoned without an outcome
+ * record (its `UPDATE_STARTED` intent record stays the trace; nothing was accepted and
+ * the counter did not move): prefer `iomt_update_abandon`. NULL and repeated calls are
+ * fine.
  *
  * # Errors
  * `MISALIGNED_STORAGE`.

@@ -7,8 +7,10 @@
 //!   writes the entry, then the metadata, through the callbacks (see
 //!   `iomt_auth::audit::AuditStore` for the power-cut rule: never reorder those writes).
 //! - A failing callback (any non-zero return) is `AUDIT_STORAGE`; the in-memory state is
-//!   then unchanged and the next `iomt_audit_log_init` rolls forward over an entry whose
-//!   metadata write was lost.
+//!   then unchanged, the record is not committed (its operation is refused), and it is
+//!   replaced by an `AppendFailed` record naming it at the next append, or at the next
+//!   `iomt_audit_log_init` if the entry reached flash without its metadata. Metadata the
+//!   store reports absent while slots hold records is recovered from the records.
 //! - Records, metadata and export chunks use the byte layouts of `iomt_auth::audit`, so a
 //!   Rust gateway verifies a C device's export and vice versa.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
@@ -21,7 +23,7 @@ use iomt_auth::audit::{
 };
 use iomt_core::Timestamp;
 
-use crate::authz::{iomt_permit, permit_of};
+use crate::authz::{self, iomt_permit, iomt_session_auth};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{IOMT_IDENTITY_LEN, Provider, iomt_credential, iomt_crypto};
 use crate::result::iomt_result;
@@ -112,9 +114,17 @@ pub type iomt_audit_store_meta =
     Option<unsafe extern "C" fn(userdata: *mut c_void, meta: *const iomt_audit_meta) -> i32>;
 
 /// Where the audit ring lives (flash, FRAM, battery-backed RAM): `capacity` slots of
-/// `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. The callbacks must write the
-/// entry before the metadata (the library calls them in that order) and must not call
-/// back into iomt. Copied at init; `userdata` must stay valid while the log lives.
+/// `IOMT_AUDIT_ENTRY_LEN` bytes plus one metadata record. Copied at init; `userdata` must
+/// stay valid while the log lives; the callbacks must not call back into iomt.
+///
+/// The callbacks must guarantee: a write that returns 0 is durable; the entry write and
+/// the metadata write are not reordered (the library calls them in that order);
+/// `load_meta` reports the last metadata stored, or absent; `read_slot` returns what was
+/// last written to the slot. The library checks itself: an entry that reached flash
+/// without its metadata is replaced by an `AppendFailed` record at init (never adopted);
+/// absent metadata with records present is recovered from the records (highest chained
+/// run); a slot that does not hold what was written reads as `AUDIT_CORRUPT` in read,
+/// verify and export summary alike.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct iomt_audit_store_ops {
@@ -201,7 +211,7 @@ impl AuditStore for CallbackStore {
 pub type Log = AuditLog<CallbackStore>;
 
 /// Size of [`iomt_audit_log`] storage in bytes.
-pub const IOMT_AUDIT_LOG_SIZE: usize = 128;
+pub const IOMT_AUDIT_LOG_SIZE: usize = 176;
 /// Alignment of [`iomt_audit_log`] storage.
 pub const IOMT_AUDIT_LOG_ALIGN: usize = 8;
 
@@ -228,7 +238,7 @@ pub struct iomt_audit_record {
     pub seq: u32,
     /// Device time (seconds since the Unix epoch).
     pub time: u64,
-    /// Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared).
+    /// Event code (`iomt_auth::audit::AuditEvent`: 1 handshake succeeded … 14 log cleared, 15 append failed, 16 metadata recovered).
     pub event: u8,
     /// Outcome code (0 success, 1 failure, 2 denied).
     pub outcome: u8,
@@ -414,8 +424,12 @@ pub unsafe extern "C" fn iomt_audit_log_verify(
 /// and records the clear itself, so the log never goes silent. Writes how many records
 /// were discarded to `*discarded`.
 ///
+/// `permit` is consumed (deinitialized) whatever the result, and redeemed by `auth`, the
+/// session that obtained it (single use; see `iomt_rbac_authorize`).
+///
 /// # Errors
-/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`,
+/// `AUTHZ_PERMIT_MALFORMED`, `AUTHZ_WRONG_PERMIT`, `AUDIT_STORAGE`,
 /// `AUDIT_SEQUENCE_EXHAUSTED`.
 ///
 /// # Safety
@@ -424,21 +438,19 @@ pub unsafe extern "C" fn iomt_audit_log_verify(
 pub unsafe extern "C" fn iomt_audit_log_clear(
     log: *mut iomt_audit_log,
     crypto: *mut iomt_crypto,
-    permit: *const iomt_permit,
+    auth: *mut iomt_session_auth,
+    permit: *mut iomt_permit,
     now: u64,
     discarded: *mut u32,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (log, provider, permit, out) = unsafe {
-            (
-                boundary::get_mut(log)?,
-                boundary::get_mut(crypto)?,
-                permit_of(permit)?,
-                boundary::output(discarded)?,
-            )
-        };
-        out.write(log.clear(provider, &permit, Timestamp::from_secs(now))?);
+        let (log, out) = unsafe { (boundary::get_mut(log)?, boundary::output(discarded)?) };
+        // SAFETY: forwarded contract.
+        let permit = unsafe { authz::redeem(auth, crypto, permit) }?;
+        // SAFETY: forwarded contract.
+        let provider = unsafe { boundary::get_mut(crypto) }?;
+        out.write(log.clear(provider, permit, Timestamp::from_secs(now))?);
         Ok(())
     }
 }

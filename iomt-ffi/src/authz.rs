@@ -17,13 +17,23 @@
 //! - Privileged operations (change therapy, firmware update, clear audit log, manage
 //!   credentials) always need the factor, whatever the table says, and are audited before a
 //!   permit is written; if the record cannot be written, nothing is allowed.
-//! - A permit is written only by `iomt_rbac_authorize`; operations that need one check that
-//!   it is for them.
+//! - A permit is written only by `iomt_rbac_authorize`, as the 32 bytes of
+//!   `iomt_auth::rbac::Permit` (operation, issue index, subject, a tag under the issuing
+//!   session's permit key). An operation that needs one takes the permit *and* the
+//!   session: the permit storage is consumed (deinitialized) first, then the session
+//!   redeems it: the tag must verify under its key (so rewritten bytes, another session's
+//!   permit and a permit of a deinitialized session are refused) and the permit must not
+//!   have been redeemed before (single use). Address binding makes a copy at another
+//!   address `NOT_INITIALIZED`; restoring saved bytes at the same address gives
+//!   `AUTHZ_PERMIT_SPENT`.
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
 use iomt_auth::audit::Subject;
 use iomt_auth::factor::FactorOutcome;
-use iomt_auth::rbac::{Permit, RbacDecision, RbacPolicy, RbacRule, Requirement, SessionAuth};
+use iomt_auth::rbac::{
+    PERMIT_LEN, Permit, RbacDecision, RbacPolicy, RbacRule, RedeemedPermit, Requirement,
+    SessionAuth,
+};
 use iomt_core::{Operation, Role, Timestamp};
 
 use crate::audit::{IOMT_SUBJECT_LEN, iomt_audit_log};
@@ -49,8 +59,8 @@ pub enum iomt_factor_outcome {
     LockedOut = 3,
 }
 
-impl From<FactorOutcome> for iomt_factor_outcome {
-    fn from(o: FactorOutcome) -> Self {
+impl From<&FactorOutcome> for iomt_factor_outcome {
+    fn from(o: &FactorOutcome) -> Self {
         match o {
             FactorOutcome::Absent => Self::Absent,
             FactorOutcome::Verified(_) => Self::Verified,
@@ -70,7 +80,14 @@ pub struct iomt_session_auth_info {
     pub roles: u16,
     /// The operator-factor outcome.
     pub factor: iomt_factor_outcome,
+    /// Zero (explicit: the struct has no padding bytes).
+    pub reserved: u8,
 }
+
+const _: () = assert!(
+    size_of::<iomt_session_auth_info>() == IOMT_SUBJECT_LEN + 4,
+    "iomt_session_auth_info has no padding"
+);
 
 /// The authorization context object: the Rust `SessionAuth`.
 pub(crate) struct AuthObj {
@@ -78,7 +95,7 @@ pub(crate) struct AuthObj {
 }
 
 /// Size of [`iomt_session_auth`] storage in bytes.
-pub const IOMT_SESSION_AUTH_SIZE: usize = 32;
+pub const IOMT_SESSION_AUTH_SIZE: usize = 112;
 /// Alignment of [`iomt_session_auth`] storage.
 pub const IOMT_SESSION_AUTH_ALIGN: usize = 8;
 
@@ -147,12 +164,14 @@ pub unsafe extern "C" fn iomt_session_auth_get_info(
             subject: a.auth.subject(),
             roles: a.auth.roles().bits(),
             factor: a.auth.factor().into(),
+            reserved: 0,
         });
         Ok(())
     }
 }
 
-/// Deinitializes the context. NULL and repeated calls are fine.
+/// Deinitializes the context (its permit key is zeroized: every permit it issued is then
+/// refused). NULL and repeated calls are fine.
 ///
 /// # Errors
 /// `MISALIGNED_STORAGE`.
@@ -357,9 +376,11 @@ pub unsafe extern "C" fn iomt_rbac_decide(
 /// audited, and an allowed privileged operation is audited before the permit is written
 /// (if that record cannot be written, the operation is denied).
 ///
+/// The permit is single-use and bound to `auth`: pass both to the operation.
+///
 /// # Errors
-/// As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE`. `*permit` is initialized only
-/// on success.
+/// As `iomt_rbac_decide`, plus `AUTHZ_AUDIT_UNAVAILABLE` (also when a denial could not be
+/// recorded), `AUTHZ_PERMIT_UNAVAILABLE`. `*permit` is initialized only on success.
 ///
 /// # Safety
 /// Every pointer must be valid as described; `permit` points to writable storage.
@@ -368,7 +389,7 @@ pub unsafe extern "C" fn iomt_rbac_authorize(
     policy: *const iomt_rbac_policy,
     crypto: *mut iomt_crypto,
     log: *mut iomt_audit_log,
-    auth: *const iomt_session_auth,
+    auth: *mut iomt_session_auth,
     operation: u8,
     now: u64,
     permit: *mut iomt_permit,
@@ -380,16 +401,17 @@ pub unsafe extern "C" fn iomt_rbac_authorize(
                 boundary::get(policy)?,
                 boundary::get_mut(crypto)?,
                 boundary::get_mut(log)?,
-                boundary::get(auth)?,
+                boundary::get_mut(auth)?,
             )
         };
         if permit.is_null() {
             return Err(iomt_result::NullParameter);
         }
         let op = Operation::from_code(operation)?;
-        let granted = p.policy().authorize(provider, log, &a.auth, op, Timestamp::from_secs(now))?;
+        let now = Timestamp::from_secs(now);
+        let granted = p.policy().authorize(provider, log, &mut a.auth, op, now)?;
         // SAFETY: forwarded contract.
-        unsafe { boundary::init(permit, granted) }
+        unsafe { boundary::init(permit, PermitBytes(granted.to_bytes())) }
     }
 }
 
@@ -397,39 +419,67 @@ pub unsafe extern "C" fn iomt_rbac_authorize(
 // Permits.
 
 /// Size of [`iomt_permit`] storage in bytes.
-pub const IOMT_PERMIT_SIZE: usize = 24;
+pub const IOMT_PERMIT_SIZE: usize = 40;
 /// Alignment of [`iomt_permit`] storage.
 pub const IOMT_PERMIT_ALIGN: usize = 8;
 
-/// Proof that one operation was authorized for one subject (written only by
-/// `iomt_rbac_authorize`). Pass it to the operation (`iomt_audit_log_clear`,
-/// `iomt_update_begin`); deinit it when done.
+/// Proof that one operation was authorized for one subject in one session (written only
+/// by `iomt_rbac_authorize`; tagged with that session's key, single use). Pass it, with the
+/// `iomt_session_auth` that obtained it, to the operation (`iomt_audit_log_clear`,
+/// `iomt_update_begin`), which consumes it. Deinit it if it goes unused.
 #[repr(C, align(8))]
 pub struct iomt_permit {
     _opaque: [u8; IOMT_PERMIT_SIZE],
 }
 
+/// What permit storage holds: the permit's 32-byte form (any byte pattern is a valid
+/// value; it is parsed, never transmuted, into a `Permit`).
+pub(crate) struct PermitBytes([u8; PERMIT_LEN]);
+
 storage_asserts!(
     iomt_permit,
-    Permit,
+    PermitBytes,
     IOMT_PERMIT_SIZE,
     IOMT_PERMIT_ALIGN,
     0x696f_6d74_5045_524d
 );
 
-/// The permit held in `ptr`.
+/// The permit held in `ptr`, parsed (not consumed).
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to `iomt_permit` storage.
-pub(crate) unsafe fn permit_of(ptr: *const iomt_permit) -> Result<Permit, iomt_result> {
+unsafe fn permit_of(ptr: *const iomt_permit) -> Result<Permit, iomt_result> {
     // SAFETY: forwarded contract.
-    unsafe { boundary::get(ptr) }.copied()
+    let bytes = unsafe { boundary::get(ptr) }?;
+    Ok(Permit::from_bytes(&bytes.0)?)
 }
 
-/// Writes the permit's operation code and subject id.
+/// Consumes the permit in `permit` (its storage is deinitialized whatever follows) and
+/// has `auth`'s session redeem it: the one path by which a C permit reaches an operation.
+///
+/// # Safety
+/// `auth` and `crypto` must be valid as for `boundary::get_mut`; a non-NULL `permit` must
+/// point to writable `iomt_permit` storage not aliased by them.
+pub(crate) unsafe fn redeem(
+    auth: *mut iomt_session_auth,
+    crypto: *mut iomt_crypto,
+    permit: *mut iomt_permit,
+) -> Result<RedeemedPermit, iomt_result> {
+    // SAFETY: forwarded contract.
+    let (a, provider) = unsafe { (boundary::get_mut(auth)?, boundary::get_mut(crypto)?) };
+    // SAFETY: forwarded contract.
+    let parsed = unsafe { permit_of(permit) };
+    // SAFETY: forwarded contract; after this the storage holds no permit.
+    unsafe { boundary::deinit(permit) }?;
+    Ok(a.auth.redeem(provider, parsed?)?)
+}
+
+/// Writes the permit's operation code and subject id (the permit's format is checked; its
+/// tag is checked only when it is redeemed).
 ///
 /// # Errors
-/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`.
+/// `NULL_PARAMETER`, `NOT_INITIALIZED`, `MISALIGNED_STORAGE`, `AUTHZ_PERMIT_MALFORMED`
+/// (the storage's bytes are not a permit, e.g. an unknown operation code).
 ///
 /// # Safety
 /// Every pointer must be valid as described; `subject` points to 8 writable bytes.

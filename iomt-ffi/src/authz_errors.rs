@@ -103,6 +103,7 @@ mod tests {
             },
             FactorError::Storage,
             FactorError::DeviceIdTooLong,
+            FactorError::InvalidPolicy,
         ] {
             let code = iomt_result::from(e) as u32;
             assert!((510..520).contains(&code), "{e:?} -> {code}");
@@ -113,6 +114,10 @@ mod tests {
             RbacDenyReason::FactorRequired,
             RbacDenyReason::LockedOut,
             RbacDenyReason::AuditUnavailable,
+            RbacDenyReason::PermitInvalid,
+            RbacDenyReason::PermitSpent,
+            RbacDenyReason::PermitMalformed,
+            RbacDenyReason::PermitUnavailable,
         ] {
             let code = iomt_result::from(r) as u32;
             assert!((500..510).contains(&code), "{r:?} -> {code}");

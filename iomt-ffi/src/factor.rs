@@ -27,7 +27,8 @@ use core::ffi::c_void;
 use iomt_auth::audit::subject_of;
 use iomt_auth::factor::{
     FACTOR_EAD_LABEL, FACTOR_TAG_LEN, FactorOutcome, FactorState, FactorStorageError, FactorStore,
-    FactorTag, FactorVerifier, LockoutPolicy, MAX_DEVICE_ID_LEN, PinVerifier,
+    FactorTag, FactorVerifier, LOCKOUT_SUBJECTS, LockoutPolicy, LockoutTable, MAX_DEVICE_ID_LEN,
+    PinVerifier, SubjectLockout,
 };
 use iomt_core::Timestamp;
 use zeroize::Zeroize;
@@ -54,22 +55,105 @@ const _: () = {
     assert!(IOMT_MAX_DEVICE_ID_LEN == MAX_DEVICE_ID_LEN);
 };
 
-/// The persistent attempt state.
+/// Entries in an [`iomt_lockout_table`] (`iomt_auth::factor::LOCKOUT_SUBJECTS`).
+pub const IOMT_LOCKOUT_SUBJECTS: usize = 8;
+
+const _: () = assert!(IOMT_LOCKOUT_SUBJECTS == LOCKOUT_SUBJECTS);
+
+/// The attempt state of one subject (or of the whole device). No implicit padding.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct iomt_factor_state {
-    /// Consecutive failed (or interrupted) attempts.
-    pub failures: u32,
     /// No attempt is evaluated before this time (seconds since the Unix epoch; 0 = none).
     pub locked_until: u64,
+    /// Consecutive failed (or interrupted) attempts.
+    pub failures: u32,
+    /// Zero.
+    pub reserved: u32,
 }
 
-/// Loads the state (all zero if never stored); 0 on success.
+/// One subject's entry (all zero: free). No implicit padding.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct iomt_lockout_entry {
+    /// The subject's attempt state.
+    pub state: iomt_factor_state,
+    /// The subject id (`iomt_subject_of` its credential identity).
+    pub subject: [u8; 8],
+}
+
+/// The persistent lockout state (the library reads and writes it whole): per-subject
+/// counters, bounded to `IOMT_LOCKOUT_SUBJECTS` entries, plus the device-wide ceiling. See
+/// `iomt_auth::factor` for the eviction policy.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct iomt_lockout_table {
+    /// Failures of all subjects since the last success, and the device-wide lockout.
+    pub device: iomt_factor_state,
+    /// Per-subject entries.
+    pub subjects: [iomt_lockout_entry; IOMT_LOCKOUT_SUBJECTS],
+}
+
+impl From<FactorState> for iomt_factor_state {
+    fn from(s: FactorState) -> Self {
+        Self {
+            locked_until: s.locked_until.as_secs(),
+            failures: s.failures,
+            reserved: 0,
+        }
+    }
+}
+
+impl From<iomt_factor_state> for FactorState {
+    fn from(s: iomt_factor_state) -> Self {
+        Self {
+            failures: s.failures,
+            locked_until: Timestamp::from_secs(s.locked_until),
+        }
+    }
+}
+
+impl From<&LockoutTable> for iomt_lockout_table {
+    fn from(t: &LockoutTable) -> Self {
+        let mut out = Self {
+            device: t.device.into(),
+            ..Self::default()
+        };
+        for (d, e) in out.subjects.iter_mut().zip(t.subjects.iter()) {
+            *d = iomt_lockout_entry {
+                state: e.state.into(),
+                subject: e.subject,
+            };
+        }
+        out
+    }
+}
+
+impl From<&iomt_lockout_table> for LockoutTable {
+    fn from(t: &iomt_lockout_table) -> Self {
+        let mut out = Self {
+            device: t.device.into(),
+            ..Self::default()
+        };
+        for (d, e) in out.subjects.iter_mut().zip(t.subjects.iter()) {
+            *d = SubjectLockout {
+                subject: e.subject,
+                state: e.state.into(),
+            };
+        }
+        out
+    }
+}
+
+/// Loads the table (all zero if never stored) into `*table`; 0 on success. Must return
+/// exactly the last table stored.
 pub type iomt_factor_load =
-    Option<unsafe extern "C" fn(userdata: *mut c_void, state: *mut iomt_factor_state) -> i32>;
-/// Stores the state durably before returning; 0 on success.
+    Option<unsafe extern "C" fn(userdata: *mut c_void, table: *mut iomt_lockout_table) -> i32>;
+/// Stores the whole table durably before returning 0 (a torn write must read back as the
+/// old or the new table, or fail). The library stores the raised counter before it
+/// evaluates a tag, so a failing store costs an attempt, never the lockout.
 pub type iomt_factor_store =
-    Option<unsafe extern "C" fn(userdata: *mut c_void, state: *const iomt_factor_state) -> i32>;
+    Option<unsafe extern "C" fn(userdata: *mut c_void, table: *const iomt_lockout_table) -> i32>;
 
 /// Where the attempt counter lives (flash, FRAM, a secure element). Copied at init;
 /// `userdata` must stay valid while the verifier lives; the callbacks must not call back
@@ -102,31 +186,25 @@ pub struct iomt_lockout_policy {
 /// The caller's store behind `FactorStore`.
 pub(crate) struct CallbackFactorStore {
     userdata: *mut c_void,
-    load: unsafe extern "C" fn(*mut c_void, *mut iomt_factor_state) -> i32,
-    store: unsafe extern "C" fn(*mut c_void, *const iomt_factor_state) -> i32,
+    load: unsafe extern "C" fn(*mut c_void, *mut iomt_lockout_table) -> i32,
+    store: unsafe extern "C" fn(*mut c_void, *const iomt_lockout_table) -> i32,
 }
 
 impl FactorStore for CallbackFactorStore {
-    fn load(&mut self) -> Result<FactorState, FactorStorageError> {
-        let mut s = iomt_factor_state::default();
+    fn load(&mut self) -> Result<LockoutTable, FactorStorageError> {
+        let mut t = iomt_lockout_table::default();
         // SAFETY: a valid local for the call.
-        let rc = unsafe { (self.load)(self.userdata, &raw mut s) };
+        let rc = unsafe { (self.load)(self.userdata, &raw mut t) };
         if rc != 0 {
             return Err(FactorStorageError);
         }
-        Ok(FactorState {
-            failures: s.failures,
-            locked_until: Timestamp::from_secs(s.locked_until),
-        })
+        Ok((&t).into())
     }
 
-    fn store(&mut self, state: &FactorState) -> Result<(), FactorStorageError> {
-        let s = iomt_factor_state {
-            failures: state.failures,
-            locked_until: state.locked_until.as_secs(),
-        };
+    fn store(&mut self, table: &LockoutTable) -> Result<(), FactorStorageError> {
+        let t = iomt_lockout_table::from(table);
         // SAFETY: a valid local for the call.
-        let rc = unsafe { (self.store)(self.userdata, &raw const s) };
+        let rc = unsafe { (self.store)(self.userdata, &raw const t) };
         if rc == 0 {
             Ok(())
         } else {
@@ -247,7 +325,7 @@ pub unsafe extern "C" fn iomt_handshake_factor_tag(
 ///
 /// # Errors
 /// `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
-/// `INVALID_ARGUMENT` (`base_secs` 0 or `max_secs < base_secs`).
+/// `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
 ///
 /// # Safety
 /// `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a
@@ -266,11 +344,9 @@ pub unsafe extern "C" fn iomt_factor_verifier_init(
         } else {
             // SAFETY: forwarded contract.
             let p = unsafe { boundary::input(policy) }?;
-            if p.base_secs == 0 || p.max_secs < p.base_secs {
-                return Err(iomt_result::InvalidArgument);
-            }
             LockoutPolicy { free_attempts: p.free_attempts, base_secs: p.base_secs, max_secs: p.max_secs }
         };
+        policy.check()?;
         if verifier.is_null() {
             return Err(iomt_result::NullParameter);
         }
@@ -284,8 +360,8 @@ pub unsafe extern "C" fn iomt_factor_verifier_init(
     }
 }
 
-/// Reads the persistent attempt state through the store (e.g. to show when a lockout
-/// ends).
+/// Reads the persistent attempt state of `subject` (8 bytes; NULL: the device-wide
+/// ceiling) through the store (e.g. to show when a lockout ends).
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `NOT_INITIALIZED`, `FACTOR_STORAGE`.
@@ -295,13 +371,20 @@ pub unsafe extern "C" fn iomt_factor_verifier_init(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_factor_verifier_state(
     verifier: *mut iomt_factor_verifier,
+    subject: *const u8,
     state: *mut iomt_factor_state,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let (fv, out) = unsafe { (boundary::get_mut(verifier)?, boundary::output(state)?) };
-        let s = fv.store_mut().load().map_err(|_| iomt_result::FactorStorage)?;
-        out.write(iomt_factor_state { failures: s.failures, locked_until: s.locked_until.as_secs() });
+        let t = fv.store_mut().load().map_err(|_| iomt_result::FactorStorage)?;
+        let s = if subject.is_null() {
+            t.device
+        } else {
+            // SAFETY: forwarded contract.
+            t.state_of(&unsafe { boundary::fixed::<8>(subject) }?)
+        };
+        out.write(s.into());
         Ok(())
     }
 }
@@ -371,7 +454,8 @@ pub unsafe extern "C" fn iomt_session_auth_verify_factor(
         }
         *ctx.checked = true;
         let r = fv.verify_handshake(provider, log, &pin_v, ctx.completed, Timestamp::from_secs(now));
-        a.auth.set_factor(FactorOutcome::from_result(&r));
-        r.map(|_| ()).map_err(Into::into)
+        let failed = r.as_ref().err().copied();
+        a.auth.set_factor(FactorOutcome::from_result(r));
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 }

@@ -230,6 +230,15 @@ pub enum iomt_result {
     AuthzAuditUnavailable = 504,
     /// The permit is for another operation.
     AuthzWrongPermit = 505,
+    /// The permit was not issued by this session (forged or rewritten bytes, another
+    /// session's permit, or its session ended).
+    AuthzPermitInvalid = 506,
+    /// The permit was already used (permits are single-use).
+    AuthzPermitSpent = 507,
+    /// The permit storage does not hold a permit (unknown version or operation code).
+    AuthzPermitMalformed = 508,
+    /// No permit could be issued (the permit key could not be drawn: RNG failure).
+    AuthzPermitUnavailable = 509,
     /// No operator factor item was presented in message_3.
     FactorAbsent = 510,
     /// The operator factor item is malformed (label, length, duplicate).
@@ -242,6 +251,9 @@ pub enum iomt_result {
     FactorStorage = 514,
     /// The device id is longer than `IOMT_MAX_DEVICE_ID_LEN`.
     FactorDeviceIdTooLong = 515,
+    /// The lockout policy cannot protect the factor (0 or too many free attempts, no
+    /// delay, `max_secs` below `base_secs`).
+    FactorInvalidPolicy = 516,
     /// Consent denies the access (the denial was audited).
     ConsentDenied = 520,
     /// Break-glass needs an emergency purpose and a role that may break glass.
@@ -365,6 +377,8 @@ pub enum iomt_result {
     UpdateDigestMismatch = 713,
     /// The rollback counter callback failed.
     UpdateCounter = 714,
+    /// The update was abandoned before `iomt_update_finish` (`iomt_update_abandon`).
+    UpdateAbandoned = 715,
     /// Another update failure.
     UpdateOther = 799,
 }
@@ -490,12 +504,17 @@ impl iomt_result {
             Self::AuthzLockedOut => c"authz: operator factor locked out",
             Self::AuthzAuditUnavailable => c"authz: audit log unavailable (fail closed)",
             Self::AuthzWrongPermit => c"authz: permit is for another operation",
+            Self::AuthzPermitInvalid => c"authz: permit not issued by this session",
+            Self::AuthzPermitSpent => c"authz: permit already used",
+            Self::AuthzPermitMalformed => c"authz: malformed permit",
+            Self::AuthzPermitUnavailable => c"authz: no permit can be issued",
             Self::FactorAbsent => c"factor: no operator factor presented",
             Self::FactorMalformed => c"factor: malformed operator factor item",
             Self::FactorMismatch => c"factor: operator factor did not verify",
             Self::FactorLockedOut => c"factor: locked out after repeated failures",
             Self::FactorStorage => c"factor: attempt counter storage failed",
             Self::FactorDeviceIdTooLong => c"factor: device id too long",
+            Self::FactorInvalidPolicy => c"factor: lockout policy cannot protect the factor",
             Self::ConsentDenied => c"consent: access denied (audited)",
             Self::BreakGlassNotEmergency => c"break-glass: needs an emergency purpose and role",
             Self::BreakGlassExpired => c"break-glass: grant expired",
@@ -542,6 +561,7 @@ impl iomt_result {
             Self::UpdateImageTruncated => c"update: image truncated",
             Self::UpdateDigestMismatch => c"update: image digest mismatch",
             Self::UpdateCounter => c"update: rollback counter failed",
+            Self::UpdateAbandoned => c"update: abandoned before finish",
             Self::UpdateOther => c"update: other failure",
         }
     }
@@ -645,12 +665,17 @@ impl iomt_result {
         Self::AuthzLockedOut,
         Self::AuthzAuditUnavailable,
         Self::AuthzWrongPermit,
+        Self::AuthzPermitInvalid,
+        Self::AuthzPermitSpent,
+        Self::AuthzPermitMalformed,
+        Self::AuthzPermitUnavailable,
         Self::FactorAbsent,
         Self::FactorMalformed,
         Self::FactorMismatch,
         Self::FactorLockedOut,
         Self::FactorStorage,
         Self::FactorDeviceIdTooLong,
+        Self::FactorInvalidPolicy,
         Self::ConsentDenied,
         Self::BreakGlassNotEmergency,
         Self::BreakGlassExpired,
@@ -710,6 +735,7 @@ impl iomt_result {
         Self::UpdateImageTruncated,
         Self::UpdateDigestMismatch,
         Self::UpdateCounter,
+        Self::UpdateAbandoned,
         Self::UpdateOther,
     ];
 }
@@ -806,7 +832,7 @@ mod tests {
             let s = unsafe { core::ffi::CStr::from_ptr(p) };
             assert_eq!(s, r.as_c_str());
         }
-        for unknown in [11, 98, 506, 800, u32::MAX] {
+        for unknown in [11, 98, 519, 800, u32::MAX] {
             let p = iomt_result_str(unknown);
             // SAFETY: as above.
             let s = unsafe { core::ffi::CStr::from_ptr(p) };

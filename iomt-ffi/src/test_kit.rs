@@ -571,6 +571,13 @@ pub fn duplicate_session(src: &iomt_session) -> Box<iomt_session> {
     unsafe { boundary::duplicate(src) }.unwrap()
 }
 
+/// A working duplicate of a live session authorization context at a new address (fuzz
+/// templates only: the duplicate holds the original's permit key and permit book).
+#[must_use]
+pub fn duplicate_session_auth(src: &iomt_session_auth) -> Box<iomt_session_auth> {
+    unsafe { boundary::duplicate(src) }.unwrap()
+}
+
 /// The library's completed handshake inside a completed `iomt_handshake` (the C API
 /// holds iomt-auth's own state machine).
 ///

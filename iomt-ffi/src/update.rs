@@ -34,13 +34,13 @@
 //! use iomt_ffi::*;
 //! # unsafe fn demo(
 //! #     up: *mut iomt_update, crypto: *mut iomt_crypto, log: *mut iomt_audit_log,
-//! #     permit: *const iomt_permit, anchor: *const iomt_vendor_anchor,
+//! #     auth: *mut iomt_session_auth, permit: *mut iomt_permit, anchor: *const iomt_vendor_anchor,
 //! #     counter: *const iomt_rollback_counter_ops, envelope: &[u8], image: &[u8],
 //! # ) {
 //! let now = 1_800_000_000;
 //! // SAFETY: every pointer is a live object of its type (set up by the caller).
 //! unsafe {
-//!     let r = iomt_update_begin(up, crypto, log, permit, anchor,
+//!     let r = iomt_update_begin(up, crypto, log, auth, permit, anchor,
 //!         envelope.as_ptr(), envelope.len(), counter, now);
 //!     assert_eq!(r, iomt_result::Ok);
 //!     for chunk in image.chunks(256) {
@@ -65,7 +65,7 @@ use iomt_auth::update::{
 use iomt_core::Timestamp;
 
 use crate::audit::iomt_audit_log;
-use crate::authz::{iomt_permit, permit_of};
+use crate::authz::{self, iomt_permit, iomt_session_auth};
 use crate::boundary::{self, ffi_panic_boundary, storage_asserts};
 use crate::crypto::{IOMT_PUBLIC_KEY_LEN, Provider, iomt_crypto};
 use crate::result::iomt_result;
@@ -193,9 +193,15 @@ pub struct iomt_update_info {
     pub received: u32,
     /// Sequence number of the update-accepted audit record (0 unless `accepted`).
     pub audit_seq: u32,
-    /// 1 once `iomt_update_finish` accepted the update, else 0.
-    pub accepted: u8,
+    /// 1 once `iomt_update_finish` accepted the update, else 0 (a `uint32_t`: the struct
+    /// has no padding bytes).
+    pub accepted: u32,
 }
+
+const _: () = assert!(
+    size_of::<iomt_update_info>() == 9 * 4 + IOMT_UPDATE_DIGEST_LEN,
+    "iomt_update_info has no padding"
+);
 
 impl iomt_update_info {
     const fn new(m: &Manifest, previous_version: u32, received: u32) -> Self {
@@ -260,18 +266,23 @@ storage_asserts!(
     0x696f_6d74_5550_4454
 );
 
-/// Starts an update: checks that `permit` is for the firmware-update operation, verifies
+/// Starts an update: has `auth` (the session that obtained `permit`) redeem the permit
+/// (consumed whatever the result: single use), checks that it is for the firmware-update
+/// operation, verifies
 /// the COSE_Sign1 manifest `envelope` against `anchor` and the offered version against
-/// the rollback counter, then initializes `update`. Every rejection is written to the
-/// audit log (best effort: the rejection is reported even if that write fails).
+/// the rollback counter, records the update's start (`UPDATE_STARTED`; if that record
+/// cannot be written nothing starts: `AUTHZ_AUDIT_UNAVAILABLE`), then initializes
+/// `update`. Every rejection is written to the audit log (best effort: the rejection is
+/// reported even if that write fails).
 ///
 /// On error nothing is initialized (storage that held a live update keeps it); on success
 /// the storage is overwritten (a previous update in it is abandoned, as by deinit).
 ///
 /// # Errors
 /// `NULL_PARAMETER` (any pointer or counter callback NULL), `MISALIGNED_STORAGE`,
-/// `NOT_INITIALIZED` (crypto, log or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
+/// `NOT_INITIALIZED` (crypto, log, auth or permit), `INVALID_ARGUMENT` (huge `envelope_len`),
 /// `CRYPTO_INVALID_LENGTH` / `CRYPTO_INVALID_PUBLIC_KEY` (the anchor's key),
+/// `AUTHZ_PERMIT_INVALID`, `AUTHZ_PERMIT_SPENT`, `AUTHZ_PERMIT_MALFORMED`,
 /// `AUTHZ_WRONG_PERMIT`, `UPDATE_MALFORMED`, `UPDATE_NON_DETERMINISTIC`,
 /// `UPDATE_TRAILING_BYTES`, `UPDATE_UNSUPPORTED_ALGORITHM`, `UPDATE_UNKNOWN_SIGNER`,
 /// `UPDATE_BAD_SIGNATURE`, `UPDATE_WRONG_VENDOR`, `UPDATE_WRONG_DEVICE_CLASS`,
@@ -279,15 +290,16 @@ storage_asserts!(
 /// (the counter could not be read).
 ///
 /// # Safety
-/// `update` must point to writable `iomt_update` storage; `crypto`, `log` and `permit` to
-/// live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
+/// `update` must point to writable `iomt_update` storage; `crypto`, `log`, `auth` and
+/// `permit` to live objects; `anchor` and `counter` to valid structs (the counter callbacks callable
 /// with its `userdata` during the call); `envelope` to `envelope_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn iomt_update_begin(
     update: *mut iomt_update,
     crypto: *mut iomt_crypto,
     log: *mut iomt_audit_log,
-    permit: *const iomt_permit,
+    auth: *mut iomt_session_auth,
+    permit: *mut iomt_permit,
     anchor: *const iomt_vendor_anchor,
     envelope: *const u8,
     envelope_len: usize,
@@ -296,11 +308,9 @@ pub unsafe extern "C" fn iomt_update_begin(
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract (every pointer argument).
-        let (provider, log, permit, anchor, envelope, mut counter) = unsafe {
+        let (log, anchor, envelope, mut counter) = unsafe {
             (
-                boundary::get_mut(crypto)?,
                 boundary::get_mut(log)?,
-                permit_of(permit)?,
                 boundary::input(anchor)?,
                 boundary::slice(envelope, envelope_len)?,
                 CallbackCounter::new(counter)?,
@@ -313,10 +323,14 @@ pub unsafe extern "C" fn iomt_update_begin(
             return Err(iomt_result::MisalignedStorage);
         }
         let anchor = anchor.to_rust()?;
+        // SAFETY: forwarded contract.
+        let permit = unsafe { authz::redeem(auth, crypto, permit) }?;
+        // SAFETY: forwarded contract.
+        let provider = unsafe { boundary::get_mut(crypto) }?;
         let verifier = Verifier::begin(
             provider,
             log,
-            &permit,
+            permit,
             &anchor,
             envelope,
             &mut counter,
@@ -440,8 +454,45 @@ pub unsafe extern "C" fn iomt_update_finish(
     }
 }
 
-/// Deinitializes the update object (an unfinished update is abandoned: nothing was
-/// accepted and the counter did not move). NULL and repeated calls are fine.
+/// Abandons an unfinished update with a record: the rejection is audited with the error
+/// that poisoned it (e.g. `UPDATE_IMAGE_TOO_LONG`) or `UPDATE_ABANDONED`, then the object
+/// is deinitialized. On an accepted or failed update (already audited) or NULL/dead storage
+/// it only deinitializes.
+///
+/// # Errors
+/// `NULL_PARAMETER`, `NOT_INITIALIZED` (crypto, log), `MISALIGNED_STORAGE`; the recorded
+/// error of an unfinished update (`UPDATE_ABANDONED`, `UPDATE_IMAGE_TOO_LONG`).
+///
+/// # Safety
+/// `update` must point to `iomt_update` storage; `crypto` and `log` to live objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iomt_update_abandon(
+    update: *mut iomt_update,
+    crypto: *mut iomt_crypto,
+    log: *mut iomt_audit_log,
+    now: u64,
+) -> iomt_result {
+    ffi_panic_boundary! {
+        // SAFETY: forwarded contract (every pointer argument).
+        let (provider, log) = unsafe { (boundary::get_mut(crypto)?, boundary::get_mut(log)?) };
+        // SAFETY: forwarded contract.
+        let obj = unsafe { boundary::get_mut(update) };
+        let recorded = match obj.map(|o| core::mem::replace(o, UpdateObj::Failed)) {
+            Ok(UpdateObj::Verifying { verifier, .. }) => {
+                Err(verifier.abandon(provider, log, Timestamp::from_secs(now)))
+            }
+            _ => Ok(()),
+        };
+        // SAFETY: forwarded contract.
+        unsafe { boundary::deinit(update) }?;
+        recorded.map_err(Into::into)
+    }
+}
+
+/// Deinitializes the update object. An unfinished update is abandoned without an outcome
+/// record (its `UPDATE_STARTED` intent record stays the trace; nothing was accepted and
+/// the counter did not move): prefer `iomt_update_abandon`. NULL and repeated calls are
+/// fine.
 ///
 /// # Errors
 /// `MISALIGNED_STORAGE`.

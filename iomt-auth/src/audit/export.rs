@@ -297,9 +297,12 @@ impl<S: AuditStore> AuditLog<S> {
     /// before appending anything that overwrites them (appending is fine while the ring has
     /// room: later records are simply not part of this export).
     ///
+    /// The stored chain is verified first ([`Self::verify_stored`]): a log that `read` or
+    /// `verify_stored` reports as corrupt is never signed.
+    ///
     /// # Errors
-    /// [`AuditError::BufferTooSmall`] (needs [`SUMMARY_LEN`]); [`AuditError::Crypto`] if the
-    /// key cannot sign; storage errors.
+    /// [`AuditError::BufferTooSmall`] (needs [`SUMMARY_LEN`]); [`AuditError::Corrupt`];
+    /// [`AuditError::Crypto`] if the key cannot sign; storage errors.
     pub fn export_summary<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
@@ -313,6 +316,7 @@ impl<S: AuditStore> AuditLog<S> {
                 needed: SUMMARY_LEN,
             });
         }
+        self.verify_stored(crypto)?;
         let anchor = self.anchor()?;
         let meta = *self.meta();
         let mut s = ExportSummary {

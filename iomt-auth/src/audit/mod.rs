@@ -16,8 +16,20 @@
 //!   completeness (sequence continuity, count, counters) and integrity (chain recomputation).
 //!
 //! # Invariants
-//! - [`AuditLog::append`] writes the entry, then the metadata; after a power cut between the
-//!   two, [`AuditLog::open`] rolls forward over the entry that chains from the stored head.
+//! - A record is *committed* when its metadata write succeeds; only then does the operation
+//!   it describes proceed. [`AuditLog::append`] writes the entry, then the metadata. An
+//!   entry that was written but not committed (the metadata write failed, or power was lost
+//!   between the two) is never adopted as if it had succeeded: it is replaced, at the same
+//!   sequence number and slot, by an [`AuditEvent::AppendFailed`] record naming its event
+//!   and outcome — by the next append in the same run, or by [`AuditLog::open`] after a
+//!   reboot. So a refused privileged attempt leaves a record, and the log never says
+//!   "accepted" (`UpdateAccepted`, `LogCleared`) for something that was refused.
+//! - Metadata that is absent while slots hold records (an erased or lost sector) is
+//!   recovered from the records ([`AuditLog::open`]): the highest sequence number whose
+//!   entry decodes in its own slot, and the chain of consecutive entries ending there, give
+//!   the next sequence number, the count and the head; an
+//!   [`AuditEvent::MetadataRecovered`] record notes it. Sequence numbers are therefore not
+//!   reused as long as one record survives.
 //! - Nothing here panics on any stored or received bytes.
 //!
 //! # Security
@@ -50,6 +62,7 @@ mod checkpoint;
 mod events;
 pub mod export;
 mod record;
+mod recover;
 mod store;
 
 pub use checkpoint::{CHECKPOINT_LEN, Checkpoint};
@@ -64,7 +77,7 @@ pub use record::{
 };
 pub use store::{AuditMeta, AuditStore, ENTRY_LEN, Entry, RamAuditStore, StorageError};
 
-use crate::rbac::Permit;
+use crate::rbac::RedeemedPermit;
 use record::chain;
 
 /// Why an audit operation failed.
@@ -241,47 +254,43 @@ pub struct AuditLog<S: AuditStore> {
     store: S,
     meta: AuditMeta,
     device: Subject,
+    /// The first record whose append failed in this run and how many appends have failed
+    /// since (at least 1): the next append first writes its [`AuditEvent::AppendFailed`]
+    /// record.
+    failed: Option<(AuditRecord, u32)>,
 }
 
 impl<S: AuditStore> AuditLog<S> {
-    /// Opens the log in `store` (empty or previously written), rolling forward over an entry
-    /// written just before a power cut. `device` identifies this device in exports (e.g. the
-    /// first 8 bytes of SHA-256 of its identity, see [`subject_of`]).
+    /// Opens the log in `store` (empty or previously written). `device` identifies this
+    /// device in exports (e.g. the first 8 bytes of SHA-256 of its identity, see
+    /// [`subject_of`]).
+    ///
+    /// Recovery (see the module invariants): absent metadata with records in the slots is
+    /// rebuilt from the records (and an [`AuditEvent::MetadataRecovered`] record appended);
+    /// an entry written after the stored head but never committed is replaced by its
+    /// [`AuditEvent::AppendFailed`] record.
     ///
     /// This does not walk the whole chain; call [`Self::verify_stored`] for that.
     ///
     /// # Errors
-    /// [`AuditError::Storage`].
+    /// [`AuditError::Storage`] (including when a recovery record cannot be written: the
+    /// log is then not opened, so nothing can be authorized against it).
     pub fn open<C: CryptoProvider>(
         crypto: &mut C,
         mut store: S,
         device: Subject,
     ) -> Result<Self, AuditError> {
-        let meta = store.load_meta()?.unwrap_or_default();
+        let loaded = store.load_meta()?;
         let mut log = Self {
             store,
-            meta,
+            meta: loaded.unwrap_or_default(),
             device,
+            failed: None,
         };
-        // Roll forward: at most one entry can have been written without its metadata,
-        // but loop defensively (bounded by the capacity).
-        for _ in 0..log.capacity() {
-            let slot = log.slot_of(log.meta.next_seq);
-            let mut e = [0u8; ENTRY_LEN];
-            log.store.read_slot(slot, &mut e)?;
-            let (rec_bytes, prev) = split_entry(&e);
-            let Ok(rec) = AuditRecord::decode(rec_bytes) else {
-                break;
-            };
-            if rec.seq != log.meta.next_seq || *prev != log.meta.head {
-                break;
-            }
-            let Some(next) = log.meta.next_seq.checked_add(1) else {
-                break;
-            };
-            log.advance_meta(chain(crypto, prev, rec_bytes_arr(&e)), next);
-            log.store.store_meta(&log.meta)?;
+        if loaded.is_none() {
+            log.recover_meta(crypto)?;
         }
+        log.void_uncommitted(crypto)?;
         Ok(log)
     }
 
@@ -343,12 +352,15 @@ impl<S: AuditStore> AuditLog<S> {
 
     /// Appends a record and returns its sequence number.
     ///
+    /// If an earlier append of this run failed, its [`AuditEvent::AppendFailed`] record is
+    /// written first (at the failed record's sequence number).
+    ///
     /// # Errors
-    /// [`AuditError::Storage`]: the in-memory metadata is unchanged. If the entry itself
-    /// was written and only the metadata write failed, the entry is in the ring and the
-    /// next [`Self::open`] rolls it forward, so treat the record's fate as unknown (and,
-    /// with a full ring, the oldest held record was already replaced: until a later
-    /// append or reopen succeeds, reading it reports [`AuditError::Corrupt`]).
+    /// [`AuditError::Storage`]: the record is not committed, the in-memory metadata is
+    /// unchanged, and the operation it describes must not proceed. The failed record is
+    /// replaced by its `AppendFailed` record at the next append (or, after a reboot, at
+    /// [`Self::open`]); until then, with a full ring whose oldest slot was already
+    /// overwritten, reading the oldest record reports [`AuditError::Corrupt`].
     /// [`AuditError::SequenceExhausted`] after 2³²−1 records.
     pub fn append<C: CryptoProvider>(
         &mut self,
@@ -359,17 +371,45 @@ impl<S: AuditStore> AuditLog<S> {
         subject: Subject,
         detail: Detail,
     ) -> Result<u32, AuditError> {
-        let seq = self.meta.next_seq;
-        let next = seq.checked_add(1).ok_or(AuditError::SequenceExhausted)?;
+        if let Err(e) = self.flush_failed(crypto) {
+            if let Some((_, n)) = self.failed.as_mut() {
+                *n = n.saturating_add(1);
+            }
+            return Err(e);
+        }
         let rec = AuditRecord {
-            seq,
+            seq: self.meta.next_seq,
             time,
             event,
             outcome,
             subject,
             detail,
+        };
+        self.commit(crypto, &rec).inspect_err(|e| {
+            if *e == AuditError::Storage {
+                self.failed = Some((rec, 1));
+            }
+        })
+    }
+
+    /// Writes the [`AuditEvent::AppendFailed`] record of this run's failed append, if any.
+    fn flush_failed<C: CryptoProvider>(&mut self, crypto: &mut C) -> Result<(), AuditError> {
+        if let Some((failed, n)) = self.failed {
+            self.commit(crypto, &recover::void_of(&failed, n))?;
+            self.failed = None;
         }
-        .encode();
+        Ok(())
+    }
+
+    /// Writes `rec` (its `seq` is `next_seq`) and commits it with the metadata write.
+    fn commit<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        rec: &AuditRecord,
+    ) -> Result<u32, AuditError> {
+        let seq = self.meta.next_seq;
+        let next = seq.checked_add(1).ok_or(AuditError::SequenceExhausted)?;
+        let rec = AuditRecord { seq, ..*rec }.encode();
         let mut entry = [0u8; ENTRY_LEN];
         let (r, p) = entry.split_at_mut(RECORD_LEN);
         r.copy_from_slice(&rec);
@@ -464,23 +504,28 @@ impl<S: AuditStore> AuditLog<S> {
     /// [`AuditMeta::cleared`] grows, so an export shows exactly how many records were
     /// cleared and the gateway can match them with exports it already holds.
     ///
+    /// `permit` is a permit for [`Operation::ClearAuditLog`] redeemed by the session it was
+    /// issued to ([`crate::rbac::SessionAuth::redeem`]); it is consumed whatever the result.
+    ///
     /// # Errors
     /// [`AuditError::WrongPermit`] unless `permit` is for [`Operation::ClearAuditLog`];
     /// storage errors as [`Self::append`].
     pub fn clear<C: CryptoProvider>(
         &mut self,
         crypto: &mut C,
-        permit: &Permit,
+        permit: RedeemedPermit,
         now: Timestamp,
     ) -> Result<u32, AuditError> {
         if permit.operation() != Operation::ClearAuditLog {
             return Err(AuditError::WrongPermit);
         }
+        self.flush_failed(crypto)?;
         let discarded = self.meta.count;
         let saved = self.meta;
         // The clear and its record reach flash in one metadata write (inside `append`):
-        // either both happen or neither does (after a power cut in between, `open` rolls
-        // the record forward as an ordinary append, and nothing was discarded).
+        // either both happen or neither does (after a failure or a power cut in between,
+        // the uncommitted LogCleared record is replaced by its AppendFailed record, and
+        // nothing was discarded).
         self.meta.cleared = self.meta.cleared.saturating_add(discarded);
         self.meta.count = 0;
         if let Err(e) = self.append(

@@ -78,7 +78,8 @@ code_enum_local! {
         HandshakeSucceeded = 1,
         /// An EDHOC handshake failed (detail: error code).
         HandshakeFailed = 2,
-        /// An operator factor was presented and did not verify (detail: failure count).
+        /// An operator factor was presented and did not verify (detail: the
+        /// subject's failure count, the device-wide failure count; `u32` BE each).
         FactorFailed = 3,
         /// An operator factor verified.
         FactorVerified = 4,
@@ -102,6 +103,20 @@ code_enum_local! {
         UpdateRejected = 13,
         /// The audit log was cleared (detail: number of records discarded).
         LogCleared = 14,
+        /// A record could not be committed (its append failed, or power was lost before its
+        /// metadata write), so the operation it describes was refused. This record takes
+        /// its place: same time and subject; detail: the failed record's event code,
+        /// outcome code, the number of appends that failed from it on in the same run
+        /// (`u32` BE, at least 1), then the first 10 bytes of its detail.
+        AppendFailed = 15,
+        /// The log's metadata was absent while records were held: sequence, count and head
+        /// were recovered from the records (detail: recovered next sequence number, records
+        /// held; `u32` BE each).
+        MetadataRecovered = 16,
+        /// A firmware update passed its manifest, version and permit checks and starts
+        /// taking the image (detail: offered version, installed version). Its outcome
+        /// follows as `UpdateAccepted` or `UpdateRejected`; none means it was abandoned.
+        UpdateStarted = 17,
     }
 }
 

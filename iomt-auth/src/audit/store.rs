@@ -38,9 +38,14 @@ pub struct StorageError;
 /// Persistent storage for the audit ring: `capacity()` fixed-size slots plus one
 /// metadata record.
 ///
-/// A flash implementation writes the entry first and the metadata second; if power fails
-/// in between, [`super::AuditLog::open`] rolls forward over the one entry that chains from
-/// the stored head. Implementations must not reorder those two writes.
+/// What an implementation must guarantee: a write that returns `Ok` is durable; the entry
+/// write and the metadata write are not reordered (the library writes the entry first);
+/// `load_meta` returns the last metadata stored, or `None` if none was (or it was lost);
+/// `read_slot` returns what was last written to the slot. What the library does itself:
+/// an entry written after the stored head but never committed is replaced by its
+/// `AppendFailed` record at [`super::AuditLog::open`]; absent metadata is recovered from
+/// the records; a slot that does not hold what was written is reported as `Corrupt` by
+/// read, verify and export.
 pub trait AuditStore {
     /// Number of slots (ring capacity, at least 1).
     fn capacity(&self) -> u32;

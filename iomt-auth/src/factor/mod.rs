@@ -50,6 +50,13 @@ use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
 use crate::cbor::{Decoder, Encoder};
 use crate::edhoc::EadItem;
 
+mod lockout;
+
+pub use lockout::{
+    DEVICE_CEILING_FACTOR, FactorState, FactorStorageError, FactorStore, LOCKOUT_SUBJECTS,
+    LockoutPolicy, LockoutTable, RamFactorStore, SubjectLockout,
+};
+
 /// EAD label of the factor item (non-critical; see the module docs).
 pub const FACTOR_EAD_LABEL: i32 = 65_550;
 /// Length of the factor tag (truncated HMAC-SHA256).
@@ -87,6 +94,12 @@ pub enum FactorError {
         /// Bytes needed.
         needed: usize,
     },
+    /// The lockout policy cannot protect the PIN ([`LockoutPolicy::check`]); no attempt is
+    /// evaluated under it.
+    InvalidPolicy,
+    /// The factor verified but its audit record could not be written: no proof is given
+    /// (fail closed).
+    AuditUnavailable,
 }
 
 impl FactorError {
@@ -101,6 +114,8 @@ impl FactorError {
             Self::Storage => 5,
             Self::DeviceIdTooLong => 6,
             Self::BufferTooSmall { .. } => 7,
+            Self::InvalidPolicy => 8,
+            Self::AuditUnavailable => 9,
         }
     }
 }
@@ -117,6 +132,8 @@ impl fmt::Display for FactorError {
             Self::Storage => f.write_str("factor attempt counter storage failed"),
             Self::DeviceIdTooLong => f.write_str("device id too long"),
             Self::BufferTooSmall { needed } => write!(f, "buffer too small ({needed} needed)"),
+            Self::InvalidPolicy => f.write_str("lockout policy cannot protect the factor"),
+            Self::AuditUnavailable => f.write_str("audit log unavailable (fail closed)"),
         }
     }
 }
@@ -315,13 +332,36 @@ impl FactorTag {
     }
 }
 
-/// Proof that the operator factor verified for one subject. Only
-/// [`FactorVerifier::verify`] creates one, bound to the subject it verified: RBAC accepts
-/// it only in a [`crate::rbac::SessionAuth`] of that same subject, so a proof cannot be
-/// moved to another peer's session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Length of the handshake id a [`FactorProof`] is bound to.
+pub const TRANSCRIPT_ID_LEN: usize = 16;
+
+/// The id of a handshake a proof is bound to: the first 16 bytes of its TH_3.
+#[must_use]
+pub fn transcript_id(th_3: &[u8; 32]) -> [u8; TRANSCRIPT_ID_LEN] {
+    let mut id = [0u8; TRANSCRIPT_ID_LEN];
+    for (d, s) in id.iter_mut().zip(th_3) {
+        *d = *s;
+    }
+    id
+}
+
+/// Proof that the operator factor verified for one subject in one handshake. Only
+/// [`FactorVerifier::verify`] creates one, bound to the subject it verified and to the
+/// handshake's TH_3: RBAC accepts it only in a [`crate::rbac::SessionAuth`] of that same
+/// subject and (for a session built from the completed handshake) that same handshake,
+/// so a proof cannot be moved to another peer's session or to a later session of the same
+/// peer. Neither `Clone` nor `Copy`: it moves into one session.
+///
+/// ```compile_fail
+/// // A proof cannot be duplicated.
+/// fn dup(p: iomt_auth::factor::FactorProof) -> (iomt_auth::factor::FactorProof, iomt_auth::factor::FactorProof) {
+///     (p.clone(), p)
+/// }
+/// ```
+#[derive(Debug, PartialEq, Eq)]
 pub struct FactorProof {
     subject: Subject,
+    transcript: [u8; TRANSCRIPT_ID_LEN],
 }
 
 impl FactorProof {
@@ -330,10 +370,16 @@ impl FactorProof {
     pub const fn subject(&self) -> Subject {
         self.subject
     }
+
+    /// The handshake it verified in ([`transcript_id`] of its TH_3).
+    #[must_use]
+    pub const fn transcript_id(&self) -> [u8; TRANSCRIPT_ID_LEN] {
+        self.transcript
+    }
 }
 
 /// The factor state of a session, as RBAC sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum FactorOutcome {
     /// No factor presented (or not checked).
     Absent,
@@ -346,110 +392,14 @@ pub enum FactorOutcome {
 }
 
 impl FactorOutcome {
-    /// The outcome of a [`FactorVerifier::verify`] result.
+    /// The outcome of a [`FactorVerifier::verify`] result (the proof moves in).
     #[must_use]
-    pub const fn from_result(r: &Result<FactorProof, FactorError>) -> Self {
+    pub fn from_result(r: Result<FactorProof, FactorError>) -> Self {
         match r {
-            Ok(p) => Self::Verified(*p),
+            Ok(p) => Self::Verified(p),
             Err(FactorError::Absent) => Self::Absent,
             Err(FactorError::LockedOut { .. }) => Self::LockedOut,
             Err(_) => Self::Failed,
-        }
-    }
-}
-
-/// Persistent attempt state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct FactorState {
-    /// Consecutive failed (or interrupted) attempts.
-    pub failures: u32,
-    /// No attempt is evaluated before this time.
-    pub locked_until: Timestamp,
-}
-
-/// A storage failure of a [`FactorStore`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct FactorStorageError;
-
-/// Persistent storage for the attempt counter and lockout (survives reboot).
-pub trait FactorStore {
-    /// Loads the state (default if never stored).
-    ///
-    /// # Errors
-    /// [`FactorStorageError`].
-    fn load(&mut self) -> Result<FactorState, FactorStorageError>;
-    /// Stores the state durably before returning.
-    ///
-    /// # Errors
-    /// [`FactorStorageError`].
-    fn store(&mut self, state: &FactorState) -> Result<(), FactorStorageError>;
-}
-
-/// An in-RAM [`FactorStore`] (tests; hosts). `fail_writes` simulates a failing flash.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RamFactorStore {
-    /// The stored state.
-    pub state: FactorState,
-    /// When `true`, `store` fails.
-    pub fail_writes: bool,
-}
-
-impl FactorStore for RamFactorStore {
-    fn load(&mut self) -> Result<FactorState, FactorStorageError> {
-        Ok(self.state)
-    }
-    fn store(&mut self, state: &FactorState) -> Result<(), FactorStorageError> {
-        if self.fail_writes {
-            return Err(FactorStorageError);
-        }
-        self.state = *state;
-        Ok(())
-    }
-}
-
-/// Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
-/// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
-/// first two failures are free and the third locks for `base_secs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct LockoutPolicy {
-    /// Consecutive failures up to and including the first one that locks.
-    pub free_attempts: u32,
-    /// First lockout duration (seconds).
-    pub base_secs: u64,
-    /// Longest lockout (seconds).
-    pub max_secs: u64,
-}
-
-impl LockoutPolicy {
-    /// 3 free attempts, then 30 s, 60 s, 120 s, … up to 24 h.
-    pub const DEFAULT: Self = Self {
-        free_attempts: 3,
-        base_secs: 30,
-        max_secs: 24 * 3600,
-    };
-
-    /// The lockout duration after `failures` consecutive failures (0 = none).
-    ///
-    /// ```
-    /// use iomt_auth::factor::LockoutPolicy;
-    /// let p = LockoutPolicy::DEFAULT;
-    /// assert_eq!([p.lock_secs(2), p.lock_secs(3), p.lock_secs(4), p.lock_secs(60)], [0, 30, 60, 86_400]);
-    /// ```
-    #[must_use]
-    pub const fn lock_secs(&self, failures: u32) -> u64 {
-        if failures < self.free_attempts {
-            return 0;
-        }
-        let exp = failures.saturating_sub(self.free_attempts);
-        let mult = if exp >= 63 { u64::MAX } else { 1u64 << exp };
-        let secs = self.base_secs.saturating_mul(mult);
-        if secs > self.max_secs {
-            self.max_secs
-        } else {
-            secs
         }
     }
 }
@@ -462,9 +412,22 @@ pub struct FactorVerifier<F: FactorStore> {
 }
 
 impl<F: FactorStore> FactorVerifier<F> {
-    /// A verifier over `store` with `policy`.
+    /// A verifier over `store` with `policy`. A policy that fails [`LockoutPolicy::check`]
+    /// makes every [`Self::verify`] fail with [`FactorError::InvalidPolicy`]; use
+    /// [`Self::try_new`] to refuse it at configuration.
     pub const fn new(store: F, policy: LockoutPolicy) -> Self {
         Self { store, policy }
+    }
+
+    /// A verifier over `store` with `policy`, refusing a policy that cannot protect.
+    ///
+    /// # Errors
+    /// [`FactorError::InvalidPolicy`].
+    pub fn try_new(store: F, policy: LockoutPolicy) -> Result<Self, FactorError> {
+        match policy.check() {
+            Ok(()) => Ok(Self { store, policy }),
+            Err(e) => Err(e),
+        }
     }
 
     /// The store (e.g. to inspect the counter).
@@ -546,71 +509,91 @@ impl<F: FactorStore> FactorVerifier<F> {
         subject: Subject,
         now: Timestamp,
     ) -> Result<FactorProof, FactorError> {
-        let state = self.store.load().map_err(|_| FactorError::Storage)?;
-        if now < state.locked_until {
-            let _ = log.append(
-                crypto,
-                now,
-                AuditEvent::Lockout,
-                Outcome::Denied,
-                subject,
-                Detail::from_slice(&state.locked_until.as_secs().to_be_bytes()),
-            );
-            return Err(FactorError::LockedOut {
-                until: state.locked_until,
-            });
+        self.policy.check()?;
+        let mut table = self.store.load().map_err(|_| FactorError::Storage)?;
+        if let Some(until) = table.locked_until(&subject, now) {
+            record_lockout(crypto, log, subject, until, now);
+            return Err(FactorError::LockedOut { until });
         }
         let Some(presented) = presented else {
             return Err(FactorError::Absent);
         };
-        // Count the attempt (and the lockout it would earn) before evaluating it.
-        let failures = state.failures.saturating_add(1);
-        let lock = self.policy.lock_secs(failures);
-        let pending = FactorState {
-            failures,
-            locked_until: if lock == 0 {
-                Timestamp::EPOCH
-            } else {
-                Timestamp::from_secs(now.as_secs().saturating_add(lock))
-            },
+        // Count the attempt (and the lockouts it would earn) before evaluating it.
+        let entry = match table.entry_for(&subject, now) {
+            Ok(e) => e,
+            Err(e) => {
+                if let FactorError::LockedOut { until } = e {
+                    record_lockout(crypto, log, subject, until, now);
+                }
+                return Err(e);
+            }
         };
-        self.store
-            .store(&pending)
-            .map_err(|_| FactorError::Storage)?;
+        let failures = entry.state.failures.saturating_add(1);
+        let lock = self.policy.lock_secs(failures);
+        lockout::count(&mut entry.state, failures, lock, now);
+        let pending_until = entry.state.locked_until;
+        let device_failures = table.device.failures.saturating_add(1);
+        let device_lock = self.policy.device_lock_secs(device_failures);
+        lockout::count(&mut table.device, device_failures, device_lock, now);
+        self.store.store(&table).map_err(|_| FactorError::Storage)?;
 
         let expected = FactorTag::compute(crypto, verifier, th_3);
         if iomt_crypto::constant_time_eq(&expected.0, &presented.0) {
-            // Success: reset. If the reset cannot be stored the counter stays raised
-            // (conservative), but this proof is still valid.
-            let _ = self.store.store(&FactorState::default());
-            let _ = log.append(
+            // Success: this subject's counter and the device ceiling reset. If the reset
+            // cannot be stored the counters stay raised (conservative).
+            table.reset(&subject);
+            let _ = self.store.store(&table);
+            // Fail closed: a proof whose success cannot be recorded is not given.
+            log.append(
                 crypto,
                 now,
                 AuditEvent::FactorVerified,
                 Outcome::Success,
                 subject,
                 Detail::NONE,
-            );
-            return Ok(FactorProof { subject });
+            )
+            .map_err(|_| FactorError::AuditUnavailable)?;
+            return Ok(FactorProof {
+                subject,
+                transcript: transcript_id(th_3),
+            });
         }
+        // The attempt fails whether or not these records can be written.
         let _ = log.append(
             crypto,
             now,
             AuditEvent::FactorFailed,
             Outcome::Failure,
             subject,
-            Detail::from_u32s(failures, 0),
+            Detail::from_u32s(failures, device_failures),
         );
-        if lock != 0 {
-            let _ = log.append(
-                crypto,
-                now,
-                AuditEvent::Lockout,
-                Outcome::Denied,
-                subject,
-                Detail::from_slice(&pending.locked_until.as_secs().to_be_bytes()),
-            );
+        let until = if device_lock != 0 && table.device.locked_until > pending_until {
+            table.device.locked_until
+        } else {
+            pending_until
+        };
+        if lock != 0 || device_lock != 0 {
+            record_lockout(crypto, log, subject, until, now);
         }
         Err(FactorError::Mismatch)
     }
+}
+
+/// Records a lockout (detail: locked-until seconds). The attempt is refused whether or not
+/// the record can be written.
+fn record_lockout<C: CryptoProvider, S: AuditStore>(
+    crypto: &mut C,
+    log: &mut AuditLog<S>,
+    subject: Subject,
+    until: Timestamp,
+    now: Timestamp,
+) {
+    let _ = log.append(
+        crypto,
+        now,
+        AuditEvent::Lockout,
+        Outcome::Denied,
+        subject,
+        Detail::from_slice(&until.as_secs().to_be_bytes()),
+    );
 }

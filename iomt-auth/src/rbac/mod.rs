@@ -14,9 +14,10 @@
 //!   log, manage credentials) always need [`Requirement::CredentialAndFactor`], whatever the
 //!   table row says: a table cannot weaken that.
 //! - [`RbacPolicy::decide`] is the pure decision with a reason; [`RbacPolicy::authorize`] also
-//!   writes the audit record (every denial, every privileged allow) and returns a [`Permit`],
-//!   the only way to obtain one. Operations that must be authorized (e.g.
-//!   [`crate::audit::AuditLog::clear`], [`crate::update`]) take a `&Permit`.
+//!   writes the audit record (every denial, every privileged allow) and returns a [`Permit`]
+//!   tagged with the session's permit key, the only way to obtain a valid one. The session
+//!   redeems it once ([`SessionAuth::redeem`]); operations that must be authorized (e.g.
+//!   [`crate::audit::AuditLog::clear`], [`crate::update`]) consume the [`RedeemedPermit`].
 //! - If the audit record cannot be written, a privileged operation is denied
 //!   ([`RbacDenyReason::AuditUnavailable`]): fail closed.
 //!
@@ -43,6 +44,7 @@ use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject, s
 use crate::factor::FactorOutcome;
 
 mod break_glass;
+mod permit;
 mod session_consent;
 mod unforgeable;
 
@@ -50,6 +52,7 @@ pub use break_glass::{
     BREAK_GLASS_MAX_TTL_SECS, BreakGlassAccess, BreakGlassError, ConsentAccess,
     activate_break_glass, enforce_consent, resolve_consent,
 };
+pub use permit::{PERMIT_LEN, PERMIT_VERSION, PERMIT_WINDOW, Permit, RedeemedPermit};
 
 /// What a session must have proven for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,6 +104,17 @@ pub enum RbacDenyReason {
     LockedOut,
     /// The audit record for a privileged operation could not be written (fail closed).
     AuditUnavailable,
+    /// The permit's tag does not verify under the presenting session's key: forged or
+    /// rewritten bytes, another session's permit, or a session that has ended.
+    PermitInvalid,
+    /// The permit was already redeemed (or is older than the session's
+    /// [`PERMIT_WINDOW`] newest permits).
+    PermitSpent,
+    /// The permit bytes are not a permit (unknown version or operation code).
+    PermitMalformed,
+    /// No permit could be issued: the permit key could not be drawn (RNG failure) or the
+    /// session issued 2³²−1 permits.
+    PermitUnavailable,
 }
 
 impl RbacDenyReason {
@@ -113,6 +127,10 @@ impl RbacDenyReason {
             Self::FactorRequired => 3,
             Self::LockedOut => 4,
             Self::AuditUnavailable => 5,
+            Self::PermitInvalid => 6,
+            Self::PermitSpent => 7,
+            Self::PermitMalformed => 8,
+            Self::PermitUnavailable => 9,
         }
     }
 }
@@ -125,6 +143,10 @@ impl fmt::Display for RbacDenyReason {
             Self::FactorRequired => "operator factor required",
             Self::LockedOut => "operator factor locked out",
             Self::AuditUnavailable => "audit log unavailable",
+            Self::PermitInvalid => "permit not issued by this session",
+            Self::PermitSpent => "permit already used",
+            Self::PermitMalformed => "malformed permit",
+            Self::PermitUnavailable => "no permit can be issued",
         })
     }
 }
@@ -145,12 +167,16 @@ pub enum RbacDecision {
 /// The authorization context of one authenticated session.
 ///
 /// Built by the application after the handshake from the trust store's identity and roles;
-/// the factor outcome is recorded with [`Self::set_factor`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the factor outcome is recorded with [`Self::set_factor`]. It holds the session's permit
+/// key (zeroized on drop) and which of its permits are still unredeemed, so it is neither
+/// `Clone` nor `Copy`: a copy could redeem a permit twice.
+#[derive(Debug)]
 pub struct SessionAuth {
     subject: Subject,
     roles: RoleSet,
     factor: FactorOutcome,
+    transcript: Option<[u8; crate::factor::TRANSCRIPT_ID_LEN]>,
+    permits: permit::PermitBook,
 }
 
 impl SessionAuth {
@@ -165,11 +191,15 @@ impl SessionAuth {
             subject: subject_of(crypto, identity),
             roles,
             factor: FactorOutcome::Absent,
+            transcript: None,
+            permits: permit::PermitBook::new(),
         }
     }
 
     /// The session of a completed EDHOC handshake: the peer identity and roles the trust
-    /// store bound to its credential. No factor yet.
+    /// store bound to its credential. No factor yet. A factor proof counts in this session
+    /// only if it was verified over this handshake's TH_3 (a session built with
+    /// [`Self::new`] checks only the proof's subject).
     pub fn from_completed<C: CryptoProvider>(
         crypto: &mut C,
         done: &crate::edhoc::Completed,
@@ -178,6 +208,8 @@ impl SessionAuth {
             subject: subject_of(crypto, &done.peer_identity().0),
             roles: done.peer_roles(),
             factor: FactorOutcome::Absent,
+            transcript: Some(crate::factor::transcript_id(done.th_3())),
+            permits: permit::PermitBook::new(),
         }
     }
 
@@ -195,35 +227,43 @@ impl SessionAuth {
 
     /// The recorded operator-factor outcome.
     #[must_use]
-    pub const fn factor(&self) -> FactorOutcome {
-        self.factor
+    pub const fn factor(&self) -> &FactorOutcome {
+        &self.factor
     }
 
-    /// Records the outcome of [`crate::factor::FactorVerifier::verify`] for this session.
-    pub const fn set_factor(&mut self, outcome: FactorOutcome) {
+    /// Records the outcome of [`crate::factor::FactorVerifier::verify`] for this session
+    /// (moving the proof in: a proof counts in one session only).
+    pub fn set_factor(&mut self, outcome: FactorOutcome) {
         self.factor = outcome;
     }
-}
 
-/// Proof that an operation was authorized (and, if privileged, audited). Only
-/// [`RbacPolicy::authorize`] creates one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Permit {
-    operation: Operation,
-    subject: Subject,
-}
-
-impl Permit {
-    /// The operation this permit is for.
-    #[must_use]
-    pub const fn operation(&self) -> Operation {
-        self.operation
+    /// Whether the recorded factor proof counts for this session: verified for its
+    /// subject and, for a session of a completed handshake, over its TH_3.
+    fn factor_proven(&self) -> Option<bool> {
+        match &self.factor {
+            FactorOutcome::Verified(p) => Some(
+                p.subject() == self.subject
+                    && self.transcript.is_none_or(|t| t == p.transcript_id()),
+            ),
+            _ => None,
+        }
     }
 
-    /// Who it was granted to.
-    #[must_use]
-    pub const fn subject(&self) -> Subject {
-        self.subject
+    /// Redeems `permit`: checks its tag under this session's permit key, that it was
+    /// issued to this session's subject and not redeemed before, and spends it. The
+    /// result is what the operation consumes.
+    ///
+    /// # Errors
+    /// [`RbacDenyReason::PermitInvalid`] (not issued by this session, bytes rewritten),
+    /// [`RbacDenyReason::PermitSpent`] (redeemed before, or older than
+    /// [`PERMIT_WINDOW`] permits).
+    pub fn redeem<C: CryptoProvider>(
+        &mut self,
+        crypto: &mut C,
+        permit: Permit,
+    ) -> Result<RedeemedPermit, RbacDenyReason> {
+        self.permits.redeem(crypto, &permit, self.subject)?;
+        Ok(permit::redeemed(&permit))
     }
 }
 
@@ -321,9 +361,11 @@ impl<'r> RbacPolicy<'r> {
         match self.requirement(session.roles, op) {
             None => RbacDecision::Deny(RbacDenyReason::NotPermitted),
             Some(Requirement::Credential) => RbacDecision::Allow,
-            Some(Requirement::CredentialAndFactor) => match session.factor {
+            Some(Requirement::CredentialAndFactor) => match &session.factor {
                 // A proof counts only for the subject it was verified for.
-                FactorOutcome::Verified(p) if p.subject() == session.subject => RbacDecision::Allow,
+                FactorOutcome::Verified(_) if session.factor_proven() == Some(true) => {
+                    RbacDecision::Allow
+                }
                 FactorOutcome::Verified(_) => RbacDecision::Deny(RbacDenyReason::FactorRequired),
                 FactorOutcome::LockedOut => RbacDecision::Deny(RbacDenyReason::LockedOut),
                 FactorOutcome::Absent | FactorOutcome::Failed => {
@@ -335,7 +377,9 @@ impl<'r> RbacPolicy<'r> {
 
     /// [`Self::decide`], plus the audit trail: every denial is recorded
     /// ([`AuditEvent::OperationDenied`]) and every allowed privileged operation too
-    /// ([`AuditEvent::PrivilegedOperation`]) before the [`Permit`] is returned.
+    /// ([`AuditEvent::PrivilegedOperation`]) before the [`Permit`] is returned. The
+    /// permit is tagged with `session`'s permit key and redeemable once, by
+    /// [`SessionAuth::redeem`] on that same session.
     ///
     /// ```
     /// use iomt_auth::audit::{AuditLog, RamAuditStore};
@@ -344,9 +388,9 @@ impl<'r> RbacPolicy<'r> {
     /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
     /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
     /// // An administrator's session (`SessionAuth::from_completed` after the handshake).
-    /// # let admin = SessionAuth::new(&mut crypto, b"admin", RoleSet::only(Role::Administrator));
+    /// # let mut admin = SessionAuth::new(&mut crypto, b"admin", RoleSet::only(Role::Administrator));
     /// let now = Timestamp::from_secs(1_800_000_000);
-    /// let r = RbacPolicy::DEFAULT.authorize(&mut crypto, &mut log, &admin, Operation::ClearAuditLog, now);
+    /// let r = RbacPolicy::DEFAULT.authorize(&mut crypto, &mut log, &mut admin, Operation::ClearAuditLog, now);
     /// assert_eq!(r.unwrap_err(), RbacDenyReason::FactorRequired);
     /// assert_eq!(log.meta().next_seq, 1); // the denial is on record
     /// # Ok::<(), iomt_auth::audit::AuditError>(())
@@ -354,29 +398,35 @@ impl<'r> RbacPolicy<'r> {
     ///
     /// # Errors
     /// The [`RbacDenyReason`]; [`RbacDenyReason::AuditUnavailable`] if a privileged
-    /// operation was allowed but its audit record could not be written.
+    /// operation was allowed but its audit record could not be written, or a denial
+    /// could not be recorded (the operation is refused either way, but the caller learns
+    /// that the log is failing); [`RbacDenyReason::PermitUnavailable`].
     pub fn authorize<C: CryptoProvider, S: AuditStore>(
         &self,
         crypto: &mut C,
         log: &mut AuditLog<S>,
-        session: &SessionAuth,
+        session: &mut SessionAuth,
         op: Operation,
         now: Timestamp,
     ) -> Result<Permit, RbacDenyReason> {
         match self.decide(session, op) {
             RbacDecision::Deny(reason) => {
-                // A denial is refused whether or not it could be logged.
-                let _ = log.append(
+                // A denial is refused whether or not it could be logged; a failing log is
+                // reported instead of the reason (fail closed, and visible).
+                log.append(
                     crypto,
                     now,
                     AuditEvent::OperationDenied,
                     Outcome::Denied,
                     session.subject,
                     Detail::from_slice(&[op.code(), reason.code()]),
-                );
+                )
+                .map_err(|_| RbacDenyReason::AuditUnavailable)?;
                 Err(reason)
             }
             RbacDecision::Allow => {
+                // The key first: nothing is recorded as allowed unless a permit follows.
+                session.permits.ready(crypto)?;
                 if op.is_privileged() {
                     log.append(
                         crypto,
@@ -388,10 +438,7 @@ impl<'r> RbacPolicy<'r> {
                     )
                     .map_err(|_| RbacDenyReason::AuditUnavailable)?;
                 }
-                Ok(Permit {
-                    operation: op,
-                    subject: session.subject,
-                })
+                session.permits.issue(crypto, op, session.subject)
             }
         }
     }

@@ -50,11 +50,13 @@
 //! # let tag = FactorTag::compute(&mut crypto, &v, &[0; 32]);
 //! # let mut fv = FactorVerifier::new(RamFactorStore::default(), LockoutPolicy::DEFAULT);
 //! # let r = fv.verify(&mut crypto, &mut log, &v, &[0; 32], Some(&tag), tech.subject(), now);
-//! tech.set_factor(FactorOutcome::from_result(&r));
+//! tech.set_factor(FactorOutcome::from_result(r));
 //! let permit = RbacPolicy::DEFAULT
-//!     .authorize(&mut crypto, &mut log, &tech, Operation::FirmwareUpdate, now)
+//!     .authorize(&mut crypto, &mut log, &mut tech, Operation::FirmwareUpdate, now)
 //!     .unwrap();
-//! let mut up = UpdateVerifier::begin(&mut crypto, &mut log, &permit, &anchor, &env[..n], &mut counter, now)?;
+//! // the operation consumes the permit, redeemed (once) by the session that obtained it
+//! let permit = tech.redeem(&mut crypto, permit).unwrap();
+//! let mut up = UpdateVerifier::begin(&mut crypto, &mut log, permit, &anchor, &env[..n], &mut counter, now)?;
 //! for chunk in image.chunks(256) {
 //!     up.update(chunk)?;
 //! }
@@ -69,7 +71,7 @@ use iomt_core::{Operation, Timestamp};
 use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Sha256State};
 
 use crate::audit::{AuditEvent, AuditLog, AuditStore, Detail, Outcome, Subject};
-use crate::rbac::Permit;
+use crate::rbac::RedeemedPermit;
 
 mod manifest;
 
@@ -119,6 +121,8 @@ pub enum UpdateError {
     Counter,
     /// The audit record could not be written (fail closed).
     AuditUnavailable,
+    /// The update was abandoned before `finish` ([`UpdateVerifier::abandon`]).
+    Abandoned,
     /// An output buffer is too small.
     BufferTooSmall {
         /// Bytes needed.
@@ -152,6 +156,7 @@ impl UpdateError {
             Self::AuditUnavailable => 17,
             Self::BufferTooSmall { .. } => 18,
             Self::Crypto(_) => 19,
+            Self::Abandoned => 20,
         }
     }
 }
@@ -175,6 +180,7 @@ impl fmt::Display for UpdateError {
             Self::DigestMismatch => f.write_str("image digest mismatch"),
             Self::WrongPermit => f.write_str("permit is not for firmware update"),
             Self::Counter => f.write_str("rollback counter failed"),
+            Self::Abandoned => f.write_str("update abandoned before finish"),
             Self::AuditUnavailable => f.write_str("audit log unavailable"),
             Self::BufferTooSmall { needed } => write!(f, "buffer too small ({needed} needed)"),
             Self::Crypto(e) => write!(f, "crypto: {e}"),
@@ -383,7 +389,7 @@ impl<H: Sha256State> UpdateVerifier<H> {
     pub fn begin<C, S, R>(
         crypto: &mut C,
         log: &mut AuditLog<S>,
-        permit: &Permit,
+        permit: RedeemedPermit,
         anchor: &VendorAnchor,
         envelope: &[u8],
         counter: &mut R,
@@ -426,6 +432,19 @@ impl<H: Sha256State> UpdateVerifier<H> {
         if let Err(e) = check_version(installed, m.version, m.min_version) {
             return Err(audit_reject(crypto, log, subject, now, e, m.version));
         }
+        // Two-phase: the intent is on record before any image byte is taken, so an update
+        // that never reaches an outcome (abandoned, power lost, object dropped) is visible
+        // as an UpdateStarted without UpdateAccepted/UpdateRejected. Fail closed.
+        let (v, p) = (m.version.to_be_bytes(), installed.to_be_bytes());
+        log.append(
+            crypto,
+            now,
+            AuditEvent::UpdateStarted,
+            Outcome::Success,
+            subject,
+            Detail::from_slice(&[v[0], v[1], v[2], v[3], p[0], p[1], p[2], p[3]]),
+        )
+        .map_err(|_| UpdateError::AuditUnavailable)?;
         Ok(Self {
             manifest: m,
             previous_version: installed,
@@ -468,6 +487,20 @@ impl<H: Sha256State> UpdateVerifier<H> {
         self.hasher.update(chunk);
         self.received = total;
         Ok(())
+    }
+
+    /// Abandons the update before `finish`, recording it as rejected with the error that
+    /// poisoned it (e.g. [`UpdateError::ImageTooLong`]) or [`UpdateError::Abandoned`].
+    /// Returns that error. (Dropping the verifier instead leaves only its
+    /// [`AuditEvent::UpdateStarted`] record: an update without an outcome.)
+    pub fn abandon<C: CryptoProvider, S: AuditStore>(
+        self,
+        crypto: &mut C,
+        log: &mut AuditLog<S>,
+        now: Timestamp,
+    ) -> UpdateError {
+        let e = self.failed.unwrap_or(UpdateError::Abandoned);
+        audit_reject(crypto, log, self.subject, now, e, self.manifest.version)
     }
 
     /// Ends the update: size and digest must match; then the acceptance is audited and the

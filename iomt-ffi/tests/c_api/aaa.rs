@@ -15,7 +15,7 @@ pub(super) struct Flash {
     pub(super) meta: Option<iomt_audit_meta>,
     pub(super) fail_write_slot: bool,
     fail_store_meta: bool,
-    factor: iomt_factor_state,
+    pub(super) factor: iomt_lockout_table,
     fail_factor_store: bool,
 }
 
@@ -64,13 +64,13 @@ unsafe extern "C" fn store_meta(u: *mut c_void, meta: *const iomt_audit_meta) ->
     0
 }
 
-unsafe extern "C" fn factor_load(u: *mut c_void, s: *mut iomt_factor_state) -> i32 {
+unsafe extern "C" fn factor_load(u: *mut c_void, s: *mut iomt_lockout_table) -> i32 {
     let f = unsafe { &mut *u.cast::<Flash>() };
     unsafe { *s = f.factor };
     0
 }
 
-unsafe extern "C" fn factor_store(u: *mut c_void, s: *const iomt_factor_state) -> i32 {
+unsafe extern "C" fn factor_store(u: *mut c_void, s: *const iomt_lockout_table) -> i32 {
     let f = unsafe { &mut *u.cast::<Flash>() };
     if f.fail_factor_store {
         return -1;
@@ -220,8 +220,17 @@ fn audit_permit_and_auth_storage_are_checked() {
     let mut log = open_log(&mut c, &mut f);
     let mut n = 0u32;
     // A zeroed permit is no permit.
+    let mut a = auth_for(&mut c, b"admin", 1 << 5);
+    let mut permit = permit;
     let r = unsafe {
-        iomt_audit_log_clear(&raw mut *log, c.ptr(), &raw const *permit, NOW, &raw mut n)
+        iomt_audit_log_clear(
+            &raw mut *log,
+            c.ptr(),
+            &raw mut *a,
+            &raw mut *permit,
+            NOW,
+            &raw mut n,
+        )
     };
     assert_eq!(r, iomt_result::NotInitialized);
     let policy = zeroed::<iomt_rbac_policy>();
@@ -366,7 +375,7 @@ fn audit_records_roundtrip_through_the_callbacks_and_verify() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-fn audit_storage_failures_keep_state_and_roll_forward_after_a_power_cut() {
+fn audit_storage_failures_keep_state_and_leave_an_append_failed_record() {
     let mut c = Crypto::new(6);
     let mut f = flash(8);
     let mut log = open_log(&mut c, &mut f);
@@ -385,9 +394,17 @@ fn audit_storage_failures_keep_state_and_roll_forward_after_a_power_cut() {
     assert_eq!(
         meta(&reopened).next_seq,
         2,
-        "rolled forward over the written entry"
+        "the uncommitted entry is not lost, and not adopted"
     );
-    assert_eq!(record(&mut reopened, 1).event, 2);
+    // The first failed append (event 1, slot write failed) is what the AppendFailed
+    // record names; the second (event 2) failed while writing it (count 1 reached flash
+    // before the power cut: a second failure in the same run after a reboot is not counted).
+    let r = record(&mut reopened, 1);
+    assert_eq!(
+        (r.event, r.detail[0], &r.detail[2..6]),
+        (15, 1, &[0u8, 0, 0, 1][..]),
+        "AppendFailed naming event 1"
+    );
     assert_eq!(
         unsafe { iomt_audit_log_verify(&raw mut *reopened, c.ptr()) },
         iomt_result::Ok
@@ -734,19 +751,19 @@ fn audit_export_verifies_and_every_tampering_is_detected() {
 
 const OPERATOR_ROLES: u16 = (1 << 3) | (1 << 5); // technician, administrator
 
-struct Parties {
+pub(super) struct Parties {
     operator: Side,
     device: Side,
 }
 
-fn parties() -> Parties {
+pub(super) fn parties() -> Parties {
     Parties {
         operator: side(SK_I, CRED_I, 0x2b, CRED_R, 0x32, b"device-7", 1 << 7),
         device: side(SK_R, CRED_R, 0x32, CRED_I, 0x2b, b"tech-7", OPERATOR_ROLES),
     }
 }
 
-fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
+pub(super) fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
     let mut v = [0u8; 32];
     let id = b"pump-0042";
     let r = unsafe {
@@ -764,7 +781,7 @@ fn pin_verifier(c: &mut Crypto, pin: &[u8]) -> [u8; 32] {
 }
 
 /// What the operator puts in EAD_3.
-enum Presented<'a> {
+pub(super) enum Presented<'a> {
     None,
     Pin(&'a [u8; 32]),
     Tag([u8; 16]),
@@ -774,7 +791,7 @@ enum Presented<'a> {
 
 /// A handshake in which the operator presents `presented`; returns the responder and the
 /// tag it sent.
-fn factor_handshake(
+pub(super) fn factor_handshake(
     c: &mut Crypto,
     p: &Parties,
     presented: &Presented<'_>,
@@ -844,15 +861,15 @@ fn factor_handshake(
     (r, tag)
 }
 
-struct Device {
-    flash: Box<Flash>,
+pub(super) struct Device {
+    pub(super) flash: Box<Flash>,
     log: Box<iomt_audit_log>,
     fv: Box<iomt_factor_verifier>,
     policy: Box<iomt_rbac_policy>,
     verifier: [u8; 32],
 }
 
-fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
+pub(super) fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
     let mut flash = flash(16);
     let log = open_log(c, &mut flash);
     let mut fv = zeroed::<iomt_factor_verifier>();
@@ -882,7 +899,7 @@ fn device_with(c: &mut Crypto, policy: Option<iomt_lockout_policy>) -> Device {
 
 impl Device {
     /// Session auth for the handshake's peer plus the factor check.
-    fn check(
+    pub(super) fn check(
         &mut self,
         c: &mut Crypto,
         r: &mut iomt_handshake,
@@ -910,7 +927,7 @@ impl Device {
     fn authorize(
         &mut self,
         c: &mut Crypto,
-        a: &iomt_session_auth,
+        a: &mut iomt_session_auth,
         op: u8,
     ) -> (Box<iomt_permit>, iomt_result) {
         let mut p = zeroed::<iomt_permit>();
@@ -951,7 +968,7 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     let mut d = device_with(&mut c, None);
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::Ok);
     let i = info(&a);
     assert_eq!(
@@ -985,7 +1002,7 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     );
     assert_eq!(d.last_event(), 4, "FactorVerified audited");
 
-    let (permit, res) = d.authorize(&mut c, &a, 6); // clear audit log
+    let (mut permit, res) = d.authorize(&mut c, &mut a, 6); // clear audit log
     assert_eq!(res, iomt_result::Ok);
     assert_eq!(
         d.last_event(),
@@ -1004,7 +1021,8 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
         iomt_audit_log_clear(
             &raw mut *d.log,
             c.ptr(),
-            &raw const *permit,
+            &raw mut *a,
+            &raw mut *permit,
             NOW,
             &raw mut discarded,
         )
@@ -1014,20 +1032,21 @@ fn factor_verified_in_the_handshake_permits_a_privileged_operation_which_is_audi
     assert_eq!(meta(&d.log).cleared, held);
 
     // A permit for another operation does not clear the log.
-    let (read_permit, res) = d.authorize(&mut c, &a, 5);
+    let (mut read_permit, res) = d.authorize(&mut c, &mut a, 5);
     assert_eq!(res, iomt_result::Ok);
     let res = unsafe {
         iomt_audit_log_clear(
             &raw mut *d.log,
             c.ptr(),
-            &raw const *read_permit,
+            &raw mut *a,
+            &raw mut *read_permit,
             NOW,
             &raw mut discarded,
         )
     };
     assert_eq!(res, iomt_result::AuthzWrongPermit);
     // Not permitted at all: denied and audited.
-    let (_, res) = d.authorize(&mut c, &a, 3);
+    let (_, res) = d.authorize(&mut c, &mut a, 3);
     assert_eq!(res, iomt_result::AuthzNotPermitted);
     assert_eq!(d.last_event(), 10, "OperationDenied audited");
 
@@ -1061,11 +1080,11 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
 
     let wrong = pin_verifier(&mut c, b"654321");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&wrong));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::FactorMismatch);
     assert_eq!(info(&a).factor, iomt_factor_outcome::Failed);
     assert_eq!(d.last_event(), 3, "FactorFailed audited");
-    let (_, res) = d.authorize(&mut c, &a, 4);
+    let (_, res) = d.authorize(&mut c, &mut a, 4);
     assert_eq!(res, iomt_result::AuthzFactorRequired);
     assert_eq!(d.last_event(), 10);
     // Non-privileged operations still work with the credential alone.
@@ -1082,7 +1101,7 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
     );
 
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Short);
-    let failures_before = d.flash.factor.failures;
+    let failures_before = d.flash.factor.device.failures;
     let (a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(
         (res, info(&a).factor),
@@ -1094,7 +1113,7 @@ fn factor_wrong_pin_absent_replayed_or_foreign_auth_never_permits() {
         "a malformed factor is audited as a failure"
     );
     assert_eq!(
-        d.flash.factor.failures, failures_before,
+        d.flash.factor.device.failures, failures_before,
         "but it is not a guess"
     );
 
@@ -1139,17 +1158,23 @@ fn lockout_survives_a_reboot_and_backs_off() {
     let mut d = device_with(&mut c, Some(policy));
     let wrong = pin_verifier(&mut c, b"000000");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&wrong));
-    assert_eq!(d.check(&mut c, &mut r, NOW).1, iomt_result::FactorMismatch);
+    let (a, res) = d.check(&mut c, &mut r, NOW);
+    assert_eq!(res, iomt_result::FactorMismatch);
     assert_eq!(
         d.last_event(),
         5,
         "the failure that earns a lockout records it"
     );
+    let tech = info(&a).subject;
     assert_eq!(
-        d.flash.factor,
-        iomt_factor_state {
-            failures: 1,
-            locked_until: NOW + 60
+        d.flash.factor.subjects[0],
+        iomt_lockout_entry {
+            state: iomt_factor_state {
+                locked_until: NOW + 60,
+                failures: 1,
+                reserved: 0,
+            },
+            subject: tech,
         }
     );
 
@@ -1169,16 +1194,16 @@ fn lockout_survives_a_reboot_and_backs_off() {
     );
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW + 30);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW + 30);
     assert_eq!(
         (res, info(&a).factor),
         (iomt_result::FactorLockedOut, iomt_factor_outcome::LockedOut)
     );
-    let (_, res) = d.authorize(&mut c, &a, 6);
+    let (_, res) = d.authorize(&mut c, &mut a, 6);
     assert_eq!(res, iomt_result::AuthzLockedOut);
     let mut st = MaybeUninit::uninit();
     assert_eq!(
-        unsafe { iomt_factor_verifier_state(&raw mut *d.fv, st.as_mut_ptr()) },
+        unsafe { iomt_factor_verifier_state(&raw mut *d.fv, tech.as_ptr(), st.as_mut_ptr()) },
         iomt_result::Ok
     );
     assert_eq!(unsafe { st.assume_init() }.locked_until, NOW + 60);
@@ -1186,7 +1211,7 @@ fn lockout_survives_a_reboot_and_backs_off() {
     // After the lockout the right PIN works and resets the counter.
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
     assert_eq!(d.check(&mut c, &mut r, NOW + 61).1, iomt_result::Ok);
-    assert_eq!(d.flash.factor, iomt_factor_state::default());
+    assert_eq!(d.flash.factor, iomt_lockout_table::default());
 
     // A counter that cannot be stored means the tag is not even evaluated.
     d.flash.fail_factor_store = true;
@@ -1197,16 +1222,26 @@ fn lockout_survives_a_reboot_and_backs_off() {
         (iomt_result::FactorStorage, iomt_factor_outcome::Failed)
     );
 
-    let bad = iomt_lockout_policy {
-        free_attempts: 1,
-        base_secs: 0,
-        max_secs: 10,
-    };
-    let mut fv2 = zeroed::<iomt_factor_verifier>();
-    assert_eq!(
-        unsafe { iomt_factor_verifier_init(&raw mut *fv2, &raw const fops, &raw const bad) },
-        iomt_result::InvalidArgument
-    );
+    // Policies that cannot protect are refused at configuration.
+    for (free_attempts, base_secs, max_secs) in [
+        (1, 0, 10),
+        (0, 0, 0),
+        (0, 30, 60),
+        (11, 30, 60),
+        (3, 30, 10),
+    ] {
+        let bad = iomt_lockout_policy {
+            free_attempts,
+            base_secs,
+            max_secs,
+        };
+        let mut fv2 = zeroed::<iomt_factor_verifier>();
+        assert_eq!(
+            unsafe { iomt_factor_verifier_init(&raw mut *fv2, &raw const fops, &raw const bad) },
+            iomt_result::FactorInvalidPolicy,
+            "{bad:?}"
+        );
+    }
 }
 
 #[test]
@@ -1217,10 +1252,10 @@ fn privileged_operation_fails_closed_when_the_audit_log_is_unavailable() {
     let mut d = device_with(&mut c, None);
     let pin = pin_verifier(&mut c, b"123456");
     let (mut r, _) = factor_handshake(&mut c, &p, &Presented::Pin(&pin));
-    let (a, res) = d.check(&mut c, &mut r, NOW);
+    let (mut a, res) = d.check(&mut c, &mut r, NOW);
     assert_eq!(res, iomt_result::Ok);
     d.flash.fail_write_slot = true;
-    let (permit, res) = d.authorize(&mut c, &a, 4);
+    let (permit, res) = d.authorize(&mut c, &mut a, 4);
     assert_eq!(res, iomt_result::AuthzAuditUnavailable);
     let (mut op, mut who) = (0u8, [0u8; 8]);
     let r = unsafe { iomt_permit_get(&raw const *permit, &raw mut op, who.as_mut_ptr()) };

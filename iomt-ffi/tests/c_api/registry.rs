@@ -119,6 +119,10 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
             RbacDenyReason::FactorRequired,
             RbacDenyReason::LockedOut,
             RbacDenyReason::AuditUnavailable,
+            RbacDenyReason::PermitInvalid,
+            RbacDenyReason::PermitSpent,
+            RbacDenyReason::PermitMalformed,
+            RbacDenyReason::PermitUnavailable,
         ]
         .map(AuthError::Denied),
     );
@@ -132,6 +136,7 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
             },
             FactorError::Storage,
             FactorError::DeviceIdTooLong,
+            FactorError::InvalidPolicy,
             FactorError::BufferTooSmall { needed: 1 },
         ]
         .map(AuthError::Factor),

@@ -16,7 +16,7 @@ use super::*;
 const VENDOR: u32 = 32473;
 const CLASS: u32 = 7;
 const T0: u64 = 1_800_000_000;
-const INSTALLED: u32 = 0x0001_0000;
+pub(super) const INSTALLED: u32 = 0x0001_0000;
 const OFFERED: u32 = 0x0001_0100;
 
 type Key = <Provider as CryptoProvider>::KeyHandle;
@@ -82,8 +82,8 @@ unsafe extern "C" fn log_store_meta(ud: *mut c_void, meta: *const iomt_audit_met
 }
 
 /// The rollback counter in RAM, behind `iomt_rollback_counter_ops`.
-struct RamCounter {
-    value: u32,
+pub(super) struct RamCounter {
+    pub(super) value: u32,
     fail_current: bool,
     fail_advance: bool,
 }
@@ -107,22 +107,49 @@ unsafe extern "C" fn counter_advance(ud: *mut c_void, to: u32) -> i32 {
 }
 
 /// Everything one update needs, wired through the C API.
-struct Fx {
-    c: Crypto,
+pub(super) struct Fx {
+    pub(super) c: Crypto,
     store: *mut RamLog,
     counter: *mut RamCounter,
-    log: Box<iomt_audit_log>,
+    pub(super) log: Box<iomt_audit_log>,
     policy: Box<iomt_rbac_policy>,
-    permit: Box<iomt_permit>,
+    /// The technician's session (operator factor verified) and one unused permit of it.
+    pub(super) tech: Grant,
     vendor: Key,
     anchor: iomt_vendor_anchor,
-    image: Vec<u8>,
+    pub(super) image: Vec<u8>,
+}
+
+/// A session and a permit it obtained (permits are redeemed by their session).
+pub(super) struct Grant {
+    pub(super) auth: Box<iomt_session_auth>,
+    pub(super) permit: Box<iomt_permit>,
+}
+
+impl Drop for Grant {
+    fn drop(&mut self) {
+        unsafe {
+            assert_eq!(iomt_permit_deinit(&raw mut *self.permit), iomt_result::Ok);
+            assert_eq!(
+                iomt_session_auth_deinit(&raw mut *self.auth),
+                iomt_result::Ok
+            );
+        }
+    }
+}
+
+impl Grant {
+    pub(super) fn none() -> Self {
+        Self {
+            auth: zeroed::<iomt_session_auth>(),
+            permit: zeroed::<iomt_permit>(),
+        }
+    }
 }
 
 impl Drop for Fx {
     fn drop(&mut self) {
         unsafe {
-            assert_eq!(iomt_permit_deinit(&raw mut *self.permit), iomt_result::Ok);
             assert_eq!(
                 iomt_rbac_policy_deinit(&raw mut *self.policy),
                 iomt_result::Ok
@@ -134,7 +161,7 @@ impl Drop for Fx {
     }
 }
 
-fn fx() -> Fx {
+pub(super) fn fx() -> Fx {
     let mut c = Crypto::new(0x5eed_0003);
     let store = Box::into_raw(Box::new(RamLog {
         slots: vec![[0; IOMT_AUDIT_ENTRY_LEN]; 64],
@@ -181,15 +208,15 @@ fn fx() -> Fx {
         counter,
         log,
         policy,
-        permit: zeroed::<iomt_permit>(),
+        tech: Grant::none(),
         vendor,
         anchor,
         image,
     };
     // A technician whose operator factor verified, authorized for the update.
-    let permit = f.authorize(b"tech-1", Role::Technician, true, Operation::FirmwareUpdate);
-    assert_eq!(permit.1, iomt_result::Ok);
-    f.permit = permit.0;
+    let (tech, r) = f.authorize(b"tech-1", Role::Technician, true, Operation::FirmwareUpdate);
+    assert_eq!(r, iomt_result::Ok);
+    f.tech = tech;
     f
 }
 
@@ -204,13 +231,13 @@ impl Fx {
 
     /// A permit from `iomt_rbac_authorize` for a session with `role` (and the operator
     /// factor verified, if `factor`).
-    fn authorize(
+    pub(super) fn authorize(
         &mut self,
         who: &[u8],
         role: Role,
         factor: bool,
         op: Operation,
-    ) -> (Box<iomt_permit>, iomt_result) {
+    ) -> (Grant, iomt_result) {
         let provider = self.provider();
         let mut auth = SessionAuth::new(provider, who, RoleSet::only(role));
         if factor {
@@ -227,27 +254,27 @@ impl Fx {
                 auth.subject(),
                 now(),
             );
-            auth.set_factor(FactorOutcome::from_result(&r));
+            auth.set_factor(FactorOutcome::from_result(r));
         }
-        let mut session = zeroed::<iomt_session_auth>();
-        unsafe { init_session_auth(&raw mut *session, auth) };
-        let mut permit = zeroed::<iomt_permit>();
-        let r = unsafe {
+        let mut g = Grant::none();
+        unsafe { init_session_auth(&raw mut *g.auth, auth) };
+        let r = self.reauthorize(&mut g, op);
+        (g, r)
+    }
+
+    /// A fresh permit for `op` from the session of `g` (replacing `g`'s permit).
+    pub(super) fn reauthorize(&mut self, g: &mut Grant, op: Operation) -> iomt_result {
+        unsafe {
             iomt_rbac_authorize(
                 &raw const *self.policy,
                 self.c.ptr(),
                 &raw mut *self.log,
-                &raw const *session,
+                &raw mut *g.auth,
                 op.code(),
                 T0,
-                &raw mut *permit,
+                &raw mut *g.permit,
             )
-        };
-        assert_eq!(
-            unsafe { iomt_session_auth_deinit(&raw mut *session) },
-            iomt_result::Ok
-        );
-        (permit, r)
+        }
     }
 
     fn counter_ops(&self) -> iomt_rollback_counter_ops {
@@ -258,7 +285,7 @@ impl Fx {
         }
     }
 
-    fn counter(&mut self) -> &mut RamCounter {
+    pub(super) fn counter(&mut self) -> &mut RamCounter {
         unsafe { &mut *self.counter }
     }
 
@@ -266,7 +293,7 @@ impl Fx {
         unsafe { &mut *self.store }
     }
 
-    fn manifest(&mut self) -> Manifest {
+    pub(super) fn manifest(&mut self) -> Manifest {
         let digest = self.provider().sha256(&self.image);
         Manifest {
             vendor_id: VENDOR,
@@ -278,7 +305,7 @@ impl Fx {
         }
     }
 
-    fn sign(&mut self, m: &Manifest) -> Vec<u8> {
+    pub(super) fn sign(&mut self, m: &Manifest) -> Vec<u8> {
         let mut out = vec![0u8; MAX_ENVELOPE_LEN];
         let n = m.sign(self.provider(), &self.vendor, &mut out).unwrap();
         out.truncate(n);
@@ -294,9 +321,9 @@ impl Fx {
         out
     }
 
-    fn begin_with(
+    pub(super) fn begin_with(
         &mut self,
-        permit: *const iomt_permit,
+        g: &mut Grant,
         env: &[u8],
     ) -> (Box<iomt_update>, iomt_result) {
         let mut up = zeroed::<iomt_update>();
@@ -306,7 +333,8 @@ impl Fx {
                 &raw mut *up,
                 self.c.ptr(),
                 &raw mut *self.log,
-                permit,
+                &raw mut *g.auth,
+                &raw mut *g.permit,
                 &raw const self.anchor,
                 env.as_ptr(),
                 env.len(),
@@ -317,16 +345,27 @@ impl Fx {
         (up, r)
     }
 
-    fn begin(&mut self, env: &[u8]) -> (Box<iomt_update>, iomt_result) {
-        let permit = &raw const *self.permit;
-        self.begin_with(permit, env)
+    /// Begins with a fresh permit of the technician's session (permits are single-use).
+    pub(super) fn begin(&mut self, env: &[u8]) -> (Box<iomt_update>, iomt_result) {
+        let mut tech = core::mem::replace(&mut self.tech, Grant::none());
+        assert_eq!(
+            self.reauthorize(&mut tech, Operation::FirmwareUpdate),
+            iomt_result::Ok
+        );
+        let r = self.begin_with(&mut tech, env);
+        self.tech = tech;
+        r
     }
 
-    fn write(up: &mut iomt_update, chunk: &[u8]) -> iomt_result {
+    pub(super) fn write(up: &mut iomt_update, chunk: &[u8]) -> iomt_result {
         unsafe { iomt_update_write(up, chunk.as_ptr(), chunk.len()) }
     }
 
-    fn finish(&mut self, up: &mut iomt_update, info: &mut iomt_update_info) -> iomt_result {
+    pub(super) fn finish(
+        &mut self,
+        up: &mut iomt_update,
+        info: &mut iomt_update_info,
+    ) -> iomt_result {
         let ops = self.counter_ops();
         unsafe {
             iomt_update_finish(
@@ -341,7 +380,12 @@ impl Fx {
     }
 
     /// begin, write in `chunk`-sized pieces (stopping at the first error), finish.
-    fn run(&mut self, env: &[u8], image: &[u8], chunk: usize) -> (iomt_result, iomt_update_info) {
+    pub(super) fn run(
+        &mut self,
+        env: &[u8],
+        image: &[u8],
+        chunk: usize,
+    ) -> (iomt_result, iomt_update_info) {
         let mut info = iomt_update_info::default();
         let (mut up, r) = self.begin(env);
         if r != iomt_result::Ok {
@@ -357,32 +401,32 @@ impl Fx {
         (r, info)
     }
 
-    fn meta(&mut self) -> iomt_audit_meta {
+    pub(super) fn meta(&mut self) -> iomt_audit_meta {
         let mut m = iomt_audit_meta::default();
         let r = unsafe { iomt_audit_log_meta(&raw const *self.log, &raw mut m) };
         assert_eq!(r, iomt_result::Ok);
         m
     }
 
-    fn record(&mut self, seq: u32) -> iomt_audit_record {
+    pub(super) fn record(&mut self, seq: u32) -> iomt_audit_record {
         let mut rec = iomt_audit_record::default();
         let r = unsafe { iomt_audit_log_read(&raw mut *self.log, seq, &raw mut rec) };
         assert_eq!(r, iomt_result::Ok);
         rec
     }
 
-    fn last_record(&mut self) -> iomt_audit_record {
+    pub(super) fn last_record(&mut self) -> iomt_audit_record {
         let s = self.meta().next_seq - 1;
         self.record(s)
     }
 
+    /// The technician's subject id.
     fn permit_subject(&mut self) -> [u8; IOMT_SUBJECT_LEN] {
-        let (mut op, mut subject) = (0u8, [0u8; IOMT_SUBJECT_LEN]);
+        let mut info = MaybeUninit::uninit();
         let r =
-            unsafe { iomt_permit_get(&raw const *self.permit, &raw mut op, subject.as_mut_ptr()) };
+            unsafe { iomt_session_auth_get_info(&raw const *self.tech.auth, info.as_mut_ptr()) };
         assert_eq!(r, iomt_result::Ok);
-        assert_eq!(op, Operation::FirmwareUpdate.code());
-        subject
+        unsafe { info.assume_init() }.subject
     }
 
     /// Runs the update, expects `code` (= `err` mapped), an audited rejection carrying
@@ -395,11 +439,16 @@ impl Fx {
         assert_eq!(r, code, "expected {err:?}");
         assert_eq!(info, iomt_update_info::default(), "no output on failure");
         assert_eq!(self.counter().value, before, "counter moved on {err:?}");
-        assert_eq!(
-            self.meta().next_seq,
-            seq_before + 1,
-            "one record per rejection"
-        );
+        // The fresh permit's PrivilegedOperation record, UpdateStarted if begin passed,
+        // then one record per rejection.
+        let delta = self.meta().next_seq - seq_before;
+        assert!((2..=3).contains(&delta), "{delta} records");
+        if delta == 3 {
+            assert_eq!(
+                self.record(seq_before + 1).event,
+                AuditEvent::UpdateStarted.code()
+            );
+        }
         let rec = self.last_record();
         assert_eq!(
             (rec.event, rec.outcome),
@@ -854,10 +903,10 @@ fn update_wrong_permit_is_refused_and_audited() {
     let mut f = fx();
     let m = f.manifest();
     let env = f.sign(&m);
-    let (permit, r) = f.authorize(b"nurse-1", Role::Nurse, false, Operation::ReadVitals);
+    let (mut nurse, r) = f.authorize(b"nurse-1", Role::Nurse, false, Operation::ReadVitals);
     assert_eq!(r, iomt_result::Ok);
     let seq_before = f.meta().next_seq;
-    let (mut up, r) = f.begin_with(&raw const *permit, &env);
+    let (mut up, r) = f.begin_with(&mut nurse, &env);
     assert_eq!(r, iomt_result::AuthzWrongPermit);
     assert_eq!(
         iomt_result::from(UpdateError::WrongPermit),
@@ -890,13 +939,8 @@ fn update_wrong_permit_is_refused_and_audited() {
         Operation::FirmwareUpdate,
     );
     assert_eq!(r, iomt_result::AuthzFactorRequired);
-    // a deinitialized permit is no permit
-    let mut permit = permit;
-    assert_eq!(
-        unsafe { iomt_permit_deinit(&raw mut *permit) },
-        iomt_result::Ok
-    );
-    let (_, r) = f.begin_with(&raw const *permit, &env);
+    // a deinitialized (here: consumed) permit is no permit
+    let (_, r) = f.begin_with(&mut nurse, &env);
     assert_eq!(r, iomt_result::NotInitialized);
 }
 
@@ -923,7 +967,7 @@ fn update_failing_counter_callbacks() {
     assert_eq!(unsafe { iomt_update_deinit(&raw mut *up) }, iomt_result::Ok);
     // advancing fails after the acceptance record: rejected, audited, counter unmoved
     f.counter().fail_advance = true;
-    let seq = f.meta().next_seq;
+    let seq = f.meta().next_seq + 2; // after PrivilegedOperation and UpdateStarted
     let (r, info) = f.run(&env, &img, 1000);
     assert_eq!(r, iomt_result::UpdateCounter);
     assert_eq!(info, iomt_update_info::default());
@@ -956,7 +1000,8 @@ fn update_failing_counter_callbacks() {
                 &raw mut *up,
                 f.c.ptr(),
                 &raw mut *f.log,
-                &raw const *f.permit,
+                &raw mut *f.tech.auth,
+                &raw mut *f.tech.permit,
                 &raw const f.anchor,
                 env.as_ptr(),
                 env.len(),
@@ -1003,11 +1048,12 @@ fn update_null_and_misuse() {
     let mut up = zeroed::<iomt_update>();
     let mut info = iomt_update_info::default();
     let seq = f.meta().next_seq;
-    let (u, c, l, p, a, o) = (
+    let (u, c, l, s, p, a, o) = (
         &raw mut *up,
         f.c.ptr(),
         &raw mut *f.log,
-        &raw const *f.permit,
+        &raw mut *f.tech.auth,
+        &raw mut *f.tech.permit,
         &raw const f.anchor,
         &raw const ops,
     );
@@ -1015,52 +1061,56 @@ fn update_null_and_misuse() {
     unsafe {
         // every pointer of begin
         assert_eq!(
-            iomt_update_begin(null_mut(), c, l, p, a, e, n, o, T0),
+            iomt_update_begin(null_mut(), c, l, s, p, a, e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, null_mut(), l, p, a, e, n, o, T0),
+            iomt_update_begin(u, null_mut(), l, s, p, a, e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, c, null_mut(), p, a, e, n, o, T0),
+            iomt_update_begin(u, c, null_mut(), s, p, a, e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, c, l, null(), a, e, n, o, T0),
+            iomt_update_begin(u, c, l, null_mut(), p, a, e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, c, l, p, null(), e, n, o, T0),
+            iomt_update_begin(u, c, l, s, null_mut(), a, e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, c, l, p, a, null(), n, o, T0),
+            iomt_update_begin(u, c, l, s, p, null(), e, n, o, T0),
             iomt_result::NullParameter
         );
         assert_eq!(
-            iomt_update_begin(u, c, l, p, a, e, usize::MAX, o, T0),
+            iomt_update_begin(u, c, l, s, p, a, null(), n, o, T0),
+            iomt_result::NullParameter
+        );
+        assert_eq!(
+            iomt_update_begin(u, c, l, s, p, a, e, usize::MAX, o, T0),
             iomt_result::InvalidArgument
         );
         assert_eq!(
-            iomt_update_begin(u, c, l, p, a, e, n, null(), T0),
+            iomt_update_begin(u, c, l, s, p, a, e, n, null(), T0),
             iomt_result::NullParameter
         );
         let misaligned = u.cast::<u8>().wrapping_add(4).cast::<iomt_update>();
         assert_eq!(
-            iomt_update_begin(misaligned, c, l, p, a, e, n, o, T0),
+            iomt_update_begin(misaligned, c, l, s, p, a, e, n, o, T0),
             iomt_result::MisalignedStorage
         );
         // an anchor whose key is not a curve point
         let mut bad = f.anchor;
         bad.public_key[64] ^= 1;
         assert_eq!(
-            iomt_update_begin(u, c, l, p, &raw const bad, e, n, o, T0),
+            iomt_update_begin(u, c, l, s, p, &raw const bad, e, n, o, T0),
             iomt_result::CryptoInvalidPublicKey
         );
         bad.public_key[0] = 0x05;
         assert_eq!(
-            iomt_update_begin(u, c, l, p, &raw const bad, e, n, o, T0),
+            iomt_update_begin(u, c, l, s, p, &raw const bad, e, n, o, T0),
             iomt_result::CryptoInvalidPublicKey
         );
         assert_eq!(f.meta().next_seq, seq, "caller bugs are not audited");
@@ -1091,7 +1141,7 @@ fn update_null_and_misuse() {
         );
 
         assert_eq!(
-            iomt_update_begin(u, c, l, p, a, e, n, o, T0),
+            iomt_update_begin(u, c, l, s, p, a, e, n, o, T0),
             iomt_result::Ok
         );
         // NULL data with a length, a huge length; NULL/zero-length chunks are fine
