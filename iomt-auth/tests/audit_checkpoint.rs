@@ -47,8 +47,8 @@ impl Rig {
     ) -> Result<Checkpoint, AuditError> {
         let c = &mut self.c;
         let mut s = [0u8; SUMMARY_LEN];
-        log.export_summary(c, &self.key, &CH, Timestamp::from_secs(1), &mut s)
-            .unwrap();
+        // the device refuses to sign a log it cannot verify itself
+        log.export_summary(c, &self.key, &CH, Timestamp::from_secs(1), &mut s)?;
         let Ok(ExportChunk::Summary(sum)) = ExportChunk::decode(&s) else {
             return Err(AuditError::Malformed);
         };
@@ -244,13 +244,15 @@ fn ring_counters_edited_to_hide_the_oldest_records_are_detected() {
         rig.export_verify(&mut log, Some(&cp)),
         Err(AuditError::RingInconsistent)
     );
-    // more records held than the ring has slots
+    // more records held than the ring has slots: the device already refuses to sign
+    // (`export_summary` verifies the stored log first); a gateway handed such a summary
+    // would answer `RingInconsistent` (`c_edited_ring_counters_are_detected`)
     let log = reopen(&mut rig, log);
     let mut log = edit_counters(&mut rig, log, 17, 0);
-    assert_eq!(
+    assert!(matches!(
         rig.export_verify(&mut log, None),
-        Err(AuditError::RingInconsistent)
-    );
+        Err(AuditError::Corrupt { .. })
+    ));
 }
 
 #[test]
