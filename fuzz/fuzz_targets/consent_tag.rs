@@ -82,13 +82,13 @@ fuzz_target!(|data: &[u8]| {
             assert!(matches!(req.action, Action::Access | Action::Use));
             assert_eq!(
                 (
-                    g.consent_ref,
-                    g.revision,
-                    g.role,
-                    g.purpose,
-                    g.action,
-                    g.class,
-                    g.at
+                    g.consent_ref(),
+                    g.revision(),
+                    g.role(),
+                    g.purpose(),
+                    g.action(),
+                    g.class(),
+                    g.at()
                 ),
                 (
                     tag.consent_ref,

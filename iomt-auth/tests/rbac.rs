@@ -8,7 +8,7 @@ use iomt_auth::factor::{
 };
 use iomt_auth::rbac::*;
 use iomt_core::{
-    Action, ActionSet, BreakGlassGrant, ConsentRef, ConsentTag, DataClass, DataClassSet, Decision,
+    AccessRequest, Action, ActionSet, ConsentRef, ConsentTag, DataClass, DataClassSet, Decision,
     DenyReason, Operation, Purpose, PurposeSet, Role, RoleSet, Timestamp, evaluate,
 };
 use iomt_crypto::DeterministicProvider;
@@ -342,8 +342,8 @@ fn emergency_tag(break_glass: bool) -> ConsentTag {
     tag
 }
 
-fn request(role: Role, purpose: Purpose, now: Timestamp) -> iomt_core::AccessRequest {
-    iomt_core::AccessRequest {
+fn request(role: Role, purpose: Purpose, now: Timestamp) -> AccessRequest {
+    AccessRequest {
         role,
         purpose,
         action: Action::Access,
@@ -476,15 +476,25 @@ fn break_glass_only_where_consent_allows() {
 fn break_glass_forged_or_stale_grants_refused() {
     let mut c = DeterministicProvider::new();
     let mut l = log(&mut c);
-    let grant = BreakGlassGrant {
-        consent_ref: ConsentRef([1; 32]),
-        revision: 1,
-        role: Role::Emergency,
-        purpose: Purpose::EmergencyTreatment,
-        action: Action::Access,
-        class: DataClass::Vitals,
-        at: t(0),
+    // grants come only from `evaluate` (private fields: `BreakGlassGrant`'s compile_fail
+    // doctest); one for an emergency request at `at` under a break-glass consent
+    let grant_at = |at: Timestamp| {
+        let tag =
+            ConsentTag::deny(ConsentRef([1; 32]), 1, t(0), t(u64::MAX / 2)).with_break_glass(true);
+        let q = AccessRequest {
+            role: Role::Emergency,
+            purpose: Purpose::EmergencyTreatment,
+            action: Action::Access,
+            class: DataClass::Vitals,
+            now: at,
+            latest_revision: None,
+        };
+        match evaluate(&tag, &q) {
+            Decision::BreakGlass(g) => g,
+            other => panic!("{other:?}"),
+        }
     };
+    let grant = grant_at(t(0));
     // presented after its window
     assert_eq!(
         activate_break_glass(&mut c, &mut l, grant, [1; 8], t(901), 900).unwrap_err(),
@@ -492,48 +502,25 @@ fn break_glass_forged_or_stale_grants_refused() {
     );
     // from the future
     assert_eq!(
-        activate_break_glass(
-            &mut c,
-            &mut l,
-            BreakGlassGrant { at: t(50), ..grant },
-            [1; 8],
-            t(10),
-            900
-        )
-        .unwrap_err(),
+        activate_break_glass(&mut c, &mut l, grant_at(t(50)), [1; 8], t(10), 900).unwrap_err(),
         BreakGlassError::Expired
     );
-    // hand-made grant with a non-emergency purpose or role
-    assert_eq!(
-        activate_break_glass(
-            &mut c,
-            &mut l,
-            BreakGlassGrant {
-                purpose: Purpose::Treatment,
-                ..grant
-            },
-            [1; 8],
-            t(1),
-            900
-        )
-        .unwrap_err(),
-        BreakGlassError::NotEmergency
-    );
-    assert_eq!(
-        activate_break_glass(
-            &mut c,
-            &mut l,
-            BreakGlassGrant {
-                role: Role::Researcher,
-                ..grant
-            },
-            [1; 8],
-            t(1),
-            900
-        )
-        .unwrap_err(),
-        BreakGlassError::NotEmergency
-    );
+    // a non-emergency purpose or role never yields a grant to present
+    for (role, purpose) in [
+        (Role::Emergency, Purpose::Treatment),
+        (Role::Researcher, Purpose::EmergencyTreatment),
+    ] {
+        let tag = ConsentTag::deny(ConsentRef([1; 32]), 1, t(0), t(900)).with_break_glass(true);
+        let q = AccessRequest {
+            role,
+            purpose,
+            action: Action::Access,
+            class: DataClass::Vitals,
+            now: t(1),
+            latest_revision: None,
+        };
+        assert!(!matches!(evaluate(&tag, &q), Decision::BreakGlass(_)));
+    }
     // none of these left a break-glass record
     assert_eq!(l.meta().next_seq, 0);
     // audit unavailable: no access

@@ -97,7 +97,7 @@ impl BreakGlassAccess {
     /// `true` while `now` is inside the window.
     #[must_use]
     pub fn is_valid(&self, now: Timestamp) -> bool {
-        now >= self.grant.at && now < self.expires
+        now >= self.grant.at() && now < self.expires
     }
 }
 
@@ -119,15 +119,18 @@ pub enum ConsentAccess {
 /// ```
 /// use iomt_auth::audit::{AuditEvent, AuditLog, RamAuditStore};
 /// use iomt_auth::rbac::activate_break_glass;
-/// use iomt_core::{Action, BreakGlassGrant, ConsentRef, DataClass, Purpose, Role, Timestamp};
+/// use iomt_core::{AccessRequest, Action, ConsentRef, ConsentTag, DataClass, Decision, Purpose, Role, Timestamp, evaluate};
 /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
 /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
 /// let t = Timestamp::from_secs(1_800_000_000);
-/// let grant = BreakGlassGrant {
-///     consent_ref: ConsentRef([1; 32]), revision: 3, role: Role::Emergency,
-///     purpose: Purpose::EmergencyTreatment, action: Action::Access,
-///     class: DataClass::Vitals, at: t,
+/// // a consent that allows break-glass, and an emergency clinician's request under it
+/// let tag = ConsentTag::deny(ConsentRef([1; 32]), 3, Timestamp::from_secs(0), Timestamp::from_secs(u64::MAX))
+///     .with_break_glass(true);
+/// let request = AccessRequest {
+///     role: Role::Emergency, purpose: Purpose::EmergencyTreatment, action: Action::Access,
+///     class: DataClass::Vitals, now: t, latest_revision: None,
 /// };
+/// let Decision::BreakGlass(grant) = evaluate(&tag, &request) else { unreachable!() };
 /// let access = activate_break_glass(&mut crypto, &mut log, grant, [2; 8], t, 900).unwrap();
 /// assert!(access.is_valid(Timestamp::from_secs(1_800_000_899)));
 /// assert!(!access.is_valid(Timestamp::from_secs(1_800_000_900)));
@@ -146,21 +149,21 @@ pub fn activate_break_glass<C: CryptoProvider, S: AuditStore>(
     now: Timestamp,
     ttl_secs: u64,
 ) -> Result<BreakGlassAccess, BreakGlassError> {
-    if !grant.purpose.is_emergency() || !grant.role.may_break_glass() {
+    if !grant.purpose().is_emergency() || !grant.role().may_break_glass() {
         return Err(BreakGlassError::NotEmergency);
     }
     let ttl = ttl_secs.min(BREAK_GLASS_MAX_TTL_SECS);
-    let expires = Timestamp::from_secs(grant.at.as_secs().saturating_add(ttl));
-    if now < grant.at || now >= expires {
+    let expires = Timestamp::from_secs(grant.at().as_secs().saturating_add(ttl));
+    if now < grant.at() || now >= expires {
         return Err(BreakGlassError::Expired);
     }
     let mut d = [0u8; 16];
-    let rev = grant.revision.to_be_bytes();
+    let rev = grant.revision().to_be_bytes();
     let head = [
-        grant.purpose.code(),
-        grant.role.code(),
-        grant.action.code(),
-        grant.class.code(),
+        grant.purpose().code(),
+        grant.role().code(),
+        grant.action().code(),
+        grant.class().code(),
         rev[0],
         rev[1],
         rev[2],
@@ -168,7 +171,7 @@ pub fn activate_break_glass<C: CryptoProvider, S: AuditStore>(
     ];
     for (dst, src) in d
         .iter_mut()
-        .zip(head.iter().chain(grant.consent_ref.0.iter()))
+        .zip(head.iter().chain(grant.consent_ref().0.iter()))
     {
         *dst = *src;
     }

@@ -63,27 +63,82 @@ code_enum! {
 }
 
 /// Emergency access granted against the consent; must be written to the audit log.
+///
+/// Only [`evaluate`] makes one (the fields are private), so a grant always describes a
+/// request the consent's break-glass rule admitted: an emergency purpose, a role that may
+/// break glass, a read action. iomt-auth's `activate_break_glass` turns it into access
+/// after writing its audit record. A hand-made grant does not compile:
+///
+/// ```compile_fail,E0451
+/// use iomt_core::*;
+/// let forged = BreakGlassGrant {
+///     consent_ref: ConsentRef([1; 32]), revision: 1, role: Role::Emergency,
+///     purpose: Purpose::EmergencyTreatment, action: Action::Access,
+///     class: DataClass::Vitals, at: Timestamp::from_secs(0),
+/// };
+/// ```
 #[must_use = "a break-glass grant must be recorded in the audit log"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BreakGlassGrant {
+    consent_ref: ConsentRef,
+    revision: u32,
+    role: Role,
+    purpose: Purpose,
+    action: Action,
+    class: DataClass,
+    at: Timestamp,
+}
+
+impl BreakGlassGrant {
     /// The consent overridden.
-    pub consent_ref: ConsentRef,
+    #[must_use]
+    pub const fn consent_ref(&self) -> ConsentRef {
+        self.consent_ref
+    }
+
     /// Its revision.
-    pub revision: u32,
+    #[must_use]
+    pub const fn revision(&self) -> u32 {
+        self.revision
+    }
+
     /// Who broke the glass.
-    pub role: Role,
+    #[must_use]
+    pub const fn role(&self) -> Role {
+        self.role
+    }
+
     /// The emergency purpose claimed (ETREAT or BTG).
-    pub purpose: Purpose,
+    #[must_use]
+    pub const fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
     /// The action granted.
-    pub action: Action,
+    #[must_use]
+    pub const fn action(&self) -> Action {
+        self.action
+    }
+
     /// The data class granted.
-    pub class: DataClass,
-    /// When.
-    pub at: Timestamp,
+    #[must_use]
+    pub const fn class(&self) -> DataClass {
+        self.class
+    }
+
+    /// When (the request's time).
+    #[must_use]
+    pub const fn at(&self) -> Timestamp {
+        self.at
+    }
 }
 
 /// The outcome of [`evaluate`].
+///
+/// `Permit` and `Deny` carry no authority of their own (a caller that builds one only
+/// decides for itself, as it could by not asking); the one variant that carries authority,
+/// `BreakGlass`, holds a [`BreakGlassGrant`], which only [`evaluate`] can make.
 #[must_use = "an access decision must be enforced"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
