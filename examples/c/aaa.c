@@ -224,7 +224,8 @@ static int is_record(const iomt_audit_record *rec, uint8_t event, uint8_t outcom
 }
 
 static void pump_setup(demo_stats *st, pump *p) {
-    static const iomt_lockout_policy lockout = {1, LOCK_SECS, 3600};
+    static const iomt_lockout_policy lockout = {
+        .free_attempts = 1, .reserved = 0, .base_secs = LOCK_SECS, .max_secs = 3600};
     iomt_audit_store_ops ops;
     iomt_factor_store_ops fops;
 

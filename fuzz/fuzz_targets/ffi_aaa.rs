@@ -498,6 +498,7 @@ fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
     let mut fv = zeroed::<iomt_factor_verifier>();
     let policy = iomt_lockout_policy {
         free_attempts: 1,
+        reserved: 0,
         base_secs: 60,
         max_secs: 600,
     };

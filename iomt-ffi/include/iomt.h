@@ -2312,12 +2312,20 @@ typedef struct iomt_factor_store_ops {
  * Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
  * for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
  * first two failures are free and the third locks for `base_secs`).
+ *
+ * No implicit padding: `reserved` fills the gap before the 64-bit fields and must be 0
+ * (so an old positional initializer `{attempts, base, max}` fails loudly with
+ * `INVALID_ARGUMENT` instead of shifting values; use designated initializers).
  */
 typedef struct iomt_lockout_policy {
   /**
    * Consecutive failures up to and including the first one that locks.
    */
   uint32_t free_attempts;
+  /**
+   * Must be 0.
+   */
+  uint32_t reserved;
   /**
    * First lockout (seconds).
    */
@@ -3527,7 +3535,8 @@ iomt_result iomt_handshake_factor_tag(const struct iomt_handshake *handshake,
  *
  * # Errors
  * `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
- * `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
+ * `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`);
+ * `INVALID_ARGUMENT` if the policy's `reserved` field is not 0.
  *
  * # Safety
  * `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a

@@ -172,16 +172,24 @@ pub struct iomt_factor_store_ops {
 /// Lockout policy: the `free_attempts`-th consecutive failure and every one after it lock
 /// for `base_secs · 2^(failures − free_attempts)`, capped at `max_secs` (so with 3, the
 /// first two failures are free and the third locks for `base_secs`).
+///
+/// No implicit padding: `reserved` fills the gap before the 64-bit fields and must be 0
+/// (so an old positional initializer `{attempts, base, max}` fails loudly with
+/// `INVALID_ARGUMENT` instead of shifting values; use designated initializers).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct iomt_lockout_policy {
     /// Consecutive failures up to and including the first one that locks.
     pub free_attempts: u32,
+    /// Must be 0.
+    pub reserved: u32,
     /// First lockout (seconds).
     pub base_secs: u64,
     /// Longest lockout (seconds).
     pub max_secs: u64,
 }
+
+const _: () = assert!(size_of::<iomt_lockout_policy>() == 24);
 
 /// The caller's store behind `FactorStore`.
 pub(crate) struct CallbackFactorStore {
@@ -325,7 +333,8 @@ pub unsafe extern "C" fn iomt_handshake_factor_tag(
 ///
 /// # Errors
 /// `NULL_PARAMETER` (storage, ops or a callback), `MISALIGNED_STORAGE`,
-/// `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`).
+/// `FACTOR_INVALID_POLICY` (0 or more than 10 free attempts, `base_secs` 0, `max_secs < base_secs`);
+/// `INVALID_ARGUMENT` if the policy's `reserved` field is not 0.
 ///
 /// # Safety
 /// `verifier` must point to writable storage; `ops` to valid callbacks; `policy` to a
@@ -344,6 +353,9 @@ pub unsafe extern "C" fn iomt_factor_verifier_init(
         } else {
             // SAFETY: forwarded contract.
             let p = unsafe { boundary::input(policy) }?;
+            if p.reserved != 0 {
+                return Err(iomt_result::InvalidArgument);
+            }
             LockoutPolicy { free_attempts: p.free_attempts, base_secs: p.base_secs, max_secs: p.max_secs }
         };
         policy.check()?;

@@ -39,7 +39,7 @@
 //!   [`ExportVerifier::finish`] proves the chain. Buffer them (or treat them as tentative)
 //!   until `finish` succeeds.
 //! - Given the gateway's last [`Checkpoint`], the verifier accepts only an export that
-//!   continues it (see [`super::checkpoint`]'s rules); [`VerifiedExport::checkpoint`] is
+//!   continues it (see [`Checkpoint`]'s rules); [`VerifiedExport::checkpoint`] is
 //!   the next one to store.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 

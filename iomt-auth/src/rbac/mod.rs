@@ -198,8 +198,8 @@ impl SessionAuth {
 
     /// The session of a completed EDHOC handshake: the peer identity and roles the trust
     /// store bound to its credential. No factor yet. A factor proof counts in this session
-    /// only if it was verified over this handshake's TH_3 (a session built with
-    /// [`Self::new`] checks only the proof's subject).
+    /// only if it was verified over this handshake's TH_3 (a session built with the
+    /// test-only `new` checks only the proof's subject).
     pub fn from_completed<C: CryptoProvider>(
         crypto: &mut C,
         done: &crate::edhoc::Completed,

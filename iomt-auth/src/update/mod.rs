@@ -3,7 +3,8 @@
 //!
 //! # Flow (device)
 //! 1. The session is authorized for [`Operation::FirmwareUpdate`] by
-//!    [`crate::rbac::RbacPolicy::authorize`] (role + operator factor), giving a [`Permit`].
+//!    [`crate::rbac::RbacPolicy::authorize`] (role + operator factor), giving a
+//!    [`crate::rbac::Permit`].
 //! 2. [`UpdateVerifier::begin`] verifies the manifest envelope against the vendor's
 //!    [`VendorAnchor`] (signer, signature, vendor id, device class) and the version against
 //!    the [`RollbackCounter`] (strictly newer, installed version ≥ `min_version`).

@@ -1152,6 +1152,7 @@ fn lockout_survives_a_reboot_and_backs_off() {
     let p = parties();
     let policy = iomt_lockout_policy {
         free_attempts: 1,
+        reserved: 0,
         base_secs: 60,
         max_secs: 3600,
     };
@@ -1232,6 +1233,7 @@ fn lockout_survives_a_reboot_and_backs_off() {
     ] {
         let bad = iomt_lockout_policy {
             free_attempts,
+            reserved: 0,
             base_secs,
             max_secs,
         };
@@ -1242,6 +1244,19 @@ fn lockout_survives_a_reboot_and_backs_off() {
             "{bad:?}"
         );
     }
+    // The explicit padding must be 0: an old positional initializer {1, 60, 3600} would put
+    // 60 there and is refused instead of silently shifting the policy.
+    let shifted = iomt_lockout_policy {
+        free_attempts: 1,
+        reserved: 60,
+        base_secs: 3600,
+        max_secs: 0,
+    };
+    let mut fv3 = zeroed::<iomt_factor_verifier>();
+    assert_eq!(
+        unsafe { iomt_factor_verifier_init(&raw mut *fv3, &raw const fops, &raw const shifted) },
+        iomt_result::InvalidArgument
+    );
 }
 
 #[test]
