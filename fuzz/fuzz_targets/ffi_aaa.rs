@@ -866,8 +866,17 @@ fn consent(mut b: Bytes<'_>) {
         return;
     }
     if req.role > 15 || s.roles & (1 << req.role) == 0 {
-        assert_eq!(got, iomt_result::AuthzNotPermitted);
-        assert_eq!(after, before);
+        // A claimed role the session does not hold is refused and on record (issue 25.1);
+        // if the record cannot be written the call fails closed.
+        match got {
+            iomt_result::AuthzNotPermitted => {
+                assert_eq!(after, before.wrapping_add(1), "the role-claim denial is on record");
+                let rec = last_record(&mut log);
+                assert_eq!((rec.event, rec.outcome), (10, 2), "an OperationDenied record");
+            }
+            iomt_result::AuthzAuditUnavailable => assert_eq!(after, before),
+            other => panic!("role claim refused with {other:?}"),
+        }
         return;
     }
     match decision.kind {
