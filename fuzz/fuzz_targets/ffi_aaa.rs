@@ -870,9 +870,17 @@ fn consent(mut b: Bytes<'_>) {
         // if the record cannot be written the call fails closed.
         match got {
             iomt_result::AuthzNotPermitted => {
-                assert_eq!(after, before.wrapping_add(1), "the role-claim denial is on record");
+                assert_eq!(
+                    after,
+                    before.wrapping_add(1),
+                    "the role-claim denial is on record"
+                );
                 let rec = last_record(&mut log);
-                assert_eq!((rec.event, rec.outcome), (10, 2), "an OperationDenied record");
+                assert_eq!(
+                    (rec.event, rec.outcome),
+                    (10, 2),
+                    "an OperationDenied record"
+                );
             }
             iomt_result::AuthzAuditUnavailable => assert_eq!(after, before),
             other => panic!("role claim refused with {other:?}"),
