@@ -76,7 +76,7 @@ fn signature_methods_refused() -> Result<(), &'static str> {
             ead_labels: EadLabels::NONE,
         };
         match Initiator::<Provider>::new(&config) {
-            Err(AuthError::ApiMisuse(iomt_auth::error::ApiMisuse::InvalidConfig)) => {}
+            Err(AuthError::ApiMisuse(iomt_auth::error::ApiMisuse::MethodNotBuilt)) => {}
             _ => return Err("a signature method was accepted without `signature-methods`"),
         }
     }
