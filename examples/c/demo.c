@@ -144,7 +144,7 @@ static void exchange_frames(demo_stats *st, iomt_session *dev_s, iomt_crypto *de
  * keys through the exporter. Runs on fresh, open sessions. */
 static void nonce_reuse_is_impossible(demo_stats *st, iomt_handshake *dev, iomt_crypto *dev_c,
                                       iomt_session *dev_s, iomt_handshake *gw,
-                                      iomt_crypto *gw_c, iomt_session *gw_s, uint8_t conn_id) {
+                                      iomt_crypto *gw_c, iomt_session *gw_s) {
     iomt_session second, copy;
     iomt_handshake hs_copy;
     iomt_opened opened;
@@ -155,9 +155,9 @@ static void nonce_reuse_is_impossible(demo_stats *st, iomt_handshake *dev, iomt_
 
     memset(&second, 0, sizeof second);
     /* A second session from one handshake would seal with the first one's key and nonce. */
-    CHECK(st, iomt_session_init(&second, dev, dev_c, conn_id) ==
+    CHECK(st, iomt_session_init(&second, dev, dev_c) ==
                   IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
-    CHECK(st, iomt_session_init(&second, gw, gw_c, conn_id) ==
+    CHECK(st, iomt_session_init(&second, gw, gw_c) ==
                   IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
     CHECK(st, iomt_session_get_info(&second, &info) == IOMT_RESULT_NOT_INITIALIZED);
     /* Re-initialising the live session (a "reconnect") cannot empty its replay window. */
@@ -165,7 +165,7 @@ static void nonce_reuse_is_impossible(demo_stats *st, iomt_handshake *dev, iomt_
                              sizeof frame, &n));
     memcpy(replay, frame, n);
     OK(st, iomt_session_open(gw_s, gw_c, frame, n, &opened));
-    CHECK(st, iomt_session_init(gw_s, gw, gw_c, conn_id) ==
+    CHECK(st, iomt_session_init(gw_s, gw, gw_c) ==
                   IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
     CHECK(st, iomt_session_open(gw_s, gw_c, replay, n, &opened) == IOMT_RESULT_FRAME_REPLAYED);
     /* A struct copy of a live session or handshake is not live. */
@@ -174,7 +174,7 @@ static void nonce_reuse_is_impossible(demo_stats *st, iomt_handshake *dev, iomt_
                                 frame, sizeof frame, &n) == IOMT_RESULT_NOT_INITIALIZED);
     CHECK(st, iomt_session_get_info(&copy, &info) == IOMT_RESULT_NOT_INITIALIZED);
     hs_copy = *dev;
-    CHECK(st, iomt_session_init(&second, &hs_copy, dev_c, conn_id) == IOMT_RESULT_NOT_INITIALIZED);
+    CHECK(st, iomt_session_init(&second, &hs_copy, dev_c) == IOMT_RESULT_NOT_INITIALIZED);
     /* The session's exporter labels are the library's alone. */
     CHECK(st, iomt_handshake_export(dev, dev_c, 32768, NULL, 0, key, sizeof key) ==
                   IOMT_RESULT_HANDSHAKE_RESERVED_EXPORTER_LABEL);
@@ -293,9 +293,9 @@ int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     CHECK(st, same(k_dev, k_gw, sizeof k_dev));
 
     /* Sessions, then frames. */
-    OK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]));
-    OK(st, iomt_session_init(&gw_s, &gw, &gw_c, c_r[0]));
-    nonce_reuse_is_impossible(st, &dev, &dev_c, &dev_s, &gw, &gw_c, &gw_s, c_r[0]);
+    OK(st, iomt_session_init(&dev_s, &dev, &dev_c));
+    OK(st, iomt_session_init(&gw_s, &gw, &gw_c));
+    nonce_reuse_is_impossible(st, &dev, &dev_c, &dev_s, &gw, &gw_c, &gw_s);
     exchange_frames(st, &dev_s, &dev_c, &gw_s, &gw_c);
 
     /* EDHOC KeyUpdate on both sides keeps the exporters in step. */
@@ -307,9 +307,9 @@ int demo_run(demo_stats *st, uint8_t method, uint8_t suite, int message_4) {
     /* ... and begins a new key epoch: exactly one new session per side. */
     OK(st, iomt_session_deinit(&dev_s));
     OK(st, iomt_session_deinit(&gw_s));
-    OK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]));
-    OK(st, iomt_session_init(&gw_s, &gw, &gw_c, c_r[0]));
-    CHECK(st, iomt_session_init(&dev_s, &dev, &dev_c, c_r[0]) ==
+    OK(st, iomt_session_init(&dev_s, &dev, &dev_c));
+    OK(st, iomt_session_init(&gw_s, &gw, &gw_c));
+    CHECK(st, iomt_session_init(&dev_s, &dev, &dev_c) ==
                   IOMT_RESULT_HANDSHAKE_CHANNEL_ALREADY_STARTED);
     exchange_frames(st, &dev_s, &dev_c, &gw_s, &gw_c);
 

@@ -254,8 +254,7 @@ fn stream<T: Read + Write>(
     )
     .map_err(|e| format!("handshake: {e}"))?;
     let done = state.completed().ok_or("handshake did not complete")?;
-    let conn_id = *done.c_r().as_bytes().first().ok_or("empty C_R")?;
-    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, conn_id)
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator)
         .map_err(|e| e.to_string())?;
     report.handshake = started.elapsed();
 

@@ -30,7 +30,7 @@ use iomt_core::{
 };
 use iomt_crypto::RustCryptoProvider;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_proto::transport::handshake::{HandshakeError, run_responder};
+use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
 use iomt_proto::transport::{Stream, TransportError};
 use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
 
@@ -592,10 +592,14 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
         send_message_4: true,
         ead_labels: EadLabels::NONE,
     });
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let mut state = match state {
         Ok(s) => s,
         Err(e) => {
-            report.error = Some(format!("responder config: {e:?}"));
+            // fail early: the device gets an EDHOC error naming the cause, not a dropped link
+            let sent = refuse(&mut link, &e, &mut rx);
+            gw.audit(&mut crypto, Event::handshake_failed(Some(e)));
+            report.error = Some(format!("responder config: {e} ({sent})"));
             return report;
         }
     };
@@ -604,7 +608,6 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
         cred: &gw.cred.ccs,
         id_cred: IdCred::Kid(&gw.cred.kid),
     };
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let started = Instant::now();
     if let Err(e) = run_responder(
         &mut link,
@@ -631,7 +634,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     let identity = done.peer_identity();
     let succeeded = Event::handshake_succeeded(&mut crypto, done);
     let mut channel: Channel =
-        match Channel::from_edhoc(&mut crypto, done, Side::Responder, conn_id) {
+        match Channel::from_edhoc(&mut crypto, done, Side::Responder) {
             Ok(c) => c,
             Err(e) => {
                 report.error = Some(format!("channel: {e}"));

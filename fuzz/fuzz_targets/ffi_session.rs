@@ -79,7 +79,7 @@ struct Templates {
     dev: Side,
 }
 
-/// A method 0 handshake with message_4 through the kit's driver (C_R = [`CONN_ID`]),
+/// A method 0 handshake with message_4 through the kit's driver (C_R = [`CONN_ID`], the sessions' connection id),
 /// keeping the initiator after message_1 and message_3 and the genuine message_2/4.
 fn handshake(suite: u8, dev: &Side, gw: &Side) -> Template {
     let mut c = crypto();
@@ -104,8 +104,8 @@ fn handshake(suite: u8, dev: &Side, gw: &Side) -> Template {
     let mut gw = kit::zeroed::<iomt_session>();
     // SAFETY: completed objects, valid storage.
     unsafe {
-        ok(iomt_session_init(&mut *dev, &mut *i, &mut *c, CONN_ID));
-        ok(iomt_session_init(&mut *gw, &mut *r, &mut *c, CONN_ID));
+        ok(iomt_session_init(&mut *dev, &mut *i, &mut *c));
+        ok(iomt_session_init(&mut *gw, &mut *r, &mut *c));
         ok(iomt_handshake_deinit(&mut *i));
         ok(iomt_handshake_deinit(&mut *r));
     }

@@ -114,6 +114,10 @@ pub enum AuthError {
         /// The received ERR_CODE (1 unspecified, 2 wrong selected suite, 3 unknown credential).
         code: i32,
     },
+    /// The responder refused to serve this initiator at all and named the cause (an
+    /// ERR_CODE 1 error message with an iomt refusal text; unauthenticated, like every
+    /// EDHOC error message): see [`crate::edhoc::Refusal`].
+    PeerRefused(crate::edhoc::Refusal),
     /// The caller used the API wrongly.
     ApiMisuse(ApiMisuse),
     /// The output buffer is too small; `needed` bytes are required (best estimate).
@@ -164,6 +168,7 @@ impl AuthError {
             Self::AuthenticationFailed => 310,
             Self::UnknownCredential => 311,
             Self::PeerError { .. } => 320,
+            Self::PeerRefused(_) => 339,
             Self::ApiMisuse(a) => match a {
                 ApiMisuse::WrongState => 5,
                 ApiMisuse::InvalidConfig => 330,
@@ -275,6 +280,7 @@ impl AuthError {
             | Self::AuthenticationFailed
             | Self::UnknownCredential
             | Self::PeerError { .. }
+            | Self::PeerRefused(_)
             | Self::ApiMisuse(_) => ErrorClass::Handshake,
             Self::BufferTooSmall { .. } | Self::Crypto(_) => ErrorClass::General,
             Self::Denied(_) | Self::Factor(_) | Self::BreakGlass(_) | Self::Revocation(_) => {
@@ -301,6 +307,7 @@ impl AuthError {
             Self::UnknownCredential | Self::Revocation(RevocationError::Revoked) => Some(3),
             Self::PeerMisbehaved(PeerMisbehaved::WrongSelectedSuite) => Some(2),
             Self::PeerError { .. }
+            | Self::PeerRefused(_)
             | Self::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage) => None,
             Self::PeerMisbehaved(_) | Self::AuthenticationFailed => Some(1),
             Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => Some(1),
@@ -336,7 +343,7 @@ impl AuthError {
             },
             Self::AuthenticationFailed => "Authentication failed",
             Self::UnknownCredential => "Unknown credential referenced",
-            Self::PeerError { .. } => "Peer error",
+            Self::PeerError { .. } | Self::PeerRefused(_) => "Peer error",
             Self::ApiMisuse(_) | Self::BufferTooSmall { .. } | Self::Crypto(_) => "Internal error",
             Self::Audit(_)
             | Self::Factor(_)
@@ -425,6 +432,7 @@ impl fmt::Display for AuthError {
             Self::AuthenticationFailed => f.write_str("authentication failed"),
             Self::UnknownCredential => f.write_str("unknown credential referenced"),
             Self::PeerError { code } => write!(f, "peer sent EDHOC error {code}"),
+            Self::PeerRefused(r) => write!(f, "peer refused the handshake: {}", r.diagnostic()),
             Self::ApiMisuse(a) => write!(f, "API misuse: {a}"),
             Self::BufferTooSmall { needed } => {
                 write!(f, "buffer too small ({needed} bytes needed)")

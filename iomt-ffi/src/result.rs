@@ -154,6 +154,13 @@ pub enum iomt_result {
     /// The configuration names an EDHOC method this library was built without (methods
     /// 0–2 need the `signature-methods` feature).
     HandshakeMethodNotBuilt = 337,
+    /// The handshake's C_R is not one byte, so it cannot be the session's connection id
+    /// (configure the responder with a one-byte C_R).
+    HandshakeConnectionIdNotOneByte = 338,
+    /// The responder refused to serve this handshake and named the cause (an EDHOC
+    /// ERR_CODE 1 error with an iomt refusal text; `iomt_handshake_peer_refusal` gives
+    /// the cause's code, e.g. `HANDSHAKE_METHOD_NOT_BUILT`).
+    HandshakePeerRefused = 339,
     /// Another handshake failure.
     HandshakeOther = 399,
 
@@ -480,6 +487,10 @@ impl iomt_result {
             Self::HandshakeMethodNotBuilt => {
                 c"handshake: method not built (methods 0-2 need the signature-methods feature)"
             }
+            Self::HandshakeConnectionIdNotOneByte => {
+                c"handshake: C_R is not one byte (the session's connection id)"
+            }
+            Self::HandshakePeerRefused => c"handshake: the responder refused and named the cause",
             Self::HandshakeOther => c"handshake: other failure",
             Self::FrameMalformed => c"frame: malformed",
             Self::FrameReplayed => c"frame: replayed",
@@ -629,6 +640,8 @@ impl iomt_result {
         Self::HandshakeChannelAlreadyStarted,
         Self::HandshakeReservedExporterLabel,
         Self::HandshakeMethodNotBuilt,
+        Self::HandshakeConnectionIdNotOneByte,
+        Self::HandshakePeerRefused,
         Self::HandshakeOther,
         Self::FrameMalformed,
         Self::FrameReplayed,

@@ -155,8 +155,9 @@ pub struct iomt_session_info {
 }
 
 /// Starts a session from a completed handshake (either role; the side is the
-/// handshake's). `conn_id` is the one-byte connection id carried in every frame; both
-/// sides must use the same (e.g. C_R's first byte).
+/// handshake's). The one-byte connection id carried in every frame is the handshake's
+/// C_R (the responder's connection identifier, which both sides hold after message_2),
+/// so both sides agree on it without sending it again.
 ///
 /// One session per handshake and key epoch: a second call on the same handshake — into
 /// other storage, or re-initialising this one — is refused with
@@ -167,8 +168,9 @@ pub struct iomt_session_info {
 ///
 /// # Errors
 /// `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` if the
-/// handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CHANNEL_ALREADY_STARTED`,
-/// `KEY_EXPORT`.
+/// handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CONNECTION_ID_NOT_ONE_BYTE` if
+/// C_R is not one byte (configure responders with one-byte C_R values),
+/// `HANDSHAKE_CHANNEL_ALREADY_STARTED`, `KEY_EXPORT`.
 ///
 /// # Safety
 /// `session` must point to writable `iomt_session` storage; the other pointers to live
@@ -178,14 +180,13 @@ pub unsafe extern "C" fn iomt_session_init(
     session: *mut iomt_session,
     handshake: *mut iomt_handshake,
     crypto: *mut iomt_crypto,
-    conn_id: u8,
 ) -> iomt_result {
     ffi_panic_boundary! {
         // SAFETY: forwarded contract.
         let ((completed, initiator), provider) =
             unsafe { (crate::handshake::completed(handshake)?, boundary::get_mut(crypto)?) };
         let side = if initiator { Side::Initiator } else { Side::Responder };
-        let ch = SessionChannel::from_edhoc(provider, completed, side, conn_id)?;
+        let ch = SessionChannel::from_edhoc(provider, completed, side)?;
         // SAFETY: forwarded contract.
         unsafe { boundary::init(session, SessionObj { ch, last_rejection: None }) }
     }

@@ -53,9 +53,9 @@ const _: () = {
 
 impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// The channel of a completed EDHOC handshake: AEAD of the selected suite, keys from
-    /// [`Completed::channel_secrets`]. `side` is this end's EDHOC role; both ends must use
-    /// the same `conn_id` (e.g. the responder's choice, sent to the device out of band or
-    /// in EAD).
+    /// [`Completed::channel_secrets`], connection id from the handshake
+    /// ([`conn_id_of`]: the responder's C_R, which both ends hold after message_2).
+    /// `side` is this end's EDHOC role.
     ///
     /// # Security
     /// One channel per completed handshake and key epoch, enforced: a second call on the
@@ -65,14 +65,17 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
     /// sides first.
     ///
     /// # Errors
-    /// [`ApiMisuse::ChannelAlreadyStarted`]; [`ProtoError::KeyExport`] if the exporter
-    /// fails, [`ProtoError::Crypto`] if HKDF fails.
+    /// [`ProtoError::ConnIdNotOneByte`] if C_R is not exactly one byte (checked first:
+    /// no key is derived and the handshake's one channel is not used up);
+    /// [`ApiMisuse::ChannelAlreadyStarted`];
+    /// [`ProtoError::KeyExport`] if the exporter fails, [`ProtoError::Crypto`] if HKDF
+    /// fails.
     pub fn from_edhoc<C: CryptoProvider>(
         crypto: &mut C,
         completed: &mut Completed,
         side: Side,
-        conn_id: u8,
     ) -> Result<Self, ProtoError> {
+        let conn_id = conn_id_of(completed)?;
         let algorithm = completed.selected_suite().aead();
         let context = keys::exporter_context(algorithm);
         // Derive both secrets first: the exporter needs the provider, and so does `new`.
@@ -100,5 +103,26 @@ impl<const W: u32, const SLOTS: usize> Channel<W, SLOTS> {
         };
         secrets.zeroize();
         result
+    }
+}
+
+/// The channel's one-byte connection id for a completed handshake: the responder's
+/// connection identifier C_R (RFC 9528 §3.3), which the responder chose and the
+/// initiator received in message_2, so both ends hold the same value and a responder
+/// that keeps its C_R values distinct among its sessions (as RFC 9528 §3.3.2 requires)
+/// gets distinct frame connection ids. C_R, not an exporter output: a derived byte
+/// would collide between two concurrent sessions with probability 1/256, whereas C_R is
+/// unique by the responder's choice.
+///
+/// # Errors
+/// [`ProtoError::ConnIdNotOneByte`] if C_R is empty or longer than one byte (frames
+/// carry one byte; a responder must configure one-byte C_R values, which are also the
+/// shortest on the wire: one CBOR byte for 0x00..=0x17 and 0x20..=0x37).
+pub fn conn_id_of(completed: &Completed) -> Result<u8, ProtoError> {
+    match *completed.c_r().as_bytes() {
+        [id] => Ok(id),
+        ref other => Err(ProtoError::ConnIdNotOneByte {
+            len: u8::try_from(other.len()).unwrap_or(u8::MAX),
+        }),
     }
 }

@@ -146,6 +146,13 @@ pub enum ProtoError {
     /// The key exporter (EDHOC_Exporter) failed.
     KeyExport,
     /// The crypto provider failed for a reason other than authentication.
+    /// The handshake's connection identifier C_R is not one byte (`len` bytes), so it
+    /// cannot be the channel's one-byte connection id: configure the responder with a
+    /// one-byte C_R.
+    ConnIdNotOneByte {
+        /// C_R's length.
+        len: u8,
+    },
     Crypto(CryptoError),
 }
 
@@ -198,6 +205,7 @@ impl ProtoError {
             },
             Self::Closed => 421,
             Self::KeyExport => 434,
+            Self::ConnIdNotOneByte { .. } => 338,
             Self::Crypto(c) => c.code(),
         }
     }
@@ -317,6 +325,9 @@ impl fmt::Display for ProtoError {
             }
             Self::Closed => f.write_str("session closed"),
             Self::KeyExport => f.write_str("key export failed"),
+            Self::ConnIdNotOneByte { len } => {
+                write!(f, "C_R has {len} bytes; the channel's connection id is one byte")
+            }
             Self::Crypto(c) => write!(f, "crypto: {c}"),
         }
     }

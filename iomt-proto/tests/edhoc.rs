@@ -149,7 +149,7 @@ fn responder_with_suites(
     .map_err(|e| format!("{e:?}"))?;
     let done = state.completed().unwrap();
     assert_eq!(done.peer_identity(), PeerIdentity::from_slice(b"device-42"));
-    let ch = Channel::from_edhoc(&mut crypto, done, Side::Responder, 0x2A).unwrap();
+    let ch = Channel::from_edhoc(&mut crypto, done, Side::Responder).unwrap();
     Ok((ch, link))
 }
 
@@ -173,7 +173,7 @@ fn run(suite: u8) -> AeadAlgorithm {
     let (r, mut state, mut link, mut crypto) = initiator(dev_pipe, &[suite], true);
     r.unwrap();
     let done = state.completed().unwrap();
-    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator).unwrap();
     let mut buf = [0u8; 1100];
     for i in 0..100u32 {
         let msg = format!("reading {i}");
@@ -280,7 +280,7 @@ fn suite_negotiation_is_retried_once_by_both_drivers() {
     r.unwrap();
     let done = state.completed().unwrap();
     assert_eq!(done.selected_suite().id(), 2);
-    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator, 0x2A).unwrap();
+    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator).unwrap();
     let mut buf = [0u8; 256];
     let n = ch
         .seal_data(&mut crypto, None, b"after retry", &mut buf)
@@ -438,4 +438,65 @@ fn responder_waits_for_a_retry_only_if_its_error_was_sent() {
     );
     assert_eq!((link.recvs, link.sends), (1, 1));
     assert!(state.is_failed());
+}
+
+/// Fail early: a gateway that cannot serve at all (its responder state could not be
+/// built) answers message_1 with an EDHOC error naming the cause; the device's driver
+/// fails with `PeerRefused(cause)`, not with a broken pipe, and sends nothing back.
+#[test]
+fn a_gateway_that_cannot_serve_refuses_with_an_edhoc_error_naming_the_cause() {
+    use iomt_auth::AuthError;
+    use iomt_auth::edhoc::Refusal;
+    use iomt_auth::error::ApiMisuse;
+    use iomt_proto::transport::handshake::refuse;
+    let built = |methods: &[Method]| {
+        ResponderState::<Crypto>::new(&ResponderConfig {
+            suites: &[2],
+            methods,
+            c_r: ConnId::new(&[0x2A]).unwrap(),
+            send_message_4: true,
+            ead_labels: EadLabels::NONE,
+        })
+        .map(|_| ())
+    };
+    let cases = [
+        (built(&[]).unwrap_err(), Refusal::InvalidConfig),
+        (AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt), Refusal::MethodNotBuilt),
+        (AuthError::ApiMisuse(ApiMisuse::InvalidLocalCredential), Refusal::NoCredential),
+        (AuthError::Crypto(iomt_crypto::CryptoError::Rng), Refusal::Unavailable),
+    ];
+    for (cause, named) in cases {
+        let (dev_pipe, gw_pipe) = pipes();
+        let gw = thread::spawn(move || {
+            let mut link = Stream::new(gw_pipe);
+            let mut rx = [0u8; 512];
+            let e = refuse(&mut link, &cause, &mut rx);
+            // nothing comes back: the device does not answer an error with an error
+            let mut buf = [0u8; 64];
+            (e, link.recv_frame(&mut buf).map(|f| f.len()).is_err())
+        });
+        let (r, state, link, _crypto) = initiator(dev_pipe, &[2], true);
+        assert_eq!(r, Err(HandshakeError::Auth(AuthError::PeerRefused(named))));
+        assert_eq!(AuthError::PeerRefused(named).code(), 339);
+        assert!(matches!(state, InitiatorState::Failed(_)));
+        let mut out = [0u8; 64];
+        assert_eq!(state.error_message(&mut out), Ok(None));
+        drop(link);
+        let (g, nothing_back) = gw.join().unwrap();
+        assert_eq!(g, HandshakeError::Auth(cause));
+        assert!(nothing_back);
+    }
+}
+
+/// A gateway whose link ends before message_1 reports the transport, and a device whose
+/// message_1 meets a closed gateway still sees a transport error (no false refusal).
+#[test]
+fn a_refusal_needs_a_message_1() {
+    use iomt_auth::AuthError;
+    use iomt_proto::transport::handshake::refuse;
+    let (dev_pipe, gw_pipe) = pipes();
+    drop(dev_pipe);
+    let mut link = Stream::new(gw_pipe);
+    let e = refuse(&mut link, &AuthError::AuthenticationFailed, &mut [0u8; 64]);
+    assert!(matches!(e, HandshakeError::Transport(_)), "{e:?}");
 }

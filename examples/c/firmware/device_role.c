@@ -66,7 +66,7 @@ int main(void) {
     rc |= (int)iomt_handshake_read_message_2(&dev, &crypto, &trust, msg, n);
     rc |= (int)iomt_handshake_write_message_3(&dev, &crypto, &cred, NULL, 0, msg, sizeof msg, &n);
     n = transport(msg, n);
-    rc |= (int)iomt_session_init(&session, &dev, &crypto, 0x27);
+    rc |= (int)iomt_session_init(&session, &dev, &crypto);
     memset(&r, 0, sizeof r);
     r.kind = IOMT_VITAL_KIND_HEART_RATE;
     r.unit = IOMT_UNIT_BEATS_PER_MINUTE;

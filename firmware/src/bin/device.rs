@@ -240,9 +240,8 @@ fn run() -> Result<u32, &'static str> {
         "EDHOC handshake"
     })?;
     let done = state.completed().ok_or("handshake incomplete")?;
-    let conn_id = *done.c_r().as_bytes().first().ok_or("C_R")?;
     let mut ch: Channel =
-        Channel::from_edhoc(&mut p, done, Side::Initiator, conn_id).map_err(|_| "channel")?;
+        Channel::from_edhoc(&mut p, done, Side::Initiator).map_err(|_| "channel")?;
     hprintln!("IOMT-DEVICE\tEDHOC done (method 3, suite 2), streaming");
 
     let mut out = [0u8; MAX_FRAME_LEN];

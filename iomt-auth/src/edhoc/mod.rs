@@ -63,6 +63,7 @@ mod ead;
 mod initiator;
 pub(crate) mod kdf;
 mod msg;
+mod refusal;
 mod responder;
 mod state;
 
@@ -76,6 +77,7 @@ pub use initiator::{
     InitiatorWaitM2, InitiatorWaitM4,
 };
 pub use msg::{ErrInfo, ErrorMessage, write_error_message};
+pub use refusal::{MAX_REFUSAL_LEN, Refusal};
 pub use responder::{
     Responder, ResponderConfig, ResponderProcessedM3, ResponderProcessingM1, ResponderProcessingM3,
     ResponderWaitM3,

@@ -118,13 +118,21 @@ pub(crate) fn encode_message_1(
 }
 
 /// If `msg` starts with an integer it is an error message (messages 2–4 are a single
-/// bstr): a well-formed one gives [`AuthError::PeerError`] with its ERR_CODE; a malformed
+/// bstr): a well-formed one gives [`AuthError::PeerError`] with its ERR_CODE, or
+/// [`AuthError::PeerRefused`] for an ERR_CODE 1 whose text is an iomt refusal; a malformed
 /// one or ERR_CODE 0 gives [`PeerMisbehaved::UnexpectedErrorMessage`]. Neither is ever
 /// answered with an error message (RFC 9528 §6, §6.1).
 pub(crate) fn reject_error_message(msg: &[u8]) -> Result<(), AuthError> {
     let d = Decoder::new(msg);
     match d.peek_major() {
         Ok(Major::Uint | Major::Nint) => match ErrorMessage::parse(msg) {
+            Ok(ErrorMessage {
+                code: 1,
+                diagnostic: Some(text),
+                ..
+            }) if let Some(r) = super::Refusal::from_diagnostic(text) => {
+                Err(AuthError::PeerRefused(r))
+            }
             Ok(e) => Err(AuthError::PeerError { code: e.code }),
             Err(_) => Err(PeerMisbehaved::UnexpectedErrorMessage.into()),
         },

@@ -1477,11 +1477,11 @@ fn audit_records_how_handshakes_end_and_rejected_frames() {
     let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
     unsafe {
         assert_eq!(
-            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
             iomt_result::Ok
         );
         let r0 = iomt_audit_log_record_frame_rejection(

@@ -45,8 +45,8 @@ fn c_entries(c: &mut Crypto) -> Vec<[u8; IOMT_AUDIT_ENTRY_LEN]> {
         ));
 
         let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
-        ok(iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27));
-        ok(iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27));
+        ok(iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()));
+        ok(iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()));
         let (mut frame, mut n) = ([0u8; 64], 0usize);
         ok(iomt_session_seal(
             &raw mut *ds,
@@ -107,8 +107,8 @@ fn rust_entries(c: &mut Crypto) -> Vec<[u8; IOMT_AUDIT_ENTRY_LEN]> {
     let succeeded = Event::handshake_succeeded(p, done_r);
     log.record(p, now, succeeded).unwrap();
 
-    let mut dev_ch: Channel = Channel::from_edhoc(p, done_i, ChannelSide::Initiator, 0x27).unwrap();
-    let mut gw_ch: Channel = Channel::from_edhoc(p, done_r, ChannelSide::Responder, 0x27).unwrap();
+    let mut dev_ch: Channel = Channel::from_edhoc(p, done_i, ChannelSide::Initiator).unwrap();
+    let mut gw_ch: Channel = Channel::from_edhoc(p, done_r, ChannelSide::Responder).unwrap();
     let mut frame = [0u8; 64];
     let n = dev_ch.seal_data(p, None, b"hr", &mut frame).unwrap();
     let mut again = frame;

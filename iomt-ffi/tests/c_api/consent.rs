@@ -336,11 +336,11 @@ fn c_reordered_consent_install_is_refused_and_data_continues() {
         let mut gs = zeroed::<iomt_session>();
         unsafe {
             assert_eq!(
-                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
                 iomt_result::Ok
             );
             assert_eq!(
-                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
                 iomt_result::Ok
             );
             let (ta, tb) = (tag(1), tag(2));

@@ -706,7 +706,7 @@ fn calls_in_the_wrong_order_change_nothing() {
         // A session needs a completed handshake.
         let mut s = zeroed::<iomt_session>();
         assert_eq!(
-            iomt_session_init(&raw mut *s, &raw mut *i, c.ptr(), 0x27),
+            iomt_session_init(&raw mut *s, &raw mut *i, c.ptr()),
             iomt_result::WrongState
         );
         // Garbage message_1 fails the responder, which then stays failed.
@@ -822,11 +822,11 @@ fn every_method_and_suite_completes_and_sessions_work() {
                 let mut ds = zeroed::<iomt_session>();
                 let mut gs = zeroed::<iomt_session>();
                 assert_eq!(
-                    iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+                    iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
                     iomt_result::Ok
                 );
                 assert_eq!(
-                    iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+                    iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
                     iomt_result::Ok
                 );
                 let mut frame = [0u8; 128];
@@ -1409,11 +1409,11 @@ mod untrusted {
         let mut gs = zeroed::<iomt_session>();
         unsafe {
             assert_eq!(
-                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
                 iomt_result::Ok
             );
             assert_eq!(
-                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x27),
+                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
                 iomt_result::Ok
             );
         }
@@ -1537,11 +1537,11 @@ fn short_buffers_write_nothing_and_report_the_whole_size() {
     let mut gs = zeroed::<iomt_session>();
     unsafe {
         assert_eq!(
-            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 1),
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 1),
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
             iomt_result::Ok
         );
         let payload = [9u8; 20];

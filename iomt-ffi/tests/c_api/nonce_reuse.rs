@@ -16,7 +16,7 @@ fn session_from(
     hs: &mut iomt_handshake,
     storage: &mut iomt_session,
 ) -> iomt_result {
-    unsafe { iomt_session_init(storage, hs, c.ptr(), 0x27) }
+    unsafe { iomt_session_init(storage, hs, c.ptr()) }
 }
 
 /// Seals `payload` (no consent slot) and returns the frame.

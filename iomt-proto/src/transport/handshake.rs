@@ -8,6 +8,12 @@
 //! On a local failure the driver sends the EDHOC error message the state machine
 //! produces (best effort) and returns the error.
 //!
+//! A responder that cannot serve at all (its state could not be built: a method left out
+//! of the build, an invalid configuration, no credential) calls [`refuse`]: it answers
+//! message_1 with an EDHOC error naming the cause ([`Refusal`]), so the initiator's
+//! [`run_initiator`] fails with `Auth(AuthError::PeerRefused(cause))` instead of a broken
+//! pipe.
+//!
 //! Cipher-suite negotiation (RFC 9528 §6.3) is retried once, in both drivers: if the
 //! responder answers message_1 with ERR_CODE 2 (its SUITES_R), [`run_initiator`] sends a
 //! new message_1 with a suite from SUITES_R (fresh ephemeral key), and [`run_responder`]
@@ -17,7 +23,7 @@
 
 use iomt_auth::AuthError;
 use iomt_auth::cred::{LocalCredential, TrustStore};
-use iomt_auth::edhoc::{InitiatorState, ResponderState};
+use iomt_auth::edhoc::{InitiatorState, MAX_REFUSAL_LEN, Refusal, ResponderState};
 use iomt_crypto::CryptoProvider;
 
 use super::{FrameLink, TransportError};
@@ -210,4 +216,37 @@ where
         link.send_frame(tx.get(..n).unwrap_or(&[]))?;
     }
     Ok(())
+}
+
+/// Refuses an initiator this responder cannot serve (fail early): waits for message_1,
+/// answers it with the EDHOC error message of [`Refusal::from_error`]`(cause)` (ERR_CODE 1
+/// with a diagnostic text naming the cause) and returns `Auth(cause)` for the caller to
+/// log. The initiator's [`run_initiator`] then fails with
+/// `Auth(AuthError::PeerRefused(_))`. Reading message_1 first matters on a stream: a
+/// socket closed with unread input may be reset before the peer reads the answer.
+///
+/// `rx` receives message_1 (its content is not looked at). Use it where building the
+/// [`ResponderState`] failed: `Err(cause) => refuse(&mut link, &cause, &mut rx)`.
+/// Test: `tests/edhoc.rs::a_gateway_that_cannot_serve_refuses_with_an_edhoc_error_naming_the_cause`.
+///
+/// # Errors
+/// Always an error: [`HandshakeError::Transport`] if message_1 could not be received or
+/// the answer not sent, else [`HandshakeError::Auth`]`(*cause)`.
+pub fn refuse<L: FrameLink + ?Sized>(
+    link: &mut L,
+    cause: &AuthError,
+    rx: &mut [u8],
+) -> HandshakeError<L::Error> {
+    if let Err(e) = link.recv_frame(rx) {
+        return e.into();
+    }
+    let mut msg = [0u8; MAX_REFUSAL_LEN];
+    let sent = match Refusal::from_error(cause).write_message(&mut msg) {
+        Ok(n) => link.send_frame(msg.get(..n).unwrap_or(&[])),
+        Err(e) => return HandshakeError::Auth(e),
+    };
+    match sent {
+        Ok(()) => HandshakeError::Auth(*cause),
+        Err(e) => e.into(),
+    }
 }
