@@ -10,6 +10,8 @@
 //! - [`fhir`]: FHIR R4 `Observation` JSON.
 //! - [`demo`]: the whole run and its summary; the `demo` binary is a thin wrapper.
 //! - [`io`]: `embedded-io` over `std::net::TcpStream`.
+//! - [`hello`]: what the `hello_device` / `hello_gateway` pair (the README's quick start)
+//!   shares: provisioned files, the patient, the consent.
 //! - [`provision`]: factory provisioning (device key, CCS, trust-store record); the
 //!   `provision` binary is a thin wrapper.
 //!
@@ -23,6 +25,7 @@ pub mod demo;
 pub mod device;
 pub mod fhir;
 pub mod gateway;
+pub mod hello;
 pub mod io;
 pub mod provision;
 pub mod sim;
