@@ -44,6 +44,16 @@ pub struct Config {
     pub quiet: bool,
 }
 
+/// Where the demo programs write by default: `$CARGO_TARGET_DIR/demo` when that is set
+/// (cargo's own output goes there too), else `target/demo` under the current directory.
+#[must_use]
+pub fn default_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("demo")
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -51,7 +61,7 @@ impl Default for Config {
             duration: Duration::from_secs(5),
             method: Method::StatStat,
             suite: 2,
-            out: PathBuf::from("target/demo/fhir"),
+            out: default_dir().join("fhir"),
             tamper: false,
             quiet: false,
         }
@@ -66,7 +76,7 @@ usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out 
   --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
   --suite S        EDHOC cipher suite: 2 (AES-CCM-16-64-128) or 5 (ChaCha20-Poly1305) (default 2)
   --out DIR        FHIR R4 output, one NDJSON file per destination: ehr, research (pseudonymous),
-                   emergency, consent (default target/demo/fhir)
+                   emergency, consent (default $CARGO_TARGET_DIR/demo/fhir, else target/demo/fhir)
   --tamper         inject replayed and modified frames; the gateway must reject them all
   --quiet          no progress lines";
 

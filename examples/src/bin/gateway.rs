@@ -36,7 +36,7 @@ fn parse() -> Result<Option<Args>, String> {
     let mut a = Args {
         listen: "127.0.0.1:0".into(),
         expect_data: None,
-        out: PathBuf::from("target/demo/qemu-observations.ndjson"),
+        out: iomt_examples::demo::default_dir().join("qemu-observations.ndjson"),
         timeout: Duration::from_secs(120),
     };
     let mut it = std::env::args().skip(1);
