@@ -144,6 +144,8 @@ pub struct iomt_session_info {
     pub closed: u8,
     /// The AEAD tag length (8 for suite 2, 16 for suite 5).
     pub tag_len: u8,
+    /// The connection id every frame carries: the handshake's C_R (same on both sides).
+    pub conn_id: u8,
     /// Current send key epoch.
     pub send_epoch: u32,
     /// Next send sequence number.
@@ -436,6 +438,7 @@ pub unsafe extern "C" fn iomt_session_get_info(
         out.write(iomt_session_info {
             closed: u8::from(ch.is_closed()),
             tag_len: u8::try_from(ch.algorithm().tag_len()).unwrap_or(u8::MAX),
+            conn_id: ch.conn_id(),
             send_epoch: s.send_epoch,
             next_send_seq: u64::from(s.next_send_seq),
             recv_epoch: s.recv_epoch,

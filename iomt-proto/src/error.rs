@@ -145,7 +145,6 @@ pub enum ProtoError {
     Closed,
     /// The key exporter (EDHOC_Exporter) failed.
     KeyExport,
-    /// The crypto provider failed for a reason other than authentication.
     /// The handshake's connection identifier C_R is not one byte (`len` bytes), so it
     /// cannot be the channel's one-byte connection id: configure the responder with a
     /// one-byte C_R.
@@ -153,6 +152,7 @@ pub enum ProtoError {
         /// C_R's length.
         len: u8,
     },
+    /// The crypto provider failed for a reason other than authentication.
     Crypto(CryptoError),
 }
 

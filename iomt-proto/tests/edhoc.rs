@@ -24,7 +24,7 @@ struct ThreadPipe {
     pending: VecDeque<u8>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct Closed;
 impl core::fmt::Display for Closed {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -15,6 +15,7 @@ use iomt_auth::edhoc::{
 };
 use iomt_auth::error::{ApiMisuse as AuthMisuse, AuthError};
 use iomt_crypto::{RustCryptoProvider, StaticKey};
+use iomt_proto::KeyExporter as _;
 use iomt_proto::edhoc::EdhocExporter;
 use iomt_proto::{ApiMisuse, Channel, ProtoError, Side};
 

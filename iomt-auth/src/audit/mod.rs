@@ -43,7 +43,7 @@
 //! ```
 //! use iomt_auth::audit::{AuditEvent, AuditLog, Detail, Outcome, RamAuditStore, SUBJECT_DEVICE};
 //! use iomt_core::Timestamp;
-//! # let mut crypto = iomt_crypto::DeterministicProvider::new();
+//! # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 //! let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [1; 8])?;
 //! let t = Timestamp::from_secs(1_800_000_000);
 //! log.append(&mut crypto, t, AuditEvent::KeyUpdate, Outcome::Success, SUBJECT_DEVICE, Detail::NONE)?;

@@ -43,7 +43,7 @@ pub struct InitiatorConfig<'a> {
 ///
 /// ```
 /// use iomt_auth::edhoc::{ConnId, EadLabels, Initiator, InitiatorConfig, Method, Suite};
-/// use iomt_crypto::DeterministicProvider;
+/// use iomt_crypto::RustCryptoProvider;
 /// let cfg = InitiatorConfig {
 ///     method: Method::StatStat,
 ///     suites: &[5, 2],
@@ -51,9 +51,9 @@ pub struct InitiatorConfig<'a> {
 ///     expect_message_4: false,
 ///     ead_labels: EadLabels::NONE,
 /// };
-/// let init = Initiator::<DeterministicProvider>::new(&cfg)?;
+/// let init = Initiator::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&cfg)?;
 /// assert_eq!(init.selected_suite(), Suite::Suite5);
-/// let mut crypto = DeterministicProvider::new();
+/// let mut crypto = RustCryptoProvider::with_os_rng();
 /// let mut m1 = [0u8; 64];
 /// let (_wait_m2, n) = init.prepare_message_1(&mut crypto, &[], &mut m1)?;
 /// assert_eq!(n, 37); // METHOD, SUITES_I = 5, G_X (34), C_I

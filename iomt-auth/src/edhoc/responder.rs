@@ -45,9 +45,9 @@ pub struct ResponderConfig<'a> {
 ///
 /// ```
 /// use iomt_auth::edhoc::{ConnId, EadLabels, Method, Responder, ResponderConfig};
-/// use iomt_crypto::DeterministicProvider;
+/// use iomt_crypto::RustCryptoProvider;
 /// # fn h(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
-/// let r = Responder::<DeterministicProvider>::new(&ResponderConfig {
+/// let r = Responder::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&ResponderConfig {
 ///     suites: &[2],
 ///     methods: &Method::ALL,
 ///     c_r: ConnId::new(&[0x27])?,
@@ -56,7 +56,7 @@ pub struct ResponderConfig<'a> {
 /// })?;
 /// // RFC 9529 §3: a message_1 selecting suite 6 is answered with error (2, SUITES_R = 2)
 /// let m1 = h("03065820741a13d7ba048fbb615e94386aa3b61bea5b3d8f65f32620b749bee8d278efa90e");
-/// let err = r.process_message_1(&mut DeterministicProvider::new(), &m1).unwrap_err();
+/// let err = r.process_message_1(&mut RustCryptoProvider::with_os_rng(), &m1).unwrap_err();
 /// let mut out = [0u8; 8];
 /// let n = r.error_message(&err, &mut out)?.unwrap();
 /// assert_eq!(&out[..n], &[0x02, 0x02]);

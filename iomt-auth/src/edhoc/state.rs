@@ -72,11 +72,11 @@ pub enum Phase {
 /// ```
 /// # use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 /// # use iomt_auth::edhoc::*;
-/// # use iomt_crypto::{CryptoProvider, DeterministicProvider};
+/// # use iomt_crypto::{CryptoProvider, RustCryptoProvider};
 /// # fn h(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
 /// # let cred_i = h("a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
 /// # let cred_r = h("a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
-/// # let mut crypto = DeterministicProvider::new();
+/// # let mut crypto = RustCryptoProvider::with_os_rng();
 /// # let sk_i = crypto.static_key(&h("fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b"))?;
 /// # let sk_r = crypto.static_key(&h("72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac"))?;
 /// # let me_i = LocalCredential { key: &sk_i, cred: &cred_i, id_cred: IdCred::Kid(&[0x2b]) };
@@ -85,10 +85,10 @@ pub enum Phase {
 /// #     identity: PeerIdentity::from_slice(b"responder"), roles: RoleSet::EMPTY }]);
 /// # let trust_r = StaticTrustStore::new([TrustEntry { kid: &[0x2b], cred: &cred_i,
 /// #     identity: PeerIdentity::from_slice(b"initiator"), roles: RoleSet::EMPTY }]);
-/// let mut is = InitiatorState::<DeterministicProvider>::new(&InitiatorConfig {
+/// let mut is = InitiatorState::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&InitiatorConfig {
 ///     method: Method::SigStat, suites: &[5], c_i: ConnId::new(&[1])?,
 ///     expect_message_4: true, ead_labels: EadLabels::NONE })?;
-/// let mut rs = ResponderState::<DeterministicProvider>::new(&ResponderConfig {
+/// let mut rs = ResponderState::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&ResponderConfig {
 ///     suites: &[2, 5], methods: &Method::ALL, c_r: ConnId::new(&[2])?,
 ///     send_message_4: true, ead_labels: EadLabels::NONE })?;
 /// let (mut a, mut b) = ([0u8; 160], [0u8; 160]);
@@ -382,11 +382,11 @@ impl<C: CryptoProvider> InitiatorState<C> {
 /// ```
 /// use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
 /// use iomt_auth::cred::{IdCred, LocalCredential};
-/// use iomt_crypto::DeterministicProvider;
-/// let mut crypto = DeterministicProvider::new();
+/// use iomt_crypto::RustCryptoProvider;
+/// let mut crypto = RustCryptoProvider::with_os_rng();
 /// let key = crypto.static_key(&[1; 32])?;
 /// let own = LocalCredential { key: &key, cred: &[0xa0], id_cred: IdCred::Kid(&[1]) };
-/// let mut rs = ResponderState::<DeterministicProvider>::new(&ResponderConfig {
+/// let mut rs = ResponderState::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&ResponderConfig {
 ///     suites: &[2], methods: &[Method::StatStat], c_r: ConnId::new(&[2])?,
 ///     send_message_4: false, ead_labels: EadLabels::NONE })?;
 /// let mut out = [0u8; 64];

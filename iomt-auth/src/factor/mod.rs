@@ -169,7 +169,7 @@ impl PinVerifier {
     ///
     /// ```
     /// use iomt_auth::factor::PinVerifier;
-    /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+    /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// let v1 = PinVerifier::derive(&mut crypto, b"pump-0042", b"123456")?;
     /// let v2 = PinVerifier::derive(&mut crypto, b"pump-0043", b"123456")?;
     /// assert_ne!(v1, v2); // salted by device id
@@ -230,7 +230,7 @@ impl FactorTag {
     ///
     /// ```
     /// use iomt_auth::factor::{FactorTag, PinVerifier};
-    /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+    /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// let v = PinVerifier::derive(&mut crypto, b"pump-0042", b"123456")?;
     /// let a = FactorTag::compute(&mut crypto, &v, &[1; 32]);
     /// let b = FactorTag::compute(&mut crypto, &v, &[2; 32]);
@@ -481,7 +481,7 @@ impl<F: FactorStore> FactorVerifier<F> {
     /// use iomt_auth::audit::{AuditLog, RamAuditStore};
     /// use iomt_auth::factor::*;
     /// use iomt_core::Timestamp;
-    /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+    /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
     /// let v = PinVerifier::derive(&mut crypto, b"pump-0042", b"123456")?;
     /// let th_3 = [0x42; 32];

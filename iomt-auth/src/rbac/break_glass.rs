@@ -120,7 +120,7 @@ pub enum ConsentAccess {
 /// use iomt_auth::audit::{AuditEvent, AuditLog, RamAuditStore};
 /// use iomt_auth::rbac::activate_break_glass;
 /// use iomt_core::{AccessRequest, Action, ConsentRef, ConsentTag, DataClass, Decision, Purpose, Role, Timestamp, evaluate};
-/// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+/// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
 /// let t = Timestamp::from_secs(1_800_000_000);
 /// // a consent that allows break-glass, and an emergency clinician's request under it
@@ -234,7 +234,7 @@ pub fn resolve_consent<C: CryptoProvider, S: AuditStore>(
 /// use iomt_auth::audit::{AuditEvent, AuditLog, RamAuditStore};
 /// use iomt_auth::rbac::{ConsentAccess, enforce_consent};
 /// use iomt_core::*;
-/// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+/// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
 /// let t = Timestamp::from_secs(1_800_000_000);
 /// // The patient denied access, but allows emergency override.

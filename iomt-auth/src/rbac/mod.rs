@@ -24,7 +24,7 @@
 //! ```
 //! use iomt_auth::rbac::{RbacDecision, RbacDenyReason, RbacPolicy, SessionAuth};
 //! use iomt_core::{Operation, Role, RoleSet};
-//! # let mut crypto = iomt_crypto::DeterministicProvider::new();
+//! # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 //! // A nurse's session (in a product: `SessionAuth::from_completed` after the handshake).
 //! # let nurse = SessionAuth::new(&mut crypto, b"nurse-17", RoleSet::only(Role::Nurse));
 //! let policy = RbacPolicy::DEFAULT;
@@ -385,7 +385,7 @@ impl<'r> RbacPolicy<'r> {
     /// use iomt_auth::audit::{AuditLog, RamAuditStore};
     /// use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, SessionAuth};
     /// use iomt_core::{Operation, Role, RoleSet, Timestamp};
-    /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+    /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
     /// // An administrator's session (`SessionAuth::from_completed` after the handshake).
     /// # let mut admin = SessionAuth::new(&mut crypto, b"admin", RoleSet::only(Role::Administrator));

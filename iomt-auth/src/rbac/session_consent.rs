@@ -32,7 +32,7 @@ impl SessionAuth {
     /// use iomt_auth::rbac::{RbacDenyReason, SessionAuth};
     /// use iomt_auth::AuthError;
     /// use iomt_core::*;
-    /// # let mut crypto = iomt_crypto::DeterministicProvider::new();
+    /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// # let nurse = SessionAuth::new(&mut crypto, b"nurse-17", RoleSet::only(Role::Nurse));
     /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<8>::new(), [0; 8])?;
     /// let t = Timestamp::from_secs(1_800_000_000);

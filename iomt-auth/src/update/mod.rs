@@ -30,7 +30,7 @@
 //! use iomt_auth::update::*;
 //! use iomt_core::{Operation, Role, RoleSet, Timestamp};
 //! use iomt_crypto::CryptoProvider;
-//! # let mut crypto = iomt_crypto::DeterministicProvider::new();
+//! # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 //! # let vendor_key = crypto.static_key(&[3; 32]).unwrap();
 //! let now = Timestamp::from_secs(1_800_000_000);
 //! let image = [0xa5u8; 1000];

@@ -145,6 +145,10 @@ pub unsafe extern "C" fn iomt_handshake_peer_error(
                 out.write(code);
                 Ok(())
             }
+            Some(AuthError::PeerRefused(_)) => {
+                out.write(1); // a refusal is an ERR_CODE 1 error; see iomt_handshake_peer_refusal
+                Ok(())
+            }
             _ => Err(iomt_result::NotFound),
         }
     }

@@ -30,10 +30,12 @@
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
 mod access;
+mod refusal;
 mod steps;
 
 pub(crate) use access::Ending;
 pub use access::*;
+pub use refusal::*;
 pub use steps::*;
 
 use iomt_auth::AuthError;

@@ -1605,6 +1605,7 @@ mod nonce_reuse;
 mod panic_boundary;
 mod permits;
 mod provision;
+mod refusal;
 mod registry;
 mod revocation;
 mod role_claim;
