@@ -805,6 +805,11 @@
 #define IOMT_HANDSHAKE_ALIGN 8
 
 /**
+ * Longest refusal message `iomt_handshake_refusal_message` writes.
+ */
+#define IOMT_MAX_REFUSAL_LEN 80
+
+/**
  * Longest CCS `iomt_ccs_encode` writes (bytes).
  */
 #define IOMT_MAX_ENCODED_CCS_LEN 164
@@ -1134,6 +1139,17 @@ enum iomt_result
    * 0–2 need the `signature-methods` feature).
    */
   IOMT_RESULT_HANDSHAKE_METHOD_NOT_BUILT = 337,
+  /**
+   * The handshake's C_R is not one byte, so it cannot be the session's connection id
+   * (configure the responder with a one-byte C_R).
+   */
+  IOMT_RESULT_HANDSHAKE_CONNECTION_ID_NOT_ONE_BYTE = 338,
+  /**
+   * The responder refused to serve this handshake and named the cause (an EDHOC
+   * ERR_CODE 1 error with an iomt refusal text; `iomt_handshake_peer_refusal` gives
+   * the cause's code, e.g. `HANDSHAKE_METHOD_NOT_BUILT`).
+   */
+  IOMT_RESULT_HANDSHAKE_PEER_REFUSED = 339,
   /**
    * Another handshake failure.
    */
@@ -2521,6 +2537,10 @@ typedef struct iomt_session_info {
    */
   uint8_t tag_len;
   /**
+   * The connection id every frame carries: the handshake's C_R (same on both sides).
+   */
+  uint8_t conn_id;
+  /**
    * Current send key epoch.
    */
   uint32_t send_epoch;
@@ -3752,6 +3772,44 @@ iomt_result iomt_handshake_key_update(struct iomt_handshake *handshake,
                                       size_t context_len);
 
 /**
+ * For a responder that cannot serve at all — `iomt_handshake_init_responder` failed with
+ * `cause` (e.g. `HANDSHAKE_METHOD_NOT_BUILT`, `HANDSHAKE_INVALID_CONFIG`,
+ * `HANDSHAKE_INVALID_LOCAL_CREDENTIAL`), or it has no credential to offer — writes the
+ * EDHOC error message to send in answer to the initiator's message_1 (ERR_CODE 1 with a
+ * fixed text naming the cause; any other code is sent as "responder unavailable") into
+ * `out[0..out_cap]`, at most `IOMT_MAX_REFUSAL_LEN` bytes. Read message_1 before you
+ * answer and close: a socket closed with unread input may be reset before the peer
+ * reads the answer. The initiator's `iomt_handshake_read_message_2` then returns
+ * `HANDSHAKE_PEER_REFUSED` and `iomt_handshake_peer_refusal` names the cause.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `BUFFER_TOO_SMALL` (with the size needed).
+ *
+ * # Safety
+ * `out` must be valid for `out_cap` bytes, `out_len` writable.
+ */
+iomt_result iomt_handshake_refusal_message(uint32_t cause,
+                                           uint8_t *out,
+                                           size_t out_cap,
+                                           size_t *out_len);
+
+/**
+ * After `HANDSHAKE_PEER_REFUSED`: the cause the responder named, as the code of the
+ * responder's own failure (`HANDSHAKE_METHOD_NOT_BUILT`, `HANDSHAKE_INVALID_CONFIG`,
+ * `HANDSHAKE_INVALID_LOCAL_CREDENTIAL` or `HANDSHAKE_OTHER`). Unauthenticated, like
+ * every EDHOC error message: for diagnosis, never for decisions.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `NOT_FOUND` if the handshake did not end with a
+ * refusal.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_handshake_peer_refusal(const struct iomt_handshake *handshake,
+                                        iomt_result *cause);
+
+/**
  * Writes message_1 (initiator, with EAD_1 items) into `out[0..out_cap]`; `*out_len`
  * receives its length (or, with `BUFFER_TOO_SMALL`, the size needed).
  *
@@ -4025,8 +4083,9 @@ iomt_result iomt_trust_store_set_revocation_floor(struct iomt_trust_store *store
 
 /**
  * Starts a session from a completed handshake (either role; the side is the
- * handshake's). `conn_id` is the one-byte connection id carried in every frame; both
- * sides must use the same (e.g. C_R's first byte).
+ * handshake's). The one-byte connection id carried in every frame is the handshake's
+ * C_R (the responder's connection identifier, which both sides hold after message_2),
+ * so both sides agree on it without sending it again.
  *
  * One session per handshake and key epoch: a second call on the same handshake — into
  * other storage, or re-initialising this one — is refused with
@@ -4037,8 +4096,9 @@ iomt_result iomt_trust_store_set_revocation_floor(struct iomt_trust_store *store
  *
  * # Errors
  * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `NOT_INITIALIZED`, `WRONG_STATE` if the
- * handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CHANNEL_ALREADY_STARTED`,
- * `KEY_EXPORT`.
+ * handshake is not complete, `OBJECT_FAILED`, `HANDSHAKE_CONNECTION_ID_NOT_ONE_BYTE` if
+ * C_R is not one byte (configure responders with one-byte C_R values),
+ * `HANDSHAKE_CHANNEL_ALREADY_STARTED`, `KEY_EXPORT`.
  *
  * # Safety
  * `session` must point to writable `iomt_session` storage; the other pointers to live
@@ -4046,8 +4106,7 @@ iomt_result iomt_trust_store_set_revocation_floor(struct iomt_trust_store *store
  */
 iomt_result iomt_session_init(struct iomt_session *session,
                               struct iomt_handshake *handshake,
-                              struct iomt_crypto *crypto,
-                              uint8_t conn_id);
+                              struct iomt_crypto *crypto);
 
 /**
  * Seals a data frame carrying `payload`, bound to consent slot `slot` (or

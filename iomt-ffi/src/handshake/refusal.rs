@@ -11,7 +11,8 @@ use crate::boundary::{self, ffi_panic_boundary};
 use crate::result::iomt_result;
 
 /// Longest refusal message `iomt_handshake_refusal_message` writes.
-pub const IOMT_MAX_REFUSAL_LEN: usize = MAX_REFUSAL_LEN;
+pub const IOMT_MAX_REFUSAL_LEN: usize = 80;
+const _: () = assert!(IOMT_MAX_REFUSAL_LEN == MAX_REFUSAL_LEN);
 
 /// For a responder that cannot serve at all — `iomt_handshake_init_responder` failed with
 /// `cause` (e.g. `HANDSHAKE_METHOD_NOT_BUILT`, `HANDSHAKE_INVALID_CONFIG`,
