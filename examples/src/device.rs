@@ -254,8 +254,8 @@ fn stream<T: Read + Write>(
     )
     .map_err(|e| format!("handshake: {e}"))?;
     let done = state.completed().ok_or("handshake did not complete")?;
-    let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator)
-        .map_err(|e| e.to_string())?;
+    let mut ch: Channel =
+        Channel::from_edhoc(&mut crypto, done, Side::Initiator).map_err(|e| e.to_string())?;
     report.handshake = started.elapsed();
 
     let mut out = [0u8; MAX_FRAME_LEN];

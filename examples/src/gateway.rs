@@ -633,14 +633,13 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     report.method_suite = Some((done.method().id(), done.selected_suite().id()));
     let identity = done.peer_identity();
     let succeeded = Event::handshake_succeeded(&mut crypto, done);
-    let mut channel: Channel =
-        match Channel::from_edhoc(&mut crypto, done, Side::Responder) {
-            Ok(c) => c,
-            Err(e) => {
-                report.error = Some(format!("channel: {e}"));
-                return report;
-            }
-        };
+    let mut channel: Channel = match Channel::from_edhoc(&mut crypto, done, Side::Responder) {
+        Ok(c) => c,
+        Err(e) => {
+            report.error = Some(format!("channel: {e}"));
+            return report;
+        }
+    };
     report.handshake = started.elapsed();
     gw.counters.handshakes.fetch_add(1, Ordering::Relaxed);
     let Some(reg) = gw.registry.by_identity(&identity) else {

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use iomt_auth::cred::{IdCred, LocalCredential};
 use iomt_core::{
-    Action, ActionSet, ConsentRef, ConsentTag, DataClass, DataClassSet, Purpose, PurposeSet,
-    Role, RoleSet, Timestamp,
+    Action, ActionSet, ConsentRef, ConsentTag, DataClass, DataClassSet, Purpose, PurposeSet, Role,
+    RoleSet, Timestamp,
 };
 use iomt_crypto::StaticKey;
 
@@ -45,7 +45,10 @@ impl Party {
     pub fn load(dir: &Path, mine: Role, peer: Role) -> Result<Self, Error> {
         let tsv = fs::read_to_string(dir.join("trust-store.tsv"))
             .map_err(|e| format!("{}: {e} (run the provision commands first)", dir.display()))?;
-        let records = tsv.lines().map(TrustRecord::parse).collect::<Result<Vec<_>, _>>()?;
+        let records = tsv
+            .lines()
+            .map(TrustRecord::parse)
+            .collect::<Result<Vec<_>, _>>()?;
         let find = |role: Role| {
             records
                 .iter()
@@ -57,17 +60,28 @@ impl Party {
         let hex = fs::read_to_string(dir.join(format!("{}.key", me.identity)))?;
         let scalar = (0..hex.trim().len())
             .step_by(2)
-            .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+            })
             .collect::<Option<Vec<u8>>>()
             .ok_or("key file is not hex")?;
         let key = StaticKey::from_bytes(&scalar).map_err(|e| e.to_string())?;
-        Ok(Self { key, peer: find(peer)?, me })
+        Ok(Self {
+            key,
+            peer: find(peer)?,
+            me,
+        })
     }
 
     /// The local credential for the handshake (ID_CRED = its kid).
     #[must_use]
     pub fn credential(&self) -> LocalCredential<'_, StaticKey> {
-        LocalCredential { key: &self.key, cred: &self.me.ccs, id_cred: IdCred::Kid(&self.me.kid) }
+        LocalCredential {
+            key: &self.key,
+            cred: &self.me.ccs,
+            id_cred: IdCred::Kid(&self.me.kid),
+        }
     }
 }
 

@@ -14,7 +14,11 @@ fn the_demo_honours_cargo_target_dir() {
         .current_dir(&cwd)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(target.join("demo/fhir/ehr.ndjson").is_file());
     assert!(!cwd.join("target").exists(), "the demo wrote ./target");
     let _ = std::fs::remove_dir_all(&base);

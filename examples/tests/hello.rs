@@ -8,11 +8,23 @@ use std::process::{Command, Stdio};
 
 fn provision(dir: &Path, identity: &str, kid: &str, roles: &str) {
     let out = Command::new(env!("CARGO_BIN_EXE_provision"))
-        .args(["--identity", identity, "--kid", kid, "--roles", roles, "--out"])
+        .args([
+            "--identity",
+            identity,
+            "--kid",
+            kid,
+            "--roles",
+            roles,
+            "--out",
+        ])
         .arg(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn fresh_dir(name: &str) -> std::path::PathBuf {
@@ -42,8 +54,15 @@ fn the_hello_pair_delivers_the_vitals_under_verified_consent() {
         .output()
         .unwrap();
     let dev_out = String::from_utf8_lossy(&dev.stdout);
-    assert!(dev.status.success(), "{dev_out}{}", String::from_utf8_lossy(&dev.stderr));
-    assert!(dev_out.contains("authenticated gateway hello-gw"), "{dev_out}");
+    assert!(
+        dev.status.success(),
+        "{dev_out}{}",
+        String::from_utf8_lossy(&dev.stderr)
+    );
+    assert!(
+        dev_out.contains("authenticated gateway hello-gw"),
+        "{dev_out}"
+    );
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert!(gw.wait().unwrap().success(), "{rest:?}");
     let rest = rest.join("\n");
@@ -51,7 +70,10 @@ fn the_hello_pair_delivers_the_vitals_under_verified_consent() {
     assert!(rest.contains("consent verified"), "{rest}");
     assert_eq!(rest.matches("HeartRate").count(), 3, "{rest}");
     assert!(rest.contains("HeartRate 74 /min"), "{rest}");
-    assert!(rest.contains("received 6 vital signs, device closed"), "{rest}");
+    assert!(
+        rest.contains("received 6 vital signs, device closed"),
+        "{rest}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

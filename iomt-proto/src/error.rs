@@ -326,7 +326,10 @@ impl fmt::Display for ProtoError {
             Self::Closed => f.write_str("session closed"),
             Self::KeyExport => f.write_str("key export failed"),
             Self::ConnIdNotOneByte { len } => {
-                write!(f, "C_R has {len} bytes; the channel's connection id is one byte")
+                write!(
+                    f,
+                    "C_R has {len} bytes; the channel's connection id is one byte"
+                )
             }
             Self::Crypto(c) => write!(f, "crypto: {c}"),
         }

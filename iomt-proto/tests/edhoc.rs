@@ -461,9 +461,18 @@ fn a_gateway_that_cannot_serve_refuses_with_an_edhoc_error_naming_the_cause() {
     };
     let cases = [
         (built(&[]).unwrap_err(), Refusal::InvalidConfig),
-        (AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt), Refusal::MethodNotBuilt),
-        (AuthError::ApiMisuse(ApiMisuse::InvalidLocalCredential), Refusal::NoCredential),
-        (AuthError::Crypto(iomt_crypto::CryptoError::Rng), Refusal::Unavailable),
+        (
+            AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt),
+            Refusal::MethodNotBuilt,
+        ),
+        (
+            AuthError::ApiMisuse(ApiMisuse::InvalidLocalCredential),
+            Refusal::NoCredential,
+        ),
+        (
+            AuthError::Crypto(iomt_crypto::CryptoError::Rng),
+            Refusal::Unavailable,
+        ),
     ];
     for (cause, named) in cases {
         let (dev_pipe, gw_pipe) = pipes();

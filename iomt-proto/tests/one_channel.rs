@@ -104,21 +104,17 @@ fn second_channel_from_one_handshake_is_refused_on_both_sides_and_suites() {
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     for suite in [2, 5] {
         let (mut i, mut r) = handshake(&mut crypto, suite);
-        let first_i: Result<Channel, _> =
-            Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator);
+        let first_i: Result<Channel, _> = Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator);
         assert!(first_i.is_ok(), "suite {suite}");
-        let again_i: Result<Channel, _> =
-            Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator);
+        let again_i: Result<Channel, _> = Channel::from_edhoc(&mut crypto, &mut i, Side::Initiator);
         assert_eq!(again_i.unwrap_err(), REFUSED, "suite {suite}");
         // the side argument does not matter: the handshake's keys are spent for this epoch
         let other_side: Result<Channel, _> =
             Channel::from_edhoc(&mut crypto, &mut i, Side::Responder);
         assert_eq!(other_side.unwrap_err(), REFUSED);
-        let first_r: Result<Channel, _> =
-            Channel::from_edhoc(&mut crypto, &mut r, Side::Responder);
+        let first_r: Result<Channel, _> = Channel::from_edhoc(&mut crypto, &mut r, Side::Responder);
         assert!(first_r.is_ok());
-        let again_r: Result<Channel, _> =
-            Channel::from_edhoc(&mut crypto, &mut r, Side::Responder);
+        let again_r: Result<Channel, _> = Channel::from_edhoc(&mut crypto, &mut r, Side::Responder);
         assert_eq!(again_r.unwrap_err(), REFUSED);
         assert!(i.channel_started() && r.channel_started());
     }
@@ -215,15 +211,20 @@ fn both_sides_derive_the_conn_id_from_c_r_and_concurrent_sessions_differ() {
     // each session's frames open on its own peer ...
     let mut out = [0u8; 128];
     let n = d1.seal_data(&mut crypto, None, b"hr 72", &mut out).unwrap();
-    assert_eq!(g1.open(&mut crypto, &mut out[..n]).unwrap().payload, b"hr 72");
+    assert_eq!(
+        g1.open(&mut crypto, &mut out[..n]).unwrap().payload,
+        b"hr 72"
+    );
     // ... and a frame of session 1 sent to session 2 is refused before decryption
     let n = d1.seal_data(&mut crypto, None, b"hr 73", &mut out).unwrap();
     assert!(matches!(
         g2.open(&mut crypto, &mut out[..n]),
-        Err(ProtoError::Rejected(iomt_proto::Rejection::WrongConnectionId {
-            expected: 0x27,
-            got: 0x05
-        }))
+        Err(ProtoError::Rejected(
+            iomt_proto::Rejection::WrongConnectionId {
+                expected: 0x27,
+                got: 0x05
+            }
+        ))
     ));
     let n = g2.seal_data(&mut crypto, None, b"ack", &mut out).unwrap();
     assert_eq!(d2.open(&mut crypto, &mut out[..n]).unwrap().payload, b"ack");
@@ -239,11 +240,16 @@ fn a_c_r_that_is_not_one_byte_is_refused_without_using_up_the_channel() {
             let got: Result<Channel, _> = Channel::from_edhoc(&mut crypto, done, side);
             assert_eq!(got.unwrap_err(), ProtoError::ConnIdNotOneByte { len });
             assert_eq!(ProtoError::ConnIdNotOneByte { len }.code(), 338);
-            assert_eq!(iomt_proto::edhoc::conn_id_of(done), Err(ProtoError::ConnIdNotOneByte { len }));
+            assert_eq!(
+                iomt_proto::edhoc::conn_id_of(done),
+                Err(ProtoError::ConnIdNotOneByte { len })
+            );
         }
         // the refusal derived nothing: the handshake's exporter still serves the
         // application, and its channel secrets were not consumed
         let mut k = [0u8; 16];
-        EdhocExporter::new(&mut i, &mut crypto).export(40_000, b"", &mut k).unwrap();
+        EdhocExporter::new(&mut i, &mut crypto)
+            .export(40_000, b"", &mut k)
+            .unwrap();
     }
 }

@@ -29,7 +29,12 @@ fn main() -> Result<(), Error> {
     // (Here it runs in-process; in a product the device is provisioned with the tag.)
     let now = hello::unix_now();
     let authority = Authority::hospital(&mut crypto)?;
-    let tag = authority.issue(&mut crypto, hello::consent(now), hello::PATIENT, &party.me.identity)?;
+    let tag = authority.issue(
+        &mut crypto,
+        hello::consent(now),
+        hello::PATIENT,
+        &party.me.identity,
+    )?;
 
     // EDHOC over TCP: the initiator authenticates the gateway's credential and its own.
     let mut link = Stream::new(StdIo(connect(&addr)?));
@@ -43,9 +48,20 @@ fn main() -> Result<(), Error> {
     let trust = StaticTrustStore::new([party.peer.entry()]);
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let me = party.credential();
-    run_initiator(&mut link, &mut crypto, &mut state, &trust, &me, &mut rx, &mut tx)?;
+    run_initiator(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )?;
     let done = state.completed().ok_or("handshake did not complete")?;
-    println!("hello_device: authenticated gateway {}", done.peer_identity());
+    println!(
+        "hello_device: authenticated gateway {}",
+        done.peer_identity()
+    );
 
     // The channel: keys and connection id from the handshake.
     let mut ch: Channel = Channel::from_edhoc(&mut crypto, done, Side::Initiator)?;
@@ -57,9 +73,21 @@ fn main() -> Result<(), Error> {
         let at = TimestampMs::from_millis(now * 1000 + 1000 * i as u64);
         let mut batch = VitalBatch::<4>::new();
         let hr = Float::from_parts(bpm, 0)?;
-        batch.push(Reading::new(VitalKind::HeartRate, hr, Unit::BeatsPerMinute, at, i as u32)?)?;
+        batch.push(Reading::new(
+            VitalKind::HeartRate,
+            hr,
+            Unit::BeatsPerMinute,
+            at,
+            i as u32,
+        )?)?;
         let spo2 = Float::from_parts(97, 0)?;
-        batch.push(Reading::new(VitalKind::SpO2, spo2, Unit::Percent, at, i as u32)?)?;
+        batch.push(Reading::new(
+            VitalKind::SpO2,
+            spo2,
+            Unit::Percent,
+            at,
+            i as u32,
+        )?)?;
         let msg = Message::<4, 1>::VitalBatch(batch);
         // every data frame is bound to the consent in slot 0
         let n = ch.seal_message(&mut crypto, Some(0), &msg, &mut out)?;

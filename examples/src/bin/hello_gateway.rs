@@ -51,7 +51,15 @@ fn main() -> Result<(), Error> {
     };
     let trust = StaticTrustStore::new([party.peer.entry()]);
     let me = party.credential();
-    run_responder(&mut link, &mut crypto, &mut state, &trust, &me, &mut rx, &mut tx)?;
+    run_responder(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &trust,
+        &me,
+        &mut rx,
+        &mut tx,
+    )?;
     let done = state.completed().ok_or("handshake did not complete")?;
     let device = done.peer_identity();
     println!("hello_gateway: authenticated device {device}");
@@ -77,7 +85,12 @@ fn main() -> Result<(), Error> {
                 consent.check_frame(v, tag, now)?;
                 if let Message::<8, 1>::VitalBatch(batch) = Message::decode(opened.payload)? {
                     for r in batch.readings() {
-                        println!("hello_gateway: {:?} {} {}", r.kind(), r.value(), r.unit().ucum());
+                        println!(
+                            "hello_gateway: {:?} {} {}",
+                            r.kind(),
+                            r.value(),
+                            r.unit().ucum()
+                        );
                         received += 1;
                     }
                 }

@@ -162,7 +162,10 @@ mod tests {
             Refusal::from_error(&AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt)),
             Refusal::MethodNotBuilt
         );
-        assert_eq!(Refusal::from_error(&AuthError::AuthenticationFailed), Refusal::Unavailable);
+        assert_eq!(
+            Refusal::from_error(&AuthError::AuthenticationFailed),
+            Refusal::Unavailable
+        );
         let mut short = [0u8; 8];
         assert!(matches!(
             Refusal::InvalidConfig.write_message(&mut short),

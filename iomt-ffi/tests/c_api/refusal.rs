@@ -12,7 +12,10 @@ fn started(c: &mut Crypto) -> (Box<iomt_handshake>, Vec<u8>) {
     let mut m1 = [0u8; 128];
     let mut n = 0usize;
     unsafe {
-        assert_eq!(iomt_handshake_init_initiator(&raw mut *hs, &raw const cfg), iomt_result::Ok);
+        assert_eq!(
+            iomt_handshake_init_initiator(&raw mut *hs, &raw const cfg),
+            iomt_result::Ok
+        );
         let r = iomt_handshake_write_message_1(
             &raw mut *hs,
             c.ptr(),
@@ -30,7 +33,8 @@ fn started(c: &mut Crypto) -> (Box<iomt_handshake>, Vec<u8>) {
 fn refusal(cause: u32) -> Vec<u8> {
     let mut out = [0u8; IOMT_MAX_REFUSAL_LEN];
     let mut n = 0usize;
-    let r = unsafe { iomt_handshake_refusal_message(cause, out.as_mut_ptr(), out.len(), &raw mut n) };
+    let r =
+        unsafe { iomt_handshake_refusal_message(cause, out.as_mut_ptr(), out.len(), &raw mut n) };
     assert_eq!(r, iomt_result::Ok);
     out[..n].to_vec()
 }
@@ -46,7 +50,10 @@ fn a_responder_that_cannot_start_refuses_and_the_initiator_reads_the_cause() {
     assert_eq!(rc, iomt_result::HandshakeInvalidConfig);
     for (cause, named) in [
         (rc as u32, iomt_result::HandshakeInvalidConfig),
-        (iomt_result::HandshakeMethodNotBuilt as u32, iomt_result::HandshakeMethodNotBuilt),
+        (
+            iomt_result::HandshakeMethodNotBuilt as u32,
+            iomt_result::HandshakeMethodNotBuilt,
+        ),
         (
             iomt_result::HandshakeInvalidLocalCredential as u32,
             iomt_result::HandshakeInvalidLocalCredential,
@@ -57,19 +64,33 @@ fn a_responder_that_cannot_start_refuses_and_the_initiator_reads_the_cause() {
         let (mut hs, _m1) = started(&mut c); // message_1 reached the gateway ...
         let answer = refusal(cause); // ... which answers with the refusal
         let r = unsafe {
-            iomt_handshake_read_message_2(&raw mut *hs, c.ptr(), &raw const *dev.trust, answer.as_ptr(), answer.len())
+            iomt_handshake_read_message_2(
+                &raw mut *hs,
+                c.ptr(),
+                &raw const *dev.trust,
+                answer.as_ptr(),
+                answer.len(),
+            )
         };
         assert_eq!(r, iomt_result::HandshakePeerRefused);
         let (mut got, mut err_code) = (iomt_result::Ok, 0i32);
         unsafe {
-            assert_eq!(iomt_handshake_peer_refusal(&raw const *hs, &raw mut got), iomt_result::Ok);
-            assert_eq!(iomt_handshake_peer_error(&raw const *hs, &raw mut err_code), iomt_result::Ok);
+            assert_eq!(
+                iomt_handshake_peer_refusal(&raw const *hs, &raw mut got),
+                iomt_result::Ok
+            );
+            assert_eq!(
+                iomt_handshake_peer_error(&raw const *hs, &raw mut err_code),
+                iomt_result::Ok
+            );
         }
         assert_eq!((got, err_code), (named, 1));
         // an error is never answered with an error
         let mut out = [0u8; 64];
         let mut n = 99usize;
-        let r = unsafe { iomt_handshake_error_message(&raw const *hs, out.as_mut_ptr(), out.len(), &raw mut n) };
+        let r = unsafe {
+            iomt_handshake_error_message(&raw const *hs, out.as_mut_ptr(), out.len(), &raw mut n)
+        };
         assert_eq!((r, n), (iomt_result::Ok, 0));
     }
 }
@@ -81,7 +102,8 @@ fn refusal_misuse_is_refused() {
     let full = refusal(iomt_result::HandshakeMethodNotBuilt as u32);
     let mut small = [0u8; 8];
     let mut n = 0usize;
-    let r = unsafe { iomt_handshake_refusal_message(337, small.as_mut_ptr(), small.len(), &raw mut n) };
+    let r =
+        unsafe { iomt_handshake_refusal_message(337, small.as_mut_ptr(), small.len(), &raw mut n) };
     assert_eq!(r, iomt_result::BufferTooSmall);
     assert!(n >= full.len(), "{n} < {}", full.len());
     let r = unsafe { iomt_handshake_refusal_message(337, null_mut(), 8, &raw mut n) };
@@ -89,14 +111,26 @@ fn refusal_misuse_is_refused() {
     // no refusal to report: a handshake that failed otherwise, or never started
     let (mut hs, _) = started(&mut c);
     let mut got = iomt_result::Ok;
-    assert_eq!(unsafe { iomt_handshake_peer_refusal(&raw const *hs, &raw mut got) }, iomt_result::NotFound);
+    assert_eq!(
+        unsafe { iomt_handshake_peer_refusal(&raw const *hs, &raw mut got) },
+        iomt_result::NotFound
+    );
     let ordinary = [0x01, 0x67, b'b', b'a', b'd', b' ', b'k', b'i', b'd']; // ERR_CODE 1 "bad kid"
     let dev = device();
     let r = unsafe {
-        iomt_handshake_read_message_2(&raw mut *hs, c.ptr(), &raw const *dev.trust, ordinary.as_ptr(), ordinary.len())
+        iomt_handshake_read_message_2(
+            &raw mut *hs,
+            c.ptr(),
+            &raw const *dev.trust,
+            ordinary.as_ptr(),
+            ordinary.len(),
+        )
     };
     assert_eq!(r, iomt_result::HandshakePeerError);
-    assert_eq!(unsafe { iomt_handshake_peer_refusal(&raw const *hs, &raw mut got) }, iomt_result::NotFound);
+    assert_eq!(
+        unsafe { iomt_handshake_peer_refusal(&raw const *hs, &raw mut got) },
+        iomt_result::NotFound
+    );
     assert_eq!(
         unsafe { iomt_handshake_peer_refusal(null(), &raw mut got) },
         iomt_result::NullParameter
@@ -110,13 +144,25 @@ fn the_session_connection_id_is_c_r_on_both_sides() {
     let (mut i, mut r) = handshake(&mut c, 3, 2, false, &dev, &gw);
     let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
     unsafe {
-        assert_eq!(iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()), iomt_result::Ok);
-        assert_eq!(iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()), iomt_result::Ok);
+        assert_eq!(
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
+            iomt_result::Ok
+        );
     }
     let (mut di, mut gi) = (iomt_session_info::default(), iomt_session_info::default());
     unsafe {
-        assert_eq!(iomt_session_get_info(&raw const *ds, &raw mut di), iomt_result::Ok);
-        assert_eq!(iomt_session_get_info(&raw const *gs, &raw mut gi), iomt_result::Ok);
+        assert_eq!(
+            iomt_session_get_info(&raw const *ds, &raw mut di),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_session_get_info(&raw const *gs, &raw mut gi),
+            iomt_result::Ok
+        );
     }
     assert_eq!((di.conn_id, gi.conn_id), (0x27, 0x27)); // the test kit's C_R
 }
