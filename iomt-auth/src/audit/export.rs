@@ -390,7 +390,7 @@ impl<S: AuditStore> AuditLog<S> {
 /// use iomt_core::Timestamp;
 /// use iomt_crypto::CryptoProvider;
 /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
-/// # let key = crypto.static_key(&[7; 32]).unwrap();
+/// # let key = iomt_crypto::StaticKey::from_bytes(&[7; 32]).unwrap();
 /// let device_pk = crypto.p256_public_key(&key)?;
 /// let mut log = AuditLog::open(&mut crypto, RamAuditStore::<4>::new(), [9; 8])?;
 /// let t = Timestamp::from_secs(1_800_000_000);

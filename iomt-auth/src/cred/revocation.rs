@@ -262,7 +262,7 @@ impl RevocationList {
     /// use iomt_core::Timestamp;
     /// use iomt_crypto::CryptoProvider;
     /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
-    /// # let authority = crypto.static_key(&[3; 32]).unwrap();
+    /// # let authority = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
     /// let mut list = RevocationList::new(7, Timestamp::from_secs(1_800_000_000));
     /// list.revoke_credential(&mut crypto, b"stolen CCS bytes")?;
     /// let mut signed = [0u8; MAX_LIST_LEN];

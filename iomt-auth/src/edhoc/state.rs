@@ -77,8 +77,8 @@ pub enum Phase {
 /// # let cred_i = h("a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
 /// # let cred_r = h("a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
 /// # let mut crypto = RustCryptoProvider::with_os_rng();
-/// # let sk_i = crypto.static_key(&h("fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b"))?;
-/// # let sk_r = crypto.static_key(&h("72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac"))?;
+/// # let sk_i = iomt_crypto::StaticKey::from_bytes(&h("fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b"))?;
+/// # let sk_r = iomt_crypto::StaticKey::from_bytes(&h("72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac"))?;
 /// # let me_i = LocalCredential { key: &sk_i, cred: &cred_i, id_cred: IdCred::Kid(&[0x2b]) };
 /// # let me_r = LocalCredential { key: &sk_r, cred: &cred_r, id_cred: IdCred::Kid(&[0x32]) };
 /// # let trust_i = StaticTrustStore::new([TrustEntry { kid: &[0x32], cred: &cred_r,
@@ -384,7 +384,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
 /// use iomt_auth::cred::{IdCred, LocalCredential};
 /// use iomt_crypto::RustCryptoProvider;
 /// let mut crypto = RustCryptoProvider::with_os_rng();
-/// let key = crypto.static_key(&[1; 32])?;
+/// let key = iomt_crypto::StaticKey::from_bytes(&[1; 32])?;
 /// let own = LocalCredential { key: &key, cred: &[0xa0], id_cred: IdCred::Kid(&[1]) };
 /// let mut rs = ResponderState::<RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>>::new(&ResponderConfig {
 ///     suites: &[2], methods: &[Method::StatStat], c_r: ConnId::new(&[2])?,

@@ -151,7 +151,7 @@ impl Manifest {
     /// use iomt_auth::update::{Manifest, MAX_ENVELOPE_LEN};
     /// use iomt_crypto::CryptoProvider;
     /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
-    /// # let vendor_key = crypto.static_key(&[3; 32]).unwrap();
+    /// # let vendor_key = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
     /// let m = Manifest { vendor_id: 32473, device_class: 7, version: 0x0001_0200,
     ///     min_version: 0x0001_0000, image_size: 4096, digest: crypto.sha256(&[0u8; 4096]) };
     /// let mut env = [0u8; MAX_ENVELOPE_LEN];

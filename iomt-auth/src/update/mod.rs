@@ -31,7 +31,7 @@
 //! use iomt_core::{Operation, Role, RoleSet, Timestamp};
 //! use iomt_crypto::CryptoProvider;
 //! # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
-//! # let vendor_key = crypto.static_key(&[3; 32]).unwrap();
+//! # let vendor_key = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
 //! let now = Timestamp::from_secs(1_800_000_000);
 //! let image = [0xa5u8; 1000];
 //! let manifest = Manifest { vendor_id: 32473, device_class: 7, version: 2, min_version: 1,

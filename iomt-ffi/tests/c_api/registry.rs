@@ -79,6 +79,7 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
         AuthError::AuthenticationFailed,
         AuthError::UnknownCredential,
         AuthError::PeerError { code: 1 },
+        AuthError::PeerRefused(iomt_auth::edhoc::Refusal::MethodNotBuilt),
         AuthError::BufferTooSmall { needed: 1 },
     ];
     auth.extend(
@@ -108,6 +109,7 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
             AuthMisuse::InvalidEad,
             AuthMisuse::ChannelAlreadyStarted,
             AuthMisuse::ReservedExporterLabel,
+            AuthMisuse::MethodNotBuilt,
         ]
         .map(AuthError::ApiMisuse),
     );
@@ -229,6 +231,7 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
         ProtoError::BufferTooSmall { needed: 1 },
         ProtoError::Closed,
         ProtoError::KeyExport,
+        ProtoError::ConnIdNotOneByte { len: 2 },
         ProtoError::LimitReached(LimitKind::Forgery),
         ProtoError::LimitReached(LimitKind::Epoch),
     ];
