@@ -36,3 +36,11 @@ function(iomt_default_features out rust_target)
     set(${out} "panic-handler,signature-methods" PARENT_SCOPE)
   endif()
 endfunction()
+
+# iomt_kconfig_feature(<kconfig-symbol> <cargo-feature>): appends the feature to
+# IOMT_CARGO_FEATURES (comma-separated, in the caller's scope) when the symbol is set.
+macro(iomt_kconfig_feature symbol feature)
+  if(${symbol})
+    string(APPEND IOMT_CARGO_FEATURES ",${feature}")
+  endif()
+endmacro()
