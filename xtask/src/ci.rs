@@ -75,6 +75,11 @@ const STEPS: &[Step] = &[
         body: crate::cexamples::ci_step,
     },
     Step {
+        name: "ffi: CMake package + pkg-config (host, cortex-m4 qemu) + Zephyr module files",
+        prerequisites: Some(crate::cmake::prerequisites),
+        body: crate::cmake::ci_step,
+    },
+    Step {
         name: "ffi: miri (iomt-ffi Rust-side tests)",
         prerequisites: Some(crate::cexamples::miri_prerequisites),
         body: crate::cexamples::miri,

@@ -11,6 +11,7 @@
 
 mod cexamples;
 mod ci;
+mod cmake;
 mod evidence;
 mod footprint;
 mod fuzz;
@@ -20,6 +21,7 @@ mod qemu_demo;
 mod quickstart;
 mod setup;
 mod step;
+mod zephyr;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match command {
         "ci" => ci::ci(rest),
         "cexamples" => cexamples::cexamples(rest),
+        "cmake" => cmake::cmake(rest),
         "controls" => evidence::controls(rest),
         "sbom" => evidence::sbom(rest),
         "deny" => evidence::deny(rest),
@@ -66,6 +69,7 @@ fn print_help() {
          controls --record F  check the cited tests against a saved test log F\n\
          sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
          deny               cargo deny check licenses bans sources (deny.toml)\n\
+         cmake [host|cortex-m4|zephyr]  CMake package, pkg-config, Zephyr module checks
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );
