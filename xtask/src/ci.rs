@@ -44,6 +44,10 @@ const STEPS: &[Step] = &[
         crate::quickstart::ci_step,
     ),
     step(
+        "publish: README links, cargo publish --dry-run, tests from the .crate files",
+        crate::package::ci_step,
+    ),
+    step(
         "evidence: control map (cited tests passed)",
         crate::evidence::controls_ci_step,
     ),

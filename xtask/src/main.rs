@@ -16,6 +16,7 @@ mod evidence;
 mod footprint;
 mod fuzz;
 mod header;
+mod package;
 mod qemu;
 mod qemu_demo;
 mod quickstart;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         "qemu" => qemu::qemu(rest),
         "qemu-demo" => qemu_demo::qemu_demo(rest),
         "quickstart" => quickstart::quickstart(rest),
+        "package" => package::package(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -70,6 +72,7 @@ fn print_help() {
          sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
          deny               cargo deny check licenses bans sources (deny.toml)\n\
          cmake [host|cortex-m4|zephyr]  CMake package, pkg-config, Zephyr module checks
+         package [dry-run|test|links]  publish dry run, tests from the .crate files
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );
