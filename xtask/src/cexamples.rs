@@ -66,7 +66,7 @@ pub(crate) fn miri_prerequisites() -> Result<(), String> {
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR` if set).
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => workspace_root().join(dir),
         None => workspace_root().join("target"),
@@ -114,25 +114,12 @@ const METHOD_3_VARIANTS: [(&str, &str); 2] = [
     ("p256-cortex-m4-method3", "panic-handler,p256-cortex-m4"),
 ];
 
-/// The firmware staticlib (release: LTO, opt-level s; no_std with the panic handler),
-/// copied to `target/cexamples/libiomt_ffi-<variant>.a` (cargo keeps both feature sets'
-/// artifacts, so alternating costs no rebuild).
+/// The firmware staticlib: the release library as shipped (LTO, `opt-level = "s"`, no_std
+/// with the panic handler, embedded bitcode and debug info stripped:
+/// `crate::cmake::lean_staticlib`, the same recipe as `iomt-ffi/CMakeLists.txt`), as
+/// `target/cmake/libiomt_ffi-<variant>.a`.
 fn firmware_lib(variant: &str, features: &str) -> Result<PathBuf, String> {
-    run(cargo().args([
-        "build",
-        "-p",
-        "iomt-ffi",
-        "--release",
-        "--no-default-features",
-        "--features",
-        features,
-        "--target",
-        FIRMWARE_TARGET,
-    ]))?;
-    let built = target_dir().join(format!("{FIRMWARE_TARGET}/release/libiomt_ffi.a"));
-    let copy = out_dir()?.join(format!("libiomt_ffi-{variant}.a"));
-    std::fs::copy(&built, &copy).map_err(|e| format!("copying {}: {e}", built.display()))?;
-    Ok(copy)
+    crate::cmake::lean_staticlib(Some(FIRMWARE_TARGET), features, variant)
 }
 
 /// The host programs: each `main` source is linked with `demo.c` (checks, shared demo).
@@ -253,7 +240,7 @@ fn arm_link(
 }
 
 /// Runs `elf` on QEMU mps2-an386 with semihosting; its exit code is the verdict.
-fn qemu_run(elf: &Path) -> Result<(), String> {
+pub(crate) fn qemu_run(elf: &Path) -> Result<(), String> {
     println!(
         "$ qemu-system-arm -M mps2-an386 -nographic -icount shift=0 -semihosting-config enable=on,target=native -kernel {}",
         elf.display()

@@ -44,6 +44,10 @@ const STEPS: &[Step] = &[
         crate::quickstart::ci_step,
     ),
     step(
+        "publish: README links, cargo publish --dry-run, tests from the .crate files",
+        crate::package::ci_step,
+    ),
+    step(
         "evidence: control map (cited tests passed)",
         crate::evidence::controls_ci_step,
     ),
@@ -73,6 +77,11 @@ const STEPS: &[Step] = &[
         name: "ffi: C examples (host ASan/UBSan + valgrind, cortex-m4 qemu, flash size)",
         prerequisites: Some(crate::cexamples::prerequisites),
         body: crate::cexamples::ci_step,
+    },
+    Step {
+        name: "ffi: CMake package + pkg-config (host, cortex-m4 qemu) + Zephyr module files",
+        prerequisites: Some(crate::cmake::prerequisites),
+        body: crate::cmake::ci_step,
     },
     Step {
         name: "ffi: miri (iomt-ffi Rust-side tests)",

@@ -11,15 +11,18 @@
 
 mod cexamples;
 mod ci;
+mod cmake;
 mod evidence;
 mod footprint;
 mod fuzz;
 mod header;
+mod package;
 mod qemu;
 mod qemu_demo;
 mod quickstart;
 mod setup;
 mod step;
+mod zephyr;
 
 use std::process::ExitCode;
 
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     let result = match command {
         "ci" => ci::ci(rest),
         "cexamples" => cexamples::cexamples(rest),
+        "cmake" => cmake::cmake(rest),
         "controls" => evidence::controls(rest),
         "sbom" => evidence::sbom(rest),
         "deny" => evidence::deny(rest),
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         "qemu" => qemu::qemu(rest),
         "qemu-demo" => qemu_demo::qemu_demo(rest),
         "quickstart" => quickstart::quickstart(rest),
+        "package" => package::package(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -66,6 +71,8 @@ fn print_help() {
          controls --record F  check the cited tests against a saved test log F\n\
          sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
          deny               cargo deny check licenses bans sources (deny.toml)\n\
+         cmake [host|cortex-m4|zephyr]  CMake package, pkg-config, Zephyr module checks
+         package [dry-run|test|links]  publish dry run, tests from the .crate files
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );

@@ -1,0 +1,205 @@
+//! `cargo xtask package [dry-run|test|links]`: the published crates as crates.io would
+//! see them.
+//!
+//! - `dry-run`: `cargo publish --workspace --dry-run` (every crate with `publish` not false:
+//!   packaged, then built from its `.crate` against its packaged siblings).
+//! - `test`: each library crate's `.crate` (`cargo package --no-verify`) unpacked into
+//!   `target/package-test/`, joined into a scratch workspace whose `[patch.crates-io]`
+//!   points the `iomt-*` versions at the unpacked siblings, and `cargo test` run there: a
+//!   test that reads a file outside its crate (the repository's `docs/`, another crate)
+//!   fails. Repository checks live in `tests/repo_*.rs`, excluded from the `.crate`.
+//! - `links`: a published crate's README (it is also its docs.rs front page) links files
+//!   with absolute URLs only; a relative link breaks on docs.rs and crates.io.
+//!
+//! The scratch workspace reuses the repository's `Cargo.lock`, profiles and target
+//! directory, so the dependencies compiled by the test step are not rebuilt.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cexamples::target_dir;
+use crate::ci::LIBRARY_CRATES;
+use crate::step::{cargo, run, workspace_root};
+
+/// `cargo publish --workspace --dry-run`.
+///
+/// # Errors
+/// A crate that does not package or build from its `.crate`.
+pub(crate) fn dry_run() -> Result<(), String> {
+    run(cargo().args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))
+}
+
+fn version() -> Result<String, String> {
+    let toml = fs::read_to_string(workspace_root().join("Cargo.toml"))
+        .map_err(|e| format!("Cargo.toml: {e}"))?;
+    toml.lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|r| r.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| "no workspace version in Cargo.toml".to_owned())
+}
+
+/// The workspace `Cargo.toml`'s `[profile.*]` sections, verbatim (test speed and the
+/// compiled dependencies depend on them).
+fn profiles(root_toml: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in root_toml.lines() {
+        if line.starts_with('[') {
+            inside = line.starts_with("[profile.");
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Unpacks the library crates' `.crate` files into a scratch workspace; returns its root.
+fn unpack() -> Result<PathBuf, String> {
+    let mut cmd = cargo();
+    cmd.args(["package", "--no-verify", "--allow-dirty"]);
+    for krate in LIBRARY_CRATES {
+        cmd.args(["-p", krate]);
+    }
+    run(&mut cmd)?;
+    let version = version()?;
+    let scratch = target_dir().join("package-test");
+    let _ = fs::remove_dir_all(&scratch);
+    fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let mut members = Vec::new();
+    let mut patches = String::new();
+    for krate in LIBRARY_CRATES {
+        let file = target_dir()
+            .join("package")
+            .join(format!("{krate}-{version}.crate"));
+        run(Command::new("tar")
+            .arg("xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&scratch))?;
+        let dir = format!("{krate}-{version}");
+        patches.push_str(&format!("{krate} = {{ path = \"{dir}\" }}\n"));
+        members.push(format!("\"{dir}\""));
+    }
+    let root_toml = fs::read_to_string(workspace_root().join("Cargo.toml"))
+        .map_err(|e| format!("Cargo.toml: {e}"))?;
+    let manifest = format!(
+        "# Written by `cargo xtask package test`: the unpacked .crate files, nothing else.\n\
+         [workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[patch.crates-io]\n{patches}\n{}",
+        members.join(", "),
+        profiles(&root_toml)
+    );
+    write(&scratch.join("Cargo.toml"), &manifest)?;
+    fs::copy(
+        workspace_root().join("Cargo.lock"),
+        scratch.join("Cargo.lock"),
+    )
+    .map_err(|e| format!("Cargo.lock: {e}"))?;
+    Ok(scratch)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Every library crate's tests (unit, integration, doc) from its `.crate` contents.
+///
+/// # Errors
+/// A failing test, or a crate that does not build from its `.crate`.
+pub(crate) fn test() -> Result<(), String> {
+    let scratch = unpack()?;
+    run(cargo()
+        .args(["test", "--workspace"])
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", target_dir()))
+}
+
+/// Relative file links in a README (`](../x)`, `](./x)`, `](x.md)`): they break on
+/// docs.rs and crates.io. Rustdoc intra-doc links (`](crate::x)`) are not files.
+pub(crate) fn relative_links(readme: &str) -> Vec<String> {
+    readme
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| {
+            !target.starts_with("http://")
+                && !target.starts_with("https://")
+                && !target.starts_with('#')
+                && (target.contains('/') || target.contains(".md"))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The published crates' READMEs link with absolute URLs only.
+///
+/// # Errors
+/// The relative links found.
+pub(crate) fn links() -> Result<(), String> {
+    let mut bad = Vec::new();
+    for krate in LIBRARY_CRATES {
+        let readme = fs::read_to_string(workspace_root().join(krate).join("README.md"))
+            .map_err(|e| format!("{krate}/README.md: {e}"))?;
+        bad.extend(
+            relative_links(&readme)
+                .into_iter()
+                .map(|l| format!("{krate}/README.md: ]({l})")),
+        );
+    }
+    if bad.is_empty() {
+        println!("published READMEs: no relative links");
+        Ok(())
+    } else {
+        Err(format!(
+            "relative links break on docs.rs; use https://github.com/iomt-sdk/iomt/blob/main/...:\n  {}",
+            bad.join("\n  ")
+        ))
+    }
+}
+
+/// The CI step: links, the publish dry run, then the tests from the `.crate` files.
+pub(crate) fn ci_step() -> Result<(), String> {
+    links()?;
+    dry_run()?;
+    test()
+}
+
+/// `cargo xtask package [dry-run|test|links]`.
+pub(crate) fn package(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        None => ci_step(),
+        Some("dry-run") => dry_run(),
+        Some("test") => test(),
+        Some("links") => links(),
+        Some(other) => Err(format!(
+            "unknown package target `{other}` (dry-run|test|links)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_readme_links_are_found_and_absolute_ones_pass() {
+        let text = "[a](../README.md) [b](https://x/y.md) [c](#sec) [`X`](crate::X) \
+                    [d](docs/PROTOCOL.md) [e](CHANGELOG.md)";
+        assert_eq!(
+            relative_links(text),
+            ["../README.md", "docs/PROTOCOL.md", "CHANGELOG.md"]
+        );
+        links().unwrap();
+    }
+
+    #[test]
+    fn the_scratch_workspace_keeps_the_profiles() {
+        let root = fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+        let p = profiles(&root);
+        assert!(p.contains("[profile.dev.package.\"*\"]\nopt-level = 2"));
+        assert!(!p.contains("[workspace"));
+    }
+}
