@@ -1,4 +1,5 @@
 //! The demo writes under `$CARGO_TARGET_DIR` when that is set, not `./target`.
+#![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
 
 use std::process::Command;
 

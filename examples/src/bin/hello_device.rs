@@ -69,25 +69,16 @@ fn main() -> Result<(), Error> {
     let n = ch.send_consent(&mut crypto, 0, &tag, &mut out)?; // slot 0
     link.send_frame(&out[..n])?;
 
-    for (i, bpm) in [72, 74, 71].into_iter().enumerate() {
-        let at = TimestampMs::from_millis(now * 1000 + 1000 * i as u64);
+    for (i, bpm) in (0u32..).zip([72, 74, 71]) {
+        let at = TimestampMs::from_millis((now + u64::from(i)) * 1000);
         let mut batch = VitalBatch::<4>::new();
-        let hr = Float::from_parts(bpm, 0)?;
-        batch.push(Reading::new(
-            VitalKind::HeartRate,
-            hr,
-            Unit::BeatsPerMinute,
-            at,
-            i as u32,
-        )?)?;
-        let spo2 = Float::from_parts(97, 0)?;
-        batch.push(Reading::new(
-            VitalKind::SpO2,
-            spo2,
-            Unit::Percent,
-            at,
-            i as u32,
-        )?)?;
+        for (kind, value, unit) in [
+            (VitalKind::HeartRate, bpm, Unit::BeatsPerMinute),
+            (VitalKind::SpO2, 97, Unit::Percent),
+        ] {
+            let value = Float::from_parts(value, 0)?; // whole numbers: exponent 0
+            batch.push(Reading::new(kind, value, unit, at, i)?)?;
+        }
         let msg = Message::<4, 1>::VitalBatch(batch);
         // every data frame is bound to the consent in slot 0
         let n = ch.seal_message(&mut crypto, Some(0), &msg, &mut out)?;
@@ -106,7 +97,7 @@ fn connect(addr: &str) -> std::io::Result<TcpStream> {
         if let Ok(s) = TcpStream::connect(addr) {
             return Ok(s);
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(core::time::Duration::from_millis(100));
     }
     TcpStream::connect(addr)
 }

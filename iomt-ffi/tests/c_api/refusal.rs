@@ -40,6 +40,7 @@ fn refusal(cause: u32) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn a_responder_that_cannot_start_refuses_and_the_initiator_reads_the_cause() {
     let mut c = Crypto::new(7);
     let dev = device();
@@ -96,6 +97,7 @@ fn a_responder_that_cannot_start_refuses_and_the_initiator_reads_the_cause() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn refusal_misuse_is_refused() {
     let mut c = Crypto::new(8);
     // a short buffer reports the whole size; NULLs are refused
@@ -138,6 +140,7 @@ fn refusal_misuse_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn the_session_connection_id_is_c_r_on_both_sides() {
     let mut c = Crypto::new(9);
     let (dev, gw) = (device(), gateway());
