@@ -105,16 +105,44 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Every library crate's tests (unit, integration, doc) from its `.crate` contents.
+/// The features a crate's tests enable on the crate itself: in the repository a
+/// dev-dependency on itself (`iomt-crypto = { path = ".", features = [...] }`), which
+/// `cargo package` drops (a path dependency without a version), so the `.crate` is tested
+/// with the same features passed explicitly.
+pub(crate) fn self_test_features(krate: &str, manifest: &str) -> String {
+    manifest
+        .lines()
+        .filter(|l| l.starts_with(&format!("{krate} = {{ path = \".\"")))
+        .filter_map(|l| l.split("features = [").nth(1))
+        .filter_map(|r| r.split(']').next())
+        .flat_map(|list| list.split(','))
+        .map(|f| f.trim().trim_matches('"'))
+        .filter(|f| !f.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Every library crate's tests (unit, integration, doc) from its `.crate` contents, with
+/// the features its repository tests use ([`self_test_features`]).
 ///
 /// # Errors
 /// A failing test, or a crate that does not build from its `.crate`.
 pub(crate) fn test() -> Result<(), String> {
     let scratch = unpack()?;
-    run(cargo()
-        .args(["test", "--workspace"])
-        .current_dir(&scratch)
-        .env("CARGO_TARGET_DIR", target_dir()))
+    for krate in LIBRARY_CRATES {
+        let manifest = fs::read_to_string(workspace_root().join(krate).join("Cargo.toml"))
+            .map_err(|e| format!("{krate}/Cargo.toml: {e}"))?;
+        let mut cmd = cargo();
+        cmd.args(["test", "-p", krate]);
+        let features = self_test_features(krate, &manifest);
+        if !features.is_empty() {
+            cmd.args(["--features", &features]);
+        }
+        run(cmd
+            .current_dir(&scratch)
+            .env("CARGO_TARGET_DIR", target_dir()))?;
+    }
+    Ok(())
 }
 
 /// Relative file links in a README (`](../x)`, `](./x)`, `](x.md)`): they break on
@@ -193,6 +221,18 @@ mod tests {
             ["../README.md", "docs/PROTOCOL.md", "CHANGELOG.md"]
         );
         links().unwrap();
+    }
+
+    #[test]
+    fn the_packaged_tests_get_the_features_of_the_self_dev_dependency() {
+        let m = "[dev-dependencies]\niomt-x = { path = \".\", default-features = false, features = [\"a\", \"b\"] }\n";
+        assert_eq!(self_test_features("iomt-x", m), "a,b");
+        assert_eq!(self_test_features("iomt-y", m), "");
+        let crypto = fs::read_to_string(workspace_root().join("iomt-crypto/Cargo.toml")).unwrap();
+        assert_eq!(
+            self_test_features("iomt-crypto", &crypto),
+            "conformance,test-provider"
+        );
     }
 
     #[test]
