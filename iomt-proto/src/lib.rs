@@ -33,6 +33,7 @@ pub mod keys;
 pub mod limits;
 pub mod payload;
 pub mod replay;
+pub mod retransmit;
 #[cfg(feature = "embedded-io")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
 pub mod transport;
