@@ -154,6 +154,14 @@ pub enum iomt_result {
     /// The configuration names an EDHOC method this library was built without (methods
     /// 0–2 need the `signature-methods` feature).
     HandshakeMethodNotBuilt = 337,
+    /// No reply after the last retransmission: the handshake over a lossy link is given
+    /// up (`iomt_retransmit_poll`).
+    HandshakeTimeout = 340,
+    /// A handshake message is longer than the retransmission buffer.
+    HandshakeFlightTooLarge = 341,
+    /// The retransmission configuration is unusable (zero initial timeout, or a maximum
+    /// below it).
+    HandshakeInvalidRetransmitConfig = 342,
     /// Another handshake failure.
     HandshakeOther = 399,
 
@@ -480,6 +488,13 @@ impl iomt_result {
             Self::HandshakeMethodNotBuilt => {
                 c"handshake: method not built (methods 0-2 need the signature-methods feature)"
             }
+            Self::HandshakeTimeout => c"handshake: timed out after the last retransmission",
+            Self::HandshakeFlightTooLarge => {
+                c"handshake: message longer than the retransmission buffer"
+            }
+            Self::HandshakeInvalidRetransmitConfig => {
+                c"handshake: invalid retransmission configuration"
+            }
             Self::HandshakeOther => c"handshake: other failure",
             Self::FrameMalformed => c"frame: malformed",
             Self::FrameReplayed => c"frame: replayed",
@@ -629,6 +644,9 @@ impl iomt_result {
         Self::HandshakeChannelAlreadyStarted,
         Self::HandshakeReservedExporterLabel,
         Self::HandshakeMethodNotBuilt,
+        Self::HandshakeTimeout,
+        Self::HandshakeFlightTooLarge,
+        Self::HandshakeInvalidRetransmitConfig,
         Self::HandshakeOther,
         Self::FrameMalformed,
         Self::FrameReplayed,
@@ -770,6 +788,7 @@ from_registry!(
     CoreError => DataOther,
     AuthError => HandshakeOther,
     ProtoError => SessionOther,
+    iomt_proto::retransmit::RetransmitError => HandshakeOther,
 );
 
 /// Returns a static, NUL-terminated description of `result` (never NULL).

@@ -1606,6 +1606,7 @@ mod panic_boundary;
 mod permits;
 mod provision;
 mod registry;
+mod retransmit;
 mod revocation;
 mod role_claim;
 mod same_calls;

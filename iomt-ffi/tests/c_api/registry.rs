@@ -304,6 +304,12 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
     for e in proto {
         add(format!("proto {e:?}"), e.code(), e.into());
     }
+    {
+        use iomt_proto::retransmit::RetransmitError as R;
+        for e in [R::Timeout, R::FlightTooLarge { len: 600 }, R::InvalidConfig] {
+            add(format!("retransmit {e:?}"), e.code(), e.into());
+        }
+    }
     all
 }
 
