@@ -187,3 +187,11 @@ fn stop_erases_and_silences() {
     assert_eq!(r.poll(u64::MAX).unwrap(), Poll::Idle);
     assert_eq!(r.received(&mut c, 0, b"anything"), Received::New);
 }
+
+#[test]
+fn the_state_beyond_the_flight_is_small() {
+    let overhead = size_of::<Retransmit<0>>();
+    std::println!("Retransmit<0>: {overhead} bytes");
+    assert!(overhead <= 160, "{overhead}");
+    assert_eq!(size_of::<Retransmit<256>>(), overhead + 256);
+}
