@@ -8,6 +8,9 @@
 //!   (TCP, USB, UART with hardware CRC/flow control).
 //! - [`datagram`]: message transports (BLE GATT writes/notifications, UDP, L2CAP CoC):
 //!   exactly one frame per datagram.
+//! - [`fragmented`]: the datagram transport with an MTU: frames and EDHOC messages
+//!   longer than one datagram (down to BLE's 20-byte ATT payload) are fragmented and
+//!   reassembled ([`crate::fragment`]).
 //! - [`memory`]: in-memory stream and datagram pipes for tests and host simulations,
 //!   with optional short reads/writes to exercise the partial-I/O paths.
 //! - `std_io` (feature `std`): `StdIo` adapts any `std::io::Read + Write` (a
@@ -30,6 +33,7 @@ use core::fmt;
 use crate::error::ProtoError;
 
 pub mod datagram;
+pub mod fragmented;
 #[cfg(feature = "edhoc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
 pub mod handshake;
@@ -40,6 +44,7 @@ pub mod std_io;
 pub mod stream;
 
 pub use datagram::Datagram;
+pub use fragmented::Fragmented;
 #[cfg(feature = "std")]
 pub use std_io::{StdIo, StdIoError};
 pub use stream::Stream;
@@ -68,6 +73,12 @@ pub enum TransportError<E> {
 impl<E> From<ProtoError> for TransportError<E> {
     fn from(e: ProtoError) -> Self {
         Self::Proto(e)
+    }
+}
+
+impl<E> From<crate::fragment::FragmentError> for TransportError<E> {
+    fn from(e: crate::fragment::FragmentError) -> Self {
+        Self::Proto(ProtoError::Fragment(e))
     }
 }
 
