@@ -569,7 +569,8 @@ fn locate(h: FragmentHeader, len: usize, known: Option<u16>) -> Result<Slot, Fra
             if before.checked_rem(index) != Some(0) {
                 return Err(FragmentError::Malformed);
             }
-            u16::try_from(before.checked_div(index).unwrap_or(0)).map_err(|_| FragmentError::Malformed)?
+            u16::try_from(before.checked_div(index).unwrap_or(0))
+                .map_err(|_| FragmentError::Malformed)?
         }
     };
     let c = usize::from(chunk);

@@ -30,7 +30,7 @@
 use embedded_io::{Read, Write};
 use iomt_crypto::CryptoProvider;
 
-use super::{FrameLink, TransportError};
+use super::{FrameLink, TransportError, io};
 use crate::channel::{Channel, MAX_FRAME_LEN, Opened};
 use crate::fragment::{FragmentError, Fragmenter, MIN_MTU, Reassembler, ReassemblyStats};
 
@@ -95,6 +95,14 @@ impl<T, const CAP: usize> Fragmented<T, CAP> {
     pub const fn inner_mut(&mut self) -> &mut T {
         &mut self.io
     }
+
+    /// The I/O object, MTU and sans-IO halves, for the async transport.
+    #[cfg(feature = "async")]
+    pub(crate) const fn parts(
+        &mut self,
+    ) -> (&mut T, usize, &mut Fragmenter, &mut Reassembler<CAP>) {
+        (&mut self.io, self.mtu, &mut self.tx, &mut self.rx)
+    }
 }
 
 impl<T: Write, const CAP: usize> Fragmented<T, CAP> {
@@ -107,21 +115,8 @@ impl<T: Write, const CAP: usize> Fragmented<T, CAP> {
     /// [`TransportError::DatagramTruncated`], I/O errors. A failure part-way leaves the
     /// peer with an incomplete unit, which the next unit abandons.
     pub fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
-        if frame.is_empty() || frame.len() > MAX_FRAME_LEN {
-            return Err(TransportError::FrameTooLarge { len: frame.len() });
-        }
-        let fragments = self.tx.split(frame, self.mtu)?;
-        let mut datagram = [0u8; MAX_DATAGRAM_LEN];
-        for i in 0..fragments.count() {
-            let n = fragments.emit(i, &mut datagram)?;
-            let d = datagram.get(..n).unwrap_or(&[]);
-            match self.io.write(d).map_err(TransportError::Io)? {
-                0 => return Err(TransportError::WriteZero),
-                w if w == n => {}
-                _ => return Err(TransportError::DatagramTruncated),
-            }
-        }
-        self.io.flush().map_err(TransportError::Io)
+        let io = &mut io::Blocking(&mut self.io);
+        io::block_on(io::fragmented_send(io, self.mtu, &mut self.tx, frame))
     }
 }
 
@@ -138,19 +133,8 @@ impl<T: Read, const CAP: usize> Fragmented<T, CAP> {
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<T::Error>> {
-        loop {
-            let n = self.io.read(buf).map_err(TransportError::Io)?;
-            if n == 0 {
-                return Err(TransportError::UnexpectedEof);
-            }
-            if let Some(unit) = self.rx.push(buf.get(..n).unwrap_or(&[]))? {
-                let dst = buf
-                    .get_mut(..unit.len())
-                    .ok_or(TransportError::FrameTooLarge { len: unit.len() })?;
-                dst.copy_from_slice(unit);
-                return Ok(dst);
-            }
-        }
+        let io = &mut io::Blocking(&mut self.io);
+        io::block_on(io::fragmented_recv(io, &mut self.rx, buf))
     }
 
     /// Receives one unit and opens it with `channel`.

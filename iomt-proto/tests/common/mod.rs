@@ -4,6 +4,7 @@
     reason = "shared by several test binaries; each uses a subset (expect would be unfulfilled in some)"
 )]
 
+pub(crate) mod executor;
 pub(crate) mod peers;
 
 use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
