@@ -1280,6 +1280,44 @@ enum iomt_result
    */
   IOMT_RESULT_FRAME_CONSENT_OUT_OF_ORDER = 440,
   /**
+   * Fragmenting links: the fragment is malformed (short header, no payload, zero
+   * total length, impossible index/length).
+   */
+  IOMT_RESULT_FRAGMENT_MALFORMED = 450,
+  /**
+   * Fragmenting links: the unit is larger than the reassembly buffer or 128 fragments.
+   */
+  IOMT_RESULT_FRAGMENT_TOO_LARGE = 451,
+  /**
+   * Fragmenting links: the fragment overlaps its neighbour; the unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_OVERLAP = 452,
+  /**
+   * Fragmenting links: the fragment conflicts with one received for its unit; the
+   * unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_CONFLICT = 453,
+  /**
+   * Fragmenting links: the fragment belongs to an older unit.
+   */
+  IOMT_RESULT_FRAGMENT_STALE = 454,
+  /**
+   * Fragmenting links: the fragment belongs to a unit abandoned for a newer one.
+   */
+  IOMT_RESULT_FRAGMENT_INTERLEAVED = 455,
+  /**
+   * Fragmenting links: the fragment is truncated; the unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_TRUNCATED = 456,
+  /**
+   * Fragmenting links: the MTU is below the minimum (5 bytes).
+   */
+  IOMT_RESULT_FRAGMENT_MTU_TOO_SMALL = 457,
+  /**
+   * Fragmenting links: an empty unit cannot be sent.
+   */
+  IOMT_RESULT_FRAGMENT_EMPTY_UNIT = 458,
+  /**
    * Another session failure.
    */
   IOMT_RESULT_SESSION_OTHER = 499,

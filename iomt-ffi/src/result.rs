@@ -222,6 +222,26 @@ pub enum iomt_result {
     SlotEmpty = 436,
     /// The consent frame is older (epoch, sequence) than the one that installed the slot's tag; refused, never applied.
     FrameConsentOutOfOrder = 440,
+    /// Fragmenting links: the fragment is malformed (short header, no payload, zero
+    /// total length, impossible index/length).
+    FragmentMalformed = 450,
+    /// Fragmenting links: the unit is larger than the reassembly buffer or 128 fragments.
+    FragmentTooLarge = 451,
+    /// Fragmenting links: the fragment overlaps its neighbour; the unit was discarded.
+    FragmentOverlap = 452,
+    /// Fragmenting links: the fragment conflicts with one received for its unit; the
+    /// unit was discarded.
+    FragmentConflict = 453,
+    /// Fragmenting links: the fragment belongs to an older unit.
+    FragmentStale = 454,
+    /// Fragmenting links: the fragment belongs to a unit abandoned for a newer one.
+    FragmentInterleaved = 455,
+    /// Fragmenting links: the fragment is truncated; the unit was discarded.
+    FragmentTruncated = 456,
+    /// Fragmenting links: the MTU is below the minimum (5 bytes).
+    FragmentMtuTooSmall = 457,
+    /// Fragmenting links: an empty unit cannot be sent.
+    FragmentEmptyUnit = 458,
     /// Another session failure.
     SessionOther = 499,
 
@@ -398,6 +418,15 @@ impl iomt_result {
         match self {
             Self::SlotEmpty => c"session: consent slot empty",
             Self::FrameConsentOutOfOrder => c"session: consent install out of order",
+            Self::FragmentMalformed => c"session: malformed fragment",
+            Self::FragmentTooLarge => c"session: fragmented unit too large",
+            Self::FragmentOverlap => c"session: fragment overlaps its neighbour",
+            Self::FragmentConflict => c"session: fragment conflicts with one received",
+            Self::FragmentStale => c"session: fragment of an older unit",
+            Self::FragmentInterleaved => c"session: fragment of an abandoned unit",
+            Self::FragmentTruncated => c"session: fragment truncated",
+            Self::FragmentMtuTooSmall => c"session: MTU too small for fragmentation",
+            Self::FragmentEmptyUnit => c"session: empty unit",
             Self::ConsentMalformed => c"consent: malformed tag or withdrawal",
             Self::ConsentUnbound => c"consent: tag not bound to patient and device",
             Self::ConsentUnsigned => c"consent: not signed by an authority",
@@ -676,6 +705,15 @@ impl iomt_result {
         Self::SlotNotOwned,
         Self::SlotEmpty,
         Self::FrameConsentOutOfOrder,
+        Self::FragmentMalformed,
+        Self::FragmentTooLarge,
+        Self::FragmentOverlap,
+        Self::FragmentConflict,
+        Self::FragmentStale,
+        Self::FragmentInterleaved,
+        Self::FragmentTruncated,
+        Self::FragmentMtuTooSmall,
+        Self::FragmentEmptyUnit,
         Self::SessionOther,
         Self::AuthzNoRole,
         Self::AuthzNotPermitted,

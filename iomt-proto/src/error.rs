@@ -10,6 +10,8 @@ use core::fmt;
 
 use iomt_crypto::CryptoError;
 
+use crate::fragment::FragmentError;
+
 /// Why a byte string is not a well-formed frame header (nothing was decrypted).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +149,8 @@ pub enum ProtoError {
     KeyExport,
     /// The crypto provider failed for a reason other than authentication.
     Crypto(CryptoError),
+    /// A fragment was refused, or a unit cannot be fragmented (fragmenting links).
+    Fragment(FragmentError),
 }
 
 impl ProtoError {
@@ -199,6 +203,7 @@ impl ProtoError {
             Self::Closed => 421,
             Self::KeyExport => 434,
             Self::Crypto(c) => c.code(),
+            Self::Fragment(f) => f.code(),
         }
     }
 
@@ -230,6 +235,12 @@ impl From<PeerMisbehaved> for ProtoError {
 impl From<ApiMisuse> for ProtoError {
     fn from(e: ApiMisuse) -> Self {
         Self::ApiMisuse(e)
+    }
+}
+
+impl From<FragmentError> for ProtoError {
+    fn from(e: FragmentError) -> Self {
+        Self::Fragment(e)
     }
 }
 
@@ -318,6 +329,7 @@ impl fmt::Display for ProtoError {
             Self::Closed => f.write_str("session closed"),
             Self::KeyExport => f.write_str("key export failed"),
             Self::Crypto(c) => write!(f, "crypto: {c}"),
+            Self::Fragment(e) => write!(f, "fragmentation: {e}"),
         }
     }
 }

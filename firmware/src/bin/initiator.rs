@@ -47,6 +47,27 @@ const MESSAGE_3: [u8; 19] = hex(b"52e562097bc417dd5919485ac7891ffd90a9fc");
 const MESSAGE_4: [u8; 9] = hex(b"4828c966b7ca304f83");
 const OSCORE_MASTER_SECRET: [u8; 16] = hex(b"f9868f6a3aca78a05d1485b35030b162");
 
+/// Sends `msg` as 20-byte fragments and reassembles them into `out`, as over a BLE link
+/// with the default ATT payload (feature `fragment`).
+#[cfg(feature = "fragment")]
+fn over_ble(msg: &[u8], out: &mut [u8]) -> Result<usize, &'static str> {
+    use iomt_proto::fragment::{BLE_DEFAULT_MTU, Fragmenter, Reassembler};
+    let mut tx = Fragmenter::new();
+    let mut rx = Reassembler::<128>::new();
+    let fragments = tx.split(msg, BLE_DEFAULT_MTU).map_err(|_| "fragment")?;
+    let mut datagram = [0u8; BLE_DEFAULT_MTU];
+    for i in 0..fragments.count() {
+        let n = fragments.emit(i, &mut datagram).map_err(|_| "fragment")?;
+        let fragment = core::hint::black_box(datagram.get(..n).ok_or("fragment")?);
+        if let Some(unit) = rx.push(fragment).map_err(|_| "reassemble")? {
+            let dst = out.get_mut(..unit.len()).ok_or("reassembled unit too long")?;
+            dst.copy_from_slice(unit);
+            return Ok(unit.len());
+        }
+    }
+    Err("reassembly incomplete")
+}
+
 #[entry]
 fn main() -> ! {
     iomt_firmware::timer::start();
@@ -110,6 +131,12 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
     let mut m2 = MESSAGE_2;
     let mut m3 = [0u8; 64];
     let mut m4 = MESSAGE_4;
+    #[cfg(feature = "fragment")]
+    {
+        // message_2 and message_4 arrive as 20-byte fragments
+        over_ble(&MESSAGE_2, &mut m2)?;
+        over_ble(&MESSAGE_4, &mut m4)?;
+    }
     let mut outcome: Result<_, (&'static str, AuthError)> =
         Err(("not run", AuthError::AuthenticationFailed));
     let m = measure(1, || {
@@ -140,6 +167,19 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
         hprintln!("{}: {:?}", step, e);
         step
     })?;
+    #[cfg(feature = "fragment")]
+    {
+        // message_1 and message_3 leave as 20-byte fragments
+        let mut copy = [0u8; 64];
+        let n = over_ble(m1.get(..n1).ok_or("n1")?, &mut copy)?;
+        if copy.get(..n) != m1.get(..n1) {
+            return Err("message_1 changed by fragmentation");
+        }
+        let n = over_ble(m3.get(..n3).ok_or("n3")?, &mut copy)?;
+        if copy.get(..n) != m3.get(..n3) {
+            return Err("message_3 changed by fragmentation");
+        }
+    }
     if m1.get(..n1) != Some(&MESSAGE_1[..]) {
         return Err("message_1 differs from RFC 9529");
     }
