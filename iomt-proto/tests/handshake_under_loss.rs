@@ -278,6 +278,28 @@ fn a_lossless_link_completes_in_two_round_trips() {
 }
 
 #[test]
+fn a_lossless_mtu_20_link_completes_through_the_real_fragmenter() {
+    let creds = creds();
+    let link = LinkConfig {
+        loss: 0.0,
+        duplicate: 0.0,
+        reorder: 0.0,
+        ..LinkConfig::new(0.0, 20)
+    };
+    for message_4 in [false, true] {
+        let Outcome::Completed { at } = run_one(&creds, link, 7, message_4) else {
+            panic!()
+        };
+        assert!(at <= 4 * 80 + 10, "{at}");
+    }
+    // message_1 (37 bytes) needs 3 datagrams of 16 payload bytes
+    let mut l = lossy_link::LossyLink::new(link, 1);
+    l.send(0, To::Responder, &[0xAB; 37]);
+    assert_eq!(l.stats.fragments, 3);
+    assert_eq!(l.deliver(1_000), Some((To::Responder, vec![0xAB; 37])));
+}
+
+#[test]
 fn a_dead_link_times_out_exactly_at_the_bound() {
     let creds = creds();
     let link = LinkConfig::new(1.0, 244);
@@ -305,8 +327,9 @@ fn regenerate() {
          (first timeout 2 s × [1, 1.5), doubling, capped at 16 s, 4 retransmissions: gives up \
          within {} ms of a flight). Link: each datagram on the air lost with the given \
          probability, 5 % of messages duplicated, 5 % delayed by up to 400 ms (reordered), \
-         20–80 ms one way; a message above the MTU travels in `ceil(len / (MTU − 4))` fragments \
-         and is lost if any fragment is (a model of the fragmenter, not the fragmenter itself). \
+         20–80 ms one way; every message goes through iomt-proto's fragmenter and reassembler \
+         (`ceil(len / (MTU − 4))` datagrams with the 4-byte header), loss and duplication per \
+         datagram. \
          {n} seeded runs per cell. Time in simulated round trips (1 RTT = {rtt} ms); \
          median / p90 / max of the completed runs. Every run either completed with equal keys \
          or ended with the timeout error within its bound (none hung, none mismatched).\n\n\

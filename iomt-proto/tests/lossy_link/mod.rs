@@ -1,16 +1,19 @@
 //! A deterministic lossy datagram link (test support, not library API): drop,
 //! duplicate, reorder, delay and MTU, all from one seed.
 //!
-//! **MTU model.** A message longer than the link's payload per fragment
-//! (`mtu − FRAGMENT_HEADER_LEN`, the 4-byte header of the fragmenter built for issue 23
-//! item 2) travels as `ceil(len / payload)` fragments, each lost independently with the
-//! loss rate; the message arrives only if all of them arrive (the reassembler drops an
-//! incomplete unit). Delivery then happens as one datagram carrying the whole message.
-//! This models the fragmenter; it does not run it (the lead wires the real one at merge).
+//! **MTU.** Every message goes through iomt-proto's real fragmenter
+//! ([`iomt_proto::Fragmenter`], 4-byte header on every datagram) at the link's MTU and is
+//! put back together by a real [`iomt_proto::Reassembler`] per receiving end. Loss,
+//! duplication and delay apply per datagram on the air (per fragment); the fragments of
+//! one message leave back to back (1 ms apart) and a reordered message is delayed as a
+//! whole, so a retransmission (a new unit) can overtake an incomplete older one, which
+//! the reassembler then abandons — as on a real link.
 #![allow(dead_code, reason = "shared by several test crates")]
 
+use iomt_proto::{Fragmenter, Reassembler};
+
 /// Bytes of fragment header per datagram (iomt-proto's fragment header).
-pub(crate) const FRAGMENT_HEADER_LEN: usize = 4;
+pub(crate) const FRAGMENT_HEADER_LEN: usize = iomt_proto::fragment::HEADER_LEN;
 
 /// Which end a datagram goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +29,7 @@ pub(crate) enum To {
 pub(crate) struct LinkConfig {
     /// Probability that one fragment (one datagram on the air) is lost.
     pub(crate) loss: f64,
-    /// Probability that a delivered message is delivered twice.
+    /// Probability that a fragment is delivered twice.
     pub(crate) duplicate: f64,
     /// Probability that a message gets an extra delay of up to `reorder_extra_ms`
     /// (so later messages overtake it).
@@ -102,8 +105,10 @@ pub(crate) struct LinkStats {
     pub(crate) sent: u64,
     /// Fragments put on the air.
     pub(crate) fragments: u64,
-    /// Messages lost (at least one fragment lost).
+    /// Fragments lost.
     pub(crate) lost: u64,
+    /// Fragments the reassembler refused (stale, abandoned, conflicting).
+    pub(crate) refused: u64,
     /// Extra copies delivered.
     pub(crate) duplicated: u64,
     /// Messages delayed for reordering.
@@ -117,6 +122,10 @@ pub(crate) struct LossyLink {
     rng: Rng,
     queue: Vec<InFlight>,
     order: u64,
+    frag_to_i: Fragmenter,
+    frag_to_r: Fragmenter,
+    reasm_i: Reassembler<512>,
+    reasm_r: Reassembler<512>,
     /// What happened so far.
     pub(crate) stats: LinkStats,
 }
@@ -132,54 +141,55 @@ impl LossyLink {
             rng: Rng::new(seed),
             queue: Vec::new(),
             order: 0,
+            frag_to_i: Fragmenter::new(),
+            frag_to_r: Fragmenter::new(),
+            reasm_i: Reassembler::new(),
+            reasm_r: Reassembler::new(),
             stats: LinkStats::default(),
         }
     }
 
-    /// Fragments a message of `len` bytes needs.
-    pub(crate) const fn fragments(&self, len: usize) -> usize {
-        if len <= self.cfg.mtu {
-            // fits one datagram: sent unfragmented (no header)
-            1
-        } else {
-            len.div_ceil(self.cfg.mtu - FRAGMENT_HEADER_LEN)
-        }
-    }
-
-    fn schedule(&mut self, now: u64, to: To, bytes: &[u8]) {
-        let (lo, hi) = self.cfg.delay_ms;
-        let mut at = now + self.rng.range(lo, hi);
-        if self.rng.chance(self.cfg.reorder) {
-            at += self.rng.range(1, self.cfg.reorder_extra_ms);
-            self.stats.reordered += 1;
-        }
+    fn push(&mut self, at: u64, to: To, bytes: Vec<u8>) {
         self.order += 1;
         self.queue.push(InFlight {
             at,
             order: self.order,
             to,
-            bytes: bytes.to_vec(),
+            bytes,
         });
     }
 
-    /// Offers one message to the link at `now`.
+    /// Offers one message to the link at `now`: fragmented at the MTU, each fragment
+    /// lost or duplicated on its own.
     pub(crate) fn send(&mut self, now: u64, to: To, bytes: &[u8]) {
         self.stats.sent += 1;
-        let frags = self.fragments(bytes.len());
-        self.stats.fragments += frags as u64;
-        let mut lost = false;
-        for _ in 0..frags {
-            // draw for every fragment so the stream of draws does not depend on outcomes
-            lost |= self.rng.chance(self.cfg.loss);
+        let mtu = self.cfg.mtu;
+        let frags = match to {
+            To::Initiator => self.frag_to_i.split(bytes, mtu),
+            To::Responder => self.frag_to_r.split(bytes, mtu),
         }
-        if lost {
-            self.stats.lost += 1;
-            return;
+        .expect("fragmentable");
+        let (lo, hi) = self.cfg.delay_ms;
+        let mut base = now + self.rng.range(lo, hi);
+        if self.rng.chance(self.cfg.reorder) {
+            base += self.rng.range(1, self.cfg.reorder_extra_ms);
+            self.stats.reordered += 1;
         }
-        self.schedule(now, to, bytes);
-        if self.rng.chance(self.cfg.duplicate) {
-            self.stats.duplicated += 1;
-            self.schedule(now, to, bytes);
+        let mut buf = [0u8; 512];
+        for i in 0..frags.count() {
+            let n = frags.emit(i, &mut buf).expect("fits");
+            self.stats.fragments += 1;
+            let at = base + i as u64;
+            if self.rng.chance(self.cfg.loss) {
+                self.stats.lost += 1;
+            } else {
+                self.push(at, to, buf[..n].to_vec());
+            }
+            if self.rng.chance(self.cfg.duplicate) {
+                self.stats.duplicated += 1;
+                let extra = self.rng.range(1, 50);
+                self.push(at + extra, to, buf[..n].to_vec());
+            }
         }
     }
 
@@ -188,16 +198,27 @@ impl LossyLink {
         self.queue.iter().map(|f| f.at).min()
     }
 
-    /// The next delivery due at or before `now` (earliest first, then in send order).
+    /// The next whole message due at or before `now` (fragments delivered earliest
+    /// first, then in send order, into the receiving end's reassembler).
     pub(crate) fn deliver(&mut self, now: u64) -> Option<(To, Vec<u8>)> {
-        let i = self
-            .queue
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.at <= now)
-            .min_by_key(|(_, f)| (f.at, f.order))
-            .map(|(i, _)| i)?;
-        let f = self.queue.swap_remove(i);
-        Some((f.to, f.bytes))
+        loop {
+            let i = self
+                .queue
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.at <= now)
+                .min_by_key(|(_, f)| (f.at, f.order))
+                .map(|(i, _)| i)?;
+            let f = self.queue.swap_remove(i);
+            let r = match f.to {
+                To::Initiator => &mut self.reasm_i,
+                To::Responder => &mut self.reasm_r,
+            };
+            match r.push(&f.bytes) {
+                Ok(Some(unit)) => return Some((f.to, unit.to_vec())),
+                Ok(None) => {}
+                Err(_) => self.stats.refused += 1,
+            }
+        }
     }
 }
