@@ -75,6 +75,7 @@ fn state(hs: &iomt_handshake) -> iomt_handshake_state {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn c_lost_message_3_is_repaired_by_retransmission_and_lingering() {
     let (mut ci, mut cr) = (Crypto::new(1), Crypto::new(2));
     let (dev, gw) = (device(), gateway());
@@ -306,4 +307,15 @@ fn c_retransmit_misuse_gets_specific_errors() {
     );
     let (res, _, _) = poll(&mut r, 0);
     assert_eq!(res, iomt_result::NotInitialized);
+}
+
+#[test]
+fn c_retransmit_storage_matches_the_header() {
+    assert_eq!(size_of::<iomt_retransmit>(), IOMT_RETRANSMIT_SIZE);
+    assert_eq!(align_of::<iomt_retransmit>(), IOMT_RETRANSMIT_ALIGN);
+    let header = include_str!("../../include/iomt.h");
+    assert!(header.contains(&format!(
+        "#define IOMT_RETRANSMIT_SIZE {IOMT_RETRANSMIT_SIZE}"
+    )));
+    assert!(header.contains("iomt_result iomt_retransmit_poll("));
 }
