@@ -8,35 +8,16 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
 use std::time::Instant;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
-use iomt_auth::edhoc::{
-    ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
-};
-use iomt_crypto::{RustCryptoProvider, StaticKey};
+mod common;
+use common::peers;
+
 use iomt_proto::retransmit::clock::blocking::{
     BlockingHandshakeError, Io, run_initiator, run_responder,
 };
 use iomt_proto::retransmit::clock::{StdClock, StdDelay};
-use iomt_proto::retransmit::edhoc::DatagramHandshakeError;
+use iomt_proto::retransmit::edhoc::{DatagramHandshakeError, Event, responder_on_datagram};
 use iomt_proto::retransmit::{Retransmit, RetransmitConfig, RetransmitError};
 use iomt_proto::transport::Datagram;
-
-type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
-
-fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-// RFC 9529 §3 credentials and keys (the repo's copy: iomt-auth/tests/data).
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
 
 /// Fast timers for a test: 40 ms first timeout, 4 retransmissions, give up within 1.1 s.
 const FAST: RetransmitConfig = RetransmitConfig {
@@ -123,29 +104,11 @@ fn pipes(drop_i: Vec<usize>, drop_r: Vec<usize>) -> (Pipe, Pipe) {
 
 type Res = Result<[u8; 16], BlockingHandshakeError<Closed>>;
 
-fn initiator(pipe: Pipe) -> Res {
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"gateway"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: Method::StatStat,
-        suites: &[2],
-        c_i: ConnId::new(&[1]).unwrap(),
-        expect_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
+/// Sets up the I/O and runs one side's blocking driver (`drive`), then exports a key.
+fn with_io(
+    pipe: Pipe,
+    drive: impl FnOnce(&mut Io<'_, Pipe, StdDelay, StdClock>, &mut Retransmit<256>) -> Res,
+) -> Res {
     let mut link = Datagram::new(pipe);
     let (mut delay, mut clock) = (StdDelay, StdClock::new());
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
@@ -158,82 +121,60 @@ fn initiator(pipe: Pipe) -> Res {
         tx: &mut tx,
     };
     let mut r = Retransmit::<256>::new(FAST).unwrap();
-    run_initiator(&mut io, &mut r, &mut state, &mut crypto, &trust, &me)?;
-    let mut k = [0u8; 16];
-    state
-        .completed()
-        .unwrap()
-        .exporter(&mut crypto, 0, &[], &mut k)
-        .unwrap();
-    Ok(k)
+    drive(&mut io, &mut r)
+}
+
+fn initiator(pipe: Pipe) -> Res {
+    let (mut crypto, me, mut state) = peers::initiator(&[2], true);
+    with_io(pipe, |io, r| {
+        run_initiator(io, r, &mut state, &mut crypto, &me.trust(), &me.local())?;
+        let mut k = [0u8; 16];
+        state
+            .completed()
+            .unwrap()
+            .exporter(&mut crypto, 0, &[], &mut k)
+            .unwrap();
+        Ok(k)
+    })
 }
 
 fn responder(pipe: Pipe) -> Res {
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let sk = StaticKey::from_bytes(&h(SK_R)).unwrap();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x2b],
-        cred: &cred_i,
-        identity: PeerIdentity::from_slice(b"device"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
-        suites: &[2],
-        methods: &[Method::StatStat],
-        c_r: ConnId::new(&[2]).unwrap(),
-        send_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
-    let mut link = Datagram::new(pipe);
-    let (mut delay, mut clock) = (StdDelay, StdClock::new());
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    let mut io = Io {
-        link: &mut link,
-        delay: &mut delay,
-        clock: &mut clock,
-        poll_ms: 5,
-        rx: &mut rx,
-        tx: &mut tx,
-    };
-    let mut r = Retransmit::<256>::new(FAST).unwrap();
-    run_responder(&mut io, &mut r, &mut state, &mut crypto, &trust, &me)?;
-    let mut k = [0u8; 16];
-    state
-        .completed()
-        .unwrap()
-        .exporter(&mut crypto, 0, &[], &mut k)
-        .unwrap();
-    // message_4 may be lost: linger so a retransmitted message_3 gets it again
-    let deadline = Instant::now() + core::time::Duration::from_millis(u64::from(FAST.linger_ms));
-    while Instant::now() < deadline && r.next_deadline().is_some() {
-        if embedded_io::ReadReady::read_ready(io.link.inner_mut()).unwrap_or(false) {
-            let n = io.link.recv_frame(io.rx).unwrap().len();
-            let now = io.clock.now_ms();
-            let ev = iomt_proto::retransmit::edhoc::responder_on_datagram(
-                &mut r,
-                &mut state,
-                &mut crypto,
-                &trust,
-                &me,
-                now,
-                &mut io.rx[..n],
-                io.tx,
-            )
+    let (mut crypto, me, mut state) = peers::responder(true, &[2]);
+    let (trust, own) = (me.trust(), me.local());
+    with_io(pipe, |io, r| {
+        run_responder(io, r, &mut state, &mut crypto, &trust, &own)?;
+        let mut k = [0u8; 16];
+        state
+            .completed()
+            .unwrap()
+            .exporter(&mut crypto, 0, &[], &mut k)
             .unwrap();
-            if let iomt_proto::retransmit::edhoc::Event::Send(b) = ev {
-                io.link.send_frame(b).unwrap();
+        // message_4 may be lost: linger so a retransmitted message_3 gets it again
+        let deadline =
+            Instant::now() + core::time::Duration::from_millis(u64::from(FAST.linger_ms));
+        while Instant::now() < deadline && r.next_deadline().is_some() {
+            if embedded_io::ReadReady::read_ready(io.link.inner_mut()).unwrap_or(false) {
+                let n = io.link.recv_frame(io.rx).unwrap().len();
+                let now = io.clock.now_ms();
+                let ev = responder_on_datagram(
+                    r,
+                    &mut state,
+                    &mut crypto,
+                    &trust,
+                    &own,
+                    now,
+                    &mut io.rx[..n],
+                    io.tx,
+                )
+                .unwrap();
+                if let Event::Send(b) = ev {
+                    io.link.send_frame(b).unwrap();
+                }
             }
+            thread::sleep(core::time::Duration::from_millis(2));
         }
-        thread::sleep(core::time::Duration::from_millis(2));
-    }
-    Ok(k)
+        Ok(k)
+    })
 }
 
 use iomt_proto::retransmit::clock::Clock;
