@@ -316,7 +316,7 @@ fn regenerate() {
          Method 3, suite 2, message sizes 37 / 45 / 19 (/ 9) bytes; retransmission defaults \
          (first timeout 2 s × [1, 1.5), doubling, capped at 16 s, 4 retransmissions: gives up \
          within {} ms of a flight). Link: each datagram on the air lost with the given \
-         probability, 5 % of messages duplicated, 5 % delayed by up to 400 ms (reordered), \
+         probability, 5 % of datagrams duplicated (1–50 ms later), 5 % of messages delayed by up to 400 ms (reordered), \
          20–80 ms one way; every message goes through iomt-proto's fragmenter and reassembler \
          (`ceil(len / (MTU − 4))` datagrams with the 4-byte header), loss and duplication per \
          datagram. \
