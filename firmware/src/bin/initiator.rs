@@ -49,6 +49,35 @@ const OSCORE_MASTER_SECRET: [u8; 16] = hex(b"f9868f6a3aca78a05d1485b35030b162");
 
 /// Sends `msg` as 20-byte fragments and reassembles them into `out`, as over a BLE link
 /// with the default ATT payload (feature `fragment`).
+/// The retransmission layer around one message exchange (feature `retransmit`):
+/// `sent` keeps `out` (and starts the timer if `expect_reply`), a timer expiry must give
+/// the same bytes back, and the reply `reply` must be new (not a duplicate).
+#[cfg(feature = "retransmit")]
+fn exchange(
+    r: &mut iomt_proto::retransmit::Retransmit<64>,
+    p: &mut Provider,
+    out: &[u8],
+    reply: &[u8],
+) -> Result<(), &'static str> {
+    use iomt_proto::retransmit::{Poll, Received};
+    r.sent(p, 0, out, true).map_err(|_| "retransmit: sent")?;
+    let deadline = r.next_deadline().ok_or("retransmit: no timer")?;
+    match r.poll(deadline).map_err(|_| "retransmit: poll")? {
+        Poll::Retransmit { flight, .. } if flight == out => {}
+        _ => return Err("retransmit: not the same bytes"),
+    }
+    match r.received(p, deadline, reply) {
+        Received::New => {}
+        Received::Duplicate { .. } => return Err("retransmit: reply seen as duplicate"),
+    }
+    // a duplicate of the reply is recognised once the next message answers it
+    r.finished(deadline);
+    match r.received(p, deadline, reply) {
+        Received::Duplicate { .. } => Ok(()),
+        Received::New => Err("retransmit: duplicate not recognised"),
+    }
+}
+
 #[cfg(feature = "fragment")]
 fn over_ble(msg: &[u8], out: &mut [u8]) -> Result<usize, &'static str> {
     use iomt_proto::fragment::{BLE_DEFAULT_MTU, Fragmenter, Reassembler};
@@ -60,7 +89,9 @@ fn over_ble(msg: &[u8], out: &mut [u8]) -> Result<usize, &'static str> {
         let n = fragments.emit(i, &mut datagram).map_err(|_| "fragment")?;
         let fragment = core::hint::black_box(datagram.get(..n).ok_or("fragment")?);
         if let Some(unit) = rx.push(fragment).map_err(|_| "reassemble")? {
-            let dst = out.get_mut(..unit.len()).ok_or("reassembled unit too long")?;
+            let dst = out
+                .get_mut(..unit.len())
+                .ok_or("reassembled unit too long")?;
             dst.copy_from_slice(unit);
             return Ok(unit.len());
         }
@@ -179,6 +210,15 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
         if copy.get(..n) != m3.get(..n3) {
             return Err("message_3 changed by fragmentation");
         }
+    }
+    #[cfg(feature = "retransmit")]
+    {
+        let mut r = iomt_proto::retransmit::Retransmit::<64>::new(
+            iomt_proto::retransmit::RetransmitConfig::DEFAULT,
+        )
+        .map_err(|_| "retransmit config")?;
+        exchange(&mut r, &mut p, m1.get(..n1).ok_or("n1")?, &MESSAGE_2)?;
+        exchange(&mut r, &mut p, m3.get(..n3).ok_or("n3")?, &MESSAGE_4)?;
     }
     if m1.get(..n1) != Some(&MESSAGE_1[..]) {
         return Err("message_1 differs from RFC 9529");
