@@ -94,11 +94,12 @@ fuzz_target!(|ops: Vec<Op>| {
         };
         match rx.push(&d) {
             Ok(Some(u)) => {
+                let u = u.to_vec();
                 assert!(!u.is_empty() && u.len() <= CAP);
                 if !forged {
                     let id = rx.newest_unit().expect("a delivered unit has an id");
                     let k = sent.iter().position(|(i, _)| *i == id).expect("sent");
-                    assert_eq!(u, &sent[k].1[..], "unit {id} not what was sent");
+                    assert_eq!(u, sent[k].1, "unit {id} not what was sent");
                     assert!(
                         last_delivered.is_none_or(|l| k > l),
                         "unit {id} delivered twice or out of order"
