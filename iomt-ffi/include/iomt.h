@@ -820,6 +820,21 @@
 #define IOMT_MAX_SUBJECT_LEN 64
 
 /**
+ * Size of [`iomt_retransmit`] storage in bytes.
+ */
+#define IOMT_RETRANSMIT_SIZE 704
+
+/**
+ * Alignment of [`iomt_retransmit`] storage.
+ */
+#define IOMT_RETRANSMIT_ALIGN 8
+
+/**
+ * `*deadline` value of `iomt_retransmit_poll` when no timer runs.
+ */
+#define IOMT_NO_DEADLINE UINT64_MAX
+
+/**
  * Most credentials one revocation list names.
  */
 #define IOMT_MAX_REVOKED 32
@@ -1151,6 +1166,20 @@ enum iomt_result
    */
   IOMT_RESULT_HANDSHAKE_PEER_REFUSED = 339,
   /**
+   * No reply after the last retransmission: the handshake over a lossy link is given
+   * up (`iomt_retransmit_poll`).
+   */
+  IOMT_RESULT_HANDSHAKE_TIMEOUT = 340,
+  /**
+   * A handshake message is longer than the retransmission buffer.
+   */
+  IOMT_RESULT_HANDSHAKE_FLIGHT_TOO_LARGE = 341,
+  /**
+   * The retransmission configuration is unusable (zero initial timeout, or a maximum
+   * below it).
+   */
+  IOMT_RESULT_HANDSHAKE_INVALID_RETRANSMIT_CONFIG = 342,
+  /**
    * Another handshake failure.
    */
   IOMT_RESULT_HANDSHAKE_OTHER = 399,
@@ -1266,6 +1295,44 @@ enum iomt_result
    * The consent frame is older (epoch, sequence) than the one that installed the slot's tag; refused, never applied.
    */
   IOMT_RESULT_FRAME_CONSENT_OUT_OF_ORDER = 440,
+  /**
+   * Fragmenting links: the fragment is malformed (short header, no payload, zero
+   * total length, impossible index/length).
+   */
+  IOMT_RESULT_FRAGMENT_MALFORMED = 450,
+  /**
+   * Fragmenting links: the unit is larger than the reassembly buffer or 128 fragments.
+   */
+  IOMT_RESULT_FRAGMENT_TOO_LARGE = 451,
+  /**
+   * Fragmenting links: the fragment overlaps its neighbour; the unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_OVERLAP = 452,
+  /**
+   * Fragmenting links: the fragment conflicts with one received for its unit; the
+   * unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_CONFLICT = 453,
+  /**
+   * Fragmenting links: the fragment belongs to an older unit.
+   */
+  IOMT_RESULT_FRAGMENT_STALE = 454,
+  /**
+   * Fragmenting links: the fragment belongs to a unit abandoned for a newer one.
+   */
+  IOMT_RESULT_FRAGMENT_INTERLEAVED = 455,
+  /**
+   * Fragmenting links: the fragment is truncated; the unit was discarded.
+   */
+  IOMT_RESULT_FRAGMENT_TRUNCATED = 456,
+  /**
+   * Fragmenting links: the MTU is below the minimum (5 bytes).
+   */
+  IOMT_RESULT_FRAGMENT_MTU_TOO_SMALL = 457,
+  /**
+   * Fragmenting links: an empty unit cannot be sent.
+   */
+  IOMT_RESULT_FRAGMENT_EMPTY_UNIT = 458,
   /**
    * Another session failure.
    */
@@ -1706,6 +1773,32 @@ enum iomt_handshake_state
 typedef enum iomt_handshake_state iomt_handshake_state;
 #else
 typedef uint32_t iomt_handshake_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How `iomt_retransmit_received` classified a datagram.
+ */
+enum iomt_received
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not a duplicate: process it with the handshake.
+   */
+  IOMT_RECEIVED_NEW = 0,
+  /**
+   * A duplicate of the last processed message: send the reply (if any); do not
+   * process it.
+   */
+  IOMT_RECEIVED_DUPLICATE = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum iomt_received iomt_received;
+#else
+typedef uint32_t iomt_received;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -2485,6 +2578,36 @@ typedef struct iomt_peer_info {
    */
   uint8_t c_r_len;
 } iomt_peer_info;
+
+/**
+ * The retransmission state of one handshake side. Never copy it.
+ */
+typedef struct IOMT_ALIGNED(8) iomt_retransmit {
+  uint8_t _opaque[IOMT_RETRANSMIT_SIZE];
+} iomt_retransmit;
+
+/**
+ * Retransmission parameters (RFC 7252 §4.2 style). Pass NULL for the defaults:
+ * 2000 ms × [1, 1.5), doubling up to 16000 ms, 4 retransmissions, lingering 60000 ms.
+ */
+typedef struct iomt_retransmit_config {
+  /**
+   * First timeout in ms before the random factor (> 0).
+   */
+  uint32_t initial_timeout_ms;
+  /**
+   * Largest timeout in ms after doubling (>= `initial_timeout_ms`).
+   */
+  uint32_t max_timeout_ms;
+  /**
+   * Retransmissions before `HANDSHAKE_TIMEOUT`.
+   */
+  uint8_t max_retransmits;
+  /**
+   * How long a side that completed first keeps answering duplicates (ms).
+   */
+  uint32_t linger_ms;
+} iomt_retransmit_config;
 
 /**
  * An authenticated, decrypted frame.
@@ -4026,6 +4149,119 @@ iomt_result iomt_ccs_encode(const uint8_t *subject,
  * behaviour: an unknown code yields `"unknown result code"`.
  */
 const char *iomt_result_str(uint32_t result);
+
+/**
+ * Initializes `retransmit` with `config` (NULL: the defaults).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MISALIGNED_STORAGE`, `HANDSHAKE_INVALID_RETRANSMIT_CONFIG`.
+ *
+ * # Safety
+ * `retransmit` must point to writable `iomt_retransmit` storage; `config` is NULL or
+ * valid.
+ */
+iomt_result iomt_retransmit_init(struct iomt_retransmit *retransmit,
+                                 const struct iomt_retransmit_config *config);
+
+/**
+ * Drops the state and zeroizes the storage (the kept message included). NULL is fine.
+ *
+ * # Errors
+ * `MISALIGNED_STORAGE`.
+ *
+ * # Safety
+ * `retransmit` is NULL or points to `iomt_retransmit` storage.
+ */
+iomt_result iomt_retransmit_deinit(struct iomt_retransmit *retransmit);
+
+/**
+ * Records a message just sent (keeps a copy for retransmission). With
+ * `expect_reply != 0` the timer starts; with 0 the side lingers (answers duplicates of
+ * the message it answered until the linger time ends).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `HANDSHAKE_FLIGHT_TOO_LARGE` (the state then
+ * keeps nothing and sends nothing).
+ *
+ * # Safety
+ * `retransmit` and `crypto` must point to initialized objects; `message` must be valid
+ * for `message_len` bytes.
+ */
+iomt_result iomt_retransmit_sent(struct iomt_retransmit *retransmit,
+                                 struct iomt_crypto *crypto,
+                                 uint64_t now_ms,
+                                 const uint8_t *message,
+                                 size_t message_len,
+                                 uint8_t expect_reply);
+
+/**
+ * Records that the last `NEW` datagram completed the handshake with nothing to send
+ * (responder without message_4): its duplicates are then recognised and not answered.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`.
+ *
+ * # Safety
+ * `retransmit` must point to an initialized object.
+ */
+iomt_result iomt_retransmit_finished(struct iomt_retransmit *retransmit,
+                                     uint64_t now_ms);
+
+/**
+ * Stops: erases the kept message and the timer (after a handshake failure, or once
+ * the peer is known to have completed).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`.
+ *
+ * # Safety
+ * `retransmit` must point to an initialized object.
+ */
+iomt_result iomt_retransmit_stop(struct iomt_retransmit *retransmit);
+
+/**
+ * Classifies a received datagram. `*kind` = `NEW`: process it with the handshake.
+ * `*kind` = `DUPLICATE`: do not process it; send `out[0..*reply_len]` if
+ * `*reply_len > 0` (the same bytes as the message sent before).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (`*reply_len` holds the size
+ * needed; size `out` `IOMT_MAX_MESSAGE_LEN`).
+ *
+ * # Safety
+ * Objects initialized; `datagram` valid for `datagram_len`; `out` writable for
+ * `out_cap`; `reply_len` and `kind` writable.
+ */
+iomt_result iomt_retransmit_received(struct iomt_retransmit *retransmit,
+                                     struct iomt_crypto *crypto,
+                                     uint64_t now_ms,
+                                     const uint8_t *datagram,
+                                     size_t datagram_len,
+                                     uint8_t *out,
+                                     size_t out_cap,
+                                     size_t *reply_len,
+                                     iomt_received *kind);
+
+/**
+ * Runs the timer at `now_ms`. If `*send_len > 0`, send `out[0..*send_len]` (a
+ * retransmission). `*deadline` gets when to call again (`IOMT_NO_DEADLINE` if no timer
+ * runs).
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `NOT_INITIALIZED`, `BUFFER_TOO_SMALL` (`*send_len` holds the size
+ * needed), `HANDSHAKE_TIMEOUT` once the last retransmission went unanswered (and on
+ * every later call; `*deadline` is `IOMT_NO_DEADLINE`).
+ *
+ * # Safety
+ * `retransmit` initialized; `out` writable for `out_cap`; `send_len`, `deadline`
+ * writable.
+ */
+iomt_result iomt_retransmit_poll(struct iomt_retransmit *retransmit,
+                                 uint64_t now_ms,
+                                 uint8_t *out,
+                                 size_t out_cap,
+                                 size_t *send_len,
+                                 uint64_t *deadline);
 
 /**
  * Verifies a signed revocation list with the revocation authority's public key

@@ -161,6 +161,14 @@ pub enum iomt_result {
     /// ERR_CODE 1 error with an iomt refusal text; `iomt_handshake_peer_refusal` gives
     /// the cause's code, e.g. `HANDSHAKE_METHOD_NOT_BUILT`).
     HandshakePeerRefused = 339,
+    /// No reply after the last retransmission: the handshake over a lossy link is given
+    /// up (`iomt_retransmit_poll`).
+    HandshakeTimeout = 340,
+    /// A handshake message is longer than the retransmission buffer.
+    HandshakeFlightTooLarge = 341,
+    /// The retransmission configuration is unusable (zero initial timeout, or a maximum
+    /// below it).
+    HandshakeInvalidRetransmitConfig = 342,
     /// Another handshake failure.
     HandshakeOther = 399,
 
@@ -221,6 +229,26 @@ pub enum iomt_result {
     SlotEmpty = 436,
     /// The consent frame is older (epoch, sequence) than the one that installed the slot's tag; refused, never applied.
     FrameConsentOutOfOrder = 440,
+    /// Fragmenting links: the fragment is malformed (short header, no payload, zero
+    /// total length, impossible index/length).
+    FragmentMalformed = 450,
+    /// Fragmenting links: the unit is larger than the reassembly buffer or 128 fragments.
+    FragmentTooLarge = 451,
+    /// Fragmenting links: the fragment overlaps its neighbour; the unit was discarded.
+    FragmentOverlap = 452,
+    /// Fragmenting links: the fragment conflicts with one received for its unit; the
+    /// unit was discarded.
+    FragmentConflict = 453,
+    /// Fragmenting links: the fragment belongs to an older unit.
+    FragmentStale = 454,
+    /// Fragmenting links: the fragment belongs to a unit abandoned for a newer one.
+    FragmentInterleaved = 455,
+    /// Fragmenting links: the fragment is truncated; the unit was discarded.
+    FragmentTruncated = 456,
+    /// Fragmenting links: the MTU is below the minimum (5 bytes).
+    FragmentMtuTooSmall = 457,
+    /// Fragmenting links: an empty unit cannot be sent.
+    FragmentEmptyUnit = 458,
     /// Another session failure.
     SessionOther = 499,
 
@@ -397,6 +425,15 @@ impl iomt_result {
         match self {
             Self::SlotEmpty => c"session: consent slot empty",
             Self::FrameConsentOutOfOrder => c"session: consent install out of order",
+            Self::FragmentMalformed => c"session: malformed fragment",
+            Self::FragmentTooLarge => c"session: fragmented unit too large",
+            Self::FragmentOverlap => c"session: fragment overlaps its neighbour",
+            Self::FragmentConflict => c"session: fragment conflicts with one received",
+            Self::FragmentStale => c"session: fragment of an older unit",
+            Self::FragmentInterleaved => c"session: fragment of an abandoned unit",
+            Self::FragmentTruncated => c"session: fragment truncated",
+            Self::FragmentMtuTooSmall => c"session: MTU too small for fragmentation",
+            Self::FragmentEmptyUnit => c"session: empty unit",
             Self::ConsentMalformed => c"consent: malformed tag or withdrawal",
             Self::ConsentUnbound => c"consent: tag not bound to patient and device",
             Self::ConsentUnsigned => c"consent: not signed by an authority",
@@ -491,6 +528,13 @@ impl iomt_result {
                 c"handshake: C_R is not one byte (the session's connection id)"
             }
             Self::HandshakePeerRefused => c"handshake: the responder refused and named the cause",
+            Self::HandshakeTimeout => c"handshake: timed out after the last retransmission",
+            Self::HandshakeFlightTooLarge => {
+                c"handshake: message longer than the retransmission buffer"
+            }
+            Self::HandshakeInvalidRetransmitConfig => {
+                c"handshake: invalid retransmission configuration"
+            }
             Self::HandshakeOther => c"handshake: other failure",
             Self::FrameMalformed => c"frame: malformed",
             Self::FrameReplayed => c"frame: replayed",
@@ -642,6 +686,9 @@ impl iomt_result {
         Self::HandshakeMethodNotBuilt,
         Self::HandshakeConnectionIdNotOneByte,
         Self::HandshakePeerRefused,
+        Self::HandshakeTimeout,
+        Self::HandshakeFlightTooLarge,
+        Self::HandshakeInvalidRetransmitConfig,
         Self::HandshakeOther,
         Self::FrameMalformed,
         Self::FrameReplayed,
@@ -671,6 +718,15 @@ impl iomt_result {
         Self::SlotNotOwned,
         Self::SlotEmpty,
         Self::FrameConsentOutOfOrder,
+        Self::FragmentMalformed,
+        Self::FragmentTooLarge,
+        Self::FragmentOverlap,
+        Self::FragmentConflict,
+        Self::FragmentStale,
+        Self::FragmentInterleaved,
+        Self::FragmentTruncated,
+        Self::FragmentMtuTooSmall,
+        Self::FragmentEmptyUnit,
         Self::SessionOther,
         Self::AuthzNoRole,
         Self::AuthzNotPermitted,
@@ -783,6 +839,7 @@ from_registry!(
     CoreError => DataOther,
     AuthError => HandshakeOther,
     ProtoError => SessionOther,
+    iomt_proto::retransmit::RetransmitError => HandshakeOther,
 );
 
 /// Returns a static, NUL-terminated description of `result` (never NULL).

@@ -10,6 +10,8 @@ use core::fmt;
 
 use iomt_crypto::CryptoError;
 
+use crate::fragment::FragmentError;
+
 /// Why a byte string is not a well-formed frame header (nothing was decrypted).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +156,8 @@ pub enum ProtoError {
     },
     /// The crypto provider failed for a reason other than authentication.
     Crypto(CryptoError),
+    /// A fragment was refused, or a unit cannot be fragmented (fragmenting links).
+    Fragment(FragmentError),
 }
 
 impl ProtoError {
@@ -207,6 +211,7 @@ impl ProtoError {
             Self::KeyExport => 434,
             Self::ConnIdNotOneByte { .. } => 338,
             Self::Crypto(c) => c.code(),
+            Self::Fragment(f) => f.code(),
         }
     }
 
@@ -238,6 +243,12 @@ impl From<PeerMisbehaved> for ProtoError {
 impl From<ApiMisuse> for ProtoError {
     fn from(e: ApiMisuse) -> Self {
         Self::ApiMisuse(e)
+    }
+}
+
+impl From<FragmentError> for ProtoError {
+    fn from(e: FragmentError) -> Self {
+        Self::Fragment(e)
     }
 }
 
@@ -332,6 +343,7 @@ impl fmt::Display for ProtoError {
                 )
             }
             Self::Crypto(c) => write!(f, "crypto: {c}"),
+            Self::Fragment(e) => write!(f, "fragmentation: {e}"),
         }
     }
 }

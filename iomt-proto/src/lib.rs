@@ -20,6 +20,7 @@ pub mod consent;
 #[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
 pub mod edhoc;
 pub mod error;
+pub mod fragment;
 #[doc(hidden)]
 pub mod __fuzz {
     //! Fuzz entry points (not public API).
@@ -33,6 +34,7 @@ pub mod keys;
 pub mod limits;
 pub mod payload;
 pub mod replay;
+pub mod retransmit;
 #[cfg(feature = "embedded-io")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
 pub mod transport;
@@ -46,6 +48,7 @@ pub use channel::{
     BoundConsent, Channel, ChannelStats, MAX_EPOCH_SKIP, MAX_FRAME_LEN, MAX_PAYLOAD_LEN, Opened,
 };
 pub use error::{ApiMisuse, LimitKind, PeerMisbehaved, ProtoError, Rejection, WireError};
+pub use fragment::{FragmentError, Fragmenter, Reassembler};
 pub use keys::{ExportError, KeyExporter, Side};
 pub use limits::KeyLimits;
 pub use payload::{AuditExport, CloseReason, Command, CommandResult, CommandStatus, Message};

@@ -2,17 +2,17 @@
 //! `transport::handshake`, then the channel from `Channel::from_edhoc` on the same link.
 #![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
 
+mod common;
+
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, StaticTrustStore};
 use iomt_auth::edhoc::{
     ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
 };
-use iomt_crypto::{AeadAlgorithm, RustCryptoProvider, StaticKey};
+use iomt_crypto::{AeadAlgorithm, RustCryptoProvider};
 use iomt_proto::transport::Stream;
 use iomt_proto::transport::handshake::{HandshakeError, run_initiator, run_responder};
 use iomt_proto::{Channel, Side};
@@ -85,20 +85,7 @@ fn pipes() -> (ThreadPipe, ThreadPipe) {
     )
 }
 
-fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-// RFC 9529 §3 credentials and keys.
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
-
-type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
+use common::peers::{self, Crypto};
 
 fn responder(
     link: ThreadPipe,
@@ -112,37 +99,15 @@ fn responder_with_suites(
     trust_initiator: bool,
     suites: &[u8],
 ) -> Result<(Channel, Stream<ThreadPipe>), String> {
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let sk = StaticKey::from_bytes(&h(SK_R)).unwrap();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
-    let kid: &[u8] = if trust_initiator { &[0x2b] } else { &[0x77] };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid,
-        cred: &cred_i,
-        identity: PeerIdentity::from_slice(b"device-42"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
-        suites,
-        methods: &Method::ALL,
-        c_r: ConnId::new(&[0x2A]).unwrap(),
-        send_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
+    let (mut crypto, peer, mut state) = peers::responder(trust_initiator, suites);
     let mut link = Stream::new(link);
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     run_responder(
         &mut link,
         &mut crypto,
         &mut state,
-        &trust,
-        &me,
+        &peer.trust(),
+        &peer.local(),
         &mut rx,
         &mut tx,
     )
@@ -225,36 +190,15 @@ fn initiator(
     Stream<ThreadPipe>,
     Crypto,
 ) {
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
-    let sk = StaticKey::from_bytes(&h(SK_I)).unwrap();
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let trust = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred: &cred_r,
-        identity: PeerIdentity::from_slice(b"gateway"),
-        roles: RoleSet::EMPTY,
-    }]);
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: Method::SigStat,
-        suites,
-        c_i: ConnId::new(&[0x01]).unwrap(),
-        expect_message_4,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
+    let (mut crypto, peer, mut state) = peers::initiator(suites, expect_message_4);
     let mut link = Stream::new(dev_pipe);
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let r = run_initiator(
         &mut link,
         &mut crypto,
         &mut state,
-        &trust,
-        &me,
+        &peer.trust(),
+        &peer.local(),
         &mut rx,
         &mut tx,
     );
@@ -402,28 +346,15 @@ fn responder_waits_for_a_retry_only_if_its_error_was_sent() {
         recvs: 0,
         sends: 0,
     };
-    let (cred_r, sk) = (h(CRED_R), StaticKey::from_bytes(&h(SK_R)).unwrap());
-    let me = LocalCredential {
-        key: &sk,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let (_, peer, mut state) = peers::responder(false, &[2]);
     let trust: StaticTrustStore<'_, 0> = StaticTrustStore::new([]);
-    let mut state = ResponderState::<Crypto>::new(&ResponderConfig {
-        suites: &[2],
-        methods: &Method::ALL,
-        c_r: ConnId::new(&[0x2A]).unwrap(),
-        send_message_4: false,
-        ead_labels: EadLabels::NONE,
-    })
-    .unwrap();
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let r = run_responder(
         &mut link,
         &mut crypto,
         &mut state,
         &trust,
-        &me,
+        &peer.local(),
         &mut rx,
         &mut tx,
     );

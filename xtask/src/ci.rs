@@ -227,6 +227,19 @@ fn no_std_builds() -> Result<(), String> {
             "--no-default-features",
         ]))?;
     }
+    // And iomt-proto's async transports and handshake driver (`embedded-io-async`), on the
+    // Cortex-M4 target only (the other targets add nothing this does not show).
+    run(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "thumbv7em-none-eabihf",
+        "-p",
+        "iomt-proto",
+        "--no-default-features",
+        "--features",
+        "async,edhoc",
+    ]))?;
     Ok(())
 }
 

@@ -47,6 +47,58 @@ const MESSAGE_3: [u8; 19] = hex(b"52e562097bc417dd5919485ac7891ffd90a9fc");
 const MESSAGE_4: [u8; 9] = hex(b"4828c966b7ca304f83");
 const OSCORE_MASTER_SECRET: [u8; 16] = hex(b"f9868f6a3aca78a05d1485b35030b162");
 
+/// Sends `msg` as 20-byte fragments and reassembles them into `out`, as over a BLE link
+/// with the default ATT payload (feature `fragment`).
+/// The retransmission layer around one message exchange (feature `retransmit`):
+/// `sent` keeps `out` (and starts the timer if `expect_reply`), a timer expiry must give
+/// the same bytes back, and the reply `reply` must be new (not a duplicate).
+#[cfg(feature = "retransmit")]
+fn exchange(
+    r: &mut iomt_proto::retransmit::Retransmit<64>,
+    p: &mut Provider,
+    out: &[u8],
+    reply: &[u8],
+) -> Result<(), &'static str> {
+    use iomt_proto::retransmit::{Poll, Received};
+    r.sent(p, 0, out, true).map_err(|_| "retransmit: sent")?;
+    let deadline = r.next_deadline().ok_or("retransmit: no timer")?;
+    match r.poll(deadline).map_err(|_| "retransmit: poll")? {
+        Poll::Retransmit { flight, .. } if flight == out => {}
+        _ => return Err("retransmit: not the same bytes"),
+    }
+    match r.received(p, deadline, reply) {
+        Received::New => {}
+        Received::Duplicate { .. } => return Err("retransmit: reply seen as duplicate"),
+    }
+    // a duplicate of the reply is recognised once the next message answers it
+    r.finished(deadline);
+    match r.received(p, deadline, reply) {
+        Received::Duplicate { .. } => Ok(()),
+        Received::New => Err("retransmit: duplicate not recognised"),
+    }
+}
+
+#[cfg(feature = "fragment")]
+fn over_ble(msg: &[u8], out: &mut [u8]) -> Result<usize, &'static str> {
+    use iomt_proto::fragment::{BLE_DEFAULT_MTU, Fragmenter, Reassembler};
+    let mut tx = Fragmenter::new();
+    let mut rx = Reassembler::<128>::new();
+    let fragments = tx.split(msg, BLE_DEFAULT_MTU).map_err(|_| "fragment")?;
+    let mut datagram = [0u8; BLE_DEFAULT_MTU];
+    for i in 0..fragments.count() {
+        let n = fragments.emit(i, &mut datagram).map_err(|_| "fragment")?;
+        let fragment = core::hint::black_box(datagram.get(..n).ok_or("fragment")?);
+        if let Some(unit) = rx.push(fragment).map_err(|_| "reassemble")? {
+            let dst = out
+                .get_mut(..unit.len())
+                .ok_or("reassembled unit too long")?;
+            dst.copy_from_slice(unit);
+            return Ok(unit.len());
+        }
+    }
+    Err("reassembly incomplete")
+}
+
 #[entry]
 fn main() -> ! {
     iomt_firmware::timer::start();
@@ -110,6 +162,12 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
     let mut m2 = MESSAGE_2;
     let mut m3 = [0u8; 64];
     let mut m4 = MESSAGE_4;
+    #[cfg(feature = "fragment")]
+    {
+        // message_2 and message_4 arrive as 20-byte fragments
+        over_ble(&MESSAGE_2, &mut m2)?;
+        over_ble(&MESSAGE_4, &mut m4)?;
+    }
     let mut outcome: Result<_, (&'static str, AuthError)> =
         Err(("not run", AuthError::AuthenticationFailed));
     let m = measure(1, || {
@@ -140,6 +198,28 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
         hprintln!("{}: {:?}", step, e);
         step
     })?;
+    #[cfg(feature = "fragment")]
+    {
+        // message_1 and message_3 leave as 20-byte fragments
+        let mut copy = [0u8; 64];
+        let n = over_ble(m1.get(..n1).ok_or("n1")?, &mut copy)?;
+        if copy.get(..n) != m1.get(..n1) {
+            return Err("message_1 changed by fragmentation");
+        }
+        let n = over_ble(m3.get(..n3).ok_or("n3")?, &mut copy)?;
+        if copy.get(..n) != m3.get(..n3) {
+            return Err("message_3 changed by fragmentation");
+        }
+    }
+    #[cfg(feature = "retransmit")]
+    {
+        let mut r = iomt_proto::retransmit::Retransmit::<64>::new(
+            iomt_proto::retransmit::RetransmitConfig::DEFAULT,
+        )
+        .map_err(|_| "retransmit config")?;
+        exchange(&mut r, &mut p, m1.get(..n1).ok_or("n1")?, &MESSAGE_2)?;
+        exchange(&mut r, &mut p, m3.get(..n3).ok_or("n3")?, &MESSAGE_4)?;
+    }
     if m1.get(..n1) != Some(&MESSAGE_1[..]) {
         return Err("message_1 differs from RFC 9529");
     }

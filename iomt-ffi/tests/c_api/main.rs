@@ -1607,6 +1607,7 @@ mod permits;
 mod provision;
 mod refusal;
 mod registry;
+mod retransmit;
 mod revocation;
 mod role_claim;
 mod same_calls;

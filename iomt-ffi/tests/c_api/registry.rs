@@ -284,6 +284,23 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
     );
     proto.extend(crypto().into_iter().map(ProtoError::Crypto));
     {
+        use iomt_proto::FragmentError as F;
+        proto.extend(
+            [
+                F::Malformed,
+                F::TooLarge,
+                F::Overlap,
+                F::Conflict,
+                F::Stale,
+                F::Interleaved,
+                F::Truncated,
+                F::MtuTooSmall,
+                F::EmptyUnit,
+            ]
+            .map(ProtoError::Fragment),
+        );
+    }
+    {
         use iomt_auth::consent::ConsentError as C;
         for e in [
             C::Malformed,
@@ -306,6 +323,12 @@ fn every_library_error() -> Vec<(String, u16, u32)> {
     }
     for e in proto {
         add(format!("proto {e:?}"), e.code(), e.into());
+    }
+    {
+        use iomt_proto::retransmit::RetransmitError as R;
+        for e in [R::Timeout, R::FlightTooLarge { len: 600 }, R::InvalidConfig] {
+            add(format!("retransmit {e:?}"), e.code(), e.into());
+        }
     }
     all
 }

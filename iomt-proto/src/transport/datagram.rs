@@ -7,8 +7,8 @@
 use embedded_io::{Read, Write};
 use iomt_crypto::CryptoProvider;
 
-use super::TransportError;
-use crate::channel::{Channel, MAX_FRAME_LEN, Opened};
+use super::{TransportError, io};
+use crate::channel::{Channel, Opened};
 
 /// A datagram link.
 #[derive(Debug)]
@@ -40,37 +40,22 @@ impl<T: Write> Datagram<T> {
     /// [`TransportError::WriteZero`] on `Ok(0)`, [`TransportError::DatagramTruncated`]
     /// if only part was accepted, [`TransportError::FrameTooLarge`], I/O errors.
     pub fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
-        if frame.is_empty() || frame.len() > MAX_FRAME_LEN {
-            return Err(TransportError::FrameTooLarge { len: frame.len() });
-        }
-        match self.io.write(frame).map_err(TransportError::Io)? {
-            0 => Err(TransportError::WriteZero),
-            n if n == frame.len() => self.io.flush().map_err(TransportError::Io),
-            _ => Err(TransportError::DatagramTruncated),
-        }
+        io::block_on(io::datagram_send(&mut io::Blocking(&mut self.io), frame))
     }
 }
 
 impl<T: Read> Datagram<T> {
-    /// Receives one datagram into `buf` (size it [`MAX_FRAME_LEN`] + 1 so an oversized
+    /// Receives one datagram into `buf` (size it [`crate::MAX_FRAME_LEN`] + 1 so an oversized
     /// datagram is detected rather than silently truncated).
     ///
     /// # Errors
     /// [`TransportError::UnexpectedEof`] on `Ok(0)`, [`TransportError::FrameTooLarge`]
-    /// above [`MAX_FRAME_LEN`], I/O errors.
+    /// above [`crate::MAX_FRAME_LEN`], I/O errors.
     pub fn recv_frame<'b>(
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<T::Error>> {
-        let n = self.io.read(buf).map_err(TransportError::Io)?;
-        if n == 0 {
-            return Err(TransportError::UnexpectedEof);
-        }
-        if n > MAX_FRAME_LEN {
-            return Err(TransportError::FrameTooLarge { len: n });
-        }
-        buf.get_mut(..n)
-            .ok_or(TransportError::FrameTooLarge { len: n })
+        io::block_on(io::datagram_recv(&mut io::Blocking(&mut self.io), buf))
     }
 
     /// Receives one datagram and opens it with `channel`.

@@ -26,7 +26,7 @@ use iomt_auth::cred::{LocalCredential, TrustStore};
 use iomt_auth::edhoc::{InitiatorState, MAX_REFUSAL_LEN, Refusal, ResponderState};
 use iomt_crypto::CryptoProvider;
 
-use super::{FrameLink, TransportError};
+use super::{AsyncFrameLink, BlockingLink, FrameLink, TransportError, io};
 
 /// A handshake failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +68,7 @@ const fn is_suite_error(e: &AuthError) -> bool {
 }
 
 /// Sends the EDHOC error message (best effort); `true` if one was sent.
-fn send_error<L: FrameLink + ?Sized>(
+async fn send_error<L: AsyncFrameLink + ?Sized>(
     link: &mut L,
     error_message: Result<Option<usize>, AuthError>,
     buf: &[u8],
@@ -76,18 +76,18 @@ fn send_error<L: FrameLink + ?Sized>(
     if let Ok(Some(n)) = error_message
         && let Some(msg) = buf.get(..n)
     {
-        return link.send_frame(msg).is_ok();
+        return link.send_frame(msg).await.is_ok();
     }
     false
 }
 
-fn fail<L: FrameLink + ?Sized>(
+async fn fail<L: AsyncFrameLink + ?Sized>(
     link: &mut L,
     error_message: Result<Option<usize>, AuthError>,
     buf: &[u8],
     e: AuthError,
 ) -> HandshakeError<L::Error> {
-    send_error(link, error_message, buf);
+    send_error(link, error_message, buf).await;
     HandshakeError::Auth(e)
 }
 
@@ -115,13 +115,62 @@ where
     C: CryptoProvider,
     S: TrustStore + ?Sized,
 {
+    io::block_on(drive_initiator(
+        &mut BlockingLink(link),
+        crypto,
+        state,
+        store,
+        own,
+        rx,
+        tx,
+    ))
+}
+
+/// [`run_initiator`] over an async link (feature `async`): the same driver, awaited.
+///
+/// # Errors
+/// As [`run_initiator`].
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub async fn run_initiator_async<L, C, S>(
+    link: &mut L,
+    crypto: &mut C,
+    state: &mut InitiatorState<C>,
+    store: &S,
+    own: &LocalCredential<'_, C::KeyHandle>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+) -> Result<(), HandshakeError<L::Error>>
+where
+    L: AsyncFrameLink + ?Sized,
+    C: CryptoProvider,
+    S: TrustStore + ?Sized,
+{
+    drive_initiator(link, crypto, state, store, own, rx, tx).await
+}
+
+/// The one initiator driver (blocking and async run this).
+async fn drive_initiator<L, C, S>(
+    link: &mut L,
+    crypto: &mut C,
+    state: &mut InitiatorState<C>,
+    store: &S,
+    own: &LocalCredential<'_, C::KeyHandle>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+) -> Result<(), HandshakeError<L::Error>>
+where
+    L: AsyncFrameLink + ?Sized,
+    C: CryptoProvider,
+    S: TrustStore + ?Sized,
+{
     let mut retries = 0usize;
     let n = loop {
         let n = state
             .write_message_1(crypto, &[], tx)
             .map_err(HandshakeError::Auth)?;
-        link.send_frame(tx.get(..n).unwrap_or(&[]))?;
-        let m2 = link.recv_frame(rx)?;
+        link.send_frame(tx.get(..n).unwrap_or(&[])).await?;
+        let m2 = link.recv_frame(rx).await?;
         match state.handle_message_2(crypto, m2, store, own, &[], tx) {
             Ok(n) => break n,
             // the state is back in `Start` with a suite from SUITES_R
@@ -134,16 +183,16 @@ where
             }
             Err(e) => {
                 let em = state.error_message(tx);
-                return Err(fail(link, em, tx, e));
+                return Err(fail(link, em, tx, e).await);
             }
         }
     };
-    link.send_frame(tx.get(..n).unwrap_or(&[]))?;
+    link.send_frame(tx.get(..n).unwrap_or(&[])).await?;
     if state.completed().is_none() {
-        let m4 = link.recv_frame(rx)?;
+        let m4 = link.recv_frame(rx).await?;
         if let Err(e) = state.handle_message_4(crypto, m4) {
             let em = state.error_message(tx);
-            return Err(fail(link, em, tx, e));
+            return Err(fail(link, em, tx, e).await);
         }
     }
     Ok(())
@@ -173,8 +222,57 @@ where
     C: CryptoProvider,
     S: TrustStore + ?Sized,
 {
+    io::block_on(drive_responder(
+        &mut BlockingLink(link),
+        crypto,
+        state,
+        store,
+        own,
+        rx,
+        tx,
+    ))
+}
+
+/// [`run_responder`] over an async link (feature `async`): the same driver, awaited.
+///
+/// # Errors
+/// As [`run_responder`].
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub async fn run_responder_async<L, C, S>(
+    link: &mut L,
+    crypto: &mut C,
+    state: &mut ResponderState<C>,
+    store: &S,
+    own: &LocalCredential<'_, C::KeyHandle>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+) -> Result<(), HandshakeError<L::Error>>
+where
+    L: AsyncFrameLink + ?Sized,
+    C: CryptoProvider,
+    S: TrustStore + ?Sized,
+{
+    drive_responder(link, crypto, state, store, own, rx, tx).await
+}
+
+/// The one responder driver (blocking and async run this).
+async fn drive_responder<L, C, S>(
+    link: &mut L,
+    crypto: &mut C,
+    state: &mut ResponderState<C>,
+    store: &S,
+    own: &LocalCredential<'_, C::KeyHandle>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+) -> Result<(), HandshakeError<L::Error>>
+where
+    L: AsyncFrameLink + ?Sized,
+    C: CryptoProvider,
+    S: TrustStore + ?Sized,
+{
     let mut retries = 0usize;
-    let mut m1 = link.recv_frame(rx)?;
+    let mut m1 = link.recv_frame(rx).await?;
     let n = loop {
         let fresh = match state {
             ResponderState::Start(r) => Some(r.clone()),
@@ -185,14 +283,14 @@ where
             Err(e) => {
                 let em = state.error_message(tx);
                 // wait for a retried message_1 only if the initiator got SUITES_R
-                let sent = send_error(link, em, tx);
+                let sent = send_error(link, em, tx).await;
                 let err = HandshakeError::Auth(e);
                 match fresh {
                     Some(r) if sent && is_suite_error(&e) && retries < MAX_SUITE_RETRIES => {
                         retries = retries.saturating_add(1);
                         // a new session for the initiator's next message_1 (RFC 9528 §6.3);
                         // if none comes, the state stays failed with the original error
-                        let Ok(m) = link.recv_frame(rx) else {
+                        let Ok(m) = link.recv_frame(rx).await else {
                             return Err(err);
                         };
                         *state = ResponderState::Start(r);
@@ -203,17 +301,17 @@ where
             }
         }
     };
-    link.send_frame(tx.get(..n).unwrap_or(&[]))?;
-    let m3 = link.recv_frame(rx)?;
+    link.send_frame(tx.get(..n).unwrap_or(&[])).await?;
+    let m3 = link.recv_frame(rx).await?;
     let n = match state.handle_message_3(crypto, m3, store, &[], tx) {
         Ok(n) => n,
         Err(e) => {
             let em = state.error_message(tx);
-            return Err(fail(link, em, tx, e));
+            return Err(fail(link, em, tx, e).await);
         }
     };
     if n > 0 {
-        link.send_frame(tx.get(..n).unwrap_or(&[]))?;
+        link.send_frame(tx.get(..n).unwrap_or(&[])).await?;
     }
     Ok(())
 }

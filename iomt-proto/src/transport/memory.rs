@@ -242,3 +242,74 @@ impl<const MTU: usize, const Q: usize> embedded_io::Write for DatagramEnd<'_, MT
         Ok(())
     }
 }
+
+/// Yields once to the executor (wakes itself so it is polled again).
+#[cfg(feature = "async")]
+async fn yield_now() {
+    let mut yielded = false;
+    core::future::poll_fn(|cx| {
+        if yielded {
+            core::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            core::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// Async ends (feature `async`): a read of an empty pipe or queue waits (yields to the
+/// executor until the other end writes) instead of reading as end of stream; writes are
+/// as in the blocking impls. Both ends of a link can then run on one single-threaded
+/// executor (e.g. joined futures).
+#[cfg(feature = "async")]
+mod asynch {
+    use super::{DatagramEnd, MemoryError, StreamEnd, yield_now};
+
+    impl<const N: usize> embedded_io_async::Read for StreamEnd<'_, N> {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MemoryError> {
+            loop {
+                let n = embedded_io::Read::read(self, buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                yield_now().await;
+            }
+        }
+    }
+
+    impl<const N: usize> embedded_io_async::Write for StreamEnd<'_, N> {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, MemoryError> {
+            embedded_io::Write::write(self, buf)
+        }
+        async fn flush(&mut self) -> Result<(), MemoryError> {
+            Ok(())
+        }
+    }
+
+    impl<const MTU: usize, const Q: usize> embedded_io_async::Read for DatagramEnd<'_, MTU, Q> {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MemoryError> {
+            loop {
+                let empty = self
+                    .rx
+                    .try_borrow()
+                    .map_err(|_| MemoryError::Busy)?
+                    .is_empty();
+                if !empty {
+                    return embedded_io::Read::read(self, buf);
+                }
+                yield_now().await;
+            }
+        }
+    }
+
+    impl<const MTU: usize, const Q: usize> embedded_io_async::Write for DatagramEnd<'_, MTU, Q> {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, MemoryError> {
+            embedded_io::Write::write(self, buf)
+        }
+        async fn flush(&mut self) -> Result<(), MemoryError> {
+            Ok(())
+        }
+    }
+}

@@ -8,6 +8,9 @@
 //!   (TCP, USB, UART with hardware CRC/flow control).
 //! - [`datagram`]: message transports (BLE GATT writes/notifications, UDP, L2CAP CoC):
 //!   exactly one frame per datagram.
+//! - [`fragmented`]: the datagram transport with an MTU: frames and EDHOC messages
+//!   longer than one datagram (down to BLE's 20-byte ATT payload) are fragmented and
+//!   reassembled ([`crate::fragment`]).
 //! - [`memory`]: in-memory stream and datagram pipes for tests and host simulations,
 //!   with optional short reads/writes to exercise the partial-I/O paths.
 //! - `std_io` (feature `std`): `StdIo` adapts any `std::io::Read + Write` (a
@@ -30,9 +33,11 @@ use core::fmt;
 use crate::error::ProtoError;
 
 pub mod datagram;
+pub mod fragmented;
 #[cfg(feature = "edhoc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "edhoc")))]
 pub mod handshake;
+mod io;
 pub mod memory;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -40,6 +45,7 @@ pub mod std_io;
 pub mod stream;
 
 pub use datagram::Datagram;
+pub use fragmented::Fragmented;
 #[cfg(feature = "std")]
 pub use std_io::{StdIo, StdIoError};
 pub use stream::Stream;
@@ -71,6 +77,12 @@ impl<E> From<ProtoError> for TransportError<E> {
     }
 }
 
+impl<E> From<crate::fragment::FragmentError> for TransportError<E> {
+    fn from(e: crate::fragment::FragmentError) -> Self {
+        Self::Proto(ProtoError::Fragment(e))
+    }
+}
+
 impl<E: fmt::Debug> fmt::Display for TransportError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -92,16 +104,9 @@ impl<E: fmt::Debug> core::error::Error for TransportError<E> {}
 /// [`TransportError::Io`], or [`TransportError::WriteZero`] if `write` returns `Ok(0)`.
 pub fn write_fully<W: embedded_io::Write + ?Sized>(
     w: &mut W,
-    mut bytes: &[u8],
+    bytes: &[u8],
 ) -> Result<(), TransportError<W::Error>> {
-    while !bytes.is_empty() {
-        let n = w.write(bytes).map_err(TransportError::Io)?;
-        if n == 0 {
-            return Err(TransportError::WriteZero);
-        }
-        bytes = bytes.get(n..).unwrap_or(&[]);
-    }
-    Ok(())
+    io::block_on(io::write_fully(&mut io::Blocking(w), bytes))
 }
 
 /// Fills `buf` with repeated `read` calls.
@@ -112,15 +117,7 @@ pub fn read_fully<R: embedded_io::Read + ?Sized>(
     r: &mut R,
     buf: &mut [u8],
 ) -> Result<(), TransportError<R::Error>> {
-    let mut filled = 0usize;
-    while let Some(rest) = buf.get_mut(filled..).filter(|b| !b.is_empty()) {
-        let n = r.read(rest).map_err(TransportError::Io)?;
-        if n == 0 {
-            return Err(TransportError::UnexpectedEof);
-        }
-        filled = filled.saturating_add(n);
-    }
-    Ok(())
+    io::block_on(io::read_fully(&mut io::Blocking(r), buf))
 }
 
 /// A link that carries whole frames (or EDHOC messages): [`Stream`] and [`Datagram`].
@@ -142,6 +139,114 @@ pub trait FrameLink {
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<Self::Error>>;
+}
+
+/// A link that carries whole frames (or EDHOC messages), async: the same contract as
+/// [`FrameLink`]. Implemented for [`Stream`], [`Datagram`] and [`Fragmented`] over
+/// `embedded-io-async` objects (feature `async`), and used by the async handshake
+/// drivers. The blocking and async transports and drivers share one implementation (the
+/// blocking ones run it with I/O that never waits).
+///
+/// The futures are not `Send` (embedded executors such as embassy run tasks on one core).
+#[allow(
+    async_fn_in_trait,
+    reason = "no Send bound on purpose: single-core embedded executors"
+)]
+pub trait AsyncFrameLink {
+    /// The I/O error type.
+    type Error;
+
+    /// Sends one frame.
+    ///
+    /// # Errors
+    /// The link's [`TransportError`].
+    async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<Self::Error>>;
+
+    /// Receives one frame into `buf`.
+    ///
+    /// # Errors
+    /// The link's [`TransportError`].
+    async fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<Self::Error>>;
+
+    /// Receives one frame and opens it with `channel`.
+    ///
+    /// # Errors
+    /// As [`AsyncFrameLink::recv_frame`], plus channel errors as [`TransportError::Proto`].
+    async fn recv<'b, C: iomt_crypto::CryptoProvider, const W: u32, const SLOTS: usize>(
+        &mut self,
+        channel: &'b mut crate::Channel<W, SLOTS>,
+        crypto: &mut C,
+        buf: &'b mut [u8],
+    ) -> Result<crate::Opened<'b>, TransportError<Self::Error>> {
+        let frame = self.recv_frame(buf).await?;
+        Ok(channel.open(crypto, frame)?)
+    }
+}
+
+/// A blocking [`FrameLink`] as an [`AsyncFrameLink`] whose futures are always ready: how
+/// the blocking handshake drivers run the one (async) implementation.
+pub(crate) struct BlockingLink<'a, L: ?Sized>(pub(crate) &'a mut L);
+
+impl<L: FrameLink + ?Sized> AsyncFrameLink for BlockingLink<'_, L> {
+    type Error = L::Error;
+    async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<L::Error>> {
+        self.0.send_frame(frame)
+    }
+    async fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<L::Error>> {
+        self.0.recv_frame(buf)
+    }
+}
+
+#[cfg(feature = "async")]
+impl<T: embedded_io_async::Read + embedded_io_async::Write> AsyncFrameLink for Stream<T> {
+    type Error = T::Error;
+    async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
+        io::stream_send(&mut io::Async(self.inner_mut()), frame).await
+    }
+    async fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<T::Error>> {
+        io::stream_recv(&mut io::Async(self.inner_mut()), buf).await
+    }
+}
+
+#[cfg(feature = "async")]
+impl<T: embedded_io_async::Read + embedded_io_async::Write> AsyncFrameLink for Datagram<T> {
+    type Error = T::Error;
+    async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
+        io::datagram_send(&mut io::Async(self.inner_mut()), frame).await
+    }
+    async fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<T::Error>> {
+        io::datagram_recv(&mut io::Async(self.inner_mut()), buf).await
+    }
+}
+
+#[cfg(feature = "async")]
+impl<T: embedded_io_async::Read + embedded_io_async::Write, const CAP: usize> AsyncFrameLink
+    for Fragmented<T, CAP>
+{
+    type Error = T::Error;
+    async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
+        let (io, mtu, tx, _) = self.parts();
+        io::fragmented_send(&mut io::Async(io), mtu, tx, frame).await
+    }
+    async fn recv_frame<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+    ) -> Result<&'b mut [u8], TransportError<T::Error>> {
+        let (io, _, _, rx) = self.parts();
+        io::fragmented_recv(&mut io::Async(io), rx, buf).await
+    }
 }
 
 impl<T: embedded_io::Read + embedded_io::Write> FrameLink for Stream<T> {

@@ -11,8 +11,8 @@
 use embedded_io::{Read, Write};
 use iomt_crypto::CryptoProvider;
 
-use super::{TransportError, read_fully, write_fully};
-use crate::channel::{Channel, MAX_FRAME_LEN, Opened};
+use super::{TransportError, io};
+use crate::channel::{Channel, Opened};
 use crate::payload::Message;
 
 /// The length-prefix size.
@@ -59,15 +59,9 @@ impl<T: Write> Stream<T> {
     ///
     /// # Errors
     /// [`TransportError::FrameTooLarge`] for an empty frame or one above
-    /// [`MAX_FRAME_LEN`]; I/O errors and [`TransportError::WriteZero`].
+    /// [`MAX_FRAME_LEN`](crate::MAX_FRAME_LEN); I/O errors and [`TransportError::WriteZero`].
     pub fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
-        let len = u16::try_from(frame.len())
-            .ok()
-            .filter(|l| *l != 0 && usize::from(*l) <= MAX_FRAME_LEN)
-            .ok_or(TransportError::FrameTooLarge { len: frame.len() })?;
-        write_fully(&mut self.io, &len.to_be_bytes())?;
-        write_fully(&mut self.io, frame)?;
-        self.io.flush().map_err(TransportError::Io)
+        io::block_on(io::stream_send(&mut io::Blocking(&mut self.io), frame))
     }
 
     /// Seals `msg` into `scratch` with `channel` and sends it.
@@ -99,37 +93,13 @@ impl<T: Read> Stream<T> {
     /// # Errors
     /// [`TransportError::UnexpectedEof`] if the stream ends inside a frame (or before
     /// one); [`TransportError::FrameTooLarge`] if the announced length exceeds `buf` or
-    /// [`MAX_FRAME_LEN`] (the frame's bytes are read and discarded, so the next call
+    /// [`MAX_FRAME_LEN`](crate::MAX_FRAME_LEN) (the frame's bytes are read and discarded, so the next call
     /// starts at the next frame); I/O errors.
     pub fn recv_frame<'b>(
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<T::Error>> {
-        let mut prefix = [0u8; PREFIX_LEN];
-        read_fully(&mut self.io, &mut prefix)?;
-        let len = usize::from(u16::from_be_bytes(prefix));
-        if len == 0 {
-            return Err(TransportError::FrameTooLarge { len });
-        }
-        if len > buf.len() || len > MAX_FRAME_LEN {
-            self.discard(len)?;
-            return Err(TransportError::FrameTooLarge { len });
-        }
-        let frame = buf
-            .get_mut(..len)
-            .ok_or(TransportError::FrameTooLarge { len })?;
-        read_fully(&mut self.io, frame)?;
-        Ok(frame)
-    }
-
-    fn discard(&mut self, mut len: usize) -> Result<(), TransportError<T::Error>> {
-        let mut sink = [0u8; 32];
-        while len > 0 {
-            let chunk = sink.get_mut(..len.min(32)).unwrap_or(&mut []);
-            read_fully(&mut self.io, chunk)?;
-            len = len.saturating_sub(32);
-        }
-        Ok(())
+        io::block_on(io::stream_recv(&mut io::Blocking(&mut self.io), buf))
     }
 
     /// Reads one frame into `buf` and opens it with `channel`.

@@ -4,6 +4,9 @@
     reason = "shared by several test binaries; each uses a subset (expect would be unfulfilled in some)"
 )]
 
+pub(crate) mod executor;
+pub(crate) mod peers;
+
 use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
 use iomt_proto::{Channel, ExportError, ProtoError, Side};
 
