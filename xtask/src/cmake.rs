@@ -12,7 +12,7 @@
 //!   compile with `pkg-config --cflags --libs iomt`; each program runs.
 //! - `cortex-m4`: the same two CMake ways cross-built with
 //!   `iomt-ffi/cmake/arm-none-eabi-cortex-m4.cmake`; each firmware runs on QEMU mps2-an386.
-//! - `zephyr`: [`zephyr_consistency`] (no Zephyr build can run here).
+//! - `zephyr`: `crate::zephyr::check` (no Zephyr build can run here).
 //!
 //! Every cargo build uses the workspace's target directory (`IOMT_CARGO_TARGET_DIR`), so
 //! the dependencies compiled by earlier CI steps are reused.
