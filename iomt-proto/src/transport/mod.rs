@@ -143,6 +143,20 @@ pub trait FrameLink {
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<Self::Error>>;
+
+    /// Receives one frame and opens it with `channel`.
+    ///
+    /// # Errors
+    /// As [`FrameLink::recv_frame`], plus channel errors as [`TransportError::Proto`].
+    fn recv<'b, C: iomt_crypto::CryptoProvider, const W: u32, const SLOTS: usize>(
+        &mut self,
+        channel: &'b mut crate::Channel<W, SLOTS>,
+        crypto: &mut C,
+        buf: &'b mut [u8],
+    ) -> Result<crate::Opened<'b>, TransportError<Self::Error>> {
+        let frame = self.recv_frame(buf)?;
+        Ok(channel.open(crypto, frame)?)
+    }
 }
 
 /// A link that carries whole frames (or EDHOC messages), async: the same contract as
