@@ -13,7 +13,7 @@ use common::peers;
 use iomt_proto::fragment::{BLE_DEFAULT_MTU, FragmentError, Fragmenter};
 use iomt_proto::transport::handshake::{run_initiator, run_responder};
 use iomt_proto::transport::memory::{DatagramEnd, DatagramPipe, MemoryError};
-use iomt_proto::transport::{Fragmented, TransportError};
+use iomt_proto::transport::{Fragmented, FrameLink, TransportError};
 use iomt_proto::{Channel, ProtoError, Side};
 
 /// A datagram link between threads that refuses (truncates) datagrams above `mtu`, as

@@ -6,6 +6,8 @@
 //! on both sides.
 #![cfg(test)] // lets clippy's allow-unwrap-in-tests cover the helper functions
 
+mod common;
+
 use iomt_auth::cred::{
     IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
 };
@@ -19,20 +21,7 @@ use iomt_proto::KeyExporter as _;
 use iomt_proto::edhoc::EdhocExporter;
 use iomt_proto::{ApiMisuse, Channel, ProtoError, Side};
 
-type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
-
-fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-// RFC 9529 §3 credentials and keys (the repo's copy: iomt-auth/tests/data).
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+use common::peers::{CRED_I, CRED_R, Crypto, SK_I, SK_R, h};
 
 /// A method-3 handshake in memory (C_R = [2]); returns both completed sessions.
 fn handshake(crypto: &mut Crypto, suite: u8) -> (Completed, Completed) {

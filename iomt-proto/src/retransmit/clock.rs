@@ -1,8 +1,8 @@
 //! Where `now` comes from: a monotonic millisecond [`Clock`], with
 //! `std::time::Instant` on the host ([`StdClock`], feature `std`) and, for blocking
-//! firmware (features `embedded-hal` + `embedded-io` + `edhoc`), [`blocking`]: the
+//! firmware (features `embedded-hal` + `embedded-io` + `edhoc`), the `blocking` module: the
 //! datagram handshake driven over an `embedded-io` link with embedded-hal's
-//! [`DelayNs`](embedded_hal::delay::DelayNs) between polls.
+//! `DelayNs` between polls.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 /// A monotonic millisecond clock (a device's RTC/SysTick counter, `std::time::Instant`).

@@ -28,10 +28,9 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use embedded_io::{Read, Write};
-use iomt_crypto::CryptoProvider;
 
 use super::{FrameLink, TransportError, io};
-use crate::channel::{Channel, MAX_FRAME_LEN, Opened};
+use crate::channel::MAX_FRAME_LEN;
 use crate::fragment::{FragmentError, Fragmenter, MIN_MTU, Reassembler, ReassemblyStats};
 
 /// The largest datagram [`Fragmented`] sends (its send buffer lives on the stack); BLE's
@@ -135,20 +134,6 @@ impl<T: Read, const CAP: usize> Fragmented<T, CAP> {
     ) -> Result<&'b mut [u8], TransportError<T::Error>> {
         let io = &mut io::Blocking(&mut self.io);
         io::block_on(io::fragmented_recv(io, &mut self.rx, buf))
-    }
-
-    /// Receives one unit and opens it with `channel`.
-    ///
-    /// # Errors
-    /// As [`Fragmented::recv_frame`], plus channel errors as [`TransportError::Proto`].
-    pub fn recv<'b, C: CryptoProvider, const W: u32, const SLOTS: usize>(
-        &mut self,
-        channel: &'b mut Channel<W, SLOTS>,
-        crypto: &mut C,
-        buf: &'b mut [u8],
-    ) -> Result<Opened<'b>, TransportError<T::Error>> {
-        let frame = self.recv_frame(buf)?;
-        Ok(channel.open(crypto, frame)?)
     }
 }
 

@@ -25,7 +25,11 @@
 //!   stays aligned, and reported as [`TransportError::FrameTooLarge`].
 //!
 //! - `handshake` (features `edhoc` + `embedded-io`): runs the EDHOC handshake over a
-//!   [`FrameLink`]; then `Channel::from_edhoc` starts the channel.
+//!   [`FrameLink`] (or, feature `async`, an [`AsyncFrameLink`]); then
+//!   `Channel::from_edhoc` starts the channel.
+//! - Feature `async`: [`AsyncFrameLink`] for [`Stream`], [`Datagram`] and [`Fragmented`]
+//!   over `embedded-io-async` 0.7. Each transport's I/O logic and the handshake drivers
+//!   exist once, as async code; the blocking API runs it with I/O that never waits.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
@@ -139,6 +143,20 @@ pub trait FrameLink {
         &mut self,
         buf: &'b mut [u8],
     ) -> Result<&'b mut [u8], TransportError<Self::Error>>;
+
+    /// Receives one frame and opens it with `channel`.
+    ///
+    /// # Errors
+    /// As [`FrameLink::recv_frame`], plus channel errors as [`TransportError::Proto`].
+    fn recv<'b, C: iomt_crypto::CryptoProvider, const W: u32, const SLOTS: usize>(
+        &mut self,
+        channel: &'b mut crate::Channel<W, SLOTS>,
+        crypto: &mut C,
+        buf: &'b mut [u8],
+    ) -> Result<crate::Opened<'b>, TransportError<Self::Error>> {
+        let frame = self.recv_frame(buf)?;
+        Ok(channel.open(crypto, frame)?)
+    }
 }
 
 /// A link that carries whole frames (or EDHOC messages), async: the same contract as
@@ -188,8 +206,10 @@ pub trait AsyncFrameLink {
 
 /// A blocking [`FrameLink`] as an [`AsyncFrameLink`] whose futures are always ready: how
 /// the blocking handshake drivers run the one (async) implementation.
+#[cfg(feature = "edhoc")]
 pub(crate) struct BlockingLink<'a, L: ?Sized>(pub(crate) &'a mut L);
 
+#[cfg(feature = "edhoc")]
 impl<L: FrameLink + ?Sized> AsyncFrameLink for BlockingLink<'_, L> {
     type Error = L::Error;
     async fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<L::Error>> {

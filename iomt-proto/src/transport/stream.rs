@@ -59,7 +59,7 @@ impl<T: Write> Stream<T> {
     ///
     /// # Errors
     /// [`TransportError::FrameTooLarge`] for an empty frame or one above
-    /// [`MAX_FRAME_LEN`](crate::MAX_FRAME_LEN); I/O errors and [`TransportError::WriteZero`].
+    /// [`crate::MAX_FRAME_LEN`]; I/O errors and [`TransportError::WriteZero`].
     pub fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {
         io::block_on(io::stream_send(&mut io::Blocking(&mut self.io), frame))
     }
@@ -93,7 +93,7 @@ impl<T: Read> Stream<T> {
     /// # Errors
     /// [`TransportError::UnexpectedEof`] if the stream ends inside a frame (or before
     /// one); [`TransportError::FrameTooLarge`] if the announced length exceeds `buf` or
-    /// [`MAX_FRAME_LEN`](crate::MAX_FRAME_LEN) (the frame's bytes are read and discarded, so the next call
+    /// [`crate::MAX_FRAME_LEN`] (the frame's bytes are read and discarded, so the next call
     /// starts at the next frame); I/O errors.
     pub fn recv_frame<'b>(
         &mut self,
