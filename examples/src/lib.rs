@@ -2,6 +2,8 @@
 //!
 //! - [`authority`]: the consent authority (issues signed, bound consent tags and withdrawals).
 //! - [`checkpoints`]: the gateway's audit checkpoints per device, persisted in a file.
+//! - [`consent_session`]: one session's consent, and telling the device when the
+//!   authority withdraws or narrows it.
 //! - [`creds`]: deterministic demo credentials (CCS) and the gateway's device registry.
 //! - [`sim`]: simulated patients (vitals and ECG).
 //! - [`device`]: a simulated device (EDHOC initiator, consent frame, data frames, tamper mode).
@@ -18,6 +20,7 @@
 
 pub mod authority;
 pub mod checkpoints;
+pub mod consent_session;
 pub mod creds;
 pub mod demo;
 pub mod device;

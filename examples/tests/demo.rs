@@ -9,9 +9,26 @@ use std::collections::HashMap;
 use fhir_output::run_demo;
 use iomt_auth::edhoc::Method;
 use iomt_core::{EcgLead, MdcCode, Unit, VitalKind};
-use iomt_examples::demo::Config;
+use iomt_examples::demo::{Config, NARROWED_ROW, WITHDRAWN_ROW};
 use iomt_examples::fhir::{ACT_REASON_SYSTEM, Destination, LOINC_SYSTEM, MDC_SYSTEM, UCUM_SYSTEM};
 use serde_json::Value;
+
+/// Row 0's research consent was withdrawn mid-run by a newer revision (treatment only):
+/// research output stopped from the first frame after it while treatment continued, and
+/// the device re-bound its data to the newer tag the gateway sent it.
+fn assert_narrowed(summary: &iomt_examples::demo::Summary) {
+    assert!(summary.consent.narrowed_applied);
+    let r = &summary.rows[NARROWED_ROW];
+    let [before, after] = r.gateway.released;
+    let (ward, research) = (0, 1);
+    assert!(before[ward] > 0 && before[research] > 0, "{before:?}");
+    assert!(after[ward] > 0, "treatment continues: {after:?}");
+    assert_eq!(after[research], 0, "research stopped at once: {after:?}");
+    assert_eq!(r.gateway.consent.as_ref().map(|t| t.revision), Some(2));
+    assert_eq!(r.gateway.consent_updates_sent, 1);
+    assert_eq!(r.device.consent_updates, 1, "{:?}", r.device);
+    assert!(!r.gateway.consent_required_sent && !r.device.consent_required);
+}
 
 fn coding<'a>(obs: &'a Value, system: &str) -> Option<&'a Value> {
     obs["code"]["coding"]
@@ -61,10 +78,18 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     for i in [0, 1, 3, 4, 5] {
         assert_eq!(code(i), 0, "{i}");
     }
-    // Mid-run withdrawal of dev-000's consent: applied, later frames refused, none released.
+    // Mid-run withdrawal of dev-001's consent: applied, the next frame refused, none
+    // released after it; the gateway closed the session with ConsentRequired and the
+    // device stopped on it.
     assert!(summary.consent.withdrawal_applied);
-    assert!(summary.rows[0].gateway.withdrawn_frames > 0);
-    assert_eq!(summary.rows[0].gateway.released_after_withdrawal, 0);
+    let w = &summary.rows[WITHDRAWN_ROW];
+    assert_eq!(
+        w.gateway.withdrawn_frames, 1,
+        "refused within one frame, then closed"
+    );
+    assert_eq!(w.gateway.released_after_withdrawal, 0);
+    assert!(w.gateway.consent_required_sent && w.device.consent_required);
+    assert_narrowed(&summary);
 
     // Tampering: injected on every device, every one rejected, no genuine frame lost.
     for r in &summary.rows {
@@ -72,6 +97,9 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
             r.device.replays_injected >= 2 && r.device.modified_injected >= 2,
             "{r:?}"
         );
+        if r.gateway.consent_required_sent {
+            continue; // closed mid-run: its in-flight frames are dropped (checked by all_ok)
+        }
         assert_eq!(r.gateway.replays_rejected, r.device.replays_injected);
         assert_eq!(r.gateway.tamper_rejected, r.device.modified_injected);
         assert_eq!(r.gateway.frames, r.device.frames_sent);
