@@ -163,8 +163,8 @@ fn unrepresentable_consents_are_refused_not_approximated() {
         ),
         (
             "unknown purpose",
-            |r| r["provision"]["purpose"][1]["code"] = json!("HDIRECT"),
-            ImportError::Unsupported("provision.purpose", "HDIRECT".into()),
+            |r| r["provision"]["purpose"][1]["code"] = json!("DONAT"),
+            ImportError::Unsupported("provision.purpose", "DONAT".into()),
         ),
         (
             "purpose from another system",
