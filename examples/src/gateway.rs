@@ -209,8 +209,9 @@ pub struct Gateway {
     pub consent: Mutex<ConsentVerifier<2, 64>>,
     /// Explicit local policy (default off): a legacy version-1 tag (unbound, unsigned) is
     /// still refused and audited as such, but then governs the session's data as before
-    /// issue 24. Only the QEMU firmware gateway sets it, because that firmware image is
-    /// not yet provisioned with an authority-issued tag.
+    /// issue 24. No binary of this crate sets it (the QEMU firmware carries an
+    /// authority-issued tag); it stays for a site migrating legacy devices, as an explicit,
+    /// audited choice.
     pub accept_legacy_unbound: bool,
     /// Newer revisions the authority delivered directly ([`Self::learn_revision`]).
     pub newer: Mutex<NewerRevisions>,
