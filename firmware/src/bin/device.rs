@@ -29,7 +29,8 @@ use cortex_m_semihosting::hprintln;
 use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
 use iomt_core::{
-    EcgLead, Float, Reading, SFloat, TimestampMs, Unit, VitalBatch, VitalKind, WaveformChunk,
+    EcgLead, Float, Reading, Role, RoleSet, SFloat, TimestampMs, Unit, VitalBatch, VitalKind,
+    WaveformChunk,
 };
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
 use iomt_firmware::rng::BenchRng;
