@@ -44,7 +44,7 @@ impl core::fmt::Display for IssueError {
     }
 }
 
-impl std::error::Error for IssueError {}
+impl core::error::Error for IssueError {}
 
 /// The demo hospital's consent record (FHIR R4 `Consent`, version 1) of `patient` (a
 /// FHIR `Patient` id) with consent `profile`, as of `now` (Unix seconds).

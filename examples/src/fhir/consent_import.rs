@@ -76,7 +76,7 @@ impl core::fmt::Display for ImportError {
     }
 }
 
-impl std::error::Error for ImportError {}
+impl core::error::Error for ImportError {}
 
 fn str_at<'a>(v: &'a Value, ptr: &str, name: &'static str) -> Result<&'a str, ImportError> {
     v.pointer(ptr)

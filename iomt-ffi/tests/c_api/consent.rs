@@ -50,7 +50,13 @@ pub(super) fn gw() -> Gw {
 }
 
 impl Gw {
-    pub(super) fn tag(&mut self, device: &[u8], patient: &[u8], rev: u32, until: u64) -> ConsentTag {
+    pub(super) fn tag(
+        &mut self,
+        device: &[u8],
+        patient: &[u8],
+        rev: u32,
+        until: u64,
+    ) -> ConsentTag {
         let p = unsafe { provider(self.c.ptr()) };
         ConsentTag::permit(
             ConsentRef([7; 32]),

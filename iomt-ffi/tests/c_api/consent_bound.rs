@@ -4,13 +4,16 @@
 //! `IOMT_CLOSE_REASON_CONSENT_REQUIRED`) and stops sending under the old tag.
 
 use super::aaa::{NOW, auth_for, flash, open_log};
-use super::consent::{DEVICE, PATIENT, enc, gw};
+use super::consent::{DEVICE, Gw, PATIENT, enc, gw};
 use super::*;
+use iomt_core::{ConsentRef, ConsentTag, Timestamp};
 
 fn decode(b: &[u8]) -> Result<(iomt_consent_tag, iomt_consent_binding), iomt_result> {
     let mut t = MaybeUninit::<iomt_consent_tag>::uninit();
     let mut k = MaybeUninit::<iomt_consent_binding>::uninit();
-    let r = unsafe { iomt_consent_tag_decode_bound(b.as_ptr(), b.len(), t.as_mut_ptr(), k.as_mut_ptr()) };
+    let r = unsafe {
+        iomt_consent_tag_decode_bound(b.as_ptr(), b.len(), t.as_mut_ptr(), k.as_mut_ptr())
+    };
     if r == iomt_result::Ok {
         Ok(unsafe { (t.assume_init(), k.assume_init()) })
     } else {
@@ -55,18 +58,27 @@ fn c_signed_v2_tag_decodes_and_reencodes_byte_exact_and_a_moved_binding_fails() 
     // Re-encoded byte-exact by the same codec, and it still verifies at the gateway.
     let again = encode(&t, &k).unwrap();
     assert_eq!(again, signed);
-    assert_eq!(g.verify(&mut log, &auth, &again, NOW, &mut out), iomt_result::Ok);
+    assert_eq!(
+        g.verify(&mut log, &auth, &again, NOW, &mut out),
+        iomt_result::Ok
+    );
 
     // The signature covers the binding: moving the tag to another device or patient by
     // editing the C fields no longer verifies.
     let mut moved = k;
     moved.device_ref = subject(&mut g.c, b"pump-0099");
     let b = encode(&t, &moved).unwrap();
-    assert_eq!(g.verify(&mut log, &auth, &b, NOW, &mut out), iomt_result::ConsentBadSignature);
+    assert_eq!(
+        g.verify(&mut log, &auth, &b, NOW, &mut out),
+        iomt_result::ConsentBadSignature
+    );
     let mut other = k;
     other.patient_id[0] ^= 1;
     let b = encode(&t, &other).unwrap();
-    assert_eq!(g.verify(&mut log, &auth, &b, NOW, &mut out), iomt_result::ConsentBadSignature);
+    assert_eq!(
+        g.verify(&mut log, &auth, &b, NOW, &mut out),
+        iomt_result::ConsentBadSignature
+    );
     // Dropping the binding: a version-2 struct without it cannot be encoded at all.
     let unbound = iomt_consent_binding::default();
     assert_eq!(encode(&t, &unbound), Err(iomt_result::UnsupportedVersion));
@@ -91,7 +103,8 @@ fn c_signed_v2_tag_decodes_and_reencodes_byte_exact_and_a_moved_binding_fails() 
         iomt_consent_tag_encode_bound(&t, &k, small.as_mut_ptr(), small.len(), &raw mut n)
     };
     assert_eq!((r, n), (iomt_result::BufferTooSmall, signed.len()));
-    let r = unsafe { iomt_consent_tag_encode_bound(&t, null(), small.as_mut_ptr(), 16, &raw mut n) };
+    let r =
+        unsafe { iomt_consent_tag_encode_bound(&t, null(), small.as_mut_ptr(), 16, &raw mut n) };
     assert_eq!(r, iomt_result::NullParameter);
 
     // Version 1 decodes with bound = 0; garbage and trailing bytes are refused.
@@ -121,8 +134,8 @@ unsafe fn deliver(
     c: &mut Crypto,
     to: &mut iomt_session,
     frame: &mut [u8],
-    n: usize,
 ) -> Result<(iomt_frame_type, u8, Vec<u8>, Vec<u8>), iomt_result> {
+    let n = frame.len();
     let mut o = MaybeUninit::<iomt_opened>::uninit();
     let r = unsafe { iomt_session_open(to, c.ptr(), frame.as_mut_ptr(), n, o.as_mut_ptr()) };
     if r != iomt_result::Ok {
@@ -138,11 +151,25 @@ unsafe fn deliver(
     Ok((o.frame_type, o.consent_slot, payload, tag))
 }
 
-fn send_consent(c: &mut Crypto, s: &mut iomt_session, slot: u8, tag: &[u8]) -> (Vec<u8>, iomt_result) {
+fn send_consent(
+    c: &mut Crypto,
+    s: &mut iomt_session,
+    slot: u8,
+    tag: &[u8],
+) -> (Vec<u8>, iomt_result) {
     let mut f = vec![0u8; 512];
     let mut n = 0usize;
     let r = unsafe {
-        iomt_session_send_consent(s, c.ptr(), slot, tag.as_ptr(), tag.len(), f.as_mut_ptr(), f.len(), &raw mut n)
+        iomt_session_send_consent(
+            s,
+            c.ptr(),
+            slot,
+            tag.as_ptr(),
+            tag.len(),
+            f.as_mut_ptr(),
+            f.len(),
+            &raw mut n,
+        )
     };
     f.truncate(n);
     (f, r)
@@ -151,7 +178,18 @@ fn send_consent(c: &mut Crypto, s: &mut iomt_session, slot: u8, tag: &[u8]) -> (
 fn seal(c: &mut Crypto, s: &mut iomt_session, slot: u8, p: &[u8]) -> (Vec<u8>, iomt_result) {
     let mut f = vec![0u8; 256];
     let mut n = 0usize;
-    let r = unsafe { iomt_session_seal(s, c.ptr(), slot, p.as_ptr(), p.len(), f.as_mut_ptr(), f.len(), &raw mut n) };
+    let r = unsafe {
+        iomt_session_seal(
+            s,
+            c.ptr(),
+            slot,
+            p.as_ptr(),
+            p.len(),
+            f.as_mut_ptr(),
+            f.len(),
+            &raw mut n,
+        )
+    };
     f.truncate(n);
     (f, r)
 }
@@ -169,8 +207,14 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     let mut ds = zeroed::<iomt_session>();
     let mut gs = zeroed::<iomt_session>();
     unsafe {
-        assert_eq!(iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x31), iomt_result::Ok);
-        assert_eq!(iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x31), iomt_result::Ok);
+        assert_eq!(
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x31),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x31),
+            iomt_result::Ok
+        );
     }
     let me = subject(&mut c, DEVICE);
     let (rev1, rev2) = (g.good(1), g.good(2));
@@ -179,15 +223,18 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     // The device installs its provisioned tag; the gateway verifies it.
     let (mut fr, rc) = send_consent(&mut c, &mut ds, 0, &rev1);
     assert_eq!(rc, iomt_result::Ok);
-    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr, fr.len()) }.unwrap();
-    assert_eq!(g.verify(&mut log, &auth, &bound, NOW, &mut verified), iomt_result::Ok);
+    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr) }.unwrap();
+    assert_eq!(
+        g.verify(&mut log, &auth, &bound, NOW, &mut verified),
+        iomt_result::Ok
+    );
 
     // The authority's newer revision reaches the gateway; the gateway sends it to the
     // device in its own slot (1). The device checks it is for itself and newer, and
     // re-installs it in its next slot (2).
     let (mut fr, rc) = send_consent(&mut c, &mut gs, 1, &rev2);
     assert_eq!(rc, iomt_result::Ok);
-    let (ty, slot, _, got) = unsafe { deliver(&mut c, &mut ds, &mut fr, fr.len()) }.unwrap();
+    let (ty, slot, _, got) = unsafe { deliver(&mut c, &mut ds, &mut fr) }.unwrap();
     assert_eq!((ty, slot), (iomt_frame_type::Consent, 1));
     let (t2, k2) = decode(&got).unwrap();
     let (t1, _) = decode(&rev1).unwrap();
@@ -195,13 +242,16 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     assert!(t2.revision > t1.revision);
     let (mut fr, rc) = send_consent(&mut c, &mut ds, 2, &got);
     assert_eq!(rc, iomt_result::Ok);
-    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr, fr.len()) }.unwrap();
-    assert_eq!(g.verify(&mut log, &auth, &bound, NOW, &mut verified), iomt_result::Ok);
+    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr) }.unwrap();
+    assert_eq!(
+        g.verify(&mut log, &auth, &bound, NOW, &mut verified),
+        iomt_result::Ok
+    );
     let (mut fr, rc) = seal(&mut c, &mut ds, 2, b"vitals");
     assert_eq!(rc, iomt_result::Ok);
-    let (_, slot, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr, fr.len()) }.unwrap();
+    let (_, slot, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr) }.unwrap();
     assert_eq!((slot, bound.as_slice()), (2, rev2.as_slice()));
-    let check = |g: &super::consent::Gw, b: &[u8]| unsafe {
+    let check = |g: &Gw, b: &[u8]| unsafe {
         iomt_consent_check_frame(&*g.v, &*verified, b.as_ptr(), b.len(), NOW + 1)
     };
     assert_eq!(check(&g, &bound), iomt_result::Ok);
@@ -210,11 +260,18 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     // and the gateway closes the session with CONSENT_REQUIRED.
     let w = g.withdrawal(2);
     let rc = unsafe {
-        iomt_consent_withdraw(&raw mut *g.v, g.c.ptr(), &raw mut *log, w.as_ptr(), w.len(), NOW + 1)
+        iomt_consent_withdraw(
+            &raw mut *g.v,
+            g.c.ptr(),
+            &raw mut *log,
+            w.as_ptr(),
+            w.len(),
+            NOW + 1,
+        )
     };
     assert_eq!(rc, iomt_result::Ok);
     let (mut fr, _) = seal(&mut c, &mut ds, 2, b"vitals");
-    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr, fr.len()) }.unwrap();
+    let (_, _, _, bound) = unsafe { deliver(&mut c, &mut gs, &mut fr) }.unwrap();
     assert_eq!(check(&g, &bound), iomt_result::ConsentWithdrawn);
     let mut close = [0u8; 64];
     let mut n = 0usize;
@@ -230,10 +287,22 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     };
     assert_eq!(rc, iomt_result::Ok);
     // The C device observes why, and can send nothing more under the tag.
-    let (ty, _, payload, _) = unsafe { deliver(&mut c, &mut ds, &mut close, n) }.unwrap();
-    assert_eq!((ty, payload.as_slice()), (iomt_frame_type::Close, &[IOMT_CLOSE_REASON_CONSENT_REQUIRED][..]));
-    assert_eq!(seal(&mut c, &mut ds, 2, b"vitals").1, iomt_result::SessionClosed);
-    assert_eq!(send_consent(&mut c, &mut ds, 0, &rev2).1, iomt_result::SessionClosed);
+    let (ty, _, payload, _) = unsafe { deliver(&mut c, &mut ds, &mut close[..n]) }.unwrap();
+    assert_eq!(
+        (ty, payload.as_slice()),
+        (
+            iomt_frame_type::Close,
+            &[IOMT_CLOSE_REASON_CONSENT_REQUIRED][..]
+        )
+    );
+    assert_eq!(
+        seal(&mut c, &mut ds, 2, b"vitals").1,
+        iomt_result::SessionClosed
+    );
+    assert_eq!(
+        send_consent(&mut c, &mut ds, 0, &rev2).1,
+        iomt_result::SessionClosed
+    );
     unsafe {
         assert_eq!(iomt_session_deinit(&raw mut *ds), iomt_result::Ok);
         assert_eq!(iomt_session_deinit(&raw mut *gs), iomt_result::Ok);
