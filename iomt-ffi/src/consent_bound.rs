@@ -62,8 +62,8 @@ fn bound_from_c(t: &iomt_consent_tag, b: &iomt_consent_binding) -> Result<Consen
 /// The signature fields are copied, never computed: only the authority signs.
 ///
 /// # Errors
-/// `NULL_PARAMETER`, `BUFFER_TOO_SMALL`, `UNSUPPORTED_VERSION` (version and binding
-/// disagree), `MALFORMED` (empty patient id), `CAPACITY_EXCEEDED` (patient id longer
+/// `NULL_PARAMETER`, `BUFFER_TOO_SMALL`, `UNSUPPORTED_VERSION` (`bound == 1` on a
+/// version-1 tag), `MALFORMED` (a version-2 tag with `bound == 0`, or an empty patient id), `CAPACITY_EXCEEDED` (patient id longer
 /// than 16), `INVALID_CODE` (`bound` not 0/1), and the errors of `iomt_consent_tag_encode`.
 ///
 /// # Safety

@@ -32,6 +32,20 @@ fn encode(t: &iomt_consent_tag, k: &iomt_consent_binding) -> Result<Vec<u8>, iom
     }
 }
 
+/// The device identity as EDHOC yields it (zero-padded to 16 bytes): what a real
+/// session's `iomt_session_auth` and the authority's binding use.
+fn padded() -> Vec<u8> {
+    let mut p = DEVICE.to_vec();
+    p.resize(16, 0);
+    p
+}
+
+/// A signed tag of revision `rev` bound to [`padded`] and `PATIENT`.
+fn issued(g: &mut Gw, rev: u32) -> Vec<u8> {
+    let t = g.tag(&padded(), PATIENT, rev, NOW + 1000);
+    g.sign(t, false)
+}
+
 fn subject(c: &mut Crypto, identity: &[u8]) -> [u8; 8] {
     let mut s = [0u8; 8];
     let r = unsafe { iomt_subject_of(c.ptr(), identity.as_ptr(), identity.len(), s.as_mut_ptr()) };
@@ -45,9 +59,9 @@ fn c_signed_v2_tag_decodes_and_reencodes_byte_exact_and_a_moved_binding_fails() 
     let mut g = gw();
     let mut f = flash(32);
     let mut log = open_log(&mut g.c, &mut f);
-    let auth = auth_for(&mut g.c, DEVICE, 0);
+    let auth = auth_for(&mut g.c, &padded(), 0);
     let mut out = zeroed::<iomt_verified_consent>();
-    let signed = g.good(1);
+    let signed = issued(&mut g, 1);
 
     // Decoded in full: a C device can check the tag is for it (device_ref = its subject).
     let (t, k) = decode(&signed).unwrap();
@@ -81,7 +95,7 @@ fn c_signed_v2_tag_decodes_and_reencodes_byte_exact_and_a_moved_binding_fails() 
     );
     // Dropping the binding: a version-2 struct without it cannot be encoded at all.
     let unbound = iomt_consent_binding::default();
-    assert_eq!(encode(&t, &unbound), Err(iomt_result::UnsupportedVersion));
+    assert_eq!(encode(&t, &unbound), Err(iomt_result::Malformed));
 
     // Misuse of the binding struct: typed errors, nothing written.
     let mut bad = k;
@@ -200,7 +214,7 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     let mut g = gw();
     let mut f = flash(32);
     let mut log = open_log(&mut g.c, &mut f);
-    let auth = auth_for(&mut g.c, DEVICE, 0);
+    let auth = auth_for(&mut g.c, &padded(), 0);
     let mut c = Crypto::new(11);
     let (dev, gwc) = (device(), gateway());
     let (mut i, mut r) = handshake(&mut c, 3, 2, false, &dev, &gwc);
@@ -217,7 +231,7 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
         );
     }
     let me = subject(&mut c, DEVICE);
-    let (rev1, rev2) = (g.good(1), g.good(2));
+    let (rev1, rev2) = (issued(&mut g, 1), issued(&mut g, 2));
     let mut verified = zeroed::<iomt_verified_consent>();
 
     // The device installs its provisioned tag; the gateway verifies it.
