@@ -240,7 +240,10 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     // Denials are counted: treatment-only devices are refused research and emergency use
     // (dev-005: dev-001's last frame was refused as withdrawn, released to nobody).
     assert!(summary.rows[5].gateway.denials >= 2 * summary.rows[5].gateway.data_frames);
-    assert_eq!(summary.rows[1].gateway.unconsented, 3, "the withdrawn frame, per use");
+    assert_eq!(
+        summary.rows[1].gateway.unconsented, 3,
+        "the withdrawn frame, per use"
+    );
     assert_eq!(
         summary.rows[3].gateway.break_glass,
         summary.rows[3].gateway.data_frames
