@@ -1,5 +1,6 @@
 //! Host programs for iomt: the end-to-end gateway demo and its simulated devices.
 //!
+//! - [`audit_store`]: the gateway's RAM ring for iomt-auth's audit log.
 //! - [`authority`]: the consent authority (issues signed, bound consent tags and withdrawals).
 //! - [`checkpoints`]: the gateway's audit checkpoints per device, persisted in a file.
 //! - [`consent_session`]: one session's consent, and telling the device when the
@@ -18,6 +19,7 @@
 //! All protocol work is done by iomt-auth (EDHOC) and iomt-proto (channel, transport);
 //! this crate only wires them to sockets, a simulator and a FHIR writer.
 
+pub mod audit_store;
 pub mod authority;
 pub mod checkpoints;
 pub mod consent_session;
