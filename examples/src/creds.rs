@@ -30,6 +30,8 @@ pub enum CredError {
     BadScalar,
     /// The built CCS did not parse (a bug in the template).
     BadCcs,
+    /// The firmware's consent tag could not be issued.
+    Consent,
 }
 
 impl core::fmt::Display for CredError {
@@ -37,6 +39,7 @@ impl core::fmt::Display for CredError {
         match self {
             Self::BadScalar => f.write_str("derived scalar is not a P-256 key"),
             Self::BadCcs => f.write_str("built CCS does not parse"),
+            Self::Consent => f.write_str("the firmware's consent tag could not be issued"),
         }
     }
 }
@@ -207,21 +210,60 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The patient the QEMU firmware device is attached to (the `gateway` binary's registry).
+pub const FIRMWARE_PATIENT: &str = "p-qemu";
+
+/// The hospital's consent record for the QEMU firmware's patient (FHIR `Consent`,
+/// treatment and research, 2026-01-01 to 2031-01-01: fixed, so the issued tag is the
+/// same on every build).
+#[must_use]
+pub fn firmware_consent_record() -> serde_json::Value {
+    let mut rec = crate::authority::record(
+        crate::device::ConsentProfile::Research,
+        FIRMWARE_PATIENT,
+        1_767_225_600 + 30 * 86_400,
+    );
+    rec["dateTime"] = serde_json::json!("2026-01-01T00:00:00.000Z");
+    rec["provision"]["period"] = serde_json::json!({ "start": "2026-01-01T00:00:00.000Z", "end": "2031-01-01T00:00:00.000Z" });
+    rec
+}
+
+/// The QEMU firmware's consent tag: issued by the demo hospital's consent authority from
+/// [`firmware_consent_record`], bound to the firmware's device identity and patient,
+/// signed (ES256 is deterministic here, RFC 6979, so the bytes are reproducible).
+///
+/// # Errors
+/// If the record cannot be issued (practically never).
+pub fn firmware_consent_tag() -> Result<Vec<u8>, String> {
+    let mut crypto: crate::gateway::Crypto = RustCryptoProvider::with_os_rng();
+    let hospital = crate::authority::Authority::hospital(&mut crypto)?;
+    hospital
+        .issue_from_fhir(
+            &mut crypto,
+            &firmware_consent_record(),
+            &device_identity(FIRMWARE_DEVICE_INDEX),
+        )
+        .map_err(|e| e.to_string())
+}
+
 /// The constants `firmware/src/bin/device.rs` compiles in: the QEMU device's private
-/// scalar, CCS and `kid`, and the gateway's (public) CCS and `kid`, as Rust source.
-/// The `firmware_credentials_match` test keeps the firmware's copy equal to this.
+/// scalar, CCS and `kid`, the gateway's (public) CCS and `kid`, and the device's signed,
+/// bound consent tag ([`firmware_consent_tag`]), as Rust source. The
+/// `firmware_credentials_match` test keeps the firmware's copy equal to this.
 ///
 /// # Errors
 /// [`CredError`] (practically never).
 pub fn firmware_constants() -> Result<String, CredError> {
     let dev = DemoCredential::device(FIRMWARE_DEVICE_INDEX)?;
     let gw = DemoCredential::gateway()?;
+    let tag = firmware_consent_tag().map_err(|_| CredError::Consent)?;
     Ok(format!(
         "pub const DEVICE_SK: [u8; 32] = hex(b\"{}\");\n\
          pub const DEVICE_CCS: [u8; {}] = hex(b\"{}\");\n\
          pub const DEVICE_KID: &[u8] = &hex::<{}>(b\"{}\");\n\
          pub const GATEWAY_CCS: [u8; {}] = hex(b\"{}\");\n\
-         pub const GATEWAY_KID: &[u8] = &hex::<{}>(b\"{}\");\n",
+         pub const GATEWAY_KID: &[u8] = &hex::<{}>(b\"{}\");\n\
+         pub const CONSENT_TAG: [u8; {}] = hex(b\"{}\");\n",
         hex(&dev.scalar),
         dev.ccs.len(),
         hex(&dev.ccs),
@@ -231,6 +273,8 @@ pub fn firmware_constants() -> Result<String, CredError> {
         hex(&gw.ccs),
         gw.kid.len(),
         hex(&gw.kid),
+        tag.len(),
+        hex(&tag),
     ))
 }
 

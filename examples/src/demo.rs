@@ -17,9 +17,11 @@ use std::time::Instant;
 use iomt_auth::edhoc::Method;
 use iomt_core::Timestamp;
 
-use crate::authority::Authority;
+use crate::authority::{Authority, record, without_research};
 use crate::creds::{DemoCredential, Registry, device_identity};
-use crate::device::{ConsentProfile, DeviceConfig, DeviceReport, run_device};
+use crate::device::{
+    ConsentProfile, DeviceConfig, DeviceReport, Inbox, run_device, run_device_with_inbox,
+};
 use crate::fhir::{Destination, Sinks};
 use crate::gateway::{AuditReport, ConnReport, Gateway, serve};
 use crate::io::TcpIo;
@@ -172,9 +174,19 @@ pub struct ConsentSummary {
     /// Rows (by index) of the devices presenting a self-made tag and another patient's
     /// signed tag.
     pub forged_rows: Vec<u8>,
-    /// Whether the withdrawal of device 0's consent was applied by the gateway.
+    /// Whether the withdrawal of device 1's whole consent (`--tamper`) was applied by the
+    /// gateway.
     pub withdrawal_applied: bool,
+    /// Whether the newer, narrower revision of device 0's consent (research withdrawn,
+    /// treatment kept) reached the gateway from the authority.
+    pub narrowed_applied: bool,
 }
+
+/// The row whose research consent the authority withdraws mid-run (a newer revision
+/// without the research provision).
+pub const NARROWED_ROW: usize = 0;
+/// The row whose whole consent the authority withdraws mid-run (`--tamper`).
+pub const WITHDRAWN_ROW: usize = 1;
 
 impl Summary {
     /// Whether every session completed, every genuine frame was accepted and every
@@ -184,11 +196,19 @@ impl Summary {
         self.errors.is_empty()
             && self.audit.chain_verified
             && self.rows.iter().all(|r| {
-                r.device.error.is_none()
-                    && r.gateway.error.is_none()
-                    && r.device.frames_sent == r.gateway.frames
-                    && r.device.replays_injected == r.gateway.replays_rejected
-                    && r.device.modified_injected == r.gateway.tamper_rejected
+                let (d, g) = (&r.device, &r.gateway);
+                let frames = if g.consent_required_sent {
+                    // Closed by the gateway: what the device had in flight when it was told
+                    // arrived after the close and was dropped.
+                    d.consent_required
+                        && d.frames_sent + d.replays_injected + d.modified_injected
+                            == g.frames + g.after_close + g.replays_rejected + g.tamper_rejected
+                } else {
+                    d.frames_sent == g.frames
+                        && d.replays_injected == g.replays_rejected
+                        && d.modified_injected == g.tamper_rejected
+                };
+                d.error.is_none() && g.error.is_none() && frames
             })
     }
 
@@ -219,8 +239,9 @@ impl Summary {
             let ms = g
                 .method_suite
                 .map_or("-".into(), |(m, s)| format!("{m}/{s}"));
-            let ok =
-                r.device.error.is_none() && g.error.is_none() && r.device.frames_sent == g.frames;
+            let ok = r.device.error.is_none()
+                && g.error.is_none()
+                && (r.device.frames_sent == g.frames || g.consent_required_sent);
             let vals = [
                 g.frames,
                 g.bytes,
@@ -296,15 +317,46 @@ impl Summary {
                 refused.join(", ")
             }
         );
-        if let Some(r0) = self
+        if let Some(r) = self
             .rows
-            .first()
+            .get(NARROWED_ROW)
+            .filter(|_| self.consent.narrowed_applied)
+        {
+            let [before, after] = r.gateway.released;
+            let _ = writeln!(
+                s,
+                "consent: {}'s research consent withdrawn mid-run (revision {}: treatment only); data frames released \
+                 ward/research/emergency before {}/{}/{}, after {}/{}/{}; newer tag sent to the device {}x, re-bound by it {}x",
+                r.identity,
+                r.gateway.consent.as_ref().map_or(0, |t| t.revision),
+                before[0],
+                before[1],
+                before[2],
+                after[0],
+                after[1],
+                after[2],
+                r.gateway.consent_updates_sent,
+                r.device.consent_updates
+            );
+        }
+        if let Some(r) = self
+            .rows
+            .get(WITHDRAWN_ROW)
             .filter(|_| self.consent.withdrawal_applied)
         {
             let _ = writeln!(
                 s,
-                "consent: withdrawal of {}'s consent applied mid-run: {} frames refused after it, {} released after it",
-                r0.identity, r0.gateway.withdrawn_frames, r0.gateway.released_after_withdrawal
+                "consent: withdrawal of {}'s consent applied mid-run: {} frame refused, {} released after it; \
+                 device told (close ConsentRequired): {}, stopped sending ({} in flight dropped)",
+                r.identity,
+                r.gateway.withdrawn_frames,
+                r.gateway.released_after_withdrawal,
+                if r.device.consent_required {
+                    "yes"
+                } else {
+                    "NO"
+                },
+                r.gateway.after_close
             );
         }
         let _ = writeln!(s, "device time -> effectiveDateTime:");
@@ -383,21 +435,32 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     );
     let mut tags = Vec::new();
     let mut consent = ConsentSummary::default();
+    let mut records = Vec::new();
     for i in 0..total {
-        let tag = ConsentProfile::for_device(i).tag(now.as_secs(), i);
+        // The hospital's record of this patient's consent (FHIR Consent); tags are issued from it.
+        let rec = record(
+            ConsentProfile::for_device(i),
+            &format!("p-{i:03}"),
+            now.as_secs(),
+        );
         let issued = if cfg.tamper && i == cfg.devices {
             // A device's own "authority": well-formed, bound, signed by an unknown key.
             consent.forged_rows.push(i);
             let rogue = Authority::derive(&mut crypto, "self-made")?;
-            rogue.issue(&mut crypto, tag, &format!("p-{i:03}"), &device_identity(i))?
+            rogue
+                .issue_from_fhir(&mut crypto, &rec, &device_identity(i))
+                .map_err(|e| e.to_string())?
         } else if cfg.tamper && i == cfg.devices + 1 {
             // Another patient's genuine signed tag, copied onto this device.
             consent.forged_rows.push(i);
             tags.first().cloned().unwrap_or_default()
         } else {
-            hospital.issue(&mut crypto, tag, &format!("p-{i:03}"), &device_identity(i))?
+            hospital
+                .issue_from_fhir(&mut crypto, &rec, &device_identity(i))
+                .map_err(|e| e.to_string())?
         };
         tags.push(issued);
+        records.push(rec);
     }
     let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
@@ -451,7 +514,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             thread::spawn(move || match TcpStream::connect(addr) {
                 Ok(sock) => {
                     let _ = sock.set_nodelay(true);
-                    run_device(TcpIo(sock), &dc, &gw_pub)
+                    run_listening_device(sock, &dc, &gw_pub)
                 }
                 Err(e) => DeviceReport {
                     error: Some(format!("connect: {e}")),
@@ -461,20 +524,10 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         })
         .collect();
 
-    // Mid-run (--tamper): the authority withdraws device 0's patient's consent
-    // (treatment + research) directly at the gateway; that session's next frame is refused.
-    let withdrawal = if cfg.tamper && cfg.devices > 0 {
-        let tag0 = ConsentProfile::for_device(0).tag(now.as_secs(), 0);
-        let w = hospital.withdraw(&mut crypto, tag0.consent_ref, tag0.revision, now)?;
-        let gw_w = Arc::clone(&gw);
-        let half = cfg.duration / 2;
-        Some(thread::spawn(move || {
-            thread::sleep(half);
-            gw_w.withdraw(&w).is_ok()
-        }))
-    } else {
-        None
-    };
+    // Mid-run: the authority narrows device 0's patient's consent (a newer revision
+    // without research) and, with --tamper, withdraws device 1's patient's consent; both
+    // reach the gateway directly, not through the devices.
+    let changes = mid_run_changes(cfg, &hospital, &mut crypto, (&records, &tags), now, &gw)?;
 
     // Progress.
     if !cfg.quiet {
@@ -505,8 +558,8 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     let conn_reports = acceptor
         .join()
         .map_err(|_| "gateway thread panicked".to_owned())??;
-    if let Some(h) = withdrawal {
-        consent.withdrawal_applied = h.join().unwrap_or(false);
+    if let Some(h) = changes {
+        (consent.narrowed_applied, consent.withdrawal_applied) = h.join().unwrap_or_default();
     }
     gw.flush()?;
     let audit = gw.audit_report()?;
@@ -548,4 +601,70 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         audit,
         consent,
     })
+}
+
+/// Runs a device whose socket is also read by a second thread (the gateway's consent
+/// updates and close reach the device through [`crate::device::run_device_with_inbox`]);
+/// shuts the socket down when the device is done so both sides see the end.
+fn run_listening_device(sock: TcpStream, dc: &DeviceConfig, gw: &DemoCredential) -> DeviceReport {
+    let (Ok(reader), Ok(closer)) = (sock.try_clone(), sock.try_clone()) else {
+        return run_device(TcpIo(sock), dc, gw);
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (start, started) = std::sync::mpsc::channel::<()>();
+    let listener = thread::spawn(move || {
+        if started.recv().is_err() {
+            return; // the handshake failed: nothing to listen to
+        }
+        let mut link = iomt_proto::transport::Stream::new(TcpIo(reader));
+        let mut buf = [0u8; iomt_proto::MAX_FRAME_LEN];
+        while let Ok(frame) = link.recv_frame(&mut buf) {
+            if tx.send(frame.to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let inbox = Inbox { start, frames: rx };
+    let report = run_device_with_inbox(TcpIo(sock), dc, gw, Some(inbox));
+    let _ = closer.shutdown(std::net::Shutdown::Both);
+    let _ = listener.join();
+    report
+}
+
+/// (narrowed, withdrawn) applied at the gateway.
+type Changes = thread::JoinHandle<(bool, bool)>;
+
+/// Schedules the authority's mid-run changes at half the run: a newer revision of row
+/// [`NARROWED_ROW`]'s consent without research, and (`--tamper`) the withdrawal of row
+/// [`WITHDRAWN_ROW`]'s consent.
+fn mid_run_changes(
+    cfg: &Config,
+    hospital: &Authority,
+    crypto: &mut crate::gateway::Crypto,
+    (records, tags): (&[serde_json::Value], &[Vec<u8>]),
+    now: Timestamp,
+    gw: &Arc<Gateway>,
+) -> Result<Option<Changes>, String> {
+    let Some(rec0) = records.get(NARROWED_ROW) else {
+        return Ok(None);
+    };
+    let identity = device_identity(u8::try_from(NARROWED_ROW).unwrap_or(0));
+    let narrower = hospital
+        .issue_from_fhir(crypto, &without_research(rec0), &identity)
+        .map_err(|e| e.to_string())?;
+    let withdrawal = match tags.get(WITHDRAWN_ROW) {
+        Some(t) if cfg.tamper && usize::from(cfg.devices) > WITHDRAWN_ROW => {
+            let t = iomt_core::ConsentTag::decode(t).map_err(|e| e.to_string())?;
+            Some(hospital.withdraw(crypto, t.consent_ref, t.revision, now)?)
+        }
+        _ => None,
+    };
+    let gw = Arc::clone(gw);
+    let half = cfg.duration / 2;
+    Ok(Some(thread::spawn(move || {
+        thread::sleep(half);
+        let narrowed = gw.learn_revision(&narrower).is_ok();
+        let withdrawn = withdrawal.is_some_and(|w| gw.withdraw(&w).is_ok());
+        (narrowed, withdrawn)
+    })))
 }

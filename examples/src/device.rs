@@ -9,17 +9,20 @@ use core::time::Duration;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use embedded_io::{Read, Write};
-use iomt_auth::cred::{IdCred, LocalCredential};
+use std::sync::mpsc::{Receiver, Sender};
+
+use iomt_auth::audit::subject_of;
+use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity};
 use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
 use iomt_core::{
-    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet, Purpose,
-    PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
+    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet, DeviceRef,
+    Purpose, PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
 };
 use iomt_crypto::RustCryptoProvider;
 use iomt_proto::transport::Stream;
 use iomt_proto::transport::handshake::run_initiator;
 use iomt_proto::wire::NO_SLOT;
-use iomt_proto::{Channel, CloseReason, Frame, MAX_FRAME_LEN, Message, Side};
+use iomt_proto::{Channel, CloseReason, Frame, FrameType, MAX_FRAME_LEN, Message, Side};
 
 use crate::creds::DemoCredential;
 use crate::gateway::Crypto;
@@ -138,6 +141,15 @@ pub struct DeviceReport {
     pub replays_injected: u64,
     /// Modified frames injected.
     pub modified_injected: u64,
+    /// Frames the gateway sent and the device opened (consent updates, close).
+    pub frames_received: u64,
+    /// The gateway closed the session with `CloseReason::ConsentRequired`: the device
+    /// stopped sending under its tag.
+    pub consent_required: bool,
+    /// Newer tags from the gateway the device re-installed and bound its data to.
+    pub consent_updates: u64,
+    /// Tags from the gateway the device refused (not for it, not its consent, not newer).
+    pub consent_updates_refused: u64,
     /// Why the device stopped early.
     pub error: Option<String>,
 }
@@ -204,23 +216,122 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Runs device `cfg` over `io` against the gateway credential `gateway`.
+/// Runs device `cfg` over `io` against the gateway credential `gateway`, without
+/// listening to the gateway after the handshake.
 pub fn run_device<T: Read + Write>(
     io: T,
     cfg: &DeviceConfig,
     gateway: &DemoCredential,
 ) -> DeviceReport {
+    run_device_with_inbox(io, cfg, gateway, None)
+}
+
+/// The gateway's frames, read from the link by another thread (transport framing only).
+#[derive(Debug)]
+pub struct Inbox {
+    /// Signalled once the handshake is done: the reader may start (before it, the
+    /// handshake reads the link itself).
+    pub start: Sender<()>,
+    /// The frames as read, in order.
+    pub frames: Receiver<Vec<u8>>,
+}
+
+/// [`run_device`], also handling the frames the gateway sends during the session,
+/// delivered through `inbox` (the device opens them with its channel before every
+/// tick). A close with
+/// `CloseReason::ConsentRequired` stops the device's data at once
+/// ([`DeviceReport::consent_required`]); a consent frame carrying a newer revision of
+/// the device's own consent, bound to this device, is re-installed in a fresh slot of the
+/// device's and its data is bound to it from then on ([`DeviceReport::consent_updates`]).
+pub fn run_device_with_inbox<T: Read + Write>(
+    io: T,
+    cfg: &DeviceConfig,
+    gateway: &DemoCredential,
+    inbox: Option<Inbox>,
+) -> DeviceReport {
     let mut report = DeviceReport::default();
-    if let Err(e) = stream(io, cfg, gateway, &mut report) {
+    if let Err(e) = stream(io, cfg, gateway, inbox.as_ref(), &mut report) {
         report.error = Some(e);
     }
     report
+}
+
+/// What the gateway's frames asked of the device.
+enum Told {
+    /// Keep streaming (possibly under a new slot).
+    Continue,
+    /// The gateway closed the session.
+    Stop,
+}
+
+/// Opens the gateway's queued frames: a consent update is re-installed (if it is a newer
+/// revision of this device's own consent, bound to it) in the next even slot, which
+/// becomes `slot`; a close stops the device.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "demo helper over the device's local state"
+)]
+fn handle_inbox<T: Read + Write>(
+    inbox: &Receiver<Vec<u8>>,
+    link: &mut Stream<T>,
+    ch: &mut Channel,
+    crypto: &mut Crypto,
+    me: &DeviceRef,
+    current: &mut Option<ConsentTag>,
+    slot: &mut u8,
+    report: &mut DeviceReport,
+) -> Result<Told, String> {
+    while let Ok(mut frame) = inbox.try_recv() {
+        let opened = ch
+            .open(crypto, &mut frame)
+            .map_err(|e| format!("gateway frame: {e}"))?;
+        report.frames_received += 1;
+        match opened.frame_type {
+            FrameType::Close => {
+                let reason = opened.payload.first().copied().map(CloseReason::try_from);
+                report.consent_required = matches!(reason, Some(Ok(CloseReason::ConsentRequired)));
+                return Ok(Told::Stop);
+            }
+            FrameType::Consent => {
+                let Some(bytes) = opened.consent.as_ref().map(|c| c.encoded.to_vec()) else {
+                    continue;
+                };
+                let newer = ConsentTag::decode(&bytes).ok().filter(|t| {
+                    t.binding.as_ref().is_some_and(|b| b.device == *me)
+                        && current.as_ref().is_some_and(|c| {
+                            c.consent_ref == t.consent_ref && c.revision < t.revision
+                        })
+                });
+                let Some(tag) = newer else {
+                    report.consent_updates_refused += 1;
+                    continue;
+                };
+                // The initiator's slots of 4 are 0 and 2: alternate (the old slot's frames are
+                // all sent by now; §8 "Replacing a tag safely").
+                let next = if *slot == 0 { 2 } else { 0 };
+                let mut out = [0u8; MAX_FRAME_LEN];
+                let n = ch
+                    .send_consent(crypto, next, &bytes, &mut out)
+                    .map_err(|e| e.to_string())?;
+                link.send_frame(&out[..n])
+                    .map_err(|e| format!("send: {e}"))?;
+                report.frames_sent += 1;
+                report.bytes_sent += n as u64;
+                report.consent_updates += 1;
+                *slot = next;
+                *current = Some(tag);
+            }
+            _ => {}
+        }
+    }
+    Ok(Told::Continue)
 }
 
 fn stream<T: Read + Write>(
     io: T,
     cfg: &DeviceConfig,
     gateway: &DemoCredential,
+    inbox: Option<&Inbox>,
     report: &mut DeviceReport,
 ) -> Result<(), String> {
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
@@ -257,6 +368,9 @@ fn stream<T: Read + Write>(
     let mut ch: Channel =
         Channel::from_edhoc(&mut crypto, done, Side::Initiator).map_err(|e| e.to_string())?;
     report.handshake = started.elapsed();
+    if let Some(inbox) = inbox {
+        let _ = inbox.start.send(());
+    }
 
     let mut out = [0u8; MAX_FRAME_LEN];
     let send =
@@ -281,11 +395,31 @@ fn stream<T: Read + Write>(
     let clock = DeviceClock::for_device(cfg.index, now_ms());
     let mut first_data: Option<Vec<u8>> = None;
     let mut i: u64 = 0;
+    let peer = PeerIdentity::from_slice(cred.identity.as_bytes());
+    let me_ref = DeviceRef(subject_of(&mut crypto, &peer.0));
+    let mut current = ConsentTag::decode(&cfg.consent).ok();
+    let mut slot: u8 = 0;
     while begin.elapsed() < cfg.duration {
+        if let Some(inbox) = inbox {
+            let told = handle_inbox(
+                &inbox.frames,
+                &mut link,
+                &mut ch,
+                &mut crypto,
+                &me_ref,
+                &mut current,
+                &mut slot,
+                report,
+            )?;
+            if let Told::Stop = told {
+                // The gateway closed the channel: nothing more is sent under this tag.
+                return Ok(());
+            }
+        }
         let at = clock.at(i, tick);
         let ecg = patient.ecg(at, samples).map_err(|e| e.to_string())?;
         let n = ch
-            .seal_message(&mut crypto, Some(0), &Msg::Waveform(ecg), &mut out)
+            .seal_message(&mut crypto, Some(slot), &Msg::Waveform(ecg), &mut out)
             .map_err(|e| e.to_string())?;
         send(&mut link, &out[..n], report)?;
         if first_data.is_none() {
@@ -297,7 +431,7 @@ fn stream<T: Read + Write>(
                 .map_err(|e| e.to_string())?;
             let msg = Msg::VitalBatch(batch);
             let n = ch
-                .seal_message(&mut crypto, Some(0), &msg, &mut out)
+                .seal_message(&mut crypto, Some(slot), &msg, &mut out)
                 .map_err(|e| e.to_string())?;
             send(&mut link, &out[..n], report)?;
             if cfg.tamper && i > 0 && report.modified_injected < MAX_MODIFIED {

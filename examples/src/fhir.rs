@@ -21,6 +21,7 @@
 pub mod clock;
 pub mod codes;
 pub mod consent;
+pub mod consent_import;
 pub mod export;
 pub mod observation;
 

@@ -16,9 +16,7 @@ use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use embedded_io::{Read, Write as IoWrite};
-use iomt_auth::audit::{
-    AuditEvent, AuditLog, AuditMeta, AuditStore, ENTRY_LEN, Entry, Event, StorageError, subject_of,
-};
+use iomt_auth::audit::{AuditEvent, AuditLog, Event, subject_of};
 use iomt_auth::consent::{
     ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent,
 };
@@ -32,9 +30,12 @@ use iomt_crypto::RustCryptoProvider;
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
 use iomt_proto::transport::{Stream, TransportError};
-use iomt_proto::{Channel, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side};
+use iomt_proto::{
+    Channel, CloseReason, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side,
+};
 
 use crate::checkpoints::{BookError, CheckpointBook};
+use crate::consent_session::{NewerRevisions, Notify, SessionConsent};
 use crate::creds::{DemoCredential, Registry};
 use crate::fhir::{self, Destination, Exporter, Release, SessionClock, Sinks};
 use crate::sim::{BATCH, ECG_CAPACITY};
@@ -105,57 +106,7 @@ pub struct Counters {
 /// counted, as on a device).
 pub const AUDIT_CAPACITY: usize = 2048;
 
-/// A heap-backed RAM ring for iomt-auth's audit log (a gateway keeps it in memory and
-/// would ship it to its SIEM; a device implements [`AuditStore`] over flash).
-#[derive(Debug, Clone)]
-pub struct VecAuditStore {
-    slots: Vec<Entry>,
-    meta: Option<AuditMeta>,
-}
-
-impl VecAuditStore {
-    /// An empty store of `capacity` slots (at least 1).
-    #[must_use]
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            slots: vec![[0; ENTRY_LEN]; capacity.max(1)],
-            meta: None,
-        }
-    }
-}
-
-impl AuditStore for VecAuditStore {
-    fn capacity(&self) -> u32 {
-        u32::try_from(self.slots.len()).unwrap_or(u32::MAX)
-    }
-
-    fn read_slot(&mut self, slot: u32, out: &mut Entry) -> Result<(), StorageError> {
-        let e = usize::try_from(slot)
-            .ok()
-            .and_then(|i| self.slots.get(i))
-            .ok_or(StorageError)?;
-        *out = *e;
-        Ok(())
-    }
-
-    fn write_slot(&mut self, slot: u32, entry: &Entry) -> Result<(), StorageError> {
-        let e = usize::try_from(slot)
-            .ok()
-            .and_then(|i| self.slots.get_mut(i))
-            .ok_or(StorageError)?;
-        *e = *entry;
-        Ok(())
-    }
-
-    fn load_meta(&mut self) -> Result<Option<AuditMeta>, StorageError> {
-        Ok(self.meta)
-    }
-
-    fn store_meta(&mut self, meta: &AuditMeta) -> Result<(), StorageError> {
-        self.meta = Some(*meta);
-        Ok(())
-    }
-}
+pub use crate::audit_store::VecAuditStore;
 
 /// The gateway's audit log (iomt-auth's hash-chained log over a RAM ring).
 pub type GatewayAudit = AuditLog<VecAuditStore>;
@@ -206,9 +157,12 @@ pub struct Gateway {
     pub consent: Mutex<ConsentVerifier<2, 64>>,
     /// Explicit local policy (default off): a legacy version-1 tag (unbound, unsigned) is
     /// still refused and audited as such, but then governs the session's data as before
-    /// issue 24. Only the QEMU firmware gateway sets it, because that firmware image is
-    /// not yet provisioned with an authority-issued tag.
+    /// issue 24. No binary of this crate sets it (the QEMU firmware carries an
+    /// authority-issued tag); it stays for a site migrating legacy devices, as an explicit,
+    /// audited choice.
     pub accept_legacy_unbound: bool,
+    /// Newer revisions the authority delivered directly ([`Self::learn_revision`]).
+    pub newer: Mutex<NewerRevisions>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -258,6 +212,16 @@ pub struct ConnReport {
     pub consent_refused: u64,
     /// The registry code of the last consent refusal (0 = none).
     pub consent_refusal_code: u16,
+    /// The gateway closed the session with `CloseReason::ConsentRequired` (consent
+    /// withdrawn, or superseded without a usable newer revision).
+    pub consent_required_sent: bool,
+    /// Newer revisions the gateway sent the device (consent frames in its own slots).
+    pub consent_updates_sent: u64,
+    /// Frames that arrived after the gateway closed the session (in flight; dropped).
+    pub after_close: u64,
+    /// Data frames released per use ([`USES`] order): `[0]` before the session's
+    /// consent was changed by the authority, `[1]` after.
+    pub released: [[u64; 3]; 2],
     /// Data frames refused because their consent was withdrawn (or superseded) while the
     /// session ran.
     pub withdrawn_frames: u64,
@@ -311,6 +275,7 @@ impl Gateway {
             checkpoints: Mutex::new(CheckpointBook::in_memory()),
             consent: Mutex::new(ConsentVerifier::new()),
             accept_legacy_unbound: false,
+            newer: Mutex::new(NewerRevisions::new()),
         })
     }
 
@@ -388,7 +353,7 @@ impl Gateway {
     }
 
     /// Verifies the tag a device installed (audited on refusal).
-    fn verify_consent(
+    pub(crate) fn verify_consent(
         &self,
         crypto: &mut Crypto,
         peer: &PeerIdentity,
@@ -411,7 +376,11 @@ impl Gateway {
 
     /// Per data frame: the verified tag still governs it (not withdrawn, superseded or
     /// expired).
-    fn check_consent(&self, verified: &VerifiedConsent, bound: &[u8]) -> Result<(), ConsentError> {
+    pub(crate) fn check_consent(
+        &self,
+        verified: &VerifiedConsent,
+        bound: &[u8],
+    ) -> Result<(), ConsentError> {
         self.consent
             .lock()
             .map_err(|_| ConsentError::AuditUnavailable)?
@@ -510,7 +479,8 @@ impl Gateway {
             None => None,
         };
         let mut out = Vec::new();
-        for u in USES {
+        let phase = usize::from(report.consent_updates_sent > 0 || report.consent_required_sent);
+        for (ui, u) in USES.into_iter().enumerate() {
             let Some(tag) = tag else {
                 // Default deny: data bound to no verified consent is released to nobody
                 // (the tag's refusal or the withdrawal was audited once, not per frame).
@@ -570,6 +540,11 @@ impl Gateway {
                 Message::Waveform(w) => fhir::observation::ecg(w, &r).into_iter().collect(),
                 _ => Vec::new(),
             };
+            if !resources.is_empty()
+                && let Some(n) = report.released.get_mut(phase).and_then(|p| p.get_mut(ui))
+            {
+                *n += 1;
+            }
             out.extend(resources.into_iter().map(|o| (dest, o)));
         }
         out
@@ -650,10 +625,11 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     report.patient = Some(reg.patient.clone());
     gw.audit(&mut crypto, succeeded);
 
-    let mut verified: Option<VerifiedConsent> = None;
-    let mut legacy: Option<(ConsentTag, Vec<u8>)> = None;
-    let mut withdrawn = false;
+    let mut session = SessionConsent::default();
+    let mut closed = false;
+    let mut update_slot: u8 = 1;
     let mut buf = [0u8; MAX_FRAME_LEN];
+    let mut out = [0u8; MAX_FRAME_LEN];
     loop {
         let frame = match link.recv_frame(&mut buf) {
             Ok(f) => f,
@@ -668,6 +644,11 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 break;
             }
         };
+        if closed {
+            // Sent before the device saw our close: dropped (the channel is closed).
+            report.after_close += 1;
+            continue;
+        }
         let len = frame.len() as u64;
         match channel.open(&mut crypto, frame) {
             Ok(opened) => {
@@ -676,55 +657,31 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 gw.counters.frames.fetch_add(1, Ordering::Relaxed);
                 gw.counters.bytes.fetch_add(len, Ordering::Relaxed);
                 let bound = opened.consent.as_ref().map(|c| c.encoded);
-                // Only a tag the gateway verified governs data; anything else permits nothing.
-                let tag = match (&verified, bound) {
-                    (Some(v), Some(b)) if opened.frame_type == FrameType::Data => {
-                        match gw.check_consent(v, b) {
-                            Ok(()) => Some(v.tag().clone()),
-                            Err(ConsentError::Withdrawn | ConsentError::OlderRevision) => {
-                                withdrawn = true;
-                                report.withdrawn_frames += 1;
-                                None
-                            }
-                            Err(_) => None,
-                        }
-                    }
-                    (None, Some(b)) if opened.frame_type == FrameType::Data => legacy
-                        .as_ref()
-                        .filter(|(_, bytes)| bytes.as_slice() == b)
-                        .map(|(t, _)| t.clone()),
-                    _ => None,
-                };
                 match opened.frame_type {
                     FrameType::Consent => {
                         let encoded = bound.unwrap_or_default().to_vec();
-                        let patient = reg.patient.clone();
-                        match gw.verify_consent(&mut crypto, &identity, &patient, &encoded) {
-                            Ok(v) => {
-                                report.consent = Some(v.tag().clone());
-                                verified = Some(v);
-                            }
-                            Err(e) => {
-                                report.consent_refused += 1;
-                                report.consent_refusal_code = e.code();
-                                gw.counters.consent_refused.fetch_add(1, Ordering::Relaxed);
-                                verified = None;
-                                legacy = None;
-                                if gw.accept_legacy_unbound
-                                    && e == ConsentError::Unbound
-                                    && let Some(t) =
-                                        opened.consent.as_ref().and_then(|c| c.tag().ok())
-                                {
-                                    report.consent = Some(t.clone());
-                                    legacy = Some((t, encoded));
-                                }
-                            }
-                        }
+                        session.install(
+                            gw,
+                            &mut crypto,
+                            &identity,
+                            &reg.patient,
+                            &encoded,
+                            &mut report,
+                        );
                     }
                     FrameType::Close => break,
                     FrameType::Data => {
                         report.data_frames += 1;
                         let seq = opened.seq;
+                        // Only a tag the gateway verified governs data; anything else permits nothing.
+                        let (tag, notify) = session.govern(
+                            gw,
+                            &mut crypto,
+                            &identity,
+                            &reg.patient,
+                            bound,
+                            &mut report,
+                        );
                         let Ok(msg) = Message::<BATCH, ECG_CAPACITY>::decode(opened.payload) else {
                             report.error = Some("undecodable payload".into());
                             continue;
@@ -737,7 +694,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                         gw.counters
                             .break_glass
                             .fetch_add(report.break_glass - before.1, Ordering::Relaxed);
-                        if withdrawn && !lines.is_empty() {
+                        if report.consent_required_sent && !lines.is_empty() {
                             report.released_after_withdrawal += 1;
                         }
                         report.observations += lines.len() as u64;
@@ -747,6 +704,31 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                         if let Err(e) = gw.write(&lines) {
                             report.error = Some(format!("FHIR sink: {e}"));
                             break;
+                        }
+                        let told = match notify {
+                            Notify::Nothing => Ok(0),
+                            Notify::Update(tag) => {
+                                let slot = update_slot;
+                                update_slot = if slot == 1 { 3 } else { 1 }; // the responder's slots of 4
+                                channel.send_consent(&mut crypto, slot, &tag, &mut out)
+                            }
+                            Notify::Close => {
+                                closed = true;
+                                channel.close(&mut crypto, CloseReason::ConsentRequired, &mut out)
+                            }
+                        };
+                        match told {
+                            Ok(0) => {}
+                            Ok(n) => {
+                                if let Err(e) = link.send_frame(out.get(..n).unwrap_or_default()) {
+                                    report.error = Some(format!("link: {e}"));
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                report.error = Some(format!("telling the device: {e}"));
+                                break;
+                            }
                         }
                     }
                     _ => {}

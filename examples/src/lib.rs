@@ -1,7 +1,10 @@
 //! Host programs for iomt: the end-to-end gateway demo and its simulated devices.
 //!
+//! - [`audit_store`]: the gateway's RAM ring for iomt-auth's audit log.
 //! - [`authority`]: the consent authority (issues signed, bound consent tags and withdrawals).
 //! - [`checkpoints`]: the gateway's audit checkpoints per device, persisted in a file.
+//! - [`consent_session`]: one session's consent, and telling the device when the
+//!   authority withdraws or narrows it.
 //! - [`creds`]: deterministic demo credentials (CCS) and the gateway's device registry.
 //! - [`sim`]: simulated patients (vitals and ECG).
 //! - [`device`]: a simulated device (EDHOC initiator, consent frame, data frames, tamper mode).
@@ -18,8 +21,10 @@
 //! All protocol work is done by iomt-auth (EDHOC) and iomt-proto (channel, transport);
 //! this crate only wires them to sockets, a simulator and a FHIR writer.
 
+pub mod audit_store;
 pub mod authority;
 pub mod checkpoints;
+pub mod consent_session;
 pub mod creds;
 pub mod demo;
 pub mod device;

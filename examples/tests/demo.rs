@@ -9,9 +9,26 @@ use std::collections::HashMap;
 use fhir_output::run_demo;
 use iomt_auth::edhoc::Method;
 use iomt_core::{EcgLead, MdcCode, Unit, VitalKind};
-use iomt_examples::demo::Config;
+use iomt_examples::demo::{Config, NARROWED_ROW, WITHDRAWN_ROW};
 use iomt_examples::fhir::{ACT_REASON_SYSTEM, Destination, LOINC_SYSTEM, MDC_SYSTEM, UCUM_SYSTEM};
 use serde_json::Value;
+
+/// Row 0's research consent was withdrawn mid-run by a newer revision (treatment only):
+/// research output stopped from the first frame after it while treatment continued, and
+/// the device re-bound its data to the newer tag the gateway sent it.
+fn assert_narrowed(summary: &iomt_examples::demo::Summary) {
+    assert!(summary.consent.narrowed_applied);
+    let r = &summary.rows[NARROWED_ROW];
+    let [before, after] = r.gateway.released;
+    let (ward, research) = (0, 1);
+    assert!(before[ward] > 0 && before[research] > 0, "{before:?}");
+    assert!(after[ward] > 0, "treatment continues: {after:?}");
+    assert_eq!(after[research], 0, "research stopped at once: {after:?}");
+    assert_eq!(r.gateway.consent.as_ref().map(|t| t.revision), Some(2));
+    assert_eq!(r.gateway.consent_updates_sent, 1);
+    assert_eq!(r.device.consent_updates, 1, "{:?}", r.device);
+    assert!(!r.gateway.consent_required_sent && !r.device.consent_required);
+}
 
 fn coding<'a>(obs: &'a Value, system: &str) -> Option<&'a Value> {
     obs["code"]["coding"]
@@ -61,10 +78,18 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
     for i in [0, 1, 3, 4, 5] {
         assert_eq!(code(i), 0, "{i}");
     }
-    // Mid-run withdrawal of dev-000's consent: applied, later frames refused, none released.
+    // Mid-run withdrawal of dev-001's consent: applied, the next frame refused, none
+    // released after it; the gateway closed the session with ConsentRequired and the
+    // device stopped on it.
     assert!(summary.consent.withdrawal_applied);
-    assert!(summary.rows[0].gateway.withdrawn_frames > 0);
-    assert_eq!(summary.rows[0].gateway.released_after_withdrawal, 0);
+    let w = &summary.rows[WITHDRAWN_ROW];
+    assert_eq!(
+        w.gateway.withdrawn_frames, 1,
+        "refused within one frame, then closed"
+    );
+    assert_eq!(w.gateway.released_after_withdrawal, 0);
+    assert!(w.gateway.consent_required_sent && w.device.consent_required);
+    assert_narrowed(&summary);
 
     // Tampering: injected on every device, every one rejected, no genuine frame lost.
     for r in &summary.rows {
@@ -72,6 +97,9 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
             r.device.replays_injected >= 2 && r.device.modified_injected >= 2,
             "{r:?}"
         );
+        if r.gateway.consent_required_sent {
+            continue; // closed mid-run: its in-flight frames are dropped (checked by all_ok)
+        }
         assert_eq!(r.gateway.replays_rejected, r.device.replays_injected);
         assert_eq!(r.gateway.tamper_rejected, r.device.modified_injected);
         assert_eq!(r.gateway.frames, r.device.frames_sent);
@@ -98,7 +126,11 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
         total(|g| g.replays_rejected + g.tamper_rejected)
     );
     assert!(
-        summary.rows.iter().all(|r| r.device.modified_injected >= 3),
+        summary
+            .rows
+            .iter()
+            .filter(|r| !r.gateway.consent_required_sent)
+            .all(|r| r.device.modified_injected >= 3),
         "all tamper kinds ran"
     );
 
@@ -205,8 +237,13 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
             other => panic!("unexpected device {other}"),
         }
     }
-    // Denials are counted: treatment-only devices are refused research and emergency use.
-    assert!(summary.rows[1].gateway.denials >= 2 * summary.rows[1].gateway.data_frames);
+    // Denials are counted: treatment-only devices are refused research and emergency use
+    // (dev-005: dev-001's last frame was refused as withdrawn, released to nobody).
+    assert!(summary.rows[5].gateway.denials >= 2 * summary.rows[5].gateway.data_frames);
+    assert_eq!(
+        summary.rows[1].gateway.unconsented, 3,
+        "the withdrawn frame, per use"
+    );
     assert_eq!(
         summary.rows[3].gateway.break_glass,
         summary.rows[3].gateway.data_frames
@@ -242,9 +279,11 @@ fn demo_fhir_output_is_profiled_routed_timed_and_passes_the_validators() {
     );
     assert!(summary.all_ok(), "{}", summary.table());
     print!("{}", summary.table());
-    // One Consent per patient whose tag the gateway verified (dev-002's expired tag is
-    // refused at install); every Observation destination has data.
-    assert_eq!(out.get(Destination::ConsentRegistry).len(), 3);
+    // One Consent per tag the gateway verified and released data under: one per patient
+    // (dev-002's expired tag is refused at install) plus dev-000's newer revision after its
+    // research withdrawal; every Observation destination has data.
+    assert_eq!(out.get(Destination::ConsentRegistry).len(), 4);
+    assert_narrowed(&summary);
     for d in [
         Destination::Ehr,
         Destination::Research,

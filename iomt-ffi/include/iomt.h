@@ -655,6 +655,11 @@
 #define IOMT_VERIFIED_CONSENT_ALIGN 8
 
 /**
+ * Longest pseudonymous patient id in a version-2 tag.
+ */
+#define IOMT_MAX_PATIENT_ID_LEN 16
+
+/**
  * Size of [`iomt_crypto`] storage in bytes.
  */
 #define IOMT_CRYPTO_SIZE 32
@@ -848,6 +853,49 @@
  * "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
  */
 #define IOMT_NO_CONSENT_SLOT 255
+
+/**
+ * Close reasons (`iomt_session_close`; the one payload byte of an opened close frame,
+ * `iomt_opened::payload[0]`): orderly shutdown.
+ */
+#define IOMT_CLOSE_REASON_NORMAL 0
+
+/**
+ * Close reason: the device is powering down or rebooting.
+ */
+#define IOMT_CLOSE_REASON_SHUTDOWN 1
+
+/**
+ * Close reason: the sender hit an internal error.
+ */
+#define IOMT_CLOSE_REASON_INTERNAL_ERROR 2
+
+/**
+ * Close reason: the sender's policy (RBAC, consent) rejected the peer.
+ */
+#define IOMT_CLOSE_REASON_POLICY_VIOLATION 3
+
+/**
+ * Close reason: too many failed decryptions.
+ */
+#define IOMT_CLOSE_REASON_FORGERY_LIMIT 4
+
+/**
+ * Close reason: key epochs exhausted; run a new handshake.
+ */
+#define IOMT_CLOSE_REASON_KEYS_EXHAUSTED 5
+
+/**
+ * Close reason: the peer sent something invalid.
+ */
+#define IOMT_CLOSE_REASON_PROTOCOL_ERROR 6
+
+/**
+ * Close reason: the consent the session's data is bound to was withdrawn or superseded
+ * by the consent authority (or refused). A device stops sending under that tag and
+ * needs a current authority-issued tag in a new session (docs/PROTOCOL.md §8).
+ */
+#define IOMT_CLOSE_REASON_CONSENT_REQUIRED 7
 
 /**
  * Consent slots per session (initiator installs even ones, responder odd ones).
@@ -2133,30 +2181,13 @@ typedef struct IOMT_ALIGNED(8) iomt_verified_consent {
 } iomt_verified_consent;
 
 /**
- * The caller's random number generator: fill `out[0..out_len]` with cryptographically
- * secure random bytes (from a TRNG or a DRBG seeded by one) and return 0, or return any
- * other value on failure (the operation then fails with `IOMT_RESULT_CRYPTO_RNG`).
- */
-typedef int32_t (*iomt_rng_callback)(void *userdata,
-                                     uint8_t *out,
-                                     size_t out_len);
-
-/**
- * The peers this side accepts: up to `IOMT_TRUST_STORE_CAPACITY` credentials, each
- * with the identity and roles the handshake reports for it, minus those on the
- * installed revocation list (`iomt_trust_store_install_revocations`).
- */
-typedef struct IOMT_ALIGNED(8) iomt_trust_store {
-  uint8_t _opaque[IOMT_TRUST_STORE_SIZE];
-} iomt_trust_store;
-
-/**
  * A consent tag (see `iomt_core::ConsentTag`). Codes and bit numbers are those of
  * `iomt-core` (`Purpose`, `Role`, `Action`, `DataClass`, `Confidentiality`).
  */
 typedef struct iomt_consent_tag {
   /**
-   * Encoding version (1).
+   * Encoding version: 1, or 2 (authority-issued) together with an
+   * `iomt_consent_binding` (`iomt_consent_tag_encode_bound` / `_decode_bound`).
    */
   uint8_t version;
   /**
@@ -2220,6 +2251,47 @@ typedef struct iomt_consent_tag {
    */
   uint8_t signature[64];
 } iomt_consent_tag;
+
+/**
+ * The patient and device a version-2 consent tag is bound to (see
+ * `iomt_core::ConsentBinding`). Plain integers only: any bit pattern is defined.
+ */
+typedef struct iomt_consent_binding {
+  /**
+   * 1: the tag is bound (version 2); 0: a version-1 tag (the other fields are zero).
+   */
+  uint8_t bound;
+  /**
+   * Length of `patient_id` (1..=`IOMT_MAX_PATIENT_ID_LEN` when bound).
+   */
+  uint8_t patient_id_len;
+  /**
+   * The pseudonymous patient id the authority assigned.
+   */
+  uint8_t patient_id[IOMT_MAX_PATIENT_ID_LEN];
+  /**
+   * The device: `iomt_subject_of` of its EDHOC identity (8 bytes).
+   */
+  uint8_t device_ref[8];
+} iomt_consent_binding;
+
+/**
+ * The caller's random number generator: fill `out[0..out_len]` with cryptographically
+ * secure random bytes (from a TRNG or a DRBG seeded by one) and return 0, or return any
+ * other value on failure (the operation then fails with `IOMT_RESULT_CRYPTO_RNG`).
+ */
+typedef int32_t (*iomt_rng_callback)(void *userdata,
+                                     uint8_t *out,
+                                     size_t out_len);
+
+/**
+ * The peers this side accepts: up to `IOMT_TRUST_STORE_CAPACITY` credentials, each
+ * with the identity and roles the handshake reports for it, minus those on the
+ * installed revocation list (`iomt_trust_store_install_revocations`).
+ */
+typedef struct IOMT_ALIGNED(8) iomt_trust_store {
+  uint8_t _opaque[IOMT_TRUST_STORE_SIZE];
+} iomt_trust_store;
 
 /**
  * An access request to evaluate against a consent tag.
@@ -3399,6 +3471,45 @@ iomt_result iomt_consent_verifier_deinit(struct iomt_consent_verifier *verifier)
 iomt_result iomt_verified_consent_deinit(struct iomt_verified_consent *verified);
 
 /**
+ * Encodes `tag` with `binding` canonically into `out[0..out_cap]` (at most
+ * `IOMT_MAX_CONSENT_TAG_LEN` bytes); `*out_len` receives the length (or the size needed
+ * with `BUFFER_TOO_SMALL`). `binding->bound == 1` needs `tag->version == 2`;
+ * `binding->bound == 0` encodes a version-1 tag exactly as `iomt_consent_tag_encode`.
+ * The signature fields are copied, never computed: only the authority signs.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `BUFFER_TOO_SMALL`, `UNSUPPORTED_VERSION` (`bound == 1` on a
+ * version-1 tag), `MALFORMED` (a version-2 tag with `bound == 0`, or an empty patient id), `CAPACITY_EXCEEDED` (patient id longer
+ * than 16), `INVALID_CODE` (`bound` not 0/1), and the errors of `iomt_consent_tag_encode`.
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_tag_encode_bound(const struct iomt_consent_tag *tag,
+                                          const struct iomt_consent_binding *binding,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len);
+
+/**
+ * Decodes an encoded consent tag of either version (strict: canonical, no trailing
+ * bytes) into `*tag` and `*binding` (`bound = 0` for a version-1 tag). Decoding checks
+ * the encoding only; who signed the tag and whom it binds is checked by
+ * `iomt_consent_verify` at the gateway.
+ *
+ * # Errors
+ * `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
+ * `UNSUPPORTED_VERSION`, … (nothing is written on failure).
+ *
+ * # Safety
+ * Every pointer must be valid as described.
+ */
+iomt_result iomt_consent_tag_decode_bound(const uint8_t *encoded,
+                                          size_t encoded_len,
+                                          struct iomt_consent_tag *tag,
+                                          struct iomt_consent_binding *binding);
+
+/**
  * Initializes `crypto` with the RNG `rng` (called with `userdata`).
  *
  * # Errors
@@ -3552,7 +3663,8 @@ iomt_result iomt_consent_tag_encode(const struct iomt_consent_tag *tag,
  * # Errors
  * `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
  * `UNSUPPORTED_VERSION` (also for a version-2, patient- and device-bound tag: the struct
- * has no binding fields), … (nothing is written on failure).
+ * has no binding fields — decode those with `iomt_consent_tag_decode_bound`), … (nothing
+ * is written on failure).
  *
  * # Safety
  * Every pointer must be valid as described.

@@ -38,7 +38,8 @@ const _: () = {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct iomt_consent_tag {
-    /// Encoding version (1).
+    /// Encoding version: 1, or 2 (authority-issued) together with an
+    /// `iomt_consent_binding` (`iomt_consent_tag_encode_bound` / `_decode_bound`).
     pub version: u8,
     /// 1 = permit, 0 = deny.
     pub permit: u8,
@@ -154,7 +155,7 @@ pub(crate) fn tag_from_c(t: &iomt_consent_tag) -> Result<ConsentTag, iomt_result
     })
 }
 
-fn tag_to_c(t: &ConsentTag) -> iomt_consent_tag {
+pub(crate) fn tag_to_c(t: &ConsentTag) -> iomt_consent_tag {
     let mut out = iomt_consent_tag {
         version: t.version,
         permit: u8::from(t.effect == Effect::Permit),
@@ -221,7 +222,8 @@ pub unsafe extern "C" fn iomt_consent_tag_encode(
 /// # Errors
 /// `NULL_PARAMETER`, `MALFORMED`, `TRAILING_BYTES`, `NON_CANONICAL`,
 /// `UNSUPPORTED_VERSION` (also for a version-2, patient- and device-bound tag: the struct
-/// has no binding fields), … (nothing is written on failure).
+/// has no binding fields — decode those with `iomt_consent_tag_decode_bound`), … (nothing
+/// is written on failure).
 ///
 /// # Safety
 /// Every pointer must be valid as described.

@@ -24,6 +24,37 @@ use crate::result::iomt_result;
 
 /// "No consent slot" for `iomt_session_seal` and in `iomt_opened::consent_slot`.
 pub const IOMT_NO_CONSENT_SLOT: u8 = 0xFF;
+/// Close reasons (`iomt_session_close`; the one payload byte of an opened close frame,
+/// `iomt_opened::payload[0]`): orderly shutdown.
+pub const IOMT_CLOSE_REASON_NORMAL: u8 = 0;
+/// Close reason: the device is powering down or rebooting.
+pub const IOMT_CLOSE_REASON_SHUTDOWN: u8 = 1;
+/// Close reason: the sender hit an internal error.
+pub const IOMT_CLOSE_REASON_INTERNAL_ERROR: u8 = 2;
+/// Close reason: the sender's policy (RBAC, consent) rejected the peer.
+pub const IOMT_CLOSE_REASON_POLICY_VIOLATION: u8 = 3;
+/// Close reason: too many failed decryptions.
+pub const IOMT_CLOSE_REASON_FORGERY_LIMIT: u8 = 4;
+/// Close reason: key epochs exhausted; run a new handshake.
+pub const IOMT_CLOSE_REASON_KEYS_EXHAUSTED: u8 = 5;
+/// Close reason: the peer sent something invalid.
+pub const IOMT_CLOSE_REASON_PROTOCOL_ERROR: u8 = 6;
+/// Close reason: the consent the session's data is bound to was withdrawn or superseded
+/// by the consent authority (or refused). A device stops sending under that tag and
+/// needs a current authority-issued tag in a new session (docs/PROTOCOL.md §8).
+pub const IOMT_CLOSE_REASON_CONSENT_REQUIRED: u8 = 7;
+
+const _: () = {
+    assert!(IOMT_CLOSE_REASON_NORMAL == CloseReason::Normal.code());
+    assert!(IOMT_CLOSE_REASON_SHUTDOWN == CloseReason::Shutdown.code());
+    assert!(IOMT_CLOSE_REASON_INTERNAL_ERROR == CloseReason::InternalError.code());
+    assert!(IOMT_CLOSE_REASON_POLICY_VIOLATION == CloseReason::PolicyViolation.code());
+    assert!(IOMT_CLOSE_REASON_FORGERY_LIMIT == CloseReason::ForgeryLimit.code());
+    assert!(IOMT_CLOSE_REASON_KEYS_EXHAUSTED == CloseReason::KeysExhausted.code());
+    assert!(IOMT_CLOSE_REASON_PROTOCOL_ERROR == CloseReason::ProtocolError.code());
+    assert!(IOMT_CLOSE_REASON_CONSENT_REQUIRED == CloseReason::ConsentRequired.code());
+};
+
 /// Consent slots per session (initiator installs even ones, responder odd ones).
 pub const IOMT_CONSENT_SLOTS: u8 = 4;
 /// Largest payload of one frame.

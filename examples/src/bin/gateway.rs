@@ -19,8 +19,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use iomt_examples::authority::Authority;
 use iomt_examples::creds::{
-    DemoCredential, FIRMWARE_DEVICE_INDEX, Registry, device_identity, firmware_constants,
+    DemoCredential, FIRMWARE_DEVICE_INDEX, FIRMWARE_PATIENT, Registry, device_identity,
+    firmware_constants,
 };
 use iomt_examples::gateway::{Gateway, serve};
 use iomt_examples::io::TcpIo;
@@ -68,16 +70,18 @@ fn run(a: &Args) -> Result<bool, String> {
     let file = File::create(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
     let mut registry = Registry::default();
     let dev = DemoCredential::device(FIRMWARE_DEVICE_INDEX).map_err(|e| e.to_string())?;
-    registry.register(&dev, "p-qemu".into());
-    let mut gw = Gateway::new(
+    registry.register(&dev, FIRMWARE_PATIENT.into());
+    let gw = Gateway::new(
         DemoCredential::gateway().map_err(|e| e.to_string())?,
         registry,
         vec![2, 5],
         Box::new(BufWriter::new(file)),
     )?;
-    // The QEMU firmware still sends a legacy (version-1, unsigned) tag: an explicit local
-    // policy lets it govern the data; the refusal (CONSENT_UNBOUND) is still audited.
-    gw.accept_legacy_unbound = true;
+    // The firmware carries the tag the hospital's consent authority issued for it
+    // (`creds::firmware_consent_tag`, compiled in); the gateway trusts only that authority
+    // and verifies the tag against the authenticated device and its patient.
+    let mut crypto: iomt_examples::gateway::Crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
+    gw.trust_authority(Authority::hospital(&mut crypto)?.public_key())?;
     let listener = TcpListener::bind(&a.listen).map_err(|e| format!("bind {}: {e}", a.listen))?;
     println!(
         "listening on {}",
@@ -147,6 +151,13 @@ fn run(a: &Args) -> Result<bool, String> {
         "the firmware device authenticated",
     );
     check(r.consent.is_some(), "a consent tag was installed");
+    check(
+        r.consent_refused == 0 && r.consent.as_ref().is_some_and(|t| t.signature.is_some()),
+        &format!(
+            "the device's authority-signed tag was verified (refusal code {})",
+            r.consent_refusal_code
+        ),
+    );
     check(r.observations > 0, "Observations were written");
     check(
         r.replays_rejected == 0 && r.tamper_rejected == 0,

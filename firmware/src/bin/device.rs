@@ -10,8 +10,14 @@
 //! (slot 0), [`DATA_FRAMES`] data frames (ECG chunks and vital-sign batches) and a
 //! close frame. Exit status (semihosting) = success of the whole session.
 //!
-//! Demo limits, on purpose: the credential is the demo's deterministic one (compiled
-//! in; `gateway --print-firmware-creds` regenerates these constants and an
+//! The consent frame carries the tag the demo hospital's consent authority issued for
+//! this device at provisioning (`CONSENT_TAG`: version 2, bound to this device's EDHOC
+//! identity and its patient, ES256-signed, 142 bytes; issued from a FHIR `Consent`
+//! record by `iomt_examples::creds::firmware_consent_tag`); the gateway verifies it
+//! against the authority's key — no legacy policy.
+//!
+//! Demo limits, on purpose: the credential and the tag are the demo's deterministic ones
+//! (compiled in; `gateway --print-firmware-creds` regenerates these constants and an
 //! `iomt-examples` test keeps them equal), the RNG is a fixed-seed [`BenchRng`]
 //! (mps2-an386 has no TRNG — a product seeds a DRBG from its TRNG), and there is no
 //! real-time clock (timestamps count from a fixed 2026 instant).
@@ -23,9 +29,8 @@ use cortex_m_semihosting::hprintln;
 use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{ConnId, EadLabels, InitiatorConfig, InitiatorState, Method};
 use iomt_core::{
-    Action, ActionSet, Confidentiality, ConsentRef, ConsentTag, DataClass, DataClassSet, EcgLead,
-    Float, MAX_CONSENT_TAG_LEN, Purpose, PurposeSet, Reading, Role, RoleSet, SFloat, Timestamp,
-    TimestampMs, Unit, VitalBatch, VitalKind, WaveformChunk,
+    EcgLead, Float, Reading, Role, RoleSet, SFloat, TimestampMs, Unit, VitalBatch, VitalKind,
+    WaveformChunk,
 };
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
 use iomt_firmware::rng::BenchRng;
@@ -48,8 +53,9 @@ mod creds {
     pub const DEVICE_KID: &[u8] = &hex::<2>(b"64c8");
     pub const GATEWAY_CCS: [u8; 93] = hex(b"a20269676174657761792d3108a101a501020241472001215820df3436f04ada6571e1b2036f09a2f7b5a185b9ce7833e5c9971eb8924d592b66225820f450acf9a2c52c6328594170e048ee500c354196889c178226b4f7568ecc24a9");
     pub const GATEWAY_KID: &[u8] = &hex::<1>(b"47");
+    pub const CONSENT_TAG: [u8; 142] = hex(b"02c14329d8c71f43bb8dd94cafde050104608bd49fa22079a1cdef59a9c40dc851010180f2d6ca068098f4950721160603030008b454eea4c2f9756b251392b4cc3aa8e9010801d78237137ee6db598d983679acd0fde165159ec361d7f25a08c9395e138d085ba92cad1b327e82d893cc08268d9560a81eb691970e9e04768ce2444b091d57eb3f9fe3966c73d9");
 }
-use creds::{DEVICE_CCS, DEVICE_KID, DEVICE_SK, GATEWAY_CCS, GATEWAY_KID};
+use creds::{CONSENT_TAG, DEVICE_CCS, DEVICE_KID, DEVICE_SK, GATEWAY_CCS, GATEWAY_KID};
 
 /// Data frames sent after the consent frame (20 ECG chunks + 4 vital-sign batches);
 /// `cargo xtask qemu-demo` passes this count to the gateway as `--expect-data`.
@@ -143,25 +149,6 @@ fn main() -> ! {
     }
 }
 
-/// The patient's consent: treatment and research, vitals and waveforms, 2026–2030.
-fn consent() -> ConsentTag {
-    ConsentTag::permit(
-        ConsentRef([0x51; 32]),
-        1,
-        Timestamp::from_secs(1_767_225_600),
-        Timestamp::from_secs(1_924_992_000),
-    )
-    .with_purposes(PurposeSet::only(Purpose::Treatment).with(Purpose::Research))
-    .with_roles(
-        RoleSet::only(Role::Clinician)
-            .with(Role::Nurse)
-            .with(Role::Researcher),
-    )
-    .with_actions(ActionSet::only(Action::Access).with(Action::Use))
-    .with_classes(DataClassSet::only(DataClass::Vitals).with(DataClass::Waveforms))
-    .with_confidentiality(Confidentiality::Normal)
-}
-
 /// Lead II at 250 Hz, 72 /min (208 samples per beat), 5 µV per LSB: P, QRS and T waves.
 fn ecg_sample(n: u32) -> i16 {
     let t = (n % 208) as i16;
@@ -246,10 +233,10 @@ fn run() -> Result<u32, &'static str> {
 
     let mut out = [0u8; MAX_FRAME_LEN];
     let mut sent = 0u32;
-    let mut tag = [0u8; MAX_CONSENT_TAG_LEN];
-    let n = consent().encode(&mut tag).map_err(|_| "consent encode")?;
+    // The tag as the consent authority issued it (bound to this device and its patient,
+    // signed): the device only carries it.
     let f = ch
-        .send_consent(&mut p, 0, &tag[..n], &mut out)
+        .send_consent(&mut p, 0, &CONSENT_TAG, &mut out)
         .map_err(|_| "consent frame")?;
     link.send_frame(&out[..f]).map_err(|_| "send")?;
     sent += 1;

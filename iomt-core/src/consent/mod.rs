@@ -12,7 +12,7 @@
 //!
 //! | `ConsentTag` field | FHIR `Consent` | Notes |
 //! |---|---|---|
-//! | `consent_ref` | the whole resource | SHA-256 of the exact bytes of the consent version the gateway holds (e.g. canonical JSON); resolves the tag to its record. |
+//! | `consent_ref` | the record (`Consent/<id>`) | A 32-byte digest naming the consent record, the same for every version of it (the demo authority: SHA-256 of a context string and `Consent/<id>`), so revisions of one consent are ordered; resolves the tag to its record. |
 //! | `revision` | `meta.versionId` | Must be an integer; a gateway that sees a higher one sets `AccessRequest::latest_revision`. |
 //! | `effect` | `provision.type` (R5: `decision`) | `permit` / `deny`. Nested provisions become separate tags. |
 //! | `valid_from`, `valid_until` | `provision.period.start` / `.end` (R5: `period`) | Unix seconds; an open end maps to [`Timestamp::MAX`](crate::Timestamp::MAX). |

@@ -8,19 +8,19 @@ use iomt_auth::audit::subject_of;
 use iomt_auth::consent::{ConsentAuthority, sign_tag, sign_withdrawal};
 use iomt_core::*;
 
-struct Gw {
-    c: Crypto,
-    v: Box<iomt_consent_verifier>,
+pub(super) struct Gw {
+    pub(super) c: Crypto,
+    pub(super) v: Box<iomt_consent_verifier>,
     key: ::iomt_crypto::StaticKey,
     kid: KeyId,
     rogue: ::iomt_crypto::StaticKey,
     rogue_kid: KeyId,
 }
 
-const DEVICE: &[u8] = b"pump-0042";
-const PATIENT: &[u8] = b"pt-A";
+pub(super) const DEVICE: &[u8] = b"pump-0042";
+pub(super) const PATIENT: &[u8] = b"pt-A";
 
-fn gw() -> Gw {
+pub(super) fn gw() -> Gw {
     let mut c = Crypto::new(7);
     let key = ::iomt_crypto::StaticKey::from_bytes(&[0x11; 32]).unwrap();
     let rogue = ::iomt_crypto::StaticKey::from_bytes(&[0x22; 32]).unwrap();
@@ -50,7 +50,13 @@ fn gw() -> Gw {
 }
 
 impl Gw {
-    fn tag(&mut self, device: &[u8], patient: &[u8], rev: u32, until: u64) -> ConsentTag {
+    pub(super) fn tag(
+        &mut self,
+        device: &[u8],
+        patient: &[u8],
+        rev: u32,
+        until: u64,
+    ) -> ConsentTag {
         let p = unsafe { provider(self.c.ptr()) };
         ConsentTag::permit(
             ConsentRef([7; 32]),
@@ -67,7 +73,7 @@ impl Gw {
             DeviceRef(subject_of(p, device)),
         )
     }
-    fn sign(&mut self, t: ConsentTag, rogue: bool) -> Vec<u8> {
+    pub(super) fn sign(&mut self, t: ConsentTag, rogue: bool) -> Vec<u8> {
         let p = unsafe { provider(self.c.ptr()) };
         let t = if rogue {
             sign_tag(p, &self.rogue, &self.rogue_kid, t).unwrap()
@@ -76,11 +82,11 @@ impl Gw {
         };
         enc(&t)
     }
-    fn good(&mut self, rev: u32) -> Vec<u8> {
+    pub(super) fn good(&mut self, rev: u32) -> Vec<u8> {
         let t = self.tag(DEVICE, PATIENT, rev, NOW + 1000);
         self.sign(t, false)
     }
-    fn verify(
+    pub(super) fn verify(
         &mut self,
         log: &mut iomt_audit_log,
         auth: &iomt_session_auth,
@@ -103,7 +109,7 @@ impl Gw {
             )
         }
     }
-    fn withdrawal(&mut self, rev: u32) -> Vec<u8> {
+    pub(super) fn withdrawal(&mut self, rev: u32) -> Vec<u8> {
         let p = unsafe { provider(self.c.ptr()) };
         let w = ConsentWithdrawal::new(ConsentRef([7; 32]), rev, Timestamp::from_secs(NOW));
         let w = sign_withdrawal(p, &self.key, &self.kid, w).unwrap();
@@ -113,7 +119,7 @@ impl Gw {
     }
 }
 
-fn enc(t: &ConsentTag) -> Vec<u8> {
+pub(super) fn enc(t: &ConsentTag) -> Vec<u8> {
     let mut b = [0u8; MAX_CONSENT_TAG_LEN];
     let n = t.encode(&mut b).unwrap();
     b[..n].to_vec()

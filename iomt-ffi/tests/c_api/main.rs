@@ -1599,6 +1599,7 @@ mod audit_checkpoint;
 mod audit_parity;
 mod codes;
 mod consent;
+mod consent_bound;
 mod doc_claims;
 mod lockout;
 mod nonce_reuse;
