@@ -222,11 +222,11 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     let mut gs = zeroed::<iomt_session>();
     unsafe {
         assert_eq!(
-            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr(), 0x31),
+            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
             iomt_result::Ok
         );
         assert_eq!(
-            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr(), 0x31),
+            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
             iomt_result::Ok
         );
     }
