@@ -18,6 +18,8 @@ extern crate std;
 pub mod cortex_m4;
 mod ct;
 pub mod error;
+#[cfg(feature = "rustcrypto")]
+mod p256_fiat;
 pub mod provider;
 #[cfg(feature = "rustcrypto")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]

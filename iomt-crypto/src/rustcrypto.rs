@@ -24,7 +24,7 @@ use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
-use p256::elliptic_curve::point::AffineCoordinates;
+use p256::elliptic_curve::PrimeField as _;
 use p256::{NonZeroScalar, ProjectivePoint};
 use rand_core::TryCryptoRng;
 use sha2::{Digest as _, Sha256};
@@ -47,23 +47,30 @@ fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
 
 /// `scalar · G` as a validated public key.
 fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
-    let point = (ProjectivePoint::GENERATOR * **scalar).to_affine();
-    // A non-zero scalar below the prime order never yields the identity.
-    PublicKey::from_affine_unchecked(point)
+    let mut k: [u8; 32] = scalar.to_repr().into();
+    let fast = crate::p256_fiat::mul(&k, &crate::p256_fiat::GX, &crate::p256_fiat::GY);
+    k.zeroize();
+    match fast {
+        // A non-zero scalar below the prime order never yields the identity.
+        Some((x, y)) => PublicKey::from_coordinates_unchecked(x, y),
+        // Unreachable for a `NonZeroScalar`; p256's own multiplication as the fallback
+        // keeps this function total without a panic path.
+        None => PublicKey::from_affine_unchecked((ProjectivePoint::GENERATOR * **scalar).to_affine()),
+    }
 }
 
-/// ECDH: the x-coordinate of `scalar · peer`.
+/// ECDH: the x-coordinate of `scalar · peer` (fiat-crypto field, see `p256_fiat`).
 fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
-    let peer = ProjectivePoint::from(peer.to_affine()?);
-    let product = (peer * **scalar).to_affine();
-    // Cannot be the identity for a validated point of prime order and a scalar
-    // in [1, n); checked anyway, as the trait contract says.
-    if bool::from(product.is_identity()) {
-        return Err(CryptoError::InvalidPublicKey);
-    }
-    let mut x: [u8; 32] = product.x().into();
+    let mut k: [u8; 32] = scalar.to_repr().into();
+    // `peer` is a validated point (a `PublicKey` is only built on the curve); `None`
+    // (the identity, impossible for a point of prime order and a scalar in [1, n)) is
+    // refused anyway, as the trait contract says.
+    let product = crate::p256_fiat::mul(&k, peer.x(), peer.y());
+    k.zeroize();
+    let (mut x, mut y) = product.ok_or(CryptoError::InvalidPublicKey)?;
     let shared = SharedSecret::from_bytes(x);
     x.zeroize();
+    y.zeroize();
     Ok(shared)
 }
 

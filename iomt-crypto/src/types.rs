@@ -161,6 +161,13 @@ impl PublicKey {
     }
 
     /// Builds from a point already known to be on the curve and not the identity.
+    /// From coordinates the caller computed on the curve (a scalar multiple of a
+    /// validated point); not re-validated.
+    #[cfg(feature = "rustcrypto")]
+    pub(crate) const fn from_coordinates_unchecked(x: [u8; 32], y: [u8; 32]) -> Self {
+        Self { x, y }
+    }
+
     pub(crate) fn from_affine_unchecked(point: AffinePoint) -> Self {
         Self {
             x: point.x().into(),
