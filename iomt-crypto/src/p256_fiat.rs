@@ -15,13 +15,16 @@
 //! with a full-table constant-time select: no secret-dependent branch or index. The
 //! table and accumulator are zeroized before returning.
 
-#[cfg(target_pointer_width = "64")]
-use fiat_crypto::p256_64 as f;
 #[cfg(not(target_pointer_width = "64"))]
 use fiat_crypto::p256_32 as f;
+#[cfg(target_pointer_width = "64")]
+use fiat_crypto::p256_64 as f;
 use zeroize::Zeroize;
 
-use f::{fiat_p256_montgomery_domain_field_element as Mont, fiat_p256_non_montgomery_domain_field_element as Plain};
+use f::{
+    fiat_p256_montgomery_domain_field_element as Mont,
+    fiat_p256_non_montgomery_domain_field_element as Plain,
+};
 
 #[cfg(target_pointer_width = "64")]
 type Limbs = [u64; 4];
@@ -35,11 +38,9 @@ const ZERO_LIMBS: Limbs = [0; 8];
 
 /// The curve coefficient b, big-endian.
 const B_BYTES: [u8; 32] = [
-    0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86,
-    0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
-    0x60, 0x4b,
+    0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86, 0xbc,
+    0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2, 0x60, 0x4b,
 ];
-
 
 /// A field element in the Montgomery domain.
 ///
@@ -181,9 +182,21 @@ impl Point {
         let xx = self.x.mul(&rhs.x);
         let yy = self.y.mul(&rhs.y);
         let zz = self.z.mul(&rhs.z);
-        let xy_pairs = self.x.add(&self.y).mul(&rhs.x.add(&rhs.y)).sub(&xx.add(&yy));
-        let yz_pairs = self.y.add(&self.z).mul(&rhs.y.add(&rhs.z)).sub(&yy.add(&zz));
-        let xz_pairs = self.x.add(&self.z).mul(&rhs.x.add(&rhs.z)).sub(&xx.add(&zz));
+        let xy_pairs = self
+            .x
+            .add(&self.y)
+            .mul(&rhs.x.add(&rhs.y))
+            .sub(&xx.add(&yy));
+        let yz_pairs = self
+            .y
+            .add(&self.z)
+            .mul(&rhs.y.add(&rhs.z))
+            .sub(&yy.add(&zz));
+        let xz_pairs = self
+            .x
+            .add(&self.z)
+            .mul(&rhs.x.add(&rhs.z))
+            .sub(&xx.add(&zz));
 
         let bzz3_part = xz_pairs.sub(&b.mul(&zz)).triple();
         let yy_m_bzz3 = yy.sub(&bzz3_part);
@@ -291,15 +304,7 @@ pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32
         if n != 0 {
             q = q.double(&b).double(&b).double(&b).double(&b);
         }
-        // |d| and its sign without a branch.
-        let neg = (d >> 7) as u8 & 1;
-        let mask = d >> 7;
-        let abs = ((d ^ mask).wrapping_sub(mask)) as u8;
-        let mut chosen = Point::identity();
-        for (i, t) in (1u8..).zip(table.iter()) {
-            chosen = Point::select(&chosen, t, ct_eq_nibble(i, abs));
-        }
-        chosen.y = Fe::select(&chosen.y, &Fe::ZERO.sub(&chosen.y), neg);
+        let mut chosen = select_signed(&table, d);
         q = q.add(&chosen, &b);
         chosen.wipe();
     }
@@ -308,6 +313,25 @@ pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32
         t.wipe();
     }
     acc.wipe();
+    finish(q)
+}
+
+/// `d · P` from a table of `1·P … 8·P`, for a digit `d` in [−8, 8]; scans the whole
+/// table and negates without a branch.
+fn select_signed(table: &[Point; 8], d: i8) -> Point {
+    let mask = d >> 7;
+    let neg = (mask as u8) & 1;
+    let abs = ((d ^ mask).wrapping_sub(mask)) as u8;
+    let mut chosen = Point::identity();
+    for (i, t) in (1u8..).zip(table.iter()) {
+        chosen = Point::select(&chosen, t, ct_eq_nibble(i, abs));
+    }
+    chosen.y = Fe::select(&chosen.y, &Fe::ZERO.sub(&chosen.y), neg);
+    chosen
+}
+
+/// Affine coordinates of `q` (wiped); `None` for the identity.
+fn finish(mut q: Point) -> Option<([u8; 32], [u8; 32])> {
     let result = if q.z.is_zero() {
         None
     } else {
@@ -318,24 +342,78 @@ pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32
     result
 }
 
+/// `k · G`, big-endian affine coordinates; `None` for `k ≡ 0 (mod n)`.
+///
+/// With `std` (hosts, gateways): a fixed-base comb over a table of `j · 16ⁱ · G`
+/// (i < 65, j ≤ 8; 50 KiB, built once on first use), 65 additions and no doublings —
+/// about 4× faster than the variable-base ladder. Without `std` (devices): the ladder,
+/// no table in RAM or flash.
+pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
+    #[cfg(feature = "std")]
+    {
+        let b = Fe::from_be_bytes(&B_BYTES)?;
+        let tables = generator_tables()?;
+        let mut digits = signed_radix16(k);
+        let mut q = Point::identity();
+        for (table, &d) in tables.iter().zip(digits.iter()) {
+            let mut chosen = select_signed(table, d);
+            q = q.add(&chosen, &b);
+            chosen.wipe();
+        }
+        digits.zeroize();
+        finish(q)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        mul(k, &GX, &GY)
+    }
+}
+
+#[cfg(feature = "std")]
+type GeneratorTables = [[Point; 8]; 65];
+
+/// `tables[i][j] = (j + 1) · 16ⁱ · G` (public data).
+#[cfg(feature = "std")]
+fn generator_tables() -> Option<&'static GeneratorTables> {
+    static TABLES: std::sync::OnceLock<Option<GeneratorTables>> = std::sync::OnceLock::new();
+    TABLES
+        .get_or_init(|| {
+            let b = Fe::from_be_bytes(&B_BYTES)?;
+            let mut base = Point {
+                x: Fe::from_be_bytes(&GX)?,
+                y: Fe::from_be_bytes(&GY)?,
+                z: Fe::one(),
+            };
+            let mut tables = [[Point::identity(); 8]; 65];
+            for table in &mut tables {
+                let mut acc = base;
+                for t in table.iter_mut() {
+                    *t = acc;
+                    acc = acc.add(&base, &b);
+                }
+                base = base.double(&b).double(&b).double(&b).double(&b);
+            }
+            Some(tables)
+        })
+        .as_ref()
+}
+
 /// The generator's affine coordinates, big-endian.
 pub(crate) const GX: [u8; 32] = [
-    0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40,
-    0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98,
-    0xc2, 0x96,
+    0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
+    0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
 ];
 /// See [`GX`].
 pub(crate) const GY: [u8; 32] = [
-    0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e,
-    0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf,
-    0x51, 0xf5,
+    0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
+    0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p256::elliptic_curve::point::AffineCoordinates;
     use p256::elliptic_curve::PrimeField;
+    use p256::elliptic_curve::point::AffineCoordinates;
     use p256::{ProjectivePoint, Scalar};
     use proptest::prelude::*;
 
@@ -362,7 +440,9 @@ mod tests {
 
     #[test]
     fn order_minus_one_gives_minus_p_and_order_gives_identity() {
-        let n_minus_1 = hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550").unwrap();
+        let n_minus_1 =
+            hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550")
+                .unwrap();
         let k: [u8; 32] = n_minus_1.try_into().unwrap();
         let (x, y) = mul(&k, &GX, &GY).unwrap();
         assert_eq!(x, GX);
@@ -374,8 +454,28 @@ mod tests {
     }
 
     #[test]
+    fn generator_comb_matches_the_ladder() {
+        let mut k = [0u8; 32];
+        for seed in 0u8..16 {
+            for (i, byte) in (0u8..).zip(k.iter_mut()) {
+                *byte = seed
+                    .wrapping_mul(37)
+                    .wrapping_add(i)
+                    .wrapping_mul(101);
+            }
+            k[0] &= 0x7f;
+            assert_eq!(mul_generator(&k), mul(&k, &GX, &GY));
+        }
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(mul_generator(&one), Some((GX, GY)));
+        assert_eq!(mul_generator(&[0; 32]), None);
+    }
+
+    #[test]
     fn non_field_coordinates_are_refused() {
-        let p = hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff").unwrap();
+        let p = hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+            .unwrap();
         let p: [u8; 32] = p.try_into().unwrap();
         let mut k = [0u8; 32];
         k[31] = 1;

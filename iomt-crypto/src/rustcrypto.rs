@@ -48,14 +48,16 @@ fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
 /// `scalar · G` as a validated public key.
 fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
     let mut k: [u8; 32] = scalar.to_repr().into();
-    let fast = crate::p256_fiat::mul(&k, &crate::p256_fiat::GX, &crate::p256_fiat::GY);
+    let fast = crate::p256_fiat::mul_generator(&k);
     k.zeroize();
     match fast {
         // A non-zero scalar below the prime order never yields the identity.
         Some((x, y)) => PublicKey::from_coordinates_unchecked(x, y),
         // Unreachable for a `NonZeroScalar`; p256's own multiplication as the fallback
         // keeps this function total without a panic path.
-        None => PublicKey::from_affine_unchecked((ProjectivePoint::GENERATOR * **scalar).to_affine()),
+        None => {
+            PublicKey::from_affine_unchecked((ProjectivePoint::GENERATOR * **scalar).to_affine())
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
 //! is skipped with a loud message.
 
+mod bench_lakers;
 mod cexamples;
 mod ci;
 mod evidence;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         "header" => header::header(rest),
         "fuzz" => fuzz::fuzz(rest),
         "footprint" => footprint::footprint(rest),
+        "bench-lakers" => bench_lakers::bench_lakers(rest),
         "qemu" => qemu::qemu(rest),
         "qemu-demo" => qemu_demo::qemu_demo(rest),
         "quickstart" => quickstart::quickstart(rest),
@@ -66,6 +68,7 @@ fn print_help() {
          controls --record F  check the cited tests against a saved test log F\n\
          sbom               CycloneDX SBOMs of the shipped builds into target/evidence/sbom/\n\
          deny               cargo deny check licenses bans sources (deny.toml)\n\
+         bench-lakers [R] [B]  iomt vs lakers 0.8 on this host, one process (docs/PERFORMANCE.md)\n\
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );
