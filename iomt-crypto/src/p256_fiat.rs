@@ -458,10 +458,7 @@ mod tests {
         let mut k = [0u8; 32];
         for seed in 0u8..16 {
             for (i, byte) in (0u8..).zip(k.iter_mut()) {
-                *byte = seed
-                    .wrapping_mul(37)
-                    .wrapping_add(i)
-                    .wrapping_mul(101);
+                *byte = seed.wrapping_mul(37).wrapping_add(i).wrapping_mul(101);
             }
             k[0] &= 0x7f;
             assert_eq!(mul_generator(&k), mul(&k, &GX, &GY));

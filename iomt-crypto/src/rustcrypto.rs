@@ -15,11 +15,19 @@
 
 use core::fmt;
 
+#[cfg(feature = "aes-ccm")]
 use aes::Aes128;
+#[cfg(feature = "aes-ccm")]
 use ccm::Ccm;
+#[cfg(feature = "aes-ccm")]
+use ccm::aead::{AeadInOut as _, KeyInit as _};
+#[cfg(feature = "aes-ccm")]
 use ccm::consts::{U8, U13};
+#[cfg(feature = "chacha20poly1305")]
 use chacha20poly1305::ChaCha20Poly1305;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
+// The same aead 0.6 traits; imported through whichever AEAD crate is built.
+#[cfg(all(feature = "chacha20poly1305", not(feature = "aes-ccm")))]
+use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
 use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
@@ -35,6 +43,7 @@ use crate::provider::{CryptoProvider, Sha256State};
 use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
 
 /// AES-CCM-16-64-128: AES-128, 8-byte tag, 13-byte nonce (COSE alg 10).
+#[cfg(feature = "aes-ccm")]
 type AesCcm16_64_128 = Ccm<Aes128, U8, U13>;
 
 /// Parses a 32-byte big-endian scalar in `[1, n)`.
@@ -294,6 +303,19 @@ impl RustCryptoProvider<OsRng> {
     }
 }
 
+/// `Ok` if `algorithm` is built in (its cargo feature), else the error naming the feature.
+///
+/// # Errors
+/// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`].
+pub(crate) const fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+    match algorithm {
+        AeadAlgorithm::AesCcm16_64_128 if cfg!(feature = "aes-ccm") => Ok(()),
+        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
+        AeadAlgorithm::ChaCha20Poly1305 if cfg!(feature = "chacha20poly1305") => Ok(()),
+        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
+    }
+}
+
 /// Checks the lengths shared by seal and open.
 fn check_aead_params(
     algorithm: AeadAlgorithm,
@@ -302,6 +324,7 @@ fn check_aead_params(
     in_out: &[u8],
     tag_len: usize,
 ) -> Result<(), CryptoError> {
+    aead_built(algorithm)?;
     if key.algorithm() != algorithm
         || key.as_bytes().len() != algorithm.key_len()
         || nonce.len() != algorithm.nonce_len()
@@ -314,6 +337,14 @@ fn check_aead_params(
 }
 
 /// Seals with the RustCrypto AEADs (shared with the test provider).
+#[cfg_attr(
+    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
+    allow(
+        unreachable_code,
+        unused_variables,
+        reason = "no AEAD built in: every arm refuses"
+    )
+)]
 pub(crate) fn aead_seal(
     algorithm: AeadAlgorithm,
     key: &AeadKey,
@@ -324,6 +355,11 @@ pub(crate) fn aead_seal(
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     match algorithm {
+        #[cfg(not(feature = "chacha20poly1305"))]
+        AeadAlgorithm::ChaCha20Poly1305 => return Err(CryptoError::ChaCha20Poly1305NotBuilt),
+        #[cfg(not(feature = "aes-ccm"))]
+        AeadAlgorithm::AesCcm16_64_128 => return Err(CryptoError::AesCcmNotBuilt),
+        #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
             let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -334,6 +370,7 @@ pub(crate) fn aead_seal(
                 .map_err(|_| CryptoError::InvalidLength)?;
             tag.copy_from_slice(&t);
         }
+        #[cfg(feature = "aes-ccm")]
         AeadAlgorithm::AesCcm16_64_128 => {
             let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -364,6 +401,14 @@ pub(crate) fn aead_open(
     result
 }
 
+#[cfg_attr(
+    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
+    allow(
+        unreachable_code,
+        unused_variables,
+        reason = "no AEAD built in: every arm refuses"
+    )
+)]
 fn aead_open_inner(
     algorithm: AeadAlgorithm,
     key: &AeadKey,
@@ -374,6 +419,11 @@ fn aead_open_inner(
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     match algorithm {
+        #[cfg(not(feature = "chacha20poly1305"))]
+        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
+        #[cfg(not(feature = "aes-ccm"))]
+        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
+        #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
             let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -385,6 +435,7 @@ fn aead_open_inner(
                 .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
                 .map_err(|_| CryptoError::AuthenticationFailed)
         }
+        #[cfg(feature = "aes-ccm")]
         AeadAlgorithm::AesCcm16_64_128 => {
             let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -515,6 +566,10 @@ impl<R: TryCryptoRng> CryptoProvider for RustCryptoProvider<R> {
         out: &mut [u8],
     ) -> Result<(), CryptoError> {
         hkdf_expand(prk, info, out)
+    }
+
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        aead_built(algorithm)
     }
 
     fn aead_seal(

@@ -163,7 +163,7 @@ impl PublicKey {
     /// Builds from a point already known to be on the curve and not the identity.
     /// From coordinates the caller computed on the curve (a scalar multiple of a
     /// validated point); not re-validated.
-    #[cfg(feature = "rustcrypto")]
+    #[cfg(feature = "rustcrypto-core")]
     pub(crate) const fn from_coordinates_unchecked(x: [u8; 32], y: [u8; 32]) -> Self {
         Self { x, y }
     }
@@ -178,7 +178,7 @@ impl PublicKey {
     /// The point as a `p256` affine point (re-validated; cannot fail for a value
     /// of this type, but errors instead of panicking if it ever did).
     #[cfg_attr(
-        not(feature = "rustcrypto"),
+        not(feature = "rustcrypto-core"),
         expect(dead_code, reason = "backend-only helper")
     )]
     pub(crate) fn to_affine(self) -> Result<AffinePoint, CryptoError> {
