@@ -70,8 +70,14 @@ pub(crate) fn bench_lakers(args: &[String]) -> Result<(), String> {
     );
     let _ = writeln!(
         block,
-        "| iomt backend ECDH (`p256_ecdh_ephemeral`, fiat-crypto field) (µs) | {} | – | – |\n",
+        "| iomt backend ECDH (`p256_ecdh_ephemeral`, fiat-crypto field) (µs) | {} | – | – |",
         field("iomt_ecdh_us")?
+    );
+    let _ = writeln!(
+        block,
+        "| iomt responder side only (gateway: message_1 → message_2, message_3 → completed, exporter) (µs CPU) | {} = **{} handshakes/s/core** | – | – |\n",
+        field("responder_us")?,
+        field("responder_per_s")?
     );
     let _ = writeln!(
         block,
