@@ -18,7 +18,7 @@ extern crate std;
 pub mod cortex_m4;
 mod ct;
 pub mod error;
-#[cfg(feature = "rustcrypto-core")]
+#[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
 mod p256_fiat;
 pub mod provider;
 #[cfg(feature = "rustcrypto-core")]

@@ -32,6 +32,7 @@ use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
+#[cfg(target_pointer_width = "64")]
 use p256::elliptic_curve::PrimeField as _;
 use p256::{NonZeroScalar, ProjectivePoint};
 use rand_core::TryCryptoRng;
@@ -55,6 +56,7 @@ fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
 }
 
 /// `scalar · G` as a validated public key.
+#[cfg(target_pointer_width = "64")]
 fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
     let mut k: [u8; 32] = scalar.to_repr().into();
     let fast = crate::p256_fiat::mul_generator(&k);
@@ -71,6 +73,7 @@ fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
 }
 
 /// ECDH: the x-coordinate of `scalar · peer` (fiat-crypto field, see `p256_fiat`).
+#[cfg(target_pointer_width = "64")]
 fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
     let mut k: [u8; 32] = scalar.to_repr().into();
     // `peer` is a validated point (a `PublicKey` is only built on the curve); `None`
@@ -82,6 +85,32 @@ fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, Crypto
     let shared = SharedSecret::from_bytes(x);
     x.zeroize();
     y.zeroize();
+    Ok(shared)
+}
+
+/// `scalar · G` as a validated public key (32-bit targets: p256's own multiplication,
+/// see `p256_fiat` for why).
+#[cfg(not(target_pointer_width = "64"))]
+fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
+    let point = (ProjectivePoint::GENERATOR * **scalar).to_affine();
+    // A non-zero scalar below the prime order never yields the identity.
+    PublicKey::from_affine_unchecked(point)
+}
+
+/// ECDH: the x-coordinate of `scalar · peer` (32-bit targets: p256's own multiplication).
+#[cfg(not(target_pointer_width = "64"))]
+fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
+    use p256::elliptic_curve::point::AffineCoordinates as _;
+    let peer = ProjectivePoint::from(peer.to_affine()?);
+    let product = (peer * **scalar).to_affine();
+    // Cannot be the identity for a validated point of prime order and a scalar
+    // in [1, n); checked anyway, as the trait contract says.
+    if bool::from(product.is_identity()) {
+        return Err(CryptoError::InvalidPublicKey);
+    }
+    let mut x: [u8; 32] = product.x().into();
+    let shared = SharedSecret::from_bytes(x);
+    x.zeroize();
     Ok(shared)
 }
 

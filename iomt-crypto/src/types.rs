@@ -163,7 +163,7 @@ impl PublicKey {
     /// Builds from a point already known to be on the curve and not the identity.
     /// From coordinates the caller computed on the curve (a scalar multiple of a
     /// validated point); not re-validated.
-    #[cfg(feature = "rustcrypto-core")]
+    #[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
     pub(crate) const fn from_coordinates_unchecked(x: [u8; 32], y: [u8; 32]) -> Self {
         Self { x, y }
     }
