@@ -233,7 +233,8 @@ fn main() {
     let p13 = p256_13::ProjectivePoint::GENERATOR * p256_13::Scalar::random(&mut rng);
     let mut os = iomt_crypto::rustcrypto::OsRng;
     let k14 = p256_14::Scalar::try_generate_from_rng(&mut os).unwrap();
-    let p14 = p256_14::ProjectivePoint::GENERATOR * p256_14::Scalar::try_generate_from_rng(&mut os).unwrap();
+    let p14 = p256_14::ProjectivePoint::GENERATOR
+        * p256_14::Scalar::try_generate_from_rng(&mut os).unwrap();
 
     // Warm up (and check both handshakes complete).
     for _ in 0..3 {
@@ -282,7 +283,10 @@ fn main() {
                 }
                 4 => {
                     for _ in 0..mul_batch {
-                        black_box(prov.p256_ecdh_ephemeral(black_box(&eph), black_box(&peer)).unwrap());
+                        black_box(
+                            prov.p256_ecdh_ephemeral(black_box(&eph), black_box(&peer))
+                                .unwrap(),
+                        );
                     }
                     mul_batch
                 }
@@ -311,6 +315,11 @@ fn main() {
     println!("handshake iomt/lakers = {hs_ratio:.3}; scalar mul p256 0.14/0.13 = {mul_ratio:.3}");
     println!(
         "RESULT rounds={rounds} batch={batch} iomt_us={:.1} lakers_us={:.1} ratio={hs_ratio:.3} mul14_us={:.1} mul13_us={:.1} mul_ratio={mul_ratio:.3} iomt_ecdh_us={:.1} responder_us={resp:.1} responder_per_s={:.0}",
-        med[0], med[1], med[2], med[3], med[4], 1e6 / resp
+        med[0],
+        med[1],
+        med[2],
+        med[3],
+        med[4],
+        1e6 / resp
     );
 }
