@@ -398,6 +398,10 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
         self.inner.hkdf_sha256_expand(prk, info, out)
     }
 
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        crate::rustcrypto::aead_built(algorithm)
+    }
+
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,

@@ -26,6 +26,11 @@ pub enum CryptoError {
     KeyUnavailable,
     /// The operation is not supported by this provider.
     Unsupported,
+    /// AES-CCM (EDHOC cipher suite 2) is not built in: iomt-crypto feature `aes-ccm`.
+    AesCcmNotBuilt,
+    /// ChaCha20-Poly1305 (EDHOC cipher suite 5) is not built in: iomt-crypto feature
+    /// `chacha20poly1305`.
+    ChaCha20Poly1305NotBuilt,
 }
 
 impl CryptoError {
@@ -45,6 +50,8 @@ impl CryptoError {
             Self::Rng => 105,
             Self::KeyUnavailable => 106,
             Self::Unsupported => 107,
+            Self::AesCcmNotBuilt => 108,
+            Self::ChaCha20Poly1305NotBuilt => 109,
         }
     }
 }
@@ -60,6 +67,12 @@ impl fmt::Display for CryptoError {
             Self::Rng => "random number generator failed",
             Self::KeyUnavailable => "key unavailable",
             Self::Unsupported => "operation not supported by this provider",
+            Self::AesCcmNotBuilt => {
+                "AES-CCM (cipher suite 2) not built in: enable iomt-crypto feature `aes-ccm`"
+            }
+            Self::ChaCha20Poly1305NotBuilt => {
+                "ChaCha20-Poly1305 (cipher suite 5) not built in: enable iomt-crypto feature `chacha20poly1305`"
+            }
         })
     }
 }

@@ -18,9 +18,11 @@ extern crate std;
 pub mod cortex_m4;
 mod ct;
 pub mod error;
+#[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
+mod p256_fiat;
 pub mod provider;
-#[cfg(feature = "rustcrypto")]
-#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
+#[cfg(feature = "rustcrypto-core")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto-core")))]
 pub mod rustcrypto;
 #[cfg(feature = "test-provider")]
 #[doc(hidden)]
@@ -36,7 +38,7 @@ pub use cortex_m4::{CortexM4EphemeralKey, CortexM4Provider, CortexM4StaticKey};
 pub use ct::constant_time_eq;
 pub use error::CryptoError;
 pub use provider::{CryptoProvider, Sha256State};
-#[cfg(feature = "rustcrypto")]
+#[cfg(feature = "rustcrypto-core")]
 pub use rustcrypto::{EphemeralKey, RustCryptoProvider, RustCryptoSha256, StaticKey};
 #[doc(hidden)]
 #[cfg(feature = "test-provider")]

@@ -184,4 +184,19 @@ pub trait CryptoProvider {
         in_out: &mut [u8],
         tag: &[u8],
     ) -> Result<(), CryptoError>;
+
+    /// Whether this build of the provider implements `algorithm` (a cipher suite's
+    /// AEAD). EDHOC checks every configured suite with it at construction, so a
+    /// configuration naming a suite left out of the build fails early and clearly.
+    ///
+    /// # Errors
+    /// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`]
+    /// naming the cargo feature (software backends), or [`CryptoError::Unsupported`].
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError>
+    where
+        Self: Sized,
+    {
+        let _ = algorithm;
+        Ok(())
+    }
 }

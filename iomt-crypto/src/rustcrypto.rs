@@ -15,16 +15,25 @@
 
 use core::fmt;
 
+#[cfg(feature = "aes-ccm")]
 use aes::Aes128;
+#[cfg(feature = "aes-ccm")]
 use ccm::Ccm;
+#[cfg(feature = "aes-ccm")]
+use ccm::aead::{AeadInOut as _, KeyInit as _};
+#[cfg(feature = "aes-ccm")]
 use ccm::consts::{U8, U13};
+#[cfg(feature = "chacha20poly1305")]
 use chacha20poly1305::ChaCha20Poly1305;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
+// The same aead 0.6 traits; imported through whichever AEAD crate is built.
+#[cfg(all(feature = "chacha20poly1305", not(feature = "aes-ccm")))]
+use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
 use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
-use p256::elliptic_curve::point::AffineCoordinates;
+#[cfg(target_pointer_width = "64")]
+use p256::elliptic_curve::PrimeField as _;
 use p256::{NonZeroScalar, ProjectivePoint};
 use rand_core::TryCryptoRng;
 use sha2::{Digest as _, Sha256};
@@ -35,6 +44,7 @@ use crate::provider::{CryptoProvider, Sha256State};
 use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
 
 /// AES-CCM-16-64-128: AES-128, 8-byte tag, 13-byte nonce (COSE alg 10).
+#[cfg(feature = "aes-ccm")]
 type AesCcm16_64_128 = Ccm<Aes128, U8, U13>;
 
 /// Parses a 32-byte big-endian scalar in `[1, n)`.
@@ -46,14 +56,51 @@ fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
 }
 
 /// `scalar · G` as a validated public key.
+#[cfg(target_pointer_width = "64")]
+fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
+    let mut k: [u8; 32] = scalar.to_repr().into();
+    let fast = crate::p256_fiat::mul_generator(&k);
+    k.zeroize();
+    match fast {
+        // A non-zero scalar below the prime order never yields the identity.
+        Some((x, y)) => PublicKey::from_coordinates_unchecked(x, y),
+        // Unreachable for a `NonZeroScalar`; p256's own multiplication as the fallback
+        // keeps this function total without a panic path.
+        None => {
+            PublicKey::from_affine_unchecked((ProjectivePoint::GENERATOR * **scalar).to_affine())
+        }
+    }
+}
+
+/// ECDH: the x-coordinate of `scalar · peer` (fiat-crypto field, see `p256_fiat`).
+#[cfg(target_pointer_width = "64")]
+fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
+    let mut k: [u8; 32] = scalar.to_repr().into();
+    // `peer` is a validated point (a `PublicKey` is only built on the curve); `None`
+    // (the identity, impossible for a point of prime order and a scalar in [1, n)) is
+    // refused anyway, as the trait contract says.
+    let product = crate::p256_fiat::mul(&k, peer.x(), peer.y());
+    k.zeroize();
+    let (mut x, mut y) = product.ok_or(CryptoError::InvalidPublicKey)?;
+    let shared = SharedSecret::from_bytes(x);
+    x.zeroize();
+    y.zeroize();
+    Ok(shared)
+}
+
+/// `scalar · G` as a validated public key (32-bit targets: p256's own multiplication,
+/// see `p256_fiat` for why).
+#[cfg(not(target_pointer_width = "64"))]
 fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
     let point = (ProjectivePoint::GENERATOR * **scalar).to_affine();
     // A non-zero scalar below the prime order never yields the identity.
     PublicKey::from_affine_unchecked(point)
 }
 
-/// ECDH: the x-coordinate of `scalar · peer`.
+/// ECDH: the x-coordinate of `scalar · peer` (32-bit targets: p256's own multiplication).
+#[cfg(not(target_pointer_width = "64"))]
 fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
+    use p256::elliptic_curve::point::AffineCoordinates as _;
     let peer = ProjectivePoint::from(peer.to_affine()?);
     let product = (peer * **scalar).to_affine();
     // Cannot be the identity for a validated point of prime order and a scalar
@@ -285,6 +332,19 @@ impl RustCryptoProvider<OsRng> {
     }
 }
 
+/// `Ok` if `algorithm` is built in (its cargo feature), else the error naming the feature.
+///
+/// # Errors
+/// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`].
+pub(crate) const fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+    match algorithm {
+        AeadAlgorithm::AesCcm16_64_128 if cfg!(feature = "aes-ccm") => Ok(()),
+        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
+        AeadAlgorithm::ChaCha20Poly1305 if cfg!(feature = "chacha20poly1305") => Ok(()),
+        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
+    }
+}
+
 /// Checks the lengths shared by seal and open.
 fn check_aead_params(
     algorithm: AeadAlgorithm,
@@ -293,6 +353,7 @@ fn check_aead_params(
     in_out: &[u8],
     tag_len: usize,
 ) -> Result<(), CryptoError> {
+    aead_built(algorithm)?;
     if key.algorithm() != algorithm
         || key.as_bytes().len() != algorithm.key_len()
         || nonce.len() != algorithm.nonce_len()
@@ -305,6 +366,14 @@ fn check_aead_params(
 }
 
 /// Seals with the RustCrypto AEADs (shared with the test provider).
+#[cfg_attr(
+    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
+    allow(
+        unreachable_code,
+        unused_variables,
+        reason = "no AEAD built in: every arm refuses"
+    )
+)]
 pub(crate) fn aead_seal(
     algorithm: AeadAlgorithm,
     key: &AeadKey,
@@ -315,6 +384,11 @@ pub(crate) fn aead_seal(
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     match algorithm {
+        #[cfg(not(feature = "chacha20poly1305"))]
+        AeadAlgorithm::ChaCha20Poly1305 => return Err(CryptoError::ChaCha20Poly1305NotBuilt),
+        #[cfg(not(feature = "aes-ccm"))]
+        AeadAlgorithm::AesCcm16_64_128 => return Err(CryptoError::AesCcmNotBuilt),
+        #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
             let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -325,6 +399,7 @@ pub(crate) fn aead_seal(
                 .map_err(|_| CryptoError::InvalidLength)?;
             tag.copy_from_slice(&t);
         }
+        #[cfg(feature = "aes-ccm")]
         AeadAlgorithm::AesCcm16_64_128 => {
             let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -355,6 +430,14 @@ pub(crate) fn aead_open(
     result
 }
 
+#[cfg_attr(
+    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
+    allow(
+        unreachable_code,
+        unused_variables,
+        reason = "no AEAD built in: every arm refuses"
+    )
+)]
 fn aead_open_inner(
     algorithm: AeadAlgorithm,
     key: &AeadKey,
@@ -365,6 +448,11 @@ fn aead_open_inner(
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     match algorithm {
+        #[cfg(not(feature = "chacha20poly1305"))]
+        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
+        #[cfg(not(feature = "aes-ccm"))]
+        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
+        #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
             let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -376,6 +464,7 @@ fn aead_open_inner(
                 .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
                 .map_err(|_| CryptoError::AuthenticationFailed)
         }
+        #[cfg(feature = "aes-ccm")]
         AeadAlgorithm::AesCcm16_64_128 => {
             let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
                 .map_err(|_| CryptoError::InvalidLength)?;
@@ -506,6 +595,10 @@ impl<R: TryCryptoRng> CryptoProvider for RustCryptoProvider<R> {
         out: &mut [u8],
     ) -> Result<(), CryptoError> {
         hkdf_expand(prk, info, out)
+    }
+
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        aead_built(algorithm)
     }
 
     fn aead_seal(

@@ -210,6 +210,10 @@ impl CryptoProvider for DeterministicProvider {
         self.inner.hkdf_sha256_expand(prk, info, out)
     }
 
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        crate::rustcrypto::aead_built(algorithm)
+    }
+
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,

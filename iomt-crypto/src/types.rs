@@ -161,6 +161,13 @@ impl PublicKey {
     }
 
     /// Builds from a point already known to be on the curve and not the identity.
+    /// From coordinates the caller computed on the curve (a scalar multiple of a
+    /// validated point); not re-validated.
+    #[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
+    pub(crate) const fn from_coordinates_unchecked(x: [u8; 32], y: [u8; 32]) -> Self {
+        Self { x, y }
+    }
+
     pub(crate) fn from_affine_unchecked(point: AffinePoint) -> Self {
         Self {
             x: point.x().into(),
@@ -171,7 +178,7 @@ impl PublicKey {
     /// The point as a `p256` affine point (re-validated; cannot fail for a value
     /// of this type, but errors instead of panicking if it ever did).
     #[cfg_attr(
-        not(feature = "rustcrypto"),
+        not(feature = "rustcrypto-core"),
         expect(dead_code, reason = "backend-only helper")
     )]
     pub(crate) fn to_affine(self) -> Result<AffinePoint, CryptoError> {

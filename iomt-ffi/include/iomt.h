@@ -1031,6 +1031,15 @@ enum iomt_result
    */
   IOMT_RESULT_CRYPTO_UNSUPPORTED = 107,
   /**
+   * AES-CCM (cipher suite 2) is not built in (iomt-crypto feature `aes-ccm`).
+   */
+  IOMT_RESULT_CRYPTO_AES_CCM_NOT_BUILT = 108,
+  /**
+   * ChaCha20-Poly1305 (cipher suite 5) is not built in (iomt-crypto feature
+   * `chacha20poly1305`).
+   */
+  IOMT_RESULT_CRYPTO_CHA_CHA20_POLY1305_NOT_BUILT = 109,
+  /**
    * Another crypto failure.
    */
   IOMT_RESULT_CRYPTO_OTHER = 199,

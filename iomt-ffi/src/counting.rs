@@ -115,6 +115,10 @@ impl<P: CryptoProvider> CryptoProvider for Counting<P> {
     type EphemeralSecret = P::EphemeralSecret;
     type Sha256 = P::Sha256;
 
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        P::aead_built(algorithm)
+    }
+
     fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
         bump(|c| c.random_bytes += 1);
         self.0.random_bytes(out)

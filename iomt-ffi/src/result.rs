@@ -62,6 +62,11 @@ pub enum iomt_result {
     CryptoKeyUnavailable = 106,
     /// The operation is not supported by the crypto provider.
     CryptoUnsupported = 107,
+    /// AES-CCM (cipher suite 2) is not built in (iomt-crypto feature `aes-ccm`).
+    CryptoAesCcmNotBuilt = 108,
+    /// ChaCha20-Poly1305 (cipher suite 5) is not built in (iomt-crypto feature
+    /// `chacha20poly1305`).
+    CryptoChaCha20Poly1305NotBuilt = 109,
     /// Another crypto failure.
     CryptoOther = 199,
 
@@ -483,6 +488,12 @@ impl iomt_result {
             Self::CryptoRng => c"crypto: random number generator failed",
             Self::CryptoKeyUnavailable => c"crypto: key unavailable",
             Self::CryptoUnsupported => c"crypto: operation not supported",
+            Self::CryptoAesCcmNotBuilt => {
+                c"crypto: AES-CCM (cipher suite 2) not built in (iomt-crypto feature aes-ccm)"
+            }
+            Self::CryptoChaCha20Poly1305NotBuilt => {
+                c"crypto: ChaCha20-Poly1305 (cipher suite 5) not built in (iomt-crypto feature chacha20poly1305)"
+            }
             Self::CryptoOther => c"crypto: other failure",
             Self::Implausible => c"data: implausible value for the vital kind",
             Self::WrongUnit => c"data: unit not valid for the vital kind",
@@ -642,6 +653,8 @@ impl iomt_result {
         Self::CryptoRng,
         Self::CryptoKeyUnavailable,
         Self::CryptoUnsupported,
+        Self::CryptoAesCcmNotBuilt,
+        Self::CryptoChaCha20Poly1305NotBuilt,
         Self::CryptoOther,
         Self::Implausible,
         Self::WrongUnit,

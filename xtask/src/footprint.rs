@@ -184,6 +184,14 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     } else {
         workspace_root().join("docs").join("PERFORMANCE.md")
     };
+    // Keep the host comparison written by `cargo xtask bench-lakers`.
+    let report = match std::fs::read_to_string(workspace_root().join("docs").join("PERFORMANCE.md"))
+        .ok()
+        .and_then(|old| crate::bench_lakers::existing_block(&old))
+    {
+        Some(block) => crate::bench_lakers::replace_block(&report, &block),
+        None => report,
+    };
     std::fs::write(&path, &report).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     check(&runs)

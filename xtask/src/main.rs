@@ -9,6 +9,7 @@
 //! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
 //! is skipped with a loud message.
 
+mod bench_lakers;
 mod cexamples;
 mod ci;
 mod cmake;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         "header" => header::header(rest),
         "fuzz" => fuzz::fuzz(rest),
         "footprint" => footprint::footprint(rest),
+        "bench-lakers" => bench_lakers::bench_lakers(rest),
         "qemu" => qemu::qemu(rest),
         "qemu-demo" => qemu_demo::qemu_demo(rest),
         "quickstart" => quickstart::quickstart(rest),
@@ -73,6 +75,7 @@ fn print_help() {
          deny               cargo deny check licenses bans sources (deny.toml)\n\
          cmake [host|cortex-m4|zephyr]  CMake package, pkg-config, Zephyr module checks
          package [dry-run|test|links]  publish dry run, tests from the .crate files
+         bench-lakers [R] [B]  iomt vs lakers 0.8 on this host, one process (docs/PERFORMANCE.md)\n\
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );

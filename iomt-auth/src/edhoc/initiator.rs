@@ -79,7 +79,9 @@ impl<C: CryptoProvider> Initiator<C> {
     /// # Errors
     /// [`ApiMisuse::InvalidConfig`] if the suite list is empty, too long, or names no
     /// implemented suite; [`ApiMisuse::MethodNotBuilt`] if the method needs a feature this
-    /// build lacks (`signature-methods` for methods 0–2).
+    /// build lacks (`signature-methods` for methods 0–2); [`AuthError::Crypto`] with
+    /// `AesCcmNotBuilt` / `ChaCha20Poly1305NotBuilt` if a listed suite's AEAD is not built
+    /// into the provider (iomt-crypto features `aes-ccm`, `chacha20poly1305`).
     pub fn new(config: &InitiatorConfig<'_>) -> Result<Self, AuthError> {
         Self::with_suites_r(config, None)
     }
@@ -111,6 +113,7 @@ impl<C: CryptoProvider> Initiator<C> {
         if !params.method.is_supported() {
             return Err(AuthError::ApiMisuse(ApiMisuse::MethodNotBuilt));
         }
+        params.prefs.check_built::<C>()?;
         let prefs = params.prefs;
         let (idx, suite) = prefs
             .as_slice()

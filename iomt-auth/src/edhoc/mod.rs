@@ -307,6 +307,20 @@ impl SuiteList {
     /// Capacity.
     pub const CAPACITY: usize = 4;
 
+    /// Refuses a list naming a suite whose AEAD the provider `C` was built without
+    /// (compile-time suite selection: iomt-crypto features `aes-ccm`, `chacha20poly1305`).
+    /// Unknown suite ids are left to the caller's own check.
+    ///
+    /// # Errors
+    /// [`AuthError::Crypto`] with `AesCcmNotBuilt` (108) or `ChaCha20Poly1305NotBuilt` (109).
+    pub(crate) fn check_built<C: iomt_crypto::CryptoProvider>(&self) -> Result<(), AuthError> {
+        self.as_slice()
+            .iter()
+            .filter_map(|id| Suite::from_id(*id))
+            .try_for_each(|s| C::aead_built(s.aead()))
+            .map_err(AuthError::Crypto)
+    }
+
     /// Builds a list.
     ///
     /// # Errors
@@ -345,6 +359,8 @@ impl SuiteList {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_suites;
 
 /// Hooks for conformance tests and fuzzing (not a stable API).
 #[doc(hidden)]

@@ -99,7 +99,9 @@ impl<C: CryptoProvider> Responder<C> {
     ///
     /// # Errors
     /// [`ApiMisuse::InvalidConfig`] if a suite is not implemented or a list is empty/too long;
-    /// [`ApiMisuse::MethodNotBuilt`] if a method needs a feature this build lacks.
+    /// [`ApiMisuse::MethodNotBuilt`] if a method needs a feature this build lacks;
+    /// [`AuthError::Crypto`] with `AesCcmNotBuilt` / `ChaCha20Poly1305NotBuilt` if a
+    /// listed suite's AEAD is not built into the provider (iomt-crypto features).
     pub fn new(config: &ResponderConfig<'_>) -> Result<Self, AuthError> {
         let suites = SuiteList::new(config.suites)?;
         if suites
@@ -113,6 +115,7 @@ impl<C: CryptoProvider> Responder<C> {
         if config.methods.iter().any(|m| !m.is_supported()) {
             return Err(ApiMisuse::MethodNotBuilt.into());
         }
+        suites.check_built::<C>()?;
         let methods = config.methods.iter().fold(0u8, |m, x| m | x.bit());
         Ok(Self {
             suites,
