@@ -19,8 +19,8 @@ use iomt_core::{
     Purpose, PurposeSet, Role, RoleSet, Timestamp, TimestampMs,
 };
 use iomt_crypto::RustCryptoProvider;
-use iomt_proto::transport::Stream;
 use iomt_proto::transport::handshake::run_initiator;
+use iomt_proto::transport::{FrameLink, Stream};
 use iomt_proto::wire::NO_SLOT;
 use iomt_proto::{Channel, CloseReason, Frame, FrameType, MAX_FRAME_LEN, Message, Side};
 
@@ -169,8 +169,8 @@ pub const TAMPER_KINDS: [&str; 3] = [
     clippy::too_many_arguments,
     reason = "demo helper over the device's local state"
 )]
-fn inject<T: Read + Write>(
-    link: &mut Stream<T>,
+fn inject<L: FrameLink>(
+    link: &mut L,
     ch: &mut Channel,
     crypto: &mut Crypto,
     patient: &mut Patient,
@@ -178,7 +178,10 @@ fn inject<T: Read + Write>(
     just_sent: &[u8],
     first_data: Option<&[u8]>,
     report: &mut DeviceReport,
-) -> Result<(), String> {
+) -> Result<(), String>
+where
+    L::Error: core::fmt::Debug,
+{
     let replay = match (report.replays_injected % 2, first_data) {
         (1, Some(first)) => first,
         _ => just_sent,
@@ -271,16 +274,19 @@ enum Told {
     clippy::too_many_arguments,
     reason = "demo helper over the device's local state"
 )]
-fn handle_inbox<T: Read + Write>(
+fn handle_inbox<L: FrameLink>(
     inbox: &Receiver<Vec<u8>>,
-    link: &mut Stream<T>,
+    link: &mut L,
     ch: &mut Channel,
     crypto: &mut Crypto,
     me: &DeviceRef,
     current: &mut Option<ConsentTag>,
     slot: &mut u8,
     report: &mut DeviceReport,
-) -> Result<Told, String> {
+) -> Result<Told, String>
+where
+    L::Error: core::fmt::Debug,
+{
     while let Ok(mut frame) = inbox.try_recv() {
         let opened = ch
             .open(crypto, &mut frame)
@@ -335,22 +341,13 @@ fn stream<T: Read + Write>(
     report: &mut DeviceReport,
 ) -> Result<(), String> {
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let cred = DemoCredential::device(cfg.index).map_err(|e| e.to_string())?;
+    let (mut state, cred) = initiator(cfg)?;
     let me = LocalCredential {
         key: &cred.key,
         cred: &cred.ccs,
         id_cred: IdCred::Kid(&cred.kid),
     };
     let trust = gateway.as_only_trusted();
-    let c_i = ConnId::new(&[cfg.index]).map_err(|e| format!("{e:?}"))?;
-    let mut state = InitiatorState::<Crypto>::new(&InitiatorConfig {
-        method: cfg.method,
-        suites: &cfg.suites,
-        c_i,
-        expect_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-    .map_err(|e| format!("initiator config: {e:?}"))?;
     let mut link = Stream::new(io);
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let started = Instant::now();
@@ -364,28 +361,69 @@ fn stream<T: Read + Write>(
         &mut tx,
     )
     .map_err(|e| format!("handshake: {e}"))?;
+    report.handshake = started.elapsed();
+    session(
+        &mut link,
+        &mut crypto,
+        &mut state,
+        &cred,
+        cfg,
+        inbox,
+        report,
+    )
+}
+
+/// Fresh initiator state and the device's credential for device `cfg`.
+pub(crate) fn initiator(
+    cfg: &DeviceConfig,
+) -> Result<(InitiatorState<Crypto>, DemoCredential), String> {
+    let cred = DemoCredential::device(cfg.index).map_err(|e| e.to_string())?;
+    let c_i = ConnId::new(&[cfg.index]).map_err(|e| format!("{e:?}"))?;
+    let state = InitiatorState::<Crypto>::new(&InitiatorConfig {
+        method: cfg.method,
+        suites: &cfg.suites,
+        c_i,
+        expect_message_4: true,
+        ead_labels: EadLabels::NONE,
+    })
+    .map_err(|e| format!("initiator config: {e:?}"))?;
+    Ok((state, cred))
+}
+
+/// The session after a completed handshake (`state`): consent frame, data frames in
+/// real time, close; shared by the TCP and UDP paths.
+pub(crate) fn session<L: FrameLink>(
+    link: &mut L,
+    crypto: &mut Crypto,
+    state: &mut InitiatorState<Crypto>,
+    cred: &DemoCredential,
+    cfg: &DeviceConfig,
+    inbox: Option<&Inbox>,
+    report: &mut DeviceReport,
+) -> Result<(), String>
+where
+    L::Error: core::fmt::Debug,
+{
     let done = state.completed().ok_or("handshake did not complete")?;
     let mut ch: Channel =
-        Channel::from_edhoc(&mut crypto, done, Side::Initiator).map_err(|e| e.to_string())?;
-    report.handshake = started.elapsed();
+        Channel::from_edhoc(crypto, done, Side::Initiator).map_err(|e| e.to_string())?;
     if let Some(inbox) = inbox {
         let _ = inbox.start.send(());
     }
 
     let mut out = [0u8; MAX_FRAME_LEN];
-    let send =
-        |link: &mut Stream<T>, frame: &[u8], report: &mut DeviceReport| -> Result<(), String> {
-            link.send_frame(frame).map_err(|e| format!("send: {e}"))?;
-            report.frames_sent += 1;
-            report.bytes_sent += frame.len() as u64;
-            Ok(())
-        };
+    let send = |link: &mut L, frame: &[u8], report: &mut DeviceReport| -> Result<(), String> {
+        link.send_frame(frame).map_err(|e| format!("send: {e}"))?;
+        report.frames_sent += 1;
+        report.bytes_sent += frame.len() as u64;
+        Ok(())
+    };
 
     // Consent first: slot 0 (initiators own even slots); the provisioned tag as issued.
     let n = ch
-        .send_consent(&mut crypto, 0, &cfg.consent, &mut out)
+        .send_consent(crypto, 0, &cfg.consent, &mut out)
         .map_err(|e| e.to_string())?;
-    send(&mut link, &out[..n], report)?;
+    send(link, &out[..n], report)?;
 
     let mut patient = Patient::new(u64::from(cfg.index) * 7919 + 17);
     let tick = Duration::from_millis(100);
@@ -396,16 +434,16 @@ fn stream<T: Read + Write>(
     let mut first_data: Option<Vec<u8>> = None;
     let mut i: u64 = 0;
     let peer = PeerIdentity::from_slice(cred.identity.as_bytes());
-    let me_ref = DeviceRef(subject_of(&mut crypto, &peer.0));
+    let me_ref = DeviceRef(subject_of(crypto, &peer.0));
     let mut current = ConsentTag::decode(&cfg.consent).ok();
     let mut slot: u8 = 0;
     while begin.elapsed() < cfg.duration {
         if let Some(inbox) = inbox {
             let told = handle_inbox(
                 &inbox.frames,
-                &mut link,
+                link,
                 &mut ch,
-                &mut crypto,
+                crypto,
                 &me_ref,
                 &mut current,
                 &mut slot,
@@ -419,9 +457,9 @@ fn stream<T: Read + Write>(
         let at = clock.at(i, tick);
         let ecg = patient.ecg(at, samples).map_err(|e| e.to_string())?;
         let n = ch
-            .seal_message(&mut crypto, Some(slot), &Msg::Waveform(ecg), &mut out)
+            .seal_message(crypto, Some(slot), &Msg::Waveform(ecg), &mut out)
             .map_err(|e| e.to_string())?;
-        send(&mut link, &out[..n], report)?;
+        send(link, &out[..n], report)?;
         if first_data.is_none() {
             first_data = Some(out[..n].to_vec());
         }
@@ -431,14 +469,14 @@ fn stream<T: Read + Write>(
                 .map_err(|e| e.to_string())?;
             let msg = Msg::VitalBatch(batch);
             let n = ch
-                .seal_message(&mut crypto, Some(slot), &msg, &mut out)
+                .seal_message(crypto, Some(slot), &msg, &mut out)
                 .map_err(|e| e.to_string())?;
-            send(&mut link, &out[..n], report)?;
+            send(link, &out[..n], report)?;
             if cfg.tamper && i > 0 && report.modified_injected < MAX_MODIFIED {
                 inject(
-                    &mut link,
+                    link,
                     &mut ch,
-                    &mut crypto,
+                    crypto,
                     &mut patient,
                     at,
                     &out[..n],
@@ -454,8 +492,8 @@ fn stream<T: Read + Write>(
         }
     }
     let n = ch
-        .close(&mut crypto, CloseReason::Normal, &mut out)
+        .close(crypto, CloseReason::Normal, &mut out)
         .map_err(|e| e.to_string())?;
-    send(&mut link, &out[..n], report)?;
+    send(link, &out[..n], report)?;
     Ok(())
 }

@@ -29,7 +29,7 @@ use iomt_core::{
 use iomt_crypto::RustCryptoProvider;
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
-use iomt_proto::transport::{Stream, TransportError};
+use iomt_proto::transport::{FrameLink, Stream, TransportError};
 use iomt_proto::{
     Channel, CloseReason, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side,
 };
@@ -551,24 +551,44 @@ impl Gateway {
     }
 }
 
-/// Serves one device connection until it closes; never panics on peer input.
-pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport {
-    let mut report = ConnReport::default();
-    let mut link = Stream::new(io);
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
-    let Ok(c_r) = ConnId::new(&[conn_id]) else {
-        report.error = Some("bad connection id".into());
-        return report;
-    };
-    let state = ResponderState::<Crypto>::new(&ResponderConfig {
+/// The responder state for connection `conn_id` (the connection id is `[conn_id]`).
+///
+/// # Errors
+/// The state machine's configuration error.
+pub(crate) fn responder_state(
+    gw: &Gateway,
+    conn_id: u8,
+) -> Result<ResponderState<Crypto>, iomt_auth::AuthError> {
+    let c_r = ConnId::new(&[conn_id])?;
+    ResponderState::<Crypto>::new(&ResponderConfig {
         suites: &gw.suites,
         methods: Method::SUPPORTED,
         c_r,
         send_message_4: true,
         ead_labels: EadLabels::NONE,
-    });
+    })
+}
+
+impl Gateway {
+    /// The gateway's own credential for EDHOC.
+    pub(crate) fn local(
+        &self,
+    ) -> LocalCredential<'_, <Crypto as iomt_crypto::CryptoProvider>::KeyHandle> {
+        LocalCredential {
+            key: &self.cred.key,
+            cred: &self.cred.ccs,
+            id_cred: IdCred::Kid(&self.cred.kid),
+        }
+    }
+}
+
+/// Serves one device connection until it closes; never panics on peer input.
+pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport {
+    let mut report = ConnReport::default();
+    let mut link = Stream::new(io);
+    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    let mut state = match state {
+    let mut state = match responder_state(gw, conn_id) {
         Ok(s) => s,
         Err(e) => {
             // fail early: the device gets an EDHOC error naming the cause, not a dropped link
@@ -578,11 +598,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
             return report;
         }
     };
-    let me = LocalCredential {
-        key: &gw.cred.key,
-        cred: &gw.cred.ccs,
-        id_cred: IdCred::Kid(&gw.cred.kid),
-    };
+    let me = gw.local();
     let started = Instant::now();
     if let Err(e) = run_responder(
         &mut link,
@@ -601,14 +617,39 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
         report.error = Some(format!("handshake: {e}"));
         return report;
     }
+    session(
+        &mut link,
+        gw,
+        conn_id,
+        &mut crypto,
+        &mut state,
+        started,
+        report,
+    )
+}
+
+/// The session after a completed handshake (`state`): channel, consent, data frames,
+/// until the device closes or the link ends; shared by the TCP and UDP paths.
+pub(crate) fn session<L: FrameLink>(
+    link: &mut L,
+    gw: &Gateway,
+    conn_id: u8,
+    crypto: &mut Crypto,
+    state: &mut ResponderState<Crypto>,
+    started: Instant,
+    mut report: ConnReport,
+) -> ConnReport
+where
+    L::Error: core::fmt::Debug,
+{
     let Some(done) = state.completed() else {
         report.error = Some("handshake did not complete".into());
         return report;
     };
     report.method_suite = Some((done.method().id(), done.selected_suite().id()));
     let identity = done.peer_identity();
-    let succeeded = Event::handshake_succeeded(&mut crypto, done);
-    let mut channel: Channel = match Channel::from_edhoc(&mut crypto, done, Side::Responder) {
+    let succeeded = Event::handshake_succeeded(crypto, done);
+    let mut channel: Channel = match Channel::from_edhoc(crypto, done, Side::Responder) {
         Ok(c) => c,
         Err(e) => {
             report.error = Some(format!("channel: {e}"));
@@ -623,7 +664,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
     };
     report.device = Some(reg.identity.clone());
     report.patient = Some(reg.patient.clone());
-    gw.audit(&mut crypto, succeeded);
+    gw.audit(crypto, succeeded);
 
     let mut session = SessionConsent::default();
     let mut closed = false;
@@ -650,7 +691,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
             continue;
         }
         let len = frame.len() as u64;
-        match channel.open(&mut crypto, frame) {
+        match channel.open(crypto, frame) {
             Ok(opened) => {
                 report.frames += 1;
                 report.bytes += len;
@@ -660,34 +701,21 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 match opened.frame_type {
                     FrameType::Consent => {
                         let encoded = bound.unwrap_or_default().to_vec();
-                        session.install(
-                            gw,
-                            &mut crypto,
-                            &identity,
-                            &reg.patient,
-                            &encoded,
-                            &mut report,
-                        );
+                        session.install(gw, crypto, &identity, &reg.patient, &encoded, &mut report);
                     }
                     FrameType::Close => break,
                     FrameType::Data => {
                         report.data_frames += 1;
                         let seq = opened.seq;
                         // Only a tag the gateway verified governs data; anything else permits nothing.
-                        let (tag, notify) = session.govern(
-                            gw,
-                            &mut crypto,
-                            &identity,
-                            &reg.patient,
-                            bound,
-                            &mut report,
-                        );
+                        let (tag, notify) =
+                            session.govern(gw, crypto, &identity, &reg.patient, bound, &mut report);
                         let Ok(msg) = Message::<BATCH, ECG_CAPACITY>::decode(opened.payload) else {
                             report.error = Some("undecodable payload".into());
                             continue;
                         };
                         let before = (report.denials, report.break_glass);
-                        let lines = gw.release(&mut crypto, &mut report, &msg, seq, tag.as_ref());
+                        let lines = gw.release(crypto, &mut report, &msg, seq, tag.as_ref());
                         gw.counters
                             .denials
                             .fetch_add(report.denials - before.0, Ordering::Relaxed);
@@ -710,11 +738,11 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                             Notify::Update(tag) => {
                                 let slot = update_slot;
                                 update_slot = if slot == 1 { 3 } else { 1 }; // the responder's slots of 4
-                                channel.send_consent(&mut crypto, slot, &tag, &mut out)
+                                channel.send_consent(crypto, slot, &tag, &mut out)
                             }
                             Notify::Close => {
                                 closed = true;
-                                channel.close(&mut crypto, CloseReason::ConsentRequired, &mut out)
+                                channel.close(crypto, CloseReason::ConsentRequired, &mut out)
                             }
                         };
                         match told {
@@ -737,7 +765,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
             Err(e @ ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
                 report.replays_rejected += 1;
                 gw.counters.replays_rejected.fetch_add(1, Ordering::Relaxed);
-                gw.audit(&mut crypto, Event::frame_rejected(conn_id, e.code()));
+                gw.audit(crypto, Event::frame_rejected(conn_id, e.code()));
             }
             Err(e) if e.is_fatal() => {
                 report.error = Some(format!("session closed: {e}"));
@@ -747,7 +775,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
                 // Forged, modified, re-labelled or malformed: dropped, session unchanged.
                 report.tamper_rejected += 1;
                 gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
-                gw.audit(&mut crypto, Event::frame_rejected(conn_id, e.code()));
+                gw.audit(crypto, Event::frame_rejected(conn_id, e.code()));
             }
         }
     }
