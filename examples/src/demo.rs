@@ -25,6 +25,7 @@ use crate::device::{
 use crate::fhir::{Destination, Sinks};
 use crate::gateway::{AuditReport, ConnReport, Gateway, serve};
 use crate::io::TcpIo;
+use crate::udp::LinkStats;
 
 /// Demo options (the `demo` binary's flags).
 #[derive(Debug, Clone)]
@@ -44,6 +45,23 @@ pub struct Config {
     pub tamper: bool,
     /// No progress lines.
     pub quiet: bool,
+    /// How devices reach the gateway.
+    pub transport: Transport,
+    /// Seed of the UDP shim's loss decisions (`--seed`).
+    pub seed: u64,
+}
+
+/// How devices reach the gateway.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Transport {
+    /// TCP on 127.0.0.1 (length-prefixed frames; the default).
+    Tcp,
+    /// UDP on 127.0.0.1 through a lossy shim dropping each datagram with probability
+    /// `loss` (see [`crate::udp`]).
+    Udp {
+        /// Drop probability, 0..1.
+        loss: f64,
+    },
 }
 
 /// Where the demo programs write by default: `$CARGO_TARGET_DIR/demo` when that is set
@@ -66,6 +84,8 @@ impl Default for Config {
             out: default_dir().join("fhir"),
             tamper: false,
             quiet: false,
+            transport: Transport::Tcp,
+            seed: 1,
         }
     }
 }
@@ -73,6 +93,7 @@ impl Default for Config {
 /// The usage text.
 pub const USAGE: &str = "\
 usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out PATH] [--tamper] [--quiet]
+            [--transport tcp|udp] [--loss P] [--seed N]
   --devices N      simulated patient devices (default 8, max 100)
   --duration SECS  streaming time per device (default 5; decimals allowed)
   --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
@@ -80,7 +101,11 @@ usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out 
   --out DIR        FHIR R4 output, one NDJSON file per destination: ehr, research (pseudonymous),
                    emergency, consent (default $CARGO_TARGET_DIR/demo/fhir, else target/demo/fhir)
   --tamper         inject replayed and modified frames; the gateway must reject them all
-  --quiet          no progress lines";
+  --quiet          no progress lines
+  --transport T    tcp (default) or udp: UDP on 127.0.0.1, handshake with retransmission, one frame
+                   per datagram (not with --tamper)
+  --loss P         UDP only: drop each datagram with probability P (0..1, default 0) in a lossy shim
+  --seed N         seed of the shim's loss decisions (default 1)";
 
 impl Config {
     /// Parses command-line flags (without the program name).
@@ -89,6 +114,7 @@ impl Config {
     /// A message naming the bad flag.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut c = Self::default();
+        let mut loss = None;
         let mut it = args.into_iter();
         while let Some(flag) = it.next() {
             let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -125,9 +151,36 @@ impl Config {
                 }
                 "--out" => c.out = PathBuf::from(value("--out")?),
                 "--tamper" => c.tamper = true,
+                "--transport" => {
+                    c.transport = match value("--transport")?.as_str() {
+                        "tcp" => Transport::Tcp,
+                        "udp" => Transport::Udp {
+                            loss: loss.unwrap_or(0.0),
+                        },
+                        _ => return Err("--transport: tcp or udp".into()),
+                    };
+                }
+                "--loss" => {
+                    let p: f64 = value("--loss")?.parse().map_err(|_| "--loss: 0..1")?;
+                    if !(0.0..1.0).contains(&p) {
+                        return Err("--loss: 0..1".into());
+                    }
+                    loss = Some(p);
+                }
+                "--seed" => c.seed = value("--seed")?.parse().map_err(|_| "--seed: a number")?,
                 "--quiet" => c.quiet = true,
                 other => return Err(format!("unknown flag {other}\n{USAGE}")),
             }
+        }
+        match (&mut c.transport, loss) {
+            (Transport::Udp { loss: l }, Some(p)) => *l = p,
+            (Transport::Tcp, Some(_)) => return Err("--loss needs --transport udp".into()),
+            _ => {}
+        }
+        if c.tamper && c.transport != Transport::Tcp {
+            return Err(
+                "--tamper needs --transport tcp (lost frames would blur its accounting)".into(),
+            );
         }
         Ok(c)
     }
@@ -146,6 +199,8 @@ pub struct DeviceRow {
     pub device: DeviceReport,
     /// The gateway's view.
     pub gateway: ConnReport,
+    /// The UDP link (`--transport udp` only).
+    pub link: Option<LinkStats>,
 }
 
 /// The result of a demo run.
@@ -197,6 +252,9 @@ impl Summary {
             && self.audit.chain_verified
             && self.rows.iter().all(|r| {
                 let (d, g) = (&r.device, &r.gateway);
+                if let Some(link) = &r.link {
+                    return crate::udp::row_ok(link, d, g);
+                }
                 let frames = if g.consent_required_sent {
                     // Closed by the gateway: what the device had in flight when it was told
                     // arrived after the close and was dropped.
@@ -359,6 +417,7 @@ impl Summary {
                 r.gateway.after_close
             );
         }
+        crate::udp::table(&mut s, &self.rows);
         let _ = writeln!(s, "device time -> effectiveDateTime:");
         for r in &self.rows {
             let _ = writeln!(s, "  {:<8} {}", r.identity, r.gateway.clock.describe());
@@ -463,11 +522,28 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         records.push(rec);
     }
     let gw_pub = Arc::new(DemoCredential::gateway().map_err(|e| e.to_string())?);
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let dcs: Vec<DeviceConfig> = (0..total)
+        .map(|index| DeviceConfig {
+            index,
+            profile: ConsentProfile::for_device(index),
+            method: cfg.method,
+            suites: vec![cfg.suite],
+            duration: cfg.duration,
+            tamper: cfg.tamper,
+            consent: tags.get(usize::from(index)).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let (acceptor, devices, on) = match cfg.transport {
+        Transport::Tcp => spawn_tcp(&gw, dcs, &gw_pub)?,
+        Transport::Udp { loss } => {
+            let (g, d) = crate::udp::spawn(&gw, dcs, &gw_pub, loss, cfg.seed)?;
+            let on = format!("UDP 127.0.0.1 (loss {loss}, seed {})", cfg.seed);
+            (g, d, on)
+        }
+    };
     if !cfg.quiet {
         eprintln!(
-            "gateway on {addr}: {} devices, EDHOC method {} suite {}, {:.1} s{}; FHIR -> {}",
+            "gateway on {on}: {} devices, EDHOC method {} suite {}, {:.1} s{}; FHIR -> {}",
             cfg.devices,
             cfg.method.id(),
             cfg.suite,
@@ -476,53 +552,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             cfg.out.display()
         );
     }
-
-    // Gateway: accept exactly `total` connections, one thread each.
     let n = total;
-    let gw_accept = Arc::clone(&gw);
-    let acceptor = thread::spawn(move || {
-        let mut handles = Vec::new();
-        for conn_id in 1..=n {
-            match listener.accept() {
-                Ok((sock, _)) => {
-                    let _ = sock.set_nodelay(true);
-                    let gw = Arc::clone(&gw_accept);
-                    handles.push(thread::spawn(move || serve(TcpIo(sock), &gw, conn_id)));
-                }
-                Err(e) => return Err(format!("accept: {e}")),
-            }
-        }
-        Ok(handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect::<Vec<_>>())
-    });
-
-    // Devices.
-    let devices: Vec<_> = (0..total)
-        .map(|index| {
-            let dc = DeviceConfig {
-                index,
-                profile: ConsentProfile::for_device(index),
-                method: cfg.method,
-                suites: vec![cfg.suite],
-                duration: cfg.duration,
-                tamper: cfg.tamper,
-                consent: tags.get(usize::from(index)).cloned().unwrap_or_default(),
-            };
-            let gw_pub = Arc::clone(&gw_pub);
-            thread::spawn(move || match TcpStream::connect(addr) {
-                Ok(sock) => {
-                    let _ = sock.set_nodelay(true);
-                    run_listening_device(sock, &dc, &gw_pub)
-                }
-                Err(e) => DeviceReport {
-                    error: Some(format!("connect: {e}")),
-                    ..DeviceReport::default()
-                },
-            })
-        })
-        .collect();
 
     // Mid-run: the authority narrows device 0's patient's consent (a newer revision
     // without research) and, with --tamper, withdraws device 1's patient's consent; both
@@ -551,7 +581,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             }
         }
     }
-    let device_reports: Vec<DeviceReport> = devices
+    let device_reports: Vec<(DeviceReport, Option<LinkStats>)> = devices
         .into_iter()
         .map(|h| h.join().unwrap_or_default())
         .collect();
@@ -567,7 +597,14 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     // Match gateway sessions to devices by authenticated identity.
     let mut errors = Vec::new();
     let mut by_identity: Vec<Option<ConnReport>> = vec![None; usize::from(total)];
-    for c in conn_reports {
+    for (i, c) in conn_reports.into_iter().enumerate() {
+        if cfg.transport != Transport::Tcp {
+            // One link per device: the gateway's reports are in device order.
+            if let Some(s) = by_identity.get_mut(i) {
+                *s = Some(c);
+            }
+            continue;
+        }
         let slot = c
             .device
             .as_ref()
@@ -581,7 +618,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         .into_iter()
         .zip(by_identity)
         .enumerate()
-        .map(|(i, (device, gateway))| {
+        .map(|(i, ((device, link), gateway))| {
             let index = u8::try_from(i).unwrap_or(u8::MAX);
             DeviceRow {
                 index,
@@ -589,6 +626,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
                 profile: ConsentProfile::for_device(index),
                 device,
                 gateway: gateway.unwrap_or_default(),
+                link,
             }
         })
         .collect();
@@ -601,6 +639,61 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         audit,
         consent,
     })
+}
+
+/// The device threads of a run: each device's report and (UDP) its link statistics.
+type DeviceThreads = Vec<thread::JoinHandle<(DeviceReport, Option<LinkStats>)>>;
+/// The gateway's thread: its per-connection reports.
+type GatewayThread = thread::JoinHandle<Result<Vec<ConnReport>, String>>;
+
+/// The TCP run: a listener accepting exactly one connection per device (one thread
+/// each) and one thread per device.
+fn spawn_tcp(
+    gw: &Arc<Gateway>,
+    dcs: Vec<DeviceConfig>,
+    gw_pub: &Arc<DemoCredential>,
+) -> Result<(GatewayThread, DeviceThreads, String), String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let n = u8::try_from(dcs.len()).unwrap_or(u8::MAX);
+    let gw_accept = Arc::clone(gw);
+    let acceptor = thread::spawn(move || {
+        let mut handles = Vec::new();
+        for conn_id in 1..=n {
+            match listener.accept() {
+                Ok((sock, _)) => {
+                    let _ = sock.set_nodelay(true);
+                    let gw = Arc::clone(&gw_accept);
+                    handles.push(thread::spawn(move || serve(TcpIo(sock), &gw, conn_id)));
+                }
+                Err(e) => return Err(format!("accept: {e}")),
+            }
+        }
+        Ok(handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect::<Vec<_>>())
+    });
+    let devices = dcs
+        .into_iter()
+        .map(|dc| {
+            let gw_pub = Arc::clone(gw_pub);
+            thread::spawn(move || match TcpStream::connect(addr) {
+                Ok(sock) => {
+                    let _ = sock.set_nodelay(true);
+                    (run_listening_device(sock, &dc, &gw_pub), None)
+                }
+                Err(e) => (
+                    DeviceReport {
+                        error: Some(format!("connect: {e}")),
+                        ..DeviceReport::default()
+                    },
+                    None,
+                ),
+            })
+        })
+        .collect();
+    Ok((acceptor, devices, addr.to_string()))
 }
 
 /// Runs a device whose socket is also read by a second thread (the gateway's consent

@@ -389,7 +389,7 @@ impl Gateway {
 
     /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C
     /// API uses too).
-    fn audit(&self, crypto: &mut Crypto, event: Event) {
+    pub(crate) fn audit(&self, crypto: &mut Crypto, event: Event) {
         if let Ok(mut log) = self.audit.lock() {
             // A full RAM ring overwrites (and counts); an append error is not expected.
             let _ = log.record(crypto, now_secs(), event);

@@ -34,3 +34,4 @@ pub mod hello;
 pub mod io;
 pub mod provision;
 pub mod sim;
+pub mod udp;
