@@ -297,9 +297,14 @@ impl Summary {
             let ms = g
                 .method_suite
                 .map_or("-".into(), |(m, s)| format!("{m}/{s}"));
-            let ok = r.device.error.is_none()
-                && g.error.is_none()
-                && (r.device.frames_sent == g.frames || g.consent_required_sent);
+            let ok = match &r.link {
+                Some(l) => crate::udp::row_ok(l, &r.device, g),
+                None => {
+                    r.device.error.is_none()
+                        && g.error.is_none()
+                        && (r.device.frames_sent == g.frames || g.consent_required_sent)
+                }
+            };
             let vals = [
                 g.frames,
                 g.bytes,
@@ -531,6 +536,11 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             duration: cfg.duration,
             tamper: cfg.tamper,
             consent: tags.get(usize::from(index)).cloned().unwrap_or_default(),
+            consent_copies: if cfg.transport == Transport::Tcp {
+                1
+            } else {
+                3
+            },
         })
         .collect();
     let (acceptor, devices, on) = match cfg.transport {

@@ -126,6 +126,10 @@ pub struct DeviceConfig {
     /// The encoded consent tag the device was provisioned with (issued and signed by the
     /// consent authority; the device only carries it).
     pub consent: Vec<u8>,
+    /// How many times the consent frame is sent at the start (each a fresh frame
+    /// installing the same tag in slot 0): 1 over TCP; more over a lossy link, where a
+    /// lost consent frame would leave every data frame bound to an empty slot.
+    pub consent_copies: u8,
 }
 
 /// What one device did.
@@ -420,10 +424,12 @@ where
     };
 
     // Consent first: slot 0 (initiators own even slots); the provisioned tag as issued.
-    let n = ch
-        .send_consent(crypto, 0, &cfg.consent, &mut out)
-        .map_err(|e| e.to_string())?;
-    send(link, &out[..n], report)?;
+    for _ in 0..cfg.consent_copies.max(1) {
+        let n = ch
+            .send_consent(crypto, 0, &cfg.consent, &mut out)
+            .map_err(|e| e.to_string())?;
+        send(link, &out[..n], report)?;
+    }
 
     let mut patient = Patient::new(u64::from(cfg.index) * 7919 + 17);
     let tick = Duration::from_millis(100);

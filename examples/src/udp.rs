@@ -54,10 +54,11 @@ pub const LOOPBACK: RetransmitConfig = RetransmitConfig {
 };
 
 /// How long a gateway socket waits for a datagram before it treats the device as gone:
-/// during the handshake, past the device's give-up bound; in the session, a second
-/// (devices send every 100 ms).
+/// during the handshake, past the device's give-up bound; in the session, past the
+/// longest retransmission timeout (the device may still be resending message_3 because
+/// message_4 was lost; once streaming it sends every 100 ms).
 const HANDSHAKE_IDLE: Duration = Duration::from_millis(LOOPBACK.give_up_bound_ms() + 1_000);
-const SESSION_IDLE: Duration = Duration::from_secs(1);
+const SESSION_IDLE: Duration = Duration::from_millis(LOOPBACK.max_timeout_ms as u64 + 400);
 
 /// One device link's loss decisions (shared by both ends).
 #[derive(Debug)]
@@ -482,8 +483,7 @@ pub fn spawn(
         g.connect(da).map_err(|e| format!("connect: {e}"))?;
         d.connect(ga).map_err(|e| format!("connect: {e}"))?;
         let g = LossyUdp::new(g, Arc::clone(&shim), HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
-        let d = LossyUdp::new(d, Arc::clone(&shim), Duration::from_secs(1))
-            .map_err(|e| e.to_string())?;
+        let d = LossyUdp::new(d, Arc::clone(&shim), HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
         let conn_id = dc.index.saturating_add(1);
         let gw = Arc::clone(gw);
         serving.push(thread::spawn(move || serve_udp(g, &gw, conn_id)));

@@ -435,6 +435,7 @@ fn an_unregistered_device_is_refused_and_audited() {
             duration: Duration::from_millis(200),
             tamper: false,
             consent: Vec::new(),
+            consent_copies: 1,
         };
         let sock = TcpStream::connect(addr).unwrap();
         run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
@@ -496,6 +497,7 @@ fn legacy_unbound_tag_is_refused_unless_the_local_policy_allows_it() {
                 duration: Duration::from_millis(300),
                 tamper: false,
                 consent,
+                consent_copies: 1,
             };
             let sock = TcpStream::connect(addr).unwrap();
             run_device(TcpIo(sock), &cfg, &DemoCredential::gateway().unwrap())
