@@ -1,4 +1,5 @@
-//! The end-to-end demo: a gateway on 127.0.0.1 and N simulated devices over TCP.
+//! The end-to-end demo: a gateway on 127.0.0.1 and N simulated devices over TCP, or over
+//! UDP through a lossy shim (`--transport udp --loss P`, [`crate::udp`]).
 //!
 //! [`run`] binds the gateway, starts one thread per device connection on each side,
 //! prints a progress line per second (unless quiet) and returns a [`Summary`];

@@ -13,6 +13,7 @@
 //! - [`fhir`]: FHIR R4 `Observation` JSON.
 //! - [`demo`]: the whole run and its summary; the `demo` binary is a thin wrapper.
 //! - [`io`]: `embedded-io` over `std::net::TcpStream`.
+//! - [`udp`]: the demo over UDP through a lossy shim (`--transport udp --loss P`).
 //! - [`hello`]: what the `hello_device` / `hello_gateway` pair (the README's quick start)
 //!   shares: provisioned files, the patient, the consent.
 //! - [`provision`]: factory provisioning (device key, CCS, trust-store record); the
