@@ -2,10 +2,11 @@
 //! per device on 127.0.0.1, each socket wrapped in a lossy shim.
 //!
 //! **The shim** ([`LossyUdp`]) is a wrapper around the socket, not a relay: every
-//! datagram written on either end is dropped with probability P, decided by one seeded
-//! [`XorShift`] per device link ([`Shim`], shared by both ends, so a run with a given
-//! seed drops from the same random sequence; thread scheduling decides which datagram
-//! draws which number, so a run is reproducible in distribution, not bit for bit).
+//! datagram written on either end is dropped with probability P, decided by a seeded
+//! [`XorShift`] per direction of each device link (seeded from `--seed`, the device index
+//! and the direction), so the n-th datagram a side writes meets the same fate in every run
+//! with that seed; which datagrams a side writes can still vary with timing (a
+//! retransmission fired by a slow reply adds one).
 //!
 //! **The handshake** runs iomt-proto's blocking datagram drivers
 //! (`retransmit::clock::blocking::{run_initiator, run_responder}`, embedded-hal `DelayNs`
@@ -19,7 +20,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::time::Duration;
 use std::net::UdpSocket;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
@@ -60,27 +61,29 @@ pub const LOOPBACK: RetransmitConfig = RetransmitConfig {
 const HANDSHAKE_IDLE: Duration = Duration::from_millis(LOOPBACK.give_up_bound_ms() + 1_000);
 const SESSION_IDLE: Duration = Duration::from_millis(LOOPBACK.max_timeout_ms as u64 + 400);
 
-/// One device link's loss decisions (shared by both ends).
+/// One device link's loss rate, seed and drop count (shared by both ends; each end draws
+/// from its own generator).
 #[derive(Debug)]
 pub struct Shim {
     loss: f64,
-    rng: Mutex<XorShift>,
+    seed: u64,
     dropped: AtomicU64,
 }
 
 impl Shim {
-    /// Drops each datagram with probability `loss` (0..=1), from a generator seeded `seed`.
+    /// Drops each datagram with probability `loss` (0..=1); each end's generator is seeded
+    /// from `seed` and the end.
     #[must_use]
     pub const fn new(loss: f64, seed: u64) -> Self {
         Self {
             loss,
-            rng: Mutex::new(XorShift::new(seed)),
+            seed,
             dropped: AtomicU64::new(0),
         }
     }
 
-    fn drops(&self) -> bool {
-        let drop = self.rng.lock().is_ok_and(|mut r| r.unit() < self.loss);
+    fn drops(&self, rng: &mut XorShift) -> bool {
+        let drop = rng.unit() < self.loss;
         if drop {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -101,21 +104,25 @@ impl Shim {
 pub struct LossyUdp {
     sock: UdpSocket,
     shim: Arc<Shim>,
+    rng: XorShift,
     sent: u64,
     idle: Duration,
     last_rx: Instant,
 }
 
 impl LossyUdp {
-    /// Wraps `sock` (connected to its peer); reads give up after `idle` without a datagram.
+    /// Wraps `sock` (connected to its peer) as end `end` (0 = device, 1 = gateway) of
+    /// `shim`'s link; reads give up after `idle` without a datagram.
     ///
     /// # Errors
     /// Setting the socket's read timeout.
-    pub fn new(sock: UdpSocket, shim: Arc<Shim>, idle: Duration) -> std::io::Result<Self> {
+    pub fn new(sock: UdpSocket, shim: Arc<Shim>, end: u8, idle: Duration) -> std::io::Result<Self> {
         sock.set_read_timeout(Some(idle))?;
+        let rng = end_rng(shim.seed, end);
         Ok(Self {
             sock,
             shim,
+            rng,
             sent: 0,
             idle,
             last_rx: Instant::now(),
@@ -183,7 +190,7 @@ impl ReadReady for LossyUdp {
 impl Write for LossyUdp {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
         self.sent += 1;
-        if self.shim.drops() {
+        if self.shim.drops(&mut self.rng) {
             return Ok(buf.len());
         }
         self.sock.send(buf).map_err(|e| IoError(e.kind()))
@@ -405,7 +412,7 @@ fn run_udp_device(
         if started_rx.recv().is_err() {
             return;
         }
-        let Ok(sock) = LossyUdp::new(reader_sock, shim, Duration::from_millis(100)) else {
+        let Ok(sock) = LossyUdp::new(reader_sock, shim, 0, Duration::from_millis(100)) else {
             return;
         };
         let mut link = Datagram::new(sock);
@@ -456,7 +463,8 @@ pub type Handles = (
 );
 
 /// Starts one gateway thread and one device thread per device config, each pair over
-/// its own lossy UDP link (loss `loss`, shim seed `seed ^ index`).
+/// its own lossy UDP link (loss `loss`, generators seeded from `seed`, the device index
+/// and the end: [`fates`]).
 ///
 /// # Errors
 /// Binding or connecting the sockets.
@@ -470,10 +478,7 @@ pub fn spawn(
     let mut serving = Vec::new();
     let mut device_handles = Vec::new();
     for dc in devices {
-        let shim = Arc::new(Shim::new(
-            loss,
-            seed ^ (u64::from(dc.index) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        ));
+        let shim = Arc::new(Shim::new(loss, link_seed(seed, dc.index)));
         let bind = || UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"));
         let (g, d) = (bind()?, bind()?);
         let (ga, da) = (
@@ -482,8 +487,10 @@ pub fn spawn(
         );
         g.connect(da).map_err(|e| format!("connect: {e}"))?;
         d.connect(ga).map_err(|e| format!("connect: {e}"))?;
-        let g = LossyUdp::new(g, Arc::clone(&shim), HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
-        let d = LossyUdp::new(d, Arc::clone(&shim), HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
+        let g =
+            LossyUdp::new(g, Arc::clone(&shim), 1, HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
+        let d =
+            LossyUdp::new(d, Arc::clone(&shim), 0, HANDSHAKE_IDLE).map_err(|e| e.to_string())?;
         let conn_id = dc.index.saturating_add(1);
         let gw = Arc::clone(gw);
         serving.push(thread::spawn(move || serve_udp(g, &gw, conn_id)));
@@ -555,4 +562,21 @@ pub fn table(s: &mut String, rows: &[crate::demo::DeviceRow]) {
         "udp: retx = handshake datagrams the device sent again; dropped = datagrams the shim dropped \
          (both directions); frames d->g = accepted by the gateway/sent by the device; g->d = opened by the device"
     );
+}
+
+fn link_seed(seed: u64, index: u8) -> u64 {
+    seed ^ (u64::from(index) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn end_rng(link_seed: u64, end: u8) -> XorShift {
+    XorShift::new(link_seed ^ (u64::from(end) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+/// Whether each of the first `n` datagrams written by end `end` (0 = device, 1 =
+/// gateway) of device `index`'s link is dropped, in a run with `seed` and `loss`: the
+/// shim's own decisions, for tests that need a given datagram lost.
+#[must_use]
+pub fn fates(seed: u64, index: u8, end: u8, loss: f64, n: usize) -> Vec<bool> {
+    let mut rng = end_rng(link_seed(seed, index), end);
+    (0..n).map(|_| rng.unit() < loss).collect()
 }

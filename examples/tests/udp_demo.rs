@@ -113,3 +113,41 @@ fn loss_needs_udp_and_tamper_needs_tcp() {
     assert_eq!(c.seed, 9);
     assert_eq!(parse(&[]).unwrap().transport, Transport::Tcp);
 }
+
+/// The first seed whose shim, at `loss`, passes the device's first two datagrams
+/// (message_1, message_3) and the gateway's first (message_2) but drops the gateway's
+/// second (message_4).
+fn seed_losing_only_message_4(loss: f64) -> u64 {
+    use iomt_examples::udp::fates;
+    (1..10_000)
+        .find(|&seed| {
+            fates(seed, 0, 0, loss, 2) == [false, false]
+                && fates(seed, 0, 1, loss, 3) == [false, true, false]
+        })
+        .expect("such a seed exists")
+}
+
+#[test]
+fn a_lost_message_4_is_repaired_by_the_gateway_answering_the_duplicate_message_3() {
+    // Without the gateway answering duplicates after completing, the device would resend
+    // message_3 into the void and time out.
+    let seed = seed_losing_only_message_4(0.3);
+    let s = run_udp("udp-lost-m4", 1, 0.3, seed, 600);
+    let table = s.table();
+    let r = &s.rows[0];
+    let link = r.link.unwrap();
+    assert_eq!(
+        link.handshake,
+        HandshakeOutcome::Completed,
+        "seed {seed}: {table}"
+    );
+    assert!(
+        link.retransmissions >= 1,
+        "message_3 was sent again: {table}"
+    );
+    assert!(
+        r.device.error.is_none() && r.gateway.error.is_none(),
+        "{table}"
+    );
+    assert!(s.all_ok(), "{table}");
+}
