@@ -137,6 +137,37 @@ impl<T: Read, const CAP: usize> Fragmented<T, CAP> {
     }
 }
 
+impl<T: Read, const CAP: usize> Fragmented<T, CAP> {
+    /// Reads exactly one datagram into `buf` and gives it to the reassembler: `Some(len)`
+    /// when it completed a unit (copied to the start of `buf`), `None` when the unit is
+    /// not complete yet. Unlike [`Fragmented::recv_frame`] it never waits for the rest of
+    /// a unit, so a caller with a timer (the retransmission driver) keeps control when
+    /// fragments are lost. Size `buf` for the largest unit expected and at least the MTU.
+    ///
+    /// # Errors
+    /// A refused fragment as [`TransportError::Proto`] (`ProtoError::Fragment`; the
+    /// reassembler stays consistent), [`TransportError::FrameTooLarge`] if the unit does
+    /// not fit `buf`, [`TransportError::UnexpectedEof`] on `Ok(0)`, I/O errors.
+    pub fn recv_datagram(
+        &mut self,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, TransportError<T::Error>> {
+        let n = self.io.read(buf).map_err(TransportError::Io)?;
+        if n == 0 {
+            return Err(TransportError::UnexpectedEof);
+        }
+        let Some(unit) = self.rx.push(buf.get(..n).unwrap_or(&[]))? else {
+            return Ok(None);
+        };
+        let len = unit.len();
+        let dst = buf
+            .get_mut(..len)
+            .ok_or(TransportError::FrameTooLarge { len })?;
+        dst.copy_from_slice(unit);
+        Ok(Some(len))
+    }
+}
+
 impl<T: Read + Write, const CAP: usize> FrameLink for Fragmented<T, CAP> {
     type Error = T::Error;
     fn send_frame(&mut self, frame: &[u8]) -> Result<(), TransportError<T::Error>> {

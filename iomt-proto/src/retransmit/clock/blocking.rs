@@ -19,11 +19,76 @@ use iomt_auth::edhoc::{InitiatorState, ResponderState};
 use iomt_crypto::CryptoProvider;
 
 use super::Clock;
+use crate::ProtoError;
 use crate::retransmit::edhoc::{
     DatagramHandshakeError, Event, initiator_on_datagram, initiator_start, responder_on_datagram,
 };
 use crate::retransmit::{Poll, Retransmit};
-use crate::transport::{Datagram, TransportError};
+use crate::transport::{Datagram, Fragmented, TransportError};
+
+/// A datagram link the blocking driver polls one datagram at a time: [`Datagram`] (one
+/// unit per datagram) or [`Fragmented`] (units split to a small MTU, e.g. BLE's 20 bytes).
+///
+/// Invariant: [`PollLink::recv_one`] reads exactly one datagram, so the driver never
+/// blocks waiting for the rest of a unit whose fragments were lost — the retransmission
+/// timer keeps running and the sender's retransmission arrives as a new unit.
+pub trait PollLink {
+    /// The I/O error type.
+    type Error;
+
+    /// Whether a datagram is waiting (a read would not block).
+    ///
+    /// # Errors
+    /// The link's I/O error as [`TransportError::Io`].
+    fn ready(&mut self) -> Result<bool, TransportError<Self::Error>>;
+
+    /// Reads one datagram. `Some(len)`: a whole unit of `len` bytes is at the start of
+    /// `buf`; `None`: the datagram was a fragment of a unit not yet complete, or a
+    /// fragment the reassembler refused (dropped like a lost datagram: counted in
+    /// [`Fragmented::stats`], repaired by retransmission).
+    ///
+    /// # Errors
+    /// [`TransportError::UnexpectedEof`], [`TransportError::FrameTooLarge`] /
+    /// [`TransportError::DatagramTruncated`] for a unit or datagram larger than `buf`,
+    /// I/O errors.
+    fn recv_one(&mut self, buf: &mut [u8]) -> Result<Option<usize>, TransportError<Self::Error>>;
+
+    /// Sends one unit (one datagram, or its fragments).
+    ///
+    /// # Errors
+    /// The transport's send errors.
+    fn send_unit(&mut self, unit: &[u8]) -> Result<(), TransportError<Self::Error>>;
+}
+
+impl<L: Read + ReadReady + Write> PollLink for Datagram<L> {
+    type Error = L::Error;
+    fn ready(&mut self) -> Result<bool, TransportError<L::Error>> {
+        self.inner_mut().read_ready().map_err(TransportError::Io)
+    }
+    fn recv_one(&mut self, buf: &mut [u8]) -> Result<Option<usize>, TransportError<L::Error>> {
+        self.recv_frame(buf).map(|unit| Some(unit.len()))
+    }
+    fn send_unit(&mut self, unit: &[u8]) -> Result<(), TransportError<L::Error>> {
+        self.send_frame(unit)
+    }
+}
+
+impl<L: Read + ReadReady + Write, const CAP: usize> PollLink for Fragmented<L, CAP> {
+    type Error = L::Error;
+    fn ready(&mut self) -> Result<bool, TransportError<L::Error>> {
+        self.inner_mut().read_ready().map_err(TransportError::Io)
+    }
+    fn recv_one(&mut self, buf: &mut [u8]) -> Result<Option<usize>, TransportError<L::Error>> {
+        match self.recv_datagram(buf) {
+            Ok(unit) => Ok(unit),
+            Err(TransportError::Proto(ProtoError::Fragment(_))) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    fn send_unit(&mut self, unit: &[u8]) -> Result<(), TransportError<L::Error>> {
+        self.send_frame(unit)
+    }
+}
 
 /// A failure of the blocking datagram handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +115,8 @@ impl<E> From<DatagramHandshakeError> for BlockingHandshakeError<E> {
 /// The I/O, time and scratch a blocking run needs.
 #[derive(Debug)]
 pub struct Io<'a, L, D, K> {
-    /// The datagram link (one `read` = one datagram, one `write` = one datagram).
-    pub link: &'a mut Datagram<L>,
+    /// The datagram link: [`Datagram`], or [`Fragmented`] for a small MTU.
+    pub link: &'a mut L,
     /// Sleeps between polls.
     pub delay: &'a mut D,
     /// The monotonic clock.
@@ -70,22 +135,16 @@ fn wait<L, D, K, const N: usize>(
     r: &mut Retransmit<N>,
 ) -> Result<Option<usize>, BlockingHandshakeError<L::Error>>
 where
-    L: Read + ReadReady + Write,
+    L: PollLink,
     D: DelayNs,
     K: Clock,
 {
-    if io
-        .link
-        .inner_mut()
-        .read_ready()
-        .map_err(TransportError::Io)?
-    {
-        let n = io.link.recv_frame(io.rx)?.len();
-        return Ok(Some(n));
+    if io.link.ready()? {
+        return Ok(io.link.recv_one(io.rx)?);
     }
     let now = io.clock.now_ms();
     match r.poll(now).map_err(DatagramHandshakeError::from)? {
-        Poll::Retransmit { flight, .. } => io.link.send_frame(flight)?,
+        Poll::Retransmit { flight, .. } => io.link.send_unit(flight)?,
         Poll::Wait { deadline } => {
             let left = u32::try_from(deadline.saturating_sub(now)).unwrap_or(u32::MAX);
             io.delay.delay_ms(left.clamp(1, io.poll_ms.max(1)));
@@ -95,12 +154,9 @@ where
     Ok(None)
 }
 
-fn send<E>(
-    link: &mut Datagram<impl Write<Error = E>>,
-    ev: Event<'_>,
-) -> Result<(), TransportError<E>> {
+fn send<L: PollLink>(link: &mut L, ev: Event<'_>) -> Result<(), TransportError<L::Error>> {
     match ev {
-        Event::Send(b) => link.send_frame(b),
+        Event::Send(b) => link.send_unit(b),
         Event::Nothing | Event::NotHandshake => Ok(()),
     }
 }
@@ -121,7 +177,7 @@ pub fn run_initiator<L, D, K, C, S, const N: usize>(
     own: &LocalCredential<'_, C::KeyHandle>,
 ) -> Result<(), BlockingHandshakeError<L::Error>>
 where
-    L: Read + ReadReady + Write,
+    L: PollLink,
     D: DelayNs,
     K: Clock,
     C: CryptoProvider,
@@ -129,7 +185,7 @@ where
 {
     let now = io.clock.now_ms();
     let m1 = initiator_start(r, state, crypto, now, io.tx)?;
-    io.link.send_frame(m1)?;
+    io.link.send_unit(m1)?;
     while state.completed_ref().is_none() {
         if let Some(n) = wait(io, r)? {
             let now = io.clock.now_ms();
@@ -155,7 +211,7 @@ pub fn run_responder<L, D, K, C, S, const N: usize>(
     own: &LocalCredential<'_, C::KeyHandle>,
 ) -> Result<(), BlockingHandshakeError<L::Error>>
 where
-    L: Read + ReadReady + Write,
+    L: PollLink,
     D: DelayNs,
     K: Clock,
     C: CryptoProvider,
