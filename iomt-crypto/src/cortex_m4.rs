@@ -2,9 +2,9 @@
 //!
 //! [`CortexM4Provider`] runs P-256 key generation, ECDH, ECDSA signing and
 //! verification on the P256-Cortex-M4 C/assembly library (through the safe
-//! `p256-cortex-m4` crate, which uses the DSP instruction `UMAAL`), and
-//! delegates every other primitive (SHA-256, HKDF, AEADs, RNG) to an inner
-//! [`RustCryptoProvider`]. On a Cortex-M4 it needs roughly an order of
+//! `p256-cortex-m4` crate, which uses the DSP instruction `UMAAL`): it is the
+//! [`P256`] part [`CortexM4P256`], composed with the RustCrypto hashing and AEAD
+//! parts and the device's RNG. On a Cortex-M4 it needs roughly an order of
 //! magnitude fewer instructions than the RustCrypto backend for P-256 (see
 //! `docs/PERFORMANCE.md`).
 //!
@@ -46,10 +46,13 @@ use rfc6979::bigint::U256;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
+use crate::compose::Provider;
 use crate::error::CryptoError;
-use crate::provider::CryptoProvider;
-use crate::rustcrypto::{RustCryptoProvider, RustCryptoSha256};
-use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+use crate::parts::{P256, Random};
+#[cfg(doc)]
+use crate::rustcrypto::RustCryptoProvider;
+use crate::rustcrypto::{RustCryptoAead, RustCryptoHashing};
+use crate::types::{Digest, PublicKey, SharedSecret, Signature};
 
 /// The order n of the P-256 group.
 const ORDER: U256 =
@@ -94,10 +97,10 @@ impl KeyPair {
 
     /// Rejection sampling: uniform in `[1, n)`. Returns the pair and its big-endian
     /// scalar (which the caller must zeroize or keep in a zeroizing owner).
-    fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<(Self, [u8; 32]), CryptoError> {
+    fn generate<R: Random + ?Sized>(rng: &mut R) -> Result<(Self, [u8; 32]), CryptoError> {
         let mut candidate = [0u8; 32];
         for _ in 0..KEYGEN_ATTEMPTS {
-            if rng.try_fill_bytes(&mut candidate).is_err() {
+            if rng.random_bytes(&mut candidate).is_err() {
                 candidate.zeroize();
                 return Err(CryptoError::Rng);
             }
@@ -267,49 +270,29 @@ impl fmt::Debug for CortexM4EphemeralKey {
 /// # Ok(())
 /// # }
 /// ```
-pub struct CortexM4Provider<R: TryCryptoRng> {
-    inner: RustCryptoProvider<R>,
-}
+pub type CortexM4Provider<R> = Provider<CortexM4P256, RustCryptoHashing, RustCryptoAead, R>;
 
-impl<R: TryCryptoRng> fmt::Debug for CortexM4Provider<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CortexM4Provider")
-    }
-}
-
-impl<R: TryCryptoRng> CortexM4Provider<R> {
+impl<R: TryCryptoRng> Provider<CortexM4P256, RustCryptoHashing, RustCryptoAead, R> {
     /// A provider drawing randomness from `rng` (the device's TRNG or a DRBG
     /// seeded from it).
     pub const fn new(rng: R) -> Self {
-        Self {
-            inner: RustCryptoProvider::new(rng),
-        }
-    }
-
-    /// The RNG, e.g. to generate a [`CortexM4StaticKey`].
-    pub const fn rng_mut(&mut self) -> &mut R {
-        self.inner.rng_mut()
-    }
-
-    /// Gives the RNG back.
-    pub fn into_rng(self) -> R {
-        self.inner.into_rng()
+        Self::from_parts(CortexM4P256, RustCryptoHashing, RustCryptoAead, rng)
     }
 }
 
-impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
+/// The [`P256`] part on the P256-Cortex-M4 assembly (stateless).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CortexM4P256;
+
+impl P256 for CortexM4P256 {
     type KeyHandle = CortexM4StaticKey;
     type EphemeralSecret = CortexM4EphemeralKey;
-    type Sha256 = RustCryptoSha256;
 
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.inner.random_bytes(out)
-    }
-
-    fn p256_generate_ephemeral(
+    fn p256_generate_ephemeral<G: Random + ?Sized>(
         &mut self,
+        rng: &mut G,
     ) -> Result<(CortexM4EphemeralKey, PublicKey), CryptoError> {
-        let (pair, mut scalar) = KeyPair::generate(self.inner.rng_mut())?;
+        let (pair, mut scalar) = KeyPair::generate(rng)?;
         scalar.zeroize();
         let public = pair.public;
         Ok((CortexM4EphemeralKey(pair), public))
@@ -375,56 +358,5 @@ impl<R: TryCryptoRng> CryptoProvider for CortexM4Provider<R> {
         } else {
             Err(CryptoError::AuthenticationFailed)
         }
-    }
-
-    fn sha256(&mut self, data: &[u8]) -> Digest {
-        self.inner.sha256(data)
-    }
-
-    fn sha256_start(&mut self) -> RustCryptoSha256 {
-        self.inner.sha256_start()
-    }
-
-    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        self.inner.hkdf_sha256_extract(salt, ikm)
-    }
-
-    fn hkdf_sha256_expand(
-        &mut self,
-        prk: &Prk,
-        info: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.inner.hkdf_sha256_expand(prk, info, out)
-    }
-
-    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
-        crate::rustcrypto::aead_built(algorithm)
-    }
-
-    fn aead_seal(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.inner
-            .aead_seal(algorithm, key, nonce, aad, in_out, tag)
-    }
-
-    fn aead_open(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &[u8],
-    ) -> Result<(), CryptoError> {
-        self.inner
-            .aead_open(algorithm, key, nonce, aad, in_out, tag)
     }
 }

@@ -13,6 +13,7 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod compose;
 /// Fast P-256 on Cortex-M4/M33 (thumbv7em / thumbv8m.main only).
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
 pub mod cortex_m4;
@@ -20,6 +21,7 @@ mod ct;
 pub mod error;
 #[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
 mod p256_fiat;
+pub mod parts;
 pub mod provider;
 #[cfg(feature = "rustcrypto-core")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto-core")))]
@@ -33,16 +35,21 @@ pub mod types;
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 
+pub use compose::Provider;
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
-pub use cortex_m4::{CortexM4EphemeralKey, CortexM4Provider, CortexM4StaticKey};
+pub use cortex_m4::{CortexM4EphemeralKey, CortexM4P256, CortexM4Provider, CortexM4StaticKey};
 pub use ct::constant_time_eq;
 pub use error::CryptoError;
+pub use parts::{Aead, Hashing, P256, Random, RandomRng};
 pub use provider::{CryptoProvider, Sha256State};
 #[cfg(feature = "rustcrypto-core")]
-pub use rustcrypto::{EphemeralKey, RustCryptoProvider, RustCryptoSha256, StaticKey};
+pub use rustcrypto::{
+    EphemeralKey, RustCryptoAead, RustCryptoHashing, RustCryptoP256, RustCryptoProvider,
+    RustCryptoSha256, StaticKey,
+};
 #[doc(hidden)]
 #[cfg(feature = "test-provider")]
-pub use test_provider::DeterministicProvider;
+pub use test_provider::{DeterministicP256, DeterministicProvider};
 pub use types::{
     AeadAlgorithm, AeadKey, Digest, P256_COORDINATE_LEN, P256_SEC1_COMPRESSED_LEN,
     P256_SEC1_UNCOMPRESSED_LEN, Prk, PublicKey, SharedSecret, Signature,

@@ -6,22 +6,27 @@
 use chacha20::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+use crate::compose::Provider;
 use crate::error::CryptoError;
-use crate::provider::CryptoProvider;
-use crate::rustcrypto::{EphemeralKey, RustCryptoProvider, RustCryptoSha256, StaticKey};
-use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+use crate::parts::{P256, Random};
+use crate::rustcrypto::{
+    EphemeralKey, RustCryptoAead, RustCryptoHashing, RustCryptoP256, StaticKey,
+};
+use crate::types::{Digest, PublicKey, SharedSecret, Signature};
 
 /// How many ephemeral scalars can be queued at once.
 pub const MAX_QUEUED_EPHEMERALS: usize = 8;
 
 /// NO SECURITY: a provider whose "randomness" is fixed, for known-answer tests.
 ///
-/// - [`CryptoProvider::p256_generate_ephemeral`] returns the scalars queued with
+/// - [`crate::CryptoProvider::p256_generate_ephemeral`] returns the scalars queued with
 ///   [`DeterministicProvider::queue_ephemeral`], in order (e.g. RFC 9529's `X`
 ///   and `Y`). When the queue is empty it falls back to the fixed-seed RNG.
-/// - [`CryptoProvider::random_bytes`] is a ChaCha20 stream from a fixed seed:
+/// - [`crate::CryptoProvider::random_bytes`] is a ChaCha20 stream from a fixed seed:
 ///   the same bytes on every run. NO SECURITY.
-/// - Everything else is the RustCrypto backend.
+/// - Everything else is the RustCrypto backend: the composition of
+///   [`DeterministicP256`] (RustCrypto P-256 with the queue), the RustCrypto hashing
+///   and AEAD parts, and a fixed-seed ChaCha20 RNG as the random part.
 ///
 /// ```
 /// use iomt_crypto::{CryptoProvider, DeterministicProvider, PublicKey};
@@ -36,8 +41,13 @@ pub const MAX_QUEUED_EPHEMERALS: usize = 8;
 /// assert_eq!(g_xy.as_bytes()[..], h("2f0cb7e860ba538fbf5c8bded009f6259b4b628fe1eb7dbe9378e5ecf7a824ba")[..]);
 /// # Ok::<(), iomt_crypto::CryptoError>(())
 /// ```
-pub struct DeterministicProvider {
-    inner: RustCryptoProvider<ChaCha20Rng>,
+pub type DeterministicProvider =
+    Provider<DeterministicP256, RustCryptoHashing, RustCryptoAead, ChaCha20Rng>;
+
+/// NO SECURITY: the RustCrypto P-256 part, except that ephemeral keys come from a
+/// queue of fixed scalars first (see [`DeterministicProvider`]).
+#[derive(Default)]
+pub struct DeterministicP256 {
     queue: [Option<EphemeralKey>; MAX_QUEUED_EPHEMERALS],
     /// Index of the next key to hand out.
     head: usize,
@@ -45,21 +55,21 @@ pub struct DeterministicProvider {
     len: usize,
 }
 
-impl core::fmt::Debug for DeterministicProvider {
+impl core::fmt::Debug for DeterministicP256 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DeterministicProvider(NO SECURITY)")
+        f.debug_struct("DeterministicP256(NO SECURITY)")
             .field("queued", &self.len)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for DeterministicProvider {
+impl Default for Provider<DeterministicP256, RustCryptoHashing, RustCryptoAead, ChaCha20Rng> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl DeterministicProvider {
+impl Provider<DeterministicP256, RustCryptoHashing, RustCryptoAead, ChaCha20Rng> {
     /// The seed used by [`DeterministicProvider::new`].
     pub const DEFAULT_SEED: [u8; 32] = *b"iomt DeterministicProvider seed!";
 
@@ -72,22 +82,43 @@ impl DeterministicProvider {
     /// NO SECURITY: a provider whose RNG is ChaCha20 seeded with `seed`.
     #[must_use]
     pub fn with_seed(seed: [u8; 32]) -> Self {
-        Self {
-            inner: RustCryptoProvider::new(ChaCha20Rng::from_seed(seed)),
-            queue: Default::default(),
-            head: 0,
-            len: 0,
-        }
+        Self::from_parts(
+            DeterministicP256::default(),
+            RustCryptoHashing,
+            RustCryptoAead,
+            ChaCha20Rng::from_seed(seed),
+        )
     }
 
     /// Queues an ephemeral private scalar (32 bytes, big-endian) for the next
-    /// [`CryptoProvider::p256_generate_ephemeral`] call after those already queued.
+    /// [`crate::CryptoProvider::p256_generate_ephemeral`] call after those already queued.
     ///
     /// # Errors
     /// [`CryptoError::InvalidLength`] unless 32 bytes;
     /// [`CryptoError::InvalidPrivateKey`] if zero or not below the group order;
     /// [`CryptoError::Unsupported`] if [`MAX_QUEUED_EPHEMERALS`] are already queued.
     pub fn queue_ephemeral(&mut self, scalar: &[u8]) -> Result<(), CryptoError> {
+        self.p256.queue_ephemeral(scalar)
+    }
+
+    /// How many queued ephemeral keys have not been handed out yet.
+    #[must_use]
+    pub const fn queued(&self) -> usize {
+        self.p256.len
+    }
+
+    /// Imports a static key (same as [`StaticKey::from_bytes`]).
+    ///
+    /// # Errors
+    /// As [`StaticKey::from_bytes`].
+    pub fn static_key(&self, scalar: &[u8]) -> Result<StaticKey, CryptoError> {
+        StaticKey::from_bytes(scalar)
+    }
+}
+
+impl DeterministicP256 {
+    /// See [`DeterministicProvider::queue_ephemeral`].
+    fn queue_ephemeral(&mut self, scalar: &[u8]) -> Result<(), CryptoError> {
         let key = EphemeralKey::from_bytes(scalar)?;
         if self.len >= MAX_QUEUED_EPHEMERALS {
             return Err(CryptoError::Unsupported);
@@ -103,20 +134,6 @@ impl DeterministicProvider {
         Ok(())
     }
 
-    /// How many queued ephemeral keys have not been handed out yet.
-    #[must_use]
-    pub const fn queued(&self) -> usize {
-        self.len
-    }
-
-    /// Imports a static key (same as [`StaticKey::from_bytes`]).
-    ///
-    /// # Errors
-    /// As [`StaticKey::from_bytes`].
-    pub fn static_key(&self, scalar: &[u8]) -> Result<StaticKey, CryptoError> {
-        StaticKey::from_bytes(scalar)
-    }
-
     fn pop_queued(&mut self) -> Option<EphemeralKey> {
         if self.len == 0 {
             return None;
@@ -128,22 +145,20 @@ impl DeterministicProvider {
     }
 }
 
-impl CryptoProvider for DeterministicProvider {
+impl P256 for DeterministicP256 {
     type KeyHandle = StaticKey;
     type EphemeralSecret = EphemeralKey;
-    type Sha256 = RustCryptoSha256;
 
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.inner.random_bytes(out)
-    }
-
-    fn p256_generate_ephemeral(&mut self) -> Result<(EphemeralKey, PublicKey), CryptoError> {
+    fn p256_generate_ephemeral<G: Random + ?Sized>(
+        &mut self,
+        rng: &mut G,
+    ) -> Result<(EphemeralKey, PublicKey), CryptoError> {
         match self.pop_queued() {
             Some(key) => {
                 let public = *key.public_key();
                 Ok((key, public))
             }
-            None => self.inner.p256_generate_ephemeral(),
+            None => RustCryptoP256.p256_generate_ephemeral(rng),
         }
     }
 
@@ -152,7 +167,7 @@ impl CryptoProvider for DeterministicProvider {
         secret: &EphemeralKey,
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError> {
-        self.inner.p256_ecdh_ephemeral(secret, peer)
+        RustCryptoP256.p256_ecdh_ephemeral(secret, peer)
     }
 
     fn p256_ecdh_static(
@@ -160,15 +175,15 @@ impl CryptoProvider for DeterministicProvider {
         key: &StaticKey,
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError> {
-        self.inner.p256_ecdh_static(key, peer)
+        RustCryptoP256.p256_ecdh_static(key, peer)
     }
 
     fn p256_import_key(&mut self, scalar: &[u8]) -> Result<StaticKey, CryptoError> {
-        self.inner.p256_import_key(scalar)
+        RustCryptoP256.p256_import_key(scalar)
     }
 
     fn p256_public_key(&mut self, key: &StaticKey) -> Result<PublicKey, CryptoError> {
-        self.inner.p256_public_key(key)
+        RustCryptoP256.p256_public_key(key)
     }
 
     fn ecdsa_p256_sign_digest(
@@ -176,7 +191,7 @@ impl CryptoProvider for DeterministicProvider {
         key: &StaticKey,
         digest: &Digest,
     ) -> Result<Signature, CryptoError> {
-        self.inner.ecdsa_p256_sign_digest(key, digest)
+        RustCryptoP256.ecdsa_p256_sign_digest(key, digest)
     }
 
     fn ecdsa_p256_verify_digest(
@@ -185,58 +200,6 @@ impl CryptoProvider for DeterministicProvider {
         digest: &Digest,
         signature: &Signature,
     ) -> Result<(), CryptoError> {
-        self.inner
-            .ecdsa_p256_verify_digest(public, digest, signature)
-    }
-
-    fn sha256(&mut self, data: &[u8]) -> Digest {
-        self.inner.sha256(data)
-    }
-
-    fn sha256_start(&mut self) -> RustCryptoSha256 {
-        self.inner.sha256_start()
-    }
-
-    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        self.inner.hkdf_sha256_extract(salt, ikm)
-    }
-
-    fn hkdf_sha256_expand(
-        &mut self,
-        prk: &Prk,
-        info: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.inner.hkdf_sha256_expand(prk, info, out)
-    }
-
-    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
-        crate::rustcrypto::aead_built(algorithm)
-    }
-
-    fn aead_seal(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.inner
-            .aead_seal(algorithm, key, nonce, aad, in_out, tag)
-    }
-
-    fn aead_open(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &[u8],
-    ) -> Result<(), CryptoError> {
-        self.inner
-            .aead_open(algorithm, key, nonce, aad, in_out, tag)
+        RustCryptoP256.ecdsa_p256_verify_digest(public, digest, signature)
     }
 }

@@ -1,7 +1,8 @@
 //! The RustCrypto software backend.
 //!
-//! [`RustCryptoProvider`] implements [`CryptoProvider`] with the pinned RustCrypto
-//! generation (`p256` 0.14, `chacha20poly1305` 0.11, `aes` 0.9 + `ccm` 0.6,
+//! Three [parts](crate::parts) — [`RustCryptoP256`], [`RustCryptoHashing`] and
+//! [`RustCryptoAead`] — and their composition [`RustCryptoProvider`], with the pinned
+//! RustCrypto generation (`p256` 0.14, `chacha20poly1305` 0.11, `aes` 0.9 + `ccm` 0.6,
 //! `sha2` 0.11, `hkdf` 0.13). It needs no heap and no OS: the device passes its
 //! TRNG as any `rand_core` 0.10 [`TryCryptoRng`].
 //!
@@ -10,25 +11,11 @@
 //!   itself); ephemeral keys are [`EphemeralKey`]s. Both hold a non-zero scalar
 //!   below the group order, zeroize on drop, redact `Debug`, and are not `Clone`.
 //! - ECDSA signatures are deterministic (RFC 6979), so signing never touches the
-//!   RNG; the RNG is used by [`CryptoProvider::random_bytes`] and key generation.
+//!   RNG; the RNG is used by [`crate::CryptoProvider::random_bytes`] and key generation.
 //! - `aead_open` zeroizes `in_out` on any failure.
 
 use core::fmt;
 
-#[cfg(feature = "aes-ccm")]
-use aes::Aes128;
-#[cfg(feature = "aes-ccm")]
-use ccm::Ccm;
-#[cfg(feature = "aes-ccm")]
-use ccm::aead::{AeadInOut as _, KeyInit as _};
-#[cfg(feature = "aes-ccm")]
-use ccm::consts::{U8, U13};
-#[cfg(feature = "chacha20poly1305")]
-use chacha20poly1305::ChaCha20Poly1305;
-// The same aead 0.6 traits; imported through whichever AEAD crate is built.
-#[cfg(all(feature = "chacha20poly1305", not(feature = "aes-ccm")))]
-use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
-use hkdf::Hkdf;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
@@ -36,16 +23,18 @@ use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::PrimeField as _;
 use p256::{NonZeroScalar, ProjectivePoint};
 use rand_core::TryCryptoRng;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroize;
 
+use crate::compose::Provider;
 use crate::error::CryptoError;
-use crate::provider::{CryptoProvider, Sha256State};
-use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+use crate::parts::{P256, Random, RandomRng};
+use crate::types::{Digest, PublicKey, SharedSecret, Signature};
 
-/// AES-CCM-16-64-128: AES-128, 8-byte tag, 13-byte nonce (COSE alg 10).
-#[cfg(feature = "aes-ccm")]
-type AesCcm16_64_128 = Ccm<Aes128, U8, U13>;
+mod aead;
+mod hashing;
+
+pub use aead::RustCryptoAead;
+pub use hashing::{RustCryptoHashing, RustCryptoSha256};
 
 /// Parses a 32-byte big-endian scalar in `[1, n)`.
 fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
@@ -188,7 +177,7 @@ impl fmt::Debug for StaticKey {
 /// An ephemeral P-256 private key and its public key.
 ///
 /// Zeroizes on drop; `Debug` is redacted; not `Clone`. Only
-/// [`CryptoProvider::p256_generate_ephemeral`] creates one.
+/// [`crate::CryptoProvider::p256_generate_ephemeral`] creates one.
 ///
 /// ```
 /// use iomt_crypto::{CryptoProvider, RustCryptoProvider};
@@ -207,7 +196,7 @@ pub struct EphemeralKey {
 
 impl EphemeralKey {
     /// Builds from a scalar (crate-internal: keys come from
-    /// [`CryptoProvider::p256_generate_ephemeral`]).
+    /// [`crate::CryptoProvider::p256_generate_ephemeral`]).
     pub(crate) fn from_scalar(scalar: NonZeroScalar) -> Self {
         let public = public_from_scalar(&scalar);
         Self { scalar, public }
@@ -238,36 +227,8 @@ impl fmt::Debug for EphemeralKey {
     }
 }
 
-/// Incremental SHA-256 of the RustCrypto backend.
-///
-/// ```
-/// use iomt_crypto::{CryptoProvider, RustCryptoProvider, Sha256State};
-/// # let mut p = RustCryptoProvider::new(iomt_crypto::rustcrypto::OsRng);
-/// let mut h = p.sha256_start();
-/// h.update(b"ab");
-/// h.update(b"c");
-/// assert_eq!(h.finalize(), p.sha256(b"abc"));
-/// ```
-#[derive(Clone, Default)]
-pub struct RustCryptoSha256(Sha256);
-
-impl fmt::Debug for RustCryptoSha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RustCryptoSha256")
-    }
-}
-
-impl Sha256State for RustCryptoSha256 {
-    fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
-    }
-
-    fn finalize(self) -> Digest {
-        self.0.finalize().into()
-    }
-}
-
-/// The RustCrypto software provider, generic over the device's RNG.
+/// The RustCrypto software provider, generic over the device's RNG: the three
+/// RustCrypto parts and the RNG as the [`Random`] part.
 ///
 /// ```
 /// use iomt_crypto::{CryptoProvider, RustCryptoProvider};
@@ -291,31 +252,13 @@ impl Sha256State for RustCryptoSha256 {
 /// assert_eq!(ab.as_bytes(), ba.as_bytes());
 /// # Ok::<(), iomt_crypto::CryptoError>(())
 /// ```
-pub struct RustCryptoProvider<R: TryCryptoRng> {
-    rng: R,
-}
+pub type RustCryptoProvider<R> = Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, R>;
 
-impl<R: TryCryptoRng> fmt::Debug for RustCryptoProvider<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RustCryptoProvider")
-    }
-}
-
-impl<R: TryCryptoRng> RustCryptoProvider<R> {
+impl<R: TryCryptoRng> Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, R> {
     /// A provider drawing randomness from `rng` (the device's TRNG or a DRBG
     /// seeded from it).
     pub const fn new(rng: R) -> Self {
-        Self { rng }
-    }
-
-    /// The RNG, e.g. to generate a [`StaticKey`] with [`StaticKey::generate`].
-    pub const fn rng_mut(&mut self) -> &mut R {
-        &mut self.rng
-    }
-
-    /// Gives the RNG back.
-    pub fn into_rng(self) -> R {
-        self.rng
+        Self::from_parts(RustCryptoP256, RustCryptoHashing, RustCryptoAead, rng)
     }
 }
 
@@ -324,157 +267,11 @@ impl<R: TryCryptoRng> RustCryptoProvider<R> {
 pub use getrandom::SysRng as OsRng;
 
 #[cfg(feature = "std")]
-impl RustCryptoProvider<OsRng> {
+impl Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, OsRng> {
     /// A host provider on the operating system's RNG (`getrandom`).
     #[must_use]
     pub const fn with_os_rng() -> Self {
         Self::new(OsRng)
-    }
-}
-
-/// `Ok` if `algorithm` is built in (its cargo feature), else the error naming the feature.
-///
-/// # Errors
-/// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`].
-pub(crate) const fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
-    match algorithm {
-        AeadAlgorithm::AesCcm16_64_128 if cfg!(feature = "aes-ccm") => Ok(()),
-        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
-        AeadAlgorithm::ChaCha20Poly1305 if cfg!(feature = "chacha20poly1305") => Ok(()),
-        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
-    }
-}
-
-/// Checks the lengths shared by seal and open.
-fn check_aead_params(
-    algorithm: AeadAlgorithm,
-    key: &AeadKey,
-    nonce: &[u8],
-    in_out: &[u8],
-    tag_len: usize,
-) -> Result<(), CryptoError> {
-    aead_built(algorithm)?;
-    if key.algorithm() != algorithm
-        || key.as_bytes().len() != algorithm.key_len()
-        || nonce.len() != algorithm.nonce_len()
-        || tag_len != algorithm.tag_len()
-        || in_out.len() > algorithm.max_plaintext_len()
-    {
-        return Err(CryptoError::InvalidLength);
-    }
-    Ok(())
-}
-
-/// Seals with the RustCrypto AEADs (shared with the test provider).
-#[cfg_attr(
-    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
-    allow(
-        unreachable_code,
-        unused_variables,
-        reason = "no AEAD built in: every arm refuses"
-    )
-)]
-pub(crate) fn aead_seal(
-    algorithm: AeadAlgorithm,
-    key: &AeadKey,
-    nonce: &[u8],
-    aad: &[u8],
-    in_out: &mut [u8],
-    tag: &mut [u8],
-) -> Result<(), CryptoError> {
-    check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
-    match algorithm {
-        #[cfg(not(feature = "chacha20poly1305"))]
-        AeadAlgorithm::ChaCha20Poly1305 => return Err(CryptoError::ChaCha20Poly1305NotBuilt),
-        #[cfg(not(feature = "aes-ccm"))]
-        AeadAlgorithm::AesCcm16_64_128 => return Err(CryptoError::AesCcmNotBuilt),
-        #[cfg(feature = "chacha20poly1305")]
-        AeadAlgorithm::ChaCha20Poly1305 => {
-            let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            let nonce =
-                chacha20poly1305::Nonce::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-            let t = cipher
-                .encrypt_inout_detached(&nonce, aad, in_out.into())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            tag.copy_from_slice(&t);
-        }
-        #[cfg(feature = "aes-ccm")]
-        AeadAlgorithm::AesCcm16_64_128 => {
-            let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            let nonce =
-                ccm::Nonce::<U13>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-            let t = cipher
-                .encrypt_inout_detached(&nonce, aad, in_out.into())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            tag.copy_from_slice(&t);
-        }
-    }
-    Ok(())
-}
-
-/// Opens with the RustCrypto AEADs; zeroizes `in_out` on any failure.
-pub(crate) fn aead_open(
-    algorithm: AeadAlgorithm,
-    key: &AeadKey,
-    nonce: &[u8],
-    aad: &[u8],
-    in_out: &mut [u8],
-    tag: &[u8],
-) -> Result<(), CryptoError> {
-    let result = aead_open_inner(algorithm, key, nonce, aad, in_out, tag);
-    if result.is_err() {
-        in_out.zeroize();
-    }
-    result
-}
-
-#[cfg_attr(
-    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
-    allow(
-        unreachable_code,
-        unused_variables,
-        reason = "no AEAD built in: every arm refuses"
-    )
-)]
-fn aead_open_inner(
-    algorithm: AeadAlgorithm,
-    key: &AeadKey,
-    nonce: &[u8],
-    aad: &[u8],
-    in_out: &mut [u8],
-    tag: &[u8],
-) -> Result<(), CryptoError> {
-    check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
-    match algorithm {
-        #[cfg(not(feature = "chacha20poly1305"))]
-        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
-        #[cfg(not(feature = "aes-ccm"))]
-        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
-        #[cfg(feature = "chacha20poly1305")]
-        AeadAlgorithm::ChaCha20Poly1305 => {
-            let cipher = ChaCha20Poly1305::new_from_slice(key.as_bytes())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            let nonce =
-                chacha20poly1305::Nonce::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-            let tag =
-                chacha20poly1305::Tag::try_from(tag).map_err(|_| CryptoError::InvalidLength)?;
-            cipher
-                .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
-                .map_err(|_| CryptoError::AuthenticationFailed)
-        }
-        #[cfg(feature = "aes-ccm")]
-        AeadAlgorithm::AesCcm16_64_128 => {
-            let cipher = AesCcm16_64_128::new_from_slice(key.as_bytes())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            let nonce =
-                ccm::Nonce::<U13>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-            let tag = ccm::Tag::<U8>::try_from(tag).map_err(|_| CryptoError::InvalidLength)?;
-            cipher
-                .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
-                .map_err(|_| CryptoError::AuthenticationFailed)
-        }
     }
 }
 
@@ -503,33 +300,21 @@ fn verify_digest(
         .map_err(|_| CryptoError::AuthenticationFailed)
 }
 
-/// HKDF-Extract with SHA-256.
-pub(crate) fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> Prk {
-    let (prk, _) = Hkdf::<Sha256>::extract(Some(salt), ikm);
-    let mut bytes: [u8; 32] = prk.into();
-    let out = Prk::from_bytes(bytes);
-    bytes.zeroize();
-    out
-}
+/// The RustCrypto [`P256`] part (stateless): `p256` 0.14 arithmetic, with the
+/// fiat-crypto field for scalar multiplication on 64-bit hosts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RustCryptoP256;
 
-/// HKDF-Expand with SHA-256.
-pub(crate) fn hkdf_expand(prk: &Prk, info: &[u8], out: &mut [u8]) -> Result<(), CryptoError> {
-    let hk = Hkdf::<Sha256>::from_prk(prk.as_bytes()).map_err(|_| CryptoError::InvalidLength)?;
-    hk.expand(info, out).map_err(|_| CryptoError::InvalidLength)
-}
-
-impl<R: TryCryptoRng> CryptoProvider for RustCryptoProvider<R> {
+impl P256 for RustCryptoP256 {
     type KeyHandle = StaticKey;
     type EphemeralSecret = EphemeralKey;
-    type Sha256 = RustCryptoSha256;
 
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.rng.try_fill_bytes(out).map_err(|_| CryptoError::Rng)
-    }
-
-    fn p256_generate_ephemeral(&mut self) -> Result<(EphemeralKey, PublicKey), CryptoError> {
-        let scalar =
-            NonZeroScalar::try_generate_from_rng(&mut self.rng).map_err(|_| CryptoError::Rng)?;
+    fn p256_generate_ephemeral<G: Random + ?Sized>(
+        &mut self,
+        rng: &mut G,
+    ) -> Result<(EphemeralKey, PublicKey), CryptoError> {
+        let scalar = NonZeroScalar::try_generate_from_rng(&mut RandomRng(rng))
+            .map_err(|_| CryptoError::Rng)?;
         let key = EphemeralKey::from_scalar(scalar);
         let public = key.public;
         Ok((key, public))
@@ -574,54 +359,5 @@ impl<R: TryCryptoRng> CryptoProvider for RustCryptoProvider<R> {
         signature: &Signature,
     ) -> Result<(), CryptoError> {
         verify_digest(public, digest, signature)
-    }
-
-    fn sha256(&mut self, data: &[u8]) -> Digest {
-        Sha256::digest(data).into()
-    }
-
-    fn sha256_start(&mut self) -> RustCryptoSha256 {
-        RustCryptoSha256::default()
-    }
-
-    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        hkdf_extract(salt, ikm)
-    }
-
-    fn hkdf_sha256_expand(
-        &mut self,
-        prk: &Prk,
-        info: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        hkdf_expand(prk, info, out)
-    }
-
-    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
-        aead_built(algorithm)
-    }
-
-    fn aead_seal(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        aead_seal(algorithm, key, nonce, aad, in_out, tag)
-    }
-
-    fn aead_open(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &[u8],
-    ) -> Result<(), CryptoError> {
-        aead_open(algorithm, key, nonce, aad, in_out, tag)
     }
 }

@@ -1,0 +1,184 @@
+//! [`Provider`]: a [`CryptoProvider`] built from one of each part.
+
+use core::fmt;
+
+use crate::error::CryptoError;
+use crate::parts::{Aead, Hashing, P256, Random};
+use crate::provider::CryptoProvider;
+use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
+
+/// A crypto provider assembled from parts: P-256 `P`, hashing `H`, AEAD `A` and
+/// randomness `R`. It implements [`CryptoProvider`] by calling the part of each
+/// operation; ephemeral key generation draws from `R`.
+///
+/// The backends are compositions: `RustCryptoProvider<R>` is
+/// `Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, R>`, and
+/// `CortexM4Provider<R>` swaps in its own P-256 part. A backend that accelerates one
+/// primitive implements that part only:
+///
+/// ```
+/// use iomt_crypto::rustcrypto::{RustCryptoAead, RustCryptoHashing, RustCryptoP256};
+/// use iomt_crypto::{CryptoProvider, Provider};
+/// let mut p = Provider {
+///     p256: RustCryptoP256, // e.g. a P-256 engine's part instead
+///     hashing: RustCryptoHashing,
+///     aead: RustCryptoAead,
+///     random: iomt_crypto::rustcrypto::OsRng,
+/// };
+/// let (_secret, public) = p.p256_generate_ephemeral()?;
+/// assert!(p.p256_public_key_from_x(public.x()).is_ok());
+/// # Ok::<(), iomt_crypto::CryptoError>(())
+/// ```
+pub struct Provider<P, H, A, R> {
+    /// The P-256 part.
+    pub p256: P,
+    /// The hashing part (SHA-256, HKDF).
+    pub hashing: H,
+    /// The AEAD part.
+    pub aead: A,
+    /// The randomness part (also used for ephemeral key generation).
+    pub random: R,
+}
+
+impl<P: fmt::Debug, H: fmt::Debug, A: fmt::Debug, R> fmt::Debug for Provider<P, H, A, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("p256", &self.p256)
+            .field("hashing", &self.hashing)
+            .field("aead", &self.aead)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P, H, A, R> Provider<P, H, A, R> {
+    /// Assembles a provider from its parts.
+    pub const fn from_parts(p256: P, hashing: H, aead: A, random: R) -> Self {
+        Self {
+            p256,
+            hashing,
+            aead,
+            random,
+        }
+    }
+
+    /// The randomness part (e.g. to generate a long-term key from it).
+    pub const fn rng_mut(&mut self) -> &mut R {
+        &mut self.random
+    }
+
+    /// Gives the randomness part back.
+    pub fn into_rng(self) -> R {
+        self.random
+    }
+}
+
+impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, A, R> {
+    type KeyHandle = P::KeyHandle;
+    type EphemeralSecret = P::EphemeralSecret;
+    type Sha256 = H::Sha256;
+
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
+        self.random.random_bytes(out)
+    }
+
+    fn p256_generate_ephemeral(
+        &mut self,
+    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
+        self.p256.p256_generate_ephemeral(&mut self.random)
+    }
+
+    fn p256_ecdh_ephemeral(
+        &mut self,
+        secret: &Self::EphemeralSecret,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        self.p256.p256_ecdh_ephemeral(secret, peer)
+    }
+
+    fn p256_ecdh_static(
+        &mut self,
+        key: &Self::KeyHandle,
+        peer: &PublicKey,
+    ) -> Result<SharedSecret, CryptoError> {
+        self.p256.p256_ecdh_static(key, peer)
+    }
+
+    fn p256_import_key(&mut self, scalar: &[u8]) -> Result<Self::KeyHandle, CryptoError> {
+        self.p256.p256_import_key(scalar)
+    }
+
+    fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError> {
+        self.p256.p256_public_key(key)
+    }
+
+    fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError> {
+        self.p256.p256_public_key_from_x(x)
+    }
+
+    fn ecdsa_p256_sign_digest(
+        &mut self,
+        key: &Self::KeyHandle,
+        digest: &Digest,
+    ) -> Result<Signature, CryptoError> {
+        self.p256.ecdsa_p256_sign_digest(key, digest)
+    }
+
+    fn ecdsa_p256_verify_digest(
+        &mut self,
+        public: &PublicKey,
+        digest: &Digest,
+        signature: &Signature,
+    ) -> Result<(), CryptoError> {
+        self.p256
+            .ecdsa_p256_verify_digest(public, digest, signature)
+    }
+
+    fn sha256(&mut self, data: &[u8]) -> Digest {
+        self.hashing.sha256(data)
+    }
+
+    fn sha256_start(&mut self) -> Self::Sha256 {
+        self.hashing.sha256_start()
+    }
+
+    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
+        self.hashing.hkdf_sha256_extract(salt, ikm)
+    }
+
+    fn hkdf_sha256_expand(
+        &mut self,
+        prk: &Prk,
+        info: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.hashing.hkdf_sha256_expand(prk, info, out)
+    }
+
+    fn aead_seal(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        self.aead.aead_seal(algorithm, key, nonce, aad, in_out, tag)
+    }
+
+    fn aead_open(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError> {
+        self.aead.aead_open(algorithm, key, nonce, aad, in_out, tag)
+    }
+
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        A::aead_built(algorithm)
+    }
+}

@@ -1,0 +1,188 @@
+//! The RustCrypto AEAD part: AES-CCM-16-64-128 (`aes` + `ccm`, feature `aes-ccm`) and
+//! ChaCha20-Poly1305 (feature `chacha20poly1305`) through one generic seal/open.
+//!
+//! An AEAD left out of the build is refused with [`CryptoError::AesCcmNotBuilt`] (108)
+//! / [`CryptoError::ChaCha20Poly1305NotBuilt`] (109), by [`Aead::aead_built`] and by
+//! seal/open. `aead_open` zeroizes `in_out` on any failure.
+
+#[cfg(feature = "aes-ccm")]
+use aes::Aes128;
+// The same aead 0.6 crate, reached through whichever AEAD crate is built.
+#[cfg(feature = "aes-ccm")]
+use ccm::aead as aead_api;
+#[cfg(feature = "aes-ccm")]
+use ccm::consts::{U8, U13};
+#[cfg(feature = "chacha20poly1305")]
+use chacha20poly1305::ChaCha20Poly1305;
+#[cfg(all(feature = "chacha20poly1305", not(feature = "aes-ccm")))]
+use chacha20poly1305::aead as aead_api;
+use zeroize::Zeroize;
+
+use crate::error::CryptoError;
+use crate::parts::Aead;
+use crate::types::{AeadAlgorithm, AeadKey};
+
+/// AES-CCM-16-64-128: AES-128, 8-byte tag, 13-byte nonce (COSE alg 10).
+#[cfg(feature = "aes-ccm")]
+type AesCcm16_64_128 = ccm::Ccm<Aes128, U8, U13>;
+
+/// `Ok` if `algorithm` is built in (its cargo feature), else the error naming the feature.
+///
+/// # Errors
+/// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`].
+const fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+    match algorithm {
+        AeadAlgorithm::AesCcm16_64_128 if cfg!(feature = "aes-ccm") => Ok(()),
+        AeadAlgorithm::AesCcm16_64_128 => Err(CryptoError::AesCcmNotBuilt),
+        AeadAlgorithm::ChaCha20Poly1305 if cfg!(feature = "chacha20poly1305") => Ok(()),
+        AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
+    }
+}
+
+/// Checks the lengths shared by seal and open (and that `algorithm` is built).
+fn check_aead_params(
+    algorithm: AeadAlgorithm,
+    key: &AeadKey,
+    nonce: &[u8],
+    in_out: &[u8],
+    tag_len: usize,
+) -> Result<(), CryptoError> {
+    aead_built(algorithm)?;
+    if key.algorithm() != algorithm
+        || key.as_bytes().len() != algorithm.key_len()
+        || nonce.len() != algorithm.nonce_len()
+        || tag_len != algorithm.tag_len()
+        || in_out.len() > algorithm.max_plaintext_len()
+    {
+        return Err(CryptoError::InvalidLength);
+    }
+    Ok(())
+}
+
+/// Seals with any aead 0.6 cipher `C` (lengths already checked).
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+fn seal_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    tag: &mut [u8],
+) -> Result<(), CryptoError> {
+    let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
+    let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
+    let t = cipher
+        .encrypt_inout_detached(&nonce, aad, in_out.into())
+        .map_err(|_| CryptoError::InvalidLength)?;
+    if t.len() != tag.len() {
+        return Err(CryptoError::InvalidLength);
+    }
+    tag.copy_from_slice(&t);
+    Ok(())
+}
+
+/// Opens with any aead 0.6 cipher `C` (lengths already checked; the caller zeroizes
+/// `in_out` on failure).
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+fn open_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    tag: &[u8],
+) -> Result<(), CryptoError> {
+    let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
+    let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
+    let tag = aead_api::Tag::<C>::try_from(tag).map_err(|_| CryptoError::InvalidLength)?;
+    cipher
+        .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
+        .map_err(|_| CryptoError::AuthenticationFailed)
+}
+
+/// Seals with the RustCrypto AEADs.
+fn seal(
+    algorithm: AeadAlgorithm,
+    key: &AeadKey,
+    nonce: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    tag: &mut [u8],
+) -> Result<(), CryptoError> {
+    check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
+    let key = key.as_bytes();
+    match algorithm {
+        #[cfg(feature = "aes-ccm")]
+        AeadAlgorithm::AesCcm16_64_128 => {
+            seal_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag)
+        }
+        #[cfg(feature = "chacha20poly1305")]
+        AeadAlgorithm::ChaCha20Poly1305 => {
+            seal_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)
+        }
+        // Refused by `check_aead_params` already; kept total.
+        #[cfg(not(all(feature = "aes-ccm", feature = "chacha20poly1305")))]
+        _ => aead_built(algorithm).and(Err(CryptoError::Unsupported)),
+    }
+}
+
+/// Opens with the RustCrypto AEADs (without zeroizing; see [`RustCryptoAead`]).
+fn open(
+    algorithm: AeadAlgorithm,
+    key: &AeadKey,
+    nonce: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    tag: &[u8],
+) -> Result<(), CryptoError> {
+    check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
+    let key = key.as_bytes();
+    match algorithm {
+        #[cfg(feature = "aes-ccm")]
+        AeadAlgorithm::AesCcm16_64_128 => {
+            open_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag)
+        }
+        #[cfg(feature = "chacha20poly1305")]
+        AeadAlgorithm::ChaCha20Poly1305 => {
+            open_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)
+        }
+        #[cfg(not(all(feature = "aes-ccm", feature = "chacha20poly1305")))]
+        _ => aead_built(algorithm).and(Err(CryptoError::Unsupported)),
+    }
+}
+
+/// The RustCrypto [`Aead`] part (stateless): the AEADs whose cargo features are on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RustCryptoAead;
+
+impl Aead for RustCryptoAead {
+    fn aead_seal(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        seal(algorithm, key, nonce, aad, in_out, tag)
+    }
+
+    fn aead_open(
+        &mut self,
+        algorithm: AeadAlgorithm,
+        key: &AeadKey,
+        nonce: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError> {
+        let result = open(algorithm, key, nonce, aad, in_out, tag);
+        if result.is_err() {
+            in_out.zeroize();
+        }
+        result
+    }
+
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        aead_built(algorithm)
+    }
+}
