@@ -5,6 +5,11 @@
 //! keys are reached only through [`CryptoProvider::KeyHandle`], so a secure element
 //! can keep them inside the chip; ephemeral secrets are the provider's own type and
 //! zeroize on drop.
+//!
+//! Backends are usually built from [parts](crate::parts) ([`crate::P256`],
+//! [`crate::Hashing`], [`crate::Aead`], [`crate::Random`]) by the composition
+//! [`crate::Provider`], which implements this trait; implementing it directly stays
+//! possible (wrappers that alter or count every call do).
 
 use crate::error::CryptoError;
 use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
