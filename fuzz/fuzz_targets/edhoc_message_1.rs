@@ -5,9 +5,8 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use iomt_auth::edhoc::{
-    __test, ConnId, EadLabels, ErrorMessage, Method, Responder, ResponderConfig,
-};
+use iomt_auth::__fuzz::edhoc as edhoc_codec;
+use iomt_auth::edhoc::{ConnId, EadLabels, ErrorMessage, Method, Responder, ResponderConfig};
 use iomt_fuzz::edhoc::LABELS;
 use iomt_fuzz::fixture::{self, FuzzProvider};
 use iomt_fuzz::provider::FuzzCrypto;
@@ -33,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         (&[5], &[Method::StatStat]),
         (&[2], &[Method::SigSig, Method::StatSig]),
     ];
-    let structurally_ok = __test::decode_message_1(data);
+    let structurally_ok = edhoc_codec::decode_message_1(data);
     for (suites, methods) in configs {
         let mut crypto = FuzzCrypto::default();
         let cfg = ResponderConfig {
@@ -87,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
     let g_x = iomt_fuzz::hex(G_X);
     let suites: Vec<u8> = parts.suites.iter().take(4).copied().collect();
     let mut m1 = [0u8; 256];
-    let Ok(n) = __test::encode_message_1(
+    let Ok(n) = edhoc_codec::encode_message_1(
         &mut m1,
         parts.method % 4,
         &suites,

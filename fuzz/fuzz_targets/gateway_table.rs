@@ -1,4 +1,4 @@
-//! The gateway session table (`iomt_proto::gateway::SessionTable`, feature `std`) driven by
+//! The gateway session table (`iomt_proto::gateway::SessionTable`, 256 slots) driven by
 //! a program (`iomt_fuzz::ops`): insert sessions (each with its own keys) under chosen or
 //! free connection ids, fill the table up to its 256 ids, remove and reap sessions, seal
 //! data and close frames on the devices, and route genuine, replayed, corrupted,
@@ -36,7 +36,7 @@ use iomt_proto::{FrameType, ProtoError, Rejection};
 use libfuzzer_sys::fuzz_target;
 
 type Ch = Channel<64, 4>;
-type Table = SessionTable<64, 4>;
+type Table = SessionTable<256, 64, 4>;
 
 const OP_INSERT: u8 = 0;
 const OP_INSERT_FREE: u8 = 1;
@@ -117,7 +117,11 @@ impl World {
             conn_id,
             generation,
         );
-        let replaced = self.table.insert(gw);
+        // 256 slots: one per connection id, so the table is never full here.
+        let replaced = self
+            .table
+            .insert(gw)
+            .unwrap_or_else(|_| panic!("table full"));
         assert_eq!(
             replaced.map(|c| c.conn_id()),
             self.model.contains_key(&conn_id).then_some(conn_id),
@@ -309,7 +313,7 @@ fn run(data: &[u8]) -> usize {
             // never used or dropped, and each copy only zeroizes itself on drop.
             let ch = unsafe { std::ptr::read(tpl) };
             let id = ch.conn_id();
-            assert!(w.table.insert(ch).is_none());
+            assert!(matches!(w.table.insert(ch), Ok(None)));
             w.model.insert(
                 id,
                 Dev {
@@ -415,7 +419,9 @@ fn run(data: &[u8]) -> usize {
                     .filter(|(_, (_, closed))| *closed)
                     .map(|(id, _)| id)
                     .collect();
-                let mut reaped = w.table.reap_closed();
+                let mut reaped = Vec::new();
+                let n = w.table.reap_closed(|id| reaped.push(id));
+                assert_eq!(n, reaped.len());
                 reaped.sort_unstable();
                 assert_eq!(reaped, closed);
                 for id in reaped {

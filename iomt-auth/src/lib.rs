@@ -86,9 +86,12 @@ pub mod factor;
 pub mod rbac;
 pub mod update;
 
+mod fuzz;
+/// Fuzz entry points (not public API; see `src/fuzz.rs`).
 #[doc(hidden)]
-#[path = "fuzz_api.rs"]
-pub mod __fuzz;
+pub mod __fuzz {
+    pub use crate::fuzz::*;
+}
 
 pub use error::AuthError;
 

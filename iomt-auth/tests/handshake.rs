@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
+mod fuzz_drivers;
 
 use common::*;
 use iomt_auth::AuthError;
@@ -1010,10 +1011,10 @@ proptest! {
     fn fuzz_drivers_never_complete(data in proptest::collection::vec(any::<u8>(), 0..300)) {
         let k = keys();
         let mut c = DeterministicProvider::new();
-        prop_assert!(__test::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
-        prop_assert!(__test::drive_initiator(&mut c, &k.sk_i, &k.cred_i, &data));
-        let _ = __test::decode_message_1(&data);
-        let _ = __test::parse_error(&data);
+        prop_assert!(fuzz_drivers::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
+        prop_assert!(fuzz_drivers::drive_initiator(&mut c, &k.sk_i, &k.cred_i, &data));
+        let _ = iomt_auth::__fuzz::edhoc::decode_message_1(&data);
+        let _ = fuzz_drivers::parse_error(&data);
     }
 }
 
@@ -1033,8 +1034,10 @@ fn fuzz_driver_accepts_a_genuine_message_1() {
     .transcript;
     let mut data = vec![u8::try_from(clean.m1.len()).unwrap()];
     data.extend_from_slice(&clean.m1);
-    assert!(__test::decode_message_1(&clean.m1));
-    assert!(__test::drive_responder(&mut c, &k.sk_r, &k.cred_r, &data));
+    assert!(iomt_auth::__fuzz::edhoc::decode_message_1(&clean.m1));
+    assert!(fuzz_drivers::drive_responder(
+        &mut c, &k.sk_r, &k.cred_r, &data
+    ));
 }
 
 #[test]

@@ -784,5 +784,4 @@ fn build_aad<'b>(buf: &'b mut [u8], header: &[u8], tag: &[u8]) -> Result<&'b [u8
 }
 
 #[cfg(test)]
-#[path = "channel_epoch_tests.rs"]
 mod epoch_tests;

@@ -606,5 +606,4 @@ fn locate(h: FragmentHeader, len: usize, known: Option<u16>) -> Result<Slot, Fra
 }
 
 #[cfg(test)]
-#[path = "fragment_tests.rs"]
 mod tests;

@@ -27,8 +27,6 @@ pub mod __fuzz {
     pub use crate::fuzz::*;
 }
 mod fuzz;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod gateway;
 pub mod keys;
 pub mod limits;

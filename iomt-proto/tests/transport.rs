@@ -181,13 +181,13 @@ fn gateway_demultiplexes_many_devices() {
     use iomt_proto::{Channel, ProtoError, Rejection, Side};
     let alg = AeadAlgorithm::AesCcm16_64_128;
     let mut c = common::crypto();
-    let mut table = SessionTable::<64, 4>::new();
+    let mut table = SessionTable::<40, 64, 4>::new();
     let mut devices = Vec::new();
     for k in 0..40u8 {
         let id = table.free_conn_id().unwrap();
         assert_eq!(id, k);
         let secret = [k; 32];
-        table.insert(
+        let gw = table.insert(
             Channel::new(
                 &mut c,
                 &mut common::exporter(secret),
@@ -197,6 +197,7 @@ fn gateway_demultiplexes_many_devices() {
             )
             .unwrap(),
         );
+        assert!(matches!(gw, Ok(None)), "a new id takes a free slot");
         let dev: Channel<64, 4> = Channel::new(
             &mut c,
             &mut common::exporter(secret),
@@ -208,6 +209,17 @@ fn gateway_demultiplexes_many_devices() {
         devices.push(dev);
     }
     assert_eq!(table.len(), 40);
+    // Full: no free id, and a new session is handed back untouched.
+    assert_eq!(table.free_conn_id(), None);
+    let extra = Channel::new(
+        &mut c,
+        &mut common::exporter([9; 32]),
+        alg,
+        Side::Responder,
+        41,
+    );
+    let refused = table.insert(extra.unwrap()).err().unwrap();
+    assert_eq!(refused.conn_id(), 41);
     for round in 0..3u8 {
         for (k, dev) in devices.iter_mut().enumerate().rev() {
             let k8 = u8::try_from(k).unwrap();
@@ -238,6 +250,8 @@ fn gateway_demultiplexes_many_devices() {
         .close(&mut c, iomt_proto::CloseReason::Normal, &mut buf)
         .unwrap();
     table.open(&mut c, &mut buf[..n]).unwrap();
-    assert_eq!(table.reap_closed(), vec![7]);
+    let mut reaped = Vec::new();
+    assert_eq!(table.reap_closed(|id| reaped.push(id)), 1);
+    assert_eq!(reaped, [7]);
     assert_eq!(table.free_conn_id(), Some(7));
 }

@@ -4,6 +4,7 @@
 //! - `ci` — the README's test command: installs what it needs (idempotently), then runs
 //!   every check, each step named and timed; fails with the failing step's name.
 //! - `controls`, `sbom`, `deny` — regulatory evidence (see `evidence.rs`).
+//! - `public-items` — public items per library crate (see `public_items.rs`).
 //! - `help` — this list.
 //!
 //! Environment: `CI=true` forbids skipping anything; outside CI a missing optional tool
@@ -18,6 +19,7 @@ mod footprint;
 mod fuzz;
 mod header;
 mod package;
+mod public_items;
 mod qemu;
 mod qemu_demo;
 mod quickstart;
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         "qemu-demo" => qemu_demo::qemu_demo(rest),
         "quickstart" => quickstart::quickstart(rest),
         "package" => package::package(rest),
+        "public-items" => public_items::public_items(rest),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -76,6 +79,7 @@ fn print_help() {
          cmake [host|cortex-m4|zephyr]  CMake package, pkg-config, Zephyr module checks
          package [dry-run|test|links]  publish dry run, tests from the .crate files
          bench-lakers [R] [B]  iomt vs lakers 0.8 on this host, one process (docs/PERFORMANCE.md)\n\
+         public-items [--root DIR] [CRATE..]  public items per library crate (nightly rustdoc JSON)
          quickstart         build the README quick-start block in a crate outside the workspace\n\
          help               this text"
     );

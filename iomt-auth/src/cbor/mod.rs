@@ -570,48 +570,5 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// Entry points for the fuzz targets (not a stable API).
-#[doc(hidden)]
-pub(crate) mod __fuzz {
-    use super::{Decoder, Encoder, Major};
-
-    /// Decodes a CBOR sequence item by item, re-encodes every scalar, and checks that
-    /// re-encoding reproduces the input exactly (deterministic round trip). Never panics
-    /// on any input; returns `false` if the input was rejected.
-    #[must_use]
-    pub fn roundtrip_sequence(data: &[u8], scratch: &mut [u8]) -> bool {
-        let mut d = Decoder::new(data);
-        let mut e = Encoder::new(scratch);
-        while !d.is_empty() {
-            let ok = match d.peek_major() {
-                Ok(Major::Uint | Major::Nint) => d.int().map(|v| e.int(v).is_ok()),
-                Ok(Major::Bstr) => d.bstr().map(|v| e.bstr(v).is_ok()),
-                Ok(Major::Tstr) => d.tstr().map(|v| e.tstr(v).is_ok()),
-                Ok(Major::Array) => d.array().map(|n| e.array(n).is_ok()),
-                Ok(Major::Map) => d.map().map(|n| e.map(n).is_ok()),
-                _ => d.skip_item().map(|raw| e.raw(raw).is_ok()),
-            };
-            match ok {
-                Ok(true) => {}
-                Ok(false) => return true, // scratch too small: accepted input, stop
-                Err(_) => return false,
-            }
-        }
-        e.written() == data
-    }
-
-    /// Skips every item of a sequence (exercises [`Decoder::skip_item`]).
-    #[must_use]
-    pub fn skip_all(data: &[u8]) -> bool {
-        let mut d = Decoder::new(data);
-        while !d.is_empty() {
-            if d.skip_item().is_err() {
-                return false;
-            }
-        }
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests;

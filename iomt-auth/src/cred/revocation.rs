@@ -410,5 +410,4 @@ impl RevocationState {
 }
 
 #[cfg(test)]
-#[path = "revocation_tests.rs"]
 mod tests;
