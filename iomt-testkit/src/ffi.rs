@@ -30,6 +30,9 @@ use iomt_ffi::*;
 pub use crate::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 /// A deterministic test RNG (NOT secure): a counter through a multiplier.
+///
+/// # Safety
+/// `userdata` points to a live `u64` (the state), `out` to `len` writable bytes.
 pub unsafe extern "C" fn test_rng(userdata: *mut c_void, out: *mut u8, len: usize) -> i32 {
     let state = unsafe { &mut *userdata.cast::<u64>() };
     for i in 0..len {
@@ -44,6 +47,9 @@ pub unsafe extern "C" fn test_rng(userdata: *mut c_void, out: *mut u8, len: usiz
 /// A stateless pattern RNG (NOT secure): byte `i` of every request is `i * mul + add`
 /// (mod 256), the same bytes on every call. `userdata` points to a `u64` holding
 /// `mul << 8 | add` (see [`Crypto::pattern`]).
+///
+/// # Safety
+/// `userdata` points to a live `u64`, `out` to `len` writable bytes.
 pub unsafe extern "C" fn pattern_rng(userdata: *mut c_void, out: *mut u8, len: usize) -> i32 {
     let spec = unsafe { *userdata.cast::<u64>() };
     let (mul, add) = ((spec >> 8) as u8, spec as u8);
@@ -53,6 +59,10 @@ pub unsafe extern "C" fn pattern_rng(userdata: *mut c_void, out: *mut u8, len: u
     0
 }
 
+/// An RNG that always fails (-1).
+///
+/// # Safety
+/// None: it reads and writes nothing.
 pub unsafe extern "C" fn failing_rng(_: *mut c_void, _: *mut u8, _: usize) -> i32 {
     -1
 }

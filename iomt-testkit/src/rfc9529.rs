@@ -40,7 +40,7 @@ pub const INVALID: &str = include_str!("../data/rfc9529-sec4-invalid.txt");
 /// On an odd length or a non-hex digit (a bad test constant).
 #[must_use]
 pub fn h(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
@@ -63,7 +63,7 @@ pub fn vectors(file: &str) -> HashMap<String, Vec<u8>> {
 }
 
 fn hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
