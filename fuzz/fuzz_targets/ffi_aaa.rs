@@ -29,8 +29,8 @@
 use std::ffi::c_void;
 use std::sync::OnceLock;
 
-use iomt_ffi::__test_kit::{self as kit, Crypto, Ead, Exchange, Step, zeroed};
 use iomt_ffi::*;
+use iomt_testkit::ffi::{self as kit, Crypto, Ead, Exchange, Step, zeroed};
 use libfuzzer_sys::fuzz_target;
 
 /// A crypto provider: every RNG request is filled with `i * 29 + 11`.

@@ -8,13 +8,13 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use iomt_auth::edhoc::ErrorMessage;
-use iomt_ffi::__test_kit::{Crypto, zeroed};
 use iomt_ffi::{
     iomt_ead_item, iomt_handshake, iomt_handshake_deinit, iomt_handshake_error_message,
     iomt_handshake_get_state, iomt_handshake_init_responder, iomt_handshake_peer_error,
     iomt_handshake_read_message_1, iomt_handshake_received_ead, iomt_handshake_state,
     iomt_responder_config, iomt_result,
 };
+use iomt_testkit::ffi::{Crypto, zeroed};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

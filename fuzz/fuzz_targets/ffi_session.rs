@@ -1,9 +1,9 @@
 //! The C API's session functions and the initiator's message_2/message_4 readers
 //! (`iomt-ffi`), after a real handshake (RFC 9529 keys, P-256, a deterministic RNG
-//! callback; the C-API driver of `iomt_ffi::__test_kit`) done once per process: the
+//! callback; the C-API driver of `iomt_testkit::ffi`) done once per process: the
 //! completed sessions and the initiators waiting for
 //! message_2/message_4 are kept as templates and duplicated into fresh storage per input
-//! with `iomt_ffi::__test_kit` (a plain byte copy reads as not initialised: the storage
+//! with `iomt_testkit::ffi` (a plain byte copy reads as not initialised: the storage
 //! is bound to its address).
 //!
 //! The first input byte picks the suite (bit 0: EDHOC suite 2, AES-CCM-16-64-128, or
@@ -36,10 +36,10 @@ use std::sync::OnceLock;
 
 use iomt_auth::edhoc::ErrorMessage;
 use iomt_core::{ConsentRef, ConsentTag, Timestamp};
-use iomt_ffi::__test_kit::{self as kit, Crypto, Exchange, Side, Step};
 use iomt_ffi::*;
 use iomt_fuzz::fixture;
 use iomt_fuzz::ops::{Ops, OpsWriter, same_frame, write_seed};
+use iomt_testkit::ffi::{self as kit, Crypto, Exchange, Side, Step};
 use libfuzzer_sys::fuzz_target;
 
 /// The provider: every RNG request is filled with `i * 37 + 3` (the templates and the

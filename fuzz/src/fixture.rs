@@ -8,13 +8,11 @@ use iomt_auth::cred::{
 use iomt_crypto::types::PublicKey;
 use iomt_crypto::{CryptoProvider, DeterministicProvider, StaticKey};
 
+use iomt_testkit::rfc9529::{CRED_I, CRED_R, G_I_X, G_I_Y, G_R_X, G_R_Y, SK_I, SK_R};
+pub use iomt_testkit::rfc9529::{KID_I, KID_R};
+
 use crate::hex;
 use crate::provider::{FuzzCrypto, FuzzKey};
-
-/// Initiator `kid` (ID_CRED_I = {4: h'2b'}).
-pub const KID_I: &[u8] = &[0x2b];
-/// Responder `kid` (ID_CRED_R = {4: h'32'}).
-pub const KID_R: &[u8] = &[0x32];
 /// The identity the responder's trust store binds to the initiator's credential.
 pub const NAME_I: &[u8] = b"initiator";
 /// The identity the initiator's trust store binds to the responder's credential.
@@ -41,24 +39,15 @@ pub struct Fixture {
 pub fn get() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let pk = |x: &str, y: &str| PublicKey::from_coordinates(&hex(x), &hex(y)).expect("RFC 9529 key");
+        let pk =
+            |x: &str, y: &str| PublicKey::from_coordinates(&hex(x), &hex(y)).expect("RFC 9529 key");
         Fixture {
-            cred_i: hex(
-                "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8",
-            ),
-            cred_r: hex(
-                "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072",
-            ),
-            sk_i: hex("fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b"),
-            sk_r: hex("72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac"),
-            g_i: pk(
-                "ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb6",
-                "6e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8",
-            ),
-            g_r: pk(
-                "bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f0",
-                "4519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072",
-            ),
+            cred_i: hex(CRED_I),
+            cred_r: hex(CRED_R),
+            sk_i: hex(SK_I),
+            sk_r: hex(SK_R),
+            g_i: pk(G_I_X, G_I_Y),
+            g_r: pk(G_R_X, G_R_Y),
         }
     })
 }

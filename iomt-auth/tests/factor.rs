@@ -445,13 +445,7 @@ mod through_edhoc {
     use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, SessionAuth};
     use iomt_core::{Operation, Role};
 
-    fn h(s: &str) -> Vec<u8> {
-        hex::decode(s).unwrap()
-    }
-    const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-    const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-    const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-    const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+    use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
     /// What the device ends up with after one handshake.
     struct DeviceSide {

@@ -8,22 +8,10 @@ use iomt_crypto::{
     AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, DeterministicProvider, Prk, PublicKey,
     RustCryptoProvider, SharedSecret, Signature, StaticKey,
 };
-
-/// `name = hex` lines of an RFC 9529 vector file.
-fn vectors(text: &str) -> HashMap<String, Vec<u8>> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            l.split_once(" = ")
-                .or_else(|| l.strip_suffix(" =").map(|k| (k, "")))
-        })
-        // Non-hex values (e.g. `Application_Hash_Algorithm = -16`) are skipped.
-        .filter_map(|(k, v)| Some((k.trim().to_owned(), hex::decode(v.trim()).ok()?)))
-        .collect()
-}
+use iomt_testkit::rfc9529::{INVALID, TRACE, vectors};
 
 fn sec3() -> HashMap<String, Vec<u8>> {
-    vectors(include_str!("data/rfc9529-sec3.txt"))
+    vectors(TRACE)
 }
 
 fn v<'a>(m: &'a HashMap<String, Vec<u8>>, k: &str) -> &'a [u8] {
@@ -136,7 +124,7 @@ fn rfc9529_aes_ccm_16_64_128_message_3_and_4() {
 
 #[test]
 fn rfc9529_sec4_invalid_curve_points_rejected() {
-    let m = vectors(include_str!("data/rfc9529-sec4-invalid.txt"));
+    let m = vectors(INVALID);
     // message_1 = METHOD SUITES 0x58 0x20 G_X C_I: the x-coordinate starts at byte 4.
     for name in [
         "error_in_elliptic_curve_representation__message_1",

@@ -79,8 +79,8 @@ pub mod update;
 
 #[cfg(feature = "test-kit")]
 #[doc(hidden)]
-#[path = "test_kit.rs"]
-pub mod __test_kit;
+#[path = "test_hooks.rs"]
+pub mod __test_hooks;
 #[cfg(feature = "test-kit")]
 #[doc(hidden)]
 pub mod counting;

@@ -11,12 +11,12 @@ mod common;
 use core::cell::RefCell;
 
 use common::executor::{block_on, join2};
-use common::peers::{self, Crypto};
 use iomt_auth::edhoc::{InitiatorState, ResponderState};
 use iomt_proto::transport::handshake::{HandshakeError, run_initiator_async, run_responder_async};
 use iomt_proto::transport::memory::{DatagramEnd, DatagramPipe, MemoryError, Pipe, StreamEnd};
 use iomt_proto::transport::{AsyncFrameLink, Datagram, Fragmented, Stream, TransportError};
 use iomt_proto::{Channel, MAX_FRAME_LEN, Side};
+use iomt_testkit::peers::{self, Crypto};
 
 type E = TransportError<MemoryError>;
 const POLLS: usize = 1_000_000;

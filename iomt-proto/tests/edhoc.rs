@@ -85,7 +85,7 @@ fn pipes() -> (ThreadPipe, ThreadPipe) {
     )
 }
 
-use common::peers::{self, Crypto};
+use iomt_testkit::peers::{self, Crypto};
 
 fn responder(
     link: ThreadPipe,

@@ -9,12 +9,12 @@ use core::cell::RefCell;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 
-use common::peers;
 use iomt_proto::fragment::{BLE_DEFAULT_MTU, FragmentError, Fragmenter};
 use iomt_proto::transport::handshake::{run_initiator, run_responder};
 use iomt_proto::transport::memory::{DatagramEnd, DatagramPipe, MemoryError};
 use iomt_proto::transport::{Fragmented, FrameLink, TransportError};
 use iomt_proto::{Channel, ProtoError, Side};
+use iomt_testkit::peers;
 
 /// A datagram link between threads that refuses (truncates) datagrams above `mtu`, as
 /// a BLE stack does, and records the largest datagram sent.

@@ -16,7 +16,7 @@
 mod common;
 mod lossy_link;
 
-use common::peers::{CRED_I, CRED_R, SK_I, SK_R, h};
+use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 use iomt_auth::cred::{
     IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,

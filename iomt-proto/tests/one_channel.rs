@@ -21,7 +21,8 @@ use iomt_proto::KeyExporter as _;
 use iomt_proto::edhoc::EdhocExporter;
 use iomt_proto::{ApiMisuse, Channel, ProtoError, Side};
 
-use common::peers::{CRED_I, CRED_R, Crypto, SK_I, SK_R, h};
+use iomt_testkit::peers::Crypto;
+use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 /// A method-3 handshake in memory (C_R = [2]); returns both completed sessions.
 fn handshake(crypto: &mut Crypto, suite: u8) -> (Completed, Completed) {

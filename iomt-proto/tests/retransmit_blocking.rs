@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Instant;
 
 mod common;
-use common::peers;
+use iomt_testkit::peers;
 
 use iomt_proto::retransmit::clock::blocking::{
     BlockingHandshakeError, Io, PollLink, run_initiator, run_responder,

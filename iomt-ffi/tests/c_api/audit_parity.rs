@@ -44,9 +44,7 @@ fn c_entries(c: &mut Crypto) -> Vec<[u8; IOMT_AUDIT_ENTRY_LEN]> {
             &raw mut seq,
         ));
 
-        let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
-        ok(iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()));
-        ok(iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()));
+        let (mut ds, mut gs) = sessions_of(c, &mut i, &mut r);
         let (mut frame, mut n) = ([0u8; 64], 0usize);
         ok(iomt_session_seal(
             &raw mut *ds,

@@ -327,7 +327,6 @@ fn c_consent_copied_verified_object_is_not_a_verified_consent() {
 #[cfg_attr(miri, ignore = "P-256 handshakes are too slow under Miri")]
 fn c_reordered_consent_install_is_refused_and_data_continues() {
     let mut c = Crypto::new(9);
-    let (dev, gwc) = (device(), gateway());
     let tag = |n: u8| {
         enc(&ConsentTag::permit(
             ConsentRef([n; 32]),
@@ -337,18 +336,8 @@ fn c_reordered_consent_install_is_refused_and_data_continues() {
         ))
     };
     for suite in [2u8, 5] {
-        let (mut i, mut r) = handshake(&mut c, 3, suite, false, &dev, &gwc);
-        let mut ds = zeroed::<iomt_session>();
-        let mut gs = zeroed::<iomt_session>();
+        let (mut ds, mut gs) = session_pair(&mut c, 3, suite);
         unsafe {
-            assert_eq!(
-                iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
-                iomt_result::Ok
-            );
-            assert_eq!(
-                iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
-                iomt_result::Ok
-            );
             let (ta, tb) = (tag(1), tag(2));
             let (mut fa, mut fb) = ([0u8; 256], [0u8; 256]);
             let (mut na, mut nb) = (0usize, 0usize);

@@ -216,20 +216,7 @@ fn c_device_adopts_a_newer_tag_and_stops_on_consent_required() {
     let mut log = open_log(&mut g.c, &mut f);
     let auth = auth_for(&mut g.c, &padded(), 0);
     let mut c = Crypto::new(11);
-    let (dev, gwc) = (device(), gateway());
-    let (mut i, mut r) = handshake(&mut c, 3, 2, false, &dev, &gwc);
-    let mut ds = zeroed::<iomt_session>();
-    let mut gs = zeroed::<iomt_session>();
-    unsafe {
-        assert_eq!(
-            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
-            iomt_result::Ok
-        );
-    }
+    let (mut ds, mut gs) = session_pair(&mut c, 3, 2);
     let me = subject(&mut c, DEVICE);
     let (rev1, rev2) = (issued(&mut g, 1), issued(&mut g, 2));
     let mut verified = zeroed::<iomt_verified_consent>();

@@ -16,8 +16,8 @@ use core::ffi::c_void;
 use core::mem::{MaybeUninit, align_of, size_of};
 use core::ptr::{null, null_mut};
 
-use iomt_ffi::__test_kit::*;
 use iomt_ffi::*;
+use iomt_testkit::ffi::*;
 
 #[test]
 fn storage_sizes_and_alignment_match_the_header_constants() {

@@ -143,19 +143,7 @@ fn refusal_misuse_is_refused() {
 #[cfg_attr(miri, ignore = "P-256 under Miri is too slow")]
 fn the_session_connection_id_is_c_r_on_both_sides() {
     let mut c = Crypto::new(9);
-    let (dev, gw) = (device(), gateway());
-    let (mut i, mut r) = handshake(&mut c, 3, 2, false, &dev, &gw);
-    let (mut ds, mut gs) = (zeroed::<iomt_session>(), zeroed::<iomt_session>());
-    unsafe {
-        assert_eq!(
-            iomt_session_init(&raw mut *ds, &raw mut *i, c.ptr()),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_session_init(&raw mut *gs, &raw mut *r, c.ptr()),
-            iomt_result::Ok
-        );
-    }
+    let (ds, gs) = session_pair(&mut c, 3, 2);
     let (mut di, mut gi) = (iomt_session_info::default(), iomt_session_info::default());
     unsafe {
         assert_eq!(

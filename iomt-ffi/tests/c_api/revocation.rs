@@ -68,20 +68,12 @@ fn error_message(hs: &iomt_handshake) -> Vec<u8> {
 /// returns the first failing step's result, the failed object's error message, and the
 /// failed handshake (for the audit record).
 fn run(c: &mut Crypto, dev: &Side, gw: &Side) -> (iomt_result, Vec<u8>, Box<iomt_handshake>) {
-    let mut i = zeroed::<iomt_handshake>();
-    let mut r = zeroed::<iomt_handshake>();
+    let (mut i, mut r) = init_pair(
+        &initiator_config(3, &[2], false, &[]),
+        &responder_config(&[2], false, &[]),
+    );
     let (mut m, mut n) = ([0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     unsafe {
-        let icfg = initiator_config(3, &[2], false, &[]);
-        let rcfg = responder_config(&[2], false, &[]);
-        assert_eq!(
-            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
-            iomt_result::Ok
-        );
         let w1 = iomt_handshake_write_message_1(
             &raw mut *i,
             c.ptr(),

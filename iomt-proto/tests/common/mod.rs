@@ -5,7 +5,6 @@
 )]
 
 pub(crate) mod executor;
-pub(crate) mod peers;
 
 use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
 use iomt_proto::{Channel, ExportError, ProtoError, Side};

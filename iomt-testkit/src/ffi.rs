@@ -1,10 +1,10 @@
-//! Test support for the C API's own tests and fuzz targets (feature `test-kit`; NOT
-//! API, no stability): the RFC 9529 §3 keys, a provider with a deterministic test RNG
-//! (a seeded counter, or a stateless `i * mul + add` pattern), zeroed storage,
-//! credentials and trust stores for a device and a gateway, and one C-API handshake
-//! driver ([`drive`]: EAD_1/EAD_3 to send, a hook after every step; [`handshake`] is its
-//! common case) — the single harness `iomt-ffi/tests/c_api` and the `ffi_*` fuzz
-//! targets share.
+//! The C-API harness of `iomt-ffi/tests/c_api` and the `ffi_*` fuzz targets: a provider
+//! with a deterministic test RNG (a seeded counter, or a stateless `i * mul + add`
+//! pattern), zeroed storage, credentials and trust stores for a device and a gateway, and
+//! one C-API handshake driver ([`drive`]: EAD_1/EAD_3 to send, a hook after every step;
+//! [`handshake`] is its common case). It uses the exported functions only, like a C
+//! program; the few hooks into iomt-ffi's internals (feature `test-kit`) are re-exported
+//! from `iomt_ffi::__test_hooks`.
 #![expect(
     unsafe_code,
     reason = "drives the exported unsafe extern \"C\" functions like a C program"
@@ -14,44 +14,25 @@
     reason = "test support: every pointer passed is a live local of the right type"
 )]
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
     clippy::indexing_slicing,
-    clippy::missing_panics_doc,
     clippy::cast_possible_truncation,
-    clippy::arithmetic_side_effects,
     missing_docs,
     reason = "test support: a failed setup step is a test failure"
 )]
 
-extern crate std;
-
 use core::ffi::c_void;
 use core::mem::MaybeUninit;
 use core::ptr::null;
-use std::boxed::Box;
-use std::vec::Vec;
 
-use crate::audit::Log;
-use crate::authz::AuthObj;
-use crate::boundary;
-use crate::crypto::Provider;
-use crate::*;
+pub use iomt_ffi::__test_hooks::*;
+use iomt_ffi::*;
 
-pub const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-pub const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-pub const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-pub const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
-
-pub fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+pub use crate::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 /// A deterministic test RNG (NOT secure): a counter through a multiplier.
+///
+/// # Safety
+/// `userdata` points to a live `u64` (the state), `out` to `len` writable bytes.
 pub unsafe extern "C" fn test_rng(userdata: *mut c_void, out: *mut u8, len: usize) -> i32 {
     let state = unsafe { &mut *userdata.cast::<u64>() };
     for i in 0..len {
@@ -66,6 +47,9 @@ pub unsafe extern "C" fn test_rng(userdata: *mut c_void, out: *mut u8, len: usiz
 /// A stateless pattern RNG (NOT secure): byte `i` of every request is `i * mul + add`
 /// (mod 256), the same bytes on every call. `userdata` points to a `u64` holding
 /// `mul << 8 | add` (see [`Crypto::pattern`]).
+///
+/// # Safety
+/// `userdata` points to a live `u64`, `out` to `len` writable bytes.
 pub unsafe extern "C" fn pattern_rng(userdata: *mut c_void, out: *mut u8, len: usize) -> i32 {
     let spec = unsafe { *userdata.cast::<u64>() };
     let (mul, add) = ((spec >> 8) as u8, spec as u8);
@@ -75,6 +59,10 @@ pub unsafe extern "C" fn pattern_rng(userdata: *mut c_void, out: *mut u8, len: u
     0
 }
 
+/// An RNG that always fails (-1).
+///
+/// # Safety
+/// None: it reads and writes nothing.
 pub unsafe extern "C" fn failing_rng(_: *mut c_void, _: *mut u8, _: usize) -> i32 {
     -1
 }
@@ -324,6 +312,26 @@ pub struct Progress<'a> {
     pub ead_3: &'a mut Vec<Ead>,
 }
 
+/// An initiator and a responder initialised with `icfg` and `rcfg` (both must return OK).
+pub fn init_pair(
+    icfg: &iomt_initiator_config,
+    rcfg: &iomt_responder_config,
+) -> (Box<iomt_handshake>, Box<iomt_handshake>) {
+    let mut i = zeroed::<iomt_handshake>();
+    let mut r = zeroed::<iomt_handshake>();
+    unsafe {
+        assert_eq!(
+            iomt_handshake_init_initiator(&raw mut *i, icfg),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_handshake_init_responder(&raw mut *r, rcfg),
+            iomt_result::Ok
+        );
+    }
+    (i, r)
+}
+
 /// Runs a whole handshake through the C API between `initiator` and `responder` (every
 /// step must return OK), calling `hook` right after each step; returns the completed
 /// objects (initiator, responder).
@@ -334,12 +342,12 @@ pub fn drive(
     responder: &Side,
     hook: &mut dyn FnMut(Progress<'_>),
 ) -> (Box<iomt_handshake>, Box<iomt_handshake>) {
-    let mut i = zeroed::<iomt_handshake>();
-    let mut r = zeroed::<iomt_handshake>();
-    let (mut m, mut n) = (std::vec![0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
+    let (mut m, mut n) = (vec![0u8; IOMT_MAX_MESSAGE_LEN], 0usize);
     let mut ead_3 = x.ead_3;
-    let icfg = initiator_config(x.method, x.initiator_suites, x.m4, x.labels);
-    let rcfg = responder_config(x.responder_suites, x.m4, x.labels);
+    let (mut i, mut r) = init_pair(
+        &initiator_config(x.method, x.initiator_suites, x.m4, x.labels),
+        &responder_config(x.responder_suites, x.m4, x.labels),
+    );
     let ead_1 = items(&x.ead_1);
     macro_rules! step {
         ($step:expr, $call:expr) => {{
@@ -353,16 +361,6 @@ pub fn drive(
                 ead_3: &mut ead_3,
             });
         }};
-    }
-    unsafe {
-        assert_eq!(
-            iomt_handshake_init_initiator(&raw mut *i, &raw const icfg),
-            iomt_result::Ok
-        );
-        assert_eq!(
-            iomt_handshake_init_responder(&raw mut *r, &raw const rcfg),
-            iomt_result::Ok
-        );
     }
     step!(
         Step::WriteMessage1,
@@ -489,8 +487,8 @@ pub fn handshake(
         responder_suites: &[2, 5],
         m4,
         labels: &[5],
-        ead_1: std::vec![ead_1.clone()],
-        ead_3: std::vec![ead_3.clone()],
+        ead_1: vec![ead_1.clone()],
+        ead_3: vec![ead_3.clone()],
     };
     drive(c, x, dev, gw, &mut |p| match p.step {
         Step::ReadMessage1 => assert_eq!(received_ead(p.responder, 0), ead_1),
@@ -499,90 +497,36 @@ pub fn handshake(
     })
 }
 
-/// The provider inside an initialised `iomt_crypto` (to build library values a test
-/// needs without a handshake).
-///
-/// # Safety
-/// `crypto` must be a live `iomt_crypto` not borrowed elsewhere.
-pub unsafe fn provider<'a>(crypto: *mut iomt_crypto) -> &'a mut Provider {
-    unsafe { boundary::get_mut(crypto) }.unwrap()
+/// The sessions of a completed handshake pair: `iomt_session_init` on the initiator's and
+/// then the responder's side (each must return OK); returns (initiator's, responder's).
+pub fn sessions_of(
+    c: &mut Crypto,
+    initiator: &mut iomt_handshake,
+    responder: &mut iomt_handshake,
+) -> (Box<iomt_session>, Box<iomt_session>) {
+    let mut i = zeroed::<iomt_session>();
+    let mut r = zeroed::<iomt_session>();
+    unsafe {
+        assert_eq!(
+            iomt_session_init(&raw mut *i, initiator, c.ptr()),
+            iomt_result::Ok
+        );
+        assert_eq!(
+            iomt_session_init(&raw mut *r, responder, c.ptr()),
+            iomt_result::Ok
+        );
+    }
+    (i, r)
 }
 
-/// The audit log inside an initialised `iomt_audit_log`.
-///
-/// # Safety
-/// `log` must be a live `iomt_audit_log` not borrowed elsewhere.
-pub unsafe fn audit_log<'a>(log: *mut iomt_audit_log) -> &'a mut Log {
-    unsafe { boundary::get_mut(log) }.unwrap()
-}
-
-/// Initialises `auth` storage with `value` directly (RBAC tests that need no handshake).
-///
-/// # Safety
-/// `auth` must point to writable `iomt_session_auth` storage.
-pub unsafe fn init_session_auth(auth: *mut iomt_session_auth, value: iomt_auth::rbac::SessionAuth) {
-    unsafe { boundary::init(auth, AuthObj { auth: value }) }.unwrap();
-}
-
-/// Bytes in use inside each storage type (for the size report).
-#[must_use]
-pub fn storage_in_use() -> [(&'static str, usize, usize); 5] {
-    use boundary::{Slot, Storage};
-    [
-        (
-            "crypto",
-            size_of::<Slot<<iomt_crypto as Storage>::Inner>>(),
-            IOMT_CRYPTO_SIZE,
-        ),
-        (
-            "handshake",
-            size_of::<Slot<<iomt_handshake as Storage>::Inner>>(),
-            IOMT_HANDSHAKE_SIZE,
-        ),
-        (
-            "session",
-            size_of::<Slot<<iomt_session as Storage>::Inner>>(),
-            IOMT_SESSION_SIZE,
-        ),
-        (
-            "update",
-            size_of::<Slot<<iomt_update as Storage>::Inner>>(),
-            IOMT_UPDATE_SIZE,
-        ),
-        (
-            "trust store",
-            size_of::<Slot<<iomt_trust_store as Storage>::Inner>>(),
-            IOMT_TRUST_STORE_SIZE,
-        ),
-    ]
-}
-
-/// A working duplicate of a live handshake at a new address (fuzz templates; a C caller
-/// cannot do this: a byte copy reads as not initialised).
-#[must_use]
-pub fn duplicate_handshake(src: &iomt_handshake) -> Box<iomt_handshake> {
-    unsafe { boundary::duplicate(src) }.unwrap()
-}
-
-/// A working duplicate of a live session at a new address (fuzz templates only: the
-/// duplicate seals with the original's keys and nonces).
-#[must_use]
-pub fn duplicate_session(src: &iomt_session) -> Box<iomt_session> {
-    unsafe { boundary::duplicate(src) }.unwrap()
-}
-
-/// A working duplicate of a live session authorization context at a new address (fuzz
-/// templates only: the duplicate holds the original's permit key and permit book).
-#[must_use]
-pub fn duplicate_session_auth(src: &iomt_session_auth) -> Box<iomt_session_auth> {
-    unsafe { boundary::duplicate(src) }.unwrap()
-}
-
-/// The library's completed handshake inside a completed `iomt_handshake` (the C API
-/// holds iomt-auth's own state machine).
-///
-/// # Safety
-/// `hs` must be a live, completed handshake not borrowed elsewhere.
-pub unsafe fn completed_of<'a>(hs: *mut iomt_handshake) -> &'a mut iomt_auth::edhoc::Completed {
-    unsafe { completed(hs) }.unwrap().0
+/// A device's and a gateway's session: a [`handshake`] between [`device`] and [`gateway`]
+/// (`method`, `suite`, no message_4), then [`sessions_of`]; returns (device's, gateway's).
+pub fn session_pair(
+    c: &mut Crypto,
+    method: u8,
+    suite: u8,
+) -> (Box<iomt_session>, Box<iomt_session>) {
+    let (dev, gw) = (device(), gateway());
+    let (mut i, mut r) = handshake(c, method, suite, false, &dev, &gw);
+    sessions_of(c, &mut i, &mut r)
 }

@@ -1,9 +1,5 @@
 //! The RFC 9529 §3 initiator and responder (credentials, keys, trust stores, EDHOC
-//! states) shared by the handshake tests over every transport.
-#![allow(
-    clippy::unwrap_used,
-    reason = "test set-up from constants: a bad constant must fail the test"
-)]
+//! states) shared by the handshake tests over every transport (iomt-proto's tests).
 
 use iomt_auth::cred::{
     IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
@@ -13,24 +9,13 @@ use iomt_auth::edhoc::{
 };
 use iomt_crypto::{RustCryptoProvider, StaticKey};
 
+use crate::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
+
 /// The provider of the handshake tests (with an OS RNG: ephemeral keys).
-pub(crate) type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
-
-pub(crate) fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-// RFC 9529 §3 credentials and keys.
-pub(crate) const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-pub(crate) const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-pub(crate) const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-pub(crate) const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+pub type Crypto = RustCryptoProvider<iomt_crypto::rustcrypto::OsRng>;
 
 /// One side's key, own credential and the one peer credential it trusts.
-pub(crate) struct Peer {
+pub struct Peer {
     sk: StaticKey,
     own: Vec<u8>,
     own_kid: [u8; 1],
@@ -40,7 +25,9 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
-    pub(crate) fn local(&self) -> LocalCredential<'_, StaticKey> {
+    /// This side's own credential (key, CCS, kid).
+    #[must_use]
+    pub fn local(&self) -> LocalCredential<'_, StaticKey> {
         LocalCredential {
             key: &self.sk,
             cred: &self.own,
@@ -48,7 +35,9 @@ impl Peer {
         }
     }
 
-    pub(crate) fn trust(&self) -> StaticTrustStore<'_, 1> {
+    /// This side's trust store: the one peer, no roles.
+    #[must_use]
+    pub fn trust(&self) -> StaticTrustStore<'_, 1> {
         StaticTrustStore::new([TrustEntry {
             kid: &self.trusted_kid,
             cred: &self.peer,
@@ -60,10 +49,7 @@ impl Peer {
 
 /// The RFC 9529 initiator (method 2, kid 0x2b, C_I 0x01) offering `suites`, trusting
 /// the responder's kid.
-pub(crate) fn initiator(
-    suites: &[u8],
-    expect_message_4: bool,
-) -> (Crypto, Peer, InitiatorState<Crypto>) {
+pub fn initiator(suites: &[u8], expect_message_4: bool) -> (Crypto, Peer, InitiatorState<Crypto>) {
     let peer = Peer {
         sk: StaticKey::from_bytes(&h(SK_I)).unwrap(),
         own: h(CRED_I),
@@ -85,10 +71,7 @@ pub(crate) fn initiator(
 
 /// The RFC 9529 responder (kid 0x32, C_R 0x2A, sends message_4) accepting `suites`; it
 /// trusts the initiator's kid only if `trust_initiator`.
-pub(crate) fn responder(
-    trust_initiator: bool,
-    suites: &[u8],
-) -> (Crypto, Peer, ResponderState<Crypto>) {
+pub fn responder(trust_initiator: bool, suites: &[u8]) -> (Crypto, Peer, ResponderState<Crypto>) {
     let peer = Peer {
         sk: StaticKey::from_bytes(&h(SK_R)).unwrap(),
         own: h(CRED_R),
