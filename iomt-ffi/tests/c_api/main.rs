@@ -43,15 +43,20 @@ fn sample_tag() -> iomt_consent_tag {
 }
 
 mod aaa;
+mod aaa_boundary;
 mod audit_checkpoint;
+mod audit_export;
+mod audit_log;
 mod audit_parity;
 mod boundary;
+mod break_glass;
 mod call_order;
 mod codecs;
 mod codes;
 mod consent;
 mod consent_bound;
 mod doc_claims;
+mod factor;
 mod handshake;
 mod lockout;
 mod nonce_reuse;
