@@ -72,3 +72,5 @@ mod same_calls;
 mod short_buffers;
 mod untrusted;
 mod update;
+mod update_failures;
+mod update_refusals;
