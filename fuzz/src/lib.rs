@@ -9,6 +9,7 @@
 //! - [`ops`]: the byte-code reader/writer of the operation-sequence targets.
 
 pub mod edhoc;
+pub mod ffi_aaa;
 pub mod fixture;
 pub mod handshake;
 pub mod ops;
