@@ -68,6 +68,26 @@ struct Keys {
     cred_r: Vec<u8>,
 }
 
+impl Keys {
+    /// The initiator's local credential, named by kid `KID_I`.
+    fn local_i(&self) -> LocalCredential<'_, StaticKey> {
+        LocalCredential {
+            key: &self.sk_i,
+            cred: &self.cred_i,
+            id_cred: IdCred::Kid(KID_I),
+        }
+    }
+
+    /// The responder's local credential, named by kid `KID_R`.
+    fn local_r(&self) -> LocalCredential<'_, StaticKey> {
+        LocalCredential {
+            key: &self.sk_r,
+            cred: &self.cred_r,
+            id_cred: IdCred::Kid(KID_R),
+        }
+    }
+}
+
 fn keys() -> Keys {
     Keys {
         sk_i: StaticKey::from_bytes(&t("SK_I")).unwrap(),

@@ -6,16 +6,8 @@ use super::*;
 fn suite_negotiation_between_our_roles() {
     let k = keys();
     let mut c = DeterministicProvider::new();
-    let me_i = LocalCredential {
-        key: &k.sk_i,
-        cred: &k.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &k.sk_r,
-        cred: &k.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_i = k.local_i();
+    let me_r = k.local_r();
     let (store_i, store_r) = (store_of_i(&k.cred_r), store_of_r(&k.cred_i));
     let icfg = InitiatorConfig {
         method: Method::StatStat,
@@ -88,16 +80,8 @@ fn suite_negotiation_between_our_roles() {
 fn unknown_credential_fails_with_err_code_3_on_both_sides() {
     let k = keys();
     let mut c = DeterministicProvider::new();
-    let me_i = LocalCredential {
-        key: &k.sk_i,
-        cred: &k.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &k.sk_r,
-        cred: &k.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_i = k.local_i();
+    let me_r = k.local_r();
     let empty: StaticTrustStore<'_, 0> = StaticTrustStore::new([]);
     let store_i = store_of_i(&k.cred_r);
     for method in Method::ALL {
@@ -167,16 +151,8 @@ fn wrong_credential_fails_authentication_on_both_sides() {
     for method in Method::ALL {
         for suite in SUITES {
             let mut c = provider();
-            let me_i = LocalCredential {
-                key: &k.sk_i,
-                cred: &k.cred_i,
-                id_cred: IdCred::Kid(KID_I),
-            };
-            let me_r = LocalCredential {
-                key: &k.sk_r,
-                cred: &k.cred_r,
-                id_cred: IdCred::Kid(KID_R),
-            };
+            let me_i = k.local_i();
+            let me_r = k.local_r();
             let wrong_i = StaticTrustStore::new([TrustEntry {
                 kid: KID_R,
                 cred: &k.cred_i,
@@ -244,16 +220,8 @@ fn wrong_credential_fails_authentication_on_both_sides() {
 fn ead_items_travel_and_unknown_critical_aborts() {
     let k = keys();
     let mut c = DeterministicProvider::new();
-    let me_i = LocalCredential {
-        key: &k.sk_i,
-        cred: &k.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
-    let me_r = LocalCredential {
-        key: &k.sk_r,
-        cred: &k.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_i = k.local_i();
+    let me_r = k.local_r();
     let (store_i, store_r) = (store_of_i(&k.cred_r), store_of_r(&k.cred_i));
     let labels = EadLabels::new(&[40]).unwrap();
     let icfg = InitiatorConfig {
@@ -334,11 +302,7 @@ fn ead_items_travel_and_unknown_critical_aborts() {
 fn small_buffers_report_needed_size() {
     let k = keys();
     let mut c = provider();
-    let me_r = LocalCredential {
-        key: &k.sk_r,
-        cred: &k.cred_r,
-        id_cred: IdCred::Kid(KID_R),
-    };
+    let me_r = k.local_r();
     let icfg = InitiatorConfig {
         method: Method::SigSig,
         suites: &[2],

@@ -94,8 +94,8 @@ proptest! {
         let k = keys();
         let clean = run(Setup { method: Method::StatStat, suite: 2, message_4: true, by_value: false }, None).transcript;
         let mut c = DeterministicProvider::new();
-        let me_i = LocalCredential { key: &k.sk_i, cred: &k.cred_i, id_cred: IdCred::Kid(KID_I) };
-        let me_r = LocalCredential { key: &k.sk_r, cred: &k.cred_r, id_cred: IdCred::Kid(KID_R) };
+        let me_i = k.local_i();
+        let me_r = k.local_r();
         let (store_i, store_r) = (store_of_i(&k.cred_r), store_of_r(&k.cred_i));
         let icfg = InitiatorConfig { method: Method::StatStat, suites: &[2], c_i: ConnId::new(&[0x37]).unwrap(), expect_message_4: true, ead_labels: EadLabels::NONE };
         let rcfg = ResponderConfig { suites: &[2], methods: &Method::ALL, c_r: ConnId::new(&[0x27]).unwrap(), send_message_4: true, ead_labels: EadLabels::NONE };
@@ -202,11 +202,7 @@ fn error_messages_are_never_answered_even_malformed_or_code_0() {
         ead_labels: EadLabels::NONE,
     };
     let k = keys();
-    let me_i = LocalCredential {
-        key: &k.sk_i,
-        cred: &k.cred_i,
-        id_cred: IdCred::Kid(KID_I),
-    };
+    let me_i = k.local_i();
     let store = store_of_i(&k.cred_r);
     let unexpected = AuthError::PeerMisbehaved(PeerMisbehaved::UnexpectedErrorMessage);
     for (msg, want) in [
