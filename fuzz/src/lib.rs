@@ -7,8 +7,11 @@
 //! - [`handshake`]: the stateful EDHOC driver (an adversarial network between an initiator
 //!   and a responder) used by the `edhoc_handshake*` targets.
 //! - [`ops`]: the byte-code reader/writer of the operation-sequence targets.
+//! - [`ffi_aaa`]: the modes, fixtures and seeds of the `ffi_aaa` target (one module per
+//!   mode).
 
 pub mod edhoc;
+pub mod ffi_aaa;
 pub mod fixture;
 pub mod handshake;
 pub mod ops;

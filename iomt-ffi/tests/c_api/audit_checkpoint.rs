@@ -1,9 +1,8 @@
 //! Audit truncation, forks and hidden records through the C API: the gateway passes its
 //! last checkpoint (`iomt_audit_export_info.checkpoint`) to the next verifier.
 
-use super::aaa::{
-    DEVICE_ID, Export, Flash, append, export, flash, open_log, public_key, verify_export_from,
-};
+use super::aaa::{DEVICE_ID, Flash, append, flash, open_log};
+use super::audit_export::{Export, export, public_key, verify_export_from};
 use super::*;
 
 const CH: [u8; 16] = [0x3c; 16];

@@ -1,7 +1,7 @@
 //! Lockout per subject through the C API (issue 26): another operator's lockout in the
 //! table does not lock this one out; the device-wide ceiling does.
 
-use super::aaa::{Presented, device_with, factor_handshake, info, parties, pin_verifier};
+use super::factor::{Presented, device_with, factor_handshake, info, parties, pin_verifier};
 use super::*;
 
 const NOW: u64 = 1_800_000_000;

@@ -2,9 +2,8 @@
 //! audited denial (the same iomt-auth function as the Rust path), and fails closed when
 //! the audit record cannot be written.
 
-use super::aaa::{
-    NOW, auth_for, emergency_tag, enforce, flash, info, meta, open_log, record, request,
-};
+use super::aaa::{NOW, auth_for, emergency_tag, enforce, flash, meta, open_log, record, request};
+use super::factor::info;
 use super::*;
 
 #[test]
