@@ -72,18 +72,7 @@ pub(super) fn rbac(mut b: Bytes<'_>) {
         let before = meta_of(&log).next_seq;
         let mut permit = zeroed::<iomt_permit>();
         let mut auth = kit::duplicate_session_auth(&s.auth);
-        // SAFETY: live objects and valid storage.
-        let got = unsafe {
-            iomt_rbac_authorize(
-                &*policy,
-                &mut *c,
-                &mut *log,
-                &mut *auth,
-                op,
-                NOW,
-                &mut *permit,
-            )
-        };
+        let got = authorize(&policy, &mut c, &mut log, &mut auth, op, &mut permit);
         assert_eq!(got, want, "authorize op {op} roles {:#x}", s.roles);
         let after = meta_of(&log).next_seq;
         let mut info: iomt_session_auth_info = *zeroed();

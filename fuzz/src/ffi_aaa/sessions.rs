@@ -165,3 +165,17 @@ pub(super) fn handshake(roles: u16, factor: Factor) -> Box<iomt_session_auth> {
     }
     auth
 }
+
+/// `iomt_rbac_authorize` of `op` at `NOW` under `policy` for `auth`, writing `permit` only
+/// on success.
+pub(super) fn authorize(
+    policy: &iomt_rbac_policy,
+    c: &mut iomt_crypto,
+    log: &mut iomt_audit_log,
+    auth: &mut iomt_session_auth,
+    op: u8,
+    permit: &mut iomt_permit,
+) -> iomt_result {
+    // SAFETY: every reference is a live object or valid storage.
+    unsafe { iomt_rbac_authorize(policy, c, log, auth, op, NOW, permit) }
+}

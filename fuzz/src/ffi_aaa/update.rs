@@ -122,18 +122,14 @@ pub(super) fn update(mut b: Bytes<'_>) -> iomt_result {
     let op = if flags & 4 == 0 { 4 } else { 5 };
     let mut permit = zeroed::<iomt_permit>();
     let mut auth = kit::duplicate_session_auth(&tech.auth);
-    // SAFETY: live objects and valid storage.
-    ok(unsafe {
-        iomt_rbac_authorize(
-            &*policy_default(),
-            &mut *c,
-            &mut *log,
-            &mut *auth,
-            op,
-            NOW,
-            &mut *permit,
-        )
-    });
+    ok(authorize(
+        &policy_default(),
+        &mut c,
+        &mut log,
+        &mut auth,
+        op,
+        &mut permit,
+    ));
     let mut up = zeroed::<iomt_update>();
     // SAFETY: live objects, valid storage and buffers.
     let r = unsafe {
