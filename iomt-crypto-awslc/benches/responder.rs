@@ -61,7 +61,10 @@ fn main() {
     let nums: Vec<u32> = std::env::args().filter_map(|a| a.parse().ok()).collect();
     let rounds = nums.first().copied().unwrap_or(15).max(1);
     let n = nums.get(1).copied().unwrap_or(200).max(1);
-    let mut rc = Pair::new(RustCryptoProvider::with_os_rng(), RustCryptoProvider::with_os_rng());
+    let mut rc = Pair::new(
+        RustCryptoProvider::with_os_rng(),
+        RustCryptoProvider::with_os_rng(),
+    );
     let mut aws = Pair::new(RustCryptoProvider::with_os_rng(), AwsLcProvider::new());
     println!("EDHOC method 3, responder CPU time per handshake, median of {rounds} batches × {n}");
     for suite in [2u8, 5] {

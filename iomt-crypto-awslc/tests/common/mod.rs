@@ -113,9 +113,8 @@ impl<I: CryptoProvider, R: CryptoProvider> Pair<I, R> {
             .unwrap()
             .verify_with_store(ci, &store_i)
             .unwrap();
-        let (AfterMessage3::Completed(mut di), n) = initiator
-            .prepare_message_3(ci, &me_i, &[], &mut a)
-            .unwrap()
+        let (AfterMessage3::Completed(mut di), n) =
+            initiator.prepare_message_3(ci, &me_i, &[], &mut a).unwrap()
         else {
             unreachable!("no message 4 requested")
         };
