@@ -16,7 +16,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::time::Duration;
+use core::time::Duration;
 
 use common::Pair;
 use iomt_auth::edhoc::Method;

@@ -4,7 +4,7 @@
 #![allow(dead_code, reason = "each user (test, bench) calls a subset")]
 #![allow(clippy::unwrap_used, reason = "test/bench set-up on known-good inputs")]
 
-use std::time::Duration;
+use core::time::Duration;
 
 use iomt_auth::cred::{
     IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
