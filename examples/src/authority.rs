@@ -153,7 +153,7 @@ impl core::fmt::Debug for Authority {
 ///
 /// # Errors
 /// Never in practice (8 bytes always form an id).
-pub fn patient_id(crypto: &mut Crypto, patient: &str) -> Result<PatientId, String> {
+pub fn patient_id<C: CryptoProvider>(crypto: &mut C, patient: &str) -> Result<PatientId, String> {
     let mut input = b"iomt demo patient\0".to_vec();
     input.extend_from_slice(patient.as_bytes());
     let d = crypto.sha256(&input);

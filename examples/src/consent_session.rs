@@ -29,6 +29,8 @@ use iomt_auth::consent::{ConsentError, VerifiedConsent};
 use iomt_auth::cred::PeerIdentity;
 use iomt_core::{ConsentRef, ConsentTag};
 
+use iomt_crypto::CryptoProvider;
+
 use crate::gateway::{ConnReport, Crypto, Gateway};
 
 /// What the gateway must send the device after a data frame.
@@ -60,10 +62,10 @@ pub struct SessionConsent {
 
 impl SessionConsent {
     /// A consent frame from the device: verifies `encoded` (audited on refusal).
-    pub fn install(
+    pub fn install<C: CryptoProvider>(
         &mut self,
         gw: &Gateway,
-        crypto: &mut Crypto,
+        crypto: &mut C,
         peer: &PeerIdentity,
         patient: &str,
         encoded: &[u8],
@@ -97,10 +99,10 @@ impl SessionConsent {
 
     /// The tag that governs a data frame bound to `bound` (`None`: released to nobody),
     /// and what to tell the device.
-    pub fn govern(
+    pub fn govern<C: CryptoProvider>(
         &mut self,
         gw: &Gateway,
-        crypto: &mut Crypto,
+        crypto: &mut C,
         peer: &PeerIdentity,
         patient: &str,
         bound: Option<&[u8]>,
@@ -134,10 +136,10 @@ impl SessionConsent {
 
     /// The verified tag was superseded: verify the authority's newer revision for this
     /// session and govern by it, or close.
-    fn adopt_newer(
+    fn adopt_newer<C: CryptoProvider>(
         &mut self,
         gw: &Gateway,
-        crypto: &mut Crypto,
+        crypto: &mut C,
         peer: &PeerIdentity,
         patient: &str,
         report: &mut ConnReport,

@@ -19,6 +19,7 @@ use iomt_auth::edhoc::Method;
 use iomt_core::Timestamp;
 
 use crate::authority::{Authority, record, without_research};
+use crate::backend::Backend;
 use crate::creds::{DemoCredential, Registry, device_identity};
 use crate::device::{
     ConsentProfile, DeviceConfig, DeviceReport, Inbox, run_device, run_device_with_inbox,
@@ -50,6 +51,8 @@ pub struct Config {
     pub transport: Transport,
     /// Seed of the UDP shim's loss decisions (`--seed`).
     pub seed: u64,
+    /// The gateway's crypto backend over TCP (`--backend`; devices always run RustCrypto).
+    pub backend: Backend,
 }
 
 /// How devices reach the gateway.
@@ -87,6 +90,7 @@ impl Default for Config {
             quiet: false,
             transport: Transport::Tcp,
             seed: 1,
+            backend: Backend::RustCrypto,
         }
     }
 }
@@ -94,7 +98,7 @@ impl Default for Config {
 /// The usage text.
 pub const USAGE: &str = "\
 usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out PATH] [--tamper] [--quiet]
-            [--transport tcp|udp] [--loss P] [--seed N]
+            [--transport tcp|udp] [--loss P] [--seed N] [--backend rustcrypto|aws-lc]
   --devices N      simulated patient devices (default 8, max 100)
   --duration SECS  streaming time per device (default 5; decimals allowed)
   --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
@@ -106,7 +110,9 @@ usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out 
   --transport T    tcp (default) or udp: UDP on 127.0.0.1, handshake with retransmission, one frame
                    per datagram (not with --tamper)
   --loss P         UDP only: drop each datagram with probability P (0..1, default 0) in a lossy shim
-  --seed N         seed of the shim's loss decisions (default 1)";
+  --seed N         seed of the shim's loss decisions (default 1)
+  --backend B      the gateway's crypto backend: rustcrypto (default) or aws-lc (iomt-crypto-awslc);
+                   TCP only (the UDP path stays on rustcrypto); devices always run rustcrypto";
 
 impl Config {
     /// Parses command-line flags (without the program name).
@@ -170,6 +176,7 @@ impl Config {
                 }
                 "--seed" => c.seed = value("--seed")?.parse().map_err(|_| "--seed: a number")?,
                 "--quiet" => c.quiet = true,
+                "--backend" => c.backend = Backend::parse(&value("--backend")?)?,
                 other => return Err(format!("unknown flag {other}\n{USAGE}")),
             }
         }
@@ -177,6 +184,9 @@ impl Config {
             (Transport::Udp { loss: l }, Some(p)) => *l = p,
             (Transport::Tcp, Some(_)) => return Err("--loss needs --transport udp".into()),
             _ => {}
+        }
+        if c.backend != Backend::RustCrypto && c.transport != Transport::Tcp {
+            return Err("--backend aws-lc needs --transport tcp".into());
         }
         if c.tamper && c.transport != Transport::Tcp {
             return Err(
@@ -482,12 +492,15 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         let cred = DemoCredential::device(i).map_err(|e| e.to_string())?;
         registry.register(&cred, format!("p-{i:03}"));
     }
-    let gw = Arc::new(Gateway::new(
-        DemoCredential::gateway().map_err(|e| e.to_string())?,
-        registry,
-        vec![2, 5],
-        sinks,
-    )?);
+    let gw = Arc::new(
+        Gateway::new(
+            DemoCredential::gateway().map_err(|e| e.to_string())?,
+            registry,
+            vec![2, 5],
+            sinks,
+        )?
+        .with_backend(cfg.backend)?,
+    );
     // The consent authority issues every device's tag at provisioning; the gateway
     // trusts only its key.
     let mut crypto: crate::gateway::Crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
@@ -554,7 +567,8 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     };
     if !cfg.quiet {
         eprintln!(
-            "gateway on {on}: {} devices, EDHOC method {} suite {}, {:.1} s{}; FHIR -> {}",
+            "gateway on {on} ({} backend): {} devices, EDHOC method {} suite {}, {:.1} s{}; FHIR -> {}",
+            cfg.backend.name(),
             cfg.devices,
             cfg.method.id(),
             cfg.suite,

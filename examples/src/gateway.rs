@@ -26,14 +26,16 @@ use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
 use iomt_core::{
     AccessRequest, Action, ConsentTag, DataClass, DenyReason, Purpose, Role, Timestamp, evaluate,
 };
-use iomt_crypto::RustCryptoProvider;
 use iomt_crypto::rustcrypto::OsRng;
+use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+use iomt_crypto_awslc::AwsLcProvider;
 use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
 use iomt_proto::transport::{FrameLink, Stream, TransportError};
 use iomt_proto::{
     Channel, CloseReason, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side,
 };
 
+use crate::backend::{Backend, GatewayBackend};
 use crate::checkpoints::{BookError, CheckpointBook};
 use crate::consent_session::{NewerRevisions, Notify, SessionConsent};
 use crate::creds::{DemoCredential, Registry};
@@ -163,6 +165,9 @@ pub struct Gateway {
     pub accept_legacy_unbound: bool,
     /// Newer revisions the authority delivered directly ([`Self::learn_revision`]).
     pub newer: Mutex<NewerRevisions>,
+    /// The crypto backend of the EDHOC responder and the sessions over TCP
+    /// ([`Self::with_backend`]; RustCrypto by default).
+    pub backend: GatewayBackend,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -276,7 +281,17 @@ impl Gateway {
             consent: Mutex::new(ConsentVerifier::new()),
             accept_legacy_unbound: false,
             newer: Mutex::new(NewerRevisions::new()),
+            backend: GatewayBackend::RustCrypto,
         })
+    }
+
+    /// Runs the TCP sessions (handshake, channel, consent checks) on `backend`.
+    ///
+    /// # Errors
+    /// If the gateway's key cannot be imported into the backend.
+    pub fn with_backend(self, backend: Backend) -> Result<Self, String> {
+        let backend = GatewayBackend::new(backend, &self.cred.scalar)?;
+        Ok(Self { backend, ..self })
     }
 
     /// Keeps the devices' audit checkpoints in `path` (loaded now, rewritten after every
@@ -353,9 +368,9 @@ impl Gateway {
     }
 
     /// Verifies the tag a device installed (audited on refusal).
-    pub(crate) fn verify_consent(
+    pub(crate) fn verify_consent<C: CryptoProvider>(
         &self,
-        crypto: &mut Crypto,
+        crypto: &mut C,
         peer: &PeerIdentity,
         patient: &str,
         encoded: &[u8],
@@ -389,7 +404,7 @@ impl Gateway {
 
     /// Records `event` (built with `iomt_auth::audit::Event`, the one encoding the C
     /// API uses too).
-    pub(crate) fn audit(&self, crypto: &mut Crypto, event: Event) {
+    pub(crate) fn audit<C: CryptoProvider>(&self, crypto: &mut C, event: Event) {
         if let Ok(mut log) = self.audit.lock() {
             // A full RAM ring overwrites (and counts); an append error is not expected.
             let _ = log.record(crypto, now_secs(), event);
@@ -446,9 +461,9 @@ impl Gateway {
     /// `resolve_consent` (denials and break-glass grants are audited before anything is
     /// released) and builds the permitted Observations, each for the destination of its
     /// purpose. The tag's `Consent` goes to the consent registry once.
-    fn release(
+    fn release<C: CryptoProvider>(
         &self,
-        crypto: &mut Crypto,
+        crypto: &mut C,
         report: &mut ConnReport,
         msg: &Message<'_, BATCH, ECG_CAPACITY>,
         _frame_seq: u32,
@@ -555,12 +570,12 @@ impl Gateway {
 ///
 /// # Errors
 /// The state machine's configuration error.
-pub(crate) fn responder_state(
+pub(crate) fn responder_state<C: CryptoProvider>(
     gw: &Gateway,
     conn_id: u8,
-) -> Result<ResponderState<Crypto>, iomt_auth::AuthError> {
+) -> Result<ResponderState<C>, iomt_auth::AuthError> {
     let c_r = ConnId::new(&[conn_id])?;
-    ResponderState::<Crypto>::new(&ResponderConfig {
+    ResponderState::<C>::new(&ResponderConfig {
         suites: &gw.suites,
         methods: Method::SUPPORTED,
         c_r,
@@ -570,23 +585,42 @@ pub(crate) fn responder_state(
 }
 
 impl Gateway {
-    /// The gateway's own credential for EDHOC.
-    pub(crate) fn local(
-        &self,
-    ) -> LocalCredential<'_, <Crypto as iomt_crypto::CryptoProvider>::KeyHandle> {
+    /// The gateway's own credential for EDHOC, with `key` its private key in the
+    /// provider that runs the handshake.
+    pub(crate) fn local<'a, K>(&'a self, key: &'a K) -> LocalCredential<'a, K> {
         LocalCredential {
-            key: &self.cred.key,
+            key,
             cred: &self.cred.ccs,
             id_cred: IdCred::Kid(&self.cred.kid),
         }
     }
 }
 
-/// Serves one device connection until it closes; never panics on peer input.
+/// Serves one device connection until it closes, on the gateway's backend
+/// ([`Gateway::with_backend`]); never panics on peer input.
 pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport {
+    match &gw.backend {
+        GatewayBackend::RustCrypto => serve_on(
+            io,
+            gw,
+            conn_id,
+            RustCryptoProvider::with_os_rng(),
+            &gw.cred.key,
+        ),
+        GatewayBackend::AwsLc(key) => serve_on(io, gw, conn_id, iomt_crypto_awslc::provider(), key),
+    }
+}
+
+/// [`serve`] on `crypto`, whose key handle for the gateway's credential is `key`.
+fn serve_on<T: Read + IoWrite, C: CryptoProvider>(
+    io: T,
+    gw: &Gateway,
+    conn_id: u8,
+    mut crypto: C,
+    key: &C::KeyHandle,
+) -> ConnReport {
     let mut report = ConnReport::default();
     let mut link = Stream::new(io);
-    let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
     let mut state = match responder_state(gw, conn_id) {
         Ok(s) => s,
@@ -598,7 +632,7 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
             return report;
         }
     };
-    let me = gw.local();
+    let me = gw.local(key);
     let started = Instant::now();
     if let Err(e) = run_responder(
         &mut link,
@@ -630,12 +664,12 @@ pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport 
 
 /// The session after a completed handshake (`state`): channel, consent, data frames,
 /// until the device closes or the link ends; shared by the TCP and UDP paths.
-pub(crate) fn session<L: FrameLink>(
+pub(crate) fn session<L: FrameLink, C: CryptoProvider>(
     link: &mut L,
     gw: &Gateway,
     conn_id: u8,
-    crypto: &mut Crypto,
-    state: &mut ResponderState<Crypto>,
+    crypto: &mut C,
+    state: &mut ResponderState<C>,
     started: Instant,
     mut report: ConnReport,
 ) -> ConnReport

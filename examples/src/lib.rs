@@ -24,6 +24,7 @@
 
 pub mod audit_store;
 pub mod authority;
+pub mod backend;
 pub mod checkpoints;
 pub mod consent_session;
 pub mod creds;

@@ -305,7 +305,7 @@ fn serve_udp(sock: LossyUdp, gw: &Gateway, conn_id: u8) -> ConnReport {
         &mut state,
         &mut crypto,
         &gw.registry,
-        &gw.local(),
+        &gw.local(&gw.cred.key),
     ) {
         let error = match e {
             BlockingHandshakeError::Handshake(DatagramHandshakeError::Auth(a)) => Some(a),
