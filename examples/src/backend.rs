@@ -5,7 +5,7 @@
 //! audit-log and FHIR-export crypto outside a session stay on RustCrypto.
 
 use iomt_crypto::CryptoProvider as _;
-use iomt_crypto_awslc::{AwsLcProvider, AwsLcStaticKey};
+use iomt_crypto_awslc::AwsLcStaticKey;
 
 /// A backend to choose on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

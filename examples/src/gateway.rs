@@ -28,7 +28,6 @@ use iomt_core::{
 };
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
-use iomt_crypto_awslc::AwsLcProvider;
 use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
 use iomt_proto::transport::{FrameLink, Stream, TransportError};
 use iomt_proto::{

@@ -22,7 +22,6 @@ use common::Pair;
 use iomt_auth::edhoc::Method;
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
-use iomt_crypto_awslc::AwsLcProvider;
 
 fn thread_cpu_time() -> Duration {
     let mut ts = libc::timespec {

@@ -7,7 +7,6 @@ mod common;
 use common::{Pair, no_clock};
 use iomt_auth::edhoc::Method;
 use iomt_crypto::RustCryptoProvider;
-use iomt_crypto_awslc::AwsLcProvider;
 
 const CASES: [(Method, u8); 4] = [
     (Method::StatStat, 2),

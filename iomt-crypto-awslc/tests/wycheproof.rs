@@ -3,7 +3,6 @@
 //! backend (iomt-crypto/tests/wycheproof.rs), so a kit that stopped running vectors fails.
 
 use iomt_crypto::conformance::{self, KitReport};
-use iomt_crypto_awslc::AwsLcProvider;
 
 /// Prints the report and checks it: nothing failed and at least `floor` passed.
 fn check(report: &KitReport, floor: usize) {
