@@ -177,11 +177,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             run.sections = sections(&elf)?;
             // The initiator-only device image (suite 2 only): RFC 9529 §3 byte-exact,
             // then its size.
-            let suite2: Vec<&str> = features
-                .iter()
-                .copied()
-                .filter(|f| *f != "suite5")
-                .collect();
+            let suite2 = without(features, "suite5");
             let (sections_default, instructions) = initiator(&suite2, opt, None)?;
             run.initiator = sections_default;
             run.initiator_instructions = Some(instructions);
@@ -190,11 +186,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
                 .map(|f| if *f == "edhoc" { "edhoc-method3" } else { *f })
                 .collect();
             // The lakers-like image: method 3, suite 2, no channel; both SHA-256 variants.
-            let device: Vec<&str> = method3
-                .iter()
-                .copied()
-                .filter(|f| *f != "channel")
-                .collect();
+            let device = without(&method3, "channel");
             let (sections_device, instructions) = initiator(&device, opt, None)?;
             run.device = sections_device;
             run.device_instructions = Some(instructions);
@@ -223,6 +215,11 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     std::fs::write(&path, &report).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     check(&runs)
+}
+
+/// `features` without `name`.
+fn without<'a>(features: &[&'a str], name: &str) -> Vec<&'a str> {
+    features.iter().copied().filter(|f| *f != name).collect()
 }
 
 /// Builds and runs the `initiator` firmware; returns its sections and the instructions of

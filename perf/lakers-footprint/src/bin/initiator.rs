@@ -48,24 +48,9 @@ impl rand_core::RngCore for Replay {
 
 impl rand_core::CryptoRng for Replay {}
 
-const fn nibble(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => panic!("not lowercase hex"),
-    }
-}
-
-const fn hex<const N: usize>(s: &[u8]) -> [u8; N] {
-    assert!(s.len() == 2 * N, "hex length");
-    let mut out = [0u8; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
+#[path = "../../../../firmware/src/hex.rs"]
+mod hex;
+use hex::hex;
 
 /// RFC 9529 §3 trace values.
 const X: [u8; 32] = hex(b"368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
