@@ -42,25 +42,7 @@ const MISSING: AuthError = AuthError::AuthenticationFailed;
 /// `kid` of CRED_R.
 pub const KID_R: &[u8] = &[0x32];
 
-const fn nibble(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => panic!("not lowercase hex"),
-    }
-}
-
-/// Compile-time hex decoding (the length must match exactly).
-pub const fn hex<const N: usize>(s: &[u8]) -> [u8; N] {
-    assert!(s.len() == 2 * N, "hex length");
-    let mut out = [0u8; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
+pub use crate::hex::hex;
 
 const fn hex32(s: &[u8]) -> [u8; 32] {
     hex::<32>(s)

@@ -18,6 +18,7 @@
 
 #[cfg(feature = "edhoc-method3")]
 pub mod handshake;
+pub mod hex;
 pub mod rng;
 pub mod stack;
 pub mod timer;

@@ -1,15 +1,14 @@
 //! `cargo xtask bench-lakers [ROUNDS] [BATCH]`: iomt against lakers 0.8 (crates.io) on
 //! this host, in one process (`perf/lakers-compare`, its own workspace so lakers never
 //! enters the libraries' dependency graph), and the result written into
-//! docs/PERFORMANCE.md between the `bench-lakers` markers (kept by `cargo xtask
-//! footprint`, which regenerates the rest of the file).
+//! docs/PERFORMANCE.md between the `bench-lakers` markers ([`BENCH_LAKERS`], kept by
+//! `cargo xtask footprint`, which regenerates the rest of the file).
 
 use std::fmt::Write as _;
 
 use crate::step::{cargo, output, workspace_root};
 
-pub(crate) const BEGIN: &str = "<!-- bench-lakers: begin (cargo xtask bench-lakers) -->";
-pub(crate) const END: &str = "<!-- bench-lakers: end -->";
+use crate::doc_blocks::BENCH_LAKERS;
 
 pub(crate) fn bench_lakers(args: &[String]) -> Result<(), String> {
     let rounds = args.first().map_or("31", String::as_str);
@@ -45,7 +44,7 @@ pub(crate) fn bench_lakers(args: &[String]) -> Result<(), String> {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let mut block = String::new();
-    let _ = writeln!(block, "{BEGIN}");
+    let _ = writeln!(block, "{}", BENCH_LAKERS.begin);
     let _ = writeln!(block, "## Host: iomt against lakers 0.8, one process\n");
     let _ = writeln!(
         block,
@@ -83,37 +82,12 @@ pub(crate) fn bench_lakers(args: &[String]) -> Result<(), String> {
         block,
         "Why iomt does not multiply with p256 0.14: its field element is a generic crypto-bigint Montgomery type (`widening_mul` then a separate reduction; additions through a five-limb generic subtract), about 1.9× slower per scalar multiplication than p256 0.13's fiat-crypto field at opt-level s and 3 alike. The software backend therefore multiplies on fiat-crypto's verified field with p256's own complete formulas (`iomt-crypto/src/p256_fiat.rs`); with `std` (hosts) key generation uses a fixed-base comb over a 50 KiB table built on first use. Both libraries do 2 key generations and 6 ECDH per handshake; iomt additionally decompresses and validates two x-coordinates."
     );
-    let _ = writeln!(block, "{END}");
+    let _ = writeln!(block, "{}", BENCH_LAKERS.end);
 
     let path = root.join("docs").join("PERFORMANCE.md");
     let old = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let new = replace_block(&old, &block);
+    let new = BENCH_LAKERS.replace(&old, &block);
     std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
-}
-
-/// `doc` with its bench-lakers block (if any) replaced by `block`, else `block` appended.
-pub(crate) fn replace_block(doc: &str, block: &str) -> String {
-    match (doc.find(BEGIN), doc.find(END)) {
-        (Some(b), Some(e)) if e > b => {
-            let (head, rest) = doc.split_at(b);
-            let tail = rest
-                .get(e - b + END.len()..)
-                .unwrap_or("")
-                .trim_start_matches('\n');
-            format!(
-                "{head}{block}{}{tail}",
-                if tail.is_empty() { "" } else { "\n" }
-            )
-        }
-        _ => format!("{}\n\n{block}", doc.trim_end()),
-    }
-}
-
-/// The bench-lakers block of `doc`, if present (for `cargo xtask footprint` to keep).
-pub(crate) fn existing_block(doc: &str) -> Option<String> {
-    let b = doc.find(BEGIN)?;
-    let e = doc.find(END)?;
-    doc.get(b..e + END.len()).map(|s| format!("{s}\n"))
 }

@@ -5,6 +5,10 @@
 //! `--ci` (the CI step) builds only opt-level `s`, writes the report to
 //! `target/footprint/PERFORMANCE.md` instead of `docs/`, and fails if the fast backend
 //! lost its advantage or the method-3 initiator handshake exceeds its budget.
+//!
+//! Beside iomt's images it builds a lakers 0.8 initiator image the same way
+//! ([`crate::footprint_lakers`]) and writes the iomt/lakers flash ratios. Blocks of
+//! docs/PERFORMANCE.md that other commands write ([`crate::doc_blocks::KEPT`]) are kept.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,10 +25,17 @@ const MIN_ECDH_SPEEDUP: u64 = 5;
 /// The `--cfg` that selects sha2's compact (rolled) software SHA-256.
 const COMPACT_SHA256: &str = "sha2_backend_soft=\"compact\"";
 
-/// The two backends, as (report name, firmware features).
+/// The two backends, as (report name, firmware features of the `bench` image: all
+/// methods, both suites, the channel).
 const BACKENDS: [(&str, &[&str]); 2] = [
-    ("rustcrypto", &["backend-rustcrypto", "edhoc", "channel"]),
-    ("p256-cortex-m4", &["backend-m4", "edhoc", "channel"]),
+    (
+        "rustcrypto",
+        &["backend-rustcrypto", "edhoc", "channel", "suite5"],
+    ),
+    (
+        "p256-cortex-m4",
+        &["backend-m4", "edhoc", "channel", "suite5"],
+    ),
 ];
 
 /// What one firmware run reported.
@@ -35,10 +46,13 @@ struct Run {
     baseline: BTreeMap<String, u64>,
     /// Instructions of the RFC 9529 §3 initiator run.
     initiator_instructions: Option<u64>,
-    /// The same image built with the compact SHA-256 ([`COMPACT_SHA256`]): sections and
-    /// instructions.
-    initiator_compact: BTreeMap<String, u64>,
-    initiator_compact_instructions: Option<u64>,
+    /// The lakers-like image (method 3, suite 2, no channel, no message_4): sections and
+    /// instructions, with sha2's default SHA-256 and with the compact one
+    /// ([`COMPACT_SHA256`]).
+    device: BTreeMap<String, u64>,
+    device_instructions: Option<u64>,
+    device_compact: BTreeMap<String, u64>,
+    device_compact_instructions: Option<u64>,
     /// The same image without iomt-auth's `signature-methods` (EDHOC method 3 only).
     initiator_method3: BTreeMap<String, u64>,
     initiator_method3_instructions: Option<u64>,
@@ -75,7 +89,8 @@ impl Run {
     }
 }
 
-fn flash(sections: &BTreeMap<String, u64>) -> u64 {
+/// `.vector_table + .text + .rodata + .data` of an image.
+pub(crate) fn flash(sections: &BTreeMap<String, u64>) -> u64 {
     [".vector_table", ".text", ".rodata", ".data"]
         .iter()
         .filter_map(|s| sections.get(*s))
@@ -109,7 +124,8 @@ fn parse_run(console: &str, backend: &str) -> Run {
     run
 }
 
-fn sections(elf: &std::path::Path) -> Result<BTreeMap<String, u64>, String> {
+/// The allocated sections of `elf` (`arm-none-eabi-size -A`), name → bytes.
+pub(crate) fn sections(elf: &std::path::Path) -> Result<BTreeMap<String, u64>, String> {
     let text = output(Command::new("arm-none-eabi-size").arg("-A").arg(elf))?;
     let mut map = BTreeMap::new();
     for line in text.lines() {
@@ -133,7 +149,9 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     let opt_levels: &[&str] = if ci { &["s"] } else { &["s", "z"] };
     // (opt, backend) → run
     let mut runs: BTreeMap<(String, String), Run> = BTreeMap::new();
+    let mut lakers = BTreeMap::new();
     for &opt in opt_levels {
+        lakers.insert(opt.to_owned(), crate::footprint_lakers::measure(opt)?);
         let build = Build {
             bin: "baseline",
             features: &[],
@@ -157,18 +175,24 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             }
             let mut run = parse_run(&console, backend);
             run.sections = sections(&elf)?;
-            // The initiator-only device image: RFC 9529 §3 byte-exact, then its size; and
-            // the same with the compact SHA-256.
-            let (sections_default, instructions) = initiator(features, opt, None)?;
+            // The initiator-only device image (suite 2 only): RFC 9529 §3 byte-exact,
+            // then its size.
+            let suite2 = without(features, "suite5");
+            let (sections_default, instructions) = initiator(&suite2, opt, None)?;
             run.initiator = sections_default;
             run.initiator_instructions = Some(instructions);
-            let (sections_compact, instructions) = initiator(features, opt, Some(COMPACT_SHA256))?;
-            run.initiator_compact = sections_compact;
-            run.initiator_compact_instructions = Some(instructions);
-            let method3: Vec<&str> = features
+            let method3: Vec<&str> = suite2
                 .iter()
                 .map(|f| if *f == "edhoc" { "edhoc-method3" } else { *f })
                 .collect();
+            // The lakers-like image: method 3, suite 2, no channel; both SHA-256 variants.
+            let device = without(&method3, "channel");
+            let (sections_device, instructions) = initiator(&device, opt, None)?;
+            run.device = sections_device;
+            run.device_instructions = Some(instructions);
+            let (sections_compact, instructions) = initiator(&device, opt, Some(COMPACT_SHA256))?;
+            run.device_compact = sections_compact;
+            run.device_compact_instructions = Some(instructions);
             let (sections_method3, instructions) = initiator(&method3, opt, None)?;
             run.initiator_method3 = sections_method3;
             run.initiator_method3_instructions = Some(instructions);
@@ -176,7 +200,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             runs.insert((opt.to_owned(), backend.to_owned()), run);
         }
     }
-    let report = render(&runs, opt_levels, ci)?;
+    let report = render(&runs, &lakers, opt_levels, ci)?;
     let path = if ci {
         let dir = workspace_root().join("target").join("footprint");
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -184,17 +208,18 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     } else {
         workspace_root().join("docs").join("PERFORMANCE.md")
     };
-    // Keep the host comparison written by `cargo xtask bench-lakers`.
-    let report = match std::fs::read_to_string(workspace_root().join("docs").join("PERFORMANCE.md"))
-        .ok()
-        .and_then(|old| crate::bench_lakers::existing_block(&old))
-    {
-        Some(block) => crate::bench_lakers::replace_block(&report, &block),
-        None => report,
-    };
+    // Keep the blocks other commands write (bench-lakers, handshake-under-loss, …).
+    let old = std::fs::read_to_string(workspace_root().join("docs").join("PERFORMANCE.md"))
+        .unwrap_or_default();
+    let report = crate::doc_blocks::keep_all(&report, &old);
     std::fs::write(&path, &report).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     check(&runs)
+}
+
+/// `features` without `name`.
+fn without<'a>(features: &[&'a str], name: &str) -> Vec<&'a str> {
+    features.iter().copied().filter(|f| *f != name).collect()
 }
 
 /// Builds and runs the `initiator` firmware; returns its sections and the instructions of
@@ -295,6 +320,7 @@ fn version(cmd: &str, arg: &str) -> String {
 
 fn render(
     runs: &BTreeMap<(String, String), Run>,
+    lakers: &BTreeMap<String, crate::footprint_lakers::LakersImage>,
     opts: &[&str],
     ci: bool,
 ) -> Result<String, String> {
@@ -460,14 +486,14 @@ fn render(
     let _ = writeln!(w, "\n## Initiator-only device image (bytes)\n");
     let _ = writeln!(
         w,
-        "The `initiator` firmware links one backend, the EDHOC initiator (all methods, both \
-         suites, EAD, trust store) and the secure channel (seal and open), and runs the \
-         RFC 9529 §3 handshake (method 3, suite 2, with message_4) **byte-exact** on the target \
-         (message_1 and message_3 equal the trace, the exporter gives the trace's OSCORE Master \
-         Secret), then seals and opens a 64-byte frame. `iomt + backend` = the image minus the \
-         `baseline` image (the same runtime, semihosting and panic handler without iomt). For \
-         comparison (see `shared/ARCHITECTURE.md`): lakers 0.8 initiator-only (method 3, suite 2, \
-         RustCrypto) firmware `.text` 27.8 KiB at opt-level z.\n"
+        "The `initiator` firmware links one backend, the EDHOC initiator (all methods, cipher \
+         suite 2 only: iomt-crypto `rustcrypto-core` + `aes-ccm`, no ChaCha20-Poly1305; EAD, \
+         trust store) and the secure channel (seal and open), and runs the RFC 9529 §3 \
+         handshake (method 3, suite 2, with message_4) **byte-exact** on the target (message_1 \
+         and message_3 equal the trace, the exporter gives the trace's OSCORE Master Secret), \
+         then seals and opens a 64-byte frame. `iomt + backend` = the image minus the \
+         `baseline` image (the same runtime, semihosting and panic handler without iomt). The \
+         image to compare with lakers is the smaller one below.\n"
     );
     let _ = writeln!(
         w,
@@ -529,38 +555,7 @@ fn render(
             );
         }
     }
-    let _ = writeln!(
-        w,
-        "\n### Trading speed for flash: the compact SHA-256\n\n\
-         sha2's default software SHA-256 unrolls its rounds. Building the firmware with \
-         `--cfg sha2_backend_soft=\"compact\"` (e.g. in the `rustflags` of the firmware's \
-         `.cargo/config.toml`) selects its rolled variant; iomt needs no change. The same \
-         `initiator` image and RFC 9529 run, measured both ways:\n"
-    );
-    let _ = writeln!(
-        w,
-        "| opt-level | backend | flash (default) | flash (compact) | saved | instructions (default) | instructions (compact) | ratio |\n|---|---|---:|---:|---:|---:|---:|---:|"
-    );
-    for opt in opts {
-        for (backend, _) in BACKENDS {
-            let r = get(opt, backend)?;
-            let (a, b) = (flash(&r.initiator), flash(&r.initiator_compact));
-            let (ia, ib) = (
-                r.initiator_instructions.unwrap_or(0),
-                r.initiator_compact_instructions.unwrap_or(0),
-            );
-            let _ = writeln!(
-                w,
-                "| {opt} | {backend} | {} | {} | {} | {} | {} | {:.3} |",
-                thousands(a),
-                thousands(b),
-                thousands(a.saturating_sub(b)),
-                thousands(ia),
-                thousands(ib),
-                ib as f64 / ia.max(1) as f64,
-            );
-        }
-    }
+    render_lakers(w, runs, lakers, opts)?;
 
     // size_of.
     let _ = writeln!(w, "\n## `size_of` on thumbv7em (bytes)\n");
@@ -603,23 +598,78 @@ fn render(
          (cd firmware && cargo run --release --bin bench --features backend-m4)        # both backends, raw lines\n\
          (cd firmware && cargo run --release --bin conformance --features backend-m4)  # Wycheproof on target\n```"
     );
-    // The block another generator owns (iomt-proto/tests/handshake_under_loss.rs): kept as is.
-    if let Some(block) = kept_block() {
-        let _ = writeln!(w, "\n{block}");
-    }
     Ok(md)
 }
 
-/// Markers of the handshake-under-loss table in docs/PERFORMANCE.md, written by
-/// `iomt-proto/tests/handshake_under_loss.rs` (`regenerate`), not by this command.
-const LOSSY_BEGIN: &str =
-    "<!-- BEGIN handshake-under-loss (generated by iomt-proto/tests/handshake_under_loss.rs) -->";
-const LOSSY_END: &str = "<!-- END handshake-under-loss -->";
-
-/// The handshake-under-loss block of the committed docs/PERFORMANCE.md, if any.
-fn kept_block() -> Option<String> {
-    let doc = std::fs::read_to_string(workspace_root().join("docs").join("PERFORMANCE.md")).ok()?;
-    let begin = doc.find(LOSSY_BEGIN)?;
-    let end = doc.find(LOSSY_END)?.checked_add(LOSSY_END.len())?;
-    doc.get(begin..end).map(str::to_owned)
+/// The iomt/lakers section: the lakers-like iomt image (both SHA-256 variants, both
+/// backends) against the lakers image, per opt-level.
+fn render_lakers(
+    w: &mut String,
+    runs: &BTreeMap<(String, String), Run>,
+    lakers: &BTreeMap<String, crate::footprint_lakers::LakersImage>,
+    opts: &[&str],
+) -> Result<(), String> {
+    let version = crate::footprint_lakers::LAKERS_VERSION;
+    let _ = writeln!(
+        w,
+        "\n## iomt against lakers {version}: initiator-only device image (bytes)\n\n\
+         Like for like: EDHOC method 3, cipher suite 2, initiator only, message_1, message_2 \
+         (parse, credential check, verify), message_3, exporter; RustCrypto backends; the same \
+         runtime (cortex-m-rt, semihosting, panic handler), release profile (LTO, one codegen \
+         unit, `panic = \"abort\"`) and opt-level; each image minus its own `baseline` image.\n\n\
+         - iomt: the `initiator` firmware without `channel` (no message_4, no secure channel) \
+         and without iomt-auth's `signature-methods`; iomt-crypto with `rustcrypto-core` + \
+         `aes-ccm` only. It runs RFC 9529 §3 byte-exact (message_1 and message_3 equal the \
+         trace, the exporter gives the trace's OSCORE Master Secret).\n\
+         - lakers: `perf/lakers-footprint` (lakers, lakers-shared, lakers-crypto-rustcrypto \
+         ={version} from crates.io; p256 0.13, sha2 0.10). lakers offers only its selected suite \
+         in message_1 (`[2]`, the trace offers `[6, 2]`), so it cannot reproduce the trace: fed \
+         the trace's message_2, its run stops at `{}`; every later step is linked all the same \
+         (the branch is only known at run time).\n\
+         - SHA-256 `compact` = the firmware built with `--cfg sha2_backend_soft=\"compact\"` \
+         (sha2 0.11's rolled rounds; see iomt-crypto's README). lakers' sha2 0.10 has no such \
+         switch; its software SHA-256 is already rolled.\n\
+         - `p256-cortex-m4` (the fast backend) is measured against the same lakers image.\n",
+        lakers.values().next().map_or("?", |l| l.reached.as_str())
+    );
+    let _ = writeln!(
+        w,
+        "| opt-level | iomt backend | SHA-256 | iomt (flash) | lakers (flash) | iomt / lakers | iomt RFC 9529 run (instructions) |\n|---|---|---|---:|---:|---:|---:|"
+    );
+    let kib = |n: u64| format!("{} ({:.1} KiB)", thousands(n), n as f64 / 1024.0);
+    for opt in opts {
+        let l = lakers
+            .get(*opt)
+            .ok_or_else(|| format!("missing lakers run {opt}"))?;
+        for (backend, _) in BACKENDS {
+            let r = runs
+                .get(&((*opt).to_owned(), backend.to_owned()))
+                .ok_or_else(|| format!("missing run {opt}/{backend}"))?;
+            for (sha, image, instructions) in [
+                ("default", &r.device, r.device_instructions),
+                ("compact", &r.device_compact, r.device_compact_instructions),
+            ] {
+                let own = flash(image).saturating_sub(flash(&r.baseline));
+                let _ = writeln!(
+                    w,
+                    "| {opt} | {backend} | {sha} | {} | {} | **{}** | {} |",
+                    kib(own),
+                    kib(l.own()),
+                    ratio(own, l.own()),
+                    instructions.map_or("–".to_owned(), thousands),
+                );
+            }
+        }
+    }
+    for opt in opts {
+        if let Some(l) = lakers.get(*opt) {
+            let _ = writeln!(
+                w,
+                "\nlakers images (opt-level {opt}): initiator flash {}, baseline flash {} bytes.",
+                thousands(flash(&l.initiator)),
+                thousands(flash(&l.baseline))
+            );
+        }
+    }
+    Ok(())
 }

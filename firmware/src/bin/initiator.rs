@@ -1,10 +1,13 @@
-//! Initiator-only device image: one backend, the EDHOC initiator and the secure channel.
+//! Initiator-only device image: one backend, the EDHOC initiator and (feature `channel`)
+//! the secure channel.
 //!
 //! Runs the RFC 9529 §3 handshake (method 3, cipher suite 2, C_I = 0x37, kid-referenced
-//! CCS credentials, message_4) byte-exact on the target: message_1 and message_3 must
-//! equal the trace, message_2 and message_4 from the trace must verify, and the
-//! exporter must give the trace's OSCORE Master Secret. Then it derives a secure
-//! channel from that session and seals / opens a 64-byte frame. Exit code = verdict.
+//! CCS credentials) byte-exact on the target: message_1 and message_3 must equal the
+//! trace, message_2 from the trace must verify, and the exporter must give the trace's
+//! OSCORE Master Secret. With `channel` it also processes the trace's message_4, derives
+//! a secure channel from that session and seals / opens a 64-byte frame. Without it the
+//! image does what a lakers initiator does (message_1, message_2, message_3, exporter):
+//! the like-for-like image of `cargo xtask footprint`. Exit code = verdict.
 //!
 //! `cargo xtask footprint` reports this image's sections (minus the `baseline`
 //! image's) as the footprint of a device that links only the initiator.
@@ -19,15 +22,21 @@ use iomt_auth::AuthError;
 use iomt_auth::cred::{
     IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
 };
-use iomt_auth::edhoc::{AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, Method};
+#[cfg(feature = "channel")]
+use iomt_auth::edhoc::AfterMessage3;
+use iomt_auth::edhoc::{ConnId, EadLabels, Initiator, InitiatorConfig, Method};
 use iomt_core::Role;
-use iomt_crypto::{AeadAlgorithm, CryptoProvider};
+#[cfg(feature = "channel")]
+use iomt_crypto::AeadAlgorithm;
+use iomt_crypto::CryptoProvider;
 use iomt_firmware::handshake::{CRED_I, CRED_R, KID_I, KID_R, SK_I, hex};
 use iomt_firmware::rng::ReplayRng;
 use iomt_firmware::{exit, measure};
+#[cfg(feature = "channel")]
 use iomt_proto::keys::{
     LABEL_INITIATOR_TO_RESPONDER, LABEL_RESPONDER_TO_INITIATOR, exporter_context,
 };
+#[cfg(feature = "channel")]
 use iomt_proto::{Channel, ExportError, Side};
 use panic_semihosting as _;
 
@@ -44,6 +53,7 @@ const MESSAGE_2: [u8; 45] = hex(
     b"582b419701d7f00a26c2dc587a36dd752549f33763c893422c8ea0f955a13a4ff5d59862a1eef9e0e7e1886fcd",
 );
 const MESSAGE_3: [u8; 19] = hex(b"52e562097bc417dd5919485ac7891ffd90a9fc");
+#[cfg(feature = "channel")]
 const MESSAGE_4: [u8; 9] = hex(b"4828c966b7ca304f83");
 const OSCORE_MASTER_SECRET: [u8; 16] = hex(b"f9868f6a3aca78a05d1485b35030b162");
 
@@ -155,12 +165,13 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
         method: Method::StatStat,
         suites: &[6, 2],
         c_i: ConnId::new(&[0x37]).map_err(|_| "C_I")?,
-        expect_message_4: true,
+        expect_message_4: cfg!(feature = "channel"),
         ead_labels: EadLabels::NONE,
     };
     let mut m1 = [0u8; 64];
     let mut m2 = MESSAGE_2;
     let mut m3 = [0u8; 64];
+    #[cfg(feature = "channel")]
     let mut m4 = MESSAGE_4;
     #[cfg(feature = "fragment")]
     {
@@ -184,18 +195,28 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
             let (after, n3) = processed
                 .prepare_message_3(&mut p, &me, &[], &mut m3)
                 .map_err(|e| ("message_3", e))?;
-            let AfterMessage3::AwaitMessage4(wait4) = after else {
-                return Err(("message_4 expected", AuthError::AuthenticationFailed));
+            #[cfg(feature = "channel")]
+            let done = {
+                let AfterMessage3::AwaitMessage4(wait4) = after else {
+                    return Err(("message_4 expected", AuthError::AuthenticationFailed));
+                };
+                wait4
+                    .process_message_4(&mut p, &mut m4)
+                    .map_err(|e| ("message_4", e))?
+                    .0
             };
-            let (done, _) = wait4
-                .process_message_4(&mut p, &mut m4)
-                .map_err(|e| ("message_4", e))?;
+            #[cfg(not(feature = "channel"))]
+            let iomt_auth::edhoc::AfterMessage3::Completed(done) = after else {
+                return Err(("message_4 not expected", AuthError::AuthenticationFailed));
+            };
             Ok((n1, n3, done))
         })();
     });
     *instructions = m.instructions;
     let (n1, n3, mut done) = outcome.map_err(|(step, e)| {
-        hprintln!("{}: {:?}", step, e);
+        // The code (docs/ERRORS.md), not `{:?}`: Debug formatting would add kilobytes
+        // of formatting code to the image this firmware measures.
+        hprintln!("{}: iomt error {}", step, e.code());
         step
     })?;
     #[cfg(feature = "fragment")]
@@ -232,7 +253,14 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
     if secret != OSCORE_MASTER_SECRET {
         return Err("OSCORE Master Secret differs from RFC 9529");
     }
+    #[cfg(feature = "channel")]
+    session(&mut p, &mut done)?;
+    Ok(())
+}
 
+/// The secure channel from the completed handshake: seal and open one 64-byte frame.
+#[cfg(feature = "channel")]
+fn session(p: &mut Provider, done: &mut iomt_auth::edhoc::Completed) -> Result<(), &'static str> {
     // The session. One handshake stands in for both sides here (the responder side plays
     // the gateway so that open is exercised too): its channel secrets can be derived once
     // per key epoch (`Completed::channel_secrets`), so both channel objects share that one
@@ -253,17 +281,17 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
             .copy_from_slice(src);
         Ok(())
     };
-    let mut tx = Channel::<64, 4>::new(&mut p, &mut exporter, algorithm, Side::Initiator, 1)
+    let mut tx = Channel::<64, 4>::new(p, &mut exporter, algorithm, Side::Initiator, 1)
         .map_err(|_| "channel (device)")?;
-    let mut rx = Channel::<64, 4>::new(&mut p, &mut exporter, algorithm, Side::Responder, 1)
+    let mut rx = Channel::<64, 4>::new(p, &mut exporter, algorithm, Side::Responder, 1)
         .map_err(|_| "channel (gateway)")?;
     let payload = [0x44u8; 64];
     let mut frame = [0u8; 128];
     let n = tx
-        .seal_data(&mut p, None, &payload, &mut frame)
+        .seal_data(p, None, &payload, &mut frame)
         .map_err(|_| "seal")?;
     let opened = rx
-        .open(&mut p, frame.get_mut(..n).ok_or("frame length")?)
+        .open(p, frame.get_mut(..n).ok_or("frame length")?)
         .map_err(|_| "open")?;
     if opened.payload != payload {
         return Err("opened payload differs");

@@ -181,7 +181,19 @@ pub(crate) fn wrap_bstr_in_place(
     if end > out.len() {
         return Err(AuthError::BufferTooSmall { needed: end });
     }
-    out.copy_within(reserved..end, hl);
+    // A forward byte loop, not `copy_within`: the destination starts before the source
+    // (hl <= reserved), so copying upwards is correct, and it keeps `memmove` (1.5 KiB of
+    // compiler-builtins on Cortex-M, this being its only caller) out of device images.
+    for (dst, src) in (hl..).zip(reserved..end) {
+        let byte = out
+            .get(src)
+            .copied()
+            .ok_or(AuthError::BufferTooSmall { needed: end })?;
+        let slot = out
+            .get_mut(dst)
+            .ok_or(AuthError::BufferTooSmall { needed: end })?;
+        *slot = byte;
+    }
     out.get_mut(..hl)
         .ok_or(AuthError::BufferTooSmall { needed: hl })?
         .copy_from_slice(head.get(..hl).unwrap_or(&[]));
