@@ -86,12 +86,8 @@ pub mod factor;
 pub mod rbac;
 pub mod update;
 
-mod fuzz;
-/// Fuzz entry points (not public API; see `src/fuzz.rs`).
 #[doc(hidden)]
-pub mod __fuzz {
-    pub use crate::fuzz::*;
-}
+pub mod __fuzz;
 
 pub use error::AuthError;
 

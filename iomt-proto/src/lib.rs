@@ -14,6 +14,8 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[doc(hidden)]
+pub mod __fuzz;
 pub mod channel;
 pub mod consent;
 #[cfg(feature = "edhoc")]
@@ -21,12 +23,6 @@ pub mod consent;
 pub mod edhoc;
 pub mod error;
 pub mod fragment;
-#[doc(hidden)]
-pub mod __fuzz {
-    //! Fuzz entry points (not public API).
-    pub use crate::fuzz::*;
-}
-mod fuzz;
 pub mod gateway;
 pub mod keys;
 pub mod limits;

@@ -172,12 +172,12 @@ fn fuzz_entry_accepts_deterministic_sequences() {
         0x03, 0x82, 0x06, 0x02, 0x42, 0xaa, 0xbb, 0x37, 0xa1, 0x04, 0x41, 0x32, 0x63, b'x', b'y',
         b'z',
     ];
-    assert!(crate::fuzz::cbor::roundtrip_sequence(&msg1, &mut scratch));
-    assert!(!crate::fuzz::cbor::roundtrip_sequence(
+    assert!(crate::__fuzz::cbor::roundtrip_sequence(&msg1, &mut scratch));
+    assert!(!crate::__fuzz::cbor::roundtrip_sequence(
         &[0x19, 0x00, 0x03],
         &mut scratch
     ));
-    assert!(crate::fuzz::cbor::skip_all(&msg1));
+    assert!(crate::__fuzz::cbor::skip_all(&msg1));
 }
 
 proptest! {
@@ -202,8 +202,8 @@ proptest! {
     #[test]
     fn decoder_never_panics(data in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut scratch = [0u8; 128];
-        let _ = crate::fuzz::cbor::roundtrip_sequence(&data, &mut scratch);
-        let _ = crate::fuzz::cbor::skip_all(&data);
+        let _ = crate::__fuzz::cbor::roundtrip_sequence(&data, &mut scratch);
+        let _ = crate::__fuzz::cbor::skip_all(&data);
         let mut d = Decoder::new(&data);
         let _ = d.bstr_identifier();
     }

@@ -3,6 +3,9 @@
 //! API (the `ResponderState`/`InitiatorState` wrappers), so they live with their test
 //! rather than in the library.
 
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
 use iomt_auth::edhoc::{
     ConnId, EadLabels, ErrorMessage, InitiatorConfig, InitiatorState, Method, ResponderConfig,
     ResponderState,
@@ -25,6 +28,40 @@ fn chunks(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// Feeds each chunk of `data` (see [`chunks`]), copied into a mutable buffer of at most
+/// 256 bytes, to `feed` with its index.
+fn feed_chunks(data: &[u8], mut feed: impl FnMut(usize, &mut [u8])) {
+    let mut scratch = [0u8; 256];
+    for (i, c) in chunks(data).enumerate() {
+        let n = c.len().min(scratch.len());
+        let (m, _) = scratch.split_at_mut(n);
+        m.copy_from_slice(c.get(..n).unwrap_or(&[]));
+        feed(i, m);
+    }
+}
+
+/// Our credential `cred` under `own_kid`, and a store trusting the same `cred` under
+/// `peer_kid` (both sides hold one credential: the drivers only need it to parse).
+fn credentials<'a, K>(
+    key: &'a K,
+    cred: &'a [u8],
+    own_kid: &'a [u8],
+    peer_kid: &'a [u8],
+) -> (LocalCredential<'a, K>, StaticTrustStore<'a, 1>) {
+    let own = LocalCredential {
+        key,
+        cred,
+        id_cred: IdCred::Kid(own_kid),
+    };
+    let store = StaticTrustStore::new([TrustEntry {
+        kid: peer_kid,
+        cred,
+        identity: PeerIdentity::default(),
+        roles: RoleSet::EMPTY,
+    }]);
+    (own, store)
+}
+
 /// Stateful fuzz driver: a responder (all methods, suites 2 and 5, credential `cred`
 /// with kid 0x32, trusting only `cred` under kid 0x2b) fed length-prefixed chunks as
 /// message_1, message_3. Returns `false` if the responder completed (random input must
@@ -35,20 +72,7 @@ pub(crate) fn drive_responder<C: iomt_crypto::CryptoProvider>(
     cred: &[u8],
     data: &[u8],
 ) -> bool {
-    use iomt_auth::cred::{
-        IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-    };
-    let own = LocalCredential {
-        key,
-        cred,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
-    let store = StaticTrustStore::new([TrustEntry {
-        kid: &[0x2b],
-        cred,
-        identity: PeerIdentity::default(),
-        roles: RoleSet::EMPTY,
-    }]);
+    let (own, store) = credentials(key, cred, &[0x32], &[0x2b]);
     let Ok(mut rs) = ResponderState::<C>::new(&ResponderConfig {
         suites: &[2, 5],
         methods: &Method::ALL,
@@ -59,18 +83,14 @@ pub(crate) fn drive_responder<C: iomt_crypto::CryptoProvider>(
         return true;
     };
     let mut out = [0u8; 512];
-    let mut scratch = [0u8; 256];
-    for (i, c) in chunks(data).enumerate() {
-        let n = c.len().min(scratch.len());
-        let (m, _) = scratch.split_at_mut(n);
-        m.copy_from_slice(c.get(..n).unwrap_or(&[]));
+    feed_chunks(data, |i, m| {
         let _ = if i == 0 {
             rs.handle_message_1(crypto, m, &own, &[], &mut out)
         } else {
             rs.handle_message_3(crypto, m, &store, &[], &mut out)
         };
         let _ = rs.error_message(&mut out);
-    }
+    });
     rs.completed().is_none()
 }
 
@@ -83,9 +103,6 @@ pub(crate) fn drive_initiator<C: iomt_crypto::CryptoProvider>(
     cred: &[u8],
     data: &[u8],
 ) -> bool {
-    use iomt_auth::cred::{
-        IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-    };
     let (Some(&mb), Some(&sb)) = (data.first(), data.get(1)) else {
         return true;
     };
@@ -94,17 +111,7 @@ pub(crate) fn drive_initiator<C: iomt_crypto::CryptoProvider>(
         .copied()
         .unwrap_or(Method::StatStat);
     let suite = if sb & 1 == 0 { 2 } else { 5 };
-    let own = LocalCredential {
-        key,
-        cred,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let store = StaticTrustStore::new([TrustEntry {
-        kid: &[0x32],
-        cred,
-        identity: PeerIdentity::default(),
-        roles: RoleSet::EMPTY,
-    }]);
+    let (own, store) = credentials(key, cred, &[0x2b], &[0x32]);
     let suites = [suite];
     let Ok(mut is) = InitiatorState::<C>::new(&InitiatorConfig {
         method,
@@ -119,17 +126,13 @@ pub(crate) fn drive_initiator<C: iomt_crypto::CryptoProvider>(
     if is.write_message_1(crypto, &[], &mut out).is_err() {
         return true;
     }
-    let mut scratch = [0u8; 256];
-    for (i, c) in chunks(data.get(2..).unwrap_or(&[])).enumerate() {
-        let n = c.len().min(scratch.len());
-        let (m, _) = scratch.split_at_mut(n);
-        m.copy_from_slice(c.get(..n).unwrap_or(&[]));
+    feed_chunks(data.get(2..).unwrap_or(&[]), |i, m| {
         let _ = if i == 0 {
             is.handle_message_2(crypto, m, &store, &own, &[], &mut out)
         } else {
             is.handle_message_4(crypto, m).map(|()| 0)
         };
         let _ = is.error_message(&mut out);
-    }
+    });
     is.completed().is_none()
 }
