@@ -59,91 +59,81 @@ fn check_aead_params(
     Ok(())
 }
 
-/// Seals with any aead 0.6 cipher `C` (lengths already checked).
-#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-fn seal_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
-    key: &[u8],
-    nonce: &[u8],
-    aad: &[u8],
-    in_out: &mut [u8],
-    tag: &mut [u8],
-) -> Result<(), CryptoError> {
-    let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
-    let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-    let t = cipher
-        .encrypt_inout_detached(&nonce, aad, in_out.into())
-        .map_err(|_| CryptoError::InvalidLength)?;
-    if t.len() != tag.len() {
-        return Err(CryptoError::InvalidLength);
+/// The tag side of one AEAD operation: written by seal, checked by open.
+enum TagIo<'a> {
+    /// Seal: the detached tag is written here.
+    Seal(&'a mut [u8]),
+    /// Open: the detached tag to check.
+    Open(&'a [u8]),
+}
+
+impl TagIo<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Seal(t) => t.len(),
+            Self::Open(t) => t.len(),
+        }
     }
-    tag.copy_from_slice(&t);
-    Ok(())
 }
 
-/// Opens with any aead 0.6 cipher `C` (lengths already checked; the caller zeroizes
-/// `in_out` on failure).
+/// Seals or opens with any aead 0.6 cipher `C` (lengths already checked; on open the
+/// caller zeroizes `in_out` on failure).
 #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-fn open_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
+fn run_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
     key: &[u8],
     nonce: &[u8],
     aad: &[u8],
     in_out: &mut [u8],
-    tag: &[u8],
+    tag: TagIo<'_>,
 ) -> Result<(), CryptoError> {
     let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
     let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-    let tag = aead_api::Tag::<C>::try_from(tag).map_err(|_| CryptoError::InvalidLength)?;
-    cipher
-        .decrypt_inout_detached(&nonce, aad, in_out.into(), &tag)
-        .map_err(|_| CryptoError::AuthenticationFailed)
+    match tag {
+        TagIo::Seal(out) => {
+            let t = cipher
+                .encrypt_inout_detached(&nonce, aad, in_out.into())
+                .map_err(|_| CryptoError::InvalidLength)?;
+            if t.len() != out.len() {
+                return Err(CryptoError::InvalidLength);
+            }
+            out.copy_from_slice(&t);
+            Ok(())
+        }
+        TagIo::Open(t) => {
+            let t = aead_api::Tag::<C>::try_from(t).map_err(|_| CryptoError::InvalidLength)?;
+            cipher
+                .decrypt_inout_detached(&nonce, aad, in_out.into(), &t)
+                .map_err(|_| CryptoError::AuthenticationFailed)
+        }
+    }
 }
 
-/// Seals with the RustCrypto AEADs.
-fn seal(
+/// Checks the parameters, then seals or opens with the cipher of `algorithm`.
+#[cfg_attr(
+    not(any(feature = "aes-ccm", feature = "chacha20poly1305")),
+    allow(
+        unused_variables,
+        reason = "no AEAD built in: every algorithm is refused"
+    )
+)]
+fn run(
     algorithm: AeadAlgorithm,
     key: &AeadKey,
     nonce: &[u8],
     aad: &[u8],
     in_out: &mut [u8],
-    tag: &mut [u8],
+    tag: TagIo<'_>,
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     let key = key.as_bytes();
     match algorithm {
         #[cfg(feature = "aes-ccm")]
-        AeadAlgorithm::AesCcm16_64_128 => {
-            seal_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag)
-        }
+        AeadAlgorithm::AesCcm16_64_128 => run_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag),
         #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
-            seal_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)
+            run_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)
         }
         // Refused by `check_aead_params` already; kept total.
-        #[cfg(not(all(feature = "aes-ccm", feature = "chacha20poly1305")))]
-        _ => aead_built(algorithm).and(Err(CryptoError::Unsupported)),
-    }
-}
-
-/// Opens with the RustCrypto AEADs (without zeroizing; see [`RustCryptoAead`]).
-fn open(
-    algorithm: AeadAlgorithm,
-    key: &AeadKey,
-    nonce: &[u8],
-    aad: &[u8],
-    in_out: &mut [u8],
-    tag: &[u8],
-) -> Result<(), CryptoError> {
-    check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
-    let key = key.as_bytes();
-    match algorithm {
-        #[cfg(feature = "aes-ccm")]
-        AeadAlgorithm::AesCcm16_64_128 => {
-            open_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag)
-        }
-        #[cfg(feature = "chacha20poly1305")]
-        AeadAlgorithm::ChaCha20Poly1305 => {
-            open_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)
-        }
         #[cfg(not(all(feature = "aes-ccm", feature = "chacha20poly1305")))]
         _ => aead_built(algorithm).and(Err(CryptoError::Unsupported)),
     }
@@ -163,7 +153,7 @@ impl Aead for RustCryptoAead {
         in_out: &mut [u8],
         tag: &mut [u8],
     ) -> Result<(), CryptoError> {
-        seal(algorithm, key, nonce, aad, in_out, tag)
+        run(algorithm, key, nonce, aad, in_out, TagIo::Seal(tag))
     }
 
     fn aead_open(
@@ -175,7 +165,7 @@ impl Aead for RustCryptoAead {
         in_out: &mut [u8],
         tag: &[u8],
     ) -> Result<(), CryptoError> {
-        let result = open(algorithm, key, nonce, aad, in_out, tag);
+        let result = run(algorithm, key, nonce, aad, in_out, TagIo::Open(tag));
         if result.is_err() {
             in_out.zeroize();
         }
