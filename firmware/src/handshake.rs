@@ -185,7 +185,7 @@ fn run_inner<P: CryptoProvider>(
             done_r.exporter(p, 0x8002, b"bench", &mut export_r)?;
             d
         }
-        AfterMessage3::AwaitMessage4(wait4) => {
+        AfterMessage3::WaitMessage4(wait4) => {
             let (mut done_r, n4) = responder.prepare_message_4(p, &[], &mut m4)?;
             done_r.exporter(p, 0x8002, b"bench", &mut export_r)?;
             cost.messages[3] = n4;

@@ -7,7 +7,7 @@
 
 use iomt_auth::AuthError;
 use iomt_auth::edhoc::{AfterMessage3, ErrorMessage};
-use iomt_fuzz::edhoc::{COMBOS, initiator_wait_m2};
+use iomt_fuzz::edhoc::{COMBOS, initiator_wait_message_2};
 use iomt_fuzz::fixture::{self, FuzzProvider};
 use iomt_fuzz::provider::FuzzCrypto;
 use libfuzzer_sys::fuzz_target;
@@ -21,9 +21,9 @@ fuzz_target!(|data: &[u8]| {
     for (i, (method, suite)) in COMBOS.into_iter().enumerate() {
         let m4 = i % 3 == 0;
         let mut crypto = FuzzCrypto::default();
-        let (w, _m1) = initiator_wait_m2(&mut crypto, method, suite, m4);
+        let (w, _m1) = initiator_wait_message_2(&mut crypto, method, suite, m4);
         if is_error {
-            let (w2, _) = initiator_wait_m2(&mut crypto, method, suite, m4);
+            let (w2, _) = initiator_wait_message_2(&mut crypto, method, suite, m4);
             match w2.retry_after_error(data) {
                 Ok(i) => assert!([2, 5].contains(&i.selected_suite().id())),
                 Err(AuthError::PeerError { code }) => {
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         let mut out = [0u8; 640];
         match v.prepare_message_3(&mut crypto, &own_i, &[], &mut out) {
             Ok((AfterMessage3::Completed(c), _)) => assert!(!m4 && c.method() == method),
-            Ok((AfterMessage3::AwaitMessage4(_), _)) => assert!(m4),
+            Ok((AfterMessage3::WaitMessage4(_), _)) => assert!(m4),
             Err(e) => panic!("an accepted message_2 must be answerable: {e:?}"),
         }
     }

@@ -4,7 +4,7 @@
 //! Signature_or_MAC_3, EAD_3) behind a tag of the suite's length.
 #![no_main]
 
-use iomt_fuzz::edhoc::{COMBOS, responder_wait_m3};
+use iomt_fuzz::edhoc::{COMBOS, responder_wait_message_3};
 use iomt_fuzz::fixture;
 use iomt_fuzz::provider::FuzzCrypto;
 use libfuzzer_sys::fuzz_target;
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     for (i, (method, suite)) in COMBOS.into_iter().enumerate() {
         let m4 = i % 2 == 1;
         let mut crypto = FuzzCrypto::default();
-        let (w, _, _) = responder_wait_m3(&mut crypto, method, suite, m4);
+        let (w, _, _) = responder_wait_message_3(&mut crypto, method, suite, m4);
         let mut msg = data.to_vec();
         let Ok(p) = w.parse_message_3(&mut crypto, &mut msg) else {
             continue;

@@ -3,14 +3,14 @@
 //! parsed).
 #![no_main]
 
-use iomt_fuzz::edhoc::{COMBOS, initiator_wait_m4};
+use iomt_fuzz::edhoc::{COMBOS, initiator_wait_message_4};
 use iomt_fuzz::provider::FuzzCrypto;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for (method, suite) in COMBOS {
         let mut crypto = FuzzCrypto::default();
-        let (w, _, _) = initiator_wait_m4(&mut crypto, method, suite);
+        let (w, _, _) = initiator_wait_message_4(&mut crypto, method, suite);
         let mut msg = data.to_vec();
         if let Ok((c, ead_4)) = w.process_message_4(&mut crypto, &mut msg) {
             assert_eq!(c.method(), method);

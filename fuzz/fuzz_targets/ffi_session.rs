@@ -66,10 +66,10 @@ struct Template {
     dev: Box<iomt_session>,
     gw: Box<iomt_session>,
     /// An initiator after writing message_1, and the responder's genuine message_2.
-    wait_m2: Box<iomt_handshake>,
+    wait_message_2: Box<iomt_handshake>,
     message_2: Vec<u8>,
     /// An initiator after writing message_3, and the responder's genuine message_4.
-    wait_m4: Box<iomt_handshake>,
+    wait_message_4: Box<iomt_handshake>,
     message_4: Vec<u8>,
 }
 
@@ -92,11 +92,12 @@ fn handshake(suite: u8, dev: &Side, gw: &Side) -> Template {
         ead_1: Vec::new(),
         ead_3: Vec::new(),
     };
-    let (mut wait_m2, mut wait_m4, mut m2, mut m4) = (None, None, Vec::new(), Vec::new());
+    let (mut wait_message_2, mut wait_message_4, mut m2, mut m4) =
+        (None, None, Vec::new(), Vec::new());
     let (mut i, mut r) = kit::drive(&mut c, x, dev, gw, &mut |p| match p.step {
-        Step::WriteMessage1 => wait_m2 = Some(kit::duplicate_handshake(p.initiator)),
+        Step::WriteMessage1 => wait_message_2 = Some(kit::duplicate_handshake(p.initiator)),
         Step::WriteMessage2 => m2 = p.message.to_vec(),
-        Step::WriteMessage3 => wait_m4 = Some(kit::duplicate_handshake(p.initiator)),
+        Step::WriteMessage3 => wait_message_4 = Some(kit::duplicate_handshake(p.initiator)),
         Step::WriteMessage4 => m4 = p.message.to_vec(),
         _ => {}
     });
@@ -112,9 +113,9 @@ fn handshake(suite: u8, dev: &Side, gw: &Side) -> Template {
     Template {
         dev,
         gw,
-        wait_m2: wait_m2.expect("message_1 written"),
+        wait_message_2: wait_message_2.expect("message_1 written"),
         message_2: m2,
-        wait_m4: wait_m4.expect("message_3 written"),
+        wait_message_4: wait_message_4.expect("message_3 written"),
         message_4: m4,
     }
 }
@@ -169,9 +170,15 @@ fn read_message(t: &Templates, suite: usize, m4: bool, data: &[u8]) {
     let msg = ops.rest();
     let mut c = crypto();
     let (mut i, genuine) = if m4 {
-        (kit::duplicate_handshake(&tpl.wait_m4), &tpl.message_4)
+        (
+            kit::duplicate_handshake(&tpl.wait_message_4),
+            &tpl.message_4,
+        )
     } else {
-        (kit::duplicate_handshake(&tpl.wait_m2), &tpl.message_2)
+        (
+            kit::duplicate_handshake(&tpl.wait_message_2),
+            &tpl.message_2,
+        )
     };
     let read = |i: &mut iomt_handshake, c: &mut iomt_crypto| {
         // SAFETY: valid objects; `msg` is valid for its length (never NULL).

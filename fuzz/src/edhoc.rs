@@ -2,8 +2,8 @@
 //! to the state in which the fuzzed message is received.
 
 use iomt_auth::edhoc::{
-    AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, InitiatorWaitM2, InitiatorWaitM4,
-    Method, Responder, ResponderConfig, ResponderWaitM3,
+    AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, InitiatorWaitMessage2,
+    InitiatorWaitMessage4, Method, Responder, ResponderConfig, ResponderWaitMessage3,
 };
 
 use crate::fixture::{self, FuzzProvider};
@@ -55,12 +55,12 @@ pub fn responder_config(m4: bool) -> ResponderConfig<'static> {
 
 /// An initiator that sent message_1 (returned too) and waits for message_2.
 #[must_use]
-pub fn initiator_wait_m2(
+pub fn initiator_wait_message_2(
     crypto: &mut FuzzCrypto,
     method: Method,
     suite: u8,
     m4: bool,
-) -> (InitiatorWaitM2<FuzzCrypto>, Vec<u8>) {
+) -> (InitiatorWaitMessage2<FuzzCrypto>, Vec<u8>) {
     let suites = [suite];
     let init = Initiator::new(&initiator_config(method, &suites, m4)).expect("initiator");
     let mut m1 = [0u8; 128];
@@ -73,16 +73,16 @@ pub fn initiator_wait_m2(
 /// A responder that answered the honest message_1 and waits for message_3; also returns
 /// the honest message_2.
 #[must_use]
-pub fn responder_wait_m3(
+pub fn responder_wait_message_3(
     crypto: &mut FuzzCrypto,
     method: Method,
     suite: u8,
     m4: bool,
-) -> (ResponderWaitM3<FuzzCrypto>, Vec<u8>, Vec<u8>) {
+) -> (ResponderWaitMessage3<FuzzCrypto>, Vec<u8>, Vec<u8>) {
     let f = fixture::get();
     let (_, key_r) = FuzzCrypto::keys(f);
     let own_r = fixture::local_r(f, &key_r, false);
-    let (_w, m1) = initiator_wait_m2(crypto, method, suite, m4);
+    let (_w, m1) = initiator_wait_message_2(crypto, method, suite, m4);
     let resp = Responder::new(&responder_config(m4)).expect("responder");
     let p = resp
         .process_message_1(crypto, &m1)
@@ -97,16 +97,16 @@ pub fn responder_wait_m3(
 /// The honest message_2 and message_3 of a FuzzCrypto handshake, and the initiator
 /// waiting for message_4 (expects message_4).
 #[must_use]
-pub fn initiator_wait_m4(
+pub fn initiator_wait_message_4(
     crypto: &mut FuzzCrypto,
     method: Method,
     suite: u8,
-) -> (InitiatorWaitM4<FuzzCrypto>, Vec<u8>, Vec<u8>) {
+) -> (InitiatorWaitMessage4<FuzzCrypto>, Vec<u8>, Vec<u8>) {
     let f = fixture::get();
     let (key_i, key_r) = FuzzCrypto::keys(f);
     let own_i = fixture::local_i(f, &key_i, false);
     let own_r = fixture::local_r(f, &key_r, false);
-    let (w2, m1) = initiator_wait_m2(crypto, method, suite, true);
+    let (w2, m1) = initiator_wait_message_2(crypto, method, suite, true);
     let resp = Responder::new(&responder_config(true)).expect("responder");
     let p = resp
         .process_message_1(crypto, &m1)
@@ -126,7 +126,7 @@ pub fn initiator_wait_m4(
     let (after, n3) = v
         .prepare_message_3(crypto, &own_i, &[], &mut m3)
         .expect("message_3");
-    let AfterMessage3::AwaitMessage4(w4) = after else {
+    let AfterMessage3::WaitMessage4(w4) = after else {
         panic!("message_4 expected by configuration");
     };
     (w4, honest_m2, m3[..n3].to_vec())
@@ -150,11 +150,11 @@ mod tests {
     fn honest_messages_pass_the_setups() {
         for (method, suite) in COMBOS {
             let mut crypto = FuzzCrypto::default();
-            let (w4, m2, m3) = initiator_wait_m4(&mut crypto, method, suite);
+            let (w4, m2, m3) = initiator_wait_message_4(&mut crypto, method, suite);
             let _ = w4;
             // message_2 as the message_2 target sees it.
             let mut crypto = FuzzCrypto::default();
-            let (w, _) = initiator_wait_m2(&mut crypto, method, suite, true);
+            let (w, _) = initiator_wait_message_2(&mut crypto, method, suite, true);
             let mut m = m2.clone();
             assert!(
                 w.parse_message_2(&mut crypto, &mut m).is_ok(),
@@ -162,7 +162,7 @@ mod tests {
             );
             // message_3 as the message_3 target sees it.
             let mut crypto = FuzzCrypto::default();
-            let (w, _, _) = responder_wait_m3(&mut crypto, method, suite, true);
+            let (w, _, _) = responder_wait_message_3(&mut crypto, method, suite, true);
             let mut m = m3.clone();
             assert!(
                 w.parse_message_3(&mut crypto, &mut m).is_ok(),
@@ -181,15 +181,15 @@ mod tests {
         for (method, suite) in COMBOS {
             let tag = format!("fuzzcrypto_m{}_s{suite}", method.id());
             let mut crypto = FuzzCrypto::default();
-            let (_w2, m1) = initiator_wait_m2(&mut crypto, method, suite, true);
+            let (_w2, m1) = initiator_wait_message_2(&mut crypto, method, suite, true);
             write("edhoc_message_1", &tag, &m1);
             let mut crypto = FuzzCrypto::default();
-            let (_w4, m2, m3) = initiator_wait_m4(&mut crypto, method, suite);
+            let (_w4, m2, m3) = initiator_wait_message_4(&mut crypto, method, suite);
             write("edhoc_message_2", &tag, &m2);
             write("edhoc_message_3", &tag, &m3);
             // message_4 from the responder of the same FuzzCrypto run.
             let mut crypto = FuzzCrypto::default();
-            let (w3, _, _) = responder_wait_m3(&mut crypto, method, suite, true);
+            let (w3, _, _) = responder_wait_message_3(&mut crypto, method, suite, true);
             let mut m = m3.clone();
             let p = w3.parse_message_3(&mut crypto, &mut m).unwrap();
             let v = p

@@ -304,7 +304,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                             }
                         }
                     }
-                    ResponderState::WaitM3(_) => {
+                    ResponderState::WaitMessage3(_) => {
                         let received = msg.clone();
                         match resp.handle_message_3(
                             &mut crypto,
@@ -356,7 +356,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                     ResponderState::Completed(_) | ResponderState::Failed(..) => {
                         unreachable!("completed sessions are taken out, failed ones replaced");
                     }
-                    ResponderState::Received1(_) | ResponderState::Verified(_) => {
+                    ResponderState::Message1Received(_) | ResponderState::Message3Verified(_) => {
                         unreachable!(
                             "the combined handle_* calls never stop between a read and its write"
                         );
@@ -364,7 +364,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                 }
             }
             Dir::ToInitiator => match &init {
-                InitiatorState::WaitM2(_) => {
+                InitiatorState::WaitMessage2(_) => {
                     let received = msg.clone();
                     match init.handle_message_2(
                         &mut crypto,
@@ -413,7 +413,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                         }
                     }
                 }
-                InitiatorState::WaitM4(_) => {
+                InitiatorState::WaitMessage4(_) => {
                     let received = msg.clone();
                     match init.handle_message_4(&mut crypto, &mut msg) {
                         Ok(()) => {
@@ -433,7 +433,7 @@ pub fn run<C: FuzzProvider>(s: &Scenario) -> Outcome {
                         }
                     }
                 }
-                InitiatorState::Verified(_) => {
+                InitiatorState::Message2Verified(_) => {
                     unreachable!("handle_message_2 never stops between its read and its write");
                 }
                 InitiatorState::Start(_)

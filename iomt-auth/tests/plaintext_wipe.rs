@@ -165,7 +165,7 @@ fn failed_verify_of_message_2_in_state_wipes_plaintext_2() {
 fn message_3_with_unknown_critical_ead(
     suite: u8,
     m3: &mut [u8; 256],
-) -> (ResponderWaitM3<DeterministicProvider>, usize) {
+) -> (ResponderWaitMessage3<DeterministicProvider>, usize) {
     let p = parties();
     let me_i = p.me_i();
     let me_r = p.me_r();

@@ -132,7 +132,7 @@ fn rfc9529_full_trace_through_state_machines() {
     let mut m3 = [0xa5u8; 64];
     let (after, n3) = i.prepare_message_3(&mut c, &me_i, &[], &mut m3).unwrap();
     assert_eq!(m3[..n3], t("message_3")[..]);
-    let AfterMessage3::AwaitMessage4(i) = after else {
+    let AfterMessage3::WaitMessage4(i) = after else {
         panic!("message_4 configured")
     };
 
@@ -312,8 +312,10 @@ fn rfc9529_sec4_invalid_message_1_rejected_by_responder() {
     }
 }
 
-/// A fresh initiator in WaitM2 after the trace's message_1.
-fn waiting_initiator(c: &mut DeterministicProvider) -> InitiatorWaitM2<DeterministicProvider> {
+/// A fresh initiator in WaitMessage2 after the trace's message_1.
+fn waiting_initiator(
+    c: &mut DeterministicProvider,
+) -> InitiatorWaitMessage2<DeterministicProvider> {
     c.queue_ephemeral(&t("X")).unwrap();
     let init = Initiator::new(&init_config()).unwrap();
     let mut m1 = [0u8; 64];

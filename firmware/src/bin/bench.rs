@@ -244,34 +244,46 @@ fn sizes<P: CryptoProvider>(backend: &str) {
     {
         use iomt_auth::edhoc::*;
         report_size(backend, "Initiator", size_of::<Initiator<P>>());
-        report_size(backend, "InitiatorWaitM2", size_of::<InitiatorWaitM2<P>>());
         report_size(
             backend,
-            "InitiatorProcessingM2",
-            size_of::<InitiatorProcessingM2<'static, P>>(),
+            "InitiatorWaitMessage2",
+            size_of::<InitiatorWaitMessage2<P>>(),
         );
         report_size(
             backend,
-            "InitiatorProcessedM2",
-            size_of::<InitiatorProcessedM2<P>>(),
+            "InitiatorMessage2Received",
+            size_of::<InitiatorMessage2Received<'static, P>>(),
         );
-        report_size(backend, "InitiatorWaitM4", size_of::<InitiatorWaitM4<P>>());
+        report_size(
+            backend,
+            "InitiatorMessage2Verified",
+            size_of::<InitiatorMessage2Verified<P>>(),
+        );
+        report_size(
+            backend,
+            "InitiatorWaitMessage4",
+            size_of::<InitiatorWaitMessage4<P>>(),
+        );
         report_size(backend, "Responder", size_of::<Responder<P>>());
         report_size(
             backend,
-            "ResponderProcessingM1",
-            size_of::<ResponderProcessingM1<P>>(),
-        );
-        report_size(backend, "ResponderWaitM3", size_of::<ResponderWaitM3<P>>());
-        report_size(
-            backend,
-            "ResponderProcessingM3",
-            size_of::<ResponderProcessingM3<'static, P>>(),
+            "ResponderMessage1Received",
+            size_of::<ResponderMessage1Received<P>>(),
         );
         report_size(
             backend,
-            "ResponderProcessedM3",
-            size_of::<ResponderProcessedM3<P>>(),
+            "ResponderWaitMessage3",
+            size_of::<ResponderWaitMessage3<P>>(),
+        );
+        report_size(
+            backend,
+            "ResponderMessage3Received",
+            size_of::<ResponderMessage3Received<'static, P>>(),
+        );
+        report_size(
+            backend,
+            "ResponderMessage3Verified",
+            size_of::<ResponderMessage3Verified<P>>(),
         );
         report_size(backend, "Completed", size_of::<Completed>());
         report_size(backend, "InitiatorState", size_of::<InitiatorState<P>>());

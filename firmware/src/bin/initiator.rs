@@ -197,7 +197,7 @@ fn run(instructions: &mut u32) -> Result<(), &'static str> {
                 .map_err(|e| ("message_3", e))?;
             #[cfg(feature = "channel")]
             let done = {
-                let AfterMessage3::AwaitMessage4(wait4) = after else {
+                let AfterMessage3::WaitMessage4(wait4) = after else {
                     return Err(("message_4 expected", AuthError::AuthenticationFailed));
                 };
                 wait4

@@ -55,7 +55,7 @@ pub struct InitiatorConfig<'a> {
 /// assert_eq!(init.selected_suite(), Suite::Suite5);
 /// let mut crypto = RustCryptoProvider::with_os_rng();
 /// let mut m1 = [0u8; 64];
-/// let (_wait_m2, n) = init.prepare_message_1(&mut crypto, &[], &mut m1)?;
+/// let (_wait_message_2, n) = init.prepare_message_1(&mut crypto, &[], &mut m1)?;
 /// assert_eq!(n, 37); // METHOD, SUITES_I = 5, G_X (34), C_I
 /// assert_eq!(&m1[..2], &[0x03, 0x05]);
 /// # Ok::<(), iomt_auth::AuthError>(())
@@ -151,7 +151,7 @@ impl<C: CryptoProvider> Initiator<C> {
         crypto: &mut C,
         ead_1: &[EadItem<'_>],
         out: &mut [u8],
-    ) -> Result<(InitiatorWaitM2<C>, usize), AuthError> {
+    ) -> Result<(InitiatorWaitMessage2<C>, usize), AuthError> {
         let mut ead = [0u8; super::MAX_EAD_LEN];
         let ead_len = super::ead::encode_items(ead_1, &mut ead)?;
         let (x, g_x) = crypto.p256_generate_ephemeral()?;
@@ -171,7 +171,7 @@ impl<C: CryptoProvider> Initiator<C> {
         )?;
         let h_m1 = crypto.sha256(out.get(..n).unwrap_or(&[]));
         Ok((
-            InitiatorWaitM2 {
+            InitiatorWaitMessage2 {
                 params: self.params,
                 x,
                 h_m1,
@@ -182,21 +182,21 @@ impl<C: CryptoProvider> Initiator<C> {
 }
 
 /// Waiting for message_2 (holds X and H(message_1)).
-pub struct InitiatorWaitM2<C: CryptoProvider> {
+pub struct InitiatorWaitMessage2<C: CryptoProvider> {
     params: Params,
     x: C::EphemeralSecret,
     h_m1: Digest,
 }
 
-impl<C: CryptoProvider> fmt::Debug for InitiatorWaitM2<C> {
+impl<C: CryptoProvider> fmt::Debug for InitiatorWaitMessage2<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InitiatorWaitM2")
+        f.debug_struct("InitiatorWaitMessage2")
             .field("params", &self.params)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: CryptoProvider> InitiatorWaitM2<C> {
+impl<C: CryptoProvider> InitiatorWaitMessage2<C> {
     /// Decodes message_2, decrypts PLAINTEXT_2 **in place** in `message_2`, and exposes
     /// ID_CRED_R and EAD_2. Nothing is authenticated yet.
     ///
@@ -215,7 +215,7 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
         self,
         crypto: &mut C,
         message_2: &'m mut [u8],
-    ) -> Result<InitiatorProcessingM2<'m, C>, AuthError> {
+    ) -> Result<InitiatorMessage2Received<'m, C>, AuthError> {
         let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidMessage);
         let range = msg::single_bstr_range(message_2)?;
         let body: &'m mut [u8] = message_2.get_mut(range).ok_or(invalid)?;
@@ -258,7 +258,7 @@ impl<C: CryptoProvider> InitiatorWaitM2<C> {
         let (c_r, id_cred_r, sig_or_mac, ead_2) = parse_plaintext_2(plaintext, &self.params)?;
         let mut params = self.params;
         params.c_r = c_r;
-        Ok(InitiatorProcessingM2 {
+        Ok(InitiatorMessage2Received {
             params,
             x: self.x,
             g_y,
@@ -309,7 +309,7 @@ fn parse_plaintext_2<'p>(
 
 /// message_2 decrypted and parsed; the application looks up ID_CRED_R, then calls
 /// [`Self::verify_message_2`]. Borrows the decrypted message buffer.
-pub struct InitiatorProcessingM2<'m, C: CryptoProvider> {
+pub struct InitiatorMessage2Received<'m, C: CryptoProvider> {
     params: Params,
     x: C::EphemeralSecret,
     g_y: PublicKey,
@@ -321,9 +321,9 @@ pub struct InitiatorProcessingM2<'m, C: CryptoProvider> {
     plaintext: &'m [u8],
 }
 
-impl<C: CryptoProvider> fmt::Debug for InitiatorProcessingM2<'_, C> {
+impl<C: CryptoProvider> fmt::Debug for InitiatorMessage2Received<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InitiatorProcessingM2")
+        f.debug_struct("InitiatorMessage2Received")
             .field("params", &self.params)
             .field("id_cred_r", &self.id_cred_r)
             .field("ead_2", &self.ead_2)
@@ -331,7 +331,7 @@ impl<C: CryptoProvider> fmt::Debug for InitiatorProcessingM2<'_, C> {
     }
 }
 
-impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
+impl<'m, C: CryptoProvider> InitiatorMessage2Received<'m, C> {
     /// The responder's credential identifier (unauthenticated until verified).
     #[must_use]
     pub const fn id_cred_r(&self) -> IdCred<'m> {
@@ -360,7 +360,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
         self,
         crypto: &mut C,
         store: &S,
-    ) -> Result<InitiatorProcessedM2<C>, AuthError> {
+    ) -> Result<InitiatorMessage2Verified<C>, AuthError> {
         let cred = crate::cred::lookup(crypto, store, &self.id_cred_r)?;
         self.verify_message_2(crypto, cred)
     }
@@ -376,7 +376,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
         self,
         crypto: &mut C,
         peer: TrustedCredential<'_>,
-    ) -> Result<InitiatorProcessedM2<C>, AuthError> {
+    ) -> Result<InitiatorMessage2Verified<C>, AuthError> {
         if peer.cred.len() > MAX_CRED_LEN {
             return Err(PeerMisbehaved::TooLarge.into());
         }
@@ -426,7 +426,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
             )?;
         }
         let th_3 = kdf::th_next(crypto, &self.th_2, self.plaintext, peer.cred);
-        Ok(InitiatorProcessedM2 {
+        Ok(InitiatorMessage2Verified {
             ead_2: ReceivedEad::copy_of(self.ead_2)?,
             params: self.params,
             prk_3e2m,
@@ -440,7 +440,7 @@ impl<'m, C: CryptoProvider> InitiatorProcessingM2<'m, C> {
 }
 
 /// message_2 verified: the responder is authenticated. Next: [`Self::prepare_message_3`].
-pub struct InitiatorProcessedM2<C: CryptoProvider> {
+pub struct InitiatorMessage2Verified<C: CryptoProvider> {
     params: Params,
     ead_2: ReceivedEad,
     prk_3e2m: Prk,
@@ -451,9 +451,9 @@ pub struct InitiatorProcessedM2<C: CryptoProvider> {
     _c: PhantomData<fn() -> C>,
 }
 
-impl<C: CryptoProvider> fmt::Debug for InitiatorProcessedM2<C> {
+impl<C: CryptoProvider> fmt::Debug for InitiatorMessage2Verified<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InitiatorProcessedM2")
+        f.debug_struct("InitiatorMessage2Verified")
             .field("params", &self.params)
             .field("peer_identity", &self.peer_identity)
             .finish_non_exhaustive()
@@ -464,12 +464,12 @@ impl<C: CryptoProvider> fmt::Debug for InitiatorProcessedM2<C> {
 #[derive(Debug)]
 pub enum AfterMessage3<C: CryptoProvider> {
     /// message_4 is expected.
-    AwaitMessage4(InitiatorWaitM4<C>),
+    WaitMessage4(InitiatorWaitMessage4<C>),
     /// The handshake is complete (no message_4 in this profile).
     Completed(Completed),
 }
 
-impl<C: CryptoProvider> InitiatorProcessedM2<C> {
+impl<C: CryptoProvider> InitiatorMessage2Verified<C> {
     /// The authenticated responder identity (from the trust store).
     #[must_use]
     pub const fn peer_identity(&self) -> PeerIdentity {
@@ -544,7 +544,7 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
             out,
         )?;
         let next = if p.message_4 {
-            AfterMessage3::AwaitMessage4(InitiatorWaitM4 {
+            AfterMessage3::WaitMessage4(InitiatorWaitMessage4 {
                 params: self.params,
                 prk_4e3m,
                 th_4,
@@ -572,7 +572,7 @@ impl<C: CryptoProvider> InitiatorProcessedM2<C> {
 }
 
 /// message_3 sent, waiting for message_4.
-pub struct InitiatorWaitM4<C: CryptoProvider> {
+pub struct InitiatorWaitMessage4<C: CryptoProvider> {
     params: Params,
     prk_4e3m: Prk,
     th_3: Digest,
@@ -582,15 +582,15 @@ pub struct InitiatorWaitM4<C: CryptoProvider> {
     _c: PhantomData<fn() -> C>,
 }
 
-impl<C: CryptoProvider> fmt::Debug for InitiatorWaitM4<C> {
+impl<C: CryptoProvider> fmt::Debug for InitiatorWaitMessage4<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InitiatorWaitM4")
+        f.debug_struct("InitiatorWaitMessage4")
             .field("params", &self.params)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: CryptoProvider> InitiatorWaitM4<C> {
+impl<C: CryptoProvider> InitiatorWaitMessage4<C> {
     /// Decrypts and verifies message_4 in place; returns the completed session and EAD_4.
     ///
     /// # Errors

@@ -3,16 +3,30 @@
 //!
 //! # Flow
 //! ```text
-//! Initiator ──prepare_message_1──▶ InitiatorWaitM2 ──parse_message_2──▶ InitiatorProcessingM2
-//!   (ID_CRED_R, EAD_2 exposed) ──verify_message_2(cred)──▶ InitiatorProcessedM2
-//!   ──prepare_message_3──▶ AfterMessage3::{AwaitMessage4(InitiatorWaitM4), Completed}
-//!   InitiatorWaitM4 ──process_message_4──▶ Completed
+//! Initiator ──prepare_message_1──▶ InitiatorWaitMessage2
+//!   ──parse_message_2──▶ InitiatorMessage2Received (ID_CRED_R, EAD_2 exposed)
+//!   ──verify_message_2(cred)──▶ InitiatorMessage2Verified
+//!   ──prepare_message_3──▶ AfterMessage3::{WaitMessage4(InitiatorWaitMessage4), Completed}
+//!   InitiatorWaitMessage4 ──process_message_4──▶ Completed
 //!
-//! Responder ──process_message_1──▶ ResponderProcessingM1 (EAD_1, suite, C_I exposed)
-//!   ──prepare_message_2──▶ ResponderWaitM3 ──parse_message_3──▶ ResponderProcessingM3
-//!   (ID_CRED_I, EAD_3 exposed) ──verify_message_3(cred)──▶ ResponderProcessedM3
+//! Responder ──process_message_1──▶ ResponderMessage1Received (EAD_1, suite, C_I exposed)
+//!   ──prepare_message_2──▶ ResponderWaitMessage3
+//!   ──parse_message_3──▶ ResponderMessage3Received (ID_CRED_I, EAD_3 exposed)
+//!   ──verify_message_3(cred)──▶ ResponderMessage3Verified
 //!   ──prepare_message_4 / complete──▶ Completed
 //! ```
+//!
+//! # State names
+//! One vocabulary for the typestates, the storable enums, [`Phase`] and the C API's
+//! `IOMT_HANDSHAKE_STATE_*`: `Start` (the [`Initiator`] / [`Responder`] value),
+//! `WaitMessageN` (a message was sent, message_N is expected), `MessageNReceived`
+//! (message_N parsed and its plaintext readable, not yet verified), `MessageNVerified`
+//! (message_N authenticated), `Complete` (keys available; the variant holding the
+//! [`Completed`] session is named after it) and `Failed`. Typestate types carry the role
+//! as prefix (`InitiatorWaitMessage2`); the storable variants and [`Phase`] use the same
+//! words without it (`InitiatorState::WaitMessage2`, `Phase::WaitMessage2`,
+//! `IOMT_HANDSHAKE_STATE_WAIT_MESSAGE2`).
+//!
 //! Every step takes `self` by value, so a state cannot be reused and any failure drops
 //! it (secrets zeroize on drop). The crypto provider is passed into each step as
 //! `&mut C`; states store no reference to it. [`InitiatorState`] / [`ResponderState`]
@@ -29,7 +43,7 @@
 //! - Messages 2–4 are decrypted in place in the caller's buffer. A step that fails after
 //!   decrypting wipes the decrypted region before returning; the storable enums also
 //!   wipe it when verification fails. (A typestate caller that drops a
-//!   `*Processing*` value or sees its `verify_*` fail must wipe the buffer itself: the
+//!   `*Received` value or sees its `verify_*` fail must wipe the buffer itself: the
 //!   value borrows it read-only.)
 //! - Received messages are parsed strictly (deterministic CBOR, no trailing bytes, RFC
 //!   9528 §3.3.2 identifier representation, compact `kid`), so every RFC 9529 §4 invalid
@@ -73,14 +87,14 @@ pub use completed::{
 };
 pub use ead::{Ead, EadItem, EadItems, EadLabels, MAX_EAD_LABELS, ReceivedEad};
 pub use initiator::{
-    AfterMessage3, Initiator, InitiatorConfig, InitiatorProcessedM2, InitiatorProcessingM2,
-    InitiatorWaitM2, InitiatorWaitM4,
+    AfterMessage3, Initiator, InitiatorConfig, InitiatorMessage2Received,
+    InitiatorMessage2Verified, InitiatorWaitMessage2, InitiatorWaitMessage4,
 };
 pub use msg::{ErrInfo, ErrorMessage, write_error_message};
 pub use refusal::{MAX_REFUSAL_LEN, Refusal};
 pub use responder::{
-    Responder, ResponderConfig, ResponderProcessedM3, ResponderProcessingM1, ResponderProcessingM3,
-    ResponderWaitM3,
+    Responder, ResponderConfig, ResponderMessage1Received, ResponderMessage3Received,
+    ResponderMessage3Verified, ResponderWaitMessage3,
 };
 pub use state::{InitiatorState, Phase, ResponderState};
 

@@ -145,7 +145,7 @@ impl<C: CryptoProvider> Responder<C> {
         &self,
         crypto: &mut C,
         message_1: &[u8],
-    ) -> Result<ResponderProcessingM1<C>, AuthError> {
+    ) -> Result<ResponderMessage1Received<C>, AuthError> {
         let m1 = msg::decode_message_1(message_1)?;
         let method = Method::from_id(m1.method)
             .filter(|m| self.methods & m.bit() != 0)
@@ -172,7 +172,7 @@ impl<C: CryptoProvider> Responder<C> {
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         let ead_1 = ReceivedEad::copy_of(Ead::parse(m1.ead, &self.ead_labels)?)?;
         let h_m1 = crypto.sha256(message_1);
-        Ok(ResponderProcessingM1 {
+        Ok(ResponderMessage1Received {
             params: Params {
                 method,
                 suite,
@@ -225,7 +225,7 @@ pub(crate) fn write_error_for(
 /// message_1 accepted; EAD_1, the selected suite and C_I are available. Owns a copy of
 /// EAD_1, so it can be stored between `process_message_1` and `prepare_message_2`
 /// (message_1 is processed exactly once).
-pub struct ResponderProcessingM1<C: CryptoProvider> {
+pub struct ResponderMessage1Received<C: CryptoProvider> {
     params: Params,
     g_x: PublicKey,
     h_m1: Digest,
@@ -233,16 +233,16 @@ pub struct ResponderProcessingM1<C: CryptoProvider> {
     _c: PhantomData<fn() -> C>,
 }
 
-impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM1<C> {
+impl<C: CryptoProvider> fmt::Debug for ResponderMessage1Received<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponderProcessingM1")
+        f.debug_struct("ResponderMessage1Received")
             .field("params", &self.params)
             .field("ead_1", &self.ead_1)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: CryptoProvider> ResponderProcessingM1<C> {
+impl<C: CryptoProvider> ResponderMessage1Received<C> {
     /// EAD_1 (not authenticated: message_1 carries no proof of origin).
     #[must_use]
     pub fn ead_1(&self) -> Ead<'_> {
@@ -278,7 +278,7 @@ impl<C: CryptoProvider> ResponderProcessingM1<C> {
         own: &LocalCredential<'_, C::KeyHandle>,
         ead_2: &[EadItem<'_>],
         out: &mut [u8],
-    ) -> Result<(ResponderWaitM3<C>, usize), AuthError> {
+    ) -> Result<(ResponderWaitMessage3<C>, usize), AuthError> {
         check_local(own)?;
         let p = self.params;
         let mut ead = [0u8; MAX_EAD_LEN];
@@ -366,7 +366,7 @@ impl<C: CryptoProvider> ResponderProcessingM1<C> {
             None
         };
         Ok((
-            ResponderWaitM3 {
+            ResponderWaitMessage3 {
                 params: p,
                 y,
                 prk_3e2m,
@@ -378,7 +378,7 @@ impl<C: CryptoProvider> ResponderProcessingM1<C> {
 }
 
 /// message_2 sent, waiting for message_3.
-pub struct ResponderWaitM3<C: CryptoProvider> {
+pub struct ResponderWaitMessage3<C: CryptoProvider> {
     params: Params,
     /// Y, kept only if the initiator authenticates with static DH (G_IY).
     y: Option<C::EphemeralSecret>,
@@ -386,15 +386,15 @@ pub struct ResponderWaitM3<C: CryptoProvider> {
     th_3: Digest,
 }
 
-impl<C: CryptoProvider> fmt::Debug for ResponderWaitM3<C> {
+impl<C: CryptoProvider> fmt::Debug for ResponderWaitMessage3<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponderWaitM3")
+        f.debug_struct("ResponderWaitMessage3")
             .field("params", &self.params)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: CryptoProvider> ResponderWaitM3<C> {
+impl<C: CryptoProvider> ResponderWaitMessage3<C> {
     /// Decrypts message_3 **in place** and exposes ID_CRED_I and EAD_3.
     ///
     /// # Errors
@@ -411,7 +411,7 @@ impl<C: CryptoProvider> ResponderWaitM3<C> {
         self,
         crypto: &mut C,
         message_3: &'m mut [u8],
-    ) -> Result<ResponderProcessingM3<'m, C>, AuthError> {
+    ) -> Result<ResponderMessage3Received<'m, C>, AuthError> {
         let pt = decrypt_message_3(
             crypto,
             self.params.suite,
@@ -428,7 +428,7 @@ impl<C: CryptoProvider> ResponderWaitM3<C> {
         }
         let pt: &'m [u8] = pt;
         let (id_cred_i, sig_or_mac, ead_3) = parse_plaintext_3(pt, &self.params)?;
-        Ok(ResponderProcessingM3 {
+        Ok(ResponderMessage3Received {
             params: self.params,
             y: self.y,
             prk_3e2m: self.prk_3e2m,
@@ -459,7 +459,7 @@ fn parse_plaintext_3<'p>(
 }
 
 /// message_3 decrypted; the application looks up ID_CRED_I, then verifies.
-pub struct ResponderProcessingM3<'m, C: CryptoProvider> {
+pub struct ResponderMessage3Received<'m, C: CryptoProvider> {
     params: Params,
     y: Option<C::EphemeralSecret>,
     prk_3e2m: Prk,
@@ -470,9 +470,9 @@ pub struct ResponderProcessingM3<'m, C: CryptoProvider> {
     plaintext: &'m [u8],
 }
 
-impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM3<'_, C> {
+impl<C: CryptoProvider> fmt::Debug for ResponderMessage3Received<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponderProcessingM3")
+        f.debug_struct("ResponderMessage3Received")
             .field("params", &self.params)
             .field("id_cred_i", &self.id_cred_i)
             .field("ead_3", &self.ead_3)
@@ -480,7 +480,7 @@ impl<C: CryptoProvider> fmt::Debug for ResponderProcessingM3<'_, C> {
     }
 }
 
-impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
+impl<'m, C: CryptoProvider> ResponderMessage3Received<'m, C> {
     /// The initiator's credential identifier (integrity-protected by the AEAD, but the
     /// initiator is not authenticated until verified).
     #[must_use]
@@ -496,7 +496,7 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
 
     // No TH_3 accessor here: the initiator's credential is not verified yet, and the
     // operator factor (a MAC over TH_3) is checked only after it is
-    // (`ResponderProcessedM3::th_3`, `Completed::th_3`).
+    // (`ResponderMessage3Verified::th_3`, `Completed::th_3`).
 
     /// Resolves ID_CRED_I in `store` and verifies.
     ///
@@ -508,7 +508,7 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
         self,
         crypto: &mut C,
         store: &S,
-    ) -> Result<ResponderProcessedM3<C>, AuthError> {
+    ) -> Result<ResponderMessage3Verified<C>, AuthError> {
         let cred = crate::cred::lookup(crypto, store, &self.id_cred_i)?;
         self.verify_message_3(crypto, cred)
     }
@@ -521,7 +521,7 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
         self,
         crypto: &mut C,
         peer: TrustedCredential<'_>,
-    ) -> Result<ResponderProcessedM3<C>, AuthError> {
+    ) -> Result<ResponderMessage3Verified<C>, AuthError> {
         if peer.cred.len() > MAX_CRED_LEN {
             return Err(PeerMisbehaved::TooLarge.into());
         }
@@ -575,7 +575,7 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
             )?;
         }
         let th_4 = kdf::th_next(crypto, &self.th_3, self.plaintext, peer.cred);
-        Ok(ResponderProcessedM3 {
+        Ok(ResponderMessage3Verified {
             params: self.params,
             prk_4e3m,
             th_3: self.th_3,
@@ -589,7 +589,7 @@ impl<'m, C: CryptoProvider> ResponderProcessingM3<'m, C> {
 }
 
 /// message_3 verified: the initiator is authenticated.
-pub struct ResponderProcessedM3<C: CryptoProvider> {
+pub struct ResponderMessage3Verified<C: CryptoProvider> {
     params: Params,
     prk_4e3m: Prk,
     th_3: Digest,
@@ -600,16 +600,16 @@ pub struct ResponderProcessedM3<C: CryptoProvider> {
     _c: PhantomData<fn() -> C>,
 }
 
-impl<C: CryptoProvider> fmt::Debug for ResponderProcessedM3<C> {
+impl<C: CryptoProvider> fmt::Debug for ResponderMessage3Verified<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponderProcessedM3")
+        f.debug_struct("ResponderMessage3Verified")
             .field("params", &self.params)
             .field("peer_identity", &self.peer_identity)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: CryptoProvider> ResponderProcessedM3<C> {
+impl<C: CryptoProvider> ResponderMessage3Verified<C> {
     /// EAD_3 (authenticated: message_3 verified).
     #[must_use]
     pub fn ead_3(&self) -> Ead<'_> {
@@ -617,16 +617,16 @@ impl<C: CryptoProvider> ResponderProcessedM3<C> {
     }
 
     /// TH_3 (the operator factor is a MAC over it): available only once the initiator's
-    /// credential verified (not on `ResponderProcessingM3`).
+    /// credential verified (not on `ResponderMessage3Received`).
     ///
     /// ```compile_fail
     /// // Before verification there is no TH_3 to check a factor against.
-    /// fn early<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderProcessingM3<'_, C>) {
+    /// fn early<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderMessage3Received<'_, C>) {
     ///     let _ = p.th_3();
     /// }
     /// ```
     /// ```
-    /// fn verified<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderProcessedM3<C>) {
+    /// fn verified<C: iomt_crypto::CryptoProvider>(p: &iomt_auth::edhoc::ResponderMessage3Verified<C>) {
     ///     let _ = p.th_3();
     /// }
     /// ```

@@ -32,12 +32,12 @@ use super::SuiteList;
 use super::completed::Completed;
 use super::ead::{Ead, EadItem};
 use super::initiator::{
-    AfterMessage3, Initiator, InitiatorConfig, InitiatorProcessedM2, InitiatorWaitM2,
-    InitiatorWaitM4,
+    AfterMessage3, Initiator, InitiatorConfig, InitiatorMessage2Verified, InitiatorWaitMessage2,
+    InitiatorWaitMessage4,
 };
 use super::responder::{
-    Responder, ResponderConfig, ResponderProcessedM3, ResponderProcessingM1, ResponderWaitM3,
-    write_error_for,
+    Responder, ResponderConfig, ResponderMessage1Received, ResponderMessage3Verified,
+    ResponderWaitMessage3, write_error_for,
 };
 use crate::cred::{LocalCredential, TrustStore};
 use crate::error::{ApiMisuse, AuthError};
@@ -110,11 +110,11 @@ pub enum InitiatorState<C: CryptoProvider> {
     /// Ready to send message_1.
     Start(Initiator<C>),
     /// message_1 sent.
-    WaitM2(InitiatorWaitM2<C>),
+    WaitMessage2(InitiatorWaitMessage2<C>),
     /// message_2 verified; message_3 not yet written.
-    Verified(InitiatorProcessedM2<C>),
+    Message2Verified(InitiatorMessage2Verified<C>),
     /// message_3 sent, message_4 expected.
-    WaitM4(InitiatorWaitM4<C>),
+    WaitMessage4(InitiatorWaitMessage4<C>),
     /// Handshake complete.
     Completed(Completed),
     /// Failed (the error that ended it, if any).
@@ -142,15 +142,15 @@ impl<C: CryptoProvider> InitiatorState<C> {
     pub const fn phase(&self) -> Phase {
         match self {
             Self::Start(_) => Phase::Start,
-            Self::WaitM2(_) => Phase::WaitMessage2,
-            Self::Verified(_) => Phase::Message2Verified,
-            Self::WaitM4(_) => Phase::WaitMessage4,
+            Self::WaitMessage2(_) => Phase::WaitMessage2,
+            Self::Message2Verified(_) => Phase::Message2Verified,
+            Self::WaitMessage4(_) => Phase::WaitMessage4,
             Self::Completed(_) => Phase::Complete,
             Self::Failed(_) => Phase::Failed,
         }
     }
 
-    /// Writes message_1 (state `Start` → `WaitM2`).
+    /// Writes message_1 (state `Start` → `WaitMessage2`).
     ///
     /// # Errors
     /// [`ApiMisuse::WrongState`] in another state; as [`Initiator::prepare_message_1`].
@@ -168,7 +168,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
         };
         match i.prepare_message_1(crypto, ead_1, out) {
             Ok((next, n)) => {
-                *self = Self::WaitM2(next);
+                *self = Self::WaitMessage2(next);
                 Ok(n)
             }
             Err(e) => Err(self.fail(e)),
@@ -176,7 +176,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
     }
 
     /// Reads message_2: decrypts it in place, resolves ID_CRED_R in `store` and verifies
-    /// the responder (state `WaitM2` → `Verified`; EAD_2 is then
+    /// the responder (state `WaitMessage2` → `Message2Verified`; EAD_2 is then
     /// [`Self::received_ead`], TH_3 [`Self::th_3`]).
     ///
     /// If `message_2` is an ERR_CODE 2 error with a usable SUITES_R, the state returns to
@@ -193,10 +193,10 @@ impl<C: CryptoProvider> InitiatorState<C> {
         message_2: &mut [u8],
         store: &S,
     ) -> Result<(), AuthError> {
-        let Self::WaitM2(_) = self else {
+        let Self::WaitMessage2(_) = self else {
             return Err(WRONG);
         };
-        let Self::WaitM2(w) = mem::replace(self, Self::Failed(None)) else {
+        let Self::WaitMessage2(w) = mem::replace(self, Self::Failed(None)) else {
             return Err(WRONG);
         };
         if let Ok(super::msg::ErrorMessage { code: 2, .. }) =
@@ -215,7 +215,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
             .and_then(|p| p.verify_with_store(crypto, store))
         {
             Ok(v) => {
-                *self = Self::Verified(v);
+                *self = Self::Message2Verified(v);
                 Ok(())
             }
             Err(e) => {
@@ -225,12 +225,12 @@ impl<C: CryptoProvider> InitiatorState<C> {
         }
     }
 
-    /// Writes message_3 into `out` (state `Verified` → `WaitM4`, or `Completed` without
-    /// message_4).
+    /// Writes message_3 into `out` (state `Message2Verified` → `WaitMessage4`, or
+    /// `Completed` without message_4).
     ///
     /// # Errors
     /// [`ApiMisuse::WrongState`] in another state; as
-    /// [`InitiatorProcessedM2::prepare_message_3`] (the state is then `Failed`).
+    /// [`InitiatorMessage2Verified::prepare_message_3`] (the state is then `Failed`).
     pub fn write_message_3(
         &mut self,
         crypto: &mut C,
@@ -238,15 +238,15 @@ impl<C: CryptoProvider> InitiatorState<C> {
         ead_3: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
-        let Self::Verified(_) = self else {
+        let Self::Message2Verified(_) = self else {
             return Err(WRONG);
         };
-        let Self::Verified(v) = mem::replace(self, Self::Failed(None)) else {
+        let Self::Message2Verified(v) = mem::replace(self, Self::Failed(None)) else {
             return Err(WRONG);
         };
         match v.prepare_message_3(crypto, own, ead_3, out) {
-            Ok((AfterMessage3::AwaitMessage4(w4), n)) => {
-                *self = Self::WaitM4(w4);
+            Ok((AfterMessage3::WaitMessage4(w4), n)) => {
+                *self = Self::WaitMessage4(w4);
                 Ok(n)
             }
             Ok((AfterMessage3::Completed(c), n)) => {
@@ -274,20 +274,20 @@ impl<C: CryptoProvider> InitiatorState<C> {
         self.write_message_3(crypto, own, ead_3, out)
     }
 
-    /// Handles message_4 (state `WaitM4` → `Completed`; EAD_4 is then
+    /// Handles message_4 (state `WaitMessage4` → `Completed`; EAD_4 is then
     /// [`Self::received_ead`]).
     ///
     /// # Errors
-    /// Any error of [`InitiatorWaitM4::process_message_4`]; the state is then `Failed`.
+    /// Any error of [`InitiatorWaitMessage4::process_message_4`]; the state is then `Failed`.
     pub fn handle_message_4(
         &mut self,
         crypto: &mut C,
         message_4: &mut [u8],
     ) -> Result<(), AuthError> {
-        let Self::WaitM4(_) = self else {
+        let Self::WaitMessage4(_) = self else {
             return Err(WRONG);
         };
-        let Self::WaitM4(w) = mem::replace(self, Self::Failed(None)) else {
+        let Self::WaitMessage4(w) = mem::replace(self, Self::Failed(None)) else {
             return Err(WRONG);
         };
         match w.process_message_4(crypto, message_4) {
@@ -302,12 +302,12 @@ impl<C: CryptoProvider> InitiatorState<C> {
         }
     }
 
-    /// The EAD of the last message received and authenticated: EAD_2 in `Verified`,
+    /// The EAD of the last message received and authenticated: EAD_2 in `Message2Verified`,
     /// [`Completed::received_ead`] when complete, empty otherwise.
     #[must_use]
     pub fn received_ead(&self) -> Ead<'_> {
         match self {
-            Self::Verified(v) => v.ead_2(),
+            Self::Message2Verified(v) => v.ead_2(),
             Self::Completed(c) => c.received_ead(),
             _ => Ead::default(),
         }
@@ -317,7 +317,7 @@ impl<C: CryptoProvider> InitiatorState<C> {
     #[must_use]
     pub const fn th_3(&self) -> Option<&Digest> {
         match self {
-            Self::Verified(v) => Some(v.th_3()),
+            Self::Message2Verified(v) => Some(v.th_3()),
             Self::Completed(c) => Some(c.th_3()),
             _ => None,
         }
@@ -402,11 +402,11 @@ pub enum ResponderState<C: CryptoProvider> {
     /// Waiting for message_1.
     Start(Responder<C>),
     /// message_1 accepted; message_2 not yet written.
-    Received1(ResponderProcessingM1<C>),
+    Message1Received(ResponderMessage1Received<C>),
     /// message_2 sent.
-    WaitM3(ResponderWaitM3<C>),
+    WaitMessage3(ResponderWaitMessage3<C>),
     /// message_3 verified; message_4 not yet written.
-    Verified(ResponderProcessedM3<C>),
+    Message3Verified(ResponderMessage3Verified<C>),
     /// Handshake complete.
     Completed(Completed),
     /// Failed: the error and the SUITES_R to answer ERR_CODE 2 with.
@@ -432,15 +432,15 @@ impl<C: CryptoProvider> ResponderState<C> {
     pub const fn phase(&self) -> Phase {
         match self {
             Self::Start(_) => Phase::Start,
-            Self::Received1(_) => Phase::Message1Received,
-            Self::WaitM3(_) => Phase::WaitMessage3,
-            Self::Verified(_) => Phase::Message3Verified,
+            Self::Message1Received(_) => Phase::Message1Received,
+            Self::WaitMessage3(_) => Phase::WaitMessage3,
+            Self::Message3Verified(_) => Phase::Message3Verified,
             Self::Completed(_) => Phase::Complete,
             Self::Failed(..) => Phase::Failed,
         }
     }
 
-    /// Reads message_1 (state `Start` → `Received1`; EAD_1, unauthenticated, is then
+    /// Reads message_1 (state `Start` → `Message1Received`; EAD_1, unauthenticated, is then
     /// [`Self::received_ead`]). message_1 is processed exactly once.
     ///
     /// # Errors
@@ -455,18 +455,18 @@ impl<C: CryptoProvider> ResponderState<C> {
         };
         match r.process_message_1(crypto, message_1) {
             Ok(p) => {
-                *self = Self::Received1(p);
+                *self = Self::Message1Received(p);
                 Ok(())
             }
             Err(e) => Err(self.fail(e, *r.supported_suites())),
         }
     }
 
-    /// Writes message_2 into `out` (state `Received1` → `WaitM3`).
+    /// Writes message_2 into `out` (state `Message1Received` → `WaitMessage3`).
     ///
     /// # Errors
     /// [`ApiMisuse::WrongState`] in another state; as
-    /// [`ResponderProcessingM1::prepare_message_2`] (the state is then `Failed`).
+    /// [`ResponderMessage1Received::prepare_message_2`] (the state is then `Failed`).
     pub fn write_message_2(
         &mut self,
         crypto: &mut C,
@@ -474,16 +474,17 @@ impl<C: CryptoProvider> ResponderState<C> {
         ead_2: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
-        let Self::Received1(_) = self else {
+        let Self::Message1Received(_) = self else {
             return Err(WRONG);
         };
-        let Self::Received1(p) = mem::replace(self, Self::Failed(None, SuiteList::default()))
+        let Self::Message1Received(p) =
+            mem::replace(self, Self::Failed(None, SuiteList::default()))
         else {
             return Err(WRONG);
         };
         match p.prepare_message_2(crypto, own, ead_2, out) {
             Ok((w, n)) => {
-                *self = Self::WaitM3(w);
+                *self = Self::WaitMessage3(w);
                 Ok(n)
             }
             Err(e) => Err(self.fail(e, SuiteList::default())),
@@ -507,8 +508,8 @@ impl<C: CryptoProvider> ResponderState<C> {
     }
 
     /// Reads message_3: decrypts it in place, resolves ID_CRED_I in `store` and verifies
-    /// the initiator (state `WaitM3` → `Verified` if message_4 is configured, else
-    /// `Completed`; EAD_3 is then [`Self::received_ead`], TH_3 [`Self::th_3`]).
+    /// the initiator (state `WaitMessage3` → `Message3Verified` if message_4 is configured,
+    /// else `Completed`; EAD_3 is then [`Self::received_ead`], TH_3 [`Self::th_3`]).
     ///
     /// # Errors
     /// [`ApiMisuse::WrongState`] in another state; any error of the typestate steps,
@@ -520,10 +521,11 @@ impl<C: CryptoProvider> ResponderState<C> {
         message_3: &mut [u8],
         store: &S,
     ) -> Result<(), AuthError> {
-        let Self::WaitM3(_) = self else {
+        let Self::WaitMessage3(_) = self else {
             return Err(WRONG);
         };
-        let Self::WaitM3(w) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+        let Self::WaitMessage3(w) = mem::replace(self, Self::Failed(None, SuiteList::default()))
+        else {
             return Err(WRONG);
         };
         let r = w
@@ -531,7 +533,7 @@ impl<C: CryptoProvider> ResponderState<C> {
             .and_then(|p| p.verify_with_store(crypto, store))
             .and_then(|v| {
                 if v.sends_message_4() {
-                    Ok(Self::Verified(v))
+                    Ok(Self::Message3Verified(v))
                 } else {
                     v.complete(crypto).map(Self::Completed)
                 }
@@ -548,21 +550,23 @@ impl<C: CryptoProvider> ResponderState<C> {
         }
     }
 
-    /// Writes message_4 into `out` (state `Verified` → `Completed`).
+    /// Writes message_4 into `out` (state `Message3Verified` → `Completed`).
     ///
     /// # Errors
     /// [`ApiMisuse::WrongState`] in another state; as
-    /// [`ResponderProcessedM3::prepare_message_4`] (the state is then `Failed`).
+    /// [`ResponderMessage3Verified::prepare_message_4`] (the state is then `Failed`).
     pub fn write_message_4(
         &mut self,
         crypto: &mut C,
         ead_4: &[EadItem<'_>],
         out: &mut [u8],
     ) -> Result<usize, AuthError> {
-        let Self::Verified(_) = self else {
+        let Self::Message3Verified(_) = self else {
             return Err(WRONG);
         };
-        let Self::Verified(v) = mem::replace(self, Self::Failed(None, SuiteList::default())) else {
+        let Self::Message3Verified(v) =
+            mem::replace(self, Self::Failed(None, SuiteList::default()))
+        else {
             return Err(WRONG);
         };
         match v.prepare_message_4(crypto, ead_4, out) {
@@ -589,18 +593,18 @@ impl<C: CryptoProvider> ResponderState<C> {
     ) -> Result<usize, AuthError> {
         self.read_message_3(crypto, message_3, store)?;
         match self {
-            Self::Verified(_) => self.write_message_4(crypto, ead_4, out),
+            Self::Message3Verified(_) => self.write_message_4(crypto, ead_4, out),
             _ => Ok(0),
         }
     }
 
-    /// The EAD of the last message received: EAD_1 (unauthenticated) in `Received1`,
-    /// EAD_3 in `Verified` and when complete, empty otherwise.
+    /// The EAD of the last message received: EAD_1 (unauthenticated) in `Message1Received`,
+    /// EAD_3 in `Message3Verified` and when complete, empty otherwise.
     #[must_use]
     pub fn received_ead(&self) -> Ead<'_> {
         match self {
-            Self::Received1(p) => p.ead_1(),
-            Self::Verified(v) => v.ead_3(),
+            Self::Message1Received(p) => p.ead_1(),
+            Self::Message3Verified(v) => v.ead_3(),
             Self::Completed(c) => c.received_ead(),
             _ => Ead::default(),
         }
@@ -610,7 +614,7 @@ impl<C: CryptoProvider> ResponderState<C> {
     #[must_use]
     pub const fn th_3(&self) -> Option<&Digest> {
         match self {
-            Self::Verified(v) => Some(v.th_3()),
+            Self::Message3Verified(v) => Some(v.th_3()),
             Self::Completed(c) => Some(c.th_3()),
             _ => None,
         }

@@ -197,7 +197,7 @@ fn run(s: Setup, tamper: Tamper<'_>) -> Outcome {
                 tr.prk_out_i = d.__prk_out().as_bytes().to_vec();
                 None
             }
-            AfterMessage3::AwaitMessage4(w) => Some(w),
+            AfterMessage3::WaitMessage4(w) => Some(w),
         };
         let mut m3 = tr.m3.clone();
         apply(3, &mut m3);

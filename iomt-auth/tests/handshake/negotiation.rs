@@ -262,7 +262,7 @@ fn ead_items_travel_and_unknown_critical_aborts() {
     assert_eq!(p.c_r().as_bytes(), &[] as &[u8]);
     let v = p.verify_with_store(&mut c, &store_i).unwrap();
     let (after, n) = v.prepare_message_3(&mut c, &me_i, &crit, &mut a).unwrap();
-    let AfterMessage3::AwaitMessage4(w) = after else {
+    let AfterMessage3::WaitMessage4(w) = after else {
         panic!()
     };
     let p = r.parse_message_3(&mut c, &mut a[..n]).unwrap();

@@ -129,24 +129,39 @@ fn state_sizes() {
     type P = DeterministicProvider;
     let sizes = [
         ("Initiator", size_of::<Initiator<P>>()),
-        ("InitiatorWaitM2", size_of::<InitiatorWaitM2<P>>()),
         (
-            "InitiatorProcessingM2",
-            size_of::<InitiatorProcessingM2<'static, P>>(),
+            "InitiatorWaitMessage2",
+            size_of::<InitiatorWaitMessage2<P>>(),
         ),
-        ("InitiatorProcessedM2", size_of::<InitiatorProcessedM2<P>>()),
-        ("InitiatorWaitM4", size_of::<InitiatorWaitM4<P>>()),
+        (
+            "InitiatorMessage2Received",
+            size_of::<InitiatorMessage2Received<'static, P>>(),
+        ),
+        (
+            "InitiatorMessage2Verified",
+            size_of::<InitiatorMessage2Verified<P>>(),
+        ),
+        (
+            "InitiatorWaitMessage4",
+            size_of::<InitiatorWaitMessage4<P>>(),
+        ),
         ("Responder", size_of::<Responder<P>>()),
         (
-            "ResponderProcessingM1",
-            size_of::<ResponderProcessingM1<P>>(),
+            "ResponderMessage1Received",
+            size_of::<ResponderMessage1Received<P>>(),
         ),
-        ("ResponderWaitM3", size_of::<ResponderWaitM3<P>>()),
         (
-            "ResponderProcessingM3",
-            size_of::<ResponderProcessingM3<'static, P>>(),
+            "ResponderWaitMessage3",
+            size_of::<ResponderWaitMessage3<P>>(),
         ),
-        ("ResponderProcessedM3", size_of::<ResponderProcessedM3<P>>()),
+        (
+            "ResponderMessage3Received",
+            size_of::<ResponderMessage3Received<'static, P>>(),
+        ),
+        (
+            "ResponderMessage3Verified",
+            size_of::<ResponderMessage3Verified<P>>(),
+        ),
         ("Completed", size_of::<Completed>()),
         ("InitiatorState", size_of::<InitiatorState<P>>()),
         ("ResponderState", size_of::<ResponderState<P>>()),
