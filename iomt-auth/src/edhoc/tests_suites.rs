@@ -5,82 +5,20 @@
 
 use super::*;
 use crate::error::AuthError;
-use iomt_crypto::{
-    AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, DeterministicProvider, Digest, Prk,
-    PublicKey, SharedSecret, Signature,
-};
+use iomt_crypto::rustcrypto::{RustCryptoAead, RustCryptoHashing};
+use iomt_crypto::{Aead, AeadAlgorithm, AeadKey, CryptoError, DeterministicP256, Provider};
 use std::string::ToString as _;
 
-/// `DeterministicProvider` as if built without ChaCha20-Poly1305.
-struct Suite2Only(DeterministicProvider);
+/// The RustCrypto AEAD part as if built without ChaCha20-Poly1305: the one part this
+/// test replaces (the others are the deterministic test provider's).
+struct Suite2OnlyAead;
 
-impl CryptoProvider for Suite2Only {
-    type KeyHandle = <DeterministicProvider as CryptoProvider>::KeyHandle;
-    type EphemeralSecret = <DeterministicProvider as CryptoProvider>::EphemeralSecret;
-    type Sha256 = <DeterministicProvider as CryptoProvider>::Sha256;
-
+impl Aead for Suite2OnlyAead {
     fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
         match algorithm {
             AeadAlgorithm::ChaCha20Poly1305 => Err(CryptoError::ChaCha20Poly1305NotBuilt),
-            other => DeterministicProvider::aead_built(other),
+            other => RustCryptoAead::aead_built(other),
         }
-    }
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.0.random_bytes(out)
-    }
-    fn p256_generate_ephemeral(
-        &mut self,
-    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
-        self.0.p256_generate_ephemeral()
-    }
-    fn p256_ecdh_ephemeral(
-        &mut self,
-        secret: &Self::EphemeralSecret,
-        peer: &PublicKey,
-    ) -> Result<SharedSecret, CryptoError> {
-        self.0.p256_ecdh_ephemeral(secret, peer)
-    }
-    fn p256_ecdh_static(
-        &mut self,
-        key: &Self::KeyHandle,
-        peer: &PublicKey,
-    ) -> Result<SharedSecret, CryptoError> {
-        self.0.p256_ecdh_static(key, peer)
-    }
-    fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError> {
-        self.0.p256_public_key(key)
-    }
-    fn ecdsa_p256_sign_digest(
-        &mut self,
-        key: &Self::KeyHandle,
-        digest: &Digest,
-    ) -> Result<Signature, CryptoError> {
-        self.0.ecdsa_p256_sign_digest(key, digest)
-    }
-    fn ecdsa_p256_verify_digest(
-        &mut self,
-        public: &PublicKey,
-        digest: &Digest,
-        signature: &Signature,
-    ) -> Result<(), CryptoError> {
-        self.0.ecdsa_p256_verify_digest(public, digest, signature)
-    }
-    fn sha256(&mut self, data: &[u8]) -> Digest {
-        self.0.sha256(data)
-    }
-    fn sha256_start(&mut self) -> Self::Sha256 {
-        self.0.sha256_start()
-    }
-    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        self.0.hkdf_sha256_extract(salt, ikm)
-    }
-    fn hkdf_sha256_expand(
-        &mut self,
-        prk: &Prk,
-        info: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.0.hkdf_sha256_expand(prk, info, out)
     }
     fn aead_seal(
         &mut self,
@@ -92,7 +30,7 @@ impl CryptoProvider for Suite2Only {
         tag: &mut [u8],
     ) -> Result<(), CryptoError> {
         Self::aead_built(algorithm)?;
-        self.0.aead_seal(algorithm, key, nonce, aad, in_out, tag)
+        RustCryptoAead.aead_seal(algorithm, key, nonce, aad, in_out, tag)
     }
     fn aead_open(
         &mut self,
@@ -104,9 +42,14 @@ impl CryptoProvider for Suite2Only {
         tag: &[u8],
     ) -> Result<(), CryptoError> {
         Self::aead_built(algorithm)?;
-        self.0.aead_open(algorithm, key, nonce, aad, in_out, tag)
+        RustCryptoAead.aead_open(algorithm, key, nonce, aad, in_out, tag)
     }
 }
+
+/// A suite-2-only build: the deterministic P-256 part, RustCrypto hashing, the AEAD
+/// part above and an OS RNG (never drawn: only construction is tested).
+type Suite2Only =
+    Provider<DeterministicP256, RustCryptoHashing, Suite2OnlyAead, iomt_crypto::rustcrypto::OsRng>;
 
 fn initiator(suites: &[u8]) -> Result<(), AuthError> {
     Initiator::<Suite2Only>::new(&InitiatorConfig {
