@@ -2,7 +2,7 @@
 //! with a deterministic test RNG (a seeded counter, or a stateless `i * mul + add`
 //! pattern), zeroed storage, credentials and trust stores for a device and a gateway, and
 //! one C-API handshake driver ([`drive`]: EAD_1/EAD_3 to send, a hook after every step;
-//! [`handshake`] is its common case). It uses the exported functions only, like a C
+//! [`handshake()`] is its common case). It uses the exported functions only, like a C
 //! program; the few hooks into iomt-ffi's internals (feature `test-kit`) are re-exported
 //! from `iomt_ffi::__test_hooks`.
 #![expect(
@@ -519,7 +519,7 @@ pub fn sessions_of(
     (i, r)
 }
 
-/// A device's and a gateway's session: a [`handshake`] between [`device`] and [`gateway`]
+/// A device's and a gateway's session: a [`handshake()`] between [`device`] and [`gateway`]
 /// (`method`, `suite`, no message_4), then [`sessions_of`]; returns (device's, gateway's).
 pub fn session_pair(
     c: &mut Crypto,
