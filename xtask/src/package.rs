@@ -231,7 +231,7 @@ mod tests {
         let crypto = fs::read_to_string(workspace_root().join("iomt-crypto/Cargo.toml")).unwrap();
         assert_eq!(
             self_test_features("iomt-crypto", &crypto),
-            "conformance,test-provider"
+            "std,test-provider"
         );
     }
 
