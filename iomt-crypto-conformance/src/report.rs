@@ -33,6 +33,24 @@ impl KitReport {
         self.failed == 0 && self.passed > 0
     }
 
+    /// Checks a test's expectation: nothing failed and at least `floor` vectors passed
+    /// (a floor catches a kit that silently stopped running vectors).
+    ///
+    /// # Errors
+    /// A message naming the family and what fell short.
+    pub fn check_floor(&self, floor: usize) -> Result<(), String> {
+        if self.failed != 0 {
+            return Err(format!("{self}"));
+        }
+        if self.passed < floor {
+            return Err(format!(
+                "{}: only {} vectors passed (floor {floor})",
+                self.family, self.passed
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn record(&mut self, ok: bool, id: impl fmt::Display) {
         if ok {
             self.passed = self.passed.saturating_add(1);
