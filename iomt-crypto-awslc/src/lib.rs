@@ -3,7 +3,8 @@
 //!
 //! Devices keep the `no_std` RustCrypto backend; a gateway swaps in [`AwsLcProvider`] and
 //! talks to them unchanged (the two backends interoperate byte for byte, and this crate's
-//! tests run the whole Wycheproof conformance kit on it).
+//! tests run the whole Wycheproof conformance kit of `iomt-crypto-conformance` on each part
+//! and on the composition).
 //!
 //! | Part | Primitive | Implementation |
 //! |---|---|---|

@@ -31,10 +31,6 @@ pub mod rustcrypto;
 pub mod test_provider;
 pub mod types;
 
-#[cfg(feature = "conformance")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
-pub mod conformance;
-
 pub use compose::Provider;
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
 pub use cortex_m4::{CortexM4EphemeralKey, CortexM4P256, CortexM4Provider, CortexM4StaticKey};

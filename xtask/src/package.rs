@@ -3,7 +3,7 @@
 //!
 //! - `dry-run`: `cargo publish --workspace --dry-run` (every crate with `publish` not false:
 //!   packaged, then built from its `.crate` against its packaged siblings).
-//! - `test`: each library crate's `.crate` (`cargo package --no-verify`) unpacked into
+//! - `test`: each library crate's (and the conformance kit's) `.crate` (`cargo package --no-verify`) unpacked into
 //!   `target/package-test/`, joined into a scratch workspace whose `[patch.crates-io]`
 //!   points the `iomt-*` versions at the unpacked siblings, and `cargo test` run there: a
 //!   test that reads a file outside its crate (the repository's `docs/`, another crate)
@@ -21,6 +21,16 @@ use std::process::Command;
 use crate::cexamples::target_dir;
 use crate::ci::LIBRARY_CRATES;
 use crate::step::{cargo, run, workspace_root};
+
+/// The crates whose `.crate` is unpacked and tested, and whose README links are checked:
+/// the library crates and the (std) conformance kit.
+const PACKAGED_CRATES: [&str; 5] = [
+    LIBRARY_CRATES[0],
+    LIBRARY_CRATES[1],
+    LIBRARY_CRATES[2],
+    LIBRARY_CRATES[3],
+    "iomt-crypto-conformance",
+];
 
 /// `cargo publish --workspace --dry-run`.
 ///
@@ -61,7 +71,7 @@ fn profiles(root_toml: &str) -> String {
 fn unpack() -> Result<PathBuf, String> {
     let mut cmd = cargo();
     cmd.args(["package", "--no-verify", "--allow-dirty"]);
-    for krate in LIBRARY_CRATES {
+    for krate in PACKAGED_CRATES {
         cmd.args(["-p", krate]);
     }
     run(&mut cmd)?;
@@ -71,7 +81,7 @@ fn unpack() -> Result<PathBuf, String> {
     fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let mut members = Vec::new();
     let mut patches = String::new();
-    for krate in LIBRARY_CRATES {
+    for krate in PACKAGED_CRATES {
         let file = target_dir()
             .join("package")
             .join(format!("{krate}-{version}.crate"));
@@ -129,7 +139,7 @@ pub(crate) fn self_test_features(krate: &str, manifest: &str) -> String {
 /// A failing test, or a crate that does not build from its `.crate`.
 pub(crate) fn test() -> Result<(), String> {
     let scratch = unpack()?;
-    for krate in LIBRARY_CRATES {
+    for krate in PACKAGED_CRATES {
         let manifest = fs::read_to_string(workspace_root().join(krate).join("Cargo.toml"))
             .map_err(|e| format!("{krate}/Cargo.toml: {e}"))?;
         let mut cmd = cargo();
@@ -168,7 +178,7 @@ pub(crate) fn relative_links(readme: &str) -> Vec<String> {
 /// The relative links found.
 pub(crate) fn links() -> Result<(), String> {
     let mut bad = Vec::new();
-    for krate in LIBRARY_CRATES {
+    for krate in PACKAGED_CRATES {
         let readme = fs::read_to_string(workspace_root().join(krate).join("README.md"))
             .map_err(|e| format!("{krate}/README.md: {e}"))?;
         bad.extend(
@@ -231,7 +241,7 @@ mod tests {
         let crypto = fs::read_to_string(workspace_root().join("iomt-crypto/Cargo.toml")).unwrap();
         assert_eq!(
             self_test_features("iomt-crypto", &crypto),
-            "conformance,test-provider"
+            "std,test-provider"
         );
     }
 
