@@ -82,7 +82,7 @@ pub(crate) use strict::MapKeys;
 
 /// CBOR major types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Major {
+pub(crate) enum Major {
     /// 0: unsigned integer.
     Uint,
     /// 1: negative integer.
@@ -122,7 +122,7 @@ impl Major {
 /// `true` if `b` is the one-byte CBOR encoding of an integer in −24..=23
 /// (0x00–0x17 or 0x20–0x37), the RFC 9528 §3.3.2 integer representation of byte strings.
 #[must_use]
-pub const fn is_one_byte_int(b: u8) -> bool {
+pub(crate) const fn is_one_byte_int(b: u8) -> bool {
     b <= 0x17 || (b >= 0x20 && b <= 0x37)
 }
 
@@ -150,32 +150,26 @@ pub(crate) const fn bstr_len(len: usize) -> usize {
 
 /// Deterministic CBOR writer into a caller buffer.
 #[derive(Debug)]
-pub struct Encoder<'a> {
+pub(crate) struct Encoder<'a> {
     buf: &'a mut [u8],
     pos: usize,
 }
 
 impl<'a> Encoder<'a> {
     /// A writer at the start of `buf`.
-    pub const fn new(buf: &'a mut [u8]) -> Self {
+    pub(crate) const fn new(buf: &'a mut [u8]) -> Self {
         Self { buf, pos: 0 }
     }
 
     /// Bytes written so far.
     #[must_use]
-    pub const fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         self.pos
-    }
-
-    /// `true` if nothing was written.
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.pos == 0
     }
 
     /// The bytes written so far.
     #[must_use]
-    pub fn written(&self) -> &[u8] {
+    pub(crate) fn written(&self) -> &[u8] {
         self.buf.get(..self.pos).unwrap_or(&[])
     }
 
@@ -183,7 +177,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`] if they do not fit.
-    pub fn raw(&mut self, data: &[u8]) -> Result<(), CborError> {
+    pub(crate) fn raw(&mut self, data: &[u8]) -> Result<(), CborError> {
         let end = self
             .pos
             .checked_add(data.len())
@@ -227,7 +221,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn uint(&mut self, v: u64) -> Result<(), CborError> {
+    pub(crate) fn uint(&mut self, v: u64) -> Result<(), CborError> {
         self.head(Major::Uint, v)
     }
 
@@ -235,7 +229,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn int(&mut self, v: i64) -> Result<(), CborError> {
+    pub(crate) fn int(&mut self, v: i64) -> Result<(), CborError> {
         if v >= 0 {
             self.head(Major::Uint, v.unsigned_abs())
         } else {
@@ -248,7 +242,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn bstr(&mut self, data: &[u8]) -> Result<(), CborError> {
+    pub(crate) fn bstr(&mut self, data: &[u8]) -> Result<(), CborError> {
         self.head(Major::Bstr, data.len() as u64)?;
         self.raw(data)
     }
@@ -257,7 +251,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn bstr_header(&mut self, len: usize) -> Result<(), CborError> {
+    pub(crate) fn bstr_header(&mut self, len: usize) -> Result<(), CborError> {
         self.head(Major::Bstr, len as u64)
     }
 
@@ -265,7 +259,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn tstr(&mut self, s: &str) -> Result<(), CborError> {
+    pub(crate) fn tstr(&mut self, s: &str) -> Result<(), CborError> {
         self.head(Major::Tstr, s.len() as u64)?;
         self.raw(s.as_bytes())
     }
@@ -274,7 +268,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn array(&mut self, n: usize) -> Result<(), CborError> {
+    pub(crate) fn array(&mut self, n: usize) -> Result<(), CborError> {
         self.head(Major::Array, n as u64)
     }
 
@@ -282,7 +276,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn map(&mut self, n: usize) -> Result<(), CborError> {
+    pub(crate) fn map(&mut self, n: usize) -> Result<(), CborError> {
         self.head(Major::Map, n as u64)
     }
 
@@ -290,7 +284,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn bool(&mut self, v: bool) -> Result<(), CborError> {
+    pub(crate) fn bool(&mut self, v: bool) -> Result<(), CborError> {
         self.raw(&[if v { 0xf5 } else { 0xf4 }])
     }
 
@@ -299,7 +293,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// [`CborError::BufferTooSmall`].
-    pub fn bstr_identifier(&mut self, id: &[u8]) -> Result<(), CborError> {
+    pub(crate) fn bstr_identifier(&mut self, id: &[u8]) -> Result<(), CborError> {
         match id {
             [b] if is_one_byte_int(*b) => self.raw(&[*b]),
             _ => self.bstr(id),
@@ -309,7 +303,7 @@ impl<'a> Encoder<'a> {
 
 /// Strict deterministic CBOR reader over untrusted bytes.
 #[derive(Debug, Clone)]
-pub struct Decoder<'a> {
+pub(crate) struct Decoder<'a> {
     data: &'a [u8],
     pos: usize,
 }
@@ -317,25 +311,25 @@ pub struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     /// A reader at the start of `data`.
     #[must_use]
-    pub const fn new(data: &'a [u8]) -> Self {
+    pub(crate) const fn new(data: &'a [u8]) -> Self {
         Self { data, pos: 0 }
     }
 
     /// Current offset in the input.
     #[must_use]
-    pub const fn position(&self) -> usize {
+    pub(crate) const fn position(&self) -> usize {
         self.pos
     }
 
     /// The unread input.
     #[must_use]
-    pub fn rest(&self) -> &'a [u8] {
+    pub(crate) fn rest(&self) -> &'a [u8] {
         self.data.get(self.pos..).unwrap_or(&[])
     }
 
     /// `true` if all input was consumed.
     #[must_use]
-    pub const fn is_empty(&self) -> bool {
+    pub(crate) const fn is_empty(&self) -> bool {
         self.pos >= self.data.len()
     }
 
@@ -343,7 +337,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::TrailingBytes`].
-    pub const fn finish(&self) -> Result<(), CborError> {
+    pub(crate) const fn finish(&self) -> Result<(), CborError> {
         if self.is_empty() {
             Ok(())
         } else {
@@ -355,7 +349,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::Truncated`] at the end of input.
-    pub fn peek_major(&self) -> Result<Major, CborError> {
+    pub(crate) fn peek_major(&self) -> Result<Major, CborError> {
         self.data
             .get(self.pos)
             .map(|b| Major::from_initial(*b))
@@ -364,7 +358,7 @@ impl<'a> Decoder<'a> {
 
     /// The next initial byte, without consuming it.
     #[must_use]
-    pub fn peek_byte(&self) -> Option<u8> {
+    pub(crate) fn peek_byte(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
 
@@ -452,7 +446,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`], [`CborError::Overflow`], malformed heads.
-    pub fn int(&mut self) -> Result<i64, CborError> {
+    pub(crate) fn int(&mut self) -> Result<i64, CborError> {
         let save = self.pos;
         let (m, arg) = self.head()?;
         let v = match m {
@@ -474,7 +468,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`] and malformed heads.
-    pub fn uint(&mut self) -> Result<u64, CborError> {
+    pub(crate) fn uint(&mut self) -> Result<u64, CborError> {
         let save = self.pos;
         let (m, arg) = self.head()?;
         if m != Major::Uint {
@@ -488,7 +482,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`], [`CborError::Truncated`], malformed heads.
-    pub fn bstr(&mut self) -> Result<&'a [u8], CborError> {
+    pub(crate) fn bstr(&mut self) -> Result<&'a [u8], CborError> {
         let n = self.len_of(Major::Bstr)?;
         self.take(n)
     }
@@ -497,7 +491,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// As [`Self::bstr`], plus [`CborError::InvalidUtf8`].
-    pub fn tstr(&mut self) -> Result<&'a str, CborError> {
+    pub(crate) fn tstr(&mut self) -> Result<&'a str, CborError> {
         let n = self.len_of(Major::Tstr)?;
         let b = self.take(n)?;
         core::str::from_utf8(b).map_err(|_| CborError::InvalidUtf8)
@@ -507,7 +501,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`], malformed heads.
-    pub fn array(&mut self) -> Result<usize, CborError> {
+    pub(crate) fn array(&mut self) -> Result<usize, CborError> {
         self.len_of(Major::Array)
     }
 
@@ -515,7 +509,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`], malformed heads.
-    pub fn map(&mut self) -> Result<usize, CborError> {
+    pub(crate) fn map(&mut self) -> Result<usize, CborError> {
         self.len_of(Major::Map)
     }
 
@@ -523,7 +517,7 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// [`CborError::UnexpectedType`].
-    pub fn bool(&mut self) -> Result<bool, CborError> {
+    pub(crate) fn bool(&mut self) -> Result<bool, CborError> {
         match self.peek_byte() {
             Some(0xf4) => {
                 self.pos = self.pos.saturating_add(1);
@@ -548,7 +542,7 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// [`CborError::NonDeterministic`] for a surplus bstr encoding, [`CborError::UnexpectedType`]
     /// for other types or integers outside −24..=23.
-    pub fn bstr_identifier(&mut self) -> Result<&'a [u8], CborError> {
+    pub(crate) fn bstr_identifier(&mut self) -> Result<&'a [u8], CborError> {
         let b = self.peek_byte().ok_or(CborError::Truncated)?;
         if is_one_byte_int(b) {
             return self.take(1);

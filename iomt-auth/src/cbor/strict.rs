@@ -97,7 +97,7 @@ impl<'a> Decoder<'a> {
     /// Malformed heads, [`CborError::Truncated`], [`CborError::TooDeep`],
     /// [`CborError::DuplicateMapKey`], [`CborError::UnsortedMapKeys`],
     /// [`CborError::InvalidUtf8`].
-    pub fn skip_item(&mut self) -> Result<&'a [u8], CborError> {
+    pub(crate) fn skip_item(&mut self) -> Result<&'a [u8], CborError> {
         let start = self.pos;
         let mut stack = [Level::EMPTY; MAX_DEPTH];
         let mut depth: usize = 0;

@@ -172,12 +172,36 @@ fn fuzz_entry_accepts_deterministic_sequences() {
         0x03, 0x82, 0x06, 0x02, 0x42, 0xaa, 0xbb, 0x37, 0xa1, 0x04, 0x41, 0x32, 0x63, b'x', b'y',
         b'z',
     ];
-    assert!(crate::__fuzz::cbor::roundtrip_sequence(&msg1, &mut scratch));
-    assert!(!crate::__fuzz::cbor::roundtrip_sequence(
-        &[0x19, 0x00, 0x03],
-        &mut scratch
-    ));
-    assert!(crate::__fuzz::cbor::skip_all(&msg1));
+    let n = crate::__fuzz::cbor::reencode_sequence(&msg1, &mut scratch);
+    assert_eq!(n.and_then(|n| scratch.get(..n)), Some(&msg1[..]));
+    // 3 in a two-byte head: not the shortest form, rejected
+    assert_eq!(
+        crate::__fuzz::cbor::reencode_sequence(&[0x19, 0x00, 0x03], &mut scratch),
+        None
+    );
+    assert_eq!(crate::__fuzz::cbor::skip_sequence(&msg1), Some(6));
+    assert_eq!(
+        crate::__fuzz::cbor::skip_sequence(&[0x19, 0x00, 0x03]),
+        None
+    );
+}
+
+#[test]
+fn fuzz_entry_round_trips_values() {
+    use crate::__fuzz::cbor::{Value, roundtrip_values};
+    roundtrip_values(&[
+        Value::Uint(u64::MAX),
+        Value::Int(i64::MIN),
+        Value::Bstr(&[0x2b]),
+        Value::Tstr("iomt"),
+        Value::Array(2),
+        Value::Map(300),
+        Value::Bool(true),
+        Value::Identifier(&[0x2b]),
+        Value::Identifier(&[0x18]),
+        Value::Bstr(&[0; 600]), // does not fit: the round trip stops before it
+        Value::Uint(1),
+    ]);
 }
 
 proptest! {
@@ -202,8 +226,8 @@ proptest! {
     #[test]
     fn decoder_never_panics(data in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut scratch = [0u8; 128];
-        let _ = crate::__fuzz::cbor::roundtrip_sequence(&data, &mut scratch);
-        let _ = crate::__fuzz::cbor::skip_all(&data);
+        let _ = crate::__fuzz::cbor::reencode_sequence(&data, &mut scratch);
+        let _ = crate::__fuzz::cbor::skip_sequence(&data);
         let mut d = Decoder::new(&data);
         let _ = d.bstr_identifier();
     }

@@ -112,7 +112,7 @@ impl<'a> IdCred<'a> {
     ///
     /// # Errors
     /// [`AuthError::BufferTooSmall`].
-    pub fn encode_map(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
+    pub(crate) fn encode_map(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
         e.map(1)?;
         match self {
             Self::Kid(kid) => {
@@ -140,7 +140,7 @@ impl<'a> IdCred<'a> {
     ///
     /// # Errors
     /// [`AuthError::BufferTooSmall`].
-    pub fn encode_compact(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
+    pub(crate) fn encode_compact(&self, e: &mut Encoder<'_>) -> Result<(), AuthError> {
         match self {
             Self::Kid(kid) => Ok(e.bstr_identifier(kid)?),
             Self::Ccs(_) => self.encode_map(e),
@@ -153,7 +153,7 @@ impl<'a> IdCred<'a> {
     /// [`PeerMisbehaved::InvalidIdCred`] for a non-compact `{4: kid}` map, a surplus bstr
     /// encoding, a malformed map or a too-long kid; [`PeerMisbehaved::UnsupportedIdCred`]
     /// for other header parameters (x5t, x5chain, ...).
-    pub fn decode_compact(d: &mut Decoder<'a>) -> Result<Self, AuthError> {
+    pub(crate) fn decode_compact(d: &mut Decoder<'a>) -> Result<Self, AuthError> {
         let invalid = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidIdCred);
         match d.peek_major()? {
             Major::Uint | Major::Nint | Major::Bstr => {
