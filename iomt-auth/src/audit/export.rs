@@ -4,7 +4,7 @@
 //! owns the bytes.
 //!
 //! # Wire format (integers big-endian)
-//! Every chunk starts with `version` (1 byte, [`EXPORT_VERSION`]) and `kind` (1 byte).
+//! Every chunk starts with `version` (1 byte, currently 2) and `kind` (1 byte).
 //!
 //! Summary (`kind` = 1, [`SUMMARY_LEN`] = 182 bytes):
 //! | offset | size | field |
@@ -53,7 +53,7 @@ use super::{
 };
 
 /// The export format version.
-pub const EXPORT_VERSION: u8 = 2;
+pub(crate) const EXPORT_VERSION: u8 = 2;
 /// Length of the requester's freshness challenge.
 pub const CHALLENGE_LEN: usize = 16;
 /// Length of a summary chunk.
@@ -70,7 +70,7 @@ const SIG_CONTEXT: &[u8] = b"iomt-audit-export-v2";
 
 /// Bytes needed for a records chunk of `n` records.
 #[must_use]
-pub const fn records_chunk_len(n: usize) -> usize {
+pub(crate) const fn records_chunk_len(n: usize) -> usize {
     RECORDS_HEADER_LEN.saturating_add(n.saturating_mul(RECORD_LEN))
 }
 

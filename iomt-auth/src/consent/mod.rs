@@ -20,13 +20,13 @@
 //! the call fails closed ([`ConsentError::AuditUnavailable`]).
 //!
 //! # Signatures
-//! ES256 over `SHA-256(context ‖ signing_input)` where `context` is [`TAG_CONTEXT`] for a
-//! tag and [`WITHDRAWAL_CONTEXT`] for a withdrawal, so one kind's signature never
+//! ES256 over `SHA-256(context ‖ signing_input)` where `context` is `"iomt consent tag v2\0"` for
+//! a tag and `"iomt consent withdrawal v1\0"` for a withdrawal, so one kind's signature never
 //! verifies as the other. Not COSE_Sign1: a COSE_Sign1 envelope around the same payload
 //! costs 84 bytes (array, protected `{1: -7}`, unprotected `{4: kid}`, payload and
 //! signature bstr headers, 64-byte signature) against 74 bytes here, and the tag is
 //! authenticated as part of every data frame's AAD; the key id is the first 8 bytes of
-//! SHA-256 of the authority's SEC1 key ([`authority_key_id`]), as for update manifests.
+//! SHA-256 of the authority's SEC1 key, as for update manifests ([`crate::update::key_id`]).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
@@ -41,21 +41,22 @@ pub use issue::{sign_tag, sign_withdrawal};
 pub use verifier::{ConsentVerifier, Expected, VerifiedConsent};
 
 /// Context prefixed to a tag's signing input before hashing.
-pub const TAG_CONTEXT: &[u8] = b"iomt consent tag v2\0";
+pub(crate) const TAG_CONTEXT: &[u8] = b"iomt consent tag v2\0";
 /// Context prefixed to a withdrawal's signing input before hashing.
-pub const WITHDRAWAL_CONTEXT: &[u8] = b"iomt consent withdrawal v1\0";
+pub(crate) const WITHDRAWAL_CONTEXT: &[u8] = b"iomt consent withdrawal v1\0";
 
 /// A consent authority's public key, as configured at the gateway (or on a device).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentAuthority {
-    /// The key id tags carry (normally [`authority_key_id`] of `key`).
+    /// The key id tags carry (normally [`key_id`](crate::update::key_id) of `key`).
     pub key_id: KeyId,
     /// The authority's ES256 public key.
     pub key: PublicKey,
 }
 
 impl ConsentAuthority {
-    /// An authority whose key id is [`authority_key_id`] of `key`.
+    /// An authority whose key id is [`key_id`](crate::update::key_id) of `key` (the first 8
+    /// bytes of SHA-256 of its SEC1 encoding).
     ///
     /// # Errors
     /// [`ConsentError::Malformed`] if the key id cannot be built (cannot happen for the
@@ -70,7 +71,7 @@ impl ConsentAuthority {
 }
 
 /// The key id of an authority key: the first 8 bytes of SHA-256 of its SEC1 encoding.
-pub fn authority_key_id<C: CryptoProvider>(crypto: &mut C, key: &PublicKey) -> [u8; 8] {
+pub(crate) fn authority_key_id<C: CryptoProvider>(crypto: &mut C, key: &PublicKey) -> [u8; 8] {
     let d = crypto.sha256(&key.to_sec1_uncompressed());
     let mut k = [0u8; 8];
     for (a, b) in k.iter_mut().zip(d.iter()) {

@@ -109,13 +109,13 @@ pub const MAX_CRED_LEN: usize = 192;
 /// Longest encoded EAD field (all items of one message) sent or accepted.
 pub const MAX_EAD_LEN: usize = 96;
 /// Longest kid-or-CCS ID_CRED in a plaintext.
-pub const MAX_ID_CRED_LEN: usize = MAX_CRED_LEN + 2;
+pub(crate) const MAX_ID_CRED_LEN: usize = MAX_CRED_LEN + 2;
 /// Longest PLAINTEXT_2 (C_R, ID_CRED_R by value, a signature, EAD_2).
 pub const MAX_PLAINTEXT_2_LEN: usize = 1 + MAX_CONN_ID_LEN + MAX_ID_CRED_LEN + 2 + 64 + MAX_EAD_LEN;
 /// Length of the hash (SHA-256) in every supported suite.
-pub const HASH_LEN: usize = 32;
+pub(crate) const HASH_LEN: usize = 32;
 /// Length of an ES256 signature.
-pub const SIGNATURE_LEN: usize = 64;
+pub(crate) const SIGNATURE_LEN: usize = 64;
 
 /// An EDHOC cipher suite this implementation supports.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]

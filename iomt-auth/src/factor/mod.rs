@@ -337,7 +337,7 @@ pub const TRANSCRIPT_ID_LEN: usize = 16;
 
 /// The id of a handshake a proof is bound to: the first 16 bytes of its TH_3.
 #[must_use]
-pub fn transcript_id(th_3: &[u8; 32]) -> [u8; TRANSCRIPT_ID_LEN] {
+pub(crate) fn transcript_id(th_3: &[u8; 32]) -> [u8; TRANSCRIPT_ID_LEN] {
     let mut id = [0u8; TRANSCRIPT_ID_LEN];
     for (d, s) in id.iter_mut().zip(th_3) {
         *d = *s;
@@ -371,7 +371,7 @@ impl FactorProof {
         self.subject
     }
 
-    /// The handshake it verified in ([`transcript_id`] of its TH_3).
+    /// The handshake it verified in (the first 16 bytes of its TH_3).
     #[must_use]
     pub const fn transcript_id(&self) -> [u8; TRANSCRIPT_ID_LEN] {
         self.transcript

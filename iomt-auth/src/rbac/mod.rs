@@ -52,7 +52,7 @@ pub use break_glass::{
     BREAK_GLASS_MAX_TTL_SECS, BreakGlassAccess, BreakGlassError, ConsentAccess,
     activate_break_glass, enforce_consent, resolve_consent,
 };
-pub use permit::{PERMIT_LEN, PERMIT_VERSION, PERMIT_WINDOW, Permit, RedeemedPermit};
+pub use permit::{PERMIT_LEN, PERMIT_WINDOW, Permit, RedeemedPermit};
 
 /// What a session must have proven for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,7 +4,7 @@
 //! # Format ([`PERMIT_LEN`] = 32 bytes)
 //! | offset | size | field |
 //! |--------|------|-------|
-//! | 0  | 1  | format version ([`PERMIT_VERSION`]) |
+//! | 0  | 1  | format version (1) |
 //! | 1  | 1  | operation code ([`Operation::code`]) |
 //! | 2  | 2  | zero |
 //! | 4  | 4  | issue index in its session (`u32` BE, 0, 1, 2, …) |
@@ -39,7 +39,7 @@ use crate::audit::Subject;
 /// Encoded length of a [`Permit`].
 pub const PERMIT_LEN: usize = 32;
 /// Format version of [`Permit::to_bytes`].
-pub const PERMIT_VERSION: u8 = 1;
+pub(crate) const PERMIT_VERSION: u8 = 1;
 /// Permits a session keeps redeemable: issuing one more makes the oldest unredeemable.
 pub const PERMIT_WINDOW: u32 = 32;
 

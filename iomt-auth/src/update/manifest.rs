@@ -33,7 +33,7 @@ pub const KEY_ID_LEN: usize = 8;
 /// Longest encoded manifest payload (6 keys, 5 × u32, 32-byte digest).
 pub const MAX_MANIFEST_LEN: usize = 1 + 5 * (1 + 5) + 1 + 2 + 32;
 /// Length of the protected header bytes `{1: -7, 4: h'<8 bytes>'}`.
-pub const PROTECTED_LEN: usize = 5 + KEY_ID_LEN;
+pub(crate) const PROTECTED_LEN: usize = 5 + KEY_ID_LEN;
 /// Longest COSE_Sign1_Tagged envelope.
 pub const MAX_ENVELOPE_LEN: usize =
     1 + 1 + (1 + PROTECTED_LEN) + 1 + (2 + MAX_MANIFEST_LEN) + (2 + 64);

@@ -77,8 +77,8 @@ use crate::rbac::RedeemedPermit;
 mod manifest;
 
 pub use manifest::{
-    KEY_ID_LEN, MAX_ENVELOPE_LEN, MAX_MANIFEST_LEN, Manifest, PROTECTED_LEN, key_id,
-    sig_structure_digest, sign_payload,
+    KEY_ID_LEN, MAX_ENVELOPE_LEN, MAX_MANIFEST_LEN, Manifest, key_id, sig_structure_digest,
+    sign_payload,
 };
 // The one COSE_Sign1 envelope parser, shared with signed revocation lists.
 pub(crate) use manifest::parse_envelope;
