@@ -2,7 +2,7 @@
 //!
 //! # Invariants
 //! - A slot holds either nothing or an encoded tag that passed validation
-//!   (`iomt_core::ConsentTag::decode`) and fits [`CONSENT_TAG_CAPACITY`].
+//!   (`iomt_core::ConsentTag::decode`) and fits `iomt_core::MAX_CONSENT_TAG_LEN`.
 //! - Slot numbers are `0..SLOTS` (`SLOTS` ≤ 15; the wire value 15 means "no slot").
 //! - The initiator installs tags only in even slots, the responder only in odd ones
 //!   (enforced by the channel), so both sides never race for one slot.
@@ -15,7 +15,7 @@ use heapless::Vec;
 use iomt_core::{ConsentTag, MAX_CONSENT_TAG_LEN};
 
 /// The largest encoded consent tag a slot holds (`iomt_core::MAX_CONSENT_TAG_LEN`).
-pub const CONSENT_TAG_CAPACITY: usize = MAX_CONSENT_TAG_LEN;
+pub(crate) const CONSENT_TAG_CAPACITY: usize = MAX_CONSENT_TAG_LEN;
 
 /// The slot table.
 #[derive(Debug, Clone)]

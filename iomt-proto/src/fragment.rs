@@ -140,15 +140,15 @@ impl core::error::Error for FragmentError {}
 
 /// A parsed fragment header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FragmentHeader {
+pub(crate) struct FragmentHeader {
     /// The unit id.
-    pub unit: u8,
+    pub(crate) unit: u8,
     /// The fragment index, 0..=127.
-    pub index: u8,
+    pub(crate) index: u8,
     /// Whether this is the unit's last fragment.
-    pub last: bool,
+    pub(crate) last: bool,
     /// The unit's total length.
-    pub total_len: u16,
+    pub(crate) total_len: u16,
 }
 
 impl FragmentHeader {
@@ -157,7 +157,7 @@ impl FragmentHeader {
     /// # Errors
     /// [`FragmentError::Malformed`] if shorter than the header, with no payload, or with
     /// a zero total length.
-    pub fn parse(datagram: &[u8]) -> Result<(Self, &[u8]), FragmentError> {
+    pub(crate) fn parse(datagram: &[u8]) -> Result<(Self, &[u8]), FragmentError> {
         let (head, payload) = datagram
             .split_first_chunk::<HEADER_LEN>()
             .ok_or(FragmentError::Malformed)?;
@@ -177,7 +177,7 @@ impl FragmentHeader {
 
     /// The header's bytes.
     #[must_use]
-    pub const fn to_bytes(self) -> [u8; HEADER_LEN] {
+    pub(crate) const fn to_bytes(self) -> [u8; HEADER_LEN] {
         let [t0, t1] = self.total_len.to_be_bytes();
         let flags = (self.index & INDEX_MASK) | if self.last { LAST } else { 0 };
         [self.unit, flags, t0, t1]

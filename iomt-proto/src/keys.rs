@@ -28,7 +28,7 @@ pub const LABEL_INITIATOR_TO_RESPONDER: u16 = 32768;
 /// The EDHOC_Exporter label of the responder→initiator traffic secret (Private Use range).
 pub const LABEL_RESPONDER_TO_INITIATOR: u16 = 32769;
 /// The length of a traffic secret.
-pub const SECRET_LEN: usize = 32;
+pub(crate) const SECRET_LEN: usize = 32;
 /// The protocol version byte in the exporter context.
 pub const PROTOCOL_VERSION: u8 = 1;
 
@@ -113,7 +113,7 @@ impl Side {
 /// The COSE algorithm identifier of an AEAD (RFC 9053): 10 for AES-CCM-16-64-128,
 /// 24 for ChaCha20/Poly1305.
 #[must_use]
-pub const fn cose_alg_id(algorithm: AeadAlgorithm) -> u8 {
+pub(crate) const fn cose_alg_id(algorithm: AeadAlgorithm) -> u8 {
     match algorithm {
         AeadAlgorithm::AesCcm16_64_128 => 10,
         AeadAlgorithm::ChaCha20Poly1305 => 24,
@@ -187,7 +187,7 @@ impl Nonce {
 ///
 /// # Errors
 /// [`ProtoError::KeyExport`] if the exporter fails.
-pub fn export_secret<E: KeyExporter + ?Sized>(
+pub(crate) fn export_secret<E: KeyExporter + ?Sized>(
     exporter: &mut E,
     algorithm: AeadAlgorithm,
     label: u16,

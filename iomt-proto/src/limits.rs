@@ -32,7 +32,7 @@ pub struct KeyLimits {
 
 /// Frames per key that the 4-byte sequence number allows (0 ..= 2^32 − 2; the sender
 /// updates the key instead of using 2^32 − 1).
-pub const SEQ_SPACE: u64 = (1 << 32) - 1;
+pub(crate) const SEQ_SPACE: u64 = (1 << 32) - 1;
 
 impl KeyLimits {
     /// The limits for `algorithm` (see the module table).

@@ -37,35 +37,35 @@ pub const MIN_HEADER_LEN: usize = 4;
 pub const MAX_HEADER_LEN: usize = 7;
 
 /// Byte offsets and bit masks of the header fields.
-pub mod field {
+pub(crate) mod field {
     /// A byte range in the frame.
-    pub type Field = core::ops::Range<usize>;
+    pub(crate) type Field = core::ops::Range<usize>;
     /// Byte 0: version, frame type, sequence-number length, reserved bit.
-    pub const FLAGS: usize = 0;
+    pub(crate) const FLAGS: usize = 0;
     /// Byte 1: connection id.
-    pub const CONN_ID: usize = 1;
+    pub(crate) const CONN_ID: usize = 1;
     /// Byte 2: key epoch (high nibble) and consent slot (low nibble).
-    pub const EPOCH_SLOT: usize = 2;
+    pub(crate) const EPOCH_SLOT: usize = 2;
     /// Start of the sequence number.
-    pub const SEQ_START: usize = 3;
+    pub(crate) const SEQ_START: usize = 3;
     /// The sequence number field for an encoded length `len` (1–4).
     #[must_use]
-    pub const fn seq(len: usize) -> Field {
+    pub(crate) const fn seq(len: usize) -> Field {
         SEQ_START..SEQ_START.saturating_add(len)
     }
     /// Everything after a header of `header_len` bytes (ciphertext and tag).
     #[must_use]
-    pub const fn body(header_len: usize) -> core::ops::RangeFrom<usize> {
+    pub(crate) const fn body(header_len: usize) -> core::ops::RangeFrom<usize> {
         header_len..
     }
     /// Version mask in byte 0 (shift 6).
-    pub const VERSION_MASK: u8 = 0b1100_0000;
+    pub(crate) const VERSION_MASK: u8 = 0b1100_0000;
     /// Frame-type mask in byte 0 (shift 3).
-    pub const TYPE_MASK: u8 = 0b0011_1000;
+    pub(crate) const TYPE_MASK: u8 = 0b0011_1000;
     /// Sequence-length mask in byte 0 (shift 1).
-    pub const SEQ_LEN_MASK: u8 = 0b0000_0110;
+    pub(crate) const SEQ_LEN_MASK: u8 = 0b0000_0110;
     /// Reserved bit in byte 0.
-    pub const RESERVED_MASK: u8 = 0b0000_0001;
+    pub(crate) const RESERVED_MASK: u8 = 0b0000_0001;
 }
 
 /// The frame type (3 bits on the wire). Unknown values are kept as `Unknown(u8)`.

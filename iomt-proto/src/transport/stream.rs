@@ -16,7 +16,7 @@ use crate::channel::{Channel, Opened};
 use crate::payload::Message;
 
 /// The length-prefix size.
-pub const PREFIX_LEN: usize = 2;
+pub(crate) const PREFIX_LEN: usize = 2;
 
 /// A byte stream carrying length-prefixed frames.
 ///
