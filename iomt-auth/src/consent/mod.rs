@@ -34,7 +34,7 @@ use core::fmt;
 use iomt_core::{ConsentTag, ConsentWithdrawal, KeyId};
 use iomt_crypto::{CryptoProvider, PublicKey};
 
-pub mod issue;
+mod issue;
 mod verifier;
 
 pub use issue::{sign_tag, sign_withdrawal};

@@ -44,4 +44,4 @@ pub use tag::{
     CONSENT_TAG_VERSION, CONSENT_TAG_VERSION_UNBOUND, ConsentRef, ConsentTag, IssuerSignature,
     KeyId, MAX_CONSENT_TAG_LEN, MAX_KEY_ID_LEN, Signature,
 };
-pub use withdrawal::{ConsentWithdrawal, MAX_WITHDRAWAL_LEN, WITHDRAWAL_VERSION};
+pub use withdrawal::{ConsentWithdrawal, MAX_WITHDRAWAL_LEN};

@@ -28,7 +28,7 @@ use super::tag::{IssuerSignature, WireSignature, issuer_signature};
 use crate::{CoreError, Timestamp};
 
 /// The withdrawal encoding version.
-pub const WITHDRAWAL_VERSION: u8 = 1;
+pub(crate) const WITHDRAWAL_VERSION: u8 = 1;
 
 /// Maximum encoded length of a [`ConsentWithdrawal`] (122 bytes).
 pub const MAX_WITHDRAWAL_LEN: usize = Wire::POSTCARD_MAX_SIZE;
