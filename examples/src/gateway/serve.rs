@@ -172,6 +172,11 @@ where
 
     let mut session = SessionConsent::default();
     let mut closed = false;
+    // A notification the link refused (the device may have closed its end while the
+    // gateway was still working through frames it had sent): an error only if the device
+    // did not end the session itself with a close frame.
+    let mut undelivered: Option<String> = None;
+    let mut device_closed = false;
     let mut update_slot: u8 = 1;
     let mut buf = [0u8; MAX_FRAME_LEN];
     let mut out = [0u8; MAX_FRAME_LEN];
@@ -207,7 +212,10 @@ where
                         let encoded = bound.unwrap_or_default().to_vec();
                         session.install(gw, crypto, &identity, &reg.patient, &encoded, &mut report);
                     }
-                    FrameType::Close => break,
+                    FrameType::Close => {
+                        device_closed = true;
+                        break;
+                    }
                     FrameType::Data => {
                         report.data_frames += 1;
                         let seq = opened.seq;
@@ -253,8 +261,9 @@ where
                             Ok(0) => {}
                             Ok(n) => {
                                 if let Err(e) = link.send_frame(out.get(..n).unwrap_or_default()) {
-                                    report.error = Some(format!("link: {e}"));
-                                    break;
+                                    // Keep reading: what the device sent before it went
+                                    // away is still accounted for.
+                                    undelivered = Some(format!("link: {e}"));
                                 }
                             }
                             Err(e) => {
@@ -282,6 +291,9 @@ where
                 gw.audit(crypto, Event::frame_rejected(channel.conn_id(), e.code()));
             }
         }
+    }
+    if let Some(e) = undelivered.filter(|_| !device_closed) {
+        report.error.get_or_insert(e);
     }
     report
 }
