@@ -21,7 +21,15 @@ pub const GATEWAY_KID: [u8; 1] = [0x47];
 
 /// The device index of the QEMU firmware device (its credential is compiled into
 /// `firmware/src/bin/device.rs`).
-pub const FIRMWARE_DEVICE_INDEX: u8 = 200;
+pub const FIRMWARE_DEVICE_INDEX: DeviceIndex = 200;
+
+/// A simulated device's index (0..=[`MAX_DEVICES`] in the demo; wide enough for 1,000
+/// devices).
+pub type DeviceIndex = u16;
+
+/// The most simulated devices one demo run can have (issue 18: 1,000 against one
+/// gateway; `--tamper` adds two).
+pub const MAX_DEVICES: DeviceIndex = 1000;
 
 /// Errors while deriving demo credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +102,13 @@ impl DemoCredential {
         Self::derive("gateway-1", &GATEWAY_KID)
     }
 
-    /// Simulated device `index`'s credential (identity `dev-NNN`, kid `[0x64, index]`).
+    /// Simulated device `index`'s credential (identity `dev-NNN`, kid `[0x64, index]`
+    /// below 256, `[0x64, hi, lo]` from 256 on: [`device_kid`]).
     ///
     /// # Errors
     /// [`CredError`] (practically never).
-    pub fn device(index: u8) -> Result<Self, CredError> {
-        Self::derive(&device_identity(index), &[0x64, index])
+    pub fn device(index: DeviceIndex) -> Result<Self, CredError> {
+        Self::derive(&device_identity(index), &device_kid(index))
     }
 
     /// This credential as the peer's trust-store entry.
@@ -120,9 +129,28 @@ impl DemoCredential {
     }
 }
 
+/// The `kid` of device `index`: `0x64` then the index in as few big-endian bytes as it
+/// needs (one below 256, so devices 0..=255 keep the kids they always had), distinct for
+/// every index.
+#[must_use]
+pub fn device_kid(index: DeviceIndex) -> Vec<u8> {
+    let mut kid = vec![0x64];
+    kid.extend(index_bytes(index));
+    kid
+}
+
+/// `index` as one byte below 256, else two big-endian bytes (EDHOC's C_I, the kid).
+#[must_use]
+pub fn index_bytes(index: DeviceIndex) -> Vec<u8> {
+    match u8::try_from(index) {
+        Ok(b) => vec![b],
+        Err(_) => index.to_be_bytes().to_vec(),
+    }
+}
+
 /// The identity of device `index`.
 #[must_use]
-pub fn device_identity(index: u8) -> String {
+pub fn device_identity(index: DeviceIndex) -> String {
     if index == FIRMWARE_DEVICE_INDEX {
         "qemu-dev".to_owned()
     } else {

@@ -20,20 +20,21 @@ use iomt_core::Timestamp;
 
 use crate::authority::{Authority, record, without_research};
 use crate::backend::Backend;
-use crate::creds::{DemoCredential, Registry, device_identity};
+use crate::creds::{DemoCredential, DeviceIndex, MAX_DEVICES, Registry, device_identity};
 use crate::device::{
     ConsentProfile, DeviceConfig, DeviceReport, Inbox, run_device, run_device_with_inbox,
 };
 use crate::fhir::{Destination, Sinks};
 use crate::gateway::{AuditReport, ConnReport, Gateway, serve};
 use crate::io::TcpIo;
+use crate::memory::{RssGrowth, RssSampler};
 use crate::udp::LinkStats;
 
 /// Demo options (the `demo` binary's flags).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Number of simulated devices (1..=100).
-    pub devices: u8,
+    /// Number of simulated devices (1..=[`MAX_DEVICES`]).
+    pub devices: DeviceIndex,
     /// Streaming time per device.
     pub duration: Duration,
     /// EDHOC method (0–3).
@@ -99,7 +100,7 @@ impl Default for Config {
 pub const USAGE: &str = "\
 usage: demo [--devices N] [--duration SECS] [--method 0-3] [--suite 2|5] [--out PATH] [--tamper] [--quiet]
             [--transport tcp|udp] [--loss P] [--seed N] [--backend rustcrypto|aws-lc]
-  --devices N      simulated patient devices (default 8, max 100)
+  --devices N      simulated patient devices (default 8, max 1000)
   --duration SECS  streaming time per device (default 5; decimals allowed)
   --method M       EDHOC method: 0 sig/sig, 1 sig/static-DH, 2 static-DH/sig, 3 static-DH/static-DH (default 3)
   --suite S        EDHOC cipher suite: 2 (AES-CCM-16-64-128) or 5 (ChaCha20-Poly1305) (default 2)
@@ -130,8 +131,8 @@ impl Config {
                     c.devices = value("--devices")?
                         .parse()
                         .ok()
-                        .filter(|n| (1..=100).contains(n))
-                        .ok_or("--devices: 1..=100")?;
+                        .filter(|n| (1..=MAX_DEVICES).contains(n))
+                        .ok_or("--devices: 1..=1000")?;
                 }
                 "--duration" => {
                     let s: f64 = value("--duration")?
@@ -201,7 +202,7 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct DeviceRow {
     /// Device index.
-    pub index: u8,
+    pub index: DeviceIndex,
     /// Device identity.
     pub identity: String,
     /// Consent profile.
@@ -232,6 +233,8 @@ pub struct Summary {
     /// Consent: tamper devices (self-made tag, another patient's signed tag) and the
     /// mid-run withdrawal (`--tamper` only).
     pub consent: ConsentSummary,
+    /// The process's RSS before the devices and at the most sessions open at once.
+    pub rss: RssGrowth,
 }
 
 /// What the consent authority part of the run showed.
@@ -239,7 +242,7 @@ pub struct Summary {
 pub struct ConsentSummary {
     /// Rows (by index) of the devices presenting a self-made tag and another patient's
     /// signed tag.
-    pub forged_rows: Vec<u8>,
+    pub forged_rows: Vec<DeviceIndex>,
     /// Whether the withdrawal of device 1's whole consent (`--tamper`) was applied by the
     /// gateway.
     pub withdrawal_applied: bool,
@@ -443,6 +446,7 @@ impl Summary {
             let _ = write!(s, "  {} {rt} {n};", dest.file_name());
         }
         let _ = writeln!(s);
+        s.push_str(&crate::memory::describe(&self.rss));
         let a = &self.audit;
         let _ = writeln!(
             s,
@@ -557,6 +561,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
             },
         })
         .collect();
+    let sampler = RssSampler::start(&gw);
     let (acceptor, devices, on) = match cfg.transport {
         Transport::Tcp => spawn_tcp(&gw, dcs, &gw_pub)?,
         Transport::Udp { loss } => {
@@ -613,6 +618,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
     let conn_reports = acceptor
         .join()
         .map_err(|_| "gateway thread panicked".to_owned())??;
+    let rss = sampler.finish();
     if let Some(h) = changes {
         (consent.narrowed_applied, consent.withdrawal_applied) = h.join().unwrap_or_default();
     }
@@ -644,7 +650,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         .zip(by_identity)
         .enumerate()
         .map(|(i, ((device, link), gateway))| {
-            let index = u8::try_from(i).unwrap_or(u8::MAX);
+            let index = DeviceIndex::try_from(i).unwrap_or(DeviceIndex::MAX);
             DeviceRow {
                 index,
                 identity: device_identity(index),
@@ -663,6 +669,7 @@ pub fn run(cfg: &Config) -> Result<Summary, String> {
         errors,
         audit,
         consent,
+        rss,
     })
 }
 
@@ -680,7 +687,7 @@ fn spawn_tcp(
 ) -> Result<(GatewayThread, DeviceThreads, String), String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let n = u8::try_from(dcs.len()).unwrap_or(u8::MAX);
+    let n = u16::try_from(dcs.len()).unwrap_or(u16::MAX);
     let gw_accept = Arc::clone(gw);
     let acceptor = thread::spawn(move || {
         let mut handles = Vec::new();
@@ -766,7 +773,7 @@ fn mid_run_changes(
     let Some(rec0) = records.get(NARROWED_ROW) else {
         return Ok(None);
     };
-    let identity = device_identity(u8::try_from(NARROWED_ROW).unwrap_or(0));
+    let identity = device_identity(DeviceIndex::try_from(NARROWED_ROW).unwrap_or(0));
     let narrower = hospital
         .issue_from_fhir(crypto, &without_research(rec0), &identity)
         .map_err(|e| e.to_string())?;

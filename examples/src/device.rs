@@ -24,7 +24,7 @@ use iomt_proto::transport::{FrameLink, Stream};
 use iomt_proto::wire::NO_SLOT;
 use iomt_proto::{Channel, CloseReason, Frame, FrameType, MAX_FRAME_LEN, Message, Side};
 
-use crate::creds::DemoCredential;
+use crate::creds::{DemoCredential, DeviceIndex, index_bytes};
 use crate::gateway::Crypto;
 use crate::sim::{BATCH, DeviceClock, ECG_CAPACITY, ECG_RATE_HZ, Patient};
 
@@ -47,7 +47,7 @@ impl ConsentProfile {
     /// The profile of device `index` in the demo: 2 is expired, 3 allows break-glass,
     /// the others alternate research / treatment-only.
     #[must_use]
-    pub const fn for_device(index: u8) -> Self {
+    pub const fn for_device(index: DeviceIndex) -> Self {
         match index {
             2 => Self::Expired,
             3 => Self::BreakGlass,
@@ -112,7 +112,7 @@ impl ConsentProfile {
 #[derive(Debug, Clone)]
 pub struct DeviceConfig {
     /// Device index (credential, identity, patient baseline).
-    pub index: u8,
+    pub index: DeviceIndex,
     /// Its consent.
     pub profile: ConsentProfile,
     /// EDHOC method.
@@ -382,7 +382,7 @@ pub(crate) fn initiator(
     cfg: &DeviceConfig,
 ) -> Result<(InitiatorState<Crypto>, DemoCredential), String> {
     let cred = DemoCredential::device(cfg.index).map_err(|e| e.to_string())?;
-    let c_i = ConnId::new(&[cfg.index]).map_err(|e| format!("{e:?}"))?;
+    let c_i = ConnId::new(&index_bytes(cfg.index)).map_err(|e| format!("{e:?}"))?;
     let state = InitiatorState::<Crypto>::new(&InitiatorConfig {
         method: cfg.method,
         suites: &cfg.suites,

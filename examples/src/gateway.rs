@@ -9,37 +9,36 @@
 //! `BreakGlass` decisions (default deny: a frame without a consent slot is denied for
 //! every use). Rejections are counted by class: replays (`Rejected(Replayed | TooOld)`)
 //! and tampering (`AuthenticationFailed`, or any other frame-level rejection).
+//!
+//! Files: this one holds the gateway's state and configuration; `gateway/serve.rs` the
+//! per-connection handshake and session loop; `gateway/release.rs` the per-frame consent
+//! decisions and FHIR release.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::AtomicU64;
 use core::time::Duration;
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use embedded_io::{Read, Write as IoWrite};
 use iomt_auth::audit::{AuditEvent, AuditLog, Event, subject_of};
 use iomt_auth::consent::{
     ConsentAuthority, ConsentError, ConsentVerifier, Expected, VerifiedConsent,
 };
-use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity};
-use iomt_auth::edhoc::{ConnId, EadLabels, Method, ResponderConfig, ResponderState};
-use iomt_auth::rbac::{BreakGlassError, ConsentAccess, resolve_consent};
-use iomt_core::{
-    AccessRequest, Action, ConsentTag, DataClass, DenyReason, Purpose, Role, Timestamp, evaluate,
-};
+use iomt_auth::cred::PeerIdentity;
+use iomt_core::{Action, ConsentTag, Purpose, Role, Timestamp};
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
-use iomt_proto::transport::handshake::{HandshakeError, refuse, run_responder};
-use iomt_proto::transport::{FrameLink, Stream, TransportError};
-use iomt_proto::{
-    Channel, CloseReason, FrameType, MAX_FRAME_LEN, Message, ProtoError, Rejection, Side,
-};
 
 use crate::backend::{Backend, GatewayBackend};
 use crate::checkpoints::{BookError, CheckpointBook};
-use crate::consent_session::{NewerRevisions, Notify, SessionConsent};
+use crate::consent_session::NewerRevisions;
 use crate::creds::{DemoCredential, Registry};
-use crate::fhir::{self, Destination, Exporter, Release, SessionClock, Sinks};
-use crate::sim::{BATCH, ECG_CAPACITY};
+use crate::fhir::{Destination, Exporter, SessionClock, Sinks};
+
+mod release;
+mod serve;
+
+pub use serve::serve;
+pub(crate) use serve::{responder_state, session};
 
 /// The crypto provider of the host demo.
 pub type Crypto = RustCryptoProvider<OsRng>;
@@ -101,6 +100,10 @@ pub struct Counters {
     pub handshakes: AtomicU64,
     /// Consent tags refused at install.
     pub consent_refused: AtomicU64,
+    /// Sessions established and not yet ended.
+    pub sessions_open: AtomicU64,
+    /// The most sessions open at once.
+    pub sessions_peak: AtomicU64,
 }
 
 /// Records the gateway's audit log holds (a RAM ring; older records are overwritten and
@@ -137,6 +140,20 @@ pub struct AuditReport {
     pub replay_or_forgery: u32,
 }
 
+/// Consent references the gateway's verifier holds: one per device in the demo (every
+/// device has its own consent), so [`crate::creds::MAX_DEVICES`] plus the two `--tamper`
+/// devices, rounded up. A full table refuses new consents with
+/// `ConsentError::CapacityExceeded` (registry code 542, ConsentTableFull), never evicts.
+pub const CONSENT_CAPACITY: usize = 1024;
+
+const _: () = assert!(
+    crate::creds::MAX_DEVICES as usize + 2 <= CONSENT_CAPACITY,
+    "every demo device's consent fits the verifier"
+);
+
+/// The gateway's consent verifier: 2 authorities, [`CONSENT_CAPACITY`] consents.
+pub type GatewayConsent = ConsentVerifier<2, CONSENT_CAPACITY>;
+
 /// The gateway: its credential, the device registry, the FHIR sink and the counters.
 pub struct Gateway {
     /// The gateway's own credential.
@@ -155,7 +172,7 @@ pub struct Gateway {
     /// [`Self::with_checkpoint_file`]).
     pub checkpoints: Mutex<CheckpointBook>,
     /// Consent authorities, newest revisions and withdrawals (`iomt_auth::consent`).
-    pub consent: Mutex<ConsentVerifier<2, 64>>,
+    pub consent: Mutex<GatewayConsent>,
     /// Explicit local policy (default off): a legacy version-1 tag (unbound, unsigned) is
     /// still refused and audited as such, but then governs the session's data as before
     /// issue 24. No binary of this crate sets it (the QEMU firmware carries an
@@ -455,364 +472,6 @@ impl Gateway {
     pub fn flush(&self) -> Result<(), String> {
         self.export.flush()
     }
-
-    /// Evaluates consent for every [`USES`] entry, enforces it through iomt-auth's
-    /// `resolve_consent` (denials and break-glass grants are audited before anything is
-    /// released) and builds the permitted Observations, each for the destination of its
-    /// purpose. The tag's `Consent` goes to the consent registry once.
-    fn release<C: CryptoProvider>(
-        &self,
-        crypto: &mut C,
-        report: &mut ConnReport,
-        msg: &Message<'_, BATCH, ECG_CAPACITY>,
-        _frame_seq: u32,
-        tag: Option<&ConsentTag>,
-    ) -> Vec<(Destination, serde_json::Value)> {
-        let (device, patient) = match (&report.device, &report.patient) {
-            (Some(d), Some(p)) => (d.clone(), p.clone()),
-            _ => return Vec::new(),
-        };
-        let (class, measured) = match msg {
-            Message::VitalBatch(b) => (
-                DataClass::Vitals,
-                b.readings().first().map(|r| r.timestamp()),
-            ),
-            Message::Waveform(w) => (DataClass::Waveforms, Some(w.first_sample())),
-            _ => return Vec::new(),
-        };
-        let received = now_ms();
-        if let Some(t) = measured {
-            report.clock.observe(t, received);
-        }
-        let digest = match tag.map(|t| self.export.consent(crypto, t, &patient, received)) {
-            Some(Ok(d)) => Some(d),
-            Some(Err(e)) => {
-                report.error = Some(format!("FHIR consent: {e}"));
-                None
-            }
-            None => None,
-        };
-        let mut out = Vec::new();
-        let phase = usize::from(report.consent_updates_sent > 0 || report.consent_required_sent);
-        for (ui, u) in USES.into_iter().enumerate() {
-            let Some(tag) = tag else {
-                // Default deny: data bound to no verified consent is released to nobody
-                // (the tag's refusal or the withdrawal was audited once, not per frame).
-                report.unconsented += 1;
-                continue;
-            };
-            let now = now_secs();
-            let req = AccessRequest {
-                role: u.role,
-                purpose: u.purpose,
-                action: u.action,
-                class,
-                now,
-                latest_revision: None,
-            };
-            let decision = evaluate(tag, &req);
-            let subject = subject_of(crypto, u.name.as_bytes());
-            let access = match self.audit.lock() {
-                Ok(mut log) => resolve_consent(
-                    crypto,
-                    &mut log,
-                    decision,
-                    subject,
-                    now,
-                    BREAK_GLASS_TTL_SECS,
-                ),
-                Err(_) => Err(BreakGlassError::AuditUnavailable),
-            };
-            let break_glass = match access {
-                Ok(ConsentAccess::Permit) => false,
-                Ok(ConsentAccess::BreakGlass(_)) => {
-                    report.break_glass += 1;
-                    true
-                }
-                Err(e) => {
-                    report.denials += 1;
-                    if e == BreakGlassError::ConsentDenied(DenyReason::Expired) {
-                        report.expired_denials += 1;
-                    }
-                    continue;
-                }
-            };
-            let (Some(dest), Some(digest)) = (Destination::for_purpose(u.purpose), &digest) else {
-                continue;
-            };
-            let subject = self.export.subject(crypto, dest, &device, &patient);
-            let r = Release {
-                subject: &subject,
-                tag,
-                consent_digest: digest,
-                purpose: u.purpose,
-                break_glass,
-                clock: &report.clock,
-            };
-            let resources = match msg {
-                Message::VitalBatch(b) => fhir::observation::batch(b.readings(), &r),
-                Message::Waveform(w) => fhir::observation::ecg(w, &r).into_iter().collect(),
-                _ => Vec::new(),
-            };
-            if !resources.is_empty()
-                && let Some(n) = report.released.get_mut(phase).and_then(|p| p.get_mut(ui))
-            {
-                *n += 1;
-            }
-            out.extend(resources.into_iter().map(|o| (dest, o)));
-        }
-        out
-    }
-}
-
-/// The responder state for connection `conn_id` (the connection id is `[conn_id]`).
-///
-/// # Errors
-/// The state machine's configuration error.
-pub(crate) fn responder_state<C: CryptoProvider>(
-    gw: &Gateway,
-    conn_id: u8,
-) -> Result<ResponderState<C>, iomt_auth::AuthError> {
-    let c_r = ConnId::new(&[conn_id])?;
-    ResponderState::<C>::new(&ResponderConfig {
-        suites: &gw.suites,
-        methods: Method::SUPPORTED,
-        c_r,
-        send_message_4: true,
-        ead_labels: EadLabels::NONE,
-    })
-}
-
-impl Gateway {
-    /// The gateway's own credential for EDHOC, with `key` its private key in the
-    /// provider that runs the handshake.
-    pub(crate) fn local<'a, K>(&'a self, key: &'a K) -> LocalCredential<'a, K> {
-        LocalCredential {
-            key,
-            cred: &self.cred.ccs,
-            id_cred: IdCred::Kid(&self.cred.kid),
-        }
-    }
-}
-
-/// Serves one device connection until it closes, on the gateway's backend
-/// ([`Gateway::with_backend`]); never panics on peer input.
-pub fn serve<T: Read + IoWrite>(io: T, gw: &Gateway, conn_id: u8) -> ConnReport {
-    match &gw.backend {
-        GatewayBackend::RustCrypto => serve_on(
-            io,
-            gw,
-            conn_id,
-            RustCryptoProvider::with_os_rng(),
-            &gw.cred.key,
-        ),
-        GatewayBackend::AwsLc(key) => serve_on(io, gw, conn_id, iomt_crypto_awslc::provider(), key),
-    }
-}
-
-/// [`serve`] on `crypto`, whose key handle for the gateway's credential is `key`.
-fn serve_on<T: Read + IoWrite, C: CryptoProvider>(
-    io: T,
-    gw: &Gateway,
-    conn_id: u8,
-    mut crypto: C,
-    key: &C::KeyHandle,
-) -> ConnReport {
-    let mut report = ConnReport::default();
-    let mut link = Stream::new(io);
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    let mut state = match responder_state(gw, conn_id) {
-        Ok(s) => s,
-        Err(e) => {
-            // fail early: the device gets an EDHOC error naming the cause, not a dropped link
-            let sent = refuse(&mut link, &e, &mut rx);
-            gw.audit(&mut crypto, Event::handshake_failed(Some(e)));
-            report.error = Some(format!("responder config: {e} ({sent})"));
-            return report;
-        }
-    };
-    let me = gw.local(key);
-    let started = Instant::now();
-    if let Err(e) = run_responder(
-        &mut link,
-        &mut crypto,
-        &mut state,
-        &gw.registry,
-        &me,
-        &mut rx,
-        &mut tx,
-    ) {
-        let error = match e {
-            HandshakeError::Auth(a) => Some(a),
-            HandshakeError::Transport(_) => None,
-        };
-        gw.audit(&mut crypto, Event::handshake_failed(error));
-        report.error = Some(format!("handshake: {e}"));
-        return report;
-    }
-    session(
-        &mut link,
-        gw,
-        conn_id,
-        &mut crypto,
-        &mut state,
-        started,
-        report,
-    )
-}
-
-/// The session after a completed handshake (`state`): channel, consent, data frames,
-/// until the device closes or the link ends; shared by the TCP and UDP paths.
-pub(crate) fn session<L: FrameLink, C: CryptoProvider>(
-    link: &mut L,
-    gw: &Gateway,
-    conn_id: u8,
-    crypto: &mut C,
-    state: &mut ResponderState<C>,
-    started: Instant,
-    mut report: ConnReport,
-) -> ConnReport
-where
-    L::Error: core::fmt::Debug,
-{
-    let Some(done) = state.completed() else {
-        report.error = Some("handshake did not complete".into());
-        return report;
-    };
-    report.method_suite = Some((done.method().id(), done.selected_suite().id()));
-    let identity = done.peer_identity();
-    let succeeded = Event::handshake_succeeded(crypto, done);
-    let mut channel: Channel = match Channel::from_edhoc(crypto, done, Side::Responder) {
-        Ok(c) => c,
-        Err(e) => {
-            report.error = Some(format!("channel: {e}"));
-            return report;
-        }
-    };
-    report.handshake = started.elapsed();
-    gw.counters.handshakes.fetch_add(1, Ordering::Relaxed);
-    let Some(reg) = gw.registry.by_identity(&identity) else {
-        report.error = Some("authenticated device is not registered".into());
-        return report;
-    };
-    report.device = Some(reg.identity.clone());
-    report.patient = Some(reg.patient.clone());
-    gw.audit(crypto, succeeded);
-
-    let mut session = SessionConsent::default();
-    let mut closed = false;
-    let mut update_slot: u8 = 1;
-    let mut buf = [0u8; MAX_FRAME_LEN];
-    let mut out = [0u8; MAX_FRAME_LEN];
-    loop {
-        let frame = match link.recv_frame(&mut buf) {
-            Ok(f) => f,
-            Err(TransportError::UnexpectedEof) => break, // device went away
-            Err(TransportError::FrameTooLarge { .. }) => {
-                report.tamper_rejected += 1;
-                gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            Err(e) => {
-                report.error = Some(format!("link: {e}"));
-                break;
-            }
-        };
-        if closed {
-            // Sent before the device saw our close: dropped (the channel is closed).
-            report.after_close += 1;
-            continue;
-        }
-        let len = frame.len() as u64;
-        match channel.open(crypto, frame) {
-            Ok(opened) => {
-                report.frames += 1;
-                report.bytes += len;
-                gw.counters.frames.fetch_add(1, Ordering::Relaxed);
-                gw.counters.bytes.fetch_add(len, Ordering::Relaxed);
-                let bound = opened.consent.as_ref().map(|c| c.encoded);
-                match opened.frame_type {
-                    FrameType::Consent => {
-                        let encoded = bound.unwrap_or_default().to_vec();
-                        session.install(gw, crypto, &identity, &reg.patient, &encoded, &mut report);
-                    }
-                    FrameType::Close => break,
-                    FrameType::Data => {
-                        report.data_frames += 1;
-                        let seq = opened.seq;
-                        // Only a tag the gateway verified governs data; anything else permits nothing.
-                        let (tag, notify) =
-                            session.govern(gw, crypto, &identity, &reg.patient, bound, &mut report);
-                        let Ok(msg) = Message::<BATCH, ECG_CAPACITY>::decode(opened.payload) else {
-                            report.error = Some("undecodable payload".into());
-                            continue;
-                        };
-                        let before = (report.denials, report.break_glass);
-                        let lines = gw.release(crypto, &mut report, &msg, seq, tag.as_ref());
-                        gw.counters
-                            .denials
-                            .fetch_add(report.denials - before.0, Ordering::Relaxed);
-                        gw.counters
-                            .break_glass
-                            .fetch_add(report.break_glass - before.1, Ordering::Relaxed);
-                        if report.consent_required_sent && !lines.is_empty() {
-                            report.released_after_withdrawal += 1;
-                        }
-                        report.observations += lines.len() as u64;
-                        gw.counters
-                            .observations
-                            .fetch_add(lines.len() as u64, Ordering::Relaxed);
-                        if let Err(e) = gw.write(&lines) {
-                            report.error = Some(format!("FHIR sink: {e}"));
-                            break;
-                        }
-                        let told = match notify {
-                            Notify::Nothing => Ok(0),
-                            Notify::Update(tag) => {
-                                let slot = update_slot;
-                                update_slot = if slot == 1 { 3 } else { 1 }; // the responder's slots of 4
-                                channel.send_consent(crypto, slot, &tag, &mut out)
-                            }
-                            Notify::Close => {
-                                closed = true;
-                                channel.close(crypto, CloseReason::ConsentRequired, &mut out)
-                            }
-                        };
-                        match told {
-                            Ok(0) => {}
-                            Ok(n) => {
-                                if let Err(e) = link.send_frame(out.get(..n).unwrap_or_default()) {
-                                    report.error = Some(format!("link: {e}"));
-                                    break;
-                                }
-                            }
-                            Err(e) => {
-                                report.error = Some(format!("telling the device: {e}"));
-                                break;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Err(e @ ProtoError::Rejected(Rejection::Replayed | Rejection::TooOld)) => {
-                report.replays_rejected += 1;
-                gw.counters.replays_rejected.fetch_add(1, Ordering::Relaxed);
-                gw.audit(crypto, Event::frame_rejected(conn_id, e.code()));
-            }
-            Err(e) if e.is_fatal() => {
-                report.error = Some(format!("session closed: {e}"));
-                break;
-            }
-            Err(e) => {
-                // Forged, modified, re-labelled or malformed: dropped, session unchanged.
-                report.tamper_rejected += 1;
-                gw.counters.tamper_rejected.fetch_add(1, Ordering::Relaxed);
-                gw.audit(crypto, Event::frame_rejected(conn_id, e.code()));
-            }
-        }
-    }
-    report
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - [`fhir`]: FHIR R4 `Observation` JSON.
 //! - [`demo`]: the whole run and its summary; the `demo` binary is a thin wrapper.
 //! - [`io`]: `embedded-io` over `std::net::TcpStream`.
+//! - [`memory`]: memory per established session (`size_of` and the process's RSS).
 //! - [`udp`]: the demo over UDP through a lossy shim (`--transport udp --loss P`).
 //! - [`hello`]: what the `hello_device` / `hello_gateway` pair (the README's quick start)
 //!   shares: provisioned files, the patient, the consent.
@@ -34,6 +35,7 @@ pub mod fhir;
 pub mod gateway;
 pub mod hello;
 pub mod io;
+pub mod memory;
 pub mod provision;
 pub mod sim;
 pub mod udp;

@@ -52,7 +52,7 @@ impl DeviceClock {
     /// The clock of demo device `index` started at host time `utc_ms`: every fourth device
     /// (index 1, 5, 9, …) has no RTC and has been up for `index` minutes plus one hour.
     #[must_use]
-    pub fn for_device(index: u8, utc_ms: u64) -> Self {
+    pub fn for_device(index: crate::creds::DeviceIndex, utc_ms: u64) -> Self {
         if index % 4 == 1 {
             Self {
                 origin_ms: 3_600_000 + u64::from(index) * 60_000,

@@ -37,7 +37,7 @@ use iomt_proto::retransmit::edhoc::DatagramHandshakeError;
 use iomt_proto::retransmit::{Received, Retransmit, RetransmitConfig, RetransmitError};
 use iomt_proto::transport::{Datagram, FrameLink, TransportError};
 
-use crate::creds::DemoCredential;
+use crate::creds::{DemoCredential, DeviceIndex};
 use crate::device::{DeviceConfig, DeviceReport, Inbox};
 use crate::gateway::{ConnReport, Crypto, Gateway, responder_state, session};
 use crate::io::IoError;
@@ -270,7 +270,7 @@ fn timed_out<E>(e: &BlockingHandshakeError<E>) -> bool {
 }
 
 /// The gateway's side of one device link: the blocking responder, then the session.
-fn serve_udp(sock: LossyUdp, gw: &Gateway, conn_id: u8) -> ConnReport {
+fn serve_udp(sock: LossyUdp, gw: &Gateway, conn_id: u16) -> ConnReport {
     let mut report = ConnReport::default();
     let mut crypto: Crypto = RustCryptoProvider::with_os_rng();
     let mut state = match responder_state(gw, conn_id) {
@@ -325,15 +325,7 @@ fn serve_udp(sock: LossyUdp, gw: &Gateway, conn_id: u8) -> ConnReport {
         crypto: RustCryptoProvider::with_os_rng(),
         clock,
     };
-    session(
-        &mut answering,
-        gw,
-        conn_id,
-        &mut crypto,
-        &mut state,
-        started,
-        report,
-    )
+    session(&mut answering, gw, &mut crypto, &mut state, started, report)
 }
 
 /// The device's side of one link: the blocking initiator, then the session, with a
@@ -564,7 +556,7 @@ pub fn table(s: &mut String, rows: &[crate::demo::DeviceRow]) {
     );
 }
 
-fn link_seed(seed: u64, index: u8) -> u64 {
+fn link_seed(seed: u64, index: DeviceIndex) -> u64 {
     seed ^ (u64::from(index) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -576,7 +568,7 @@ fn end_rng(link_seed: u64, end: u8) -> XorShift {
 /// gateway) of device `index`'s link is dropped, in a run with `seed` and `loss`: the
 /// shim's own decisions, for tests that need a given datagram lost.
 #[must_use]
-pub fn fates(seed: u64, index: u8, end: u8, loss: f64, n: usize) -> Vec<bool> {
+pub fn fates(seed: u64, index: DeviceIndex, end: u8, loss: f64, n: usize) -> Vec<bool> {
     let mut rng = end_rng(link_seed(seed, index), end);
     (0..n).map(|_| rng.unit() < loss).collect()
 }

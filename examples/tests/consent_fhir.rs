@@ -61,7 +61,7 @@ fn every_demo_record_issues_the_profiles_tag_and_it_verifies() {
     let mut v: ConsentVerifier = ConsentVerifier::new();
     v.add_authority(ConsentAuthority::new(&mut c, hospital.public_key()).unwrap())
         .unwrap();
-    for i in 0..4u8 {
+    for i in 0..4u16 {
         let profile = ConsentProfile::for_device(i);
         let patient = format!("p-{i:03}");
         let rec = record(profile, &patient, NOW);
@@ -71,7 +71,7 @@ fn every_demo_record_issues_the_profiles_tag_and_it_verifies() {
         let got = ConsentTag::decode(&encoded).unwrap();
         // The same provision the demo's profile describes (consent reference and
         // revision come from the record).
-        let want = profile.tag(NOW, i);
+        let want = profile.tag(NOW, u8::try_from(i).unwrap());
         assert_eq!(
             (got.purposes, got.roles, got.actions, got.classes),
             (want.purposes, want.roles, want.actions, want.classes),

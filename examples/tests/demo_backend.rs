@@ -54,9 +54,11 @@ fn backend_flag_parses_and_rejects() {
 }
 
 /// Memory per session on the gateway, by type (printed; `--nocapture`): the EDHOC
-/// responder state (kept until the session ends: it holds the completed handshake) and
-/// the AEAD channel. Measured 256 B + 1,080 B (docs/PERFORMANCE.md): above the 1 KiB
-/// goal; the ceilings here catch growth, and aws-lc adds nothing over RustCrypto.
+/// responder state (needed until the channel is derived; the example's session thread
+/// keeps it on its stack until the session ends) and the AEAD channel. Measured 256 B +
+/// 976 B (docs/PERFORMANCE.md); what an established session needs is the channel plus its
+/// consent table entry (`iomt_examples::memory`); the ceilings here catch growth, and
+/// aws-lc adds nothing over RustCrypto.
 #[test]
 fn session_state_sizes() {
     use core::mem::size_of;
@@ -76,7 +78,7 @@ fn session_state_sizes() {
         "the aws-lc responder state is no larger than RustCrypto's"
     );
     assert!(
-        aws + channel <= 1336,
+        aws + channel <= 1232,
         "per-session state grew: {aws} + {channel} B"
     );
 }

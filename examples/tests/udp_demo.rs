@@ -9,7 +9,7 @@ use std::time::Instant;
 use iomt_examples::demo::{Config, Summary, Transport, run};
 use iomt_examples::udp::HandshakeOutcome;
 
-fn run_udp(name: &str, devices: u8, loss: f64, seed: u64, duration_ms: u64) -> Summary {
+fn run_udp(name: &str, devices: u16, loss: f64, seed: u64, duration_ms: u64) -> Summary {
     let cfg = Config {
         devices,
         duration: Duration::from_millis(duration_ms),

@@ -2,7 +2,12 @@
 //!
 //! # Invariants
 //! - A slot holds either nothing or an encoded tag that passed validation
-//!   (`iomt_core::ConsentTag::decode`) and fits `iomt_core::MAX_CONSENT_TAG_LEN`.
+//!   (`iomt_core::ConsentTag::decode`) and fits `CONSENT_TAG_CAPACITY`. An empty slot
+//!   is an empty buffer (a valid tag is never empty), and a slot's install position is
+//!   meaningful exactly when its buffer is not empty: both are set together.
+//! - Memory: each slot is its tag buffer with a one-byte length, its install position
+//!   (8 bytes) and a one-byte counter, 180 bytes, so `Channel<64, 4>` stays within 1 KiB
+//!   (issue 18; `iomt-proto/tests/sizes.rs`).
 //! - Slot numbers are `0..SLOTS` (`SLOTS` ≤ 15; the wire value 15 means "no slot").
 //! - The initiator installs tags only in even slots, the responder only in odd ones
 //!   (enforced by the channel), so both sides never race for one slot.
@@ -17,12 +22,17 @@ use iomt_core::{ConsentTag, MAX_CONSENT_TAG_LEN};
 /// The largest encoded consent tag a slot holds (`iomt_core::MAX_CONSENT_TAG_LEN`).
 pub(crate) const CONSENT_TAG_CAPACITY: usize = MAX_CONSENT_TAG_LEN;
 
+/// A slot's tag buffer: its length fits one byte (`CONSENT_TAG_CAPACITY` < 256).
+type TagBuf = Vec<u8, CONSENT_TAG_CAPACITY, u8>;
+
 /// The slot table.
 #[derive(Debug, Clone)]
 pub struct ConsentSlots<const SLOTS: usize> {
-    slots: [Option<Vec<u8, CONSENT_TAG_CAPACITY>>; SLOTS],
-    /// (epoch, sequence) of the frame that installed each slot's tag.
-    installed_at: [Option<(u32, u32)>; SLOTS],
+    /// Each slot's encoded tag; empty = no tag.
+    slots: [TagBuf; SLOTS],
+    /// (epoch, sequence) of the frame that installed each slot's tag (meaningful only
+    /// where the slot holds a tag).
+    installed_at: [(u32, u32); SLOTS],
     /// Refused out-of-order installs per slot (saturating).
     out_of_order: [u8; SLOTS],
 }
@@ -38,8 +48,8 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            slots: core::array::from_fn(|_| None),
-            installed_at: [None; SLOTS],
+            slots: core::array::from_fn(|_| TagBuf::new()),
+            installed_at: [(0, 0); SLOTS],
             out_of_order: [0; SLOTS],
         }
     }
@@ -63,10 +73,10 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     /// empty, or its tag was installed by a frame strictly before this one.
     #[must_use]
     pub fn accepts(&self, slot: u8, epoch: u32, seq: u32) -> bool {
-        match self.installed_at.get(usize::from(slot)) {
-            Some(Some(at)) => (epoch, seq) > *at,
-            Some(None) => true,
-            None => false,
+        let i = usize::from(slot);
+        match (self.slots.get(i), self.installed_at.get(i)) {
+            (Some(tag), Some(at)) => tag.is_empty() || (epoch, seq) > *at,
+            _ => false,
         }
     }
 
@@ -75,12 +85,12 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     pub fn get(&self, slot: u8) -> Option<&[u8]> {
         self.slots
             .get(usize::from(slot))
-            .and_then(Option::as_ref)
-            .map(Vec::as_slice)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.as_slice())
     }
 
     /// Stores `encoded` in `slot` (replacing any previous tag), installed by the frame at
-    /// (`epoch`, `seq`).
+    /// (`epoch`, `seq`); refuses an empty or oversized `encoded`.
     pub(crate) fn install(
         &mut self,
         slot: u8,
@@ -90,9 +100,12 @@ impl<const SLOTS: usize> ConsentSlots<SLOTS> {
     ) -> Result<(), ()> {
         let entry = self.slots.get_mut(usize::from(slot)).ok_or(())?;
         let at = self.installed_at.get_mut(usize::from(slot)).ok_or(())?;
-        let v = Vec::from_slice(encoded).map_err(|_| ())?;
-        *entry = Some(v);
-        *at = Some((epoch, seq));
+        if encoded.is_empty() {
+            return Err(());
+        }
+        let v = TagBuf::from_slice(encoded).map_err(|_| ())?;
+        *entry = v;
+        *at = (epoch, seq);
         Ok(())
     }
 }

@@ -12,9 +12,9 @@
 //! | 2 | AES-CCM-16-64-128 (8-byte tag) | 2^24 | 64 |
 //!
 //! The channel keeps these counters in 32 bits (so the channel state without consent
-//! slots within 256 bytes: `Channel<64, 0>`; each consent slot adds its tag buffer, so
-//! `Channel<64, 4>` is 1,080 bytes on x86-64 and 1,032 on thumbv7em; test
-//! `documented_channel_sizes_hold`), so
+//! slots within 256 bytes: `Channel<64, 0>`; each consent slot adds 180 bytes, its tag
+//! buffer with a one-byte length, so `Channel<64, 4>` is 976 bytes on x86-64 and on
+//! thumbv7em; test `documented_channel_sizes_hold`), so
 //! suite 5's failed-decryption limit is 2^32 − 1, stricter than RFC 9147's 2^36 (the
 //! bound at this `l` allows 2^39).
 
