@@ -169,7 +169,7 @@ impl<C: CryptoProvider> Initiator<C> {
             &self.params.c_i,
             ead.get(..ead_len).unwrap_or(&[]),
         )?;
-        let h_m1 = crypto.sha256(out.get(..n).unwrap_or(&[]));
+        let h_m1 = kdf::h_message_1(crypto, out.get(..n).unwrap_or(&[]));
         Ok((
             InitiatorWaitMessage2 {
                 params: self.params,

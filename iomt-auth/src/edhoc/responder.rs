@@ -171,7 +171,7 @@ impl<C: CryptoProvider> Responder<C> {
             .p256_public_key_from_x(m1.g_x)
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         let ead_1 = ReceivedEad::copy_of(Ead::parse(m1.ead, &self.ead_labels)?)?;
-        let h_m1 = crypto.sha256(message_1);
+        let h_m1 = kdf::h_message_1(crypto, message_1);
         Ok(ResponderMessage1Received {
             params: Params {
                 method,
