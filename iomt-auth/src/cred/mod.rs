@@ -219,78 +219,95 @@ impl<'a> CcsView<'a> {
     /// # Errors
     /// [`PeerMisbehaved::InvalidCredential`] if the structure is wrong or not
     /// deterministic (duplicate or out-of-order keys, too deep),
-    /// [`PeerMisbehaved::InvalidPublicKey`] if the key is not a valid P-256 point.
+    /// [`PeerMisbehaved::InvalidPublicKey`] if the key is not a valid P-256 point. The
+    /// structure is checked first: a malformed CCS is `InvalidCredential` whatever its
+    /// point.
     pub fn parse(ccs: &'a [u8]) -> Result<Self, AuthError> {
         let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
-        let mut d = Decoder::new(ccs);
-        let n = d.map().map_err(|_| bad)?;
-        let mut subject = None;
-        let mut key = None;
-        let mut labels = MapKeys::new();
-        for _ in 0..n {
-            let label = labels.int(&mut d).map_err(|_| bad)?;
-            match label {
-                2 if subject.is_none() => subject = Some(d.tstr().map_err(|_| bad)?),
-                8 if key.is_none() => {
-                    // cnf: {1: COSE_Key}
-                    if d.map().map_err(|_| bad)? != 1 || d.int().map_err(|_| bad)? != 1 {
-                        return Err(bad);
-                    }
-                    key = Some(parse_cose_key(&mut d)?);
-                }
-                2 | 8 => return Err(bad),
-                _ => {
-                    d.skip_item().map_err(|_| bad)?;
-                }
-            }
+        let (subject, key) = read_claims(ccs).ok_or(bad)?;
+        let public_key = match key.y {
+            Some(y) => PublicKey::from_coordinates(key.x, y),
+            None => PublicKey::from_x_coordinate(key.x),
         }
-        d.finish().map_err(|_| bad)?;
-        let (kid, public_key) = key.ok_or(bad)?;
+        .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         Ok(Self {
             subject,
-            kid,
+            kid: key.kid,
             public_key,
         })
     }
 }
 
-fn parse_cose_key<'a>(d: &mut Decoder<'a>) -> Result<(Option<&'a [u8]>, PublicKey), AuthError> {
-    let bad = AuthError::PeerMisbehaved(PeerMisbehaved::InvalidCredential);
-    let n = d.map().map_err(|_| bad)?;
+/// The fields of an EC2 P-256 COSE_Key (kty 2, crv 1), before point validation.
+struct CoseKeyFields<'a> {
+    kid: Option<&'a [u8]>,
+    x: &'a [u8],
+    /// `None` if the key has no `y` (x-only key).
+    y: Option<&'a [u8]>,
+}
+
+// The readers below return `Option`: every failure is the same `InvalidCredential`, so
+// they carry no error value and each `?` is one branch to a shared exit (mapping each
+// CBOR error separately cost about 160 bytes of flash on Cortex-M4).
+
+/// Reads the CCS claims map: the subject (2) and the `cnf` (8) COSE_Key; `None` if the
+/// structure is wrong or not deterministic.
+fn read_claims(ccs: &[u8]) -> Option<(Option<&str>, CoseKeyFields<'_>)> {
+    let mut d = Decoder::new(ccs);
+    let n = d.map().ok()?;
+    let mut subject = None;
+    let mut key = None;
+    let mut labels = MapKeys::new();
+    for _ in 0..n {
+        match labels.int(&mut d).ok()? {
+            2 if subject.is_none() => subject = Some(d.tstr().ok()?),
+            8 if key.is_none() => {
+                // cnf: {1: COSE_Key}
+                if d.map().ok()? != 1 || d.int().ok()? != 1 {
+                    return None;
+                }
+                key = Some(read_cose_key(&mut d)?);
+            }
+            2 | 8 => return None,
+            _ => {
+                d.skip_item().ok()?;
+            }
+        }
+    }
+    d.finish().ok()?;
+    Some((subject, key?))
+}
+
+/// Reads an EC2 P-256 COSE_Key map; `None` if a label repeats, a required one is
+/// missing, `y` is in compact form, or the key type or curve is another.
+fn read_cose_key<'a>(d: &mut Decoder<'a>) -> Option<CoseKeyFields<'a>> {
+    let n = d.map().ok()?;
     let (mut kty, mut crv, mut kid, mut x, mut y) = (None, None, None, None, None);
     let mut labels = MapKeys::new();
     for _ in 0..n {
-        let label = labels.int(d).map_err(|_| bad)?;
-        match label {
-            1 if kty.is_none() => kty = Some(d.int().map_err(|_| bad)?),
-            2 if kid.is_none() => kid = Some(d.bstr().map_err(|_| bad)?),
-            -1 if crv.is_none() => crv = Some(d.int().map_err(|_| bad)?),
-            -2 if x.is_none() => x = Some(d.bstr().map_err(|_| bad)?),
+        match labels.int(d).ok()? {
+            1 if kty.is_none() => kty = Some(d.int().ok()?),
+            2 if kid.is_none() => kid = Some(d.bstr().ok()?),
+            -1 if crv.is_none() => crv = Some(d.int().ok()?),
+            -2 if x.is_none() => x = Some(d.bstr().ok()?),
             -3 if y.is_none() => {
-                y = Some(if d.peek_major().map_err(|_| bad)? == Major::Bstr {
-                    Some(d.bstr().map_err(|_| bad)?)
-                } else {
-                    // compact form: y is a bool sign (RFC 9053 §7.1.1); ECDH/ECDSA
-                    // over the even-y point is only sound for ECDH, so refuse it.
-                    return Err(bad);
-                })
+                // compact form: y is a bool sign (RFC 9053 §7.1.1); ECDH/ECDSA over the
+                // even-y point is only sound for ECDH, so refuse it.
+                if d.peek_major().ok()? != Major::Bstr {
+                    return None;
+                }
+                y = Some(d.bstr().ok()?);
             }
-            1 | 2 | -1 | -2 | -3 => return Err(bad),
+            1 | 2 | -1 | -2 | -3 => return None,
             _ => {
-                d.skip_item().map_err(|_| bad)?;
+                d.skip_item().ok()?;
             }
         }
     }
     if kty != Some(2) || crv != Some(1) {
-        return Err(bad);
+        return None;
     }
-    let x = x.ok_or(bad)?;
-    let pk = match y.flatten() {
-        Some(y) => PublicKey::from_coordinates(x, y),
-        None => PublicKey::from_x_coordinate(x),
-    }
-    .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
-    Ok((kid, pk))
+    Some(CoseKeyFields { kid, x: x?, y })
 }
 
 /// A credential the trust store vouches for, with the identity and roles it maps to.

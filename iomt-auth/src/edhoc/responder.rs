@@ -171,7 +171,7 @@ impl<C: CryptoProvider> Responder<C> {
             .p256_public_key_from_x(m1.g_x)
             .map_err(|_| AuthError::PeerMisbehaved(PeerMisbehaved::InvalidPublicKey))?;
         let ead_1 = ReceivedEad::copy_of(Ead::parse(m1.ead, &self.ead_labels)?)?;
-        let h_m1 = crypto.sha256(message_1);
+        let h_m1 = kdf::h_message_1(crypto, message_1);
         Ok(ResponderMessage1Received {
             params: Params {
                 method,
@@ -353,7 +353,8 @@ impl<C: CryptoProvider> ResponderMessage1Received<C> {
         for (b, k) in pt.iter_mut().zip(ks_part.iter()) {
             *b ^= *k;
         }
-        zeroize::Zeroize::zeroize(&mut ks);
+        // Only `ks_part` was written: wipe just it (see the initiator's message_2).
+        zeroize::Zeroize::zeroize(ks_part);
         r?;
         out.get_mut(HEAD_ROOM..start)
             .ok_or(AuthError::BufferTooSmall { needed: start })?
