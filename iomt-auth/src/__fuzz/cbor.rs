@@ -10,9 +10,9 @@ use crate::cbor::{CborError, Decoder, Encoder, Major, is_one_byte_int};
 /// One value for [`roundtrip_values`], as the fuzz target generates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value<'a> {
-    /// An unsigned integer ([`Encoder::uint`]).
+    /// An unsigned integer (`Encoder::uint`).
     Uint(u64),
-    /// A signed integer ([`Encoder::int`]).
+    /// A signed integer (`Encoder::int`).
     Int(i64),
     /// A byte string.
     Bstr(&'a [u8]),
@@ -24,7 +24,7 @@ pub enum Value<'a> {
     Map(usize),
     /// `true` or `false`.
     Bool(bool),
-    /// An EDHOC identifier ([`Encoder::bstr_identifier`]).
+    /// An EDHOC identifier (`Encoder::bstr_identifier`).
     Identifier(&'a [u8]),
 }
 
@@ -96,7 +96,7 @@ pub fn reencode_sequence(data: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(e.len())
 }
 
-/// Skips every item of the sequence `data` ([`Decoder::skip_item`]); returns the number
+/// Skips every item of the sequence `data` (`Decoder::skip_item`); returns the number
 /// of items, or `None` if one was rejected.
 ///
 /// # Panics

@@ -3,7 +3,7 @@
 //! Who is trusted for what (docs/AAA.md, "Who is trusted for what"):
 //! - the **consent authority** (the hospital's consent service or the patient's app)
 //!   decides consent: it issues version-2 [`ConsentTag`]s bound to a patient and a
-//!   device, signed with ES256 ([`issue`]), and signed [`ConsentWithdrawal`]s;
+//!   device, signed with ES256 ([`sign_tag`]), and signed [`ConsentWithdrawal`]s;
 //! - the **gateway** holds the authorities' public keys ([`ConsentAuthority`]) and its
 //!   own record of which patient each device serves, and verifies every tag a device
 //!   presents ([`ConsentVerifier::verify`]) against both and against the device identity

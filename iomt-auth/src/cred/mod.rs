@@ -127,7 +127,7 @@ impl<'a> IdCred<'a> {
         Ok(())
     }
 
-    /// Length of [`Self::encode_map`]'s output.
+    /// Length of the full COSE header map (`{4: kid}` or `{14: CCS}`) of this ID_CRED.
     #[must_use]
     pub const fn map_len(&self) -> usize {
         match self {
