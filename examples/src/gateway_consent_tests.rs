@@ -7,6 +7,7 @@ use super::*;
 use crate::device::ConsentProfile;
 use crate::sim::Patient;
 use iomt_core::TimestampMs;
+use iomt_proto::Message;
 
 #[test]
 fn a_data_frame_without_a_consent_slot_is_released_to_nobody() {
