@@ -245,7 +245,9 @@ impl<C: CryptoProvider> InitiatorWaitMessage2<C> {
         for (p, k) in ct.iter_mut().zip(ks_part.iter()) {
             *p ^= *k;
         }
-        zeroize::Zeroize::zeroize(&mut ks);
+        // Only `ks_part` was written (the rest of `ks` is still zero): wiping just it
+        // costs ct.len() volatile writes instead of MAX_PLAINTEXT_2_LEN.
+        zeroize::Zeroize::zeroize(ks_part);
         // From here on `ct` holds PLAINTEXT_2: on every failure it is wiped before
         // returning, so no decrypted bytes stay in the caller's buffer. (The borrow
         // checker can't return the views conditionally, so a successful check is

@@ -353,7 +353,8 @@ impl<C: CryptoProvider> ResponderMessage1Received<C> {
         for (b, k) in pt.iter_mut().zip(ks_part.iter()) {
             *b ^= *k;
         }
-        zeroize::Zeroize::zeroize(&mut ks);
+        // Only `ks_part` was written: wipe just it (see the initiator's message_2).
+        zeroize::Zeroize::zeroize(ks_part);
         r?;
         out.get_mut(HEAD_ROOM..start)
             .ok_or(AuthError::BufferTooSmall { needed: start })?
