@@ -4,10 +4,10 @@
 //! a device image calls each once, and inlining them all into the caller made LLVM
 //! spread the states over the stack and copy them field by field. Kept out of line, the
 //! lakers-like device image (`cargo xtask footprint`) was about 370 B smaller with
-//! RustCrypto and 1.9 KB smaller with `p256-cortex-m4` at opt-level s, 500 B at z, for
-//! 1,500–3,100 more instructions per handshake (the states are copied into and out of
-//! the calls); wiping only the used part of the keystream buffer in
-//! `parse_message_2` gives about 1,400 of them back.
+//! RustCrypto and 1.9 KB smaller with `p256-cortex-m4` at opt-level s, 500 B at z. The
+//! cost: the states are copied into and out of the calls (about 1,500–3,000 more
+//! instructions per handshake) and the peak stack of a method-3 initiator handshake
+//! grew from 2,760 / 3,244 to 3,760 bytes (RustCrypto / p256-cortex-m4, `bench`).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
