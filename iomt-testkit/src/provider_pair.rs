@@ -1,8 +1,7 @@
-//! Shared set-up of the interop test and the responder benchmark: one full EDHOC handshake
-//! (messages 1–3, both sides complete, exporter keys compared) between an initiator on one
-//! provider and a responder on another, RFC 9529 §3 credentials and static keys.
-#![allow(dead_code, reason = "each user (test, bench) calls a subset")]
-#![allow(clippy::unwrap_used, reason = "test/bench set-up on known-good inputs")]
+//! One full EDHOC handshake (messages 1–3, both sides complete, exporter keys compared)
+//! between an initiator on one provider and a responder on another, with the RFC 9529 §3
+//! credentials and static keys: the backend interop tests and responder benchmarks
+//! (`iomt-crypto-awslc`, `perf/lakers-compare`).
 
 use core::time::Duration;
 
@@ -15,31 +14,30 @@ use iomt_auth::edhoc::{
 };
 use iomt_crypto::CryptoProvider;
 
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
+use crate::rfc9529::{CRED_I, CRED_R, KID_I, KID_R, SK_I, SK_R, h};
 
-fn h(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+/// The exporter label both sides derive and compare (private-use range).
+const EXPORTER_LABEL: u16 = 0x8002;
 
-/// An initiator on provider `I` and a responder on provider `R`, with their keys.
-pub(crate) struct Pair<I: CryptoProvider, R: CryptoProvider> {
-    pub(crate) i: I,
-    pub(crate) r: R,
+/// An initiator on provider `I` and a responder on provider `R`, with their RFC 9529
+/// static keys imported into each side's provider.
+pub struct ProviderPair<I: CryptoProvider, R: CryptoProvider> {
+    /// The initiator's provider (the device side).
+    pub i: I,
+    /// The responder's provider (the gateway side).
+    pub r: R,
     sk_i: I::KeyHandle,
     sk_r: R::KeyHandle,
     cred_i: Vec<u8>,
     cred_r: Vec<u8>,
 }
 
-impl<I: CryptoProvider, R: CryptoProvider> Pair<I, R> {
+impl<I: CryptoProvider, R: CryptoProvider> ProviderPair<I, R> {
     /// Imports the RFC 9529 static keys into each side's provider.
-    pub(crate) fn new(mut i: I, mut r: R) -> Self {
+    ///
+    /// # Panics
+    /// If a provider rejects the RFC 9529 key.
+    pub fn new(mut i: I, mut r: R) -> Self {
         let sk_i = i.p256_import_key(&h(SK_I)).unwrap();
         let sk_r = r.p256_import_key(&h(SK_R)).unwrap();
         Self {
@@ -52,9 +50,14 @@ impl<I: CryptoProvider, R: CryptoProvider> Pair<I, R> {
         }
     }
 
-    /// One full handshake; returns both sides' exporter output (asserted equal) and the
-    /// responder's time as measured by `clock` around its calls only.
-    pub(crate) fn handshake(
+    /// One full handshake (`method`, initiator offering `suite`, responder accepting
+    /// suites 2 and 5 and every method, no message_4, no EAD); returns the exporter output
+    /// (both sides', asserted equal) and the responder's time as measured by `clock` around
+    /// its calls only (`Responder::new` through `complete` and its exporter).
+    ///
+    /// # Panics
+    /// If any step fails or the two sides' exporter outputs differ.
+    pub fn handshake(
         &mut self,
         method: Method,
         suite: u8,
@@ -64,25 +67,15 @@ impl<I: CryptoProvider, R: CryptoProvider> Pair<I, R> {
         let me_i = LocalCredential {
             key: &self.sk_i,
             cred: &self.cred_i,
-            id_cred: IdCred::Kid(&[0x2b]),
+            id_cred: IdCred::Kid(KID_I),
         };
         let me_r = LocalCredential {
             key: &self.sk_r,
             cred: &self.cred_r,
-            id_cred: IdCred::Kid(&[0x32]),
+            id_cred: IdCred::Kid(KID_R),
         };
-        let store_i = StaticTrustStore::new([TrustEntry {
-            kid: &[0x32],
-            cred: &self.cred_r,
-            identity: PeerIdentity::default(),
-            roles: RoleSet::EMPTY,
-        }]);
-        let store_r = StaticTrustStore::new([TrustEntry {
-            kid: &[0x2b],
-            cred: &self.cred_i,
-            identity: PeerIdentity::default(),
-            roles: RoleSet::EMPTY,
-        }]);
+        let store_i = anonymous_store(KID_R, &self.cred_r);
+        let store_r = anonymous_store(KID_I, &self.cred_i);
         let initiator = Initiator::<I>::new(&InitiatorConfig {
             method,
             suites: &[suite],
@@ -127,16 +120,21 @@ impl<I: CryptoProvider, R: CryptoProvider> Pair<I, R> {
             .complete(cr)
             .unwrap();
         let mut kr = [0u8; 16];
-        dr.exporter(cr, 0x8002, &[], &mut kr).unwrap();
+        dr.exporter(cr, EXPORTER_LABEL, &[], &mut kr).unwrap();
         spent += clock() - t0;
         let mut ki = [0u8; 16];
-        di.exporter(ci, 0x8002, &[], &mut ki).unwrap();
+        di.exporter(ci, EXPORTER_LABEL, &[], &mut ki).unwrap();
         assert_eq!(ki, kr, "both sides derive the same exporter key");
         (ki, spent)
     }
 }
 
-/// A clock for callers that do not measure.
-pub(crate) fn no_clock() -> Duration {
-    Duration::ZERO
+/// A one-entry trust store: the peer's credential under `kid`, no identity, no roles.
+fn anonymous_store<'a>(kid: &'a [u8], cred: &'a [u8]) -> StaticTrustStore<'a, 1> {
+    StaticTrustStore::new([TrustEntry {
+        kid,
+        cred,
+        identity: PeerIdentity::default(),
+        roles: RoleSet::EMPTY,
+    }])
 }
