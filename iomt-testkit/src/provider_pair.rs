@@ -5,9 +5,7 @@
 
 use core::time::Duration;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{
     AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, Method, Responder,
     ResponderConfig,
@@ -15,6 +13,7 @@ use iomt_auth::edhoc::{
 use iomt_crypto::CryptoProvider;
 
 use crate::rfc9529::{CRED_I, CRED_R, KID_I, KID_R, SK_I, SK_R, h};
+use crate::stores::{local_i, local_r};
 
 /// The exporter label both sides derive and compare (private-use range).
 const EXPORTER_LABEL: u16 = 0x8002;
@@ -64,16 +63,8 @@ impl<I: CryptoProvider, R: CryptoProvider> ProviderPair<I, R> {
         clock: fn() -> Duration,
     ) -> ([u8; 16], Duration) {
         let (ci, cr) = (&mut self.i, &mut self.r);
-        let me_i = LocalCredential {
-            key: &self.sk_i,
-            cred: &self.cred_i,
-            id_cred: IdCred::Kid(KID_I),
-        };
-        let me_r = LocalCredential {
-            key: &self.sk_r,
-            cred: &self.cred_r,
-            id_cred: IdCred::Kid(KID_R),
-        };
+        let me_i = local_i(&self.sk_i, &self.cred_i);
+        let me_r = local_r(&self.sk_r, &self.cred_r);
         let store_i = anonymous_store(KID_R, &self.cred_r);
         let store_r = anonymous_store(KID_I, &self.cred_i);
         let initiator = Initiator::<I>::new(&InitiatorConfig {
