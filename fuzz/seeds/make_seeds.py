@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the committed seed corpora in fuzz/corpus/ from the RFC 9529 traces and from
 hand-written wire examples. Run from anywhere: python3 fuzz/seeds/make_seeds.py [VECTORS_DIR]
-(VECTORS_DIR defaults to the repository's own copies in iomt-auth/tests/data). Seeds are named
+(VECTORS_DIR defaults to the repository's own copies in iomt-testkit/data). Seeds are named
 <vector name>; existing files of the same name are overwritten, others are kept."""
 import os
 import sys
@@ -9,7 +9,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 FUZZ = os.path.dirname(HERE)
 ROOT = os.path.dirname(FUZZ)
-VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "iomt-auth", "tests", "data")
+VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "iomt-testkit", "data")
 
 
 def vectors(name):

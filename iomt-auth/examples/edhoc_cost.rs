@@ -15,13 +15,12 @@
 use core::hint::black_box;
 use core::mem::size_of;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::*;
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
+use iomt_testkit::stores::{local_i, local_r};
 
 type P = RustCryptoProvider<OsRng>;
 
@@ -34,16 +33,8 @@ struct Fixture {
 
 /// One handshake (messages 1–3, optionally 4); returns the message sizes.
 fn handshake(c: &mut P, f: &Fixture, method: Method, suite: u8, m4: bool) -> [usize; 4] {
-    let me_i = LocalCredential {
-        key: &f.sk_i,
-        cred: &f.cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &f.sk_r,
-        cred: &f.cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let me_i = local_i(&f.sk_i, &f.cred_i);
+    let me_r = local_r(&f.sk_r, &f.cred_r);
     let store_i = StaticTrustStore::new([TrustEntry {
         kid: &[0x32],
         cred: &f.cred_r,

@@ -438,14 +438,13 @@ mod through_edhoc {
     //! in EAD_3; the responder (device) reads TH_3 and EAD_3 after parsing message_3,
     //! authenticates the credential, then checks the factor.
     use super::*;
-    use iomt_auth::cred::{
-        IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-    };
+    use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
     use iomt_auth::edhoc::*;
     use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, SessionAuth};
     use iomt_core::{Operation, Role};
 
     use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
+    use iomt_testkit::stores::{local_i, local_r};
 
     /// What the device ends up with after one handshake.
     struct DeviceSide {
@@ -462,16 +461,8 @@ mod through_edhoc {
         let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
         let sk_i = c.static_key(&h(SK_I)).unwrap();
         let sk_r = c.static_key(&h(SK_R)).unwrap();
-        let me_i = LocalCredential {
-            key: &sk_i,
-            cred: &cred_i,
-            id_cred: IdCred::Kid(&[0x2b]),
-        };
-        let me_r = LocalCredential {
-            key: &sk_r,
-            cred: &cred_r,
-            id_cred: IdCred::Kid(&[0x32]),
-        };
+        let me_i = local_i(&sk_i, &cred_i);
+        let me_r = local_r(&sk_r, &cred_r);
         let trust_i = StaticTrustStore::new([TrustEntry {
             kid: &[0x32],
             cred: &cred_r,

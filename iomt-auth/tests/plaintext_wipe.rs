@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use iomt_auth::AuthError;
-use iomt_auth::cred::{IdCred, LocalCredential, StaticTrustStore};
+use iomt_auth::cred::{LocalCredential, StaticTrustStore};
 use iomt_auth::edhoc::*;
 use iomt_crypto::{DeterministicProvider, StaticKey};
 
@@ -34,18 +34,10 @@ struct Parties {
 
 impl Parties {
     fn me_i(&self) -> LocalCredential<'_, StaticKey> {
-        LocalCredential {
-            key: &self.sk_i,
-            cred: &self.cred_i,
-            id_cred: IdCred::Kid(KID_I),
-        }
+        local_i(&self.sk_i, &self.cred_i)
     }
     fn me_r(&self) -> LocalCredential<'_, StaticKey> {
-        LocalCredential {
-            key: &self.sk_r,
-            cred: &self.cred_r,
-            id_cred: IdCred::Kid(KID_R),
-        }
+        local_r(&self.sk_r, &self.cred_r)
     }
 }
 

@@ -6,12 +6,11 @@
 
 mod common;
 
-use common::{cred_i, cred_r, store_of_i, store_of_r, t};
+use common::{cred_i, cred_r, local_i, local_r, store_of_i, store_of_r, t};
 use iomt_auth::AuthError;
 use iomt_auth::audit::{AuditEvent, AuditLog, Event, RamAuditStore};
 use iomt_auth::cred::{
-    IdCred, LocalCredential, RevocationError, RevocationList, RevocationState, RevokingTrustStore,
-    revocation::MAX_LIST_LEN,
+    RevocationError, RevocationList, RevocationState, RevokingTrustStore, revocation::MAX_LIST_LEN,
 };
 use iomt_auth::edhoc::{
     ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
@@ -53,16 +52,8 @@ fn handshake(revoked: &[&[u8]]) -> (Option<AuthError>, Option<AuthError>, Vec<u8
         c.static_key(&t("SK_I")).unwrap(),
         c.static_key(&t("SK_R")).unwrap(),
     );
-    let me_i = LocalCredential {
-        key: &sk_i,
-        cred: &ci,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &sk_r,
-        cred: &cr,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let me_i = local_i(&sk_i, &ci);
+    let me_r = local_r(&sk_r, &cr);
     let mut is = InitiatorState::<DeterministicProvider>::new(&InitiatorConfig {
         method: Method::SigSig,
         suites: &[2],

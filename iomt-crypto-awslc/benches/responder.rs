@@ -13,33 +13,17 @@
 #![allow(missing_docs, reason = "benchmark binary")]
 #![allow(clippy::unwrap_used, reason = "benchmark on known-good inputs")]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use core::time::Duration;
 
-use common::Pair;
 use iomt_auth::edhoc::Method;
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{CryptoProvider, RustCryptoProvider};
-
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a libc constant.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    Duration::new(
-        u64::try_from(ts.tv_sec).unwrap(),
-        u32::try_from(ts.tv_nsec).unwrap(),
-    )
-}
+use iomt_testkit::clock::thread_cpu_time;
+use iomt_testkit::provider_pair::ProviderPair;
 
 /// Mean responder CPU time per handshake over one batch.
 fn batch<R: CryptoProvider>(
-    pair: &mut Pair<RustCryptoProvider<OsRng>, R>,
+    pair: &mut ProviderPair<RustCryptoProvider<OsRng>, R>,
     suite: u8,
     n: u32,
 ) -> Duration {
@@ -60,11 +44,11 @@ fn main() {
     let nums: Vec<u32> = std::env::args().filter_map(|a| a.parse().ok()).collect();
     let rounds = nums.first().copied().unwrap_or(15).max(1);
     let n = nums.get(1).copied().unwrap_or(200).max(1);
-    let mut rc = Pair::new(
+    let mut rc = ProviderPair::new(
         RustCryptoProvider::with_os_rng(),
         RustCryptoProvider::with_os_rng(),
     );
-    let mut aws = Pair::new(
+    let mut aws = ProviderPair::new(
         RustCryptoProvider::with_os_rng(),
         iomt_crypto_awslc::provider(),
     );

@@ -2,11 +2,10 @@
 //! responder (the gateway) and the reverse, methods 0 (signatures) and 3 (static DH),
 //! cipher suites 2 (AES-CCM) and 5 (ChaCha20-Poly1305).
 
-mod common;
-
-use common::{Pair, no_clock};
 use iomt_auth::edhoc::Method;
 use iomt_crypto::RustCryptoProvider;
+use iomt_testkit::clock::no_clock;
+use iomt_testkit::provider_pair::ProviderPair;
 
 const CASES: [(Method, u8); 4] = [
     (Method::StatStat, 2),
@@ -17,7 +16,7 @@ const CASES: [(Method, u8); 4] = [
 
 #[test]
 fn rustcrypto_initiator_awslc_responder() {
-    let mut pair = Pair::new(
+    let mut pair = ProviderPair::new(
         RustCryptoProvider::with_os_rng(),
         iomt_crypto_awslc::provider(),
     );
@@ -30,7 +29,7 @@ fn rustcrypto_initiator_awslc_responder() {
 
 #[test]
 fn awslc_initiator_rustcrypto_responder() {
-    let mut pair = Pair::new(
+    let mut pair = ProviderPair::new(
         iomt_crypto_awslc::provider(),
         RustCryptoProvider::with_os_rng(),
     );
@@ -41,7 +40,7 @@ fn awslc_initiator_rustcrypto_responder() {
 
 #[test]
 fn awslc_both_sides_all_methods() {
-    let mut pair = Pair::new(iomt_crypto_awslc::provider(), iomt_crypto_awslc::provider());
+    let mut pair = ProviderPair::new(iomt_crypto_awslc::provider(), iomt_crypto_awslc::provider());
     for method in Method::ALL {
         for suite in [2, 5] {
             pair.handshake(method, suite, no_clock);

@@ -17,10 +17,9 @@ mod common;
 mod lossy_link;
 
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
+use iomt_testkit::stores::{local_i, local_r};
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{
     ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
 };
@@ -76,16 +75,8 @@ fn run_one(creds: &Creds, link_cfg: LinkConfig, seed: u64, message_4: bool) -> O
     let mut cr = Crypto::new(chacha20::ChaCha20Rng::seed_from_u64(
         seed ^ 0x5EED_0000_0000_0000,
     ));
-    let me_i = LocalCredential {
-        key: &creds.sk_i,
-        cred: creds.cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &creds.sk_r,
-        cred: creds.cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let me_i = local_i(&creds.sk_i, creds.cred_i);
+    let me_r = local_r(&creds.sk_r, creds.cred_r);
     let entry = |kid: &'static [u8], cred: &'static [u8], who: &'static [u8]| TrustEntry {
         kid,
         cred,

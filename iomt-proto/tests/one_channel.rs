@@ -8,9 +8,7 @@
 
 mod common;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{
     CHANNEL_LABEL_INITIATOR_TO_RESPONDER, CHANNEL_LABEL_RESPONDER_TO_INITIATOR, Completed, ConnId,
     EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
@@ -23,6 +21,7 @@ use iomt_proto::{ApiMisuse, Channel, ProtoError, Side};
 
 use iomt_testkit::peers::Crypto;
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
+use iomt_testkit::stores::{local_i, local_r};
 
 /// A method-3 handshake in memory (C_R = [2]); returns both completed sessions.
 fn handshake(crypto: &mut Crypto, suite: u8) -> (Completed, Completed) {
@@ -36,16 +35,8 @@ fn handshake_with_c_r(crypto: &mut Crypto, suite: u8, c_r: &[u8]) -> (Completed,
         StaticKey::from_bytes(&h(SK_I)).unwrap(),
         StaticKey::from_bytes(&h(SK_R)).unwrap(),
     );
-    let me_i = LocalCredential {
-        key: &sk_i,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &sk_r,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let me_i = local_i(&sk_i, &cred_i);
+    let me_r = local_r(&sk_r, &cred_r);
     let entry = |kid: &'static [u8], cred: &'static [u8], who: &[u8]| TrustEntry {
         kid,
         cred,

@@ -6,6 +6,9 @@
 //!   files (`data/`, one copy each) with their `name = hex` parser;
 //! - [`stores`]: the RFC 9529 identities, roles and one-entry trust stores;
 //! - [`peers`]: RFC 9529 initiator and responder EDHOC states for handshake tests;
+//! - [`provider_pair`]: one full RFC 9529 handshake between two (possibly different)
+//!   crypto providers, with the responder's side timed (backend interop and benchmarks);
+//! - [`clock`]: per-thread CPU time for the host benchmarks;
 //! - [`ffi`]: the C-API handshake harness of `iomt-ffi/tests/c_api` and the `ffi_*` fuzz
 //!   targets.
 //!
@@ -19,8 +22,10 @@
     reason = "test support: a bad constant or a failed set-up step is a test failure"
 )]
 
+pub mod clock;
 pub mod ffi;
 pub mod peers;
+pub mod provider_pair;
 pub mod rfc9529;
 pub mod stores;
 

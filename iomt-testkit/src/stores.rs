@@ -1,7 +1,10 @@
 //! The RFC 9529 §3 parties as iomt-auth sees them: identities, roles and the one-entry
-//! trust stores each side holds (iomt-auth's handshake tests).
+//! trust stores each side holds, and each side's own credential (the handshake tests and
+//! benches).
 
-use iomt_auth::cred::{IdCred, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
+use iomt_auth::cred::{
+    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
+};
 use iomt_core::Role;
 
 use crate::rfc9529::{KID_I, KID_R};
@@ -56,4 +59,26 @@ pub fn store_of_r(cred_i: &[u8]) -> StaticTrustStore<'_, 1> {
 #[must_use]
 pub fn id_kid(kid: &[u8]) -> IdCred<'_> {
     IdCred::Kid(kid)
+}
+
+/// The initiator's own credential: `key` (its `SK_I` handle in the caller's provider),
+/// `cred` (`CRED_I`), sent by kid 0x2b.
+#[must_use]
+pub fn local_i<'a, K>(key: &'a K, cred: &'a [u8]) -> LocalCredential<'a, K> {
+    LocalCredential {
+        key,
+        cred,
+        id_cred: IdCred::Kid(KID_I),
+    }
+}
+
+/// The responder's own credential: `key` (its `SK_R` handle in the caller's provider),
+/// `cred` (`CRED_R`), sent by kid 0x32.
+#[must_use]
+pub fn local_r<'a, K>(key: &'a K, cred: &'a [u8]) -> LocalCredential<'a, K> {
+    LocalCredential {
+        key,
+        cred,
+        id_cred: IdCred::Kid(KID_R),
+    }
 }

@@ -182,7 +182,7 @@ fn clippy_embedded() -> Result<(), String> {
     run(cmd.args(["--", "-D", "warnings"]))
 }
 
-/// Its output is also recorded for the control map's check (`evidence.rs`).
+/// Its output is also recorded for the control map's check (`evidence/test_record.rs`).
 fn test() -> Result<(), String> {
     crate::evidence::workspace_tests()
 }

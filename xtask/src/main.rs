@@ -3,7 +3,7 @@
 //! Commands:
 //! - `ci` — the README's test command: installs what it needs (idempotently), then runs
 //!   every check, each step named and timed; fails with the failing step's name.
-//! - `controls`, `sbom`, `deny` — regulatory evidence (see `evidence.rs`).
+//! - `controls`, `sbom`, `deny` — regulatory evidence (see `evidence/`).
 //! - `public-items` — public items per library crate (see `public_items.rs`).
 //! - `help` — this list.
 //!

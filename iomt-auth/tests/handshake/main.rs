@@ -72,20 +72,12 @@ struct Keys {
 impl Keys {
     /// The initiator's local credential, named by kid `KID_I`.
     fn local_i(&self) -> LocalCredential<'_, StaticKey> {
-        LocalCredential {
-            key: &self.sk_i,
-            cred: &self.cred_i,
-            id_cred: IdCred::Kid(KID_I),
-        }
+        local_i(&self.sk_i, &self.cred_i)
     }
 
     /// The responder's local credential, named by kid `KID_R`.
     fn local_r(&self) -> LocalCredential<'_, StaticKey> {
-        LocalCredential {
-            key: &self.sk_r,
-            cred: &self.cred_r,
-            id_cred: IdCred::Kid(KID_R),
-        }
+        local_r(&self.sk_r, &self.cred_r)
     }
 }
 

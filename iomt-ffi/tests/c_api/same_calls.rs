@@ -3,13 +3,12 @@
 //! decompression, the same ECDH, hash, HKDF and AEAD calls), for every method and suite.
 //! Counted with the test kit's `Counting` provider (the C API's provider in test builds).
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
+use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::{
     ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
 };
 use iomt_ffi::counting::{Counting, OpCounts, take_counts};
+use iomt_testkit::stores::{local_i, local_r};
 
 use super::*;
 
@@ -44,16 +43,8 @@ fn rust_responder_calls(method: u8, suite: u8) -> OpCounts {
     let (cred_i, cred_r) = (h(CRED_I), h(CRED_R));
     let sk_i = ::iomt_crypto::StaticKey::from_bytes(&h(SK_I)).unwrap();
     let sk_r = ::iomt_crypto::StaticKey::from_bytes(&h(SK_R)).unwrap();
-    let me_i = LocalCredential {
-        key: &sk_i,
-        cred: &cred_i,
-        id_cred: IdCred::Kid(&[0x2b]),
-    };
-    let me_r = LocalCredential {
-        key: &sk_r,
-        cred: &cred_r,
-        id_cred: IdCred::Kid(&[0x32]),
-    };
+    let me_i = local_i(&sk_i, &cred_i);
+    let me_r = local_r(&sk_r, &cred_r);
     let trust_i = StaticTrustStore::new([TrustEntry {
         kid: &[0x32],
         cred: &cred_r,

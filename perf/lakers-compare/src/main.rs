@@ -16,129 +16,25 @@
 use core::hint::black_box;
 use std::time::Duration;
 
-use iomt_auth::cred::{
-    IdCred, LocalCredential, PeerIdentity, RoleSet, StaticTrustStore, TrustEntry,
-};
-use iomt_auth::edhoc::{
-    AfterMessage3, ConnId, EadLabels, Initiator, InitiatorConfig, Method, Responder,
-    ResponderConfig,
-};
+use iomt_auth::edhoc::Method;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider as _, RustCryptoProvider, StaticKey};
+use iomt_crypto::{CryptoProvider as _, RustCryptoProvider};
+// The RFC 9529 §3 credentials and static keys (both libraries' test vectors), the iomt
+// handshake (the one the aws-lc responder bench runs) and the CPU clock: iomt's test kit.
+use iomt_testkit::clock::thread_cpu_time;
+use iomt_testkit::provider_pair::ProviderPair;
+use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 use lakers::{
     Credential, CredentialTransfer, EDHOCMethod, EDHOCSuite, EdhocInitiator, EdhocResponder,
     credential_check_or_fetch,
 };
 
-// RFC 9529 §3 credentials and static keys (both libraries' test vectors).
-const CRED_I: &str = "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8";
-const CRED_R: &str = "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072";
-const SK_I: &str = "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b";
-const SK_R: &str = "72cc4761dbd4c78f758931aa589d348d1ef874a7e303ede2f140dcf3e6aa4aac";
-
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
-}
-
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant of libc.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 type P = RustCryptoProvider<OsRng>;
 
-struct Iomt {
-    /// CPU time spent in the responder's calls (gateway side), accumulated.
-    responder_cpu: Duration,
-    c: P,
-    sk_i: StaticKey,
-    sk_r: StaticKey,
-    cred_i: Vec<u8>,
-    cred_r: Vec<u8>,
-}
-
-impl Iomt {
-    fn handshake(&mut self) -> [u8; 16] {
-        let c = &mut self.c;
-        let me_i = LocalCredential {
-            key: &self.sk_i,
-            cred: &self.cred_i,
-            id_cred: IdCred::Kid(&[0x2b]),
-        };
-        let me_r = LocalCredential {
-            key: &self.sk_r,
-            cred: &self.cred_r,
-            id_cred: IdCred::Kid(&[0x32]),
-        };
-        let store_i = StaticTrustStore::new([TrustEntry {
-            kid: &[0x32],
-            cred: &self.cred_r,
-            identity: PeerIdentity::default(),
-            roles: RoleSet::EMPTY,
-        }]);
-        let store_r = StaticTrustStore::new([TrustEntry {
-            kid: &[0x2b],
-            cred: &self.cred_i,
-            identity: PeerIdentity::default(),
-            roles: RoleSet::EMPTY,
-        }]);
-        let i = Initiator::<P>::new(&InitiatorConfig {
-            method: Method::StatStat,
-            suites: &[2],
-            c_i: ConnId::new(&[0x37]).unwrap(),
-            expect_message_4: false,
-            ead_labels: EadLabels::NONE,
-        })
-        .unwrap();
-        let r = Responder::<P>::new(&ResponderConfig {
-            suites: &[2],
-            methods: &[Method::StatStat],
-            c_r: ConnId::new(&[0x27]).unwrap(),
-            send_message_4: false,
-            ead_labels: EadLabels::NONE,
-        })
-        .unwrap();
-        let (mut a, mut b) = ([0u8; 160], [0u8; 160]);
-        let (i, n) = i.prepare_message_1(c, &[], &mut a).unwrap();
-        let t0 = thread_cpu_time();
-        let (r, n) = r
-            .process_message_1(c, &a[..n])
-            .unwrap()
-            .prepare_message_2(c, &me_r, &[], &mut b)
-            .unwrap();
-        let mut responder = thread_cpu_time() - t0;
-        let i = i
-            .parse_message_2(c, &mut b[..n])
-            .unwrap()
-            .verify_with_store(c, &store_i)
-            .unwrap();
-        let (AfterMessage3::Completed(mut di), n) =
-            i.prepare_message_3(c, &me_i, &[], &mut a).unwrap()
-        else {
-            unreachable!()
-        };
-        let t0 = thread_cpu_time();
-        let mut dr = r
-            .parse_message_3(c, &mut a[..n])
-            .unwrap()
-            .verify_with_store(c, &store_r)
-            .unwrap()
-            .complete(c)
-            .unwrap();
-        let (mut ki, mut kr) = ([0u8; 16], [0u8; 16]);
-        dr.exporter(c, 0, &[], &mut kr).unwrap();
-        responder += thread_cpu_time() - t0;
-        self.responder_cpu += responder;
-        di.exporter(c, 0, &[], &mut ki).unwrap();
-        assert_eq!(ki, kr);
-        ki
-    }
+/// One iomt handshake (method 3, suite 2, RustCrypto both sides); returns the exporter
+/// output and the responder's share of the CPU time (gateway side).
+fn iomt_handshake(pair: &mut ProviderPair<P, P>) -> ([u8; 16], Duration) {
+    pair.handshake(Method::StatStat, 2, thread_cpu_time)
 }
 
 struct Lakers {
@@ -210,14 +106,10 @@ fn main() {
     let rounds: usize = args.first().map_or(31, |s| s.parse().expect("ROUNDS"));
     let batch: usize = args.get(1).map_or(10, |s| s.parse().expect("BATCH"));
 
-    let mut iomt = Iomt {
-        responder_cpu: Duration::ZERO,
-        c: RustCryptoProvider::with_os_rng(),
-        sk_i: StaticKey::from_bytes(&h(SK_I)).unwrap(),
-        sk_r: StaticKey::from_bytes(&h(SK_R)).unwrap(),
-        cred_i: h(CRED_I),
-        cred_r: h(CRED_R),
-    };
+    let mut iomt = ProviderPair::new(
+        RustCryptoProvider::with_os_rng(),
+        RustCryptoProvider::with_os_rng(),
+    );
     let lakers = Lakers {
         cred_i: Credential::parse_ccs(&h(CRED_I)).unwrap(),
         cred_r: Credential::parse_ccs(&h(CRED_R)).unwrap(),
@@ -238,7 +130,7 @@ fn main() {
 
     // Warm up (and check both handshakes complete).
     for _ in 0..3 {
-        black_box(iomt.handshake());
+        black_box(iomt_handshake(&mut iomt));
         black_box(lakers.handshake());
     }
 
@@ -262,11 +154,11 @@ fn main() {
             let t0 = thread_cpu_time();
             let n = match which {
                 0 => {
-                    let r0 = iomt.responder_cpu;
+                    let mut responder_cpu = Duration::ZERO;
                     for _ in 0..batch {
-                        black_box(iomt.handshake());
+                        responder_cpu += black_box(iomt_handshake(&mut iomt)).1;
                     }
-                    responder.push((iomt.responder_cpu - r0).as_secs_f64() * 1e6 / batch as f64);
+                    responder.push(responder_cpu.as_secs_f64() * 1e6 / batch as f64);
                     batch
                 }
                 1 => {
