@@ -19,7 +19,7 @@ use iomt_auth::edhoc::{
     ResponderConfig,
 };
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, PublicKey, RustCryptoProvider, StaticKey};
+use iomt_crypto::{PublicKey, RustCryptoProvider, StaticKey, prelude::*};
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 type P = RustCryptoProvider<OsRng>;

@@ -20,7 +20,7 @@ use iomt_auth::cred::{
 };
 use iomt_auth::edhoc::*;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
+use iomt_crypto::{RustCryptoProvider, StaticKey, prelude::*};
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 
 type P = RustCryptoProvider<OsRng>;

@@ -8,8 +8,8 @@ use crate::provider::CryptoProvider;
 use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
 
 /// A crypto provider assembled from parts: P-256 `P`, hashing `H`, AEAD `A` and
-/// randomness `R`. It implements [`CryptoProvider`] by calling the part of each
-/// operation; ephemeral key generation draws from `R`.
+/// randomness `R`. It is each of its parts (every part method calls the field that
+/// holds it) and so a [`CryptoProvider`]; ephemeral key generation draws from `R`.
 ///
 /// The backends are compositions: `RustCryptoProvider<R>` is
 /// `Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, R>`, and
@@ -18,7 +18,7 @@ use crate::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret,
 ///
 /// ```
 /// use iomt_crypto::rustcrypto::{RustCryptoAead, RustCryptoHashing, RustCryptoP256};
-/// use iomt_crypto::{CryptoProvider, Provider};
+/// use iomt_crypto::{prelude::*, Provider};
 /// let mut p = Provider {
 ///     p256: RustCryptoP256, // e.g. a P-256 engine's part instead
 ///     hashing: RustCryptoHashing,
@@ -72,21 +72,22 @@ impl<P, H, A, R> Provider<P, H, A, R> {
     }
 }
 
-impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, A, R> {
+// One forward per part method: a composition is each of its parts. `#[inline]` lets a
+// backend's method be called directly (the forward costs no code of its own).
+
+impl<P: P256, H, A, R> P256 for Provider<P, H, A, R> {
     type KeyHandle = P::KeyHandle;
     type EphemeralSecret = P::EphemeralSecret;
-    type Sha256 = H::Sha256;
 
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.random.random_bytes(out)
-    }
-
-    fn p256_generate_ephemeral(
+    #[inline]
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
+        rng: &mut G,
     ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
-        self.p256.p256_generate_ephemeral(&mut self.random)
+        self.p256.p256_generate_ephemeral_from(rng)
     }
 
+    #[inline]
     fn p256_ecdh_ephemeral(
         &mut self,
         secret: &Self::EphemeralSecret,
@@ -95,6 +96,7 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.p256.p256_ecdh_ephemeral(secret, peer)
     }
 
+    #[inline]
     fn p256_ecdh_static(
         &mut self,
         key: &Self::KeyHandle,
@@ -103,18 +105,22 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.p256.p256_ecdh_static(key, peer)
     }
 
+    #[inline]
     fn p256_import_key(&mut self, scalar: &[u8]) -> Result<Self::KeyHandle, CryptoError> {
         self.p256.p256_import_key(scalar)
     }
 
+    #[inline]
     fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError> {
         self.p256.p256_public_key(key)
     }
 
+    #[inline]
     fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError> {
         self.p256.p256_public_key_from_x(x)
     }
 
+    #[inline]
     fn ecdsa_p256_sign_digest(
         &mut self,
         key: &Self::KeyHandle,
@@ -123,6 +129,7 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.p256.ecdsa_p256_sign_digest(key, digest)
     }
 
+    #[inline]
     fn ecdsa_p256_verify_digest(
         &mut self,
         public: &PublicKey,
@@ -132,19 +139,27 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.p256
             .ecdsa_p256_verify_digest(public, digest, signature)
     }
+}
 
+impl<P, H: Hashing, A, R> Hashing for Provider<P, H, A, R> {
+    type Sha256 = H::Sha256;
+
+    #[inline]
     fn sha256(&mut self, data: &[u8]) -> Digest {
         self.hashing.sha256(data)
     }
 
+    #[inline]
     fn sha256_start(&mut self) -> Self::Sha256 {
         self.hashing.sha256_start()
     }
 
+    #[inline]
     fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
         self.hashing.hkdf_sha256_extract(salt, ikm)
     }
 
+    #[inline]
     fn hkdf_sha256_expand(
         &mut self,
         prk: &Prk,
@@ -153,7 +168,10 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
     ) -> Result<(), CryptoError> {
         self.hashing.hkdf_sha256_expand(prk, info, out)
     }
+}
 
+impl<P, H, A: Aead, R> Aead for Provider<P, H, A, R> {
+    #[inline]
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,
@@ -166,6 +184,7 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.aead.aead_seal(algorithm, key, nonce, aad, in_out, tag)
     }
 
+    #[inline]
     fn aead_open(
         &mut self,
         algorithm: AeadAlgorithm,
@@ -178,7 +197,26 @@ impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, 
         self.aead.aead_open(algorithm, key, nonce, aad, in_out, tag)
     }
 
+    #[inline]
     fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
         A::aead_built(algorithm)
+    }
+}
+
+impl<P, H, A, R: Random> Random for Provider<P, H, A, R> {
+    #[inline]
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
+        self.random.random_bytes(out)
+    }
+}
+
+/// Key generation is the one operation that needs two parts: the P-256 part draws from
+/// the random part (disjoint fields, so both borrows coexist).
+impl<P: P256, H: Hashing, A: Aead, R: Random> CryptoProvider for Provider<P, H, A, R> {
+    #[inline]
+    fn p256_generate_ephemeral(
+        &mut self,
+    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
+        self.p256.p256_generate_ephemeral_from(&mut self.random)
     }
 }
