@@ -72,8 +72,19 @@ impl<P, H, A, R> Provider<P, H, A, R> {
     }
 }
 
-// One forward per part method: a composition is each of its parts. `#[inline]` lets a
-// backend's method be called directly (the forward costs no code of its own).
+/// Implements part methods by calling the same method on the field `$field` (one line
+/// per method: the signatures and their contracts are in [`crate::parts`]).
+/// `#[inline]`: the forward costs no code of its own, a backend's method is called directly.
+macro_rules! forward_to {
+    ($field:ident: $(fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(
+            #[inline]
+            fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+                self.$field.$name($($arg),*)
+            }
+        )*
+    };
+}
 
 impl<P: P256, H, A, R> P256 for Provider<P, H, A, R> {
     type KeyHandle = P::KeyHandle;
@@ -87,114 +98,32 @@ impl<P: P256, H, A, R> P256 for Provider<P, H, A, R> {
         self.p256.p256_generate_ephemeral_from(rng)
     }
 
-    #[inline]
-    fn p256_ecdh_ephemeral(
-        &mut self,
-        secret: &Self::EphemeralSecret,
-        peer: &PublicKey,
-    ) -> Result<SharedSecret, CryptoError> {
-        self.p256.p256_ecdh_ephemeral(secret, peer)
-    }
-
-    #[inline]
-    fn p256_ecdh_static(
-        &mut self,
-        key: &Self::KeyHandle,
-        peer: &PublicKey,
-    ) -> Result<SharedSecret, CryptoError> {
-        self.p256.p256_ecdh_static(key, peer)
-    }
-
-    #[inline]
-    fn p256_import_key(&mut self, scalar: &[u8]) -> Result<Self::KeyHandle, CryptoError> {
-        self.p256.p256_import_key(scalar)
-    }
-
-    #[inline]
-    fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError> {
-        self.p256.p256_public_key(key)
-    }
-
-    #[inline]
-    fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError> {
-        self.p256.p256_public_key_from_x(x)
-    }
-
-    #[inline]
-    fn ecdsa_p256_sign_digest(
-        &mut self,
-        key: &Self::KeyHandle,
-        digest: &Digest,
-    ) -> Result<Signature, CryptoError> {
-        self.p256.ecdsa_p256_sign_digest(key, digest)
-    }
-
-    #[inline]
-    fn ecdsa_p256_verify_digest(
-        &mut self,
-        public: &PublicKey,
-        digest: &Digest,
-        signature: &Signature,
-    ) -> Result<(), CryptoError> {
-        self.p256
-            .ecdsa_p256_verify_digest(public, digest, signature)
+    forward_to! { p256:
+        fn p256_ecdh_ephemeral(&mut self, secret: &Self::EphemeralSecret, peer: &PublicKey) -> Result<SharedSecret, CryptoError>;
+        fn p256_ecdh_static(&mut self, key: &Self::KeyHandle, peer: &PublicKey) -> Result<SharedSecret, CryptoError>;
+        fn p256_import_key(&mut self, scalar: &[u8]) -> Result<Self::KeyHandle, CryptoError>;
+        fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError>;
+        fn p256_public_key_from_x(&mut self, x: &[u8]) -> Result<PublicKey, CryptoError>;
+        fn ecdsa_p256_sign_digest(&mut self, key: &Self::KeyHandle, digest: &Digest) -> Result<Signature, CryptoError>;
+        fn ecdsa_p256_verify_digest(&mut self, public: &PublicKey, digest: &Digest, signature: &Signature) -> Result<(), CryptoError>;
     }
 }
 
 impl<P, H: Hashing, A, R> Hashing for Provider<P, H, A, R> {
     type Sha256 = H::Sha256;
 
-    #[inline]
-    fn sha256(&mut self, data: &[u8]) -> Digest {
-        self.hashing.sha256(data)
-    }
-
-    #[inline]
-    fn sha256_start(&mut self) -> Self::Sha256 {
-        self.hashing.sha256_start()
-    }
-
-    #[inline]
-    fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        self.hashing.hkdf_sha256_extract(salt, ikm)
-    }
-
-    #[inline]
-    fn hkdf_sha256_expand(
-        &mut self,
-        prk: &Prk,
-        info: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.hashing.hkdf_sha256_expand(prk, info, out)
+    forward_to! { hashing:
+        fn sha256(&mut self, data: &[u8]) -> Digest;
+        fn sha256_start(&mut self) -> Self::Sha256;
+        fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk;
+        fn hkdf_sha256_expand(&mut self, prk: &Prk, info: &[u8], out: &mut [u8]) -> Result<(), CryptoError>;
     }
 }
 
 impl<P, H, A: Aead, R> Aead for Provider<P, H, A, R> {
-    #[inline]
-    fn aead_seal(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<(), CryptoError> {
-        self.aead.aead_seal(algorithm, key, nonce, aad, in_out, tag)
-    }
-
-    #[inline]
-    fn aead_open(
-        &mut self,
-        algorithm: AeadAlgorithm,
-        key: &AeadKey,
-        nonce: &[u8],
-        aad: &[u8],
-        in_out: &mut [u8],
-        tag: &[u8],
-    ) -> Result<(), CryptoError> {
-        self.aead.aead_open(algorithm, key, nonce, aad, in_out, tag)
+    forward_to! { aead:
+        fn aead_seal(&mut self, algorithm: AeadAlgorithm, key: &AeadKey, nonce: &[u8], aad: &[u8], in_out: &mut [u8], tag: &mut [u8]) -> Result<(), CryptoError>;
+        fn aead_open(&mut self, algorithm: AeadAlgorithm, key: &AeadKey, nonce: &[u8], aad: &[u8], in_out: &mut [u8], tag: &[u8]) -> Result<(), CryptoError>;
     }
 
     #[inline]
@@ -204,9 +133,8 @@ impl<P, H, A: Aead, R> Aead for Provider<P, H, A, R> {
 }
 
 impl<P, H, A, R: Random> Random for Provider<P, H, A, R> {
-    #[inline]
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        self.random.random_bytes(out)
+    forward_to! { random:
+        fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError>;
     }
 }
 

@@ -8,6 +8,8 @@
 #[cfg(feature = "aes-ccm")]
 use aes::Aes128;
 // The same aead 0.6 crate, reached through whichever AEAD crate is built.
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+use aead_api::{AeadInOut, Nonce};
 #[cfg(feature = "aes-ccm")]
 use ccm::aead as aead_api;
 #[cfg(feature = "aes-ccm")]
@@ -59,6 +61,10 @@ fn check_aead_params(
     Ok(())
 }
 
+/// What [`TagIo::apply`] returns (kept short so its signature fits one line).
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+type Done = Result<(), CryptoError>;
+
 /// The tag side of one AEAD operation: written by [`Seal`], checked by [`Open`]. A trait,
 /// not an enum, so `run::<Seal>` is compiled without the open path and vice versa (an
 /// image that only seals links no decryption).
@@ -66,15 +72,9 @@ trait TagIo {
     /// The tag length given by the caller.
     fn len(&self) -> usize;
 
-    /// Seals or opens `in_out` with `cipher` (lengths already checked).
+    /// Seals or opens `io` in place with `cipher` (lengths already checked).
     #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-    fn apply<C: aead_api::AeadInOut>(
-        self,
-        cipher: &C,
-        nonce: &aead_api::Nonce<C>,
-        aad: &[u8],
-        in_out: &mut [u8],
-    ) -> Result<(), CryptoError>;
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done;
 }
 
 /// Seal: the detached tag is written here.
@@ -89,15 +89,9 @@ impl TagIo for Seal<'_> {
     }
 
     #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-    fn apply<C: aead_api::AeadInOut>(
-        self,
-        cipher: &C,
-        nonce: &aead_api::Nonce<C>,
-        aad: &[u8],
-        in_out: &mut [u8],
-    ) -> Result<(), CryptoError> {
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
         let t = cipher
-            .encrypt_inout_detached(nonce, aad, in_out.into())
+            .encrypt_inout_detached(nonce, aad, io.into())
             .map_err(|_| CryptoError::InvalidLength)?;
         if t.len() != self.0.len() {
             return Err(CryptoError::InvalidLength);
@@ -113,23 +107,17 @@ impl TagIo for Open<'_> {
     }
 
     #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-    fn apply<C: aead_api::AeadInOut>(
-        self,
-        cipher: &C,
-        nonce: &aead_api::Nonce<C>,
-        aad: &[u8],
-        in_out: &mut [u8],
-    ) -> Result<(), CryptoError> {
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
         let t = aead_api::Tag::<C>::try_from(self.0).map_err(|_| CryptoError::InvalidLength)?;
         cipher
-            .decrypt_inout_detached(nonce, aad, in_out.into(), &t)
+            .decrypt_inout_detached(nonce, aad, io.into(), &t)
             .map_err(|_| CryptoError::AuthenticationFailed)
     }
 }
 
 /// Seals or opens with any aead 0.6 cipher `C` (lengths already checked).
 #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-fn run_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
+fn run_with<C: aead_api::KeyInit + AeadInOut>(
     key: &[u8],
     nonce: &[u8],
     aad: &[u8],
@@ -137,7 +125,7 @@ fn run_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
     tag: impl TagIo,
 ) -> Result<(), CryptoError> {
     let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
-    let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
+    let nonce = Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
     tag.apply(&cipher, &nonce, aad, in_out)
 }
 
