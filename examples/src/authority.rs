@@ -16,7 +16,7 @@ use iomt_core::{
     ConsentRef, ConsentTag, ConsentWithdrawal, DeviceRef, KeyId, MAX_CONSENT_TAG_LEN,
     MAX_WITHDRAWAL_LEN, PatientId, Timestamp,
 };
-use iomt_crypto::{CryptoProvider, PublicKey, StaticKey};
+use iomt_crypto::{PublicKey, StaticKey, prelude::*};
 
 use serde_json::{Value, json};
 

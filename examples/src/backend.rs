@@ -4,7 +4,7 @@
 //! runs its EDHOC responder and its sessions' channel on either. Consent-authority,
 //! audit-log and FHIR-export crypto outside a session stay on RustCrypto.
 
-use iomt_crypto::CryptoProvider as _;
+use iomt_crypto::prelude::*;
 use iomt_crypto_awslc::AwsLcStaticKey;
 
 /// A backend to choose on the command line.

@@ -5,6 +5,7 @@ use iomt_auth::audit::{
     RamAuditStore, SUMMARY_LEN,
 };
 use iomt_core::Timestamp;
+use iomt_crypto::prelude::*;
 use iomt_crypto::{RustCryptoProvider, StaticKey};
 
 use crate::gateway::Crypto;

@@ -14,7 +14,7 @@ use iomt_auth::cred::{
     TrustedCredential,
 };
 use iomt_core::Role;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
+use iomt_crypto::{RustCryptoProvider, StaticKey, prelude::*};
 
 /// The `kid` of the gateway's credential.
 pub const GATEWAY_KID: [u8; 1] = [0x47];

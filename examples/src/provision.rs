@@ -20,7 +20,7 @@ use iomt_auth::cred::{
     CcsView, MAX_ENCODED_CCS_LEN, PeerIdentity, RoleSet, TrustEntry, encode_ccs,
 };
 use iomt_core::Role;
-use iomt_crypto::{CryptoProvider as _, RustCryptoProvider, StaticKey};
+use iomt_crypto::{RustCryptoProvider, StaticKey, prelude::*};
 
 /// Why provisioning or reading a trust record failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use iomt_auth::edhoc::{
     ResponderConfig,
 };
 use iomt_core::Role;
-use iomt_crypto::CryptoProvider;
+use iomt_crypto::prelude::*;
 
 use crate::{Measurement, measure};
 

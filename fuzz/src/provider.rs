@@ -17,7 +17,9 @@
 use std::sync::OnceLock;
 
 use iomt_crypto::types::{AeadAlgorithm, AeadKey, Digest, Prk, PublicKey, SharedSecret, Signature};
-use iomt_crypto::{CryptoError, CryptoProvider, RustCryptoSha256, Sha256State};
+use iomt_crypto::{
+    Aead, CryptoError, CryptoProvider, Hashing, P256, Random, RustCryptoSha256, Sha256State,
+};
 
 use crate::hex;
 
@@ -72,11 +74,25 @@ fn check_lengths(
     Ok(())
 }
 
-impl CryptoProvider for FuzzCrypto {
-    type KeyHandle = FuzzKey;
-    type EphemeralSecret = FuzzEphemeral;
-    type Sha256 = RustCryptoSha256;
+impl FuzzCrypto {
+    /// The next ephemeral key: the two fixed points in turn, by the shared counter.
+    fn next_ephemeral(&mut self) -> (FuzzEphemeral, PublicKey) {
+        let points = ephemeral_points();
+        let p = points[(self.counter % 2) as usize];
+        self.counter = self.counter.wrapping_add(1);
+        (FuzzEphemeral(p), p)
+    }
+}
 
+impl CryptoProvider for FuzzCrypto {
+    fn p256_generate_ephemeral(
+        &mut self,
+    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
+        Ok(self.next_ephemeral())
+    }
+}
+
+impl Random for FuzzCrypto {
     fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
         for b in out.iter_mut() {
             self.counter = self.counter.wrapping_add(1);
@@ -84,14 +100,19 @@ impl CryptoProvider for FuzzCrypto {
         }
         Ok(())
     }
+}
 
-    fn p256_generate_ephemeral(
+impl P256 for FuzzCrypto {
+    type KeyHandle = FuzzKey;
+    type EphemeralSecret = FuzzEphemeral;
+
+    /// Ignores `rng`: the provider's own counter picks the point (as
+    /// [`CryptoProvider::p256_generate_ephemeral`]).
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
+        _rng: &mut G,
     ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
-        let points = ephemeral_points();
-        let p = points[(self.counter % 2) as usize];
-        self.counter = self.counter.wrapping_add(1);
-        Ok((FuzzEphemeral(p), p))
+        Ok(self.next_ephemeral())
     }
 
     fn p256_ecdh_ephemeral(
@@ -133,6 +154,10 @@ impl CryptoProvider for FuzzCrypto {
     ) -> Result<(), CryptoError> {
         Ok(())
     }
+}
+
+impl Hashing for FuzzCrypto {
+    type Sha256 = RustCryptoSha256;
 
     fn sha256(&mut self, data: &[u8]) -> Digest {
         let mut h = RustCryptoSha256::default();
@@ -160,7 +185,9 @@ impl CryptoProvider for FuzzCrypto {
         out.fill(0);
         Ok(())
     }
+}
 
+impl Aead for FuzzCrypto {
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,

@@ -18,7 +18,7 @@ use iomt_auth::factor::{FactorTag, FactorVerifier, LockoutPolicy, PinVerifier, R
 use iomt_auth::update::{MAX_ENVELOPE_LEN, Manifest, VendorAnchor, VerifiedManifest};
 use iomt_core::Timestamp;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider, Sha256State};
+use iomt_crypto::{RustCryptoProvider, Sha256State, prelude::*};
 
 type P = RustCryptoProvider<OsRng>;
 

@@ -20,7 +20,7 @@ use iomt_core::{
     MAX_CONSENT_TAG_LEN, PatientId, Purpose, PurposeSet, Role, RoleSet, Timestamp,
 };
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+use iomt_crypto::{RustCryptoProvider, prelude::*};
 
 type P = RustCryptoProvider<OsRng>;
 

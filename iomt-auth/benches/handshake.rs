@@ -13,7 +13,7 @@ use core::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use iomt_auth::edhoc::Method;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, PublicKey, RustCryptoProvider, StaticKey};
+use iomt_crypto::{PublicKey, RustCryptoProvider, StaticKey, prelude::*};
 use iomt_testkit::clock::no_clock;
 use iomt_testkit::provider_pair::ProviderPair;
 use iomt_testkit::rfc9529::{SK_I, SK_R, h};

@@ -17,7 +17,7 @@ use iomt_auth::cred::{
 };
 use iomt_core::Timestamp;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+use iomt_crypto::{RustCryptoProvider, prelude::*};
 
 type P = RustCryptoProvider<OsRng>;
 

@@ -18,7 +18,7 @@ use core::mem::size_of;
 use iomt_auth::cred::{PeerIdentity, RoleSet, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::*;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider, RustCryptoProvider, StaticKey};
+use iomt_crypto::{RustCryptoProvider, StaticKey, prelude::*};
 use iomt_testkit::rfc9529::{CRED_I, CRED_R, SK_I, SK_R, h};
 use iomt_testkit::stores::{local_i, local_r};
 

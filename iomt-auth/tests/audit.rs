@@ -12,7 +12,7 @@ use iomt_auth::factor::{
 };
 use iomt_auth::rbac::{RbacPolicy, SessionAuth};
 use iomt_core::{Operation, Role, RoleSet, Timestamp};
-use iomt_crypto::{CryptoProvider, DeterministicProvider, PublicKey, StaticKey};
+use iomt_crypto::{DeterministicProvider, PublicKey, StaticKey, prelude::*};
 use proptest::prelude::*;
 
 const T0: u64 = 1_800_000_000;

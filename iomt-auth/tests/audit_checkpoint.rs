@@ -6,7 +6,7 @@
 
 use iomt_auth::audit::*;
 use iomt_core::Timestamp;
-use iomt_crypto::{CryptoProvider, DeterministicProvider, PublicKey, StaticKey};
+use iomt_crypto::{DeterministicProvider, PublicKey, StaticKey, prelude::*};
 
 const DEV: Subject = [0xd1; 8];
 const CH: [u8; CHALLENGE_LEN] = [0x5a; CHALLENGE_LEN];

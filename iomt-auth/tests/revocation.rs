@@ -16,7 +16,7 @@ use iomt_auth::edhoc::{
     ConnId, EadLabels, InitiatorConfig, InitiatorState, Method, ResponderConfig, ResponderState,
 };
 use iomt_core::Timestamp;
-use iomt_crypto::{CryptoProvider, DeterministicProvider};
+use iomt_crypto::{DeterministicProvider, prelude::*};
 
 const REVOKED: AuthError = AuthError::Revocation(RevocationError::Revoked);
 

@@ -13,7 +13,7 @@ use iomt_auth::factor::{
 use iomt_auth::rbac::{RbacDenyReason, RbacPolicy, RedeemedPermit, SessionAuth};
 use iomt_auth::update::*;
 use iomt_core::{Operation, Role, RoleSet, Timestamp};
-use iomt_crypto::{CryptoProvider, DeterministicProvider, RustCryptoSha256, Signature, StaticKey};
+use iomt_crypto::{DeterministicProvider, RustCryptoSha256, Signature, StaticKey, prelude::*};
 use proptest::prelude::*;
 use sha2::{Digest as _, Sha256};
 

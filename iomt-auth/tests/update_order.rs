@@ -3,7 +3,7 @@
 //! was not reached), the same payloads correctly signed are decoder errors.
 
 use iomt_auth::update::{UpdateError, VendorAnchor, VerifiedManifest, sign_payload};
-use iomt_crypto::{CryptoProvider, DeterministicProvider};
+use iomt_crypto::{DeterministicProvider, prelude::*};
 
 #[test]
 fn only_signature_verified_bytes_reach_the_manifest_decoder() {

@@ -24,7 +24,7 @@
 //! - `aead_open` zeroizes `in_out` on any failure.
 //!
 //! ```
-//! use iomt_crypto::CryptoProvider;
+//! use iomt_crypto::prelude::*;
 //! use iomt_crypto_awslc::AwsLcProvider;
 //! let mut p = iomt_crypto_awslc::provider();
 //! let (secret, public) = p.p256_generate_ephemeral()?;

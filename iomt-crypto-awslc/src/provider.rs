@@ -37,7 +37,7 @@ impl P256 for AwsLcP256 {
     type KeyHandle = AwsLcStaticKey;
     type EphemeralSecret = AwsLcEphemeralKey;
 
-    fn p256_generate_ephemeral<G: Random + ?Sized>(
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
         _rng: &mut G,
     ) -> Result<(AwsLcEphemeralKey, PublicKey), CryptoError> {

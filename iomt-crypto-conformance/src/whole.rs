@@ -1,11 +1,15 @@
-//! [`Part`]: any whole [`CryptoProvider`] seen as its [`P256`], [`Hashing`] and [`Aead`]
-//! parts, so the per-part families also check providers that are not compositions.
+//! [`Part`]: a shared view of a part, so one whole provider can be passed as two parts
+//! at once (the ECDSA family takes a P-256 and a hashing part, both `&mut`).
+//!
+//! A whole [`CryptoProvider`](iomt_crypto::CryptoProvider) is each of its parts already
+//! (they are its supertraits), so the one-part families take it directly; `Part` is only
+//! needed where two `&mut` views of the same value are.
 
 use core::cell::RefCell;
 
 use iomt_crypto::{
-    Aead, AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, Digest, Hashing, P256, Prk,
-    PublicKey, Random, SharedSecret, Signature,
+    Aead, AeadAlgorithm, AeadKey, CryptoError, Digest, Hashing, P256, Prk, PublicKey, Random,
+    SharedSecret, Signature,
 };
 
 /// One view of a shared whole provider as a part (each trait method borrows the
@@ -26,19 +30,17 @@ use iomt_crypto::{
 /// Invariant: no method of `Part` calls back into another `Part` while it holds the
 /// borrow, so the `RefCell` borrow never conflicts.
 ///
-/// [`P256::p256_generate_ephemeral`] ignores the `rng` it is given and uses the whole
-/// provider's own randomness (a `CryptoProvider` owns its RNG); the kit never calls it.
 pub struct Part<'a, 'p, C>(pub &'a RefCell<&'p mut C>);
 
-impl<C: CryptoProvider> P256 for Part<'_, '_, C> {
+impl<C: P256> P256 for Part<'_, '_, C> {
     type KeyHandle = C::KeyHandle;
     type EphemeralSecret = C::EphemeralSecret;
 
-    fn p256_generate_ephemeral<G: Random + ?Sized>(
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
-        _rng: &mut G,
+        rng: &mut G,
     ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
-        self.0.borrow_mut().p256_generate_ephemeral()
+        self.0.borrow_mut().p256_generate_ephemeral_from(rng)
     }
 
     fn p256_ecdh_ephemeral(
@@ -89,7 +91,7 @@ impl<C: CryptoProvider> P256 for Part<'_, '_, C> {
     }
 }
 
-impl<C: CryptoProvider> Hashing for Part<'_, '_, C> {
+impl<C: Hashing> Hashing for Part<'_, '_, C> {
     type Sha256 = C::Sha256;
 
     fn sha256(&mut self, data: &[u8]) -> Digest {
@@ -114,7 +116,7 @@ impl<C: CryptoProvider> Hashing for Part<'_, '_, C> {
     }
 }
 
-impl<C: CryptoProvider> Aead for Part<'_, '_, C> {
+impl<C: Aead> Aead for Part<'_, '_, C> {
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,

@@ -11,7 +11,7 @@ use core::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use iomt_crypto::rustcrypto::OsRng;
 use iomt_crypto::{
-    AeadAlgorithm, AeadKey, CryptoProvider, PublicKey, RustCryptoProvider, Sha256State, StaticKey,
+    AeadAlgorithm, AeadKey, PublicKey, RustCryptoProvider, Sha256State, StaticKey, prelude::*,
 };
 
 fn provider() -> RustCryptoProvider<OsRng> {

@@ -22,6 +22,7 @@ pub mod error;
 #[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
 mod p256_fiat;
 pub mod parts;
+pub mod prelude;
 pub mod provider;
 #[cfg(feature = "rustcrypto-core")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto-core")))]

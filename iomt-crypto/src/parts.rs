@@ -1,8 +1,9 @@
 //! The parts a crypto backend can replace, one trait each.
 //!
 //! [`CryptoProvider`](crate::CryptoProvider) is the one bound the protocol crates use;
-//! [`Provider`](crate::Provider) builds it from four parts, so a backend implements only
-//! what it accelerates and reuses the rest:
+//! it is these four traits together (its supertraits), so every operation is declared
+//! once, here. [`Provider`](crate::Provider) builds one from four parts, so a backend
+//! implements only what it accelerates and reuses the rest:
 //!
 //! | Part | Operations |
 //! |---|---|
@@ -11,10 +12,15 @@
 //! | [`Aead`] | AEAD seal/open (AES-CCM-16-64-128, ChaCha20-Poly1305) and which are built |
 //! | [`Random`] | cryptographically secure random bytes |
 //!
-//! Every method takes `&mut self` (hardware engines run one operation at a time) and
-//! keeps the contract of the [`CryptoProvider`](crate::CryptoProvider) method of the
-//! same name: peer data is validated and refused with a typed [`CryptoError`], nothing
-//! panics, secrets zeroize on drop, a failed AEAD open zeroizes `in_out`.
+//! # Contract (every part)
+//! - Every method takes `&mut self`: hardware engines (CryptoCell, STM32 PKA, a secure
+//!   element such as the ATECC608) run one operation at a time.
+//! - Methods that take peer data validate it and return a typed [`CryptoError`]; none
+//!   may panic on any input.
+//! - Secrets ([`SharedSecret`], [`Prk`], [`AeadKey`], [`P256::EphemeralSecret`])
+//!   zeroize on drop and redact `Debug`.
+//! - [`Aead::aead_open`] writes plaintext into `in_out` only if the tag is valid; on
+//!   failure `in_out` is zeroized (never releases unauthenticated plaintext).
 
 use rand_core::{TryCryptoRng, TryRng};
 
@@ -74,24 +80,32 @@ impl<G: Random + ?Sized> TryCryptoRng for RandomRng<'_, G> {}
 /// constructed, so ECDH and verification never see an invalid point.
 pub trait P256 {
     /// A handle to a long-term P-256 private key (static DH and ECDSA signing).
+    /// For the software backends this is the key itself; for a secure element a slot.
     type KeyHandle;
     /// An ephemeral P-256 private key (zeroizes on drop, not `Clone`).
     type EphemeralSecret;
 
     /// Generates an ephemeral key pair, drawing randomness from `rng` (the
-    /// composition's [`Random`] part).
+    /// composition's [`Random`] part). Protocol code calls
+    /// [`CryptoProvider::p256_generate_ephemeral`](crate::CryptoProvider::p256_generate_ephemeral),
+    /// which passes the provider's own randomness.
     ///
     /// # Errors
     /// [`CryptoError::Rng`] if the RNG fails.
-    fn p256_generate_ephemeral<G: Random + ?Sized>(
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
         rng: &mut G,
     ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError>;
 
     /// ECDH with an ephemeral secret: the x-coordinate of `secret · peer`.
     ///
+    /// EDHOC uses each ephemeral key in up to two DH operations (G_XY and G_RX, or
+    /// G_XY and G_IY), so the secret is borrowed; the caller drops it (zeroizing it)
+    /// right after its last use.
+    ///
     /// # Errors
-    /// [`CryptoError::InvalidPublicKey`] if the result is the identity.
+    /// [`CryptoError::InvalidPublicKey`] if the result is the identity (cannot happen
+    /// for a validated prime-order point and a valid scalar, but is still checked).
     fn p256_ecdh_ephemeral(
         &mut self,
         secret: &Self::EphemeralSecret,
@@ -108,8 +122,10 @@ pub trait P256 {
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError>;
 
-    /// Imports a long-term private key (32-byte big-endian scalar). The default
-    /// refuses (a secure element that only generates keys internally).
+    /// Imports a long-term private key (32-byte big-endian scalar) and returns its
+    /// handle, e.g. for provisioning or the conformance kit's static-key ECDH vectors.
+    /// The default refuses: a secure element that only generates keys internally need
+    /// not implement it.
     ///
     /// # Errors
     /// [`CryptoError::InvalidLength`] unless 32 bytes; [`CryptoError::InvalidPrivateKey`]
@@ -126,8 +142,13 @@ pub trait P256 {
     /// [`CryptoError::KeyUnavailable`] if the handle names no usable key.
     fn p256_public_key(&mut self, key: &Self::KeyHandle) -> Result<PublicKey, CryptoError>;
 
-    /// Decompresses an EDHOC compact public key (the x-coordinate alone); must return
-    /// exactly what [`PublicKey::from_x_coordinate`] returns (the default calls it).
+    /// Decompresses an EDHOC compact public key (RFC 9528 §3.7: the x-coordinate
+    /// alone) — the peer's G_X / G_Y in every handshake. Must return exactly what
+    /// [`PublicKey::from_x_coordinate`] returns (the even-y point, the same errors); the
+    /// default calls it. A part with faster field arithmetic overrides it (the square
+    /// root is most of the cost: with RustCrypto's field code, 436 k instructions per
+    /// call on a Cortex-M4, against 57 k in `CortexM4P256`); the conformance kit checks
+    /// the override.
     ///
     /// # Errors
     /// [`CryptoError::InvalidLength`] unless 32 bytes; [`CryptoError::InvalidPublicKey`]
@@ -219,7 +240,9 @@ pub trait Aead {
         tag: &[u8],
     ) -> Result<(), CryptoError>;
 
-    /// Whether this build implements `algorithm` (checked by EDHOC at construction).
+    /// Whether this build implements `algorithm` (a cipher suite's AEAD). EDHOC checks
+    /// every configured suite with it at construction, so a configuration naming a
+    /// suite left out of the build fails early and clearly.
     ///
     /// # Errors
     /// [`CryptoError::AesCcmNotBuilt`] / [`CryptoError::ChaCha20Poly1305NotBuilt`]

@@ -29,7 +29,7 @@ pub const MAX_QUEUED_EPHEMERALS: usize = 8;
 ///   and AEAD parts, and a fixed-seed ChaCha20 RNG as the random part.
 ///
 /// ```
-/// use iomt_crypto::{CryptoProvider, DeterministicProvider, PublicKey};
+/// use iomt_crypto::{prelude::*, DeterministicProvider, PublicKey};
 /// # fn h(s: &str) -> Vec<u8> { (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect() }
 /// let mut p = DeterministicProvider::new();
 /// // RFC 9529 §3: X, G_Y → G_XY.
@@ -149,7 +149,7 @@ impl P256 for DeterministicP256 {
     type KeyHandle = StaticKey;
     type EphemeralSecret = EphemeralKey;
 
-    fn p256_generate_ephemeral<G: Random + ?Sized>(
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
         rng: &mut G,
     ) -> Result<(EphemeralKey, PublicKey), CryptoError> {
@@ -158,7 +158,7 @@ impl P256 for DeterministicP256 {
                 let public = *key.public_key();
                 Ok((key, public))
             }
-            None => RustCryptoP256.p256_generate_ephemeral(rng),
+            None => RustCryptoP256.p256_generate_ephemeral_from(rng),
         }
     }
 

@@ -206,6 +206,34 @@ macro_rules! secret_hygiene {
     };
 }
 
+/// For a 32-byte secret newtype `$ty([u8; 32])`: `from_bytes` and `as_bytes` (`const`,
+/// documented by `$from` and `$as`), `Zeroize`, and [`secret_hygiene!`].
+macro_rules! secret_32 {
+    ($ty:ident, $from:literal, $as:literal) => {
+        impl $ty {
+            #[doc = $from]
+            #[must_use]
+            pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+                Self(bytes)
+            }
+
+            #[doc = $as]
+            #[must_use]
+            pub const fn as_bytes(&self) -> &[u8; 32] {
+                &self.0
+            }
+        }
+
+        impl Zeroize for $ty {
+            fn zeroize(&mut self) {
+                self.0.zeroize();
+            }
+        }
+
+        secret_hygiene!($ty);
+    };
+}
+
 /// An ECDH shared secret: the 32-byte x-coordinate of the product point.
 ///
 /// Zeroizes on drop; `Debug` is redacted.
@@ -218,27 +246,11 @@ macro_rules! secret_hygiene {
 /// ```
 pub struct SharedSecret([u8; 32]);
 
-impl SharedSecret {
-    /// Wraps raw shared-secret bytes (for provider implementations).
-    #[must_use]
-    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The secret bytes (the big-endian x-coordinate).
-    #[must_use]
-    pub const fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl Zeroize for SharedSecret {
-    fn zeroize(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-secret_hygiene!(SharedSecret);
+secret_32!(
+    SharedSecret,
+    "Wraps raw shared-secret bytes (for provider implementations).",
+    "The secret bytes (the big-endian x-coordinate)."
+);
 
 /// An HKDF-SHA256 pseudorandom key (the output of HKDF-Extract).
 ///
@@ -252,27 +264,7 @@ secret_hygiene!(SharedSecret);
 /// ```
 pub struct Prk([u8; 32]);
 
-impl Prk {
-    /// Wraps 32 PRK bytes.
-    #[must_use]
-    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The PRK bytes.
-    #[must_use]
-    pub const fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl Zeroize for Prk {
-    fn zeroize(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-secret_hygiene!(Prk);
+secret_32!(Prk, "Wraps 32 PRK bytes.", "The PRK bytes.");
 
 /// An ECDSA P-256 signature `r ‖ s` (each 32 bytes, big-endian).
 ///

@@ -2,7 +2,7 @@
 //! ciphertext, tag or aad is rejected (with the buffer zeroized).
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
 
-use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, DeterministicProvider};
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoError, DeterministicProvider, prelude::*};
 use proptest::prelude::*;
 
 fn alg() -> impl Strategy<Value = AeadAlgorithm> {

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use iomt_crypto::{
-    AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, DeterministicProvider, Prk, PublicKey,
-    RustCryptoProvider, SharedSecret, Signature, StaticKey,
+    AeadAlgorithm, AeadKey, CryptoError, DeterministicProvider, Prk, PublicKey, RustCryptoProvider,
+    SharedSecret, Signature, StaticKey, prelude::*,
 };
 use iomt_testkit::rfc9529::{INVALID, TRACE, vectors};
 

@@ -8,15 +8,15 @@ use core::cell::Cell;
 use core::ops::AddAssign;
 
 use ::iomt_crypto::{
-    AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, Digest, Prk, PublicKey, SharedSecret,
-    Signature,
+    Aead, AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, Digest, Hashing, P256, Prk,
+    PublicKey, Random, SharedSecret, Signature,
 };
 
 /// Calls per provider operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[expect(
     missing_docs,
-    reason = "one counter per CryptoProvider method, named after it"
+    reason = "one counter per provider operation, named after its method"
 )]
 pub struct OpCounts {
     pub random_bytes: u32,
@@ -106,28 +106,38 @@ pub fn take_counts() -> OpCounts {
     COUNTS.with(|c| c.replace(OpCounts::default()))
 }
 
-/// `P` with every call counted.
+/// `P` with every call counted: a whole provider, or any one part (each part trait is
+/// implemented for `Counting` of that part, and `CryptoProvider` for `Counting` of a
+/// whole provider).
 #[derive(Debug)]
 pub struct Counting<P>(pub P);
 
 impl<P: CryptoProvider> CryptoProvider for Counting<P> {
-    type KeyHandle = P::KeyHandle;
-    type EphemeralSecret = P::EphemeralSecret;
-    type Sha256 = P::Sha256;
-
-    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
-        P::aead_built(algorithm)
-    }
-
-    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
-        bump(|c| c.random_bytes += 1);
-        self.0.random_bytes(out)
-    }
     fn p256_generate_ephemeral(
         &mut self,
     ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
         bump(|c| c.generate_ephemeral += 1);
         self.0.p256_generate_ephemeral()
+    }
+}
+
+impl<P: Random> Random for Counting<P> {
+    fn random_bytes(&mut self, out: &mut [u8]) -> Result<(), CryptoError> {
+        bump(|c| c.random_bytes += 1);
+        self.0.random_bytes(out)
+    }
+}
+
+impl<P: P256> P256 for Counting<P> {
+    type KeyHandle = P::KeyHandle;
+    type EphemeralSecret = P::EphemeralSecret;
+
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
+        &mut self,
+        rng: &mut G,
+    ) -> Result<(Self::EphemeralSecret, PublicKey), CryptoError> {
+        bump(|c| c.generate_ephemeral += 1);
+        self.0.p256_generate_ephemeral_from(rng)
     }
     fn p256_ecdh_ephemeral(
         &mut self,
@@ -174,6 +184,11 @@ impl<P: CryptoProvider> CryptoProvider for Counting<P> {
         bump(|c| c.verify += 1);
         self.0.ecdsa_p256_verify_digest(public, digest, signature)
     }
+}
+
+impl<P: Hashing> Hashing for Counting<P> {
+    type Sha256 = P::Sha256;
+
     fn sha256(&mut self, data: &[u8]) -> Digest {
         bump(|c| c.sha256 += 1);
         self.0.sha256(data)
@@ -195,6 +210,13 @@ impl<P: CryptoProvider> CryptoProvider for Counting<P> {
         bump(|c| c.hkdf_expand += 1);
         self.0.hkdf_sha256_expand(prk, info, out)
     }
+}
+
+impl<P: Aead> Aead for Counting<P> {
+    fn aead_built(algorithm: AeadAlgorithm) -> Result<(), CryptoError> {
+        P::aead_built(algorithm)
+    }
+
     fn aead_seal(
         &mut self,
         algorithm: AeadAlgorithm,

@@ -166,7 +166,7 @@ pub unsafe extern "C" fn iomt_crypto_random(
         let provider = unsafe { boundary::get_mut(crypto) }?;
         // SAFETY: forwarded contract.
         let out = unsafe { boundary::slice_mut(out, out_len) }?;
-        ::iomt_crypto::CryptoProvider::random_bytes(provider, out).map_err(Into::into)
+        ::iomt_crypto::Random::random_bytes(provider, out).map_err(Into::into)
     }
 }
 

@@ -7,7 +7,7 @@
 //! `iomt_ccs_encode` with the public key the element reports (docs/PROVISIONING.md).
 #![expect(unsafe_code, reason = "exported C functions over raw pointers")]
 
-use ::iomt_crypto::{CryptoProvider as _, PublicKey};
+use ::iomt_crypto::{PublicKey, Random as _};
 use iomt_auth::cred::encode_ccs;
 use zeroize::Zeroize as _;
 

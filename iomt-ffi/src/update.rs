@@ -58,7 +58,7 @@
 
 use core::ffi::c_void;
 
-use ::iomt_crypto::{CryptoProvider, PublicKey};
+use ::iomt_crypto::PublicKey;
 use iomt_auth::update::{
     AcceptedUpdate, CounterError, Manifest, RollbackCounter, UpdateVerifier, VendorAnchor,
 };
@@ -229,7 +229,7 @@ impl iomt_update_info {
 }
 
 /// The streaming verifier over the provider's SHA-256.
-type Verifier = UpdateVerifier<<Provider as CryptoProvider>::Sha256>;
+type Verifier = UpdateVerifier<<Provider as ::iomt_crypto::Hashing>::Sha256>;
 
 /// The state inside [`iomt_update`] storage.
 pub(crate) enum UpdateObj {

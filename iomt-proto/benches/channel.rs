@@ -15,7 +15,7 @@ use iomt_core::{
     Action, ActionSet, ConsentRef, ConsentTag, DataClass, DataClassSet, MAX_CONSENT_TAG_LEN,
     Purpose, PurposeSet, Role, RoleSet, Timestamp,
 };
-use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, RustCryptoProvider};
+use iomt_crypto::{AeadAlgorithm, AeadKey, RustCryptoProvider, prelude::*};
 use iomt_proto::{Channel, ExportError, Side};
 
 const SIZES: [usize; 4] = [16, 64, 256, 1024];

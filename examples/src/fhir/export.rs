@@ -19,6 +19,7 @@
 //! The demo derives `K` from a public string ([`Exporter::demo_key`]) — a demo shortcut.
 
 use std::collections::{BTreeMap, HashSet};
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -326,6 +327,7 @@ mod tests {
     use super::*;
     use crate::gateway::Crypto;
     use iomt_crypto::RustCryptoProvider;
+    use iomt_crypto::prelude::*;
 
     #[test]
     fn pseudonyms_are_keyed_stable_and_not_a_bare_hash() {

@@ -28,7 +28,7 @@ use iomt_auth::edhoc::{ConnId, EadLabels, Initiator, InitiatorConfig, Method};
 use iomt_core::Role;
 #[cfg(feature = "channel")]
 use iomt_crypto::AeadAlgorithm;
-use iomt_crypto::CryptoProvider;
+use iomt_crypto::prelude::*;
 use iomt_firmware::handshake::{CRED_I, CRED_R, KID_I, KID_R, SK_I, hex};
 use iomt_firmware::rng::ReplayRng;
 use iomt_firmware::{exit, measure};

@@ -388,7 +388,7 @@ impl<S: AuditStore> AuditLog<S> {
 /// ```
 /// use iomt_auth::audit::*;
 /// use iomt_core::Timestamp;
-/// use iomt_crypto::CryptoProvider;
+/// use iomt_crypto::prelude::*;
 /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 /// # let key = iomt_crypto::StaticKey::from_bytes(&[7; 32]).unwrap();
 /// let device_pk = crypto.p256_public_key(&key)?;

@@ -35,7 +35,7 @@ pub const SUBJECT_DEVICE: Subject = [0; SUBJECT_LEN];
 /// The first 8 bytes of SHA-256 of `identity`: a compact, non-reversible subject id.
 ///
 /// ```
-/// # use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+/// # use iomt_crypto::{prelude::*, RustCryptoProvider};
 /// let mut c = RustCryptoProvider::with_os_rng();
 /// let s = iomt_auth::audit::subject_of(&mut c, b"nurse-17");
 /// assert_eq!(s, c.sha256(b"nurse-17")[..8]);

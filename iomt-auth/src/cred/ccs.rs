@@ -98,7 +98,7 @@ pub fn encode_ccs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use iomt_crypto::{CryptoProvider as _, DeterministicProvider, StaticKey};
+    use iomt_crypto::{DeterministicProvider, StaticKey, prelude::*};
 
     fn key() -> PublicKey {
         let mut c = DeterministicProvider::new();

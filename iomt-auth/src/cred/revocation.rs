@@ -260,7 +260,7 @@ impl RevocationList {
     /// ```
     /// use iomt_auth::cred::revocation::{RevocationList, MAX_LIST_LEN};
     /// use iomt_core::Timestamp;
-    /// use iomt_crypto::CryptoProvider;
+    /// use iomt_crypto::prelude::*;
     /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// # let authority = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
     /// let mut list = RevocationList::new(7, Timestamp::from_secs(1_800_000_000));

@@ -149,7 +149,7 @@ impl Manifest {
     ///
     /// ```
     /// use iomt_auth::update::{Manifest, MAX_ENVELOPE_LEN};
-    /// use iomt_crypto::CryptoProvider;
+    /// use iomt_crypto::prelude::*;
     /// # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
     /// # let vendor_key = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
     /// let m = Manifest { vendor_id: 32473, device_class: 7, version: 0x0001_0200,

@@ -29,7 +29,7 @@
 //! use iomt_auth::rbac::{RbacPolicy, SessionAuth};
 //! use iomt_auth::update::*;
 //! use iomt_core::{Operation, Role, RoleSet, Timestamp};
-//! use iomt_crypto::CryptoProvider;
+//! use iomt_crypto::prelude::*;
 //! # let mut crypto = iomt_crypto::RustCryptoProvider::with_os_rng();
 //! # let vendor_key = iomt_crypto::StaticKey::from_bytes(&[3; 32]).unwrap();
 //! let now = Timestamp::from_secs(1_800_000_000);

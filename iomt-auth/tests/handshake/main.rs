@@ -19,7 +19,7 @@ use iomt_auth::AuthError;
 use iomt_auth::cred::{IdCred, LocalCredential, PeerIdentity, StaticTrustStore, TrustEntry};
 use iomt_auth::edhoc::*;
 use iomt_auth::error::PeerMisbehaved;
-use iomt_crypto::{AeadKey, CryptoProvider, DeterministicProvider, PublicKey, StaticKey};
+use iomt_crypto::{AeadKey, DeterministicProvider, PublicKey, StaticKey};
 use proptest::prelude::*;
 use sha2::Digest as _;
 

@@ -3,6 +3,8 @@
 
 use super::*;
 
+use iomt_crypto::prelude::*;
+
 const VECTORS_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/edhoc-fixed-vectors.txt"

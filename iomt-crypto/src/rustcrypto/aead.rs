@@ -8,6 +8,8 @@
 #[cfg(feature = "aes-ccm")]
 use aes::Aes128;
 // The same aead 0.6 crate, reached through whichever AEAD crate is built.
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+use aead_api::{AeadInOut, Nonce};
 #[cfg(feature = "aes-ccm")]
 use ccm::aead as aead_api;
 #[cfg(feature = "aes-ccm")]
@@ -59,53 +61,72 @@ fn check_aead_params(
     Ok(())
 }
 
-/// The tag side of one AEAD operation: written by seal, checked by open.
-enum TagIo<'a> {
-    /// Seal: the detached tag is written here.
-    Seal(&'a mut [u8]),
-    /// Open: the detached tag to check.
-    Open(&'a [u8]),
+/// What [`TagIo::apply`] returns (kept short so its signature fits one line).
+#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+type Done = Result<(), CryptoError>;
+
+/// The tag side of one AEAD operation: written by [`Seal`], checked by [`Open`]. A trait,
+/// not an enum, so `run::<Seal>` is compiled without the open path and vice versa (an
+/// image that only seals links no decryption).
+trait TagIo {
+    /// The tag length given by the caller.
+    fn len(&self) -> usize;
+
+    /// Seals or opens `io` in place with `cipher` (lengths already checked).
+    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done;
 }
 
-impl TagIo<'_> {
+/// Seal: the detached tag is written here.
+struct Seal<'a>(&'a mut [u8]);
+
+/// Open: the detached tag to check (the caller zeroizes `in_out` on failure).
+struct Open<'a>(&'a [u8]);
+
+impl TagIo for Seal<'_> {
     fn len(&self) -> usize {
-        match self {
-            Self::Seal(t) => t.len(),
-            Self::Open(t) => t.len(),
+        self.0.len()
+    }
+
+    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
+        let t = cipher
+            .encrypt_inout_detached(nonce, aad, io.into())
+            .map_err(|_| CryptoError::InvalidLength)?;
+        if t.len() != self.0.len() {
+            return Err(CryptoError::InvalidLength);
         }
+        self.0.copy_from_slice(&t);
+        Ok(())
     }
 }
 
-/// Seals or opens with any aead 0.6 cipher `C` (lengths already checked; on open the
-/// caller zeroizes `in_out` on failure).
+impl TagIo for Open<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
+        let t = aead_api::Tag::<C>::try_from(self.0).map_err(|_| CryptoError::InvalidLength)?;
+        cipher
+            .decrypt_inout_detached(nonce, aad, io.into(), &t)
+            .map_err(|_| CryptoError::AuthenticationFailed)
+    }
+}
+
+/// Seals or opens with any aead 0.6 cipher `C` (lengths already checked).
 #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-fn run_with<C: aead_api::KeyInit + aead_api::AeadInOut>(
+fn run_with<C: aead_api::KeyInit + AeadInOut>(
     key: &[u8],
     nonce: &[u8],
     aad: &[u8],
     in_out: &mut [u8],
-    tag: TagIo<'_>,
+    tag: impl TagIo,
 ) -> Result<(), CryptoError> {
     let cipher = C::new_from_slice(key).map_err(|_| CryptoError::InvalidLength)?;
-    let nonce = aead_api::Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
-    match tag {
-        TagIo::Seal(out) => {
-            let t = cipher
-                .encrypt_inout_detached(&nonce, aad, in_out.into())
-                .map_err(|_| CryptoError::InvalidLength)?;
-            if t.len() != out.len() {
-                return Err(CryptoError::InvalidLength);
-            }
-            out.copy_from_slice(&t);
-            Ok(())
-        }
-        TagIo::Open(t) => {
-            let t = aead_api::Tag::<C>::try_from(t).map_err(|_| CryptoError::InvalidLength)?;
-            cipher
-                .decrypt_inout_detached(&nonce, aad, in_out.into(), &t)
-                .map_err(|_| CryptoError::AuthenticationFailed)
-        }
-    }
+    let nonce = Nonce::<C>::try_from(nonce).map_err(|_| CryptoError::InvalidLength)?;
+    tag.apply(&cipher, &nonce, aad, in_out)
 }
 
 /// Checks the parameters, then seals or opens with the cipher of `algorithm`.
@@ -122,7 +143,7 @@ fn run(
     nonce: &[u8],
     aad: &[u8],
     in_out: &mut [u8],
-    tag: TagIo<'_>,
+    tag: impl TagIo,
 ) -> Result<(), CryptoError> {
     check_aead_params(algorithm, key, nonce, in_out, tag.len())?;
     let key = key.as_bytes();
@@ -153,7 +174,7 @@ impl Aead for RustCryptoAead {
         in_out: &mut [u8],
         tag: &mut [u8],
     ) -> Result<(), CryptoError> {
-        run(algorithm, key, nonce, aad, in_out, TagIo::Seal(tag))
+        run(algorithm, key, nonce, aad, in_out, Seal(tag))
     }
 
     fn aead_open(
@@ -165,7 +186,7 @@ impl Aead for RustCryptoAead {
         in_out: &mut [u8],
         tag: &[u8],
     ) -> Result<(), CryptoError> {
-        let result = run(algorithm, key, nonce, aad, in_out, TagIo::Open(tag));
+        let result = run(algorithm, key, nonce, aad, in_out, Open(tag));
         if result.is_err() {
             in_out.zeroize();
         }

@@ -14,7 +14,7 @@ use crate::types::{Digest, Prk};
 /// Incremental SHA-256 of the RustCrypto backend.
 ///
 /// ```
-/// use iomt_crypto::{CryptoProvider, RustCryptoProvider, Sha256State};
+/// use iomt_crypto::{prelude::*, RustCryptoProvider, Sha256State};
 /// # let mut p = RustCryptoProvider::new(iomt_crypto::rustcrypto::OsRng);
 /// let mut h = p.sha256_start();
 /// h.update(b"ab");

@@ -180,7 +180,7 @@ impl fmt::Debug for StaticKey {
 /// [`crate::CryptoProvider::p256_generate_ephemeral`] creates one.
 ///
 /// ```
-/// use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+/// use iomt_crypto::{prelude::*, RustCryptoProvider};
 /// # let rng = iomt_crypto::rustcrypto::OsRng;
 /// let mut p = RustCryptoProvider::new(rng);
 /// let (secret, public) = p.p256_generate_ephemeral()?;
@@ -231,7 +231,8 @@ impl fmt::Debug for EphemeralKey {
 /// RustCrypto parts and the RNG as the [`Random`] part.
 ///
 /// ```
-/// use iomt_crypto::{CryptoProvider, RustCryptoProvider};
+/// use iomt_crypto::RustCryptoProvider;
+/// use iomt_crypto::prelude::*; // the provider traits, for method calls
 /// # struct DemoRng(u8);
 /// # impl rand_core::TryRng for DemoRng {
 /// #     type Error = core::convert::Infallible;
@@ -309,7 +310,7 @@ impl P256 for RustCryptoP256 {
     type KeyHandle = StaticKey;
     type EphemeralSecret = EphemeralKey;
 
-    fn p256_generate_ephemeral<G: Random + ?Sized>(
+    fn p256_generate_ephemeral_from<G: Random + ?Sized>(
         &mut self,
         rng: &mut G,
     ) -> Result<(EphemeralKey, PublicKey), CryptoError> {

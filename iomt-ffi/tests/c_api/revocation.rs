@@ -3,7 +3,8 @@
 //! peer gets ERR_CODE 3, the failure is audited with code 560); older, replayed, forged
 //! and foreign lists are refused and change nothing.
 
-use ::iomt_crypto::CryptoProvider;
+use ::iomt_crypto::prelude::*;
+
 use iomt_auth::cred::RevocationList;
 use iomt_core::Timestamp;
 

@@ -4,7 +4,8 @@
 //! This file holds the shared fixture and the accepted path; the refusals are in
 //! `update_refusals`, the failures around the manifest in `update_failures`.
 
-use ::iomt_crypto::CryptoProvider;
+use ::iomt_crypto::prelude::*;
+
 use iomt_auth::audit::{AuditEvent, Outcome};
 use iomt_auth::factor::{
     FactorOutcome, FactorTag, FactorVerifier, LockoutPolicy, PinVerifier, RamFactorStore,
@@ -21,7 +22,7 @@ pub(super) const T0: u64 = 1_800_000_000;
 pub(super) const INSTALLED: u32 = 0x0001_0000;
 pub(super) const OFFERED: u32 = 0x0001_0100;
 
-type Key = <Provider as CryptoProvider>::KeyHandle;
+type Key = <Provider as ::iomt_crypto::P256>::KeyHandle;
 
 /// The audit ring in RAM, behind `iomt_audit_store_ops`.
 pub(super) struct RamLog {

@@ -2,7 +2,8 @@
 //! signatures, wrong vendor or device class, downgrades, truncated, overlong or mismatched
 //! images, and malformed or non-deterministic manifests.
 
-use ::iomt_crypto::CryptoProvider;
+use ::iomt_crypto::prelude::*;
+
 use iomt_auth::audit::AuditEvent;
 use iomt_auth::update::{MAX_ENVELOPE_LEN, MAX_MANIFEST_LEN, Manifest, UpdateError, key_id};
 

@@ -6,7 +6,7 @@
 
 pub(crate) mod executor;
 
-use iomt_crypto::{AeadAlgorithm, CryptoProvider, Prk, RustCryptoProvider};
+use iomt_crypto::{AeadAlgorithm, Prk, RustCryptoProvider, prelude::*};
 use iomt_proto::{Channel, ExportError, ProtoError, Side};
 
 pub(crate) type Crypto = RustCryptoProvider<getrandom_free::NoRng>;

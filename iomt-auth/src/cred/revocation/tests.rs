@@ -4,7 +4,7 @@
 
 use std::prelude::rust_2024::*;
 
-use iomt_crypto::{CryptoProvider, DeterministicProvider};
+use iomt_crypto::{DeterministicProvider, prelude::*};
 
 use super::*;
 use crate::AuthError;
@@ -19,7 +19,7 @@ const T: u64 = 1_800_000_000;
 
 struct Authority {
     crypto: DeterministicProvider,
-    key: <DeterministicProvider as CryptoProvider>::KeyHandle,
+    key: <DeterministicProvider as iomt_crypto::P256>::KeyHandle,
     public: PublicKey,
 }
 

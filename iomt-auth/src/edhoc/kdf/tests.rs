@@ -1,7 +1,7 @@
 //! Every intermediate value of RFC 9529 §3 (method 3, suite 2), recomputed with the
 //! key-schedule functions.
 use super::*;
-use iomt_crypto::{CryptoProvider, DeterministicProvider, PublicKey};
+use iomt_crypto::{DeterministicProvider, PublicKey, prelude::*};
 use std::prelude::rust_2024::*;
 use std::{format, vec};
 
