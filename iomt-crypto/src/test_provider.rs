@@ -22,7 +22,7 @@ pub const MAX_QUEUED_EPHEMERALS: usize = 8;
 /// - [`crate::CryptoProvider::p256_generate_ephemeral`] returns the scalars queued with
 ///   [`DeterministicProvider::queue_ephemeral`], in order (e.g. RFC 9529's `X`
 ///   and `Y`). When the queue is empty it falls back to the fixed-seed RNG.
-/// - [`crate::CryptoProvider::random_bytes`] is a ChaCha20 stream from a fixed seed:
+/// - [`crate::Random::random_bytes`] is a ChaCha20 stream from a fixed seed:
 ///   the same bytes on every run. NO SECURITY.
 /// - Everything else is the RustCrypto backend: the composition of
 ///   [`DeterministicP256`] (RustCrypto P-256 with the queue), the RustCrypto hashing

@@ -20,7 +20,7 @@ pub(super) fn image() -> Vec<u8> {
 }
 
 pub(super) fn updates() -> &'static Updates {
-    use ::iomt_crypto::CryptoProvider;
+    use ::iomt_crypto::prelude::*;
     static U: OnceLock<Updates> = OnceLock::new();
     U.get_or_init(|| {
         let mut p = ::iomt_crypto::DeterministicProvider::new();

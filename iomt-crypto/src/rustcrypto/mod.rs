@@ -11,7 +11,7 @@
 //!   itself); ephemeral keys are [`EphemeralKey`]s. Both hold a non-zero scalar
 //!   below the group order, zeroize on drop, redact `Debug`, and are not `Clone`.
 //! - ECDSA signatures are deterministic (RFC 6979), so signing never touches the
-//!   RNG; the RNG is used by [`crate::CryptoProvider::random_bytes`] and key generation.
+//!   RNG; the RNG is used by [`crate::Random::random_bytes`] and key generation.
 //! - `aead_open` zeroizes `in_out` on any failure.
 
 use core::fmt;
