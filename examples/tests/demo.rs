@@ -93,13 +93,21 @@ fn demo_with_tampering_exports_only_permitted_fhir_and_rejects_every_injected_fr
 
     // Tampering: injected on every device, every one rejected, no genuine frame lost.
     for r in &summary.rows {
+        if r.gateway.consent_required_sent {
+            // Closed at half-run (the withdrawal): how many injections it reached before
+            // the close depends on how long its handshake took (debug build, loaded
+            // machine), so at least one of each; its in-flight frames are dropped
+            // (checked by all_ok).
+            assert!(
+                r.device.replays_injected >= 1 && r.device.modified_injected >= 1,
+                "{r:?}"
+            );
+            continue;
+        }
         assert!(
             r.device.replays_injected >= 2 && r.device.modified_injected >= 2,
             "{r:?}"
         );
-        if r.gateway.consent_required_sent {
-            continue; // closed mid-run: its in-flight frames are dropped (checked by all_ok)
-        }
         assert_eq!(r.gateway.replays_rejected, r.device.replays_injected);
         assert_eq!(r.gateway.tamper_rejected, r.device.modified_injected);
         assert_eq!(r.gateway.frames, r.device.frames_sent);
