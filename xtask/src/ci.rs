@@ -365,12 +365,20 @@ mod tests {
         assert!(!crate::step::ci_value(None) && !crate::step::ci_value(Some("false")));
         // The skip in `ci` is the only one in xtask, and it goes through
         // `missing_prerequisites` (a second skip path would escape this test).
-        let src = workspace_root().join("xtask/src");
+        // Every .rs file below xtask/src, module folders (evidence/, …) included.
         let mut skips = 0;
-        for entry in std::fs::read_dir(src).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap();
-            skips += code.matches(".skipped(").count();
+        let mut dirs = vec![workspace_root().join("xtask/src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap();
+                skips += code.matches(".skipped(").count();
+            }
         }
         assert_eq!(
             skips, 1,
