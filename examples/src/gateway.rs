@@ -2,7 +2,7 @@
 //! evaluation per configured use, FHIR export.
 //!
 //! Per connection ([`serve`]): `iomt_proto::transport::handshake::run_responder` over a
-//! length-prefixed [`Stream`], then `Channel::from_edhoc`, then every frame goes through
+//! length-prefixed [`Stream`](iomt_proto::transport::Stream), then `Channel::from_edhoc`, then every frame goes through
 //! `Channel::open`. A data frame is decoded as an `iomt_proto::Message`; for each
 //! configured [`Use`] the gateway calls `iomt_core::evaluate` on the consent tag the
 //! channel bound to the frame and writes Observations only for `Permit` and
