@@ -32,7 +32,7 @@ use iomt_core::{
     EcgLead, Float, Reading, Role, RoleSet, SFloat, TimestampMs, Unit, VitalBatch, VitalKind,
     WaveformChunk,
 };
-use iomt_crypto::{prelude::*, RustCryptoProvider};
+use iomt_crypto::{RustCryptoProvider, prelude::*};
 use iomt_firmware::rng::BenchRng;
 use iomt_firmware::{exit, timer};
 use iomt_proto::transport::Stream;
