@@ -19,7 +19,6 @@ mod compose;
 pub mod cortex_m4;
 mod ct;
 pub mod error;
-#[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
 mod p256_fiat;
 pub mod parts;
 pub mod prelude;

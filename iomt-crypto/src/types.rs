@@ -11,19 +11,18 @@
 //! - A [`Signature`] is exactly 64 bytes `r ‖ s`; range checks on `r` and `s`
 //!   happen at verification time (an out-of-range value fails verification).
 //!
-//! Point validation uses the `p256` crate's field arithmetic, whatever provider is
-//! in use, so parsing peer keys never depends on a backend.
+//! Point validation and decompression use fiat-crypto's verified field arithmetic
+//! (`p256_fiat`), whatever provider is in use, so parsing peer keys never depends on a
+//! backend.
 
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::fmt;
 
-use p256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
-use p256::elliptic_curve::subtle::Choice;
-use p256::{AffinePoint, FieldBytes};
 use zeroize::Zeroize;
 
 use crate::error::CryptoError;
+use crate::p256_fiat;
 
 /// A SHA-256 digest.
 pub type Digest = [u8; 32];
@@ -82,12 +81,7 @@ impl PublicKey {
     /// [`CryptoError::InvalidLength`] unless `x` is 32 bytes;
     /// [`CryptoError::InvalidPublicKey`] if `x ≥ p` or no curve point has this x.
     pub fn from_x_coordinate(x: &[u8]) -> Result<Self, CryptoError> {
-        let x = array32(x)?;
-        let point: Option<AffinePoint> =
-            AffinePoint::decompress(&FieldBytes::from(x), Choice::from(0)).into();
-        point
-            .map(Self::from_affine_unchecked)
-            .ok_or(CryptoError::InvalidPublicKey)
+        Self::decompress(array32(x)?, false)
     }
 
     /// Parses affine coordinates, e.g. the `x` and `y` of a COSE_Key (EC2).
@@ -99,12 +93,19 @@ impl PublicKey {
     pub fn from_coordinates(x: &[u8], y: &[u8]) -> Result<Self, CryptoError> {
         let x = array32(x)?;
         let y = array32(y)?;
-        // `from_coordinates` checks x < p, y < p and y² = x³ − 3x + b; it cannot
-        // produce the identity (which has no affine coordinates).
-        let point: Option<AffinePoint> =
-            AffinePoint::from_coordinates(&FieldBytes::from(x), &FieldBytes::from(y)).into();
-        point
-            .map(Self::from_affine_unchecked)
+        // Checks x < p, y < p and y² = x³ − 3x + b; the identity has no affine
+        // coordinates, so it cannot pass.
+        if p256_fiat::is_on_curve(&x, &y) {
+            Ok(Self { x, y })
+        } else {
+            Err(CryptoError::InvalidPublicKey)
+        }
+    }
+
+    /// The point with x-coordinate `x` and a y of the given parity.
+    fn decompress(x: [u8; 32], y_is_odd: bool) -> Result<Self, CryptoError> {
+        p256_fiat::decompress(&x, y_is_odd)
+            .map(|y| Self { x, y })
             .ok_or(CryptoError::InvalidPublicKey)
     }
 
@@ -124,14 +125,7 @@ impl PublicKey {
                     .ok_or(CryptoError::InvalidLength)?;
                 Self::from_coordinates(x, y)
             }
-            0x02 | 0x03 => {
-                let x = array32(rest)?;
-                let point: Option<AffinePoint> =
-                    AffinePoint::decompress(&FieldBytes::from(x), Choice::from(tag & 1)).into();
-                point
-                    .map(Self::from_affine_unchecked)
-                    .ok_or(CryptoError::InvalidPublicKey)
-            }
+            0x02 | 0x03 => Self::decompress(array32(rest)?, tag == 0x03),
             _ => Err(CryptoError::InvalidPublicKey),
         }
     }
@@ -160,32 +154,11 @@ impl PublicKey {
         out
     }
 
-    /// Builds from a point already known to be on the curve and not the identity.
-    /// From coordinates the caller computed on the curve (a scalar multiple of a
-    /// validated point); not re-validated.
-    #[cfg(all(feature = "rustcrypto-core", target_pointer_width = "64"))]
+    /// Builds from coordinates the caller computed on the curve (a scalar multiple of a
+    /// validated point, never the identity); not re-validated.
+    #[cfg(feature = "rustcrypto-core")]
     pub(crate) const fn from_coordinates_unchecked(x: [u8; 32], y: [u8; 32]) -> Self {
         Self { x, y }
-    }
-
-    pub(crate) fn from_affine_unchecked(point: AffinePoint) -> Self {
-        Self {
-            x: point.x().into(),
-            y: point.y().into(),
-        }
-    }
-
-    /// The point as a `p256` affine point (re-validated; cannot fail for a value
-    /// of this type, but errors instead of panicking if it ever did).
-    #[cfg_attr(
-        not(feature = "rustcrypto-core"),
-        expect(dead_code, reason = "backend-only helper")
-    )]
-    pub(crate) fn to_affine(self) -> Result<AffinePoint, CryptoError> {
-        let point: Option<AffinePoint> =
-            AffinePoint::from_coordinates(&FieldBytes::from(self.x), &FieldBytes::from(self.y))
-                .into();
-        point.ok_or(CryptoError::InvalidPublicKey)
     }
 }
 

@@ -80,7 +80,7 @@ pub(crate) fn bench_lakers(args: &[String]) -> Result<(), String> {
     );
     let _ = writeln!(
         block,
-        "Why iomt does not multiply with p256 0.14: its field element is a generic crypto-bigint Montgomery type (`widening_mul` then a separate reduction; additions through a five-limb generic subtract), about 1.9× slower per scalar multiplication than p256 0.13's fiat-crypto field at opt-level s and 3 alike. The software backend therefore multiplies on fiat-crypto's verified field with p256's own complete formulas (`iomt-crypto/src/p256_fiat.rs`); with `std` (hosts) key generation uses a fixed-base comb over a 50 KiB table built on first use. Both libraries do 2 key generations and 6 ECDH per handshake; iomt additionally decompresses and validates two x-coordinates."
+        "Why iomt does not multiply with p256 0.14: its field element is a generic crypto-bigint Montgomery type (`widening_mul` then a separate reduction; additions through a five-limb generic subtract), about 1.9× slower per scalar multiplication than p256 0.13's fiat-crypto field at opt-level s and 3 alike. The software backend therefore multiplies on fiat-crypto's verified field with p256's own complete formulas (`iomt-crypto/src/p256_fiat/`); with `std` (hosts) key generation uses a fixed-base comb over a 50 KiB table built on first use. Both libraries do 2 key generations and 6 ECDH per handshake; iomt additionally decompresses and validates two x-coordinates."
     );
     let _ = writeln!(block, "{}", BENCH_LAKERS.end);
 

@@ -16,12 +16,11 @@
 
 use core::fmt;
 
-use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::ecdsa::VerifyingKey;
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::elliptic_curve::Generate;
-#[cfg(target_pointer_width = "64")]
 use p256::elliptic_curve::PrimeField as _;
-use p256::{NonZeroScalar, ProjectivePoint};
+use p256::{NistP256, NonZeroScalar};
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
@@ -44,25 +43,20 @@ fn scalar_from_bytes(bytes: &[u8]) -> Result<NonZeroScalar, CryptoError> {
     scalar.ok_or(CryptoError::InvalidPrivateKey)
 }
 
-/// `scalar · G` as a validated public key.
-#[cfg(target_pointer_width = "64")]
-fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
+/// `scalar · G` as a validated public key (fiat-crypto field, see `p256_fiat`).
+///
+/// # Errors
+/// [`CryptoError::InvalidPrivateKey`] if the product is the identity (impossible for a
+/// `NonZeroScalar`; reported rather than panicking).
+fn public_from_scalar(scalar: &NonZeroScalar) -> Result<PublicKey, CryptoError> {
     let mut k: [u8; 32] = scalar.to_repr().into();
-    let fast = crate::p256_fiat::mul_generator(&k);
+    let product = crate::p256_fiat::mul_generator(&k);
     k.zeroize();
-    match fast {
-        // A non-zero scalar below the prime order never yields the identity.
-        Some((x, y)) => PublicKey::from_coordinates_unchecked(x, y),
-        // Unreachable for a `NonZeroScalar`; p256's own multiplication as the fallback
-        // keeps this function total without a panic path.
-        None => {
-            PublicKey::from_affine_unchecked((ProjectivePoint::GENERATOR * **scalar).to_affine())
-        }
-    }
+    let (x, y) = product.ok_or(CryptoError::InvalidPrivateKey)?;
+    Ok(PublicKey::from_coordinates_unchecked(x, y))
 }
 
 /// ECDH: the x-coordinate of `scalar · peer` (fiat-crypto field, see `p256_fiat`).
-#[cfg(target_pointer_width = "64")]
 fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
     let mut k: [u8; 32] = scalar.to_repr().into();
     // `peer` is a validated point (a `PublicKey` is only built on the curve); `None`
@@ -74,32 +68,6 @@ fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, Crypto
     let shared = SharedSecret::from_bytes(x);
     x.zeroize();
     y.zeroize();
-    Ok(shared)
-}
-
-/// `scalar · G` as a validated public key (32-bit targets: p256's own multiplication,
-/// see `p256_fiat` for why).
-#[cfg(not(target_pointer_width = "64"))]
-fn public_from_scalar(scalar: &NonZeroScalar) -> PublicKey {
-    let point = (ProjectivePoint::GENERATOR * **scalar).to_affine();
-    // A non-zero scalar below the prime order never yields the identity.
-    PublicKey::from_affine_unchecked(point)
-}
-
-/// ECDH: the x-coordinate of `scalar · peer` (32-bit targets: p256's own multiplication).
-#[cfg(not(target_pointer_width = "64"))]
-fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, CryptoError> {
-    use p256::elliptic_curve::point::AffineCoordinates as _;
-    let peer = ProjectivePoint::from(peer.to_affine()?);
-    let product = (peer * **scalar).to_affine();
-    // Cannot be the identity for a validated point of prime order and a scalar
-    // in [1, n); checked anyway, as the trait contract says.
-    if bool::from(product.is_identity()) {
-        return Err(CryptoError::InvalidPublicKey);
-    }
-    let mut x: [u8; 32] = product.x().into();
-    let shared = SharedSecret::from_bytes(x);
-    x.zeroize();
     Ok(shared)
 }
 
@@ -129,8 +97,8 @@ fn ecdh(scalar: &NonZeroScalar, peer: &PublicKey) -> Result<SharedSecret, Crypto
 /// # Ok::<(), CryptoError>(())
 /// ```
 pub struct StaticKey {
-    /// The scalar and its public point (`SigningKey` zeroizes on drop).
-    signing: SigningKey,
+    /// The scalar (zeroized on drop) and its public point.
+    scalar: NonZeroScalar,
     public: PublicKey,
 }
 
@@ -142,7 +110,7 @@ impl StaticKey {
     /// [`CryptoError::InvalidPrivateKey`] if the scalar is zero or not below the
     /// group order.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        scalar_from_bytes(bytes).map(Self::from_scalar)
+        scalar_from_bytes(bytes).and_then(Self::from_scalar)
     }
 
     /// Generates a fresh key from `rng`.
@@ -151,20 +119,25 @@ impl StaticKey {
     /// [`CryptoError::Rng`] if the RNG fails.
     pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, CryptoError> {
         NonZeroScalar::try_generate_from_rng(rng)
-            .map(Self::from_scalar)
             .map_err(|_| CryptoError::Rng)
+            .and_then(Self::from_scalar)
     }
 
-    fn from_scalar(scalar: NonZeroScalar) -> Self {
-        let signing = SigningKey::from(scalar);
-        let public = PublicKey::from_affine_unchecked(*signing.verifying_key().as_affine());
-        Self { signing, public }
+    fn from_scalar(scalar: NonZeroScalar) -> Result<Self, CryptoError> {
+        let public = public_from_scalar(&scalar)?;
+        Ok(Self { scalar, public })
     }
 
     /// The public key.
     #[must_use]
     pub const fn public_key(&self) -> &PublicKey {
         &self.public
+    }
+}
+
+impl Drop for StaticKey {
+    fn drop(&mut self) {
+        self.scalar.zeroize();
     }
 }
 
@@ -197,15 +170,15 @@ pub struct EphemeralKey {
 impl EphemeralKey {
     /// Builds from a scalar (crate-internal: keys come from
     /// [`crate::CryptoProvider::p256_generate_ephemeral`]).
-    pub(crate) fn from_scalar(scalar: NonZeroScalar) -> Self {
-        let public = public_from_scalar(&scalar);
-        Self { scalar, public }
+    pub(crate) fn from_scalar(scalar: NonZeroScalar) -> Result<Self, CryptoError> {
+        let public = public_from_scalar(&scalar)?;
+        Ok(Self { scalar, public })
     }
 
     /// Parses a raw scalar (for the deterministic test provider).
     #[cfg(feature = "test-provider")]
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        scalar_from_bytes(bytes).map(Self::from_scalar)
+        scalar_from_bytes(bytes).and_then(Self::from_scalar)
     }
 
     /// The public key.
@@ -277,13 +250,15 @@ impl Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, OsRng> {
 }
 
 /// ECDSA P-256 signing over a digest (RFC 6979 deterministic nonce).
-fn sign_digest(key: &StaticKey, digest: &Digest) -> Result<Signature, CryptoError> {
-    let sig: p256::ecdsa::Signature = key
-        .signing
-        .sign_prehash(digest)
-        .map_err(|_| CryptoError::InvalidPrivateKey)?;
+///
+/// The same computation as p256's `SigningKey::sign_prehash` (RFC 6979 nonce, no added
+/// data), on the key's scalar, so a key needs no second copy of its public point in
+/// p256's arithmetic.
+fn sign_digest(key: &StaticKey, digest: &Digest) -> Signature {
+    let (sig, _) =
+        ecdsa::hazmat::sign_prehashed_rfc6979::<NistP256, sha2::Sha256>(&key.scalar, digest, &[]);
     let bytes: [u8; 64] = sig.to_bytes().into();
-    Ok(Signature::from_array(bytes))
+    Signature::from_array(bytes)
 }
 
 /// ECDSA P-256 verification over a digest.
@@ -295,14 +270,14 @@ fn verify_digest(
     // r, s = 0 or ≥ n are rejected here, reported as a failed verification.
     let sig = p256::ecdsa::Signature::from_slice(signature.as_bytes())
         .map_err(|_| CryptoError::AuthenticationFailed)?;
-    let key = VerifyingKey::from_affine(public.to_affine()?)
+    let key = VerifyingKey::from_sec1_bytes(&public.to_sec1_uncompressed())
         .map_err(|_| CryptoError::InvalidPublicKey)?;
     key.verify_prehash(digest, &sig)
         .map_err(|_| CryptoError::AuthenticationFailed)
 }
 
-/// The RustCrypto [`P256`] part (stateless): `p256` 0.14 arithmetic, with the
-/// fiat-crypto field for scalar multiplication on 64-bit hosts.
+/// The RustCrypto [`P256`] part (stateless): scalar multiplication on the fiat-crypto
+/// field (`p256_fiat`), scalars and ECDSA on `p256` 0.14.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustCryptoP256;
 
@@ -316,7 +291,7 @@ impl P256 for RustCryptoP256 {
     ) -> Result<(EphemeralKey, PublicKey), CryptoError> {
         let scalar = NonZeroScalar::try_generate_from_rng(&mut RandomRng(rng))
             .map_err(|_| CryptoError::Rng)?;
-        let key = EphemeralKey::from_scalar(scalar);
+        let key = EphemeralKey::from_scalar(scalar)?;
         let public = key.public;
         Ok((key, public))
     }
@@ -334,7 +309,7 @@ impl P256 for RustCryptoP256 {
         key: &StaticKey,
         peer: &PublicKey,
     ) -> Result<SharedSecret, CryptoError> {
-        ecdh(key.signing.as_nonzero_scalar(), peer)
+        ecdh(&key.scalar, peer)
     }
 
     fn p256_import_key(&mut self, scalar: &[u8]) -> Result<StaticKey, CryptoError> {
@@ -350,7 +325,7 @@ impl P256 for RustCryptoP256 {
         key: &StaticKey,
         digest: &Digest,
     ) -> Result<Signature, CryptoError> {
-        sign_digest(key, digest)
+        Ok(sign_digest(key, digest))
     }
 
     fn ecdsa_p256_verify_digest(
