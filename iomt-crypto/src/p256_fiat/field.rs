@@ -148,6 +148,7 @@ impl Fe {
     }
 
     /// `self^(2^n)`.
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub(super) fn sqn(&self, n: usize) -> Self {
         let mut r = *self;
         for _ in 0..n {
@@ -159,6 +160,7 @@ impl Fe {
     /// `self^(p−2)`: the inverse of a non-zero element (zero maps to zero). The
     /// addition chain of p256 0.13 (public exponent; constant time in `self`).
     #[cfg(feature = "rustcrypto-core")]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub(super) fn invert(&self) -> Self {
         let t111 = self.mul(&self.mul(&self.square()).square());
         let t111111 = t111.mul(&t111.sqn(3));
@@ -178,6 +180,7 @@ impl Fe {
 
     /// `self^((p+1)/4)`: a square root of `self` if it has one (p ≡ 3 mod 4), which the
     /// caller checks by squaring. The addition chain of p256 0.13 (public exponent).
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub(super) fn sqrt_candidate(&self) -> Self {
         let t11 = self.mul(&self.square());
         let t1111 = t11.mul(&t11.sqn(2));

@@ -14,9 +14,10 @@
 //! in `primeorder`); only the field underneath changes. Scalars (parsing, generation)
 //! and ECDSA stay on p256.
 //!
-//! Flash: on 32-bit targets the field operations stay out of line (fiat's fully
-//! unrolled 8×32-bit multiplication inlined at every call site cost ~28 KiB); on 64-bit
-//! targets they are inlined for speed.
+//! Flash: on 32-bit targets the field multiplication is a rolled loop (`mont32`), and it,
+//! the exponentiation chains and the table scan stay out of line (`inline(never)`: at
+//! opt-level s they were inlined at each call site, +568 bytes); on 64-bit targets
+//! fiat-crypto's unrolled multiplication is inlined for speed.
 //!
 //! Invariants: every scalar-multiplication input point is a validated affine point
 //! (`PublicKey`); scalars are in `[1, n)` (`NonZeroScalar`). The ladder is a fixed 4-bit

@@ -163,6 +163,7 @@ pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32
 
 /// `d · P` from a table of `1·P … 8·P`, for a digit `d` in [−8, 8]; scans the whole
 /// table and negates without a branch.
+#[cfg_attr(not(target_pointer_width = "64"), inline(never))]
 fn select_signed(table: &[Point; 8], d: i8) -> Point {
     let mask = d >> 7;
     let neg = (mask as u8) & 1;
