@@ -153,11 +153,21 @@ fn missing_prerequisites(ci: bool, why: String) -> Result<String, String> {
     if ci { Err(why) } else { Ok(why) }
 }
 
+/// The workspaces outside the main one (excluded from it), each with its own lock file.
+const SIDE_WORKSPACES: [&str; 4] = [
+    "fuzz",
+    "firmware",
+    "perf/lakers-compare",
+    "perf/lakers-footprint",
+];
+
 fn fmt() -> Result<(), String> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    let fuzz = crate::step::workspace_root().join("fuzz");
-    if fuzz.join("Cargo.toml").exists() {
-        run(cargo().args(["fmt", "--all", "--check"]).current_dir(fuzz))?;
+    for dir in SIDE_WORKSPACES {
+        let dir = workspace_root().join(dir);
+        if dir.join("Cargo.toml").exists() {
+            run(cargo().args(["fmt", "--all", "--check"]).current_dir(dir))?;
+        }
     }
     Ok(())
 }
@@ -170,7 +180,15 @@ fn clippy_host() -> Result<(), String> {
         "--",
         "-D",
         "warnings",
-    ]))
+    ]))?;
+    // The host side-by-side benchmark (`cargo xtask bench-lakers`) is not run in CI
+    // (it measures); this keeps it compiling against the libraries' API.
+    run(cargo()
+        .args(["clippy", "--release", "--manifest-path"])
+        .arg(workspace_root().join("perf/lakers-compare/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(workspace_root().join("target"))
+        .args(["--", "-D", "warnings"]))
 }
 
 fn clippy_embedded() -> Result<(), String> {

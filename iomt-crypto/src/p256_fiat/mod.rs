@@ -41,7 +41,6 @@ pub(super) const B_BYTES: [u8; 32] = [
     0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2, 0x60, 0x4b,
 ];
 
-
 /// Whether `(x, y)` (big-endian) is a point of the curve: both coordinates below p and
 /// `y² = x³ − 3x + b`. The identity has no affine coordinates, so it never passes.
 pub(crate) fn is_on_curve(x: &[u8; 32], y: &[u8; 32]) -> bool {
@@ -152,8 +151,7 @@ mod tests {
         use p256::elliptic_curve::point::DecompressPoint;
         use p256::elliptic_curve::subtle::Choice;
         let point: Option<p256::AffinePoint> =
-            p256::AffinePoint::decompress(&(*x).into(), Choice::from(u8::from(y_is_odd)))
-                .into();
+            p256::AffinePoint::decompress(&(*x).into(), Choice::from(u8::from(y_is_odd))).into();
         point.map(|p| p.y().into())
     }
 
@@ -168,7 +166,10 @@ mod tests {
         let mut bad_y = GY;
         bad_y[31] ^= 1;
         assert!(!is_on_curve(&GX, &bad_y));
-        assert!(!is_on_curve(&[0; 32], &[0; 32]), "the identity has no affine form");
+        assert!(
+            !is_on_curve(&[0; 32], &[0; 32]),
+            "the identity has no affine form"
+        );
     }
 
     #[test]

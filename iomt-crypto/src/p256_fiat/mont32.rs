@@ -63,8 +63,7 @@ pub(super) fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 8] {
         // t += a · bi
         let mut carry = 0u64;
         for (tj, &aj) in t.iter_mut().zip(a) {
-            let (low, high) =
-                split(u64::from(*tj) + u64::from(aj) * u64::from(bi) + carry);
+            let (low, high) = split(u64::from(*tj) + u64::from(aj) * u64::from(bi) + carry);
             *tj = low;
             carry = high;
         }
@@ -161,9 +160,27 @@ mod tests {
             R2,
             p_minus(1),
             p_minus(2),
-            [0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0, 0, 0, 1, 0xffff_fffe],
+            [
+                0xffff_ffff,
+                0xffff_ffff,
+                0xffff_ffff,
+                0,
+                0,
+                0,
+                1,
+                0xffff_fffe,
+            ],
             [0, 0, 0, 0, 0, 0, 0, 0x8000_0000],
-            [0xffff_ffff, 0, 0xffff_ffff, 0, 0xffff_ffff, 0, 0xffff_ffff, 0],
+            [
+                0xffff_ffff,
+                0,
+                0xffff_ffff,
+                0,
+                0xffff_ffff,
+                0,
+                0xffff_ffff,
+                0,
+            ],
         ];
         for a in &edges {
             for b in &edges {

@@ -2,8 +2,8 @@
 
 use zeroize::Zeroize;
 
-use super::field::Fe;
 use super::B_BYTES;
+use super::field::Fe;
 
 /// A point in projective coordinates (X : Y : Z); the identity is (0 : 1 : 0).
 #[derive(Clone, Copy)]

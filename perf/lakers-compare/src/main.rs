@@ -17,8 +17,9 @@ use core::hint::black_box;
 use std::time::Duration;
 
 use iomt_auth::edhoc::Method;
+use iomt_crypto::RustCryptoProvider;
+use iomt_crypto::prelude::*;
 use iomt_crypto::rustcrypto::OsRng;
-use iomt_crypto::{CryptoProvider as _, RustCryptoProvider};
 // The RFC 9529 §3 credentials and static keys (both libraries' test vectors), the iomt
 // handshake (the one the aws-lc responder bench runs) and the CPU clock: iomt's test kit.
 use iomt_testkit::clock::thread_cpu_time;
