@@ -62,22 +62,14 @@ impl ConsentAuthority {
     /// [`ConsentError::Malformed`] if the key id cannot be built (cannot happen for the
     /// 8-byte id).
     pub fn new<C: CryptoProvider>(crypto: &mut C, key: PublicKey) -> Result<Self, ConsentError> {
-        let kid = authority_key_id(crypto, &key);
+        // The same key id as a firmware signer's (`update::key_id`): SHA-256 of the SEC1
+        // point, first 8 bytes.
+        let kid = crate::update::key_id(crypto, &key);
         Ok(Self {
             key_id: KeyId::new(&kid).map_err(|_| ConsentError::Malformed)?,
             key,
         })
     }
-}
-
-/// The key id of an authority key: the first 8 bytes of SHA-256 of its SEC1 encoding.
-pub(crate) fn authority_key_id<C: CryptoProvider>(crypto: &mut C, key: &PublicKey) -> [u8; 8] {
-    let d = crypto.sha256(&key.to_sec1_uncompressed());
-    let mut k = [0u8; 8];
-    for (a, b) in k.iter_mut().zip(d.iter()) {
-        *a = *b;
-    }
-    k
 }
 
 /// Why a consent tag, a newer revision or a withdrawal was refused. Codes 530–549 of
