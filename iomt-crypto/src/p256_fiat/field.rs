@@ -17,6 +17,45 @@ const ZERO_LIMBS: [u64; 4] = [0; 4];
 #[cfg(not(target_pointer_width = "64"))]
 const ZERO_LIMBS: [u32; 8] = [0; 8];
 
+/// The curve coefficient b in the Montgomery domain (b · 2²⁵⁶ mod p), little-endian limbs
+/// (checked against the big-endian b by a test).
+#[cfg(target_pointer_width = "64")]
+const B_MONTGOMERY: [u64; 4] = [
+    0xd89c_df62_29c4_bddf,
+    0xacf0_05cd_7884_3090,
+    0xe5a2_20ab_f721_2ed6,
+    0xdc30_061d_0487_4834,
+];
+#[cfg(not(target_pointer_width = "64"))]
+const B_MONTGOMERY: [u32; 8] = [
+    0x29c4_bddf,
+    0xd89c_df62,
+    0x7884_3090,
+    0xacf0_05cd,
+    0xf721_2ed6,
+    0xe5a2_20ab,
+    0x0487_4834,
+    0xdc30_061d,
+];
+
+/// p, big-endian.
+const P_BYTES: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+];
+
+/// Whether the big-endian value is below p: the borrow out of `be − p` (a fixed chain, no
+/// data-dependent branch).
+fn below_p(be: &[u8; 32]) -> bool {
+    let mut borrow = 0u16;
+    for (&v, &p) in be.iter().rev().zip(P_BYTES.iter().rev()) {
+        // v − p − borrow is in [−256, 255]: negative values wrap to 0xff00.. (bit 15 set).
+        let d = u16::from(v).wrapping_sub(u16::from(p)).wrapping_sub(borrow);
+        borrow = d >> 15;
+    }
+    borrow == 1
+}
+
 /// A field element in the Montgomery domain.
 ///
 /// `#[inline]` on the field operations on 64-bit targets: at opt-level s/z they would
@@ -27,6 +66,9 @@ pub(super) struct Fe(Mont);
 
 impl Fe {
     pub(super) const ZERO: Self = Self(Mont(ZERO_LIMBS));
+
+    /// The curve coefficient b.
+    pub(super) const B: Self = Self(Mont(B_MONTGOMERY));
 
     pub(super) fn one() -> Self {
         let mut o = Self::ZERO;
@@ -103,13 +145,14 @@ impl Fe {
 
     /// Parses a big-endian coordinate; `None` unless it is below p.
     pub(super) fn from_be_bytes(be: &[u8; 32]) -> Option<Self> {
+        if !below_p(be) {
+            return None;
+        }
         let mut le = *be;
         le.reverse();
         let mut plain = Plain(ZERO_LIMBS);
         f::fiat_p256_from_bytes(&mut plain.0, &le);
-        let o = Self::to_montgomery(&plain);
-        // Canonical iff the round trip gives the same bytes (a value ≥ p comes back reduced).
-        (o.to_be_bytes() == *be).then_some(o)
+        Some(Self::to_montgomery(&plain))
     }
 
     #[cfg(target_pointer_width = "64")]

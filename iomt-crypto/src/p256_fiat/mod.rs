@@ -35,20 +35,12 @@ use field::Fe;
 #[cfg(feature = "rustcrypto-core")]
 pub(crate) use mul::{mul, mul_generator};
 
-/// The curve coefficient b, big-endian.
-pub(super) const B_BYTES: [u8; 32] = [
-    0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86, 0xbc,
-    0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2, 0x60, 0x4b,
-];
-
 /// Whether `(x, y)` (big-endian) is a point of the curve: both coordinates below p and
 /// `y² = x³ − 3x + b`. The identity has no affine coordinates, so it never passes.
+#[inline(never)]
 pub(crate) fn is_on_curve(x: &[u8; 32], y: &[u8; 32]) -> bool {
-    let (Some(b), Some(x), Some(y)) = (
-        Fe::from_be_bytes(&B_BYTES),
-        Fe::from_be_bytes(x),
-        Fe::from_be_bytes(y),
-    ) else {
+    let b = Fe::B;
+    let (Some(x), Some(y)) = (Fe::from_be_bytes(x), Fe::from_be_bytes(y)) else {
         return false;
     };
     y.square().equals(&Fe::curve_rhs(&x, &b))
@@ -56,8 +48,9 @@ pub(crate) fn is_on_curve(x: &[u8; 32], y: &[u8; 32]) -> bool {
 
 /// The y-coordinate (big-endian) of the curve point with x-coordinate `x` whose y is odd
 /// iff `y_is_odd` (SEC1 point decompression); `None` if `x ≥ p` or no point has this x.
+#[inline(never)]
 pub(crate) fn decompress(x: &[u8; 32], y_is_odd: bool) -> Option<[u8; 32]> {
-    let b = Fe::from_be_bytes(&B_BYTES)?;
+    let b = Fe::B;
     let x = Fe::from_be_bytes(x)?;
     let rhs = Fe::curve_rhs(&x, &b);
     let y = rhs.sqrt_candidate();
@@ -76,6 +69,7 @@ pub(crate) fn decompress(x: &[u8; 32], y_is_odd: bool) -> Option<[u8; 32]> {
 
 #[cfg(all(test, feature = "rustcrypto-core"))]
 mod tests {
+    use super::field::Fe;
     use super::mul::{GX, GY};
     use super::*;
     use p256::elliptic_curve::PrimeField;
@@ -144,6 +138,44 @@ mod tests {
         k[31] = 1;
         assert_eq!(mul(&k, &p, &GY), None);
         assert_eq!(mul(&k, &GX, &[0xff; 32]), None);
+    }
+
+    /// The curve coefficient b, big-endian.
+    const B_BYTES: [u8; 32] = [
+        0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86,
+        0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
+        0x60, 0x4b,
+    ];
+
+    #[test]
+    fn field_constants_match_their_big_endian_values() {
+        assert!(Fe::B.equals(&Fe::from_be_bytes(&B_BYTES).unwrap()));
+        assert_eq!(Fe::B.to_be_bytes(), B_BYTES);
+        let p: [u8; 32] =
+            hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        let mut p_minus_1 = p;
+        p_minus_1[31] = 0xfe;
+        assert!(Fe::from_be_bytes(&p_minus_1).is_some());
+        assert_eq!(
+            Fe::from_be_bytes(&p_minus_1).unwrap().to_be_bytes(),
+            p_minus_1
+        );
+        assert!(Fe::from_be_bytes(&p).is_none());
+        let mut p_plus_1 = p;
+        p_plus_1[31] = 0x00;
+        p_plus_1[30] = 0x00; // not p + 1: any value with the same top limbs and more below…
+        assert!(
+            Fe::from_be_bytes(&p_plus_1).is_some(),
+            "…is below p when its low bytes are"
+        );
+        let mut above = p;
+        above[7] = 0x02; // the 2^192 limb raised: above p
+        assert!(Fe::from_be_bytes(&above).is_none());
+        assert!(Fe::from_be_bytes(&[0xff; 32]).is_none());
+        assert!(Fe::from_be_bytes(&[0; 32]).is_some_and(|z| z.is_zero()));
     }
 
     /// p256's own decompression, the reference for `decompress`.

@@ -2,7 +2,6 @@
 
 use zeroize::Zeroize;
 
-use super::B_BYTES;
 use super::field::Fe;
 
 /// A point in projective coordinates (X : Y : Z); the identity is (0 : 1 : 0).
@@ -130,7 +129,7 @@ fn signed_radix16(k: &[u8; 32]) -> [i8; 65] {
 /// `k` is a big-endian scalar (secret: constant-time ladder); `(px, py)` an affine point
 /// the caller has validated on the curve.
 pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
-    let b = Fe::from_be_bytes(&B_BYTES)?;
+    let b = Fe::B;
     let base = Point {
         x: Fe::from_be_bytes(px)?,
         y: Fe::from_be_bytes(py)?,
@@ -197,7 +196,7 @@ fn finish(mut q: Point) -> Option<([u8; 32], [u8; 32])> {
 pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
     #[cfg(feature = "std")]
     {
-        let b = Fe::from_be_bytes(&B_BYTES)?;
+        let b = Fe::B;
         let tables = generator_tables()?;
         let mut digits = signed_radix16(k);
         let mut q = Point::identity();
@@ -224,7 +223,7 @@ fn generator_tables() -> Option<&'static GeneratorTables> {
     static TABLES: std::sync::OnceLock<Option<GeneratorTables>> = std::sync::OnceLock::new();
     TABLES
         .get_or_init(|| {
-            let b = Fe::from_be_bytes(&B_BYTES)?;
+            let b = Fe::B;
             let mut base = Point {
                 x: Fe::from_be_bytes(&GX)?,
                 y: Fe::from_be_bytes(&GY)?,

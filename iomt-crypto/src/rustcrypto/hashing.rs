@@ -2,10 +2,7 @@
 
 use core::fmt;
 
-// `SimpleHkdf` (HMAC over the plain digest) rather than `Hkdf` (HMAC with precomputed
-// pad states): the same compressions for EDHOC's one- and two-block expansions, 116 bytes
-// less flash on Cortex-M4 at opt-level s (`cargo xtask footprint`).
-use hkdf::SimpleHkdf as Hkdf;
+use hkdf::Hkdf;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroize;
 
