@@ -69,19 +69,21 @@ pub(super) fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 8] {
         }
         let (low, t9) = split(u64::from(t8) + carry);
         t8 = low;
-        // −p⁻¹ ≡ 1 (mod 2³²), so m = t[0]; t = (t + m · p) / 2³², limb by limb (the
-        // lowest limb becomes zero and is dropped: limb j + 1 lands in `next[j]`).
+        // −p⁻¹ ≡ 1 (mod 2³²), so m = t[0]; t = (t + m · p) / 2³², limb by limb.
         let m = u64::from(t[0]);
         let mut carry = (u64::from(t[0]) + m * u64::from(P[0])) >> 32;
-        let mut next = [0u32; 8];
-        for ((nj, &tj), &pj) in next.iter_mut().zip(&t[1..]).zip(&P[1..]) {
-            let (low, high) = split(u64::from(tj) + m * u64::from(pj) + carry);
-            *nj = low;
+        for j in 1..8 {
+            let (Some(tj), Some(pj)) = (t.get(j), P.get(j)) else {
+                continue;
+            };
+            let (low, high) = split(u64::from(*tj) + m * u64::from(*pj) + carry);
+            if let Some(prev) = t.get_mut(j - 1) {
+                *prev = low;
+            }
             carry = high;
         }
         let (low, high) = split(u64::from(t8) + carry);
-        next[7] = low;
-        t = next;
+        t[7] = low;
         // At most 1: the sum stays below 2p < 2²⁵⁷.
         #[expect(clippy::cast_possible_truncation, reason = "0 or 1")]
         let top = (t9 + high) as u32;
