@@ -12,6 +12,7 @@ compile_error!("enable `backend-rustcrypto` and/or `backend-m4`");
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
+use iomt_crypto::prelude::*;
 use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest};
 use iomt_firmware::rng::BenchRng;
 use iomt_firmware::{Measurement, calibrate, exit, measure, report, timer};
