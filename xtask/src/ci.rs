@@ -89,7 +89,7 @@ const STEPS: &[Step] = &[
         body: crate::cexamples::miri,
     },
     Step {
-        name: "fuzz smoke (every target 12 s, ASan)",
+        name: "fuzz smoke (every target 8 s, ASan)",
         prerequisites: Some(crate::fuzz::prerequisites),
         body: crate::fuzz::smoke,
     },
@@ -109,6 +109,11 @@ const STEPS: &[Step] = &[
         body: crate::footprint::ci_step,
     },
 ];
+
+/// The names of the CI steps, in order (cited by docs/controls.toml).
+pub(crate) fn step_names() -> impl Iterator<Item = &'static str> {
+    STEPS.iter().map(|step| step.name)
+}
 
 /// Runs setup and then every step (or only the one named by `--only NAME`).
 pub(crate) fn ci(args: &[String]) -> Result<(), String> {

@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: builds the cargo-fuzz targets in `fuzz/` once
-//! (nightly, AddressSanitizer), then runs each one (or only TARGET) for N seconds (default 12)
+//! (nightly, AddressSanitizer), then runs each one (or only TARGET) for N seconds (default 8)
 //! and prints executions, executions per second, coverage and corpus size per target.
 //!
 //! Corpora: the committed seeds in `fuzz/corpus/<target>/` are read only; new inputs go to
@@ -21,7 +21,7 @@ use crate::step::{nightly_cargo, output, run, workspace_root};
 pub(crate) const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Seconds per target in CI's smoke run.
-pub(crate) const SMOKE_SECONDS: u64 = 12;
+pub(crate) const SMOKE_SECONDS: u64 = 8;
 
 /// Installs what fuzzing needs: nightly (with rust-src) and the pinned cargo-fuzz.
 pub(crate) fn prerequisites() -> Result<(), String> {

@@ -133,6 +133,14 @@ impl ControlMap {
                 if looks_like_a_file(path) && !root.join(path).exists() {
                     errors.push(format!("control {}: evidence {path} does not exist", c.id));
                 }
+                // A cited CI step must be one `cargo xtask ci` runs, by its exact name.
+                if let Some(step) = e
+                    .strip_prefix("CI step `")
+                    .and_then(|rest| rest.split('`').next())
+                    && !crate::ci::step_names().any(|name| name == step)
+                {
+                    errors.push(format!("control {}: no CI step named `{step}`", c.id));
+                }
             }
             for t in &c.tests {
                 let file = t.split("::").next().unwrap_or_default();
