@@ -60,7 +60,7 @@ impl Lakers {
             lakers_crypto(),
             EDHOCMethod::StatStat,
             self.sk_r,
-            self.cred_r.clone(),
+            self.cred_r,
         );
         let (initiator, message_1) = initiator.prepare_message_1(None, &None).unwrap();
         let (responder, _c_i, _ead_1) = responder.process_message_1(&message_1).unwrap();
@@ -69,16 +69,14 @@ impl Lakers {
             .unwrap();
         let (mut initiator, _c_r, id_cred_r, _ead_2) =
             initiator.parse_message_2(&message_2).unwrap();
-        let valid_cred_r = credential_check_or_fetch(Some(self.cred_r.clone()), id_cred_r).unwrap();
-        initiator
-            .set_identity(self.sk_i, self.cred_i.clone())
-            .unwrap();
+        let valid_cred_r = credential_check_or_fetch(Some(self.cred_r), id_cred_r).unwrap();
+        initiator.set_identity(self.sk_i, self.cred_i).unwrap();
         let initiator = initiator.verify_message_2(valid_cred_r).unwrap();
         let (initiator, message_3, _) = initiator
             .prepare_message_3(CredentialTransfer::ByReference, &None)
             .unwrap();
         let (responder, id_cred_i, _ead_3) = responder.parse_message_3(&message_3).unwrap();
-        let valid_cred_i = credential_check_or_fetch(Some(self.cred_i.clone()), id_cred_i).unwrap();
+        let valid_cred_i = credential_check_or_fetch(Some(self.cred_i), id_cred_i).unwrap();
         let (responder, _) = responder.verify_message_3(valid_cred_i).unwrap();
         let mut responder = responder.completed_without_message_4().unwrap();
         let mut initiator = initiator.completed_without_message_4().unwrap();
