@@ -11,8 +11,9 @@
 //! docs/PERFORMANCE.md) and links ~10 KiB of field, bigint and curve code into a
 //! method-3 device image (`cargo xtask footprint`). The curve formulas here are the ones
 //! p256 uses (Renes–Costello–Batina 2016, complete addition and doubling for a = −3, as
-//! in `primeorder`); only the field underneath changes. Scalars (parsing, generation)
-//! and ECDSA stay on p256.
+//! in `primeorder`); only the field underneath changes. ECDSA's point operations
+//! (`k·G`, `u1·G + u2·Q`: [`mul_generator`], [`mul_add`]) run here too; scalars mod n
+//! (parsing, generation, ECDSA's scalar arithmetic) stay on p256.
 //!
 //! Flash: on 32-bit targets the field multiplication is a rolled loop (`mont32`), and it,
 //! the exponentiation chains and the table scan stay out of line (`inline(never)`: at
@@ -33,7 +34,7 @@ mod mul;
 
 use field::Fe;
 #[cfg(feature = "rustcrypto-core")]
-pub(crate) use mul::{mul, mul_generator};
+pub(crate) use mul::{mul, mul_add, mul_generator};
 
 /// Whether `(x, y)` (big-endian) is a point of the curve: both coordinates below p and
 /// `y² = x³ − 3x + b`. The identity has no affine coordinates, so it never passes.

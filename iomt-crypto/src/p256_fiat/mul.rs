@@ -129,17 +129,29 @@ fn signed_radix16(k: &[u8; 32]) -> [i8; 65] {
 /// `k` is a big-endian scalar (secret: constant-time ladder); `(px, py)` an affine point
 /// the caller has validated on the curve.
 pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
-    let b = Fe::B;
-    let base = Point {
+    finish(ladder(k, &affine(px, py)?))
+}
+
+/// The projective point of affine `(px, py)`; `None` unless both are field elements.
+#[inline]
+fn affine(px: &[u8; 32], py: &[u8; 32]) -> Option<Point> {
+    Some(Point {
         x: Fe::from_be_bytes(px)?,
         y: Fe::from_be_bytes(py)?,
         z: Fe::one(),
-    };
+    })
+}
+
+/// `k · base` in projective coordinates (the identity for `k ≡ 0`): a fixed signed
+/// 4-bit window over all 64 nibbles, full-table selects, the table wiped afterwards.
+#[inline]
+fn ladder(k: &[u8; 32], base: &Point) -> Point {
+    let b = Fe::B;
     // Table of 1·P … 8·P for signed radix-16 digits in [−8, 8).
-    let mut table = [base; 8];
-    let mut acc = base;
+    let mut table = [*base; 8];
+    let mut acc = *base;
     for t in table.iter_mut().skip(1) {
-        acc = acc.add(&base, &b);
+        acc = acc.add(base, &b);
         *t = acc;
     }
     let mut digits = signed_radix16(k);
@@ -157,7 +169,19 @@ pub(crate) fn mul(k: &[u8; 32], px: &[u8; 32], py: &[u8; 32]) -> Option<([u8; 32
         t.wipe();
     }
     acc.wipe();
-    finish(q)
+    q
+}
+
+/// `u1 · G + u2 · Q`, big-endian affine coordinates (ECDSA verification; the scalars are
+/// public); `None` if `Q`'s coordinates are not field elements or the sum is the identity.
+pub(crate) fn mul_add(
+    u1: &[u8; 32],
+    u2: &[u8; 32],
+    qx: &[u8; 32],
+    qy: &[u8; 32],
+) -> Option<([u8; 32], [u8; 32])> {
+    let q = ladder(u2, &affine(qx, qy)?);
+    finish(generator_point(u1)?.add(&q, &Fe::B))
 }
 
 /// `d · P` from a table of `1·P … 8·P`, for a digit `d` in [−8, 8]; scans the whole
@@ -187,13 +211,28 @@ fn finish(mut q: Point) -> Option<([u8; 32], [u8; 32])> {
     result
 }
 
-/// `k · G`, big-endian affine coordinates; `None` for `k ≡ 0 (mod n)`.
+/// `k · G`, big-endian affine coordinates; `None` for `k ≡ 0 (mod n)`. See
+/// [`generator_point`] for the two methods.
+pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
+    #[cfg(feature = "std")]
+    {
+        finish(generator_point(k)?)
+    }
+    // Devices: the variable-base entry point itself, so a device that never verifies
+    // ECDSA links one copy of the ladder's set-up and finish (flash).
+    #[cfg(not(feature = "std"))]
+    {
+        mul(k, &GX, &GY)
+    }
+}
+
+/// `k · G` in projective coordinates; `None` only if the generator tables cannot be built.
 ///
 /// With `std` (hosts, gateways): a fixed-base comb over a table of `j · 16ⁱ · G`
 /// (i < 65, j ≤ 8; 50 KiB, built once on first use), 65 additions and no doublings —
 /// about 4× faster than the variable-base ladder. Without `std` (devices): the ladder,
 /// no table in RAM or flash.
-pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
+fn generator_point(k: &[u8; 32]) -> Option<Point> {
     #[cfg(feature = "std")]
     {
         let b = Fe::B;
@@ -206,11 +245,11 @@ pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
             chosen.wipe();
         }
         digits.zeroize();
-        finish(q)
+        Some(q)
     }
     #[cfg(not(feature = "std"))]
     {
-        mul(k, &GX, &GY)
+        Some(ladder(k, &affine(&GX, &GY)?))
     }
 }
 

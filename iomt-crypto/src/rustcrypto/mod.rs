@@ -16,11 +16,9 @@
 
 use core::fmt;
 
-use p256::ecdsa::VerifyingKey;
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::NonZeroScalar;
 use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::PrimeField as _;
-use p256::{NistP256, NonZeroScalar};
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
@@ -30,6 +28,7 @@ use crate::parts::{P256, Random, RandomRng};
 use crate::types::{Digest, PublicKey, SharedSecret, Signature};
 
 mod aead;
+mod ecdsa;
 mod hashing;
 
 pub use aead::RustCryptoAead;
@@ -249,35 +248,9 @@ impl Provider<RustCryptoP256, RustCryptoHashing, RustCryptoAead, OsRng> {
     }
 }
 
-/// ECDSA P-256 signing over a digest (RFC 6979 deterministic nonce).
-///
-/// The same computation as p256's `SigningKey::sign_prehash` (RFC 6979 nonce, no added
-/// data), on the key's scalar, so a key needs no second copy of its public point in
-/// p256's arithmetic.
-fn sign_digest(key: &StaticKey, digest: &Digest) -> Signature {
-    let (sig, _) =
-        ecdsa::hazmat::sign_prehashed_rfc6979::<NistP256, sha2::Sha256>(&key.scalar, digest, &[]);
-    let bytes: [u8; 64] = sig.to_bytes().into();
-    Signature::from_array(bytes)
-}
-
-/// ECDSA P-256 verification over a digest.
-fn verify_digest(
-    public: &PublicKey,
-    digest: &Digest,
-    signature: &Signature,
-) -> Result<(), CryptoError> {
-    // r, s = 0 or ≥ n are rejected here, reported as a failed verification.
-    let sig = p256::ecdsa::Signature::from_slice(signature.as_bytes())
-        .map_err(|_| CryptoError::AuthenticationFailed)?;
-    let key = VerifyingKey::from_sec1_bytes(&public.to_sec1_uncompressed())
-        .map_err(|_| CryptoError::InvalidPublicKey)?;
-    key.verify_prehash(digest, &sig)
-        .map_err(|_| CryptoError::AuthenticationFailed)
-}
-
-/// The RustCrypto [`P256`] part (stateless): scalar multiplication on the fiat-crypto
-/// field (`p256_fiat`), scalars and ECDSA on `p256` 0.14.
+/// The RustCrypto [`P256`] part (stateless): point arithmetic (ECDH, key generation,
+/// ECDSA's `k·G` and `u1·G + u2·Q`) on the fiat-crypto field (`p256_fiat`), scalars mod n
+/// on `p256` 0.14.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustCryptoP256;
 
@@ -325,7 +298,7 @@ impl P256 for RustCryptoP256 {
         key: &StaticKey,
         digest: &Digest,
     ) -> Result<Signature, CryptoError> {
-        Ok(sign_digest(key, digest))
+        ecdsa::sign(&key.scalar, digest).map(Signature::from_array)
     }
 
     fn ecdsa_p256_verify_digest(
@@ -334,6 +307,6 @@ impl P256 for RustCryptoP256 {
         digest: &Digest,
         signature: &Signature,
     ) -> Result<(), CryptoError> {
-        verify_digest(public, digest, signature)
+        ecdsa::verify(public, digest, signature.as_bytes())
     }
 }
