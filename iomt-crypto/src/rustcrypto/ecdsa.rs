@@ -7,8 +7,9 @@
 //! signatures are byte-identical (RFC 6979 vectors, the Wycheproof families and a
 //! differential test against p256's `SigningKey` check it).
 //!
-//! Invariants: the nonce `k` and the private scalar's bytes are zeroized after use; `k·G`
-//! runs on the constant-time ladder/comb; verification works on public data only.
+//! Invariants: the nonce `k` (bytes and scalar), `k⁻¹` and the private scalar's bytes are
+//! zeroized after use; `k·G` runs on the constant-time ladder/comb; verification works on
+//! public data only.
 
 use p256::elliptic_curve::PrimeField as _;
 use p256::elliptic_curve::ops::{Invert, Reduce};
@@ -50,11 +51,14 @@ pub(super) fn sign(d: &NonZeroScalar, digest: &Digest) -> Result<[u8; 64], Crypt
         let k: Option<NonZeroScalar> = NonZeroScalar::from_repr(k_bytes.into()).into();
         let r_point = crate::p256_fiat::mul_generator(&k_bytes);
         k_bytes.zeroize();
-        let (Some(k), Some((rx, _))) = (k, r_point) else {
+        let (Some(mut k), Some((rx, _))) = (k, r_point) else {
             continue;
         };
         let r = reduce(&rx);
-        let s = *Invert::invert(&k) * (z + r * **d);
+        let mut k_inv = Invert::invert(&k);
+        let s = *k_inv * (z + r * **d);
+        k.zeroize();
+        k_inv.zeroize();
         let (Some(r), Some(s)) = (
             Option::<NonZeroScalar>::from(NonZeroScalar::new(r)),
             Option::<NonZeroScalar>::from(NonZeroScalar::new(s)),
