@@ -19,7 +19,7 @@
 //! - Keys ([`CortexM4StaticKey`], [`CortexM4EphemeralKey`]) hold a scalar in
 //!   `[1, n)`, zeroize on drop, redact `Debug` and are not `Clone`.
 //! - ECDSA signatures are deterministic (RFC 6979 with SHA-256, the nonce
-//!   generator of the `rfc6979` crate), byte-identical to
+//!   generator of `crate::rfc6979`), byte-identical to
 //!   [`RustCryptoProvider`]'s: signing never touches the RNG.
 //! - Everything that is not P-256 behaves exactly as [`RustCryptoProvider`].
 //!
@@ -42,21 +42,16 @@ use core::fmt;
 
 use p256_cortex_m4 as m4;
 use rand_core::TryCryptoRng;
-use rfc6979::bigint::U256;
-use sha2::Sha256;
 use zeroize::Zeroize;
 
 use crate::compose::Provider;
 use crate::error::CryptoError;
 use crate::parts::{P256, Random};
+use crate::rfc6979::Rfc6979;
 #[cfg(doc)]
 use crate::rustcrypto::RustCryptoProvider;
 use crate::rustcrypto::{RustCryptoAead, RustCryptoHashing};
 use crate::types::{Digest, PublicKey, SharedSecret, Signature};
-
-/// The order n of the P-256 group.
-const ORDER: U256 =
-    U256::from_be_hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
 
 /// How many 32-byte draws key generation tries before it blames the RNG.
 /// (A uniformly random draw is rejected with probability below 2^-32.)
@@ -141,9 +136,9 @@ impl Drop for KeyPair {
 /// Feeds the RFC 6979 nonces to the library's signing loop (which draws `k` as
 /// 32 little-endian bytes from an `rand_core` 0.6 RNG and retries on r = 0 or
 /// s = 0 — exactly RFC 6979 §3.2 step h.3).
-struct Rfc6979Nonces<'a>(rfc6979::KGenerator<'a, Sha256, U256>);
+struct Rfc6979Nonces(Rfc6979);
 
-impl rand_core_06::RngCore for Rfc6979Nonces<'_> {
+impl rand_core_06::RngCore for Rfc6979Nonces {
     fn next_u32(&mut self) -> u32 {
         rand_core_06::impls::next_u32_via_fill(self)
     }
@@ -153,8 +148,9 @@ impl rand_core_06::RngCore for Rfc6979Nonces<'_> {
     }
 
     fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let mut k = [0u8; 32];
-        self.0.fill_next_k(&mut k);
+        // `None` (8 out-of-range candidates in a row, probability below 2^-256) hands
+        // out k = 0, which the library rejects and draws again.
+        let mut k = self.0.next_k().unwrap_or([0; 32]);
         // k is big-endian; the library reads little-endian words.
         for (d, s) in dest.iter_mut().zip(k.iter().rev()) {
             *d = *s;
@@ -168,7 +164,7 @@ impl rand_core_06::RngCore for Rfc6979Nonces<'_> {
     }
 }
 
-impl rand_core_06::CryptoRng for Rfc6979Nonces<'_> {}
+impl rand_core_06::CryptoRng for Rfc6979Nonces {}
 
 /// A long-term P-256 private key for [`CortexM4Provider`] (its key handle).
 ///
@@ -214,12 +210,7 @@ impl CortexM4StaticKey {
 
     /// Deterministic ECDSA (RFC 6979) over a SHA-256 digest.
     fn sign(&self, digest: &Digest) -> Signature {
-        let mut nonces = Rfc6979Nonces(rfc6979::KGenerator::<Sha256, U256>::new(
-            &self.scalar,
-            &digest[..],
-            &[],
-            &ORDER,
-        ));
+        let mut nonces = Rfc6979Nonces(Rfc6979::new(&self.scalar, digest));
         let sig = self.pair.secret.sign_prehashed(&digest[..], &mut nonces);
         Signature::from_array(sig.to_untagged_bytes())
     }

@@ -24,8 +24,12 @@ pub mod parts;
 pub mod prelude;
 pub mod provider;
 #[cfg(feature = "rustcrypto-core")]
+mod rfc6979;
+#[cfg(feature = "rustcrypto-core")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto-core")))]
 pub mod rustcrypto;
+#[cfg(feature = "rustcrypto-core")]
+mod sha256;
 #[cfg(feature = "test-provider")]
 #[doc(hidden)]
 pub mod test_provider;

@@ -21,9 +21,9 @@ use crate::step::{output, workspace_root};
 const METHOD_3_BUDGET: u64 = 4_000_000;
 /// CI guard: P256-Cortex-M4 ECDH must stay at least this many times faster.
 const MIN_ECDH_SPEEDUP: u64 = 5;
-
-/// The `--cfg` that selects sha2's compact (rolled) software SHA-256.
-const COMPACT_SHA256: &str = "sha2_backend_soft=\"compact\"";
+/// Flash budget of the lakers-like RustCrypto image at opt-level s (issue 18: at most
+/// 30 KiB, and smaller than lakers' image built the same way).
+const DEVICE_BUDGET: u64 = 30 * 1024;
 
 /// The two backends, as (report name, firmware features of the `bench` image: all
 /// methods, both suites, the channel).
@@ -47,12 +47,9 @@ struct Run {
     /// Instructions of the RFC 9529 §3 initiator run.
     initiator_instructions: Option<u64>,
     /// The lakers-like image (method 3, suite 2, no channel, no message_4): sections and
-    /// instructions, with sha2's default SHA-256 and with the compact one
-    /// ([`COMPACT_SHA256`]).
+    /// instructions.
     device: BTreeMap<String, u64>,
     device_instructions: Option<u64>,
-    device_compact: BTreeMap<String, u64>,
-    device_compact_instructions: Option<u64>,
     /// The same image without iomt-auth's `signature-methods` (EDHOC method 3 only).
     initiator_method3: BTreeMap<String, u64>,
     initiator_method3_instructions: Option<u64>,
@@ -156,7 +153,6 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             bin: "baseline",
             features: &[],
             opt_level: opt,
-            cfg: None,
         };
         let elf = build.build()?;
         qemu::run_elf(&elf)?;
@@ -166,7 +162,6 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
                 bin: "bench",
                 features,
                 opt_level: opt,
-                cfg: None,
             };
             let elf = build.build()?;
             let console = qemu::run_elf(&elf)?;
@@ -178,22 +173,19 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
             // The initiator-only device image (suite 2 only): RFC 9529 §3 byte-exact,
             // then its size.
             let suite2 = without(features, "suite5");
-            let (sections_default, instructions) = initiator(&suite2, opt, None)?;
+            let (sections_default, instructions) = initiator(&suite2, opt)?;
             run.initiator = sections_default;
             run.initiator_instructions = Some(instructions);
             let method3: Vec<&str> = suite2
                 .iter()
                 .map(|f| if *f == "edhoc" { "edhoc-method3" } else { *f })
                 .collect();
-            // The lakers-like image: method 3, suite 2, no channel; both SHA-256 variants.
+            // The lakers-like image: method 3, suite 2, no channel.
             let device = without(&method3, "channel");
-            let (sections_device, instructions) = initiator(&device, opt, None)?;
+            let (sections_device, instructions) = initiator(&device, opt)?;
             run.device = sections_device;
             run.device_instructions = Some(instructions);
-            let (sections_compact, instructions) = initiator(&device, opt, Some(COMPACT_SHA256))?;
-            run.device_compact = sections_compact;
-            run.device_compact_instructions = Some(instructions);
-            let (sections_method3, instructions) = initiator(&method3, opt, None)?;
+            let (sections_method3, instructions) = initiator(&method3, opt)?;
             run.initiator_method3 = sections_method3;
             run.initiator_method3_instructions = Some(instructions);
             run.baseline = baseline.clone();
@@ -214,7 +206,7 @@ pub(crate) fn footprint(args: &[String]) -> Result<(), String> {
     let report = crate::doc_blocks::keep_all(&report, &old);
     std::fs::write(&path, &report).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
-    check(&runs)
+    check(&runs, &lakers)
 }
 
 /// `features` without `name`.
@@ -224,16 +216,11 @@ fn without<'a>(features: &[&'a str], name: &str) -> Vec<&'a str> {
 
 /// Builds and runs the `initiator` firmware; returns its sections and the instructions of
 /// its RFC 9529 run.
-fn initiator(
-    features: &[&str],
-    opt_level: &str,
-    cfg: Option<&str>,
-) -> Result<(BTreeMap<String, u64>, u64), String> {
+fn initiator(features: &[&str], opt_level: &str) -> Result<(BTreeMap<String, u64>, u64), String> {
     let build = Build {
         bin: "initiator",
         features,
         opt_level,
-        cfg,
     };
     let elf = build.build()?;
     let console = qemu::run_elf(&elf)?;
@@ -241,12 +228,7 @@ fn initiator(
         .lines()
         .find_map(|l| l.strip_prefix("IOMT-INITIATOR\tok\t"))
         .and_then(|n| n.trim().parse().ok())
-        .ok_or_else(|| {
-            format!(
-                "initiator ({}, cfg {cfg:?}) did not report success",
-                build.tag()
-            )
-        })?;
+        .ok_or_else(|| format!("initiator ({}) did not report success", build.tag()))?;
     Ok((sections(&elf)?, instructions))
 }
 
@@ -256,11 +238,23 @@ pub(crate) fn ci_step() -> Result<(), String> {
 }
 
 /// CI guards on the opt-level s numbers.
-fn check(runs: &BTreeMap<(String, String), Run>) -> Result<(), String> {
+fn check(
+    runs: &BTreeMap<(String, String), Run>,
+    lakers: &BTreeMap<String, crate::footprint_lakers::LakersImage>,
+) -> Result<(), String> {
     let get = |b: &str| runs.get(&("s".to_owned(), b.to_owned()));
-    let (Some(rc), Some(m4)) = (get("rustcrypto"), get("p256-cortex-m4")) else {
+    let (Some(rc), Some(m4), Some(lakers)) =
+        (get("rustcrypto"), get("p256-cortex-m4"), lakers.get("s"))
+    else {
         return Err("missing opt-level s runs".to_owned());
     };
+    let device = flash(&rc.device).saturating_sub(flash(&rc.baseline));
+    if device > DEVICE_BUDGET || device >= lakers.own() {
+        return Err(format!(
+            "lakers-like RustCrypto image is {device} bytes (budget {DEVICE_BUDGET}, lakers {})",
+            lakers.own()
+        ));
+    }
     let calibration = rc.calibration.unwrap_or(0);
     if !(1_990..=2_010).contains(&calibration) {
         return Err(format!(
@@ -601,8 +595,8 @@ fn render(
     Ok(md)
 }
 
-/// The iomt/lakers section: the lakers-like iomt image (both SHA-256 variants, both
-/// backends) against the lakers image, per opt-level.
+/// The iomt/lakers section: the lakers-like iomt image (both backends) against the
+/// lakers image, per opt-level.
 fn render_lakers(
     w: &mut String,
     runs: &BTreeMap<(String, String), Run>,
@@ -626,15 +620,14 @@ fn render_lakers(
          in message_1 (`[2]`, the trace offers `[6, 2]`), so it cannot reproduce the trace: fed \
          the trace's message_2, its run stops at `{}`; every later step is linked all the same \
          (the branch is only known at run time).\n\
-         - SHA-256 `compact` = the firmware built with `--cfg sha2_backend_soft=\"compact\"` \
-         (sha2 0.11's rolled rounds; see iomt-crypto's README). lakers' sha2 0.10 has no such \
-         switch; its software SHA-256 is already rolled.\n\
+         - SHA-256, HMAC and HKDF are iomt-crypto's own (rolled rounds, no `--cfg` needed; \
+         see iomt-crypto's README); lakers links sha2 0.10 and hkdf 0.12.\n\
          - `p256-cortex-m4` (the fast backend) is measured against the same lakers image.\n",
         lakers.values().next().map_or("?", |l| l.reached.as_str())
     );
     let _ = writeln!(
         w,
-        "| opt-level | iomt backend | SHA-256 | iomt (flash) | lakers (flash) | iomt / lakers | iomt RFC 9529 run (instructions) |\n|---|---|---|---:|---:|---:|---:|"
+        "| opt-level | iomt backend | iomt (flash) | lakers (flash) | iomt / lakers | iomt RFC 9529 run (instructions) |\n|---|---|---:|---:|---:|---:|"
     );
     let kib = |n: u64| format!("{} ({:.1} KiB)", thousands(n), n as f64 / 1024.0);
     for opt in opts {
@@ -645,20 +638,15 @@ fn render_lakers(
             let r = runs
                 .get(&((*opt).to_owned(), backend.to_owned()))
                 .ok_or_else(|| format!("missing run {opt}/{backend}"))?;
-            for (sha, image, instructions) in [
-                ("default", &r.device, r.device_instructions),
-                ("compact", &r.device_compact, r.device_compact_instructions),
-            ] {
-                let own = flash(image).saturating_sub(flash(&r.baseline));
-                let _ = writeln!(
-                    w,
-                    "| {opt} | {backend} | {sha} | {} | {} | **{}** | {} |",
-                    kib(own),
-                    kib(l.own()),
-                    ratio(own, l.own()),
-                    instructions.map_or("–".to_owned(), thousands),
-                );
-            }
+            let own = flash(&r.device).saturating_sub(flash(&r.baseline));
+            let _ = writeln!(
+                w,
+                "| {opt} | {backend} | {} | {} | **{}** | {} |",
+                kib(own),
+                kib(l.own()),
+                ratio(own, l.own()),
+                r.device_instructions.map_or("–".to_owned(), thousands),
+            );
         }
     }
     for opt in opts {

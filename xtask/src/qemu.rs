@@ -46,9 +46,6 @@ pub(crate) struct Build<'a> {
     pub(crate) features: &'a [&'a str],
     /// `opt-level` of the release profile (`"s"`, `"z"`, `"3"`…).
     pub(crate) opt_level: &'a str,
-    /// An extra `--cfg` for every crate (e.g. `sha2_backend_soft="compact"`), or none.
-    /// Such builds use their own target directory.
-    pub(crate) cfg: Option<&'a str>,
 }
 
 impl Build<'_> {
@@ -66,11 +63,7 @@ impl Build<'_> {
     /// target directory (dependencies unaffected by a feature are built once); the ELF
     /// is overwritten by the next build of the same binary, so use it right away.
     pub(crate) fn build(&self) -> Result<PathBuf, String> {
-        let target_dir = firmware_dir().join("target").join(if self.cfg.is_some() {
-            "xtask-cfg"
-        } else {
-            "xtask"
-        });
+        let target_dir = firmware_dir().join("target").join("xtask");
         let mut cmd = cargo();
         cmd.current_dir(firmware_dir())
             .args([
@@ -85,13 +78,6 @@ impl Build<'_> {
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", self.opt_level);
         if !self.features.is_empty() {
             cmd.arg("--features").arg(self.features.join(","));
-        }
-        if let Some(cfg) = self.cfg {
-            // Appended to firmware/.cargo/config.toml's rustflags (config arrays merge).
-            let escaped = cfg.replace('"', "\\\"");
-            cmd.arg("--config").arg(format!(
-                "target.{TARGET}.rustflags=[\"--cfg\", \"{escaped}\"]"
-            ));
         }
         run(&mut cmd)?;
         Ok(target_dir.join(TARGET).join("release").join(self.bin))
@@ -165,7 +151,6 @@ pub(crate) fn conformance() -> Result<(), String> {
         bin: "conformance",
         features: &["backend-rustcrypto", "backend-m4"],
         opt_level: "s",
-        cfg: None,
     };
     let elf = build.build()?;
     let out = run_elf(&elf)?;

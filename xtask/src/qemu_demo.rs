@@ -54,7 +54,6 @@ pub(crate) fn run_demo() -> Result<(), String> {
         bin: "device",
         features: &["device"],
         opt_level: "s",
-        cfg: None,
     }
     .build()?;
     let gateway_args = ["--release", "-p", "iomt-examples", "--bin", "gateway"];

@@ -14,16 +14,11 @@
 use p256::elliptic_curve::PrimeField as _;
 use p256::elliptic_curve::ops::{Invert, Reduce};
 use p256::{FieldBytes, NonZeroScalar, Scalar};
-use rfc6979::bigint::U256;
-use sha2::Sha256;
 use zeroize::Zeroize;
 
 use crate::error::CryptoError;
+use crate::rfc6979::Rfc6979;
 use crate::types::{Digest, PublicKey};
-
-/// The order n of the P-256 group.
-const ORDER: U256 =
-    U256::from_be_hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
 
 /// How many RFC 6979 candidates signing tries before giving up (each is rejected with
 /// probability below 2⁻¹²⁸; the bound keeps the function total).
@@ -43,11 +38,12 @@ fn reduce(bytes: &[u8; 32]) -> Scalar {
 pub(super) fn sign(d: &NonZeroScalar, digest: &Digest) -> Result<[u8; 64], CryptoError> {
     let z = reduce(digest);
     let mut d_bytes: [u8; 32] = d.to_repr().into();
-    let mut nonces = rfc6979::KGenerator::<Sha256, U256>::new(&d_bytes, digest, &[], &ORDER);
+    let mut nonces = Rfc6979::new(&d_bytes, digest);
     d_bytes.zeroize();
-    let mut k_bytes = [0u8; 32];
     for _ in 0..MAX_NONCE_CANDIDATES {
-        nonces.fill_next_k(&mut k_bytes);
+        let Some(mut k_bytes) = nonces.next_k() else {
+            continue;
+        };
         let k: Option<NonZeroScalar> = NonZeroScalar::from_repr(k_bytes.into()).into();
         let r_point = crate::p256_fiat::mul_generator(&k_bytes);
         k_bytes.zeroize();

@@ -1,17 +1,18 @@
-//! The RustCrypto hashing part: SHA-256 (`sha2`) and HKDF-SHA-256 (`hkdf`).
+//! The software backend's hashing part: SHA-256 and HKDF-SHA-256 on the crate's own
+//! implementation (`crate::sha256`; why not `sha2`/`hkdf`: see there).
 
 use core::fmt;
 
-use hkdf::Hkdf;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroize;
+
+use crate::sha256::{self, Sha256};
 
 use crate::error::CryptoError;
 use crate::parts::Hashing;
 use crate::provider::Sha256State;
 use crate::types::{Digest, Prk};
 
-/// Incremental SHA-256 of the RustCrypto backend.
+/// Incremental SHA-256 of the software backend (zeroized on drop).
 ///
 /// ```
 /// use iomt_crypto::{prelude::*, RustCryptoProvider, Sha256State};
@@ -36,11 +37,13 @@ impl Sha256State for RustCryptoSha256 {
     }
 
     fn finalize(self) -> Digest {
-        self.0.finalize().into()
+        self.0.finalize()
     }
 }
 
-/// The RustCrypto [`Hashing`] part (stateless).
+/// The software backend's [`Hashing`] part (stateless). Named for the backend it belongs
+/// to; its SHA-256, HMAC and HKDF are the crate's own (checked against FIPS 180-2,
+/// RFC 5869 and Wycheproof by the conformance kit, and against `sha2`/`hkdf` in tests).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustCryptoHashing;
 
@@ -48,7 +51,7 @@ impl Hashing for RustCryptoHashing {
     type Sha256 = RustCryptoSha256;
 
     fn sha256(&mut self, data: &[u8]) -> Digest {
-        Sha256::digest(data).into()
+        sha256::digest(data)
     }
 
     fn sha256_start(&mut self) -> RustCryptoSha256 {
@@ -56,8 +59,7 @@ impl Hashing for RustCryptoHashing {
     }
 
     fn hkdf_sha256_extract(&mut self, salt: &[u8], ikm: &[u8]) -> Prk {
-        let (prk, _) = Hkdf::<Sha256>::extract(Some(salt), ikm);
-        let mut bytes: [u8; 32] = prk.into();
+        let mut bytes = sha256::extract(salt, ikm);
         let out = Prk::from_bytes(bytes);
         bytes.zeroize();
         out
@@ -69,8 +71,6 @@ impl Hashing for RustCryptoHashing {
         info: &[u8],
         out: &mut [u8],
     ) -> Result<(), CryptoError> {
-        let hk =
-            Hkdf::<Sha256>::from_prk(prk.as_bytes()).map_err(|_| CryptoError::InvalidLength)?;
-        hk.expand(info, out).map_err(|_| CryptoError::InvalidLength)
+        sha256::expand(prk.as_bytes(), info, out)
     }
 }
