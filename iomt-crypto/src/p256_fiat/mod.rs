@@ -13,7 +13,8 @@
 //! p256 uses (Renes–Costello–Batina 2016, complete addition and doubling for a = −3, as
 //! in `primeorder`); only the field underneath changes. ECDSA's point operations
 //! (`k·G`, `u1·G + u2·Q`: [`mul_generator`], [`mul_add`]) run here too; scalars mod n
-//! (parsing, generation, ECDSA's scalar arithmetic) stay on p256.
+//! (parsing, generation, ECDSA's scalar arithmetic) stay on p256. [`mul_add`] (ECDSA
+//! verification) is the one variable-time multiplication: public inputs only.
 //!
 //! Flash: on 32-bit targets the field multiplication is a rolled loop (`mont32`), and it,
 //! the exponentiation chains and the table scan stay out of line (`inline(never)`: at

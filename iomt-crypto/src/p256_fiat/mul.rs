@@ -1,4 +1,6 @@
-//! Constant-time scalar multiplication (the software backend's ECDH and key generation).
+//! Constant-time scalar multiplication (the software backend's ECDH and key generation,
+//! ECDSA's `k·G`), and the variable-time `u1·G + u2·Q` of ECDSA verification (public
+//! inputs only: [`mul_add`]).
 
 use zeroize::Zeroize;
 
@@ -172,16 +174,71 @@ fn ladder(k: &[u8; 32], base: &Point) -> Point {
     q
 }
 
-/// `u1 · G + u2 · Q`, big-endian affine coordinates (ECDSA verification; the scalars are
-/// public); `None` if `Q`'s coordinates are not field elements or the sum is the identity.
+/// `u1 · G + u2 · Q`, big-endian affine coordinates (ECDSA verification); `None` if `Q`'s
+/// coordinates are not field elements or the sum is the identity.
+///
+/// **Variable time; public inputs only.** Interleaved double-scalar multiplication
+/// (Shamir's trick): one shared run of four doublings per signed radix-16 digit, from the
+/// most significant, skipped while the accumulator is still the identity, and one
+/// addition of `|d| · G` / `|d| · Q` (negated for a negative digit) per non-zero digit of
+/// `u1` / `u2`, looked up directly in a table of `1·P … 8·P`. Its running time and memory
+/// accesses depend on the digits of `u1` and `u2` and on `Q`: never call it with a secret
+/// scalar or point (secrets go through [`mul`] / [`mul_generator`]). Verification's
+/// inputs (the signature, the digest, the public key) are public.
 pub(crate) fn mul_add(
     u1: &[u8; 32],
     u2: &[u8; 32],
     qx: &[u8; 32],
     qy: &[u8; 32],
 ) -> Option<([u8; 32], [u8; 32])> {
-    let q = ladder(u2, &affine(qx, qy)?);
-    finish(generator_point(u1)?.add(&q, &Fe::B))
+    let b = Fe::B;
+    let g_table = multiples(&affine(&GX, &GY)?);
+    let q_table = multiples(&affine(qx, qy)?);
+    let (d1, d2) = (signed_radix16(u1), signed_radix16(u2));
+    let mut acc = Point::identity();
+    // Until the first non-zero digit the accumulator is the identity: no doublings.
+    let mut started = false;
+    for (&a, &c) in d1.iter().rev().zip(d2.iter().rev()) {
+        if started {
+            for _ in 0..4 {
+                acc = acc.double(&b);
+            }
+        }
+        for (table, d) in [(&g_table, a), (&q_table, c)] {
+            // |d| − 1; none for d = 0.
+            let Some(t) = usize::from(d.unsigned_abs())
+                .checked_sub(1)
+                .and_then(|i| table.get(i))
+            else {
+                continue;
+            };
+            let negated;
+            let t = if d < 0 {
+                negated = Point {
+                    y: Fe::ZERO.sub(&t.y),
+                    ..*t
+                };
+                &negated
+            } else {
+                t
+            };
+            acc = if started { acc.add(t, &b) } else { *t };
+            started = true;
+        }
+    }
+    finish(acc)
+}
+
+/// `1·P … 8·P` (public data).
+fn multiples(p: &Point) -> [Point; 8] {
+    let b = Fe::B;
+    let mut table = [*p; 8];
+    let mut acc = *p;
+    for t in table.iter_mut().skip(1) {
+        acc = acc.add(p, &b);
+        *t = acc;
+    }
+    table
 }
 
 /// `d · P` from a table of `1·P … 8·P`, for a digit `d` in [−8, 8]; scans the whole
@@ -211,8 +268,12 @@ fn finish(mut q: Point) -> Option<([u8; 32], [u8; 32])> {
     result
 }
 
-/// `k · G`, big-endian affine coordinates; `None` for `k ≡ 0 (mod n)`. See
-/// [`generator_point`] for the two methods.
+/// `k · G`, big-endian affine coordinates; `None` for `k ≡ 0 (mod n)`. Constant time.
+///
+/// With `std` (hosts, gateways): a fixed-base comb over a table of `j · 16ⁱ · G`
+/// (i < 65, j ≤ 8; 50 KiB, built once on first use), 65 additions and no doublings —
+/// about 4× faster than the variable-base ladder. Without `std` (devices): the ladder,
+/// no table in RAM or flash.
 pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
     #[cfg(feature = "std")]
     {
@@ -226,31 +287,21 @@ pub(crate) fn mul_generator(k: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
     }
 }
 
-/// `k · G` in projective coordinates; `None` only if the generator tables cannot be built.
-///
-/// With `std` (hosts, gateways): a fixed-base comb over a table of `j · 16ⁱ · G`
-/// (i < 65, j ≤ 8; 50 KiB, built once on first use), 65 additions and no doublings —
-/// about 4× faster than the variable-base ladder. Without `std` (devices): the ladder,
-/// no table in RAM or flash.
+/// `k · G` in projective coordinates by the fixed-base comb (constant time); `None` only
+/// if the generator tables cannot be built.
+#[cfg(feature = "std")]
 fn generator_point(k: &[u8; 32]) -> Option<Point> {
-    #[cfg(feature = "std")]
-    {
-        let b = Fe::B;
-        let tables = generator_tables()?;
-        let mut digits = signed_radix16(k);
-        let mut q = Point::identity();
-        for (table, &d) in tables.iter().zip(digits.iter()) {
-            let mut chosen = select_signed(table, d);
-            q = q.add(&chosen, &b);
-            chosen.wipe();
-        }
-        digits.zeroize();
-        Some(q)
+    let b = Fe::B;
+    let tables = generator_tables()?;
+    let mut digits = signed_radix16(k);
+    let mut q = Point::identity();
+    for (table, &d) in tables.iter().zip(digits.iter()) {
+        let mut chosen = select_signed(table, d);
+        q = q.add(&chosen, &b);
+        chosen.wipe();
     }
-    #[cfg(not(feature = "std"))]
-    {
-        Some(ladder(k, &affine(&GX, &GY)?))
-    }
+    digits.zeroize();
+    Some(q)
 }
 
 #[cfg(feature = "std")]
@@ -292,3 +343,227 @@ pub(crate) const GY: [u8; 32] = [
     0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
     0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::elliptic_curve::PrimeField;
+    use p256::elliptic_curve::point::AffineCoordinates;
+    use p256::{ProjectivePoint, Scalar};
+    use proptest::prelude::*;
+
+    /// The order n, big-endian.
+    fn order() -> [u8; 32] {
+        hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            .unwrap()
+            .try_into()
+            .unwrap()
+    }
+
+    fn scalar(k: &[u8; 32]) -> Scalar {
+        Option::from(Scalar::from_repr((*k).into())).unwrap()
+    }
+
+    /// `u1 · G + u2 · Q` the old way: two constant-time ladders, then one addition.
+    fn mul_add_by_ladders(
+        u1: &[u8; 32],
+        u2: &[u8; 32],
+        qx: &[u8; 32],
+        qy: &[u8; 32],
+    ) -> Option<([u8; 32], [u8; 32])> {
+        let b = Fe::B;
+        let g = ladder(u1, &affine(&GX, &GY)?);
+        let q = ladder(u2, &affine(qx, qy)?);
+        finish(g.add(&q, &b))
+    }
+
+    /// p256's `u1 · G + u2 · Q` (both scalars below n).
+    fn mul_add_by_p256(
+        u1: &[u8; 32],
+        u2: &[u8; 32],
+        qx: &[u8; 32],
+        qy: &[u8; 32],
+    ) -> Option<([u8; 32], [u8; 32])> {
+        use p256::elliptic_curve::sec1::FromSec1Point;
+        let mut sec1 = [0u8; 65];
+        sec1[0] = 4;
+        sec1[1..33].copy_from_slice(qx);
+        sec1[33..].copy_from_slice(qy);
+        let q = ProjectivePoint::from(p256::AffinePoint::from_sec1_bytes(&sec1).unwrap());
+        let sum = ProjectivePoint::GENERATOR * scalar(u1) + q * scalar(u2);
+        if sum == ProjectivePoint::IDENTITY {
+            return None;
+        }
+        let r = sum.to_affine();
+        Some((r.x().into(), r.y().into()))
+    }
+
+    /// `start ^ (i · step)` at byte i.
+    fn pattern(start: u8, step: u8) -> [u8; 32] {
+        let mut k = [0u8; 32];
+        for (i, byte) in (0u8..).zip(k.iter_mut()) {
+            *byte = start ^ i.wrapping_mul(step);
+        }
+        k
+    }
+
+    fn small(v: u8) -> [u8; 32] {
+        let mut k = [0u8; 32];
+        k[31] = v;
+        k
+    }
+
+    /// A point `Q = k · G` for a non-zero `k`.
+    fn point(k: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
+        mul(k, &GX, &GY).unwrap()
+    }
+
+    /// Both references and the interleaved multiplication agree (scalars below n).
+    fn check(
+        u1: &[u8; 32],
+        u2: &[u8; 32],
+        q: &([u8; 32], [u8; 32]),
+    ) -> Option<([u8; 32], [u8; 32])> {
+        let got = mul_add(u1, u2, &q.0, &q.1);
+        assert_eq!(got, mul_add_by_ladders(u1, u2, &q.0, &q.1));
+        assert_eq!(got, mul_add_by_p256(u1, u2, &q.0, &q.1));
+        got
+    }
+
+    #[test]
+    fn zero_scalars_leave_the_other_term() {
+        let q = point(&small(7));
+        let k = pattern(0x3c, 29);
+        assert_eq!(check(&[0; 32], &k, &q), mul(&k, &q.0, &q.1));
+        assert_eq!(check(&k, &[0; 32], &q), mul(&k, &GX, &GY));
+        assert_eq!(
+            check(&[0; 32], &[0; 32], &q),
+            None,
+            "0·G + 0·Q is the identity"
+        );
+        assert_eq!(check(&small(1), &[0; 32], &q), Some((GX, GY)));
+        assert_eq!(check(&[0; 32], &small(1), &q), Some(q));
+    }
+
+    #[test]
+    fn order_minus_one_negates() {
+        let mut n_minus_1 = order();
+        n_minus_1[31] -= 1;
+        let q = point(&small(11));
+        let (x, y) = check(&[0; 32], &n_minus_1, &q).unwrap();
+        assert_eq!(x, q.0);
+        assert_ne!(y, q.1);
+        let (x, y) = check(&n_minus_1, &[0; 32], &q).unwrap();
+        assert_eq!(x, GX);
+        assert_ne!(y, GY);
+        check(&small(1), &n_minus_1, &q);
+        check(&n_minus_1, &n_minus_1, &q);
+        // (n − 1)·G + 1·G: the identity.
+        assert_eq!(check(&n_minus_1, &small(1), &(GX, GY)), None);
+    }
+
+    #[test]
+    fn a_sum_at_the_identity_is_none() {
+        for seed in 1u8..8 {
+            let u1 = pattern(seed.wrapping_mul(71), 13);
+            let u1 = scalar(&u1).to_repr().into();
+            let u2: [u8; 32] = (-scalar(&u1)).to_repr().into();
+            assert_eq!(check(&u1, &u2, &(GX, GY)), None, "u1·G + (n − u1)·G");
+            // Q = k·G, u2 = −u1/k: u1·G + u2·Q = 0.
+            let k = scalar(&small(seed + 1));
+            let q = point(&k.to_repr().into());
+            let u2: [u8; 32] = (-(scalar(&u1) * Option::<Scalar>::from(k.invert()).unwrap()))
+                .to_repr()
+                .into();
+            assert_eq!(check(&u1, &u2, &q), None, "u1·G + (−u1/k)·(k·G)");
+        }
+    }
+
+    #[test]
+    fn equal_points_and_equal_digits_add_by_the_complete_formula() {
+        // Q = G: every addition of equal digits adds a point to itself.
+        for v in [1u8, 2, 7, 8, 9, 15, 16, 0x88, 0xff] {
+            let k = [v; 32];
+            let k = if scalar_below_n(&k) {
+                k
+            } else {
+                scalar(&small(v)).to_repr().into()
+            };
+            check(&k, &k, &(GX, GY));
+            check(&k, &small(v), &(GX, GY));
+        }
+    }
+
+    fn scalar_below_n(k: &[u8; 32]) -> bool {
+        Option::<Scalar>::from(Scalar::from_repr((*k).into())).is_some()
+    }
+
+    #[test]
+    fn digit_extremes_and_the_65th_digit() {
+        let q = point(&small(5));
+        // Below n: all-0xff tails, 0x88 / 0x77 patterns (digits −8, 8 and carries), the top
+        // byte 0xff (a carry into the 65th digit).
+        let mut patterns = std::vec::Vec::new();
+        for top in [0x7fu8, 0x80, 0x88, 0xf8, 0xff] {
+            for fill in [0xffu8, 0x88, 0x77, 0x78, 0x87, 0x08, 0xf0, 0x0f] {
+                let mut k = [fill; 32];
+                k[0] = top;
+                if top == 0xff {
+                    // n starts ffffffff00000000: ff‥fe… is below it.
+                    k[3] = 0xfe;
+                }
+                patterns.push(k);
+            }
+        }
+        for u1 in &patterns {
+            for u2 in patterns.iter().step_by(7) {
+                assert!(scalar_below_n(u1) && scalar_below_n(u2));
+                check(u1, u2, &q);
+            }
+        }
+        // At and above n (not ECDSA's inputs, but the multiplication is exact): 2²⁵⁶ − 1.
+        let ones = [0xff; 32];
+        assert_eq!(
+            mul_add(&ones, &ones, &q.0, &q.1),
+            mul_add_by_ladders(&ones, &ones, &q.0, &q.1)
+        );
+        let n = order();
+        assert_eq!(mul_add(&n, &n, &q.0, &q.1), None, "n·G + n·Q");
+    }
+
+    #[test]
+    fn non_field_coordinates_are_refused() {
+        let p: [u8; 32] =
+            hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        assert_eq!(mul_add(&small(1), &small(1), &p, &GY), None);
+        assert_eq!(mul_add(&small(1), &small(1), &GX, &[0xff; 32]), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn interleaved_matches_the_ladders_and_p256(
+            k in any::<[u8; 32]>(),
+            u1 in any::<[u8; 32]>(),
+            u2 in any::<[u8; 32]>(),
+        ) {
+            let (mut k, mut u1r, mut u2r) = (k, u1, u2);
+            for s in [&mut k, &mut u1r, &mut u2r] {
+                s[0] &= 0x7f; // below n
+            }
+            prop_assume!(k != [0; 32]);
+            let (qx, qy) = point(&k);
+            let got = mul_add(&u1r, &u2r, &qx, &qy);
+            prop_assert_eq!(got, mul_add_by_ladders(&u1r, &u2r, &qx, &qy));
+            prop_assert_eq!(got, mul_add_by_p256(&u1r, &u2r, &qx, &qy));
+            // Any 256-bit scalars (ECDSA's are below n): still the exact sum.
+            prop_assert_eq!(
+                mul_add(&u1, &u2, &qx, &qy),
+                mul_add_by_ladders(&u1, &u2, &qx, &qy)
+            );
+        }
+    }
+}

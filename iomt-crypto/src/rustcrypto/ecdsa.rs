@@ -9,7 +9,7 @@
 //!
 //! Invariants: the nonce `k` (bytes and scalar), `k⁻¹` and the private scalar's bytes are
 //! zeroized after use; `k·G` runs on the constant-time ladder/comb; verification works on
-//! public data only.
+//! public data only (its `u1·G + u2·Q` is variable-time: `p256_fiat::mul_add`).
 
 use p256::elliptic_curve::PrimeField as _;
 use p256::elliptic_curve::ops::{Invert, Reduce};
