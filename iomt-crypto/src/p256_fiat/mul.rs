@@ -150,12 +150,7 @@ fn affine(px: &[u8; 32], py: &[u8; 32]) -> Option<Point> {
 fn ladder(k: &[u8; 32], base: &Point) -> Point {
     let b = Fe::B;
     // Table of 1·P … 8·P for signed radix-16 digits in [−8, 8).
-    let mut table = [*base; 8];
-    let mut acc = *base;
-    for t in table.iter_mut().skip(1) {
-        acc = acc.add(base, &b);
-        *t = acc;
-    }
+    let mut table = multiples(base);
     let mut digits = signed_radix16(k);
     let mut q = Point::identity();
     for (n, &d) in digits.iter().rev().enumerate() {
@@ -170,7 +165,6 @@ fn ladder(k: &[u8; 32], base: &Point) -> Point {
     for t in &mut table {
         t.wipe();
     }
-    acc.wipe();
     q
 }
 
@@ -232,13 +226,11 @@ pub(crate) fn mul_add(
 /// `1·P … 8·P` (public data).
 fn multiples(p: &Point) -> [Point; 8] {
     let b = Fe::B;
-    let mut table = [*p; 8];
-    let mut acc = *p;
-    for t in table.iter_mut().skip(1) {
+    let mut acc = Point::identity();
+    core::array::from_fn(|_| {
         acc = acc.add(p, &b);
-        *t = acc;
-    }
-    table
+        acc
+    })
 }
 
 /// `d · P` from a table of `1·P … 8·P`, for a digit `d` in [−8, 8]; scans the whole
