@@ -26,7 +26,19 @@ pub(crate) fn expand(prk: &[u8; 32], info: &[u8], out: &mut [u8]) -> Result<(), 
         return Err(CryptoError::InvalidLength);
     }
     let keyed = HmacSha256::new(prk);
-    // T(i) = HMAC(PRK, T(i−1) ‖ info ‖ i), T(0) empty.
+    // T(i) = HMAC(PRK, T(i−1) ‖ info ‖ i), T(0) empty; each T(i) from a copy of the keyed
+    // state, but one T alone (most EDHOC outputs) from the keyed state itself.
+    if out.len() <= 32 {
+        let mut mac = keyed;
+        mac.update(info);
+        mac.update(&[1]);
+        let mut block = mac.finalize();
+        for (o, b) in out.iter_mut().zip(&block) {
+            *o = *b;
+        }
+        block.zeroize();
+        return Ok(());
+    }
     let mut block = [0u8; 32];
     for (counter, chunk) in (1u8..=255).zip(out.chunks_mut(32)) {
         let mut mac = keyed.clone();

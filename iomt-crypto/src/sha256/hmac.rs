@@ -16,13 +16,18 @@ pub(crate) struct HmacSha256 {
 impl HmacSha256 {
     /// Keys the MAC; a key longer than a block is hashed first (RFC 2104 §2).
     pub(crate) fn new(key: &[u8]) -> Self {
-        let mut hashed = [0u8; 32];
-        let key = if key.len() > BLOCK {
-            hashed = digest(key);
-            &hashed[..]
+        if key.len() > BLOCK {
+            let mut hashed = digest(key);
+            let mac = Self::with_short_key(&hashed);
+            hashed.zeroize();
+            mac
         } else {
-            key
-        };
+            Self::with_short_key(key)
+        }
+    }
+
+    /// Keys the MAC with a key of at most one block.
+    fn with_short_key(key: &[u8]) -> Self {
         let mut pad = [0x36u8; BLOCK];
         for (p, k) in pad.iter_mut().zip(key) {
             *p ^= k;
@@ -36,7 +41,6 @@ impl HmacSha256 {
         let mut outer = Sha256::default();
         outer.update(&pad);
         pad.zeroize();
-        hashed.zeroize();
         Self { inner, outer }
     }
 

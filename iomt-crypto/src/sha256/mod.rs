@@ -54,6 +54,10 @@ pub(crate) struct Sha256 {
     block: [u8; BLOCK],
     /// Bytes of `block` in use; always below [`BLOCK`].
     filled: usize,
+    /// How many leading bytes of `block` have ever held absorbed data (at most
+    /// [`BLOCK`]): what `Drop` wipes. Whole blocks are compressed straight from the
+    /// caller's data and never enter `block`, so this often stays small.
+    dirty: usize,
     /// Bytes absorbed so far (the length field is this × 8, modulo 2⁶⁴ as FIPS 180-4 allows).
     length: u64,
 }
@@ -64,6 +68,7 @@ impl Default for Sha256 {
             state: H0,
             block: [0; BLOCK],
             filled: 0,
+            dirty: 0,
             length: 0,
         }
     }
@@ -72,7 +77,9 @@ impl Default for Sha256 {
 impl Drop for Sha256 {
     fn drop(&mut self) {
         self.state.zeroize();
-        self.block.zeroize();
+        if let Some(used) = self.block.get_mut(..self.dirty) {
+            used.zeroize();
+        }
     }
 }
 
@@ -89,6 +96,7 @@ impl Sha256 {
                 dst.copy_from_slice(now);
             }
             self.filled += take;
+            self.dirty = self.dirty.max(self.filled);
             rest = later;
             if self.filled < BLOCK {
                 return;
@@ -106,6 +114,7 @@ impl Sha256 {
         if let Some(dst) = self.block.get_mut(..tail.len()) {
             dst.copy_from_slice(tail);
             self.filled = tail.len();
+            self.dirty = self.dirty.max(self.filled);
         }
     }
 
@@ -124,6 +133,7 @@ impl Sha256 {
         if self.filled >= LENGTH_AT {
             compress(&mut self.state, &self.block);
             self.block.fill(0);
+            self.dirty = 0;
         }
         if let Some(length) = self.block.last_chunk_mut::<8>() {
             *length = bits.to_be_bytes();
@@ -154,13 +164,7 @@ pub(crate) fn digest(data: &[u8]) -> [u8; 32] {
 /// call — the chaining state and the buffered block — is wiped when the [`Sha256`] drops.
 #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
 fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
-    let mut w = [0u32; 64];
-    for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        if let Some(bytes) = bytes.first_chunk::<4>() {
-            *word = u32::from_be_bytes(*bytes);
-        }
-    }
-    expand_schedule(&mut w);
+    let w = schedule(block);
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
     // One round: T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t]; d += T1;
     // h = T1 + Σ0(a) + Maj(a, b, c). The caller rotates the names.
@@ -192,22 +196,33 @@ fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
     }
 }
 
-/// W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16] for t in 16..64.
+/// The message schedule (FIPS 180-4 §6.2.2 step 1), built in one pass:
+/// W[t] = M[t] for t < 16, then σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16].
 #[allow(
     clippy::indexing_slicing,
-    reason = "t runs over 16..64 in a 64-word array: every index t − 16 ..= t is in bounds"
+    reason = "t runs over 0..64 in a 64-word array and reads only indices below t"
 )]
-fn expand_schedule(w: &mut [u32; 64]) {
-    for t in 16..64 {
-        let w15 = w[t - 15];
-        let w2 = w[t - 2];
-        let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
-        let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
-        w[t] = w[t - 16]
-            .wrapping_add(s0)
-            .wrapping_add(w[t - 7])
-            .wrapping_add(s1);
+fn schedule(block: &[u8; BLOCK]) -> [u32; 64] {
+    let mut w = [0u32; 64];
+    for t in 0..64 {
+        w[t] = if t < 16 {
+            let mut bytes = [0u8; 4];
+            if let Some(src) = block.get(4 * t..4 * t + 4) {
+                bytes.copy_from_slice(src);
+            }
+            u32::from_be_bytes(bytes)
+        } else {
+            let w15 = w[t - 15];
+            let w2 = w[t - 2];
+            let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+            let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+            w[t - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[t - 7])
+                .wrapping_add(s1)
+        };
     }
+    w
 }
 
 #[cfg(test)]
