@@ -25,14 +25,13 @@ pub(crate) fn expand(prk: &[u8; 32], info: &[u8], out: &mut [u8]) -> Result<(), 
     if out.len() > MAX_OUTPUT {
         return Err(CryptoError::InvalidLength);
     }
-    let keyed = HmacSha256::new(prk);
+    let mut keyed = HmacSha256::new(prk);
     // T(i) = HMAC(PRK, T(i−1) ‖ info ‖ i), T(0) empty; each T(i) from a copy of the keyed
     // state, but one T alone (most EDHOC outputs) from the keyed state itself.
     if out.len() <= 32 {
-        let mut mac = keyed;
-        mac.update(info);
-        mac.update(&[1]);
-        let mut block = mac.finalize();
+        keyed.update(info);
+        keyed.update(&[1]);
+        let mut block = keyed.finalize();
         for (o, b) in out.iter_mut().zip(&block) {
             *o = *b;
         }
