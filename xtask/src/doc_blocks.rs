@@ -35,8 +35,20 @@ pub(crate) const CONSENT_BENCH: Block = Block {
     end: "<!-- consent-bench: end -->",
 };
 
+/// The gateway backend's responder throughput and the 1,000-device demo
+/// (`cargo bench -p iomt-crypto-awslc --bench responder`, the demo; copied in by hand).
+pub(crate) const GATEWAY_BENCH: Block = Block {
+    begin: "<!-- gateway-bench: begin (cargo bench -p iomt-crypto-awslc --bench responder; demo --devices 1000; by hand) -->",
+    end: "<!-- gateway-bench: end -->",
+};
+
 /// Every block `cargo xtask footprint` keeps, in the order it appends missing ones.
-pub(crate) const KEPT: [Block; 3] = [CONSENT_BENCH, HANDSHAKE_UNDER_LOSS, BENCH_LAKERS];
+pub(crate) const KEPT: [Block; 4] = [
+    CONSENT_BENCH,
+    HANDSHAKE_UNDER_LOSS,
+    BENCH_LAKERS,
+    GATEWAY_BENCH,
+];
 
 impl Block {
     /// The block in `doc` (markers included, with a final newline), if both markers are
