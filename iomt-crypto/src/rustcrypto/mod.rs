@@ -2,9 +2,10 @@
 //!
 //! Three [parts](crate::parts) — [`RustCryptoP256`], [`RustCryptoHashing`] and
 //! [`RustCryptoAead`] — and their composition [`RustCryptoProvider`], with the pinned
-//! RustCrypto generation (`p256` 0.14, `chacha20poly1305` 0.11, `aes` 0.9 + `ccm` 0.6,
-//! `sha2` 0.11, `hkdf` 0.13). It needs no heap and no OS: the device passes its
-//! TRNG as any `rand_core` 0.10 [`TryCryptoRng`].
+//! RustCrypto generation (`p256` 0.14 for scalars mod n, `chacha20poly1305` 0.11, `aes`
+//! 0.9 + `ccm` 0.6) and the crate's own P-256 point arithmetic (`p256_fiat`), SHA-256,
+//! HMAC and HKDF (`sha256`) and RFC 6979 nonces (`rfc6979`). It needs no heap and no OS:
+//! the device passes its TRNG as any `rand_core` 0.10 [`TryCryptoRng`].
 //!
 //! # Invariants
 //! - Long-term keys are [`StaticKey`]s held by the caller (the "handle" is the key
