@@ -34,10 +34,55 @@ const PACKAGED_CRATES: [&str; 5] = [
 
 /// `cargo publish --workspace --dry-run`.
 ///
+/// Cargo verifies each crate against its packaged siblings through a temporary local
+/// registry whose sources it unpacks under `$CARGO_HOME/registry/src/-<hash>/`, the hash
+/// taken from the registry's path (so the same checkout path gives the same directory),
+/// and it does not unpack a `name-version` directory that is already there. Our version
+/// stays 0.1.0 between commits, so a second run from the same path would build the
+/// *previous* run's sources (CI of 2026-12-04 failed that way). The stale copies are
+/// removed first.
+///
 /// # Errors
-/// A crate that does not package or build from its `.crate`.
+/// A crate that does not package or build from its `.crate`; a stale copy that cannot be
+/// removed.
 pub(crate) fn dry_run() -> Result<(), String> {
+    remove_stale_unpacked_siblings()?;
     run(cargo().args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))
+}
+
+/// `$CARGO_HOME` (default `~/.cargo`).
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+}
+
+/// Removes `iomt-*-<version>` from cargo's unnamed (temporary, `-<hash>`) registries;
+/// crates.io's (`index.crates.io-<hash>`) is left alone.
+fn remove_stale_unpacked_siblings() -> Result<(), String> {
+    let Some(src) = cargo_home().map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = fs::read_dir(&src) else {
+        return Ok(());
+    };
+    let suffix = format!("-{}", version()?);
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(unpacked) = fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for krate in unpacked.flatten() {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            if name.starts_with("iomt-") && name.ends_with(&suffix) {
+                fs::remove_dir_all(krate.path())
+                    .map_err(|e| format!("{}: {e}", krate.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn version() -> Result<String, String> {
