@@ -40,8 +40,9 @@ impl TryRng for BenchRng {
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
+            for (d, s) in chunk.iter_mut().zip(self.next().to_le_bytes()) {
+                *d = s;
+            }
         }
         Ok(())
     }

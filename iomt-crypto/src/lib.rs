@@ -13,6 +13,7 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod bytes;
 mod compose;
 /// Fast P-256 on Cortex-M4/M33 (thumbv7em / thumbv8m.main only).
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
@@ -35,6 +36,7 @@ mod sha256;
 pub mod test_provider;
 pub mod types;
 
+pub use bytes::copy_prefix;
 pub use compose::Provider;
 #[cfg(all(feature = "p256-cortex-m4", target_arch = "arm"))]
 pub use cortex_m4::{CortexM4EphemeralKey, CortexM4P256, CortexM4Provider, CortexM4StaticKey};

@@ -375,10 +375,9 @@ impl AeadKey {
             return Err(CryptoError::InvalidLength);
         }
         let mut bytes = [0u8; AeadAlgorithm::MAX_KEY_LEN];
-        bytes
-            .get_mut(..key.len())
-            .ok_or(CryptoError::InvalidLength)?
-            .copy_from_slice(key);
+        if !crate::copy_prefix(&mut bytes, key) {
+            return Err(CryptoError::InvalidLength);
+        }
         Ok(Self { bytes, algorithm })
     }
 

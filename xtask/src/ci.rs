@@ -89,7 +89,7 @@ const STEPS: &[Step] = &[
         body: crate::cexamples::miri,
     },
     Step {
-        name: "fuzz smoke (every target 8 s, ASan)",
+        name: "fuzz smoke (every target 4 s, ASan)",
         prerequisites: Some(crate::fuzz::prerequisites),
         body: crate::fuzz::smoke,
     },

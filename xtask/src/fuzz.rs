@@ -21,7 +21,7 @@ use crate::step::{nightly_cargo, output, run, workspace_root};
 pub(crate) const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Seconds per target in CI's smoke run.
-pub(crate) const SMOKE_SECONDS: u64 = 8;
+pub(crate) const SMOKE_SECONDS: u64 = 4;
 
 /// Installs what fuzzing needs: nightly (with rust-src) and the pinned cargo-fuzz.
 pub(crate) fn prerequisites() -> Result<(), String> {

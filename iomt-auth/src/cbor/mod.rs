@@ -19,6 +19,8 @@
 
 use core::fmt;
 
+use iomt_crypto::copy_prefix;
+
 /// Why CBOR could not be decoded or encoded.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,11 +184,10 @@ impl<'a> Encoder<'a> {
             .pos
             .checked_add(data.len())
             .ok_or(CborError::Overflow)?;
-        let dst = self
-            .buf
-            .get_mut(self.pos..end)
-            .ok_or(CborError::BufferTooSmall { needed: end })?;
-        dst.copy_from_slice(data);
+        let dst = self.buf.get_mut(self.pos..).unwrap_or_default();
+        if !copy_prefix(dst, data) {
+            return Err(CborError::BufferTooSmall { needed: end });
+        }
         self.pos = end;
         Ok(())
     }
@@ -208,11 +209,8 @@ impl<'a> Encoder<'a> {
             *f = m | ai;
         }
         let tail_len = n.saturating_sub(1);
-        if let (Some(dst), Some(src)) = (
-            rest.get_mut(..tail_len),
-            bytes.get(bytes.len().saturating_sub(tail_len)..),
-        ) {
-            dst.copy_from_slice(src);
+        if let Some(src) = bytes.get(bytes.len().saturating_sub(tail_len)..) {
+            let _fits = copy_prefix(rest, src); // at most 8 bytes into 8
         }
         self.raw(tmp.get(..n).unwrap_or(&[]))
     }

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "signature-methods")]
 use iomt_crypto::Signature;
-use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, Prk, PublicKey};
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoProvider, Digest, Prk, PublicKey, copy_prefix};
 use zeroize::Zeroize;
 
 use super::ead::{Ead, EadLabels};
@@ -125,9 +125,9 @@ pub(crate) fn sign_or_mac<C: CryptoProvider>(
         .ok_or(AuthError::AuthenticationFailed)?;
     compute_mac(c, prk, mac_label, c_r, &own.id_cred, th, own.cred, ead, mac)?;
     if is_static {
-        out.get_mut(..mac_len)
-            .ok_or(AuthError::AuthenticationFailed)?
-            .copy_from_slice(mac);
+        if !copy_prefix(out, mac) {
+            return Err(AuthError::AuthenticationFailed);
+        }
         return Ok(mac_len);
     }
     #[cfg(feature = "signature-methods")]

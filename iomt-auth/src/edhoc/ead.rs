@@ -5,6 +5,8 @@
 //! ([`PeerMisbehaved::UnknownCriticalEad`]). Label 0 is padding and always ignored.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
+use iomt_crypto::copy_prefix;
+
 use crate::cbor::{Decoder, Encoder, Major};
 use crate::error::{ApiMisuse, AuthError, PeerMisbehaved};
 
@@ -175,10 +177,9 @@ impl ReceivedEad {
     pub(crate) fn copy_of(ead: Ead<'_>) -> Result<Self, AuthError> {
         let mut s = Self::EMPTY;
         let src = ead.raw();
-        s.raw
-            .get_mut(..src.len())
-            .ok_or(AuthError::PeerMisbehaved(PeerMisbehaved::TooLarge))?
-            .copy_from_slice(src);
+        if !copy_prefix(&mut s.raw, src) {
+            return Err(PeerMisbehaved::TooLarge.into());
+        }
         s.len = u8::try_from(src.len()).map_err(|_| PeerMisbehaved::TooLarge)?;
         Ok(s)
     }

@@ -99,7 +99,7 @@ pub use responder::{
 pub use state::{InitiatorState, Phase, ResponderState};
 
 use crate::error::{ApiMisuse, AuthError, PeerMisbehaved};
-use iomt_crypto::AeadAlgorithm;
+use iomt_crypto::{AeadAlgorithm, copy_prefix};
 
 /// Longest connection identifier (C_I, C_R) accepted or sent, in bytes.
 pub const MAX_CONN_ID_LEN: usize = 7;
@@ -292,8 +292,7 @@ impl ConnId {
     fn from_slice(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len()).ok()?;
         let mut b = [0u8; MAX_CONN_ID_LEN];
-        b.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(Self { bytes: b, len })
+        copy_prefix(&mut b, bytes).then_some(Self { bytes: b, len })
     }
 
     /// Parses a received identifier value (already decoded from its representation).

@@ -1,6 +1,8 @@
 //! Wire encodings of message_1, the single-bstr messages 2–4, and error messages.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
+use iomt_crypto::copy_prefix;
+
 use crate::cbor::{CborError, Decoder, Encoder, Major};
 use crate::error::{AuthError, PeerMisbehaved};
 
@@ -194,9 +196,9 @@ pub(crate) fn wrap_bstr_in_place(
             .ok_or(AuthError::BufferTooSmall { needed: end })?;
         *slot = byte;
     }
-    out.get_mut(..hl)
-        .ok_or(AuthError::BufferTooSmall { needed: hl })?
-        .copy_from_slice(head.get(..hl).unwrap_or(&[]));
+    if !copy_prefix(out, head.get(..hl).unwrap_or(&[])) {
+        return Err(AuthError::BufferTooSmall { needed: hl });
+    }
     hl.checked_add(len).ok_or(PeerMisbehaved::TooLarge.into())
 }
 

@@ -1,32 +1,20 @@
-//! The RustCrypto AEAD part: AES-CCM-16-64-128 (`aes` + `ccm`, feature `aes-ccm`) and
-//! ChaCha20-Poly1305 (feature `chacha20poly1305`) through one generic seal/open.
+//! The RustCrypto AEAD part: AES-CCM-16-64-128 (`aes` + the crate's own CCM mode,
+//! `aes_ccm.rs`, feature `aes-ccm`) and ChaCha20-Poly1305 (feature `chacha20poly1305`)
+//! through one seal/open.
 //!
 //! An AEAD left out of the build is refused with [`CryptoError::AesCcmNotBuilt`] (108)
 //! / [`CryptoError::ChaCha20Poly1305NotBuilt`] (109), by [`Aead::aead_built`] and by
 //! seal/open. `aead_open` zeroizes `in_out` on any failure.
 
-#[cfg(feature = "aes-ccm")]
-use aes::Aes128;
-// The same aead 0.6 crate, reached through whichever AEAD crate is built.
-#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
-use aead_api::{AeadInOut, Nonce};
-#[cfg(feature = "aes-ccm")]
-use ccm::aead as aead_api;
-#[cfg(feature = "aes-ccm")]
-use ccm::consts::{U8, U13};
 #[cfg(feature = "chacha20poly1305")]
 use chacha20poly1305::ChaCha20Poly1305;
-#[cfg(all(feature = "chacha20poly1305", not(feature = "aes-ccm")))]
-use chacha20poly1305::aead as aead_api;
+#[cfg(feature = "chacha20poly1305")]
+use chacha20poly1305::aead::{self as aead_api, AeadInOut, Nonce};
 use zeroize::Zeroize;
 
 use crate::error::CryptoError;
 use crate::parts::Aead;
 use crate::types::{AeadAlgorithm, AeadKey};
-
-/// AES-CCM-16-64-128: AES-128, 8-byte tag, 13-byte nonce (COSE alg 10).
-#[cfg(feature = "aes-ccm")]
-type AesCcm16_64_128 = ccm::Ccm<Aes128, U8, U13>;
 
 /// `Ok` if `algorithm` is built in (its cargo feature), else the error naming the feature.
 ///
@@ -61,7 +49,7 @@ fn check_aead_params(
     Ok(())
 }
 
-/// What [`TagIo::apply`] returns (kept short so its signature fits one line).
+/// What [`TagIo`]'s methods return (kept short so their signatures fit one line).
 #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
 type Done = Result<(), CryptoError>;
 
@@ -73,8 +61,18 @@ trait TagIo {
     fn len(&self) -> usize;
 
     /// Seals or opens `io` in place with `cipher` (lengths already checked).
-    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    #[cfg(feature = "chacha20poly1305")]
     fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done;
+
+    /// Seals or opens `io` in place with AES-CCM-16-64-128 (lengths already checked).
+    #[cfg(feature = "aes-ccm")]
+    fn aes_ccm(
+        self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        io: &mut [u8],
+    ) -> Result<(), CryptoError>;
 }
 
 /// Seal: the detached tag is written here.
@@ -88,7 +86,7 @@ impl TagIo for Seal<'_> {
         self.0.len()
     }
 
-    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    #[cfg(feature = "chacha20poly1305")]
     fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
         let t = cipher
             .encrypt_inout_detached(nonce, aad, io.into())
@@ -99,6 +97,11 @@ impl TagIo for Seal<'_> {
         self.0.copy_from_slice(&t);
         Ok(())
     }
+
+    #[cfg(feature = "aes-ccm")]
+    fn aes_ccm(self, key: &[u8], nonce: &[u8], aad: &[u8], io: &mut [u8]) -> Done {
+        super::aes_ccm::seal(key, nonce, aad, io, self.0)
+    }
 }
 
 impl TagIo for Open<'_> {
@@ -106,17 +109,22 @@ impl TagIo for Open<'_> {
         self.0.len()
     }
 
-    #[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+    #[cfg(feature = "chacha20poly1305")]
     fn apply<C: AeadInOut>(self, cipher: &C, nonce: &Nonce<C>, aad: &[u8], io: &mut [u8]) -> Done {
         let t = aead_api::Tag::<C>::try_from(self.0).map_err(|_| CryptoError::InvalidLength)?;
         cipher
             .decrypt_inout_detached(nonce, aad, io.into(), &t)
             .map_err(|_| CryptoError::AuthenticationFailed)
     }
+
+    #[cfg(feature = "aes-ccm")]
+    fn aes_ccm(self, key: &[u8], nonce: &[u8], aad: &[u8], io: &mut [u8]) -> Done {
+        super::aes_ccm::open(key, nonce, aad, io, self.0)
+    }
 }
 
-/// Seals or opens with any aead 0.6 cipher `C` (lengths already checked).
-#[cfg(any(feature = "aes-ccm", feature = "chacha20poly1305"))]
+/// Seals or opens with an aead 0.6 cipher `C` (lengths already checked).
+#[cfg(feature = "chacha20poly1305")]
 fn run_with<C: aead_api::KeyInit + AeadInOut>(
     key: &[u8],
     nonce: &[u8],
@@ -149,7 +157,7 @@ fn run(
     let key = key.as_bytes();
     match algorithm {
         #[cfg(feature = "aes-ccm")]
-        AeadAlgorithm::AesCcm16_64_128 => run_with::<AesCcm16_64_128>(key, nonce, aad, in_out, tag),
+        AeadAlgorithm::AesCcm16_64_128 => tag.aes_ccm(key, nonce, aad, in_out),
         #[cfg(feature = "chacha20poly1305")]
         AeadAlgorithm::ChaCha20Poly1305 => {
             run_with::<ChaCha20Poly1305>(key, nonce, aad, in_out, tag)

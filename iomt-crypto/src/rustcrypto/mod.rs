@@ -3,7 +3,7 @@
 //! Three [parts](crate::parts) — [`RustCryptoP256`], [`RustCryptoHashing`] and
 //! [`RustCryptoAead`] — and their composition [`RustCryptoProvider`], with the pinned
 //! RustCrypto generation (`p256` 0.14 for scalars mod n, `chacha20poly1305` 0.11, `aes`
-//! 0.9 + `ccm` 0.6) and the crate's own P-256 point arithmetic (`p256_fiat`), SHA-256,
+//! 0.9) and the crate's own CCM mode (`aes_ccm`), P-256 point arithmetic (`p256_fiat`), SHA-256,
 //! HMAC and HKDF (`sha256`) and RFC 6979 nonces (`rfc6979`). It needs no heap and no OS:
 //! the device passes its TRNG as any `rand_core` 0.10 [`TryCryptoRng`].
 //!
@@ -29,6 +29,8 @@ use crate::parts::{P256, Random, RandomRng};
 use crate::types::{Digest, PublicKey, SharedSecret, Signature};
 
 mod aead;
+#[cfg(feature = "aes-ccm")]
+mod aes_ccm;
 mod ecdsa;
 mod hashing;
 
