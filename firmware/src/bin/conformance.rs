@@ -1,8 +1,11 @@
 //! Conformance firmware: Wycheproof P-256 ECDH (`ecdh_secp256r1_ecpoint`) and
 //! ECDSA (`ecdsa_secp256r1_sha256_p1363`) on the target, for each enabled backend,
 //! plus the RFC 6979 §A.2.5 deterministic-signature known answers and API edge
-//! cases (scalar range on import, (n−1)·G = −G, r/s out of range), and the x-only
-//! decompression of EDHOC's G_X/G_Y against the Wycheproof points.
+//! cases (scalar range on import, (n−1)·G = −G, r/s out of range), the x-only
+//! decompression of EDHOC's G_X/G_Y against the Wycheproof points, and both AEADs:
+//! Wycheproof `chacha20_poly1305` and the AES-CCM-16-64-128 known answers (RFC 3610,
+//! NIST CAVP), each of those also with a flipped tag, ciphertext and AAD bit that
+//! must be rejected.
 //!
 //! The vectors are baked in by `build.rs` (the target has no file system and no
 //! allocator). The iomt-crypto conformance kit needs `std`/`alloc`, so this is
@@ -23,7 +26,7 @@ compile_error!("enable `backend-rustcrypto` and/or `backend-m4`");
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use iomt_crypto::{CryptoError, CryptoProvider, PublicKey, Signature};
+use iomt_crypto::{AeadAlgorithm, AeadKey, CryptoError, CryptoProvider, PublicKey, Signature};
 use iomt_firmware::exit;
 use iomt_firmware::rng::BenchRng;
 use panic_semihosting as _;
@@ -53,6 +56,18 @@ pub(crate) struct EcdsaVector {
     public: &'static [u8],
     digest: [u8; 32],
     sig: &'static [u8],
+}
+
+/// One AEAD vector (Wycheproof, or a known answer: `Valid`).
+pub(crate) struct AeadVector {
+    tc_id: u32,
+    expect: Expect,
+    key: &'static [u8],
+    nonce: &'static [u8],
+    aad: &'static [u8],
+    pt: &'static [u8],
+    ct: &'static [u8],
+    tag: &'static [u8],
 }
 
 include!(concat!(env!("OUT_DIR"), "/wycheproof_vectors.rs"));
@@ -348,6 +363,109 @@ fn edge_cases<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
     t.print(backend, FAMILY)
 }
 
+/// The longest AEAD message checked on the target (longer vectors are skipped).
+const AEAD_MAX: usize = 512;
+
+/// Opens `ct` (tag `tag`, AAD `aad`): `Some(plaintext matches)`, `None` if rejected.
+/// `open` runs first, as in the kit: the check that matters for invalid vectors.
+fn aead_open_matches<P: CryptoProvider>(
+    p: &mut P,
+    alg: AeadAlgorithm,
+    v: &AeadVector,
+    ct: &[u8],
+    tag: &[u8],
+    aad: &[u8],
+) -> Option<bool> {
+    let key = AeadKey::new(alg, v.key).ok()?;
+    let mut buf = [0u8; AEAD_MAX];
+    let buf = buf.get_mut(..ct.len())?;
+    buf.copy_from_slice(ct);
+    p.aead_open(alg, &key, v.nonce, aad, buf, tag).ok()?;
+    Some(buf == v.pt)
+}
+
+/// Seals `v.pt`: whether ciphertext and tag are `v.ct` / `v.tag`.
+fn aead_seal_matches<P: CryptoProvider>(p: &mut P, alg: AeadAlgorithm, v: &AeadVector) -> bool {
+    let Ok(key) = AeadKey::new(alg, v.key) else {
+        return false;
+    };
+    let mut buf = [0u8; AEAD_MAX];
+    let mut tag = [0u8; 16];
+    let (Some(buf), Some(tag)) = (buf.get_mut(..v.pt.len()), tag.get_mut(..alg.tag_len())) else {
+        return false;
+    };
+    buf.copy_from_slice(v.pt);
+    p.aead_seal(alg, &key, v.nonce, v.aad, buf, tag).is_ok() && buf == v.ct && tag == v.tag
+}
+
+/// `bytes` with bit `bit` of byte `at` flipped (into `out`, at most [`AEAD_MAX`]).
+fn flipped<'a>(out: &'a mut [u8; AEAD_MAX], bytes: &[u8], at: usize) -> &'a [u8] {
+    let out = out.get_mut(..bytes.len()).unwrap_or_default();
+    out.copy_from_slice(bytes);
+    if let Some(b) = out.get_mut(at) {
+        *b ^= 1;
+    }
+    out
+}
+
+/// One AEAD family: each vector judged by the kit's rule (open, then seal for an
+/// accepted one); with `negatives`, each vector also opened with a flipped tag,
+/// ciphertext and AAD bit, which must be rejected.
+fn aead<P: CryptoProvider>(
+    backend: &str,
+    p: &mut P,
+    (alg, family, vectors): (AeadAlgorithm, &str, &[AeadVector]),
+    negatives: bool,
+) -> bool {
+    let mut t = Tally::default();
+    for v in vectors {
+        if v.pt.len() > AEAD_MAX || v.ct.len() > AEAD_MAX {
+            t.skipped += 1;
+            continue;
+        }
+        let opened = aead_open_matches(p, alg, v, v.ct, v.tag, v.aad);
+        let accepted = opened.map(|pt_ok| pt_ok && aead_seal_matches(p, alg, v));
+        t.record(judge(v.expect, accepted), backend, family, v.tc_id);
+        if !negatives {
+            continue;
+        }
+        let mut scratch = [0u8; AEAD_MAX];
+        let tag = flipped(&mut scratch, v.tag, v.tc_id as usize % v.tag.len().max(1));
+        let rejected = aead_open_matches(p, alg, v, v.ct, tag, v.aad).is_none();
+        t.record(rejected, backend, family, v.tc_id);
+        for (which, bytes) in [(0, v.ct), (1, v.aad)] {
+            if bytes.is_empty() {
+                continue;
+            }
+            let mut scratch = [0u8; AEAD_MAX];
+            let bad = flipped(&mut scratch, bytes, bytes.len() / 2);
+            let (ct, aad) = if which == 0 {
+                (bad, v.aad)
+            } else {
+                (v.ct, bad)
+            };
+            let rejected = aead_open_matches(p, alg, v, ct, v.tag, aad).is_none();
+            t.record(rejected, backend, family, v.tc_id);
+        }
+    }
+    t.print(backend, family)
+}
+
+/// The two AEAD families.
+fn aeads<P: CryptoProvider>(backend: &str, p: &mut P) -> bool {
+    let chacha = (
+        AeadAlgorithm::ChaCha20Poly1305,
+        "wycheproof chacha20_poly1305",
+        CHACHA20POLY1305,
+    );
+    let ccm = (
+        AeadAlgorithm::AesCcm16_64_128,
+        "aes-ccm-16-64-128 rfc3610 + cavp (+ flipped bits)",
+        AES_CCM,
+    );
+    aead(backend, p, chacha, false) & aead(backend, p, ccm, true)
+}
+
 #[entry]
 fn main() -> ! {
     let mut ok = true;
@@ -360,6 +478,7 @@ fn main() -> ! {
         ok &= ecdsa("rustcrypto", &mut p);
         ok &= rfc6979("rustcrypto", &mut p);
         ok &= edge_cases("rustcrypto", &mut p);
+        ok &= aeads("rustcrypto", &mut p);
         backends += 1;
     }
     #[cfg(feature = "backend-m4")]
@@ -370,6 +489,7 @@ fn main() -> ! {
         ok &= ecdsa("p256-cortex-m4", &mut p);
         ok &= rfc6979("p256-cortex-m4", &mut p);
         ok &= edge_cases("p256-cortex-m4", &mut p);
+        ok &= aeads("p256-cortex-m4", &mut p);
         backends += 1;
     }
     ok &= backends > 0;
