@@ -149,7 +149,7 @@ pub(crate) fn run_elf(elf: &std::path::Path) -> Result<String, String> {
 pub(crate) fn conformance() -> Result<(), String> {
     let build = Build {
         bin: "conformance",
-        features: &["backend-rustcrypto", "backend-m4"],
+        features: &["backend-rustcrypto", "backend-m4", "suite5"],
         opt_level: "s",
     };
     let elf = build.build()?;

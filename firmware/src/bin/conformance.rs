@@ -418,6 +418,16 @@ fn aead<P: CryptoProvider>(
     negatives: bool,
 ) -> bool {
     let mut t = Tally::default();
+    if let Err(e) = P::aead_built(alg) {
+        hprintln!(
+            "IOMT-CONFORMANCE-FAIL\t{}\t{}\tnot built: {:?}",
+            backend,
+            family,
+            e
+        );
+        t.failed += 1;
+        return t.print(backend, family);
+    }
     for v in vectors {
         if v.pt.len() > AEAD_MAX || v.ct.len() > AEAD_MAX {
             t.skipped += 1;
