@@ -200,9 +200,10 @@ pub unsafe extern "C" fn iomt_retransmit_stop(retransmit: *mut iomt_retransmit) 
 }
 
 fn copy_out(src: &[u8], out: &mut [u8], len: Out<usize>) -> FfiResult {
-    let dst = out.get_mut(..src.len());
     len.write(src.len());
-    dst.ok_or(iomt_result::BufferTooSmall)?.copy_from_slice(src);
+    if !::iomt_crypto::copy_prefix(out, src) {
+        return Err(iomt_result::BufferTooSmall);
+    }
     Ok(())
 }
 

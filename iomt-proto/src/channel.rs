@@ -765,10 +765,9 @@ fn copy_into(src: &[u8], dst: &mut [u8]) -> Result<usize, ProtoError> {
     if src.len() > MAX_PAYLOAD_LEN {
         return Err(ApiMisuse::PayloadTooLarge.into());
     }
-    let d = dst
-        .get_mut(..src.len())
-        .ok_or(ProtoError::BufferTooSmall { needed: src.len() })?;
-    d.copy_from_slice(src);
+    if !iomt_crypto::copy_prefix(dst, src) {
+        return Err(ProtoError::BufferTooSmall { needed: src.len() });
+    }
     Ok(src.len())
 }
 
